@@ -1,0 +1,1 @@
+"""Data sources: FRED API, FRED CSV folders, user data, the embedded demo."""

@@ -1,0 +1,39 @@
+"""Structural vector autoregressions for the macro liquidity chain.
+
+``SVAR(data, order=..., lags=..., identification=...).fit()`` returns frozen
+:class:`SVARResults` with labelled impulse responses, variance decompositions,
+historical decompositions, structural shocks and batched bootstrap bands.
+
+References
+----------
+Lütkepohl, H. (2005). *New Introduction to Multiple Time Series Analysis*. Springer.
+Kilian, L. & Lütkepohl, H. (2017). *Structural Vector Autoregressive Analysis*. CUP.
+"""
+
+from causalmacro.svar.bootstrap import BootstrapDraws
+from causalmacro.svar.diagnostics import Diagnostics, TestResult
+from causalmacro.svar.identification import (
+    Identification,
+    IdentificationError,
+    LongRun,
+    Recursive,
+)
+from causalmacro.svar.model import SVAR, ExplosiveVARWarning
+from causalmacro.svar.results import SVARResults
+from causalmacro.svar.short_run import ShortRun
+from causalmacro.svar.sign import SignRestrictions
+
+__all__ = [
+    "SVAR",
+    "BootstrapDraws",
+    "Diagnostics",
+    "ExplosiveVARWarning",
+    "Identification",
+    "IdentificationError",
+    "LongRun",
+    "Recursive",
+    "SVARResults",
+    "ShortRun",
+    "SignRestrictions",
+    "TestResult",
+]

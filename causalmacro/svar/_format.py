@@ -1,0 +1,64 @@
+"""Text, HTML and JSON formatting of SVAR results (no estimation here)."""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from causalmacro.svar.results import SVARResults
+
+__all__ = ["jsonable", "summary_html", "summary_text"]
+
+
+def jsonable(obj: Any) -> Any:
+    """Convert numpy scalars and arrays inside dicts and lists to plain Python."""
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, np.generic):
+        return obj.item()
+    return obj
+
+
+def _facts(res: SVARResults) -> list[tuple[str, str]]:
+    rf = res.reduced_form
+    facts = [
+        ("Variables (order)", " -> ".join(res.names)),
+        ("Sample", f"{rf.index[0]} to {rf.index[-1]} ({res.nobs} obs)"),
+        ("Lags", str(res.lags) + (f" ({res.lag_selection['criterion'].upper()})" if res.lag_selection else "")),
+        ("Trend", rf.trend),
+        ("Identification", res.identification.name),
+        ("Largest root", f"{rf.roots[0]:.4f} ({'stable' if res.is_stable else 'EXPLOSIVE'})"),
+    ]
+    for key in ("acceptance_rate", "iterations", "overid_lr"):
+        if key in res.identified.details:
+            facts.append((key.replace("_", " "), str(res.identified.details[key])))
+    d = res.diagnostics
+    if d.portmanteau is not None:
+        facts.append(("Portmanteau", f"{d.portmanteau.statistic:.3f} (p={d.portmanteau.pvalue:.3g})"))
+    facts.append(("Normality", f"{d.normality.statistic:.3f} (p={d.normality.pvalue:.3g})"))
+    facts.extend(("Note", n) for n in res.notes)
+    return facts
+
+
+def summary_text(res: SVARResults) -> str:
+    """Plain-text summary."""
+    lines = ["Structural VAR results", "=" * 22]
+    lines += [f"{k:<20} {v}" for k, v in _facts(res)]
+    lines += ["", "Impact matrix B0^-1 (rows: responses, columns: shocks)", res.impact.to_string(float_format="{:.4f}".format)]
+    return "\n".join(lines)
+
+
+def summary_html(res: SVARResults) -> str:
+    """HTML summary for notebooks."""
+    rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in _facts(res))
+    return (
+        "<div><h4>Structural VAR results</h4><table>" + rows + "</table>"
+        "<p>Impact matrix B0<sup>-1</sup></p>" + res.impact.to_html(float_format="{:.4f}".format) + "</div>"
+    )

@@ -1,0 +1,135 @@
+"""Moving-average dynamics of a VAR, batched over replications.
+
+Every function accepts arrays with any number of leading batch axes, so the same
+code serves the point estimate and thousands of bootstrap replications at once.
+
+References
+----------
+Lütkepohl, H. (2005). *New Introduction to Multiple Time Series Analysis*.
+Springer. Sec. 2.1.2 (MA representation, eq. 2.1.22), 2.2.2 (FEVD, eq. 2.2.36),
+2.1.1 (companion form and stability).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "companion_roots",
+    "deterministic_terms",
+    "fevd_shares",
+    "ma_coefficients",
+    "structural_irf",
+]
+
+
+def ma_coefficients(coefs: np.ndarray, horizon: int) -> np.ndarray:
+    """Reduced-form MA coefficients :math:`\\Phi_0, \\dots, \\Phi_H`.
+
+    :math:`\\Phi_0 = I` and :math:`\\Phi_i = \\sum_{j=1}^{\\min(i,p)} \\Phi_{i-j} A_j`
+    (Lütkepohl 2005, eq. 2.1.22).
+
+    Parameters
+    ----------
+    coefs : ndarray, shape (..., p, K, K)
+        Lag matrices :math:`A_1, \\dots, A_p`.
+    horizon : int
+        Last horizon :math:`H`.
+
+    Returns
+    -------
+    ndarray, shape (..., H + 1, K, K)
+    """
+    *batch, p, k, _ = coefs.shape
+    phi = np.zeros((*batch, horizon + 1, k, k))
+    phi[..., 0, :, :] = np.eye(k)
+    for i in range(1, horizon + 1):
+        acc = phi[..., i, :, :]
+        for j in range(1, min(i, p) + 1):
+            acc += phi[..., i - j, :, :] @ coefs[..., j - 1, :, :]
+    return phi
+
+
+def structural_irf(
+    coefs: np.ndarray, impact: np.ndarray, horizon: int, *, cumulative: bool = False
+) -> np.ndarray:
+    """Structural responses :math:`\\Theta_i = \\Phi_i B_0^{-1}`.
+
+    Parameters
+    ----------
+    coefs : ndarray, shape (..., p, K, K)
+    impact : ndarray, shape (..., K, K)
+        Impact matrix :math:`B_0^{-1}`: column ``j`` is the impact response to shock ``j``.
+    horizon : int
+    cumulative : bool
+        Return running sums over horizons.
+
+    Returns
+    -------
+    ndarray, shape (..., H + 1, K, K), axes (horizon, response, shock).
+    """
+    theta = ma_coefficients(coefs, horizon) @ impact[..., None, :, :]
+    return np.cumsum(theta, axis=-3) if cumulative else theta
+
+
+def fevd_shares(theta: np.ndarray) -> np.ndarray:
+    """Forecast-error variance shares for forecast horizons ``1..H``.
+
+    Parameters
+    ----------
+    theta : ndarray, shape (..., H, K, K)
+        Structural responses at horizons ``0..H-1`` whose impact columns
+        reproduce the residual covariance.
+
+    Returns
+    -------
+    ndarray, shape (..., H, K, K)
+        Entry ``[h-1, k, j]`` is the share of the ``h``-step-ahead forecast-error
+        variance of variable ``k`` due to shock ``j`` (Lütkepohl 2005, eq. 2.2.36).
+    """
+    contrib = np.cumsum(theta**2, axis=-3)
+    return contrib / contrib.sum(axis=-1, keepdims=True)
+
+
+def companion_roots(coefs: np.ndarray) -> np.ndarray:
+    """Moduli of the eigenvalues of the companion matrix, largest first.
+
+    The VAR is stable when all are below one (Lütkepohl 2005, eq. 2.1.9).
+
+    Parameters
+    ----------
+    coefs : ndarray, shape (..., p, K, K)
+
+    Returns
+    -------
+    ndarray, shape (..., K p)
+    """
+    *batch, p, k, _ = coefs.shape
+    comp = np.zeros((*batch, k * p, k * p))
+    comp[..., :k, :] = np.concatenate([coefs[..., j, :, :] for j in range(p)], axis=-1)
+    if p > 1:
+        comp[..., k:, : k * (p - 1)] = np.eye(k * (p - 1))
+    mods = np.abs(np.linalg.eigvals(comp))
+    return -np.sort(-mods, axis=-1)
+
+
+def deterministic_terms(trend: str, nobs: int, first: int) -> np.ndarray:
+    """Deterministic regressors as statsmodels' ``VAR`` builds them.
+
+    Parameters
+    ----------
+    trend : {"n", "c", "ct", "ctt"}
+    nobs : int
+        Number of effective observations.
+    first : int
+        Value of the time trend at the first effective observation; statsmodels
+        counts from the first row of the data, so this is ``lags + 1``.
+
+    Returns
+    -------
+    ndarray, shape (nobs, k_trend)
+    """
+    t = np.arange(first, first + nobs, dtype=np.float64)
+    cols = {"n": [], "c": [np.ones(nobs)], "ct": [np.ones(nobs), t], "ctt": [np.ones(nobs), t, t**2]}
+    parts = cols[trend]
+    return np.column_stack(parts) if parts else np.zeros((nobs, 0))

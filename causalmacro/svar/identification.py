@@ -1,0 +1,215 @@
+"""Identification schemes: from the reduced form to the impact matrix :math:`B_0^{-1}`.
+
+Each scheme is a small frozen object with two methods: :meth:`Identification.identify`
+for the point estimate and :meth:`Identification.identify_batch` for a stack of
+bootstrap replications. This module holds the base class, the recursive (Cholesky)
+scheme of Sims (1980) and the long-run scheme of Blanchard & Quah (1989); the
+short-run A/B and sign-restriction schemes live in :mod:`~causalmacro.svar.short_run`
+and :mod:`~causalmacro.svar.sign`.
+
+References
+----------
+Sims, C. A. (1980). Macroeconomics and reality. *Econometrica* 48(1), 1-48.
+Blanchard, O. J. & Quah, D. (1989). The dynamic effects of aggregate demand and
+supply disturbances. *American Economic Review* 79(4), 655-673.
+Kilian, L. & Lütkepohl, H. (2017). *Structural Vector Autoregressive Analysis*.
+Cambridge University Press, ch. 8 (short-run) and 10 (long-run restrictions).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+
+from causalmacro.errors import CausalMacroError
+from causalmacro.svar.reduced_form import ReducedForm
+
+__all__ = [
+    "Identification",
+    "IdentificationError",
+    "IdentificationName",
+    "Identified",
+    "LongRun",
+    "Recursive",
+]
+
+IdentificationName = Literal["recursive", "short_run", "sign", "long_run"]
+
+
+class IdentificationError(CausalMacroError, ValueError):
+    """The restrictions cannot be met: rank condition fails, no convergence, no accepted draw."""
+
+
+@dataclass(frozen=True, eq=False)
+class Identified:
+    """Outcome of identifying the point estimate.
+
+    Attributes
+    ----------
+    impact : ndarray, shape (K, K)
+        :math:`B_0^{-1}`; column ``j`` is the impact response to a one-standard-deviation shock ``j``.
+    details : dict
+        JSON-ready facts about the identification (convergence, acceptance rate, ...).
+    accepted : ndarray or None, shape (n, K, K)
+        For set-identified schemes, the impact matrices of all accepted models.
+    """
+
+    impact: np.ndarray
+    details: Mapping[str, Any] = field(default_factory=dict)
+    accepted: np.ndarray | None = None
+
+
+class Identification(ABC):
+    """Base class of identification schemes."""
+
+    name: ClassVar[IdentificationName]
+
+    @abstractmethod
+    def identify(self, rf: ReducedForm, rng: np.random.Generator) -> Identified:
+        """Identify the point estimate.
+
+        Parameters
+        ----------
+        rf : ReducedForm
+        rng : numpy.random.Generator
+            Used only by schemes that draw (sign restrictions).
+        """
+
+    @abstractmethod
+    def identify_batch(
+        self,
+        coefs: np.ndarray,
+        sigma: np.ndarray,
+        point: Identified,
+        rng: np.random.Generator,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Identify a stack of replications.
+
+        Parameters
+        ----------
+        coefs : ndarray, shape (R, p, K, K)
+        sigma : ndarray, shape (R, K, K)
+        point : Identified
+            The point identification, a warm start where one helps.
+        rng : numpy.random.Generator
+
+        Returns
+        -------
+        impact : ndarray, shape (R, K, K)
+        ok : ndarray of bool, shape (R,)
+            False where a replication could not be identified.
+        """
+
+    def describe(self) -> dict[str, Any]:
+        """JSON-ready description of the scheme."""
+        return {"scheme": self.name}
+
+
+def _cholesky(sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Batched lower Cholesky factor; non-positive-definite entries are flagged."""
+    try:
+        return np.linalg.cholesky(sigma), np.ones(sigma.shape[:-2], dtype=bool)
+    except np.linalg.LinAlgError:
+        ok = np.all(np.linalg.eigvalsh(sigma) > 0, axis=-1)
+        out = np.full(sigma.shape, np.nan)
+        out[ok] = np.linalg.cholesky(sigma[ok])
+        return out, ok
+
+
+@dataclass(frozen=True)
+class Recursive(Identification):
+    """Recursive identification: Cholesky factor of :math:`\\Sigma_u` along the chain order.
+
+    A shock to a variable moves it and every later variable on impact, none
+    earlier (Sims 1980). Each shock raises its own variable (positive diagonal).
+    """
+
+    name: ClassVar[IdentificationName] = "recursive"
+
+    def identify(self, rf: ReducedForm, rng: np.random.Generator) -> Identified:
+        """Cholesky factor of the residual covariance."""
+        impact, ok = _cholesky(rf.sigma_u)
+        if not ok.all():
+            raise IdentificationError("residual covariance is not positive definite")
+        return Identified(impact=impact, details={"scheme": self.name})
+
+    def identify_batch(
+        self,
+        coefs: np.ndarray,
+        sigma: np.ndarray,
+        point: Identified,
+        rng: np.random.Generator,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Cholesky factors of all replications in one call."""
+        return _cholesky(sigma)
+
+
+def long_run_impact(coefs: np.ndarray, sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Blanchard-Quah impact matrix, batched.
+
+    With :math:`\\Xi = (I - \\sum_j A_j)^{-1}`, the long-run impact
+    :math:`\\Xi B_0^{-1}` is the lower Cholesky factor of :math:`\\Xi \\Sigma_u \\Xi'`,
+    so :math:`B_0^{-1} = (I - \\sum_j A_j) \\operatorname{chol}(\\Xi \\Sigma_u \\Xi')`
+    (Kilian & Lütkepohl 2017, sec. 10.1).
+
+    Parameters
+    ----------
+    coefs : ndarray, shape (..., p, K, K)
+    sigma : ndarray, shape (..., K, K)
+
+    Returns
+    -------
+    impact : ndarray, shape (..., K, K)
+    ok : ndarray of bool
+    """
+    k = sigma.shape[-1]
+    a1 = np.eye(k) - coefs.sum(axis=-3)
+    xi = np.linalg.inv(a1)
+    omega = xi @ sigma @ np.swapaxes(xi, -1, -2)
+    omega = 0.5 * (omega + np.swapaxes(omega, -1, -2))
+    f, ok = _cholesky(omega)
+    return a1 @ f, ok
+
+
+@dataclass(frozen=True)
+class LongRun(Identification):
+    """Long-run identification (Blanchard & Quah 1989).
+
+    Shock ``j`` has no long-run (cumulative) effect on variables earlier in the
+    order: the matrix of long-run responses is lower triangular with a positive
+    diagonal. Meant for data in differences; needs :math:`I - \\sum_j A_j` invertible.
+    """
+
+    name: ClassVar[IdentificationName] = "long_run"
+
+    def identify(self, rf: ReducedForm, rng: np.random.Generator) -> Identified:
+        """Blanchard-Quah impact matrix of the point estimate."""
+        impact, ok = long_run_impact(np.asarray(rf.coefs), np.asarray(rf.sigma_u))
+        if not ok.all():
+            raise IdentificationError("long-run covariance is not positive definite")
+        return Identified(impact=impact, details={"scheme": self.name})
+
+    def identify_batch(
+        self,
+        coefs: np.ndarray,
+        sigma: np.ndarray,
+        point: Identified,
+        rng: np.random.Generator,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Blanchard-Quah impact matrices of all replications in one call."""
+        try:
+            return long_run_impact(coefs, sigma)
+        except np.linalg.LinAlgError:
+            out = np.full(sigma.shape, np.nan)
+            ok = np.zeros(sigma.shape[0], dtype=bool)
+            for r in range(sigma.shape[0]):
+                try:
+                    out[r], ok_r = long_run_impact(coefs[r], sigma[r])
+                    ok[r] = bool(ok_r)
+                except np.linalg.LinAlgError:
+                    continue
+            return out, ok

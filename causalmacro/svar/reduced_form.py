@@ -1,0 +1,244 @@
+"""Reduced-form VAR: statsmodels estimation, lag choice and batched least squares.
+
+The point estimate is statsmodels' ``VAR`` (Lütkepohl 2005, sec. 3.2, multivariate
+least squares) so that its numbers are statsmodels' numbers. The bootstrap needs
+the same regression for thousands of simulated samples: :func:`batched_ols` solves
+them all at once from stacked normal equations.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from statsmodels.tsa.vector_ar.var_model import VAR
+
+from causalmacro.svar._validate import check_sample_size
+from causalmacro.svar.dynamics import companion_roots, deterministic_terms
+
+__all__ = [
+    "K_TREND",
+    "LagCriterion",
+    "ReducedForm",
+    "Trend",
+    "batched_ols",
+    "fit_reduced_form",
+    "lag_matrix",
+    "split_params",
+]
+
+Trend = Literal["n", "c", "ct", "ctt"]
+LagCriterion = Literal["aic", "bic", "hqic"]
+K_TREND: dict[str, int] = {"n": 0, "c": 1, "ct": 2, "ctt": 3}
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    out = np.array(a, dtype=np.float64, copy=True)
+    out.flags.writeable = False
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class ReducedForm:
+    """Least-squares estimate of :math:`y_t = \\nu + A_1 y_{t-1} + \\dots + A_p y_{t-p} + u_t`.
+
+    Attributes
+    ----------
+    names : tuple of str
+        Variables in chain order.
+    index : pandas.Index
+        Dates of the ``nobs`` effective observations (the first ``lags`` rows are lost).
+    data : ndarray, shape (nobs + lags, K)
+        The data, all rows.
+    lags, trend
+        Lag order and deterministic terms (statsmodels codes).
+    params : ndarray, shape (k_trend + K p, K)
+        Stacked coefficients in statsmodels' layout: deterministic rows, then lag 1, ..., lag p.
+    coefs : ndarray, shape (p, K, K)
+        :math:`A_1, \\dots, A_p`.
+    sigma_u : ndarray, shape (K, K)
+        Residual covariance with the degrees-of-freedom correction ``nobs - k_trend - K p``.
+    resid : ndarray, shape (nobs, K)
+    roots : ndarray
+        Moduli of the companion eigenvalues, largest first.
+    """
+
+    names: tuple[str, ...]
+    index: pd.Index
+    data: np.ndarray
+    lags: int
+    trend: Trend
+    params: np.ndarray
+    coefs: np.ndarray
+    sigma_u: np.ndarray
+    resid: np.ndarray
+    roots: np.ndarray
+
+    @property
+    def k_trend(self) -> int:
+        """Number of deterministic regressors."""
+        return K_TREND[self.trend]
+
+    @property
+    def nobs(self) -> int:
+        """Number of effective observations."""
+        return int(self.resid.shape[0])
+
+    @property
+    def df_resid(self) -> int:
+        """Residual degrees of freedom per equation."""
+        return self.nobs - self.k_trend - len(self.names) * self.lags
+
+    @property
+    def is_stable(self) -> bool:
+        """Whether all companion roots lie inside the unit circle."""
+        return bool(self.roots.size == 0 or self.roots[0] < 1.0)
+
+
+def select_lags(
+    values: np.ndarray, criterion: LagCriterion, trend: Trend, maxlags: int | None
+) -> tuple[int, dict[str, int], str | None]:
+    """Lag order chosen by an information criterion, never below one.
+
+    Parameters
+    ----------
+    values : ndarray, shape (T, K)
+    criterion : {"aic", "bic", "hqic"}
+    trend : str
+    maxlags : int or None
+        Largest order tried; ``None`` uses statsmodels' rule ``12 (T/100)^{1/4}``
+        capped so the largest model still has positive residual degrees of freedom.
+
+    Returns
+    -------
+    lags : int
+    selected : dict
+        Orders chosen by each criterion, as statsmodels reports them.
+    note : str or None
+        Set when the criterion chose 0 and the order was raised to 1.
+    """
+    nobs, k = values.shape
+    cap = max(1, (nobs - K_TREND[trend] - 1) // (k + 1) - 1)
+    if maxlags is None:
+        maxlags = round(12 * (nobs / 100.0) ** 0.25)
+    maxlags = max(1, min(maxlags, cap))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sel = VAR(values).select_order(maxlags=maxlags, trend=trend)
+    selected = {key: int(val) for key, val in sel.selected_orders.items()}
+    lags = selected[criterion]
+    note = None
+    if lags < 1:
+        note = f"{criterion.upper()} chose 0 lags (maxlags={maxlags}); raised to 1 so that dynamics exist"
+        lags = 1
+    return lags, selected, note
+
+
+def fit_reduced_form(frame: pd.DataFrame, lags: int, trend: Trend) -> tuple[ReducedForm, Any]:
+    """Estimate the reduced form with statsmodels.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Validated float data, columns in chain order.
+    lags : int
+    trend : {"n", "c", "ct", "ctt"}
+
+    Returns
+    -------
+    ReducedForm
+    statsmodels VARResults
+        Kept for the tests statsmodels implements (Granger, portmanteau, normality).
+    """
+    values = frame.to_numpy(dtype=np.float64)
+    check_sample_size(values.shape[0], values.shape[1], lags, K_TREND[trend])
+    sm_res = VAR(values).fit(maxlags=lags, trend=trend)
+    params = np.asarray(sm_res.params, dtype=np.float64)
+    coefs = np.asarray(sm_res.coefs, dtype=np.float64)
+    rf = ReducedForm(
+        names=tuple(frame.columns),
+        index=frame.index[lags:],
+        data=_frozen(values),
+        lags=lags,
+        trend=trend,
+        params=_frozen(params),
+        coefs=_frozen(coefs),
+        sigma_u=_frozen(np.asarray(sm_res.sigma_u)),
+        resid=_frozen(np.asarray(sm_res.resid)),
+        roots=_frozen(companion_roots(coefs)),
+    )
+    return rf, sm_res
+
+
+def lag_matrix(y: np.ndarray, lags: int, trend: Trend) -> np.ndarray:
+    """Regressors ``[deterministic, y_{t-1}, ..., y_{t-p}]`` for (batched) series.
+
+    Parameters
+    ----------
+    y : ndarray, shape (..., T, K)
+    lags : int
+    trend : str
+
+    Returns
+    -------
+    ndarray, shape (..., T - lags, k_trend + K lags)
+    """
+    nobs = y.shape[-2] - lags
+    det = deterministic_terms(trend, nobs, lags + 1)
+    det = np.broadcast_to(det, (*y.shape[:-2], *det.shape))
+    blocks = [y[..., lags - j : lags - j + nobs, :] for j in range(1, lags + 1)]
+    return np.concatenate([det, *blocks], axis=-1)
+
+
+def split_params(params: np.ndarray, k_trend: int, n_vars: int) -> tuple[np.ndarray, np.ndarray]:
+    """Split stacked coefficients into deterministic and lag parts.
+
+    Parameters
+    ----------
+    params : ndarray, shape (..., k_trend + K p, K)
+
+    Returns
+    -------
+    det : ndarray, shape (..., k_trend, K)
+    coefs : ndarray, shape (..., p, K, K)
+        ``coefs[..., j]`` is :math:`A_{j+1}`.
+    """
+    det = params[..., :k_trend, :]
+    lag = params[..., k_trend:, :]
+    p = lag.shape[-2] // n_vars
+    lag = lag.reshape(*lag.shape[:-2], p, n_vars, n_vars)
+    return det, np.swapaxes(lag, -1, -2)
+
+
+def batched_ols(
+    y: np.ndarray, lags: int, trend: Trend
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Equation-by-equation least squares for a stack of samples in one computation.
+
+    Solves the normal equations :math:`(Z'Z) B = Z'Y` for every replication with
+    one call of :func:`numpy.linalg.solve` on stacked matrices.
+
+    Parameters
+    ----------
+    y : ndarray, shape (R, T, K)
+    lags : int
+    trend : str
+
+    Returns
+    -------
+    params : ndarray, shape (R, k_trend + K p, K)
+    sigma_u : ndarray, shape (R, K, K)
+        With the same degrees-of-freedom correction as statsmodels.
+    resid : ndarray, shape (R, T - lags, K)
+    """
+    z = lag_matrix(y, lags, trend)
+    yy = y[..., lags:, :]
+    zt = np.swapaxes(z, -1, -2)
+    params = np.linalg.solve(zt @ z, zt @ yy)
+    resid = yy - z @ params
+    df = z.shape[-2] - z.shape[-1]
+    sigma = np.swapaxes(resid, -1, -2) @ resid / df
+    return params, sigma, resid

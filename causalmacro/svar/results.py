@@ -1,0 +1,458 @@
+"""Frozen results of a structural VAR: responses, decompositions, shocks, tests.
+
+References
+----------
+Lütkepohl, H. (2005). *New Introduction to Multiple Time Series Analysis*. Springer,
+sec. 2.3 (structural responses), 2.3.3 (FEVD).
+Kilian, L. & Lütkepohl, H. (2017). *Structural Vector Autoregressive Analysis*. CUP,
+sec. 4.3 (historical decomposition), ch. 12 (bootstrap inference).
+Fry, R. & Pagan, A. (2011). Sign restrictions in structural vector autoregressions:
+a critical review. *JEL* 49(4), 938-960.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from causalmacro.errors import DataError, SpecError
+from causalmacro.svar import _format
+from causalmacro.svar.bootstrap import BootstrapDraws, BootstrapMethod, run_bootstrap
+from causalmacro.svar.diagnostics import Diagnostics, TestResult, granger_test, instantaneous_test
+from causalmacro.svar.dynamics import deterministic_terms, fevd_shares, structural_irf
+from causalmacro.svar.identification import Identification, Identified
+from causalmacro.svar.reduced_form import ReducedForm, lag_matrix
+
+__all__ = ["Bands", "SVARResults", "ShockSize"]
+
+Bands = Literal["residual", "bootstrap", "wild", "set"]
+ShockSize = Literal["std", "unit"]
+
+
+@dataclass(frozen=True, eq=False)
+class SVARResults:
+    """Estimated structural VAR. Read-only; every method returns new objects.
+
+    Attributes
+    ----------
+    reduced_form : ReducedForm
+        Least-squares reduced form (coefficients, residuals, covariance, roots).
+    identification : Identification
+        The scheme used.
+    identified : Identified
+        Impact matrix and identification facts.
+    lag_selection : dict or None
+        Criterion and the orders each criterion chose, when lags were selected.
+    notes : tuple of str
+        Things the user should know (lag order raised from 0, explosive system).
+    diagnostics : Diagnostics
+        Residual portmanteau and normality tests.
+    """
+
+    reduced_form: ReducedForm
+    identification: Identification
+    identified: Identified
+    lag_selection: dict[str, Any] | None
+    notes: tuple[str, ...]
+    diagnostics: Diagnostics
+    _sm: Any = field(repr=False)
+
+    # ------------------------------------------------------------------ basics
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Variables in chain order; shock ``j`` is named after ``names[j]``."""
+        return self.reduced_form.names
+
+    @property
+    def lags(self) -> int:
+        """Lag order."""
+        return self.reduced_form.lags
+
+    @property
+    def nobs(self) -> int:
+        """Effective number of observations."""
+        return self.reduced_form.nobs
+
+    @property
+    def impact(self) -> pd.DataFrame:
+        """Impact matrix :math:`B_0^{-1}` (rows: responses, columns: shocks)."""
+        return pd.DataFrame(np.array(self.identified.impact), index=list(self.names), columns=list(self.names))
+
+    @property
+    def sigma_u(self) -> pd.DataFrame:
+        """Residual covariance (degrees-of-freedom corrected, as statsmodels)."""
+        return pd.DataFrame(np.array(self.reduced_form.sigma_u), index=list(self.names), columns=list(self.names))
+
+    @property
+    def params(self) -> pd.DataFrame:
+        """Reduced-form coefficients, one column per equation, statsmodels' row labels."""
+        det = {"n": [], "c": ["const"], "ct": ["const", "trend"], "ctt": ["const", "trend", "trend_squared"]}
+        rows = det[self.reduced_form.trend] + [f"L{j}.{n}" for j in range(1, self.lags + 1) for n in self.names]
+        return pd.DataFrame(np.array(self.reduced_form.params), index=rows, columns=list(self.names))
+
+    @property
+    def roots(self) -> np.ndarray:
+        """Moduli of the companion eigenvalues, largest first."""
+        return np.array(self.reduced_form.roots)
+
+    @property
+    def is_stable(self) -> bool:
+        """Whether the estimated VAR is stable."""
+        return self.reduced_form.is_stable
+
+    # --------------------------------------------------------------- helpers
+    def _scale(self, theta: np.ndarray, impact: np.ndarray, shock_size: ShockSize,
+               scale: float | Mapping[str, float]) -> np.ndarray:
+        k = len(self.names)
+        if isinstance(scale, Mapping):
+            unknown = set(scale) - set(self.names)
+            if unknown:
+                raise SpecError(f"scale names unknown shock {sorted(unknown)[0]!r}")
+            factors = np.array([float(scale.get(n, 1.0)) for n in self.names])
+        else:
+            factors = np.full(k, float(scale))
+        if shock_size == "unit":
+            factors = factors / np.diagonal(impact, axis1=-2, axis2=-1)
+        elif shock_size != "std":
+            raise SpecError(f"shock_size must be 'std' or 'unit', got {shock_size!r}")
+        return theta * factors[..., None, None, :]
+
+    def bootstrap(
+        self,
+        reps: int = 1000,
+        *,
+        method: BootstrapMethod = "residual",
+        bias_correct: bool = False,
+        rng: int | np.random.Generator | None = None,
+    ) -> BootstrapDraws:
+        """Bootstrap replications of the whole structural VAR.
+
+        Parameters
+        ----------
+        reps : int
+            Replications (all simulated and estimated in one batched computation).
+        method : {"residual", "wild"}
+            I.i.d. residual resampling, or Rademacher wild bootstrap for
+            heteroskedastic data (Gonçalves & Kilian 2004).
+        bias_correct : bool
+            Kilian (1998) bootstrap-after-bootstrap.
+        rng : int or numpy.random.Generator, optional
+
+        Returns
+        -------
+        BootstrapDraws
+            Kept replications and the counts of explosive / unidentified ones.
+        """
+        if reps < 2:
+            raise SpecError(f"reps must be at least 2, got {reps}")
+        if method not in ("residual", "wild"):
+            raise SpecError(f"bootstrap method must be 'residual' or 'wild', got {method!r}")
+        return run_bootstrap(
+            self.reduced_form, self.identification, self.identified,
+            reps=reps, method=method, rng=np.random.default_rng(rng), bias_correct=bias_correct,
+        )
+
+    def _draws_for(self, bands: Bands, reps: int, bias_correct: bool,
+                   rng: int | np.random.Generator | None) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+        """Coefficient and impact stacks behind a band, plus attrs."""
+        if bands == "set":
+            if self.identified.accepted is None:
+                raise SpecError("bands='set' needs sign restrictions; use 'residual' or 'wild'")
+            acc = np.array(self.identified.accepted)
+            coefs = np.broadcast_to(np.array(self.reduced_form.coefs), (acc.shape[0], *self.reduced_form.coefs.shape))
+            return coefs, acc, {"bands": "set", "models": int(acc.shape[0])}
+        method: BootstrapMethod = "residual" if bands in ("residual", "bootstrap") else "wild"
+        if bands not in ("residual", "bootstrap", "wild"):
+            raise SpecError(f"bands must be 'residual', 'bootstrap', 'wild' or 'set', got {bands!r}")
+        draws = self.bootstrap(reps, method=method, bias_correct=bias_correct, rng=rng)
+        if draws.n_kept < 2:
+            raise DataError(
+                f"only {draws.n_kept} of {reps} bootstrap replications were usable "
+                f"({draws.n_explosive} explosive, {draws.n_unidentified} unidentified)"
+            )
+        return draws.coefs, draws.impact, {"bands": bands, **draws.attrs()}
+
+    def _banded(self, point: np.ndarray, draws: np.ndarray, level: float, dims: list[str],
+                coords: dict[str, Any], attrs: dict[str, Any]) -> xr.DataArray:
+        if not 0 < level < 1:
+            raise SpecError(f"level must be between 0 and 1, got {level}")
+        alpha = (1 - level) / 2
+        lo, hi = np.quantile(draws, [alpha, 1 - alpha], axis=0)
+        data = np.stack([point, lo, hi])
+        return xr.DataArray(
+            data, dims=["bound", *dims], coords={"bound": ["point", "lower", "upper"], **coords},
+            attrs={**attrs, "level": level, "band": "pointwise percentile"},
+        )
+
+    # ---------------------------------------------------------------- outputs
+    def irf(
+        self,
+        horizon: int = 24,
+        *,
+        bands: Bands | None = None,
+        reps: int = 1000,
+        level: float = 0.9,
+        rng: int | np.random.Generator | None = None,
+        shock_size: ShockSize = "std",
+        scale: float | Mapping[str, float] = 1.0,
+        cumulative: bool = False,
+        bias_correct: bool = False,
+    ) -> xr.DataArray:
+        """Structural impulse responses :math:`\\Theta_h = \\Phi_h B_0^{-1}`.
+
+        Parameters
+        ----------
+        horizon : int
+            Last horizon; horizons ``0..horizon`` are returned.
+        bands : {"residual", "bootstrap", "wild", "set"}, optional
+            ``"residual"`` (alias ``"bootstrap"``) or ``"wild"`` bootstrap percentile
+            bands; ``"set"``: pointwise quantiles of the sign-identified set.
+        reps : int
+            Bootstrap replications.
+        level : float
+            Coverage of the pointwise bands.
+        rng : int or numpy.random.Generator, optional
+        shock_size : {"std", "unit"}
+            One-standard-deviation shocks, or shocks that move their own variable by
+            one unit on impact.
+        scale : float or mapping
+            Multiplies the shock size, e.g. ``{"real_rate": 0.25}`` with
+            ``shock_size="unit"`` for a 25bp move.
+        cumulative : bool
+            Accumulated responses (for variables in differences).
+        bias_correct : bool
+            Kilian (1998) bootstrap-after-bootstrap.
+
+        Returns
+        -------
+        xarray.DataArray
+            Dims ``("horizon", "response", "shock")``, with a leading ``bound``
+            dim (``"point"``, ``"lower"``, ``"upper"``) when bands are asked for;
+            ``attrs`` count kept, explosive and unidentified replications.
+        """
+        if horizon < 0:
+            raise SpecError(f"horizon must be >= 0, got {horizon}")
+        impact = np.array(self.identified.impact)
+        coefs = np.array(self.reduced_form.coefs)
+        point = self._scale(structural_irf(coefs, impact, horizon, cumulative=cumulative), impact, shock_size, scale)
+        names = list(self.names)
+        coords = {"horizon": np.arange(horizon + 1), "response": names, "shock": names}
+        attrs: dict[str, Any] = {
+            "identification": self.identification.name,
+            "shock_size": shock_size,
+            "cumulative": int(cumulative),
+        }
+        dims = ["horizon", "response", "shock"]
+        if bands is None:
+            return xr.DataArray(point, dims=dims, coords=coords, attrs=attrs)
+        dc, di, battrs = self._draws_for(bands, reps, bias_correct, rng)
+        draws = self._scale(structural_irf(dc, di, horizon, cumulative=cumulative), di, shock_size, scale)
+        return self._banded(point, draws, level, dims, coords, {**attrs, **battrs})
+
+    def fevd(
+        self,
+        horizon: int = 12,
+        *,
+        bands: Bands | None = None,
+        reps: int = 1000,
+        level: float = 0.9,
+        rng: int | np.random.Generator | None = None,
+        bias_correct: bool = False,
+    ) -> xr.DataArray:
+        """Forecast-error variance decomposition for forecast horizons ``1..horizon``.
+
+        Entry ``[h, k, j]`` is the share of the ``h``-step-ahead forecast-error
+        variance of variable ``k`` due to shock ``j`` (Lütkepohl 2005, eq. 2.2.36);
+        shares over shocks sum to one. Band bounds are pointwise and need not sum to one.
+
+        Parameters
+        ----------
+        horizon : int
+        bands, reps, level, rng, bias_correct
+            As in :meth:`irf`.
+
+        Returns
+        -------
+        xarray.DataArray
+            Dims ``("horizon", "response", "shock")`` (plus ``bound`` with bands).
+        """
+        if horizon < 1:
+            raise SpecError(f"horizon must be >= 1, got {horizon}")
+        impact = np.array(self.identified.impact)
+        point = fevd_shares(structural_irf(np.array(self.reduced_form.coefs), impact, horizon - 1))
+        names = list(self.names)
+        coords = {"horizon": np.arange(1, horizon + 1), "response": names, "shock": names}
+        dims = ["horizon", "response", "shock"]
+        attrs: dict[str, Any] = {"identification": self.identification.name}
+        if bands is None:
+            return xr.DataArray(point, dims=dims, coords=coords, attrs=attrs)
+        dc, di, battrs = self._draws_for(bands, reps, bias_correct, rng)
+        return self._banded(point, fevd_shares(structural_irf(dc, di, horizon - 1)), level, dims, coords,
+                            {**attrs, **battrs})
+
+    def structural_shocks(self) -> pd.DataFrame:
+        """Structural shocks :math:`\\varepsilon_t = B_0 u_t`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Effective-sample dates by shocks, one column per shock named after its
+            variable in ``order``; unit variance under exact identification.
+        """
+        eps = np.linalg.solve(np.array(self.identified.impact), np.array(self.reduced_form.resid).T).T
+        return pd.DataFrame(eps, index=self.reduced_form.index, columns=list(self.names))
+
+    def bootstrap_shocks(
+        self,
+        reps: int = 1000,
+        *,
+        method: BootstrapMethod = "residual",
+        bias_correct: bool = False,
+        rng: int | np.random.Generator | None = None,
+    ) -> xr.DataArray:
+        """Structural shocks of the observed data under bootstrap parameter draws.
+
+        Each kept replication's coefficients and impact matrix are applied to the
+        *observed* series, :math:`\\varepsilon^{*}_t = B_0^{*}(y_t - \\nu^{*} - \\sum_j A^{*}_j y_{t-j})`,
+        so the draws carry estimation and identification uncertainty about the
+        historical shocks; feed them to downstream models to propagate it.
+
+        Parameters
+        ----------
+        reps, method, bias_correct, rng
+            As in :meth:`bootstrap`.
+
+        Returns
+        -------
+        xarray.DataArray
+            Dims ``("draw", "time", "shock")``.
+        """
+        draws = self.bootstrap(reps, method=method, bias_correct=bias_correct, rng=rng)
+        rf = self.reduced_form
+        z = lag_matrix(np.array(rf.data), rf.lags, rf.trend)
+        u = np.array(rf.data[rf.lags:])[None] - z[None] @ draws.params
+        eps = np.swapaxes(np.linalg.solve(draws.impact, np.swapaxes(u, -1, -2)), -1, -2)
+        return xr.DataArray(
+            eps, dims=["draw", "time", "shock"],
+            coords={"draw": np.arange(draws.n_kept), "time": rf.index, "shock": list(self.names)},
+            attrs=draws.attrs(),
+        )
+
+    def historical_decomposition(self) -> xr.DataArray:
+        """Historical decomposition of the data into the contributions of each shock.
+
+        :math:`y_t = d_t + \\sum_j \\sum_{i=0}^{t-p-1} \\Theta_{i,\\cdot j}\\, \\varepsilon_{j,t-i}`,
+        where :math:`d_t` (coordinate ``"deterministic"``) is the path from the
+        deterministic terms and the first ``p`` observations with all shocks off
+        (Kilian & Lütkepohl 2017, sec. 4.3). Uses the chosen identification.
+
+        Returns
+        -------
+        xarray.DataArray
+            Dims ``("time", "variable", "shock")``; shock coordinates are the shock
+            names plus ``"deterministic"``, and ``.sum("shock")`` equals the data.
+        """
+        rf = self.reduced_form
+        p, k, n = rf.lags, len(self.names), rf.nobs
+        coefs = np.array(rf.coefs)
+        impact = np.array(self.identified.impact)
+        eps = self.structural_shocks().to_numpy()
+        det_mean = deterministic_terms(rf.trend, n, p + 1) @ np.array(rf.params[: rf.k_trend])
+        # contributions: (time, shock, variable) with p leading zeros, and the deterministic path
+        contrib = np.zeros((p + n, k, k))
+        base = np.zeros((p + n, k))
+        base[:p] = rf.data[:p]
+        for t in range(n):
+            acc_c = impact.T * eps[t][:, None]  # row j: impact column j times eps_j
+            acc_d = det_mean[t].copy()
+            for j in range(p):
+                acc_c = acc_c + contrib[p + t - 1 - j] @ coefs[j].T
+                acc_d = acc_d + coefs[j] @ base[p + t - 1 - j]
+            contrib[p + t] = acc_c
+            base[p + t] = acc_d
+        out = np.concatenate([np.swapaxes(contrib[p:], 1, 2), base[p:, :, None]], axis=2)
+        return xr.DataArray(
+            out, dims=["time", "variable", "shock"],
+            coords={"time": rf.index, "variable": list(self.names), "shock": [*self.names, "deterministic"]},
+            attrs={"identification": self.identification.name},
+        )
+
+    # ----------------------------------------------------------------- tests
+    def _check_name(self, name: str) -> None:
+        if name not in self.names:
+            raise DataError(f"unknown variable {name!r}; variables are {list(self.names)}")
+
+    def granger(self, cause: str, effect: str) -> TestResult:
+        """F test that ``cause`` does not Granger-cause ``effect`` (statsmodels' ``test_causality``)."""
+        self._check_name(cause)
+        self._check_name(effect)
+        return granger_test(self._sm, self.names, cause, effect)
+
+    def instantaneous(self, a: str, b: str) -> TestResult:
+        """Wald test of no instantaneous causality between ``a`` and ``b``."""
+        self._check_name(a)
+        self._check_name(b)
+        return instantaneous_test(self.reduced_form, a, b)
+
+    def causality_table(self) -> pd.DataFrame:
+        """Granger and instantaneous causality for every ordered pair of variables.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per ``(cause, effect)``; ``chain_link`` marks pairs adjacent in
+            ``order`` (the links of the chain).
+        """
+        rows = []
+        pos = {n: i for i, n in enumerate(self.names)}
+        for cause in self.names:
+            for effect in self.names:
+                if cause == effect:
+                    continue
+                g = self.granger(cause, effect)
+                ins = self.instantaneous(cause, effect)
+                rows.append({
+                    "cause": cause, "effect": effect, "chain_link": pos[effect] == pos[cause] + 1,
+                    "granger_F": g.statistic, "granger_df_num": g.df[0], "granger_df_denom": g.df[1],
+                    "granger_pvalue": g.pvalue, "instantaneous_wald": ins.statistic,
+                    "instantaneous_pvalue": ins.pvalue,
+                })
+        return pd.DataFrame(rows)
+
+    # ---------------------------------------------------------------- output
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary of the fit (no arrays, lists of floats only)."""
+        rf = self.reduced_form
+        return {
+            "variables": list(self.names),
+            "lags": self.lags,
+            "trend": rf.trend,
+            "nobs": self.nobs,
+            "sample": [str(rf.index[0]), str(rf.index[-1])],
+            "lag_selection": self.lag_selection,
+            "identification": self.identification.describe(),
+            "identification_details": _format.jsonable(dict(self.identified.details)),
+            "impact": np.array(self.identified.impact).tolist(),
+            "sigma_u": np.array(rf.sigma_u).tolist(),
+            "params": {c: self.params[c].tolist() for c in self.names},
+            "param_rows": list(self.params.index),
+            "max_root": float(rf.roots[0]),
+            "stable": self.is_stable,
+            "diagnostics": self.diagnostics.to_dict(),
+            "notes": list(self.notes),
+        }
+
+    def summary(self) -> str:
+        """Plain-text summary: sample, lags, stability, diagnostics, impact matrix."""
+        return _format.summary_text(self)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        return _format.summary_html(self)

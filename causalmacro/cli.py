@@ -1,0 +1,204 @@
+"""The ``causalmacro`` command: a thin layer over the Python API.
+
+Commands
+--------
+validate SPEC       check a spec against the schema
+schema              print the JSON schema of specs
+fetch SPEC          refresh the local store from FRED (incremental)
+data SPEC           print the aligned, transformed panel as CSV
+run SPEC            the main job: panel, structural VAR, asset model, report
+
+Bad input prints one line on stderr and exits with status 2; ``--debug``
+shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from .errors import CausalMacroError
+
+__all__ = ["main"]
+
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors on one line and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _globals(*, sub: bool) -> _Parser:
+    """Global options, accepted before and after the command.
+
+    In the subcommands they default to SUPPRESS, so that an option given
+    before the command is not reset by the subcommand's default.
+    """
+    g = _Parser(add_help=False)
+    kw: dict[str, Any] = {"default": argparse.SUPPRESS} if sub else {}
+    flag = {"action": "store_true", **kw}
+    g.add_argument("--data-dir", metavar="DIR", help="read series from a folder of FRED CSV downloads", **kw)
+    g.add_argument("--store", metavar="DIR", help="local store folder (default: the user cache dir)", **kw)
+    g.add_argument("--offline", help="use the local store alone; never ask FRED", **flag)  # type: ignore[arg-type]
+    g.add_argument("--debug", help="show tracebacks", **flag)  # type: ignore[arg-type]
+    g.add_argument("--quiet", help="no progress bars or notes", **flag)  # type: ignore[arg-type]
+    return g
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = _globals(sub=True)
+    p = _Parser(prog="causalmacro", description=__doc__.split("\n\n")[0], parents=[_globals(sub=False)])
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    v = sub.add_parser("validate", parents=[common], help="check a spec against the schema")
+    v.add_argument("spec", type=Path)
+    v.set_defaults(func=_cmd_validate)
+
+    s = sub.add_parser("schema", parents=[common], help="print the JSON schema of specs")
+    s.set_defaults(func=_cmd_schema)
+
+    f = sub.add_parser("fetch", parents=[common], help="refresh the local store from FRED")
+    f.add_argument("spec", type=Path)
+    f.add_argument("--full", action="store_true", help="refetch every observation (benchmark revisions)")
+    f.set_defaults(func=_cmd_fetch)
+
+    d = sub.add_parser("data", parents=[common], help="print the aligned, transformed panel as CSV")
+    d.add_argument("spec", type=Path)
+    d.add_argument("--out", type=Path, metavar="FILE.csv", help="write to a file instead of stdout")
+    d.set_defaults(func=_cmd_data)
+
+    r = sub.add_parser("run", parents=[common], help="the main job: panel, SVAR, asset model, report")
+    r.add_argument("spec", type=Path)
+    r.add_argument("--out", type=Path, default=Path("causalmacro-report"), metavar="DIR")
+    r.add_argument("--reps", type=int, default=None, help="bootstrap replications (default: the spec's)")
+    r.add_argument("--no-assets", action="store_true", help="skip the Bayesian asset model")
+    r.add_argument("--seed", type=int, default=0, help="seed of the random number generator")
+    r.set_defaults(func=_cmd_run)
+    return p
+
+
+def _note(args: argparse.Namespace, text: str) -> None:
+    if not args.quiet:
+        print(text, file=sys.stderr)
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .spec import load_spec
+
+    spec = load_spec(args.spec)
+    print(f"{args.spec}: valid ({len(spec.series)} series, source {spec.data.source})")
+    return 0
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from .spec import dump_json_schema
+
+    sys.stdout.write(dump_json_schema())
+    return 0
+
+
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    from .sources.choose import fetch
+    from .spec import load_spec
+
+    spec = load_spec(args.spec)
+    if args.offline:
+        raise CausalMacroError("fetch asks FRED for data; it cannot run with --offline")
+    if args.data_dir:
+        raise CausalMacroError("fetch refreshes the store from FRED; --data-dir reads a folder instead")
+    report = fetch(spec, store=args.store, full=args.full, progress=not args.quiet)
+    print(report.summary())
+    return EXIT_BAD_INPUT if report.failed else 0
+
+
+def _panel(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from .panel import build_panel
+    from .sources.choose import open_source
+    from .spec import load_spec
+
+    spec = load_spec(args.spec)
+    source = open_source(
+        spec, data_dir=args.data_dir, store=args.store, offline=args.offline, progress=not args.quiet
+    )
+    panel = build_panel(spec, source)
+    if panel.synthetic:
+        _note(args, f"note: {panel.notes[0]}")
+    for row in panel.filled.itertuples():
+        _note(args, f"note: {row.column} {row.date:%Y-%m-%d} filled by {row.method}")
+    return spec, panel
+
+
+def _cmd_data(args: argparse.Namespace) -> int:
+    _, panel = _panel(args)
+    if args.out is not None:
+        panel.to_csv(args.out)
+        _note(args, f"wrote {len(panel.data)} rows x {panel.data.shape[1]} columns to {args.out}")
+    else:
+        sys.stdout.write(panel.to_csv() or "")
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from .report import run_report
+
+    spec, panel = _panel(args)
+    out = run_report(
+        spec,
+        panel,
+        out=args.out,
+        reps=args.reps,
+        assets=not args.no_assets,
+        rng=args.seed,
+        progress=not args.quiet,
+    )
+    print(out.summary())
+    return 0 if out.ok else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``causalmacro`` command.
+
+    Returns
+    -------
+    int
+        0 on success, 2 on bad input (one line on stderr), 1 when a fit
+        fails its diagnostics.
+    """
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error already printed on one line
+        return int(exc.code or 0)
+    func: Callable[[argparse.Namespace], int] = args.func
+    if args.debug:
+        os.environ.setdefault("CAUSALMACRO_DEBUG", "1")
+        return func(args)
+    try:
+        return func(args)
+    except CausalMacroError as exc:
+        print(f"causalmacro: error: {_one_line(str(exc))}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"causalmacro: error: cannot access{where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("causalmacro: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,416 @@
+"""Model specs: ``models/*.toml`` files validated by a schema.
+
+A spec names the series of a model, where they come from, how they are aligned
+and transformed, and the settings of the estimators. Unknown keys are refused
+and every choice is a closed set; errors name the file and the key, with a
+"did you mean" hint where a near match exists.
+
+Examples
+--------
+>>> from causalmacro.spec import load_spec
+>>> spec = load_spec("models/demo.toml")          # doctest: +SKIP
+>>> spec.var.order                                 # doctest: +SKIP
+['inflation', 'real_rate', 'net_liquidity', 'hy_spread', 'btc']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import os
+import tomllib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from .catalog import DERIVED, Aggregation, Transform, lookup
+from .errors import SpecError
+
+__all__ = [
+    "AssetsSpec",
+    "DataSpec",
+    "GapSpec",
+    "ModelSpec",
+    "SeriesSpec",
+    "VARSpec",
+    "json_schema",
+    "load_spec",
+    "parse_spec",
+]
+
+PanelFrequency = Literal["monthly", "weekly"]
+SourceKind = Literal["fred", "csv_dir", "csv", "demo"]
+GapPolicy = Literal["error", "drop", "interpolate"]
+LagRule = Literal["aic", "bic", "hqic", "fpe"]
+Trend = Literal["n", "c", "ct", "ctt"]
+Identification = Literal["recursive", "short_run", "sign", "long_run"]
+Name = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=64)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class DataSpec(_Strict):
+    """Where the raw series come from.
+
+    ``fred`` reads the FRED API through the local store (refreshed
+    incrementally); ``csv_dir`` a folder of FRED CSV downloads; ``csv`` one CSV
+    file with a date column and one column per series; ``demo`` the embedded
+    synthetic demo. ``path`` is relative to the spec file.
+    """
+
+    source: SourceKind = "fred"
+    path: str | None = None
+    revision_window_days: int = Field(default=92, ge=0, le=3660)
+
+    @model_validator(mode="after")
+    def _path_needed(self) -> DataSpec:
+        if self.source in ("csv_dir", "csv") and not self.path:
+            raise ValueError(f"source '{self.source}' needs a 'path'")
+        return self
+
+
+class GapSpec(_Strict):
+    """What to do with missing values inside the sample window.
+
+    ``error`` refuses them; ``drop`` keeps the longest stretch of the window
+    without any (the panel stays regular); ``interpolate`` fills gaps of at most
+    ``max_gap`` periods linearly and refuses longer ones. Leading and trailing
+    missing values only narrow the window. Nothing is ever forward-filled.
+    """
+
+    policy: GapPolicy = "error"
+    max_gap: int = Field(default=1, ge=1, le=12)
+
+
+class SeriesSpec(_Strict):
+    """One column of the panel.
+
+    Exactly one of ``id`` (a FRED ID or user column), ``derived`` (a catalogued
+    derived series such as ``net_liquidity``) or ``combine`` (a linear
+    combination ``{ID = coefficient}``) names where it comes from.
+    ``transform`` and ``aggregation`` default to the catalog's (``level`` and
+    ``mean`` for uncatalogued series). ``ragged = true`` lets the column start
+    later or end earlier than the window (assets with short histories); the
+    window is set by the other columns.
+    """
+
+    id: str | None = Field(default=None, min_length=1)
+    derived: str | None = None
+    combine: dict[str, float] | None = None
+    transform: Transform | None = None
+    aggregation: Aggregation | None = None
+    ragged: bool = False
+
+    @model_validator(mode="after")
+    def _one_origin(self) -> SeriesSpec:
+        given = [k for k in ("id", "derived", "combine") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of 'id', 'derived' or 'combine'")
+        if self.derived is not None and self.derived not in DERIVED:
+            raise ValueError(
+                f"unknown derived series '{self.derived}'{_hint(self.derived, DERIVED)}; "
+                f"choose from {sorted(DERIVED)}"
+            )
+        if self.combine is not None and not self.combine:
+            raise ValueError("'combine' needs at least one series")
+        return self
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """Raw series IDs this column reads."""
+        if self.id is not None:
+            return (self.id,)
+        if self.derived is not None:
+            return DERIVED[self.derived].inputs
+        assert self.combine is not None
+        return tuple(self.combine)
+
+    @property
+    def resolved_transform(self) -> Transform:
+        """The transform applied: the spec's, else the catalog's default."""
+        if self.transform is not None:
+            return self.transform
+        if self.derived is not None:
+            return DERIVED[self.derived].transform
+        if self.id is not None and (info := lookup(self.id)) is not None:
+            return info.transform
+        return "level"
+
+
+class VARSpec(_Strict):
+    """Settings of the structural VAR (see :class:`causalmacro.SVAR`)."""
+
+    order: list[Name] = Field(min_length=2)
+    lags: int | LagRule = "aic"
+    max_lags: int = Field(default=6, ge=1, le=48)
+    trend: Trend = "c"
+    identification: Identification = "recursive"
+    horizon: int = Field(default=24, ge=1, le=240)
+    reps: int = Field(default=1000, ge=0, le=100_000)
+    level: float = Field(default=0.9, gt=0, lt=1)
+    bootstrap: Literal["residual", "wild"] = "residual"
+
+    @field_validator("lags")
+    @classmethod
+    def _positive_lags(cls, v: int | str) -> int | str:
+        if isinstance(v, int) and v < 1:
+            raise ValueError("lags must be at least 1 or one of 'aic', 'bic', 'hqic', 'fpe'")
+        return v
+
+
+class AssetsSpec(_Strict):
+    """Settings of the Bayesian asset-response model.
+
+    ``groups`` maps each asset (a series of the spec, usually a return) to its
+    class, e.g. ``{btc = "crypto", nasdaq = "equity"}``; ``shocks`` names the
+    SVAR shocks used (default: every variable of ``[var].order`` that is not an
+    asset).
+    """
+
+    groups: dict[Name, Name] = Field(min_length=2)
+    shocks: list[Name] | None = None
+    lags: int = Field(default=2, ge=0, le=12)
+    draws: int = Field(default=1000, ge=100)
+    tune: int = Field(default=1000, ge=100)
+    chains: int = Field(default=4, ge=1, le=16)
+    target_accept: float = Field(default=0.95, gt=0.5, lt=1)
+
+
+class ModelSpec(_Strict):
+    """A whole model spec (one ``models/*.toml`` file)."""
+
+    name: Name
+    description: str = ""
+    frequency: PanelFrequency = "monthly"
+    start: dt.date | None = None
+    end: dt.date | None = None
+    data: DataSpec = DataSpec()
+    gaps: GapSpec = GapSpec()
+    series: dict[Name, SeriesSpec] = Field(min_length=1)
+    var: VARSpec | None = None
+    assets: AssetsSpec | None = None
+    _path: Path | None = PrivateAttr(default=None)
+
+    @property
+    def path(self) -> Path | None:
+        """The spec file this spec was read from, if any."""
+        return self._path
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _month_dates(cls, v: Any) -> Any:
+        # accept "2015-01" as well as "2015-01-01" and TOML dates
+        if isinstance(v, str) and len(v) == 7:
+            return f"{v}-01"
+        return v
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> ModelSpec:
+        if self.start and self.end and self.start >= self.end:
+            raise ValueError(f"start {self.start} is not before end {self.end}")
+        names = list(self.series)
+        if self.var is not None:
+            for i, v in enumerate(self.var.order):
+                if v not in self.series:
+                    raise _KeyError(("var", "order", i), f"'{v}' is not a series of this spec{_hint(v, names)}")
+            if len(set(self.var.order)) != len(self.var.order):
+                raise _KeyError(("var", "order"), "a variable appears twice")
+        if self.assets is not None:
+            for a in self.assets.groups:
+                if a not in self.series:
+                    raise _KeyError(("assets", "groups", a), f"'{a}' is not a series of this spec{_hint(a, names)}")
+            order = self.var.order if self.var is not None else []
+            for i, s in enumerate(self.assets.shocks or []):
+                if s not in order:
+                    raise _KeyError(("assets", "shocks", i), f"'{s}' is not a variable of [var].order{_hint(s, order)}")
+            if self.var is None:
+                raise _KeyError(("assets",), "the asset model needs a [var] section to identify shocks")
+        return self
+
+    @property
+    def raw_ids(self) -> list[str]:
+        """Every raw series ID the spec reads, in first-use order."""
+        ids: list[str] = []
+        for s in self.series.values():
+            for sid in s.inputs:
+                if sid not in ids:
+                    ids.append(sid)
+        return ids
+
+    @property
+    def asset_shocks(self) -> list[str]:
+        """The SVAR shocks the asset model uses."""
+        if self.assets is None or self.var is None:
+            return []
+        if self.assets.shocks is not None:
+            return list(self.assets.shocks)
+        return [v for v in self.var.order if v not in self.assets.groups]
+
+    def resolve_path(self, value: str | os.PathLike[str]) -> Path:
+        """Resolve a path of the spec relative to the spec file's folder."""
+        p = Path(value).expanduser()
+        if p.is_absolute() or self.path is None:
+            return p
+        return (self.path.parent / p).resolve()
+
+    @property
+    def window(self) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+        """``(start, end)`` as timestamps (None where open)."""
+        return (
+            pd.Timestamp(self.start) if self.start else None,
+            pd.Timestamp(self.end) if self.end else None,
+        )
+
+
+class _KeyError(ValueError):
+    """A cross-reference error that knows its key path."""
+
+    def __init__(self, loc: tuple[str | int, ...], msg: str) -> None:
+        super().__init__(msg)
+        self.loc = loc
+        self.msg = msg
+
+
+def _hint(word: str, choices: Sequence[str] | Mapping[str, Any]) -> str:
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+def _fields_at(loc: Sequence[str | int]) -> list[str]:
+    """Allowed keys of the model at a location, for "did you mean" hints."""
+    model: Any = ModelSpec
+    for part in loc[:-1]:
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return []
+        field = model.model_fields.get(str(part))
+        if field is None:
+            # a dict entry such as series.<name>: step into the value type
+            if model is ModelSpec:
+                return []
+            continue
+        ann = field.annotation
+        args = getattr(ann, "__args__", ())
+        nxt = next((a for a in (ann, *args) if isinstance(a, type) and issubclass(a, BaseModel)), None)
+        if nxt is None and args:  # dict[str, Model]
+            nxt = next((a for a in args[-1:] if isinstance(a, type) and issubclass(a, BaseModel)), None)
+        model = nxt
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return list(model.model_fields)
+    return []
+
+
+def _format_error(where: str, err: Any) -> str:
+    loc = tuple(
+        p for p in err["loc"] if not (isinstance(p, str) and (p.startswith("function-") or p == "[key]"))
+    )
+    key = ".".join(str(p) for p in loc) or "(top level)"
+    etype = err["type"]
+    if etype == "extra_forbidden":
+        bad = str(loc[-1])
+        return f"{where}: unknown key '{key}'{_hint(bad, _fields_at(loc))}"
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    if etype == "literal_error":
+        expected = (err.get("ctx") or {}).get("expected", "")
+        choices = [c.strip().strip("'") for c in expected.replace(" or ", ", ").split(",") if c.strip()]
+        return f"{where}: key '{key}': {err['input']!r} is not allowed{_hint(str(err['input']), choices)}; choose from {expected}"
+    if etype == "string_pattern_mismatch":
+        return f"{where}: key '{key}': {err['input']!r} is not a valid name (letters, digits and '_', not starting with a digit)"
+    if etype == "missing":
+        return f"{where}: missing key '{key}'"
+    return f"{where}: key '{key}': {msg}"
+
+
+def parse_spec(raw: Mapping[str, Any], *, path: str | os.PathLike[str] | None = None) -> ModelSpec:
+    """Validate a spec given as a mapping (parsed TOML).
+
+    Parameters
+    ----------
+    raw : Mapping
+        The parsed TOML document.
+    path : path-like, optional
+        The file it came from; relative paths in the spec resolve against its
+        folder, and errors name it.
+
+    Returns
+    -------
+    ModelSpec
+        The validated, frozen spec.
+
+    Raises
+    ------
+    SpecError
+        With one line naming the file and the key at fault.
+    """
+    where = str(path) if path is not None else "<spec>"
+    try:
+        spec = ModelSpec.model_validate(dict(raw))
+    except ValidationError as exc:
+        errors = exc.errors()
+        for e in errors:
+            ctx_err = (e.get("ctx") or {}).get("error")
+            if isinstance(ctx_err, _KeyError):
+                key = ".".join(str(p) for p in ctx_err.loc)
+                raise SpecError(f"{where}: key '{key}': {ctx_err.msg}") from None
+        raise SpecError(_format_error(where, errors[0])) from None
+    if path is not None:
+        spec._path = Path(path).resolve()
+    return spec
+
+
+def load_spec(path: str | os.PathLike[str]) -> ModelSpec:
+    """Read and validate a TOML model spec.
+
+    Parameters
+    ----------
+    path : path-like
+        A ``models/*.toml`` file.
+
+    Returns
+    -------
+    ModelSpec
+
+    Raises
+    ------
+    SpecError
+        If the file is missing, is not valid TOML, or breaks the schema; the
+        one-line message names the file and the key.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError(f"{p}: spec file not found") from None
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
+        raise SpecError(f"{p}: cannot read spec ({type(exc).__name__})") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{p}: not valid TOML: {exc}") from None
+    return parse_spec(raw, path=p)
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON schema of model specs (published as ``docs/spec.schema.json``)."""
+    schema = ModelSpec.model_json_schema(mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "causalmacro model spec"
+    return schema
+
+
+def dump_json_schema() -> str:
+    """The JSON schema as formatted text."""
+    return json.dumps(json_schema(), indent=2, sort_keys=True) + "\n"

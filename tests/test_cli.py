@@ -1,0 +1,100 @@
+"""The CLI: thin over the API, one line and exit 2 on bad input."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from causalmacro.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = str(ROOT / "models" / "demo.toml")
+CHAIN = str(ROOT / "models" / "liquidity_chain.toml")
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_validate_and_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "validate", DEMO)
+    assert code == 0 and "valid (12 series, source demo)" in out
+    code, out, _ = run(capsys, "schema")
+    assert code == 0 and '"title": "causalmacro model spec"' in out
+
+
+def test_data_on_demo_says_synthetic(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, err = run(capsys, "data", DEMO)
+    assert code == 0
+    assert out.startswith("# synthetic data")
+    assert "synthetic" in err
+    frame = pd.read_csv(io.StringIO(out), comment="#", index_col=0, parse_dates=True)
+    assert frame.index[0] == pd.Timestamp("2015-01-01") and frame.index[-1] == pd.Timestamp("2025-12-01")
+    assert list(frame.columns[:5]) == ["inflation", "real_rate", "net_liquidity", "hy_spread", "btc"]
+    target = tmp_path / "panel.csv"
+    code, out, err = run(capsys, "--quiet", "data", DEMO, "--out", str(target))
+    assert code == 0 and out == "" and err == ""
+    assert target.read_text().startswith("# synthetic")
+
+
+def one_line_error(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    code, _, err = run(capsys, *argv)
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def test_bad_inputs_exit_2_with_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(Path(DEMO).read_text().replace('transform = "yoy"', 'transform = "yoyy"'))
+    assert "bad.toml: key 'series.inflation.transform': 'yoyy' is not allowed (did you mean 'yoy'?)" in one_line_error(
+        capsys, "validate", str(bad)
+    )
+    assert "spec file not found" in one_line_error(capsys, "data", str(tmp_path / "none.toml"))
+    unknown = tmp_path / "unknown.toml"
+    unknown.write_text('name = "u"\n[data]\nsource = "demo"\n[series.x]\nid = "NOSUCHSERIES"\n')
+    assert "embedded demo (synthetic) has no series NOSUCHSERIES" in one_line_error(capsys, "data", str(unknown))
+    assert "invalid choice" in one_line_error(capsys, "frobnicate")
+    assert "cannot run with --offline" in one_line_error(capsys, "fetch", CHAIN, "--offline")
+
+
+def test_data_dir_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    empty = tmp_path / "fred"
+    empty.mkdir()
+    msg = one_line_error(capsys, "data", CHAIN, "--data-dir", str(empty))
+    assert f"data folder {empty} has no series CPIAUCSL, DFII10" in msg
+    (empty / "CPIAUCSL.csv").write_text("")
+    assert "CPIAUCSL.csv: file is empty" in one_line_error(capsys, "data", CHAIN, "--data-dir", str(empty))
+    assert "does not exist" in one_line_error(capsys, "data", CHAIN, "--data-dir", str(tmp_path / "nope"))
+
+
+def test_offline_names_missing_series(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    msg = one_line_error(capsys, "--offline", "data", CHAIN, "--store", str(tmp_path / "store"))
+    assert "offline: the store" in msg and "lacks series CPIAUCSL" in msg and "CBBTCUSD" in msg
+
+
+@pytest.mark.shared_data
+def test_data_on_shared_fred_folder(capsys: pytest.CaptureFixture[str], fred_dir: Path) -> None:
+    code, out, err = run(capsys, "data", CHAIN, "--data-dir", str(fred_dir))
+    assert code == 0
+    frame = pd.read_csv(io.StringIO(out), index_col=0, parse_dates=True)
+    assert frame.index[0] == pd.Timestamp("2015-01-01") and frame.index[-1].year == 2025
+    assert "inflation 2025-10-01 filled by linear interpolation" in err
+
+
+def test_console_script_entry_point() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "causalmacro.cli", "validate", "/nonexistent.toml"],
+        capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "causalmacro: error: /nonexistent.toml: spec file not found"

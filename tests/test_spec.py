@@ -1,0 +1,119 @@
+"""Spec validation: every malformed case gives one line naming the file and the key."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from causalmacro.errors import SpecError
+from causalmacro.spec import dump_json_schema, json_schema, load_spec, parse_spec
+
+ROOT = Path(__file__).resolve().parents[1]
+
+GOOD = """
+name = "t"
+frequency = "monthly"
+start = "2015-01"
+[gaps]
+policy = "interpolate"
+[series.inflation]
+id = "CPIAUCSL"
+transform = "yoy"
+[series.liq]
+derived = "net_liquidity"
+[series.btc]
+id = "CBBTCUSD"
+[series.spread]
+combine = { DGS10 = 1.0, DGS2 = -1.0 }
+[var]
+order = ["inflation", "liq", "btc"]
+[assets]
+groups = { btc = "crypto", spread = "rates" }
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "spec.toml"
+    p.write_text(text)
+    return p
+
+
+def test_good_spec_parses_with_defaults_and_catalog_transforms(tmp_path: Path) -> None:
+    spec = load_spec(write(tmp_path, GOOD))
+    assert spec.series["liq"].resolved_transform == "logdiff"  # catalog default of net liquidity
+    assert spec.series["btc"].resolved_transform == "logdiff"
+    assert spec.series["spread"].resolved_transform == "level"
+    assert spec.raw_ids == ["CPIAUCSL", "WALCL", "WTREGEN", "RRPONTSYD", "CBBTCUSD", "DGS10", "DGS2"]
+    assert spec.asset_shocks == ["inflation", "liq"]
+    assert str(spec.start) == "2015-01-01"
+    assert spec.path == (tmp_path / "spec.toml").resolve()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ('transform = "yoy"', 'transfrom = "yoy"', "unknown key 'series.inflation.transfrom' (did you mean 'transform'?)"),
+        ('transform = "yoy"', 'transform = "yoyy"', "key 'series.inflation.transform': 'yoyy' is not allowed (did you mean 'yoy'?)"),
+        ('frequency = "monthly"', 'frequency = "montly"', "key 'frequency': 'montly' is not allowed (did you mean 'monthly'?)"),
+        ('frequency = "monthly"', 'frequncy = "monthly"', "unknown key 'frequncy' (did you mean 'frequency'?)"),
+        ('policy = "interpolate"', 'policy = "fill"', "key 'gaps.policy': 'fill' is not allowed"),
+        ('order = ["inflation", "liq", "btc"]', 'order = ["inflation", "liqq", "btc"]', "key 'var.order.1': 'liqq' is not a series of this spec (did you mean 'liq'?)"),
+        ('derived = "net_liquidity"', 'derived = "net_liquidty"', "unknown derived series 'net_liquidty' (did you mean 'net_liquidity'?)"),
+        ('id = "CBBTCUSD"', 'id = "CBBTCUSD"\nderived = "net_liquidity"', "key 'series.btc': give exactly one of 'id', 'derived' or 'combine'"),
+        ('groups = { btc = "crypto", spread = "rates" }', 'groups = { btcc = "crypto", spread = "rates" }', "key 'assets.groups.btcc': 'btcc' is not a series of this spec (did you mean 'btc'?)"),
+        ('start = "2015-01"', 'start = "2015-13"', "key 'start'"),
+        ('start = "2015-01"', 'start = "2015-01"\nend = "2014-01"', "start 2015-01-01 is not before end 2014-01-01"),
+        ('order = ["inflation", "liq", "btc"]', 'order = ["inflation", "liq", "btc"]\nlags = 0', "key 'var.lags'"),
+        ('order = ["inflation", "liq", "btc"]', 'order = ["inflation", "inflation"]', "key 'var.order': a variable appears twice"),
+        ('[series.inflation]', '[series.infl-ation]', "key 'series.infl-ation'"),
+        ('name = "t"', '', "missing key 'name'"),
+    ],
+)
+def test_malformed_spec_names_file_and_key(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    assert old in GOOD
+    path = write(tmp_path, GOOD.replace(old, new, 1))
+    with pytest.raises(SpecError) as info:
+        load_spec(path)
+    msg = str(info.value)
+    assert "\n" not in msg
+    assert msg.startswith(str(path))
+    assert expected in msg
+
+
+def test_not_toml_and_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(SpecError, match=r"not valid TOML"):
+        load_spec(write(tmp_path, "name = \n"))
+    with pytest.raises(SpecError, match=r"nope\.toml: spec file not found"):
+        load_spec(tmp_path / "nope.toml")
+
+
+def test_csv_source_needs_path() -> None:
+    with pytest.raises(SpecError, match=r"key 'data': .*source 'csv' needs a 'path'"):
+        parse_spec({"name": "x", "data": {"source": "csv"}, "series": {"a": {"id": "A"}}})
+
+
+def test_assets_need_a_var_section() -> None:
+    raw = {"name": "x", "series": {"a": {"id": "A"}, "b": {"id": "B"}}, "assets": {"groups": {"a": "g", "b": "h"}}}
+    with pytest.raises(SpecError, match=r"key 'assets': the asset model needs a \[var\] section"):
+        parse_spec(raw)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "models").glob("*.toml")))
+def test_shipped_specs_are_valid(name: str) -> None:
+    spec = load_spec(ROOT / "models" / name)
+    assert spec.var is not None and spec.assets is not None
+    assert set(spec.var.order) <= set(spec.series)
+
+
+def test_published_schema_is_current_and_refuses_unknown_keys() -> None:
+    published = (ROOT / "docs" / "spec.schema.json").read_text()
+    assert published == dump_json_schema(), "regenerate with: causalmacro schema > docs/spec.schema.json"
+    schema = json_schema()
+    assert schema["additionalProperties"] is False
+    assert schema["$defs"]["SeriesSpec"]["additionalProperties"] is False
+    assert set(schema["$defs"]["SeriesSpec"]["properties"]["transform"]["anyOf"][0]["enum"]) == {
+        "level", "log", "diff", "logdiff", "yoy", "zscore",
+    }
+    json.loads(published)

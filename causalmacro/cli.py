@@ -194,6 +194,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # a bug, not bad input: still one line, details with --debug
+        print(
+            f"causalmacro: internal error: {type(exc).__name__}: {_one_line(str(exc))} (rerun with --debug)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 def _one_line(text: str) -> str:

@@ -53,7 +53,7 @@ __all__ = [
 PanelFrequency = Literal["monthly", "weekly"]
 SourceKind = Literal["fred", "csv_dir", "csv", "demo"]
 GapPolicy = Literal["error", "drop", "interpolate"]
-LagRule = Literal["aic", "bic", "hqic", "fpe"]
+LagRule = Literal["aic", "bic", "hqic"]
 Trend = Literal["n", "c", "ct", "ctt"]
 Identification = Literal["recursive", "short_run", "sign", "long_run"]
 Name = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=64)]
@@ -168,7 +168,7 @@ class VARSpec(_Strict):
     @classmethod
     def _positive_lags(cls, v: int | str) -> int | str:
         if isinstance(v, int) and v < 1:
-            raise ValueError("lags must be at least 1 or one of 'aic', 'bic', 'hqic', 'fpe'")
+            raise ValueError("lags must be at least 1 or one of 'aic', 'bic', 'hqic'")
         return v
 
 

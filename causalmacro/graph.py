@@ -1,0 +1,100 @@
+"""The estimated dependency graph of the chain, as a networkx DiGraph.
+
+Nodes are the VAR's variables in chain order. An edge ``source -> target``
+means the structural shock of ``source`` moves ``target``: it is drawn when
+the impulse response's band excludes zero at some horizon, or when
+``source`` Granger-causes ``target`` at level ``alpha``. Each edge carries the
+response path (``irf``), its peak and the horizon of the peak, the band, and
+the Granger p-value, so the graph can be drawn with the responses on it
+(:func:`causalmacro.plotting.plot_graph`) or exported (``networkx`` JSON).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+__all__ = ["dependency_graph"]
+
+
+def dependency_graph(
+    irf: xr.DataArray,
+    causality: pd.DataFrame | None = None,
+    *,
+    alpha: float = 0.10,
+    groups: Mapping[str, str] | None = None,
+    keep_all: bool = False,
+) -> nx.DiGraph:
+    """Build the dependency graph from impulse responses (and causality tests).
+
+    Parameters
+    ----------
+    irf : xarray.DataArray
+        Dims ``("horizon", "response", "shock")``, with a ``bound`` dim
+        (``point``/``lower``/``upper``) for significance by band.
+    causality : pandas.DataFrame, optional
+        :meth:`SVARResults.causality_table` output (``cause``, ``effect``,
+        ``granger_pvalue``).
+    alpha : float
+        Granger test level for an edge.
+    groups : mapping, optional
+        Node -> group label stored as a node attribute.
+    keep_all : bool
+        Keep every ordered pair as an edge (with ``significant`` False where
+        neither criterion holds).
+
+    Returns
+    -------
+    networkx.DiGraph
+        Node attributes ``order``, ``group``; edge attributes ``irf`` (list),
+        ``peak``, ``peak_relative`` (the peak over the largest response of the
+        target to its own shock, comparable across units), ``peak_horizon``, ``band_excludes_zero``, ``granger_pvalue``,
+        ``significant``.
+    """
+    names = [str(v) for v in irf.coords["shock"].values]
+    banded = "bound" in irf.dims
+    point = irf.sel(bound="point") if banded else irf
+    g = nx.DiGraph()
+    for i, v in enumerate(names):
+        g.add_node(v, order=i, group=(groups or {}).get(v, ""))
+    own = {v: float(np.max(np.abs(point.sel(shock=v, response=v).to_numpy()))) or 1.0 for v in names}
+    pvals: dict[tuple[str, str], float] = {}
+    if causality is not None and len(causality):
+        pvals = {
+            (str(r.cause), str(r.effect)): float(r.granger_pvalue)
+            for r in causality.itertuples()
+        }
+    for src in names:
+        for dst in names:
+            if src == dst:
+                continue
+            path = point.sel(shock=src, response=dst).to_numpy()
+            k = int(np.argmax(np.abs(path)))
+            excludes = False
+            lo_hi: tuple[list[float], list[float]] | None = None
+            if banded:
+                lo = irf.sel(bound="lower", shock=src, response=dst).to_numpy()
+                hi = irf.sel(bound="upper", shock=src, response=dst).to_numpy()
+                excludes = bool(np.any((lo > 0) | (hi < 0)))
+                lo_hi = (lo.tolist(), hi.tolist())
+            p = pvals.get((src, dst))
+            significant = excludes or (p is not None and p < alpha)
+            if not (significant or keep_all):
+                continue
+            g.add_edge(
+                src,
+                dst,
+                irf=path.tolist(),
+                band=lo_hi,
+                peak=float(path[k]),
+                peak_relative=float(path[k]) / own[dst],
+                peak_horizon=int(point.coords["horizon"].values[k]),
+                band_excludes_zero=excludes,
+                granger_pvalue=p,
+                significant=significant,
+            )
+    return g

@@ -1,0 +1,112 @@
+"""Dependency graph and plots: checked on their data, without looking at pixels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+from numpy.testing import assert_allclose
+
+from causalmacro.graph import dependency_graph
+
+NAMES = ["a", "b", "c"]
+
+
+def banded_irf() -> xr.DataArray:
+    h = np.arange(5)
+    point = np.zeros((5, 3, 3))
+    point[:, 0, 0] = point[:, 1, 1] = point[:, 2, 2] = 1.0
+    point[:, 1, 0] = [0.0, 0.5, 0.3, 0.1, 0.0]  # a -> b, significant
+    point[:, 2, 1] = [0.0, -0.1, -0.05, 0.0, 0.0]  # b -> c, band covers zero
+    lower, upper = point - 0.15, point + 0.15
+    return xr.DataArray(
+        np.stack([point, lower, upper]),
+        dims=["bound", "horizon", "response", "shock"],
+        coords={"bound": ["point", "lower", "upper"], "horizon": h, "response": NAMES, "shock": NAMES},
+        attrs={"level": 0.9, "bands": "residual"},
+    )
+
+
+def test_edges_follow_bands_and_granger() -> None:
+    g = dependency_graph(banded_irf())
+    assert list(g.edges) == [("a", "b")]
+    e = g.edges["a", "b"]
+    assert e["peak"] == 0.5 and e["peak_horizon"] == 1 and e["band_excludes_zero"]
+    assert_allclose(e["irf"], [0.0, 0.5, 0.3, 0.1, 0.0])
+    assert_allclose(e["peak_relative"], 0.5)  # b's response to its own shock is 1
+    assert [g.nodes[n]["order"] for n in NAMES] == [0, 1, 2]
+    table = pd.DataFrame(
+        {"cause": ["b", "c"], "effect": ["c", "a"], "granger_pvalue": [0.03, 0.5]}
+    )
+    g2 = dependency_graph(banded_irf(), table, alpha=0.05)
+    assert set(g2.edges) == {("a", "b"), ("b", "c")}
+    assert g2.edges["b", "c"]["granger_pvalue"] == 0.03 and not g2.edges["b", "c"]["band_excludes_zero"]
+    assert len(dependency_graph(banded_irf(), keep_all=True).edges) == 6
+
+
+def test_plot_irf_draws_the_point_and_band() -> None:
+    from causalmacro.plotting import plot_irf
+
+    irf = banded_irf()
+    fig = plot_irf(irf, responses=["b"], shocks=["a", "b"], synthetic=True)
+    axes = fig.axes
+    assert len(axes) == 2
+    line = axes[0].get_lines()[0]
+    assert_allclose(line.get_ydata(), irf.sel(bound="point", response="b", shock="a"))
+    assert len(axes[0].collections) == 1  # the band
+    assert any("SYNTHETIC" in t.get_text() for t in fig.texts)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+
+
+def test_plot_functions_use_given_axes() -> None:
+    import matplotlib.pyplot as plt
+
+    from causalmacro.plotting import (
+        plot_fevd,
+        plot_graph,
+        plot_historical_decomposition,
+        plot_spectrum,
+    )
+
+    fig, ax = plt.subplots(2, 2)
+    fevd = xr.DataArray(
+        np.full((3, 3, 3), 1 / 3), dims=["horizon", "response", "shock"],
+        coords={"horizon": [1, 2, 3], "response": NAMES, "shock": NAMES},
+    )
+    assert plot_fevd(fevd, "a", ax=ax[0, 0]) is fig
+    t = pd.date_range("2020-01-01", periods=4, freq="MS")
+    hd = xr.DataArray(
+        np.ones((4, 3, 4)), dims=["time", "variable", "shock"],
+        coords={"time": t, "variable": NAMES, "shock": [*NAMES, "deterministic"]},
+    )
+    assert plot_historical_decomposition(hd, "a", ax=ax[0, 1]) is fig
+    total = ax[0, 1].get_lines()[0]
+    assert_allclose(total.get_ydata(), 4.0)
+    spectrum = pd.DataFrame(
+        {"mean": [2.0, 1.0], "lower": [1.0, 0.0], "upper": [3.0, 2.0], "group": ["crypto", "equity"]},
+        index=["btc", "nasdaq"],
+    )
+    assert plot_spectrum(spectrum, ax=ax[1, 0]) is fig
+    assert plot_graph(dependency_graph(banded_irf()), ax=ax[1, 1]) is fig
+    plt.close(fig)
+
+
+def test_only_plotting_imports_matplotlib() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "causalmacro"
+    offenders = [
+        str(p.relative_to(root))
+        for p in root.rglob("*.py")
+        if p.name != "plotting.py" and "matplotlib" in p.read_text()
+    ]
+    assert offenders == []
+
+
+@pytest.mark.parametrize("bad", ["x"])
+def test_graph_needs_known_dims(bad: str) -> None:
+    with pytest.raises((KeyError, ValueError)):
+        dependency_graph(xr.DataArray(np.zeros((2, 2)), dims=[bad, "y"]))

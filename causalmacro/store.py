@@ -265,13 +265,18 @@ class Store:
             try:
                 self.path.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise StoreError(f"cannot create store directory {self.path}: {exc.strerror}") from None
+                raise StoreError(
+                    f"cannot create store directory {self.path}: {exc.strerror}"
+                ) from None
         try:
             conn = sqlite3.connect(self.db_path, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open store {self.db_path}: {exc}") from None
         try:
             self._ensure_schema(conn)
+            # In WAL mode NORMAL keeps the database consistent through crashes of
+            # the process or the machine; only the last commits may be lost on power loss.
+            conn.execute("PRAGMA synchronous=NORMAL")
             yield conn
         finally:
             conn.close()
@@ -398,7 +403,9 @@ class Store:
                 ).fetchall()
                 conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                raise StoreError(f"cannot read series {series_id} from {self.db_path}: {exc}") from None
+                raise StoreError(
+                    f"cannot read series {series_id} from {self.db_path}: {exc}"
+                ) from None
         if known is None:
             raise DataError(f"series {series_id} is not in the store {self.path}")
         return _rows_to_series(series_id, rows)

@@ -8,7 +8,10 @@ see :class:`~causalmacro.svar.short_run.ShortRun`).
 * ``"residual"``: i.i.d. resampling of centred residuals, initial values fixed at
   the observed first ``p`` rows (Runkle 1987; Kilian & Lütkepohl 2017, sec. 12.2).
 * ``"wild"``: residuals multiplied by Rademacher draws shared across equations,
-  robust to conditional heteroskedasticity (Gonçalves & Kilian 2004).
+  robust to conditional heteroskedasticity (Gonçalves & Kilian 2004). It re-draws
+  the slope coefficients but leaves the residual covariance nearly fixed (every
+  ``eta_t**2 == 1``), so impact-response bands are too narrow when errors are
+  in fact homoskedastic (Brüggemann, Jentsch & Trenkler 2016).
 * ``bias_correct=True``: Kilian's (1998) bootstrap-after-bootstrap; a first round
   estimates the small-sample bias of the slope coefficients, the data are then
   simulated from the bias-corrected estimate and every replication is bias-corrected,
@@ -23,6 +26,10 @@ Kilian, L. (1998). Small-sample confidence intervals for impulse response functi
 *Review of Economics and Statistics* 80(2), 218-230.
 Gonçalves, S. & Kilian, L. (2004). Bootstrapping autoregressions with conditional
 heteroskedasticity of unknown form. *Journal of Econometrics* 123(1), 89-120.
+Brüggemann, R., Jentsch, C. & Trenkler, C. (2016). Inference in VARs with conditional
+heteroskedasticity of unknown form. *Journal of Econometrics* 191(1), 69-85.
+Brüggemann, R., Jentsch, C. & Trenkler, C. (2016). Inference in VARs with conditional
+heteroskedasticity of unknown form. *Journal of Econometrics* 191(1), 69-85.
 Runkle, D. E. (1987). Vector autoregressions and reality. *JBES* 5(4), 437-442.
 """
 

@@ -98,7 +98,7 @@ def _objective(
     m = b_inv @ a
     value = -logdet_a + logdet_b + 0.5 * float(np.trace(m @ sigma @ m.T))
     grad_a = -np.linalg.inv(a).T + b_inv.T @ m @ sigma
-    grad_b = b_inv.T - b_inv.T @ m @ sigma @ m.T @ b_inv.T
+    grad_b = b_inv.T - b_inv.T @ m @ sigma @ m.T
     grad = np.concatenate([grad_a[np.isnan(a_pat)], grad_b[np.isnan(b_pat)]])
     return value, grad
 

@@ -1,0 +1,85 @@
+"""Bad input gives one-line DataError/SpecError messages naming the problem."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from causalmacro.errors import DataError, SpecError
+from causalmacro.svar import SVAR
+
+
+@pytest.fixture
+def good() -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    return pd.DataFrame(rng.standard_normal((80, 3)), columns=["inflation", "real_rate", "btc"])
+
+
+def test_nan(good: pd.DataFrame) -> None:
+    good.iloc[5, 1] = np.nan
+    with pytest.raises(DataError, match="'real_rate' has 1 missing values"):
+        SVAR(good, lags=1)
+
+
+def test_too_few_observations(good: pd.DataFrame) -> None:
+    with pytest.raises(DataError, match="too few observations"):
+        SVAR(good.iloc[:12], lags=4).fit()
+
+
+def test_constant_column(good: pd.DataFrame) -> None:
+    good["btc"] = 3.0
+    with pytest.raises(DataError, match="'btc' is constant"):
+        SVAR(good, lags=1)
+
+
+def test_collinear_columns(good: pd.DataFrame) -> None:
+    good["btc"] = 2 * good["inflation"] - good["real_rate"] + 1
+    with pytest.raises(DataError, match="perfectly collinear"):
+        SVAR(good, lags=1)
+
+
+def test_non_numeric_column(good: pd.DataFrame) -> None:
+    good["btc"] = "x"
+    with pytest.raises(DataError, match="'btc' is not numeric"):
+        SVAR(good, lags=1)
+
+
+def test_unknown_order_column(good: pd.DataFrame) -> None:
+    with pytest.raises(DataError, match="unknown column 'eth'"):
+        SVAR(good, order=["inflation", "eth"], lags=1)
+
+
+def test_duplicate_and_single(good: pd.DataFrame) -> None:
+    with pytest.raises(DataError, match="appears twice"):
+        SVAR(good, order=["btc", "btc"], lags=1)
+    with pytest.raises(DataError, match="at least 2"):
+        SVAR(good, order=["btc"], lags=1)
+
+
+def test_errors_are_value_errors(good: pd.DataFrame) -> None:
+    good.iloc[0, 0] = np.inf
+    with pytest.raises(ValueError, match="infinite"):
+        SVAR(good, lags=1)
+
+
+@pytest.mark.parametrize("lags", [0, -1, "fpe", 1.5, True])
+def test_bad_lags(good: pd.DataFrame, lags: object) -> None:
+    with pytest.raises(SpecError, match="lags"):
+        SVAR(good, lags=lags)  # type: ignore[arg-type]
+
+
+def test_bad_trend_and_options(good: pd.DataFrame) -> None:
+    with pytest.raises(SpecError, match="trend"):
+        SVAR(good, lags=1, trend="x")  # type: ignore[arg-type]
+    res = SVAR(good, lags=1).fit()
+    with pytest.raises(SpecError, match="level"):
+        res.irf(4, bands="residual", reps=10, level=1.5, rng=0)
+    with pytest.raises(SpecError, match="needs sign restrictions"):
+        res.irf(4, bands="set")
+    with pytest.raises(SpecError, match="bands"):
+        res.irf(4, bands="mc", reps=10)  # type: ignore[arg-type]
+    with pytest.raises(DataError, match="unknown variable 'eth'"):
+        res.granger("eth", "btc")
+    with pytest.raises(SpecError, match="unknown shock 'eth'"):
+        res.irf(4, shock_size="unit", scale={"eth": 0.25})

@@ -1,0 +1,336 @@
+"""Estimator of the hierarchical asset-response model.
+
+Each asset's distributed-lag response to the structural shocks of an SVAR is
+estimated with partial pooling within asset classes and across classes
+(Gelman & Hill, 2007, *Data Analysis Using Regression and Multilevel/
+Hierarchical Models*, ch. 12-13; Gelman et al., 2013, *Bayesian Data
+Analysis*, 3rd ed., ch. 5), so that assets with short histories (ETH) borrow
+strength from their class. Errors are Student-t (Geweke, 1993; Juárez & Steel,
+2010) with asset-specific scales and shared degrees of freedom. The model is
+defined in :mod:`causalmacro.bayes.model`.
+
+Shock uncertainty
+-----------------
+The SVAR shocks are estimates. :meth:`AssetResponseModel.fit_shock_draws`
+propagates their uncertainty by refitting the model on ``n_shock_draws``
+bootstrap draws of the shocks (picked at random) and pooling the posterior
+draws of all fits, as in multiple imputation by posterior mixing (Gelman et
+al., 2013, sec. 18.2; Zhou & Reiter, 2010, "A note on Bayesian inference after
+multiple imputation", *The American Statistician* 64(2)). The pooled
+posterior is a mixture over shock draws, so its chains are not comparable
+with R-hat; the convergence gate is applied to each fit and the worst case is
+reported. Cost: one model build, then ``n_shock_draws`` samplings (see
+:mod:`causalmacro.bayes.sampling` for what is reused between them).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+import arviz as az
+import numpy as np
+import pandas as pd
+import pymc as pm
+import xarray as xr
+
+from ..errors import DataError
+from .design import DEFAULT_GROUPS, ShockSource, StackedData, as_shock_frame, stack
+from .diagnostics import Diagnostics, diagnose
+from .model import Parameterization, Pooling, build_model, data_values
+from .results import AssetResponseResults, FitFailedWarning
+from .sampling import Sampler, SamplerSession
+
+__all__ = ["AssetResponseModel"]
+
+
+def _rng(rng: np.random.Generator | int | None) -> np.random.Generator:
+    return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+
+
+class AssetResponseModel:
+    """Hierarchical Bayesian model of asset responses to structural shocks.
+
+    ``r[i,t] = a[i] + sum_k sum_l beta[i,k,l] shock[k,t-l] + e[i,t]``, with
+    ``beta[i,k,l] ~ Normal(mu_group[g(i),k,l], tau[g(i),k])`` and
+    ``mu_group[g,k,l] ~ Normal(mu[k,l], sigma[k])`` (non-centred), Student-t
+    errors. Constructing the model only validates and stacks the data.
+
+    Parameters
+    ----------
+    returns : DataFrame
+        Asset returns: a date index, one column per asset, NaN where an asset
+        has no observation (unequal histories are used in full).
+    shocks : DataFrame or object with ``structural_shocks()``
+        Structural shocks (e.g. ``SVARResults``), one column per shock.
+    groups : mapping of str to str, optional
+        Class of each asset; default :data:`DEFAULT_GROUPS`.
+    lags : int
+        Highest shock lag ``L`` (lags ``0..L``).
+    pooling : {"partial", "none"}
+        Partial pooling (default) or independent betas (a reference fit).
+    parameterization : {"noncentered", "centered"}
+        Hierarchy form; the centred one is a baseline that diverges on small
+        classes.
+
+    Raises
+    ------
+    DataError
+        An asset without class, all-NaN or with fewer observations than
+        parameters, or returns and shocks without common dates.
+
+    Examples
+    --------
+    >>> model = AssetResponseModel(returns, shocks, groups={"BTC": "crypto"}, lags=3)  # doctest: +SKIP
+    >>> res = model.fit(draws=1000, tune=1000, chains=4, rng=0)  # doctest: +SKIP
+    >>> res.spectrum(shock="net_liquidity")  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        returns: pd.DataFrame,
+        shocks: pd.DataFrame | ShockSource,
+        *,
+        groups: Mapping[str, str] | None = None,
+        lags: int = 3,
+        pooling: Pooling = "partial",
+        parameterization: Parameterization = "noncentered",
+    ) -> None:
+        if pooling not in ("partial", "none"):
+            raise ValueError(f"pooling: expected 'partial' or 'none', got {pooling!r}")
+        if parameterization not in ("noncentered", "centered"):
+            raise ValueError(
+                f"parameterization: expected 'noncentered' or 'centered', got {parameterization!r}"
+            )
+        self._shocks = as_shock_frame(shocks)
+        self._groups = dict(DEFAULT_GROUPS if groups is None else groups)
+        self._design = stack(returns, self._shocks, self._groups, lags)
+        self._pooling: Pooling = pooling
+        self._parameterization: Parameterization = parameterization
+
+    @property
+    def design(self) -> StackedData:
+        """The validated long-format design."""
+        return self._design
+
+    @property
+    def pooling(self) -> Pooling:
+        """Pooling of the betas."""
+        return self._pooling
+
+    @property
+    def parameterization(self) -> Parameterization:
+        """Form of the hierarchy."""
+        return self._parameterization
+
+    def build(self) -> pm.Model:
+        """A fresh PyMC model of this design (for inspection and fast checks)."""
+        return build_model(
+            self._design, pooling=self._pooling, parameterization=self._parameterization
+        )
+
+    def _settings(self, **kw: Any) -> dict[str, Any]:
+        return {"pooling": self._pooling, "parameterization": self._parameterization, **kw}
+
+    def fit(
+        self,
+        *,
+        draws: int = 1000,
+        tune: int = 1000,
+        chains: int = 4,
+        target_accept: float = 0.95,
+        sampler: Sampler = "pymc",
+        rng: np.random.Generator | int | None = None,
+        log_likelihood: bool = False,
+        cores: int | None = None,
+    ) -> AssetResponseResults:
+        """Sample the posterior; the model is not changed.
+
+        Parameters
+        ----------
+        draws, tune, chains : int
+            Kept draws and tuning steps per chain; number of chains.
+        target_accept : float
+            NUTS target acceptance; 0.95 because classes of 2-3 assets produce
+            divergences at PyMC's default 0.8.
+        sampler : {"pymc", "nutpie"}
+            PyMC's NUTS (default) or nutpie (must be installed).
+        rng : Generator or int, optional
+            Random source, passed to PyMC as ``random_seed``.
+        log_likelihood : bool
+            Store the pointwise log-likelihood (needed by ``res.loo()``).
+        cores : int, optional
+            Chains run in parallel; default ``min(chains, cpu count)``.
+
+        Returns
+        -------
+        AssetResponseResults
+            Frozen results; a failed convergence gate warns
+            (:class:`FitFailedWarning`) and sets ``diagnostics.passed=False``.
+        """
+        _check_counts(draws, tune, chains, target_accept)
+        session = SamplerSession(self.build(), sampler)
+        idata = session.sample(
+            None,
+            draws=draws,
+            tune=tune,
+            chains=chains,
+            target_accept=target_accept,
+            rng=_rng(rng),
+            log_likelihood=log_likelihood,
+            cores=cores,
+        )
+        diagnostics = diagnose(idata)
+        settings = self._settings(
+            sampler=sampler, draws=draws, tune=tune, chains=chains, target_accept=target_accept
+        )
+        return _finish(idata, self._design, diagnostics, settings)
+
+    def fit_shock_draws(
+        self,
+        shock_draws: xr.DataArray,
+        *,
+        n_shock_draws: int = 5,
+        draws: int = 1000,
+        tune: int = 1000,
+        chains: int = 2,
+        target_accept: float = 0.95,
+        sampler: Sampler = "pymc",
+        rng: np.random.Generator | int | None = None,
+        log_likelihood: bool = False,
+        cores: int | None = None,
+    ) -> AssetResponseResults:
+        """Propagate shock uncertainty: refit on SVAR bootstrap draws of the shocks.
+
+        Parameters
+        ----------
+        shock_draws : DataArray
+            Dims ``("draw", "time", "shock")``, e.g.
+            ``SVARResults.bootstrap_shocks(reps, rng)``; must hold this model's
+            shocks on its dates and the ``lags`` dates before them.
+        n_shock_draws : int
+            Shock draws refitted (chosen at random without replacement).
+            Cost grows linearly: ``n_shock_draws`` samplings of ``chains`` chains.
+        draws, tune, chains, target_accept, sampler, log_likelihood, cores
+            As in :meth:`fit`, per shock draw.
+        rng : Generator or int, optional
+            Random source for the choice of draws and the samplers.
+
+        Returns
+        -------
+        AssetResponseResults
+            Posterior pooled over the refits: ``n_shock_draws * chains``
+            chains, coordinate ``shock_draw`` along ``chain``. The gate is the
+            worst case over the fits.
+        """
+        _check_counts(draws, tune, chains, target_accept)
+        if not isinstance(shock_draws, xr.DataArray) or set(shock_draws.dims) != {
+            "draw",
+            "time",
+            "shock",
+        }:
+            raise DataError("shock_draws: expected a DataArray with dims ('draw', 'time', 'shock')")
+        missing = [s for s in self._design.shocks if s not in shock_draws["shock"].values]
+        if missing:
+            raise DataError(f"shock '{missing[0]}' is missing from shock_draws")
+        available = shock_draws.sizes["draw"]
+        if not 1 <= n_shock_draws <= available:
+            raise DataError(
+                f"shock_draws: n_shock_draws={n_shock_draws} but {available} draws given"
+            )
+        gen = _rng(rng)
+        picks = np.sort(gen.choice(available, size=n_shock_draws, replace=False))
+        designs = []
+        for j in picks:
+            one = shock_draws.isel(draw=int(j)).transpose("time", "shock")
+            frame = pd.DataFrame(
+                np.asarray(one.values, dtype=float),
+                index=pd.DatetimeIndex(one["time"].values),
+                columns=[str(c) for c in one["shock"].values],
+            )
+            designs.append(self._design.with_shocks(frame))
+
+        model = build_model(
+            designs[0], pooling=self._pooling, parameterization=self._parameterization
+        )
+        session = SamplerSession(model, sampler)
+        parts: list[az.InferenceData] = []
+        for design in designs:
+            parts.append(
+                session.sample(
+                    data_values(design),
+                    draws=draws,
+                    tune=tune,
+                    chains=chains,
+                    target_accept=target_accept,
+                    rng=gen,
+                    log_likelihood=log_likelihood,
+                    cores=cores,
+                )
+            )
+        diagnostics = Diagnostics.combine([diagnose(p) for p in parts])
+        labels = [
+            int(shock_draws["draw"].values[j])
+            if np.issubdtype(shock_draws["draw"].dtype, np.integer)
+            else int(j)
+            for j in picks
+        ]
+        idata = _pool(parts, labels)
+        settings = self._settings(
+            sampler=sampler,
+            draws=draws,
+            tune=tune,
+            chains=chains,
+            target_accept=target_accept,
+            n_shock_draws=n_shock_draws,
+            shock_draws=",".join(str(v) for v in labels),
+        )
+        return _finish(idata, self._design, diagnostics, settings)
+
+
+def _check_counts(draws: int, tune: int, chains: int, target_accept: float) -> None:
+    for name, v in (("draws", draws), ("tune", tune), ("chains", chains)):
+        if (
+            isinstance(v, bool)
+            or not isinstance(v, int | np.integer)
+            or v < (0 if name == "tune" else 1)
+        ):
+            raise ValueError(f"{name}: expected a positive integer, got {v!r}")
+    if not 0 < target_accept < 1:
+        raise ValueError(f"target_accept: expected a number in (0, 1), got {target_accept!r}")
+
+
+def _pool(parts: list[az.InferenceData], labels: list[int]) -> az.InferenceData:
+    """Concatenate fits along ``chain``, labelling each chain by its shock draw."""
+    groups: dict[str, xr.Dataset] = {}
+    for group in ("posterior", "sample_stats", "log_likelihood"):
+        if group not in parts[0].groups():
+            continue
+        pieces = []
+        offset = 0
+        for part, label in zip(parts, labels, strict=True):
+            ds = part[group]
+            n = ds.sizes["chain"]
+            ds = ds.assign_coords(chain=np.arange(offset, offset + n))
+            ds = ds.assign_coords(shock_draw=("chain", np.full(n, label)))
+            pieces.append(ds)
+            offset += n
+        groups[group] = xr.concat(pieces, dim="chain")
+    groups["observed_data"] = parts[0]["observed_data"]
+    kwargs: dict[str, Any] = dict(groups)
+    return az.InferenceData(**kwargs)
+
+
+def _finish(
+    idata: az.InferenceData,
+    design: StackedData,
+    diagnostics: Diagnostics,
+    settings: dict[str, Any],
+) -> AssetResponseResults:
+    res = AssetResponseResults(
+        idata=idata, design=design, diagnostics=diagnostics, settings=settings
+    )
+    if not diagnostics.passed:
+        warnings.warn(res._failure_line(), FitFailedWarning, stacklevel=3)
+    return res

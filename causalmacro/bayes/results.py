@@ -1,0 +1,407 @@
+"""Frozen results of the hierarchical asset-response model.
+
+Responses are cumulative distributed-lag responses: the response of asset
+``i`` at horizon ``h`` to a unit shock ``k`` at ``t`` is
+``sum_{l <= h} beta[i, k, l]`` (a cumulative dynamic multiplier; Stock &
+Watson, 2019, *Introduction to Econometrics*, 4th ed., ch. 16). Intervals are
+highest-density intervals of the posterior draws (Hyndman, 1996) and every
+probability is a share of posterior draws.
+
+Two scales are offered. ``"data"``: returns' units per unit of the shock (SVAR
+structural shocks have unit variance, so per one-standard-deviation shock).
+``"standardized"``: standard deviations of the asset's returns per standard
+deviation of the shock; this is the scale of the hierarchy, the only one on
+which class means (``mu_group``) exist and on which assets quoted in different
+units (percent returns, yield changes) can be ranked against each other.
+"""
+
+from __future__ import annotations
+
+import html
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import arviz as az
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from ..errors import DataError
+from .design import StackedData, describe
+from .diagnostics import Diagnostics
+
+__all__ = ["AssetResponseResults", "FitFailedWarning", "Scale"]
+
+Scale = Literal["data", "standardized"]
+
+
+class FitFailedWarning(UserWarning):
+    """A posterior sample failed the convergence gate."""
+
+
+def _hdi(samples: xr.DataArray, hdi_prob: float) -> tuple[xr.DataArray, xr.DataArray]:
+    """Lower and upper HDI bounds over ``chain`` and ``draw``."""
+    if not 0 < hdi_prob < 1:
+        raise ValueError(f"hdi_prob: expected a number in (0, 1), got {hdi_prob!r}")
+    out = az.hdi(samples.to_dataset(name="x"), hdi_prob=hdi_prob)["x"]
+    return out.sel(hdi="lower", drop=True), out.sel(hdi="higher", drop=True)
+
+
+@dataclass(frozen=True, repr=False)
+class AssetResponseResults:
+    """Posterior of the asset-response model (read-only).
+
+    Attributes
+    ----------
+    idata : arviz.InferenceData
+        Posterior (``beta`` dims ``asset, shock, lag`` in data units;
+        ``beta_std`` and ``mu_group`` on the standardised scale), sample
+        stats, observed data and, on request, the pointwise log-likelihood.
+    design : StackedData
+        The long-format design the model was fitted on.
+    diagnostics : Diagnostics
+        Convergence gate (R-hat, bulk/tail ESS, divergences, ``passed``).
+    settings : mapping
+        Sampler, draws, tune, chains, target_accept, pooling, parameterisation
+        and, with shock propagation, the shock draws used.
+    """
+
+    idata: az.InferenceData
+    design: StackedData
+    diagnostics: Diagnostics
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ draws
+    @property
+    def groups(self) -> dict[str, str]:
+        """Asset -> class mapping used in the fit."""
+        return self.design.group_of
+
+    def _draws(self, name: str, scale: Scale) -> xr.DataArray:
+        if scale not in ("data", "standardized"):
+            raise ValueError(f"scale: expected 'data' or 'standardized', got {scale!r}")
+        var = "beta" if scale == "data" else "beta_std"
+        if name == "beta":
+            return self.idata["posterior"][var]
+        if name == "mu_group":
+            if "mu_group" not in self.idata["posterior"]:
+                raise DataError("class means: this fit has no pooling (pooling='none')")
+            if scale == "data":
+                raise DataError("class means exist on the standardized scale only")
+            return self.idata["posterior"]["mu_group"]
+        raise KeyError(name)
+
+    def _check_shock(self, shock: str) -> None:
+        if shock not in self.design.shocks:
+            raise DataError(
+                f"shock '{shock}' is not in the fit (shocks: {list(self.design.shocks)})"
+            )
+
+    def _horizon(self, horizon: int | None) -> int:
+        if horizon is None:
+            return self.design.lags
+        if not 0 <= horizon <= self.design.lags:
+            raise ValueError(f"horizon: expected 0..{self.design.lags}, got {horizon!r}")
+        return int(horizon)
+
+    def cumulative(self, *, scale: Scale = "data", of: str = "beta") -> xr.DataArray:
+        """Posterior draws of cumulative responses, dims ``(..., horizon)``.
+
+        Parameters
+        ----------
+        scale : {"data", "standardized"}
+            Units of the responses (see the module docstring).
+        of : {"beta", "mu_group"}
+            Asset responses or class means (standardised scale only).
+        """
+        draws = self._draws(of, scale)
+        return draws.cumsum("lag").rename(lag="horizon")
+
+    # --------------------------------------------------------------- outputs
+    def responses(self, *, hdi_prob: float = 0.9, scale: Scale = "data") -> xr.DataArray:
+        """Cumulative response paths with HDI bands.
+
+        Parameters
+        ----------
+        hdi_prob : float
+            Probability mass of the highest-density interval.
+        scale : {"data", "standardized"}
+            Units of the responses.
+
+        Returns
+        -------
+        DataArray
+            Dims ``("asset", "shock", "horizon", "bound")``; ``bound`` holds
+            ``"mean"``, ``"lower"``, ``"upper"``.
+        """
+        cum = self.cumulative(scale=scale)
+        lower, upper = _hdi(cum, hdi_prob)
+        mean = cum.mean(("chain", "draw"))
+        out = xr.concat(
+            [mean, lower, upper],
+            dim=xr.DataArray(np.array(["mean", "lower", "upper"]), dims="bound"),
+        )
+        out = out.transpose("asset", "shock", "horizon", "bound")
+        out.attrs.update({"hdi_prob": hdi_prob, "scale": scale, "cumulative": 1})
+        return out.rename("response")
+
+    def spectrum(
+        self,
+        shock: str,
+        *,
+        horizon: int | None = None,
+        hdi_prob: float = 0.9,
+        scale: Scale = "standardized",
+    ) -> pd.DataFrame:
+        """Assets ranked by their cumulative response to one shock.
+
+        Parameters
+        ----------
+        shock : str
+            Shock name.
+        horizon : int, optional
+            Horizon of the cumulative response (default the last lag).
+        hdi_prob : float
+            HDI mass.
+        scale : {"standardized", "data"}
+            Default standardised, so that assets in different units rank fairly.
+
+        Returns
+        -------
+        DataFrame
+            Index ``asset`` (highest response first); columns ``group``,
+            ``mean``, ``lower``, ``upper``, ``prob_positive``, ``rank_mean``
+            (posterior mean rank, 1 = highest).
+        """
+        self._check_shock(shock)
+        h = self._horizon(horizon)
+        cum = self.cumulative(scale=scale).sel(shock=shock, horizon=h)
+        lower, upper = _hdi(cum, hdi_prob)
+        order = np.argsort(np.argsort(-cum.transpose(..., "asset").values, axis=-1), axis=-1)
+        ranks = (order + 1).reshape(-1, cum.sizes["asset"]).mean(axis=0)
+        frame = pd.DataFrame(
+            {
+                "group": [self.groups[a] for a in self.design.assets],
+                "mean": cum.mean(("chain", "draw")).values,
+                "lower": lower.values,
+                "upper": upper.values,
+                "prob_positive": (cum > 0).mean(("chain", "draw")).values,
+                "rank_mean": ranks,
+            },
+            index=pd.Index(list(cum["asset"].values), name="asset"),
+        )
+        frame.attrs.update({"shock": shock, "horizon": h, "hdi_prob": hdi_prob, "scale": scale})
+        return frame.sort_values("mean", ascending=False)
+
+    def prob_greater(
+        self, first: str, second: str, *, shock: str, horizon: int | None = None
+    ) -> float:
+        """Posterior probability that ``first`` responds more than ``second``.
+
+        Names may be assets or classes; class responses are the class means
+        ``mu_group``. The comparison is on the standardised scale (the only one
+        shared by classes and by assets in different units), on the cumulative
+        response at ``horizon`` (default the last lag).
+
+        Parameters
+        ----------
+        first, second : str
+            Asset or class names.
+        shock : str
+            Shock name.
+        horizon : int, optional
+            Horizon of the cumulative response.
+
+        Returns
+        -------
+        float
+            Share of posterior draws in which ``first`` > ``second``.
+        """
+        self._check_shock(shock)
+        h = self._horizon(horizon)
+        sides = [self._side(name, shock, h) for name in (first, second)]
+        return float((sides[0] > sides[1]).mean())
+
+    def _side(self, name: str, shock: str, h: int) -> xr.DataArray:
+        if name in self.design.assets:
+            return self.cumulative(scale="standardized").sel(asset=name, shock=shock, horizon=h)
+        if name in self.design.groups:
+            return self.cumulative(scale="standardized", of="mu_group").sel(
+                group=name, shock=shock, horizon=h
+            )
+        raise DataError(f"'{name}' is neither an asset nor a class of this fit")
+
+    # ---------------------------------------------------------------- checks
+    def posterior_predictive(
+        self, rng: np.random.Generator | int | None = None
+    ) -> az.InferenceData:
+        """Posterior predictive draws of the standardised returns (a new InferenceData).
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator or int, optional
+            Random source, passed to PyMC as ``random_seed``.
+
+        Returns
+        -------
+        arviz.InferenceData
+            A copy of ``idata`` with a ``posterior_predictive`` group (variable
+            ``y``, standardised returns, same rows as ``observed_data``), ready
+            for :func:`arviz.plot_ppc`.
+        """
+        import pymc as pm
+
+        from .model import build_model
+
+        if self.settings.get("n_shock_draws"):
+            raise DataError("posterior_predictive: not available after shock propagation")
+        model = build_model(
+            self.design,
+            pooling=self.settings.get("pooling", "partial"),
+            parameterization=self.settings.get("parameterization", "noncentered"),
+        )
+        out: az.InferenceData = pm.sample_posterior_predictive(
+            self.idata.copy(),
+            model=model,
+            random_seed=np.random.default_rng(rng),
+            progressbar=False,
+            extend_inferencedata=True,
+        )
+        return out
+
+    def loo(self, **kwargs: Any) -> Any:
+        """PSIS-LOO (Vehtari, Gelman & Gabry, 2017) via :func:`arviz.loo`.
+
+        Requires a fit with ``log_likelihood=True``.
+        """
+        if "log_likelihood" not in self.idata.groups():
+            raise DataError("loo: refit with log_likelihood=True to store the log-likelihood")
+        return az.loo(self.idata, **kwargs)
+
+    def to_netcdf(self, path: str | Path) -> Path:
+        """Save the InferenceData to NetCDF (h5netcdf engine); returns the path."""
+        out = Path(path)
+        self.idata.to_netcdf(str(out), engine="h5netcdf")
+        return out
+
+    # ----------------------------------------------------------- formatting
+    def summary(self, *, hdi_prob: float = 0.9, scale: Scale = "data") -> pd.DataFrame:
+        """Cumulative response at the last lag, one row per (asset, shock).
+
+        Returns
+        -------
+        DataFrame
+            Index ``(asset, shock)``; columns ``group``, ``mean``, ``lower``,
+            ``upper``, ``prob_positive``. ``attrs["diagnostics"]`` holds the
+            convergence line; a failed gate also raises a warning.
+        """
+        if not self.diagnostics.passed:
+            warnings.warn(self._failure_line(), FitFailedWarning, stacklevel=2)
+        cum = self.cumulative(scale=scale).isel(horizon=-1)
+        lower, upper = _hdi(cum, hdi_prob)
+        mean = cum.mean(("chain", "draw"))
+        ppos = (cum > 0).mean(("chain", "draw"))
+        rows = []
+        for a in self.design.assets:
+            for k in self.design.shocks:
+                rows.append(
+                    {
+                        "asset": a,
+                        "shock": k,
+                        "group": self.groups[a],
+                        "mean": float(mean.sel(asset=a, shock=k)),
+                        "lower": float(lower.sel(asset=a, shock=k)),
+                        "upper": float(upper.sel(asset=a, shock=k)),
+                        "prob_positive": float(ppos.sel(asset=a, shock=k)),
+                    }
+                )
+        frame = pd.DataFrame(rows).set_index(["asset", "shock"])
+        frame.attrs.update({"diagnostics": str(self.diagnostics), "hdi_prob": hdi_prob})
+        return frame
+
+    def _failure_line(self) -> str:
+        return "FIT FAILED THE CONVERGENCE GATE: " + "; ".join(self.diagnostics.messages)
+
+    def _header(self) -> list[str]:
+        s = self.settings
+        lines = [
+            "Hierarchical asset-response model (Student-t, partial pooling by class)"
+            if s.get("pooling", "partial") == "partial"
+            else "Asset-response model (Student-t, no pooling)",
+            f"assets: {len(self.design.assets)}  classes: {len(self.design.groups)}  "
+            f"shocks: {len(self.design.shocks)}  lags: 0..{self.design.lags}  "
+            f"observations: {len(self.design.y)}",
+            f"sampler: {s.get('sampler', '?')}  chains: {s.get('chains', '?')}  "
+            f"draws: {s.get('draws', '?')}  tune: {s.get('tune', '?')}  "
+            f"target_accept: {s.get('target_accept', '?')}",
+        ]
+        if s.get("n_shock_draws"):
+            lines.append(f"shock uncertainty: {s['n_shock_draws']} SVAR shock draws pooled")
+        if not self.diagnostics.passed:
+            lines.append("!!! " + self._failure_line())
+        lines.append(str(self.diagnostics))
+        return lines
+
+    def __str__(self) -> str:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FitFailedWarning)
+            table = self.summary()
+        body = table.to_string(float_format=lambda v: f"{v: .3f}")
+        return "\n".join([*self._header(), "", body])
+
+    def __repr__(self) -> str:
+        state = "passed" if self.diagnostics.passed else "FAILED"
+        return (
+            f"AssetResponseResults(assets={len(self.design.assets)}, "
+            f"shocks={len(self.design.shocks)}, lags={self.design.lags}, gate={state})"
+        )
+
+    def _repr_html_(self) -> str:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FitFailedWarning)
+            table = self.summary()
+        head = "".join(
+            f"<p style='color:#b00;font-weight:bold'>{html.escape(line)}</p>"
+            if line.startswith("!!!")
+            else f"<p>{html.escape(line)}</p>"
+            for line in self._header()
+        )
+        return head + table.to_html(float_format=lambda v: f"{v:.3f}")
+
+    def to_dict(self, *, hdi_prob: float = 0.9) -> dict[str, Any]:
+        """JSON-ready export: settings, design, diagnostics, responses, spectra."""
+        resp = self.responses(hdi_prob=hdi_prob)
+        responses: dict[str, Any] = {}
+        for a in self.design.assets:
+            responses[a] = {
+                k: {
+                    b: [float(v) for v in resp.sel(asset=a, shock=k, bound=b).values]
+                    for b in ("mean", "lower", "upper")
+                }
+                for k in self.design.shocks
+            }
+        spectra = {
+            k: [
+                {
+                    "asset": str(idx),
+                    **{c: (v if isinstance(v, str) else float(v)) for c, v in row.items()},
+                }
+                for idx, row in self.spectrum(k, hdi_prob=hdi_prob).iterrows()
+            ]
+            for k in self.design.shocks
+        }
+        settings = {
+            k: v for k, v in self.settings.items() if isinstance(v, str | int | float | bool)
+        }
+        return {
+            "model": "asset_response",
+            "settings": settings,
+            "design": describe(self.design),
+            "diagnostics": self.diagnostics.to_dict(),
+            "hdi_prob": hdi_prob,
+            "responses": {"scale": "data", "cumulative": True, "values": responses},
+            "spectrum": {"scale": "standardized", "values": spectra},
+        }

@@ -15,7 +15,6 @@ import socket
 import struct
 import threading
 import xml.etree.ElementTree as ET
-from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Literal
@@ -67,7 +66,7 @@ class FakeFred:
         self.hang_seconds = hang_seconds
         self.series: dict[str, FakeSeries] = {}
         self.requests: list[Request] = []
-        self._faults: deque[Fault] = deque()
+        self._faults: list[tuple[Fault, str | None, str | None]] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
         handler = type("Handler", (_Handler,), {"fake": self})
@@ -100,10 +99,28 @@ class FakeFred:
             series.observations = dict(sorted(series.observations.items()))
             series.last_updated = last_updated
 
-    def fail_next(self, fault: Fault, times: int = 1) -> None:
-        """Make the next ``times`` requests fail with ``fault``."""
+    def fail_next(
+        self,
+        fault: Fault,
+        times: int = 1,
+        *,
+        endpoint: str | None = None,
+        series_id: str | None = None,
+    ) -> None:
+        """Make the next ``times`` requests fail with ``fault``.
+
+        With ``endpoint`` (``"series"`` or ``"series/observations"``) and/or
+        ``series_id``, only matching requests fail; others pass untouched.
+        """
+        path = None if endpoint is None else f"/fred/{endpoint}"
         with self._lock:
-            self._faults.extend([fault] * times)
+            self._faults.extend([(fault, path, series_id)] * times)
+
+    @property
+    def pending_faults(self) -> int:
+        """Faults scripted but not yet served."""
+        with self._lock:
+            return len(self._faults)
 
     def requests_to(self, endpoint: str) -> list[Request]:
         """Recorded requests to ``"series"`` or ``"series/observations"``."""
@@ -131,7 +148,11 @@ class FakeFred:
     def _take(self, path: str, params: dict[str, str]) -> Fault | None:
         with self._lock:
             self.requests.append(Request(path, {k: v for k, v in params.items() if k != "api_key"}))
-            return self._faults.popleft() if self._faults else None
+            for i, (fault, where, series_id) in enumerate(self._faults):
+                if where in (None, path) and series_id in (None, params.get("series_id")):
+                    del self._faults[i]
+                    return fault
+            return None
 
     def _answer(self, path: str, params: dict[str, str]) -> tuple[int, bytes]:
         if params.get("api_key") != self.api_key:

@@ -169,6 +169,11 @@ class RefreshReport:
         return [o.series_id for o in self.outcomes if o.status == "failed"]
 
     @property
+    def failure_text(self) -> str:
+        """The failed series' one-line reasons (each names its series), joined by ``"; "``."""
+        return "; ".join(o.reason for o in self.outcomes if o.status == "failed")
+
+    @property
     def ok(self) -> bool:
         """True when no series failed."""
         return not self.failed

@@ -246,6 +246,8 @@ def test_one_failing_series_keeps_the_others(
     text = str(report)
     assert "NOSUCH" in text and "2 updated, 0 skipped, 1 failed" in text
     assert report.to_dict()["failed"] == ["NOSUCH"]
+    assert report.failure_text == report.outcomes[1].reason
+    assert "\n" not in report.failure_text
 
 
 # Each fault case: the store holds data, FRED has news, the fetch fails -> nothing changes.

@@ -142,10 +142,15 @@ def test_persistent_failure_names_series(
     assert fake.api_key not in logged and "127.0.0.1" not in logged
 
 
-def test_persistent_timeout(client: FredClient, fake: FakeFred) -> None:
-    fake.fail_next("hang", times=3)
-    with pytest.raises(FetchError, match=r"series CPIAUCSL failed after 3 attempts: timed out"):
+def test_persistent_timeout(fake: FakeFred, sleeps: list[float]) -> None:
+    client = client_from_env(timeout=0.2, retries=1, backoff=0.01, sleep=sleeps.append)
+    fake.fail_next("hang", times=2)
+    with pytest.raises(FetchError) as info:
         client.series_info("CPIAUCSL")
+    assert str(info.value) == (
+        "FRED request for series CPIAUCSL failed after 2 attempts: timed out after 0.2 s"
+    )
+    assert sleeps == [0.01]
 
 
 def test_key_from_explicit_file_wins(tmp_path: Path) -> None:

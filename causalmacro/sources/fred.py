@@ -387,7 +387,9 @@ def client_from_env(
     api_key_file : str or os.PathLike, optional
         Key file; see :func:`resolve_api_key` for the search order.
     environ : mapping, optional
-        Environment to read (``FRED_API_KEY``, ``CAUSALMACRO_FRED_URL``); default ``os.environ``.
+        Environment to read (``FRED_API_KEY``, ``CAUSALMACRO_FRED_URL``,
+        ``CAUSALMACRO_FRED_TIMEOUT`` seconds and ``CAUSALMACRO_FRED_RETRIES``,
+        which override ``timeout`` and ``retries``); default ``os.environ``.
     timeout, retries, backoff, sleep
         Passed to :class:`FredClient`.
 
@@ -405,8 +407,25 @@ def client_from_env(
     return FredClient(
         key,
         root_url=env.get(URL_ENV) or DEFAULT_ROOT_URL,
-        timeout=timeout,
-        retries=retries,
+        timeout=_env_number(env, TIMEOUT_ENV, timeout, float),
+        retries=int(_env_number(env, RETRIES_ENV, retries, int)),
         backoff=backoff,
         sleep=sleep,
     )
+
+
+TIMEOUT_ENV = "CAUSALMACRO_FRED_TIMEOUT"
+RETRIES_ENV = "CAUSALMACRO_FRED_RETRIES"
+
+
+def _env_number(env: Mapping[str, str], name: str, default: float, kind: type[float] | type[int]) -> float:
+    text = env.get(name)
+    if text is None or not text.strip():
+        return default
+    try:
+        value = kind(text)
+    except ValueError:
+        raise FetchError(f"{name} must be a number, got {text!r}") from None
+    if value < 0:
+        raise FetchError(f"{name} must not be negative, got {text!r}")
+    return value

@@ -1,0 +1,89 @@
+"""The CLI against a fake FRED server on 127.0.0.1 (real HTTP through fredapi)."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from fakefred import FakeFred
+
+from causalmacro.cli import main
+
+SPEC = """
+name = "small"
+start = "2020-01"
+[series.inflation]
+id = "CPIAUCSL"
+transform = "yoy"
+[series.rate]
+id = "DGS10"
+"""
+
+
+def months(n: int, start: str = "2019-01-01") -> list[str]:
+    return [f"{d:%Y-%m-%d}" for d in pd.date_range(start, periods=n, freq="MS")]
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeFred]:
+    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+    with FakeFred(hang_seconds=1.0) as server:
+        server.add("CPIAUCSL", {d: 250.0 + i for i, d in enumerate(months(30))}, units="Index", frequency_short="M")
+        server.add("DGS10", {d: 2.0 + 0.01 * i for i, d in enumerate(months(30))}, units="Percent", frequency_short="M")
+        monkeypatch.setenv("FRED_API_KEY", server.api_key)
+        monkeypatch.setenv("CAUSALMACRO_FRED_URL", server.url)
+        monkeypatch.setenv("CAUSALMACRO_FRED_TIMEOUT", "0.5")
+        monkeypatch.setenv("CAUSALMACRO_FRED_RETRIES", "1")
+        yield server
+
+
+def dump(store: Path) -> list[str]:
+    db = next(store.glob("*.sqlite3"))
+    with sqlite3.connect(db) as conn:
+        return list(conn.iterdump())
+
+
+def test_fetch_data_refetch_fault_and_bad_key(
+    fake: FakeFred, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = tmp_path / "small.toml"
+    spec.write_text(SPEC)
+    store = tmp_path / "store"
+    common = ["--quiet", "--store", str(store)]
+
+    assert main([*common, "fetch", str(spec)]) == 0
+    capsys.readouterr()
+    assert main([*common, "--offline", "data", str(spec)]) == 0
+    frame = pd.read_csv(io.StringIO(capsys.readouterr().out), index_col=0, parse_dates=True)
+    assert frame.index[0] == pd.Timestamp("2020-01-01") and len(frame) == 18
+    assert frame["inflation"].iloc[0] == pytest.approx(100 * (262.0 / 250.0 - 1))
+
+    # nothing new on FRED: one `series` request each, no observations asked for
+    fake.clear_requests()
+    assert main([*common, "fetch", str(spec)]) == 0
+    assert fake.requests_to("series/observations") == []
+    before = dump(store)
+
+    # a server that keeps failing: exit 2, one line, the store exactly as it was
+    fake.update("CPIAUCSL", {"2021-07-01": 300.0}, last_updated="2026-01-01 08:00:00-06")
+    fake.fail_next("500", times=4)  # two series, two attempts each
+    capsys.readouterr()
+    assert main([*common, "fetch", str(spec)]) == 2
+    err = capsys.readouterr()
+    assert "CPIAUCSL" in err.out + err.err
+    assert dump(store) == before
+    assert fake.pending_faults == 0
+
+    # a bad key: a clear error that never shows the key
+    monkeypatch.setenv("FRED_API_KEY", "wrongkey9876543210abcdef")
+    assert main([*common, "data", str(spec)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert "wrongkey9876543210abcdef" not in err and fake.api_key not in err
+    assert "FRED_API_KEY" in err
+    assert dump(store) == before

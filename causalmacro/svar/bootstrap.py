@@ -40,7 +40,7 @@ from typing import Literal
 
 import numpy as np
 
-from causalmacro.svar.dynamics import companion_roots, deterministic_terms
+from causalmacro.svar.dynamics import companion_roots, deterministic_terms, is_stable
 from causalmacro.svar.identification import Identification, Identified
 from causalmacro.svar.reduced_form import ReducedForm, batched_ols, split_params
 
@@ -119,14 +119,16 @@ def simulate_var(
     """
     reps, nobs, k = shocks.shape
     p = init.shape[0]
-    stacked = np.concatenate(list(coefs), axis=1).T  # (K p, K): rows lag1 vars, lag2 vars, ...
-    y = np.empty((reps, p + nobs, k))
-    y[:, :p] = init
-    base = det_mean[None] + shocks
-    for t in range(nobs):
-        lagged = y[:, t : t + p][:, ::-1].reshape(reps, k * p)
-        y[:, p + t] = lagged @ stacked + base[:, t]
-    return y
+    y = np.empty((p + nobs, reps, k))  # time-major: each step writes one contiguous block
+    y[:p] = init[:, None, :]
+    y[p:] = np.swapaxes(shocks, 0, 1)
+    y[p:] += det_mean[:, None, :]
+    coefs_t = np.ascontiguousarray(np.swapaxes(coefs, -1, -2))
+    for t in range(p, p + nobs):
+        row = y[t]
+        for j in range(p):
+            row += y[t - 1 - j] @ coefs_t[j]
+    return np.swapaxes(y, 0, 1)
 
 
 def _draw_shocks(
@@ -167,7 +169,7 @@ def _resample(
     det_mean = deterministic_terms(rf.trend, rf.nobs, rf.lags + 1) @ det_coefs
     shocks = _draw_shocks(np.asarray(rf.resid), reps, method, rng)
     y = simulate_var(np.asarray(rf.data[: rf.lags]), det_mean, coefs, shocks)
-    params, sigma, _ = batched_ols(y, rf.lags, rf.trend)
+    params, sigma = batched_ols(y, rf.lags, rf.trend)
     return params, sigma
 
 
@@ -216,7 +218,7 @@ def run_bootstrap(
         coefs_b = _shrink_to_stationary(coefs_b, bias)
         lag_rows = np.swapaxes(coefs_b, -1, -2).reshape(reps, k * p, k)
         params = np.concatenate([det_b, lag_rows], axis=1)
-    stable = _max_root(coefs_b) < 1.0
+    stable = is_stable(coefs_b)
     impact, ok = identification.identify_batch(coefs_b[stable], sigma[stable], point, rng)
     keep = np.flatnonzero(stable)[ok]
     return BootstrapDraws(

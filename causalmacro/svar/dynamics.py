@@ -18,6 +18,7 @@ __all__ = [
     "companion_roots",
     "deterministic_terms",
     "fevd_shares",
+    "is_stable",
     "ma_coefficients",
     "structural_irf",
 ]
@@ -55,6 +56,10 @@ def structural_irf(
 ) -> np.ndarray:
     """Structural responses :math:`\\Theta_i = \\Phi_i B_0^{-1}`.
 
+    Computed by the left recursion :math:`\\Theta_i = \\sum_{j=1}^{\\min(i,p)} A_j \\Theta_{i-j}`,
+    :math:`\\Theta_0 = B_0^{-1}` (equivalent to eq. 2.1.22 times :math:`B_0^{-1}`),
+    one stacked matrix product per horizon.
+
     Parameters
     ----------
     coefs : ndarray, shape (..., p, K, K)
@@ -68,7 +73,15 @@ def structural_irf(
     -------
     ndarray, shape (..., H + 1, K, K), axes (horizon, response, shock).
     """
-    theta = ma_coefficients(coefs, horizon) @ impact[..., None, :, :]
+    *batch, p, k, _ = coefs.shape
+    batch = list(np.broadcast_shapes(tuple(batch), impact.shape[:-2]))
+    theta = np.empty((*batch, horizon + 1, k, k))
+    theta[..., 0, :, :] = impact
+    stacked = np.concatenate([coefs[..., j, :, :] for j in range(p)], axis=-1)  # [A_1 ... A_p]
+    for i in range(1, horizon + 1):
+        n = min(i, p)
+        prev = theta[..., i - n : i, :, :][..., ::-1, :, :].reshape(*batch, n * k, k)
+        theta[..., i, :, :] = stacked[..., :, : n * k] @ prev
     return np.cumsum(theta, axis=-3) if cumulative else theta
 
 
@@ -111,6 +124,38 @@ def companion_roots(coefs: np.ndarray) -> np.ndarray:
         comp[..., k:, : k * (p - 1)] = np.eye(k * (p - 1))
     mods = np.abs(np.linalg.eigvals(comp))
     return -np.sort(-mods, axis=-1)
+
+
+def is_stable(coefs: np.ndarray, squarings: int = 8) -> np.ndarray:
+    """Whether each VAR in a stack is stable (all companion roots inside the unit circle).
+
+    A cheap certificate first: :math:`\\rho(C)^n \\le \\lVert C^n \\rVert_F`, so
+    :math:`\\lVert C^{2^m} \\rVert_F < 1` proves stability with ``m`` stacked
+    squarings. Only the systems it cannot certify get an eigenvalue decomposition.
+
+    Parameters
+    ----------
+    coefs : ndarray, shape (R, p, K, K)
+    squarings : int
+
+    Returns
+    -------
+    ndarray of bool, shape (R,)
+    """
+    r, p, k, _ = coefs.shape
+    comp = np.zeros((r, k * p, k * p))
+    comp[:, :k, :] = np.concatenate([coefs[:, j] for j in range(p)], axis=-1)
+    if p > 1:
+        comp[:, k:, : k * (p - 1)] = np.eye(k * (p - 1))
+    power = comp
+    with np.errstate(all="ignore"):
+        for _ in range(squarings):
+            power = power @ power
+        ok = np.sqrt(np.square(power).sum(axis=(-1, -2))) < 1.0
+    unsure = np.flatnonzero(~ok)
+    if unsure.size:
+        ok[unsure] = np.abs(np.linalg.eigvals(comp[unsure])).max(axis=-1) < 1.0
+    return ok
 
 
 def deterministic_terms(trend: str, nobs: int, first: int) -> np.ndarray:

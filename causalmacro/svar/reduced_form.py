@@ -186,11 +186,14 @@ def lag_matrix(y: np.ndarray, lags: int, trend: Trend) -> np.ndarray:
     -------
     ndarray, shape (..., T - lags, k_trend + K lags)
     """
-    nobs = y.shape[-2] - lags
+    nobs, k = y.shape[-2] - lags, y.shape[-1]
     det = deterministic_terms(trend, nobs, lags + 1)
-    det = np.broadcast_to(det, (*y.shape[:-2], *det.shape))
-    blocks = [y[..., lags - j : lags - j + nobs, :] for j in range(1, lags + 1)]
-    return np.concatenate([det, *blocks], axis=-1)
+    kt = det.shape[1]
+    z = np.empty((*y.shape[:-2], nobs, kt + k * lags))
+    z[..., :kt] = det
+    for j in range(1, lags + 1):
+        z[..., kt + (j - 1) * k : kt + j * k] = y[..., lags - j : lags - j + nobs, :]
+    return z
 
 
 def split_params(params: np.ndarray, k_trend: int, n_vars: int) -> tuple[np.ndarray, np.ndarray]:
@@ -213,13 +216,13 @@ def split_params(params: np.ndarray, k_trend: int, n_vars: int) -> tuple[np.ndar
     return det, np.swapaxes(lag, -1, -2)
 
 
-def batched_ols(
-    y: np.ndarray, lags: int, trend: Trend
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def batched_ols(y: np.ndarray, lags: int, trend: Trend) -> tuple[np.ndarray, np.ndarray]:
     """Equation-by-equation least squares for a stack of samples in one computation.
 
     Solves the normal equations :math:`(Z'Z) B = Z'Y` for every replication with
-    one call of :func:`numpy.linalg.solve` on stacked matrices.
+    one call of :func:`numpy.linalg.solve` on stacked matrices. The cross-products
+    are assembled block by block from views of ``y``, and the residual covariance
+    is :math:`(Y'Y - B'Z'Y) / (T - k)`, so neither regressors nor residuals are stored.
 
     Parameters
     ----------
@@ -232,13 +235,32 @@ def batched_ols(
     params : ndarray, shape (R, k_trend + K p, K)
     sigma_u : ndarray, shape (R, K, K)
         With the same degrees-of-freedom correction as statsmodels.
-    resid : ndarray, shape (R, T - lags, K)
     """
-    z = lag_matrix(y, lags, trend)
-    yy = y[..., lags:, :]
-    zt = np.swapaxes(z, -1, -2)
-    params = np.linalg.solve(zt @ z, zt @ yy)
-    resid = yy - z @ params
-    df = z.shape[-2] - z.shape[-1]
-    sigma = np.swapaxes(resid, -1, -2) @ resid / df
-    return params, sigma, resid
+    r, _, k = y.shape
+    n = y.shape[1] - lags
+    d = deterministic_terms(trend, n, lags + 1)
+    kt = d.shape[1]
+    m = kt + k * lags
+    # cross-products from views of y: no (R, T, m) regressor array is ever built
+    blocks = [y[:, lags - j : lags - j + n] for j in range(1, lags + 1)]
+    y0 = y[:, lags:]
+    ztz = np.empty((r, m, m))
+    zty = np.empty((r, m, k))
+    ztz[:, :kt, :kt] = d.T @ d
+    zty[:, :kt] = d.T @ y0
+    for i, yi in enumerate(blocks):
+        si = slice(kt + i * k, kt + (i + 1) * k)
+        yit = np.swapaxes(yi, -1, -2)
+        dy = d.T @ yi
+        ztz[:, :kt, si] = dy
+        ztz[:, si, :kt] = np.swapaxes(dy, -1, -2)
+        zty[:, si] = yit @ y0
+        for j in range(i, lags):
+            sj = slice(kt + j * k, kt + (j + 1) * k)
+            cross = yit @ blocks[j]
+            ztz[:, si, sj] = cross
+            if j != i:
+                ztz[:, sj, si] = np.swapaxes(cross, -1, -2)
+    params = np.linalg.solve(ztz, zty)
+    sigma = (np.swapaxes(y0, -1, -2) @ y0 - np.swapaxes(params, -1, -2) @ zty) / (n - m)
+    return params, 0.5 * (sigma + np.swapaxes(sigma, -1, -2))

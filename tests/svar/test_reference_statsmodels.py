@@ -109,7 +109,7 @@ def test_batched_ols_matches_statsmodels(macro_growth: pd.DataFrame, trend: str)
     from causalmacro.svar.reduced_form import batched_ols
 
     y = macro_growth.to_numpy()
-    params, sigma, _ = batched_ols(np.stack([y, y[::-1]]), 3, trend)  # type: ignore[arg-type]
+    params, sigma = batched_ols(np.stack([y, y[::-1]]), 3, trend)  # type: ignore[arg-type]
     for r, data in enumerate((y, y[::-1])):
         ref = VAR(data).fit(3, trend=trend)
         assert_allclose(params[r], ref.params, rtol=1e-8, atol=1e-12)

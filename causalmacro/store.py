@@ -162,7 +162,8 @@ def content_hash(observations: pd.Series) -> str:
 
     The canonical form is, per observation in date order, the date as 10 ASCII
     bytes ``YYYY-MM-DD`` followed by the value as an 8-byte little-endian IEEE
-    754 double; every missing value is written as the same quiet NaN.
+    754 double; every missing value is written as the same quiet NaN and
+    ``-0.0`` as ``0.0``.
 
     Parameters
     ----------
@@ -183,7 +184,8 @@ def content_hash(observations: pd.Series) -> str:
 def _hash(dates: np.ndarray, values: np.ndarray) -> str:
     record = np.empty(len(dates), dtype=[("date", "S10"), ("value", "<f8")])
     record["date"] = dates.astype("S10")
-    record["value"] = np.where(np.isnan(values), np.nan, values)
+    # one NaN for every missing value, and +0.0 for -0.0 (SQLite stores both zeros as 0.0)
+    record["value"] = np.where(np.isnan(values), np.nan, values + 0.0)
     return hashlib.sha256(record.tobytes()).hexdigest()
 
 

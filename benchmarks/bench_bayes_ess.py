@@ -1,0 +1,197 @@
+"""Benchmark: ESS per second of the asset-response model against a plain PyMC baseline.
+
+Run from the repository root::
+
+    python benchmarks/bench_bayes_ess.py            # defaults: lags 2, 4 chains x 1000 draws
+
+Data (built with plain pandas from ``../shared/data``, never copied):
+
+* returns, monthly, month-end prices, 100 x log-differences unless noted:
+  BTC (fred/CBBTCUSD), ETH (fred/CBETHUSD, ends 2022-10: the short history),
+  NASDAQ (NASDAQCOM), SP500, UST10Y (DGS10, change in percentage points),
+  USD (DTWEXBGS), HY_SPREAD (BAMLH0A0HYM2, change in pp), GOLD
+  (markets/gold_monthly.csv); classes from ``DEFAULT_GROUPS``;
+* shocks: recursive (Cholesky) VAR(2) from statsmodels on monthly means of CPI
+  yoy (100 x 12-month log-difference; the unpublished 2025-10 CPI is
+  interpolated), DFII10, net liquidity log-diff (WALCL/1000 - WTREGEN/1000 -
+  RRPONTSYD, billions; months without reverse-repo operations count as 0) and
+  BAMLH0A0HYM2, 2003-02..2025-11, in that order.
+
+Two fits in one process, same draws, tune and chains:
+
+* ``causalmacro``: :class:`AssetResponseModel` with its defaults (non-centred,
+  ``target_accept=0.95``);
+* ``baseline``: the same model in the centred parameterisation with PyMC's
+  default ``target_accept=0.8``.
+
+Reported: compile/setup time (wall time minus PyMC's ``sampling_time``),
+sampling time, minimum bulk ESS over the model's named parameters (betas, class
+means, scales, intercepts, ``nu``; not the auxiliary ``z_*``), ESS per second
+of sampling and of total wall time, and divergences. PyTensor compiles into a
+fresh temporary folder, so the first fit pays the cold C compilation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+if "compiledir" not in os.environ.get("PYTENSOR_FLAGS", ""):
+    _cdir = tempfile.mkdtemp(prefix="bench-bayes-pytensor-")
+    os.environ["PYTENSOR_FLAGS"] = f"compiledir={_cdir}," + os.environ.get("PYTENSOR_FLAGS", "")
+
+import arviz as az
+import numpy as np
+import pandas as pd
+from statsmodels.tsa.api import VAR
+
+from causalmacro.bayes import AssetResponseModel, FitFailedWarning
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / ".." / "shared" / "data"
+PARAMS = ["beta", "mu_group", "mu", "sigma", "tau", "a", "sigma_e", "nu"]
+
+
+def _fred(name: str) -> pd.Series:
+    frame = pd.read_csv(DATA / "fred" / f"{name}.csv", parse_dates=["observation_date"])
+    return frame.set_index("observation_date")[name].astype(float).dropna()
+
+
+def _month_end(s: pd.Series) -> pd.Series:
+    return s.resample("ME").last()
+
+
+def _month_mean(s: pd.Series) -> pd.Series:
+    return s.resample("ME").mean()
+
+
+def load_returns() -> pd.DataFrame:
+    """Monthly asset returns (percent) and changes (percentage points)."""
+    gold = pd.read_csv(DATA / "markets" / "gold_monthly.csv")
+    gold_s = pd.Series(
+        gold["usd_per_oz"].to_numpy(float),
+        index=pd.to_datetime(gold["month"]) + pd.offsets.MonthEnd(0),
+    )
+    logdiff = {
+        "BTC": _month_end(_fred("CBBTCUSD")),
+        "ETH": _month_end(_fred("CBETHUSD")),
+        "NASDAQ": _month_end(_fred("NASDAQCOM")),
+        "SP500": _month_end(_fred("SP500")),
+        "USD": _month_end(_fred("DTWEXBGS")),
+        "GOLD": gold_s,
+    }
+    cols = {k: 100 * np.log(v).diff() for k, v in logdiff.items()}
+    cols["UST10Y"] = _month_end(_fred("DGS10")).diff()
+    cols["HY_SPREAD"] = _month_end(_fred("BAMLH0A0HYM2")).diff()
+    frame = pd.DataFrame(cols)
+    order = ["BTC", "ETH", "NASDAQ", "SP500", "GOLD", "UST10Y", "USD", "HY_SPREAD"]
+    return frame.loc["2015-01-31":"2025-11-30", order]
+
+
+def load_shocks(var_lags: int = 2) -> pd.DataFrame:
+    """Structural shocks of a recursive VAR on the liquidity chain."""
+    cpi = _fred("CPIAUCSL")
+    cpi.index = cpi.index + pd.offsets.MonthEnd(0)
+    cpi = cpi.resample("ME").mean().interpolate(limit=2)
+    inflation = 100 * np.log(cpi).diff(12)
+    walcl = _month_mean(_fred("WALCL"))
+    walcl_index = walcl.index
+    net = (
+        walcl / 1000
+        - _month_mean(_fred("WTREGEN")) / 1000
+        - _month_mean(_fred("RRPONTSYD")).reindex(walcl_index).fillna(0.0)
+    )
+    levels = pd.DataFrame(
+        {
+            "inflation": inflation,
+            "real_rate": _month_mean(_fred("DFII10")),
+            "net_liquidity": 100 * np.log(net).diff(),
+            "hy_spread": _month_mean(_fred("BAMLH0A0HYM2")),
+        }
+    ).loc["2003-02-28":"2025-11-30"]
+    levels = levels.dropna()
+    res = VAR(levels).fit(var_lags)
+    chol = np.linalg.cholesky(np.asarray(res.sigma_u))
+    resid = np.asarray(res.resid)
+    shocks = np.linalg.solve(chol, resid.T).T
+    return pd.DataFrame(shocks, index=res.resid.index, columns=levels.columns)
+
+
+def run_fit(model: AssetResponseModel, **kwargs: Any) -> dict[str, Any]:
+    """Fit and time one model; returns the figures of the report."""
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitFailedWarning)
+        res = model.fit(**kwargs)
+    wall = time.perf_counter() - t0
+    post = res.idata["posterior"]
+    sampling = float(post.attrs["sampling_time"])
+    names = [p for p in PARAMS if p in post]
+    ess = az.ess(post[names], method="bulk")
+    min_ess = min(float(ess[v].min()) for v in names)
+    return {
+        "compile_s": round(wall - sampling, 1),
+        "sampling_s": round(sampling, 1),
+        "wall_s": round(wall, 1),
+        "min_ess_bulk": round(min_ess, 1),
+        "ess_per_s_sampling": round(min_ess / sampling, 2),
+        "ess_per_s_wall": round(min_ess / wall, 2),
+        "divergences": res.diagnostics.divergences,
+        "max_rhat": round(res.diagnostics.max_rhat, 4),
+        "gate_passed": res.diagnostics.passed,
+        "gate": str(res.diagnostics),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run both fits and print a JSON report."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lags", type=int, default=2)
+    parser.add_argument("--draws", type=int, default=1000)
+    parser.add_argument("--tune", type=int, default=1000)
+    parser.add_argument("--chains", type=int, default=4)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    if not DATA.is_dir():
+        print("../shared/data is not present; nothing to benchmark", file=sys.stderr)
+        return 1
+    returns, shocks = load_returns(), load_shocks()
+    common = {"draws": args.draws, "tune": args.tune, "chains": args.chains}
+    ours = AssetResponseModel(returns, shocks, lags=args.lags)
+    base = AssetResponseModel(returns, shocks, lags=args.lags, parameterization="centered")
+    report: dict[str, Any] = {
+        "design": {
+            "n_obs": {k: int(v) for k, v in ours.design.n_obs.items()},
+            "start": str(ours.design.dates[0].date()),
+            "end": str(ours.design.dates[-1].date()),
+            "lags": args.lags,
+            **common,
+            "cores": os.cpu_count(),
+        },
+    }
+    report["causalmacro"] = run_fit(ours, rng=np.random.default_rng(args.seed), **common)
+    report["baseline"] = run_fit(
+        base, rng=np.random.default_rng(args.seed), target_accept=0.8, **common
+    )
+    report["ratio_ess_per_s_sampling"] = round(
+        report["causalmacro"]["ess_per_s_sampling"]
+        / max(report["baseline"]["ess_per_s_sampling"], 1e-9),
+        2,
+    )
+    report["ratio_ess_per_s_wall"] = round(
+        report["causalmacro"]["ess_per_s_wall"] / max(report["baseline"]["ess_per_s_wall"], 1e-9),
+        2,
+    )
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

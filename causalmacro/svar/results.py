@@ -339,7 +339,7 @@ class SVARResults:
         eps = np.swapaxes(np.linalg.solve(draws.impact, np.swapaxes(u, -1, -2)), -1, -2)
         return xr.DataArray(
             eps, dims=["draw", "time", "shock"],
-            coords={"draw": np.arange(draws.n_kept), "time": rf.index, "shock": list(self.names)},
+            coords={"draw": np.arange(draws.n_kept), "time": rf.index.rename("time"), "shock": list(self.names)},
             attrs=draws.attrs(),
         )
 
@@ -378,7 +378,7 @@ class SVARResults:
         out = np.concatenate([np.swapaxes(contrib[p:], 1, 2), base[p:, :, None]], axis=2)
         return xr.DataArray(
             out, dims=["time", "variable", "shock"],
-            coords={"time": rf.index, "variable": list(self.names), "shock": [*self.names, "deterministic"]},
+            coords={"time": rf.index.rename("time"), "variable": list(self.names), "shock": [*self.names, "deterministic"]},
             attrs={"identification": self.identification.name},
         )
 

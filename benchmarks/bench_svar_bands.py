@@ -1,0 +1,149 @@
+"""Benchmark: batched bootstrap IRF bands of causalmacro.svar against statsmodels.
+
+Run from the repository root::
+
+    python benchmarks/bench_svar_bands.py --reps 1000 --horizon 24 --ab-reps 100
+
+Compares, in one process and at equal replications,
+
+* ``SVARResults.irf(bands="residual", reps=R)`` with statsmodels'
+  ``VARResults.irf_errband_mc(orth=True, repl=R, steps=H)`` (recursive scheme), on
+  statsmodels' ``macrodata`` and on the monthly liquidity chain built from
+  ``../shared/data/fred`` (CPI yoy, DFII10, net-liquidity log-diff, HY spread,
+  NASDAQ log-diff, BTC log-diff; monthly means, 2014-12..2025-11, VAR(2); the
+  unpublished 2025-10 CPI is interpolated);
+* A/B bands (``ShortRun``) with statsmodels' ``SVARResults.sirf_errband_mc``.
+
+Reports wall time (best of ``--repeat``), the ratio, and the peak traced memory
+(``tracemalloc``) of each call. The FRED chain is built with plain pandas here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import tracemalloc
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from statsmodels.tsa.api import VAR
+from statsmodels.tsa.vector_ar.svar_model import SVAR as SMSVAR
+
+from causalmacro.svar import SVAR, ShortRun
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _read(fred: Path, series: str) -> pd.Series:
+    frame = pd.read_csv(fred / f"{series}.csv", parse_dates=["observation_date"], index_col="observation_date")
+    col = pd.to_numeric(frame[series], errors="coerce").dropna()
+    return col.resample("MS").mean()
+
+
+def fred_chain(fred: Path) -> pd.DataFrame:
+    """Monthly chain: inflation -> real rate -> liquidity -> risk appetite -> equities -> btc."""
+    cpi = _read(fred, "CPIAUCSL").interpolate(limit_area="inside")  # 2025-10 was never published
+    net_liq = _read(fred, "WALCL") / 1000 - _read(fred, "WTREGEN") / 1000 - _read(fred, "RRPONTSYD").reindex(
+        _read(fred, "WALCL").index).fillna(0.0)
+    frame = pd.DataFrame({
+        "inflation": 100 * np.log(cpi).diff(12),
+        "real_rate": _read(fred, "DFII10"),
+        "net_liquidity": 100 * np.log(net_liq).diff(),
+        "hy_spread": _read(fred, "BAMLH0A0HYM2"),
+        "nasdaq": 100 * np.log(_read(fred, "NASDAQCOM")).diff(),
+        "btc": 100 * np.log(_read(fred, "CBBTCUSD")).diff(),
+    })
+    return frame.loc["2014-12-01":"2025-11-01"].dropna()
+
+
+def macro() -> pd.DataFrame:
+    d = sm.datasets.macrodata.load_pandas().data
+    return pd.DataFrame(np.log(d[["realgdp", "realcons", "realinv"]].to_numpy()),
+                        columns=["realgdp", "realcons", "realinv"]).diff().dropna().reset_index(drop=True)
+
+
+def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float]:
+    """Best wall time over ``repeat`` runs and peak traced memory (MiB) of one run."""
+    best = np.inf
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    tracemalloc.start()
+    fn()
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return best, peak
+
+
+def row(label: str, ours: tuple[float, float], ref: tuple[float, float]) -> str:
+    return (f"| {label} | {ours[0] * 1e3:.1f} ms | {ours[1]:.1f} MiB | {ref[0]:.2f} s | {ref[1]:.1f} MiB "
+            f"| {ref[0] / ours[0]:.0f}x |")
+
+
+def bench_recursive(name: str, data: pd.DataFrame, lags: int, reps: int, horizon: int, repeat: int) -> str:
+    res = SVAR(data, lags=lags).fit()
+    sm_res = VAR(data.to_numpy()).fit(lags)
+
+    def ours() -> None:
+        res.irf(horizon, bands="residual", reps=reps, rng=0)
+
+    def ref() -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sm_res.irf_errband_mc(orth=True, repl=reps, steps=horizon, rng=np.random.default_rng(0))
+
+    return row(f"{name} (K={data.shape[1]}, T={len(data)}, p={lags}) recursive, {reps} reps",
+               timed(ours, repeat), timed(ref, 1))
+
+
+def bench_ab(name: str, data: pd.DataFrame, lags: int, reps: int, horizon: int) -> str:
+    k = data.shape[1]
+    a_pat = np.eye(k).astype(object)
+    a_pat[np.tril_indices(k, -1)] = "E"
+    b_pat = np.zeros((k, k), dtype=object)
+    b_pat[np.diag_indices(k)] = "E"
+    a_list = [[("*" if v == "E" else float(v)) for v in r] for r in a_pat]
+    res = SVAR(data, lags=lags, identification=ShortRun(A=a_list)).fit()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sm_res = SMSVAR(data.to_numpy(), svar_type="AB", A=a_pat, B=b_pat).fit(maxlags=lags, solver="bfgs")
+
+    def ours() -> None:
+        res.irf(horizon, bands="residual", reps=reps, rng=0)
+
+    def ref() -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sm_res.sirf_errband_mc(orth=False, repl=reps, steps=horizon, seed=0)
+
+    return row(f"{name} (K={k}) A/B, {reps} reps", timed(ours, 1), timed(ref, 1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=1000)
+    parser.add_argument("--ab-reps", type=int, default=100)
+    parser.add_argument("--horizon", type=int, default=24)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--fred-dir", type=Path, default=ROOT / ".." / "shared" / "data" / "fred")
+    args = parser.parse_args()
+    print("| system | causalmacro | peak mem | statsmodels | peak mem | speed-up |")
+    print("|---|---|---|---|---|---|")
+    print(bench_recursive("macrodata", macro(), 2, args.reps, args.horizon, args.repeat))
+    if args.fred_dir.is_dir():
+        chain = fred_chain(args.fred_dir)
+        print(bench_recursive("FRED chain", chain, 2, args.reps, args.horizon, args.repeat))
+        print(bench_ab("FRED chain", chain, 2, args.ab_reps, args.horizon))
+    else:
+        print(f"(skipped FRED chain: {args.fred_dir} not found)")
+    print(bench_ab("macrodata", macro(), 2, args.ab_reps, args.horizon))
+
+
+if __name__ == "__main__":
+    main()

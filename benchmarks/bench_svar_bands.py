@@ -21,6 +21,7 @@ Reports wall time (best of ``--repeat``), the ratio, and the peak traced memory
 from __future__ import annotations
 
 import argparse
+import os
 import time
 import tracemalloc
 import warnings
@@ -133,6 +134,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--fred-dir", type=Path, default=ROOT / ".." / "shared" / "data" / "fred")
     args = parser.parse_args()
+    print(f"numpy {np.__version__}, statsmodels {sm.__version__}, {os.cpu_count()} CPUs, "
+          f"horizon {args.horizon}, best of {args.repeat} for causalmacro\n")
     print("| system | causalmacro | peak mem | statsmodels | peak mem | speed-up |")
     print("|---|---|---|---|---|---|")
     print(bench_recursive("macrodata", macro(), 2, args.reps, args.horizon, args.repeat))

@@ -228,6 +228,14 @@ class SVARResults:
         bias_correct : bool
             Kilian (1998) bootstrap-after-bootstrap.
 
+        Notes
+        -----
+        Bands are pointwise percentiles (Efron), at every horizon separately.
+        Under sign restrictions the point is the median-target model (Fry & Pagan
+        2011); ``bands="set"`` summarises the identified set at the point estimate
+        (identification uncertainty only), while bootstrap bands draw one accepted
+        rotation per replication and so mix sampling and identification uncertainty.
+
         Returns
         -------
         xarray.DataArray

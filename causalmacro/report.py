@@ -95,7 +95,7 @@ def run_report(
         raise CausalMacroError(f"{spec.path or spec.name}: the spec has no [var] section to run")
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
-    seeds = np.random.SeedSequence(rng).spawn(2)
+    seeds = np.random.SeedSequence(rng).spawn(3)
     synthetic = panel.synthetic
     files: list[str] = []
     lines: list[str] = []
@@ -110,21 +110,28 @@ def run_report(
     t0 = time.perf_counter()
     order = list(v.order)
     model = SVAR(panel.data[order], order=order, lags=v.lags, maxlags=v.max_lags, trend=v.trend,
-                 identification=v.identification)
-    res = model.fit()
+                 identification=v.identification, **v.identification_options())
+    res = model.fit(rng=np.random.default_rng(seeds[0]))
     n_reps = v.reps if reps is None else reps
-    bands: Literal["wild", "residual"] = "wild" if v.bootstrap == "wild" else "residual"
+    bands: Literal["wild", "residual", "set"] = "wild" if v.bootstrap == "wild" else "residual"
+    if v.identification == "sign":
+        bands = "set"  # the identified set, not a bootstrap (see causalmacro.svar.sign)
     irf = res.irf(v.horizon, bands=bands if n_reps >= 2 else None, reps=max(n_reps, 2), level=v.level,
-                  rng=np.random.default_rng(seeds[0]))
+                  rng=np.random.default_rng(seeds[2]))
     fevd = res.fevd(min(v.horizon, 12))
     hd = res.historical_decomposition()
     causality = res.causality_table()
     graph = dependency_graph_for(irf, causality)
+    if bands == "set":
+        det = res.identified.details
+        band_text = (f"bands from the identified set of {det['accepted']} accepted models "
+                     f"(acceptance rate {det['acceptance_rate']:.2%})")
+    else:
+        band_text = f"{n_reps} {bands} bootstrap reps"
     lines.append(
         f"SVAR: {len(order)} variables, {res.lags} lags, {res.nobs} obs "
         f"({panel.data.index[0]:%Y-%m}..{panel.data.index[-1]:%Y-%m}), {v.identification} identification, "
-        f"{'stable' if res.is_stable else 'NOT STABLE'}; {n_reps} {bands} bootstrap reps in "
-        f"{time.perf_counter() - t0:.1f} s"
+        f"{'stable' if res.is_stable else 'NOT STABLE'}; {band_text} in {time.perf_counter() - t0:.1f} s"
     )
 
     save(plot_irf(irf, synthetic=synthetic), "irf.png")

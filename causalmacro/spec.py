@@ -44,6 +44,8 @@ __all__ = [
     "GapSpec",
     "ModelSpec",
     "SeriesSpec",
+    "ShortRunSpec",
+    "SignSpec",
     "VARSpec",
     "json_schema",
     "load_spec",
@@ -151,8 +153,41 @@ class SeriesSpec(_Strict):
         return "level"
 
 
+PatternEntry = float | Literal["*"]
+
+
+class ShortRunSpec(_Strict):
+    """Short-run A/B restrictions: ``A u_t = B e_t``.
+
+    Each matrix is a list of rows in ``[var].order``; a number fixes an entry,
+    ``"*"`` leaves it free. Omitted ``A`` is the identity, omitted ``B`` is
+    diagonal and free.
+    """
+
+    A: list[list[PatternEntry]] | None = None
+    B: list[list[PatternEntry]] | None = None
+
+
+class SignSpec(_Strict):
+    """Sign (and zero) restrictions on impulse responses.
+
+    ``signs = { shock = { variable = 1 or -1 } }`` restricts the response of
+    ``variable`` to ``shock`` at horizons ``0..horizons``; ``zeros = { shock =
+    [variable, ...] }`` sets impact responses to zero.
+    """
+
+    signs: dict[Name, dict[Name, Literal[-1, 1]]] = Field(min_length=1)
+    zeros: dict[Name, list[Name]] | None = None
+    horizons: int = Field(default=0, ge=0, le=60)
+    draws: int = Field(default=5000, ge=100, le=1_000_000)
+
+
 class VARSpec(_Strict):
-    """Settings of the structural VAR (see :class:`causalmacro.SVAR`)."""
+    """Settings of the structural VAR (see :class:`causalmacro.SVAR`).
+
+    ``identification = "short_run"`` needs a ``[var.short_run]`` table and
+    ``"sign"`` a ``[var.sign]`` table.
+    """
 
     order: list[Name] = Field(min_length=2)
     lags: int | LagRule = "aic"
@@ -163,6 +198,40 @@ class VARSpec(_Strict):
     reps: int = Field(default=1000, ge=0, le=100_000)
     level: float = Field(default=0.9, gt=0, lt=1)
     bootstrap: Literal["residual", "wild"] = "residual"
+    short_run: ShortRunSpec | None = None
+    sign: SignSpec | None = None
+
+    @model_validator(mode="after")
+    def _scheme_options(self) -> VARSpec:
+        k = len(self.order)
+        if self.identification == "short_run":
+            if self.short_run is None:
+                raise _KeyError(("var", "short_run"), "identification 'short_run' needs a [var.short_run] table with A and/or B")
+            for key in ("A", "B"):
+                mat = getattr(self.short_run, key)
+                if mat is not None and (len(mat) != k or any(len(row) != k for row in mat)):
+                    raise _KeyError(("var", "short_run", key), f"must be {k} rows of {k} entries (one per variable of order)")
+        if self.identification == "sign":
+            if self.sign is None:
+                raise _KeyError(("var", "sign"), "identification 'sign' needs a [var.sign] table with signs")
+            for shock, resp in {**self.sign.signs, **{s: dict.fromkeys(v, 1) for s, v in (self.sign.zeros or {}).items()}}.items():
+                for name in (shock, *resp):
+                    if name not in self.order:
+                        raise _KeyError(("var", "sign"), f"'{name}' is not a variable of [var].order{_hint(name, self.order)}")
+        return self
+
+    def identification_options(self) -> dict[str, Any]:
+        """Keyword options of the identification scheme for :class:`causalmacro.SVAR`."""
+        if self.identification == "short_run" and self.short_run is not None:
+            return {"A": self.short_run.A, "B": self.short_run.B}
+        if self.identification == "sign" and self.sign is not None:
+            return {
+                "signs": {k: dict(v) for k, v in self.sign.signs.items()},
+                "zeros": self.sign.zeros,
+                "horizons": self.sign.horizons,
+                "draws": self.sign.draws,
+            }
+        return {}
 
     @field_validator("lags")
     @classmethod

@@ -45,3 +45,14 @@ def test_svar_on_panel_with_date_index_decomposes_exactly() -> None:
     np.testing.assert_allclose(
         hd.sum("shock").to_numpy(), panel.data[order].loc[hd.coords["time"].values].to_numpy(), atol=1e-10
     )
+
+
+def test_sign_identified_run_reports_the_identified_set(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "sign"
+    code = main(["--quiet", "run", str(ROOT / "models" / "demo_sign.toml"), "--no-assets", "--out", str(out)])
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "identified set of" in printed and "accepted models" in printed
+    details = json.loads((out / "results.json").read_text())["svar"]["identification_details"]
+    assert details["scheme"] == "sign" and details["accepted"] >= 100
+    assert 0 < details["acceptance_rate"] < 1

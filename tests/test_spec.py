@@ -117,3 +117,37 @@ def test_published_schema_is_current_and_refuses_unknown_keys() -> None:
         "level", "log", "diff", "logdiff", "yoy", "zscore",
     }
     json.loads(published)
+
+
+def _var_spec(var: dict) -> dict:
+    return {
+        "name": "x",
+        "series": {"a": {"id": "A"}, "b": {"id": "B"}},
+        "var": {"order": ["a", "b"], **var},
+    }
+
+
+def test_short_run_and_sign_options_reach_the_svar() -> None:
+    spec = parse_spec(_var_spec({"identification": "short_run", "short_run": {"A": [[1, 0], ["*", 1]]}}))
+    assert spec.var is not None
+    assert spec.var.identification_options() == {"A": [[1.0, 0.0], ["*", 1.0]], "B": None}
+    spec = parse_spec(_var_spec({"identification": "sign", "sign": {"signs": {"a": {"a": 1, "b": -1}}, "horizons": 2}}))
+    assert spec.var is not None
+    opts = spec.var.identification_options()
+    assert opts["signs"] == {"a": {"a": 1, "b": -1}} and opts["horizons"] == 2
+
+
+@pytest.mark.parametrize(
+    ("var", "message"),
+    [
+        ({"identification": "short_run"}, r"key 'var.short_run': identification 'short_run' needs a \[var.short_run\] table"),
+        ({"identification": "short_run", "short_run": {"A": [[1, 0]]}}, r"key 'var.short_run.A': must be 2 rows of 2 entries"),
+        ({"identification": "short_run", "short_run": {"A": [[1, 0], ["x", 1]]}}, r"key 'var.short_run.A.1.0"),
+        ({"identification": "sign"}, r"key 'var.sign': identification 'sign' needs a \[var.sign\] table"),
+        ({"identification": "sign", "sign": {"signs": {"aa": {"a": 1}}}}, r"key 'var.sign': 'aa' is not a variable of \[var\].order \(did you mean 'a'\?\)"),
+        ({"identification": "sign", "sign": {"signs": {"a": {"a": 2}}}}, r"key 'var.sign.signs.a.a': 2 is not allowed"),
+    ],
+)
+def test_bad_identification_options(var: dict, message: str) -> None:
+    with pytest.raises(SpecError, match=message):
+        parse_spec(_var_spec(var))

@@ -214,10 +214,14 @@ class VARSpec(_Strict):
         if self.identification == "sign":
             if self.sign is None:
                 raise _KeyError(("var", "sign"), "identification 'sign' needs a [var.sign] table with signs")
-            for shock, resp in {**self.sign.signs, **{s: dict.fromkeys(v, 1) for s, v in (self.sign.zeros or {}).items()}}.items():
-                for name in (shock, *resp):
-                    if name not in self.order:
-                        raise _KeyError(("var", "sign"), f"'{name}' is not a variable of [var].order{_hint(name, self.order)}")
+            named: list[str] = []
+            for shock, responses in self.sign.signs.items():
+                named += [shock, *responses]
+            for shock, zeroed in (self.sign.zeros or {}).items():
+                named += [shock, *zeroed]
+            for name in named:
+                if name not in self.order:
+                    raise _KeyError(("var", "sign"), f"'{name}' is not a variable of [var].order{_hint(name, self.order)}")
         return self
 
     def identification_options(self) -> dict[str, Any]:

@@ -9,13 +9,13 @@ Compares, in one process and at equal replications,
 * ``SVARResults.irf(bands="residual", reps=R)`` with statsmodels'
   ``VARResults.irf_errband_mc(orth=True, repl=R, steps=H)`` (recursive scheme), on
   statsmodels' ``macrodata`` and on the monthly liquidity chain built from
-  ``../shared/data/fred`` (CPI yoy, DFII10, net-liquidity log-diff, HY spread,
-  NASDAQ log-diff, BTC log-diff; monthly means, 2014-12..2025-11, VAR(2); the
-  unpublished 2025-10 CPI is interpolated);
+  ``../shared/data/fred`` by the panel builder (``models/liquidity_chain.toml``:
+  CPI yoy, real rate, net-liquidity log-diff, HY spread, NASDAQ and BTC log returns;
+  2015-01..2025-10, VAR(2); the unpublished 2025-10 CPI is interpolated);
 * A/B bands (``ShortRun``) with statsmodels' ``SVARResults.sirf_errband_mc``.
 
 Reports wall time (best of ``--repeat``), the ratio, and the peak traced memory
-(``tracemalloc``) of each call. The FRED chain is built with plain pandas here.
+(``tracemalloc``) of each call.
 """
 
 from __future__ import annotations
@@ -35,31 +35,23 @@ import statsmodels.api as sm
 from statsmodels.tsa.api import VAR
 from statsmodels.tsa.vector_ar.svar_model import SVAR as SMSVAR
 
+from causalmacro.panel import build_panel
+from causalmacro.sources.csvdir import CsvDirSource
+from causalmacro.spec import load_spec
 from causalmacro.svar import SVAR, ShortRun
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _read(fred: Path, series: str) -> pd.Series:
-    frame = pd.read_csv(fred / f"{series}.csv", parse_dates=["observation_date"], index_col="observation_date")
-    col = pd.to_numeric(frame[series], errors="coerce").dropna()
-    return col.resample("MS").mean()
-
-
 def fred_chain(fred: Path) -> pd.DataFrame:
-    """Monthly chain: inflation -> real rate -> liquidity -> risk appetite -> equities -> btc."""
-    cpi = _read(fred, "CPIAUCSL").interpolate(limit_area="inside")  # 2025-10 was never published
-    net_liq = _read(fred, "WALCL") / 1000 - _read(fred, "WTREGEN") / 1000 - _read(fred, "RRPONTSYD").reindex(
-        _read(fred, "WALCL").index).fillna(0.0)
-    frame = pd.DataFrame({
-        "inflation": 100 * np.log(cpi).diff(12),
-        "real_rate": _read(fred, "DFII10"),
-        "net_liquidity": 100 * np.log(net_liq).diff(),
-        "hy_spread": _read(fred, "BAMLH0A0HYM2"),
-        "nasdaq": 100 * np.log(_read(fred, "NASDAQCOM")).diff(),
-        "btc": 100 * np.log(_read(fred, "CBBTCUSD")).diff(),
-    })
-    return frame.loc["2014-12-01":"2025-11-01"].dropna()
+    """Monthly chain inflation -> real rate -> liquidity -> risk appetite -> equities -> btc.
+
+    Built by the package's panel builder from ``models/liquidity_chain.toml``
+    (the never-published 2025-10 CPI is interpolated, as the spec says).
+    """
+    spec = load_spec(ROOT / "models" / "liquidity_chain.toml")
+    panel = build_panel(spec, CsvDirSource(fred))
+    return panel.data[["inflation", "real_rate", "net_liquidity", "hy_spread", "nasdaq", "btc"]]
 
 
 def macro() -> pd.DataFrame:

@@ -9,34 +9,22 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
+from causalmacro.panel import build_panel
+from causalmacro.sources.csvdir import CsvDirSource
+from causalmacro.spec import load_spec
 from causalmacro.svar import SVAR
 
 pytestmark = pytest.mark.shared_data
 
 
-def _monthly(fred: Path, series: str) -> pd.Series:
-    frame = pd.read_csv(fred / f"{series}.csv", parse_dates=["observation_date"], index_col="observation_date")
-    return pd.to_numeric(frame[series], errors="coerce").dropna().resample("MS").mean()
-
-
 @pytest.fixture(scope="module")
 def chain(fred_dir: Path) -> pd.DataFrame:
-    cpi = _monthly(fred_dir, "CPIAUCSL").interpolate(limit_area="inside")
-    walcl = _monthly(fred_dir, "WALCL")
-    net = walcl / 1000 - _monthly(fred_dir, "WTREGEN") / 1000 - _monthly(fred_dir, "RRPONTSYD").reindex(walcl.index).fillna(0.0)
-    frame = pd.DataFrame({
-        "inflation": 100 * np.log(cpi).diff(12),
-        "real_rate": _monthly(fred_dir, "DFII10"),
-        "net_liquidity": 100 * np.log(net).diff(),
-        "hy_spread": _monthly(fred_dir, "BAMLH0A0HYM2"),
-        "btc": 100 * np.log(_monthly(fred_dir, "CBBTCUSD")).diff(),
-    })
-    return frame.loc["2014-12-01":"2025-11-01"].dropna()
+    spec = load_spec(Path(__file__).resolve().parents[2] / "models" / "liquidity_chain.toml")
+    return build_panel(spec, CsvDirSource(fred_dir)).data
 
 
 def test_chain_end_to_end(chain: pd.DataFrame) -> None:

@@ -30,7 +30,7 @@ def _facts(res: SVARResults) -> list[tuple[str, str]]:
     rf = res.reduced_form
     facts = [
         ("Variables (order)", " -> ".join(res.names)),
-        ("Sample", f"{rf.index[0]} to {rf.index[-1]} ({res.nobs} obs)"),
+        ("Sample", f"{_date(rf.index[0])} to {_date(rf.index[-1])} ({res.nobs} obs)"),
         ("Lags", str(res.lags) + (f" ({res.lag_selection['criterion'].upper()})" if res.lag_selection else "")),
         ("Trend", rf.trend),
         ("Identification", res.identification.name),
@@ -62,3 +62,8 @@ def summary_html(res: SVARResults) -> str:
         "<div><h4>Structural VAR results</h4><table>" + rows + "</table>"
         "<p>Impact matrix B0<sup>-1</sup></p>" + res.impact.to_html(float_format="{:.4f}".format) + "</div>"
     )
+
+
+def _date(value: Any) -> str:
+    """A sample bound: ``2015-03-01`` for timestamps, as-is for other labels."""
+    return value.strftime("%Y-%m-%d") if hasattr(value, "strftime") else str(value)

@@ -317,7 +317,8 @@ def _pool(parts: list[az.InferenceData], labels: list[int]) -> az.InferenceData:
             pieces.append(ds)
             offset += n
         groups[group] = xr.concat(pieces, dim="chain")
-    groups["observed_data"] = parts[0]["observed_data"]
+    if "observed_data" in parts[0].groups():
+        groups["observed_data"] = parts[0]["observed_data"]
     kwargs: dict[str, Any] = dict(groups)
     return az.InferenceData(**kwargs)
 

@@ -116,6 +116,7 @@ class SamplerSession:
                 progress_bar=False,
                 save_warmup=False,
             )
+            idata = _drop_unconstrained(idata)
             if log_likelihood:
                 idata = pm.compute_log_likelihood(idata, model=self.model, progressbar=False)
             return idata
@@ -133,3 +134,17 @@ class SamplerSession:
             compute_convergence_checks=False,
             idata_kwargs={"log_likelihood": log_likelihood},
         )
+
+
+def _drop_unconstrained(idata: az.InferenceData) -> az.InferenceData:
+    """Remove nutpie's unconstrained copies (``*_log__``) from the posterior."""
+    post = idata["posterior"]
+    drop = [v for v in post.data_vars if str(v).endswith("__")]
+    if not drop:
+        return idata
+    post = post.drop_vars(drop)
+    unused = [d for d in post.dims if not any(d in post[v].dims for v in post.data_vars)]
+    post = post.drop_dims(unused)
+    groups: dict[str, Any] = {g: idata[g] for g in idata.groups()}
+    groups["posterior"] = post
+    return az.InferenceData(**groups)

@@ -28,22 +28,27 @@ from .sources.choose import fetch, open_source
 from .spec import ModelSpec, load_spec
 
 if TYPE_CHECKING:
-    from .bayes import AssetResponseModel, AssetResponseResults
+    from .bayes import DEFAULT_GROUPS, AssetResponseModel, AssetResponseResults
     from .store import Store
-    from .svar import SVAR, SVARResults
+    from .svar import SVAR, LongRun, Recursive, ShortRun, SignRestrictions, SVARResults
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "DEFAULT_GROUPS",
     "SVAR",
     "AssetResponseModel",
     "AssetResponseResults",
     "CausalMacroError",
     "DataError",
     "FetchError",
+    "LongRun",
     "ModelSpec",
     "Panel",
+    "Recursive",
     "SVARResults",
+    "ShortRun",
+    "SignRestrictions",
     "SpecError",
     "Store",
     "StoreError",
@@ -58,8 +63,13 @@ __all__ = [
 _LAZY = {
     "SVAR": ".svar",
     "SVARResults": ".svar",
+    "Recursive": ".svar",
+    "ShortRun": ".svar",
+    "SignRestrictions": ".svar",
+    "LongRun": ".svar",
     "AssetResponseModel": ".bayes",
     "AssetResponseResults": ".bayes",
+    "DEFAULT_GROUPS": ".bayes",
     "Store": ".store",
 }
 

@@ -163,7 +163,8 @@ def run_report(
 
         a = spec.assets
         shocks = res.structural_shocks()[spec.asset_shocks]
-        returns = panel.data[list(a.groups)]
+        returns = panel.data[list(a.groups)].copy()
+        returns[a.flip] = -returns[a.flip]  # yields and spreads: a rise is a loss to holders
         t1 = time.perf_counter()
         arm = AssetResponseModel(returns, shocks, groups=dict(a.groups), lags=a.lags)
         ares = arm.fit(draws=a.draws, tune=a.tune, chains=a.chains, target_accept=a.target_accept,

@@ -251,11 +251,14 @@ class AssetsSpec(_Strict):
     ``groups`` maps each asset (a series of the spec, usually a return) to its
     class, e.g. ``{btc = "crypto", nasdaq = "equity"}``; ``shocks`` names the
     SVAR shocks used (default: every variable of ``[var].order`` that is not an
-    asset).
+    asset). ``flip`` lists assets measured so that a rise is a loss to their
+    holders (a yield or spread change): their sign is flipped before fitting,
+    so every response on the spectrum reads as a gain (positive) or a loss.
     """
 
     groups: dict[Name, Name] = Field(min_length=2)
     shocks: list[Name] | None = None
+    flip: list[Name] = Field(default_factory=list)
     lags: int = Field(default=2, ge=0, le=12)
     draws: int = Field(default=1000, ge=100)
     tune: int = Field(default=1000, ge=100)
@@ -307,6 +310,9 @@ class ModelSpec(_Strict):
                 if a not in self.series:
                     raise _KeyError(("assets", "groups", a), f"'{a}' is not a series of this spec{_hint(a, names)}")
             order = self.var.order if self.var is not None else []
+            for i, f in enumerate(self.assets.flip):
+                if f not in self.assets.groups:
+                    raise _KeyError(("assets", "flip", i), f"'{f}' is not an asset of [assets].groups{_hint(f, list(self.assets.groups))}")
             for i, s in enumerate(self.assets.shocks or []):
                 if s not in order:
                     raise _KeyError(("assets", "shocks", i), f"'{s}' is not a variable of [var].order{_hint(s, order)}")

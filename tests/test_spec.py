@@ -151,3 +151,10 @@ def test_short_run_and_sign_options_reach_the_svar() -> None:
 def test_bad_identification_options(var: dict, message: str) -> None:
     with pytest.raises(SpecError, match=message):
         parse_spec(_var_spec(var))
+
+
+def test_flip_must_name_an_asset(tmp_path: Path) -> None:
+    spec = load_spec(write(tmp_path, GOOD.replace('groups = {', 'flip = ["spread"]\ngroups = {')))
+    assert spec.assets is not None and spec.assets.flip == ["spread"]
+    with pytest.raises(SpecError, match=r"key 'assets.flip.0': 'sprd' is not an asset of \[assets\].groups \(did you mean 'spread'\?\)"):
+        load_spec(write(tmp_path, GOOD.replace('groups = {', 'flip = ["sprd"]\ngroups = {')))

@@ -34,3 +34,17 @@ def fred_dir(shared_data: Path) -> Path:
     if not path.is_dir():
         pytest.skip("../shared/data/fred is not present")
     return path
+
+
+@pytest.fixture
+def sleeps() -> list[float]:
+    """Backoff sleeps a FRED client asked for (recorded instead of slept)."""
+    return []
+
+
+@pytest.fixture
+def client(fake: object, sleeps: list[float]) -> object:
+    """A FRED client aimed at the test module's ``fake`` server: short timeout, two retries."""
+    from causalmacro.sources.fred import client_from_env
+
+    return client_from_env(timeout=0.5, retries=2, backoff=0.01, sleep=sleeps.append)

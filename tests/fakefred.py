@@ -15,9 +15,11 @@ import socket
 import struct
 import threading
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
 Fault = Literal["429", "500", "503", "hang", "truncate", "garble", "reset"]
@@ -266,3 +268,21 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:  # the client gave up (timeout): nothing to answer
             pass
         self.close_connection = True
+
+
+_PROXY_VARS = ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY")
+
+
+@contextmanager
+def serving(monkeypatch: Any, *, hang_seconds: float = 1.0) -> Iterator[FakeFred]:
+    """A running :class:`FakeFred` that the environment points the client at.
+
+    Clears proxy variables (the server is on 127.0.0.1) and sets
+    ``FRED_API_KEY`` and ``CAUSALMACRO_FRED_URL`` through ``monkeypatch``.
+    """
+    for var in _PROXY_VARS:
+        monkeypatch.delenv(var, raising=False)
+    with FakeFred(hang_seconds=hang_seconds) as server:
+        monkeypatch.setenv("FRED_API_KEY", server.api_key)
+        monkeypatch.setenv("CAUSALMACRO_FRED_URL", server.url)
+        yield server

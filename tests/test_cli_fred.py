@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from fakefred import FakeFred
+from fakefred import FakeFred, serving
 
 from causalmacro.cli import main
 
@@ -30,13 +30,9 @@ def months(n: int, start: str = "2019-01-01") -> list[str]:
 
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeFred]:
-    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(var, raising=False)
-    with FakeFred(hang_seconds=1.0) as server:
+    with serving(monkeypatch) as server:
         server.add("CPIAUCSL", {d: 250.0 + i for i, d in enumerate(months(30))}, units="Index", frequency_short="M")
         server.add("DGS10", {d: 2.0 + 0.01 * i for i, d in enumerate(months(30))}, units="Percent", frequency_short="M")
-        monkeypatch.setenv("FRED_API_KEY", server.api_key)
-        monkeypatch.setenv("CAUSALMACRO_FRED_URL", server.url)
         monkeypatch.setenv("CAUSALMACRO_FRED_TIMEOUT", "0.5")
         monkeypatch.setenv("CAUSALMACRO_FRED_RETRIES", "1")
         yield server

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from fakefred import FakeFred
+from fakefred import FakeFred, serving
 
 from causalmacro.errors import DataError, FetchError
 from causalmacro.sources.fred import (
@@ -25,23 +25,9 @@ VALUES = {"2020-01-01": 1.5, "2020-02-01": None, "2020-03-01": 2.25}
 
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeFred]:
-    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(var, raising=False)
-    with FakeFred(hang_seconds=1.5) as server:
+    with serving(monkeypatch, hang_seconds=1.5) as server:
         server.add("CPIAUCSL", VALUES, title="Consumer Price Index", frequency_short="M")
-        monkeypatch.setenv("FRED_API_KEY", server.api_key)
-        monkeypatch.setenv("CAUSALMACRO_FRED_URL", server.url)
         yield server
-
-
-@pytest.fixture
-def sleeps() -> list[float]:
-    return []
-
-
-@pytest.fixture
-def client(fake: FakeFred, sleeps: list[float]) -> FredClient:
-    return client_from_env(timeout=0.5, retries=2, backoff=0.01, sleep=sleeps.append)
 
 
 def test_series_info_parses_fred_xml(client: FredClient, fake: FakeFred) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from fakefred import FakeFred
+from fakefred import FakeFred, serving
 
 import causalmacro
 from causalmacro.refresh import (
@@ -99,24 +99,10 @@ def test_plan_refuses_bad_window() -> None:
 
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeFred]:
-    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(var, raising=False)
-    with FakeFred(hang_seconds=1.0) as server:
+    with serving(monkeypatch, hang_seconds=1.0) as server:
         server.add("CPIAUCSL", CPI, title="CPI", units="Index 1982-1984=100")
         server.add("DGS10", DGS10, frequency="Daily", frequency_short="D", units="Percent")
-        monkeypatch.setenv("FRED_API_KEY", server.api_key)
-        monkeypatch.setenv("CAUSALMACRO_FRED_URL", server.url)
         yield server
-
-
-@pytest.fixture
-def sleeps() -> list[float]:
-    return []
-
-
-@pytest.fixture
-def client(fake: FakeFred, sleeps: list[float]) -> FredClient:
-    return client_from_env(timeout=0.5, retries=2, backoff=0.01, sleep=sleeps.append)
 
 
 @pytest.fixture

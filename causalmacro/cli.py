@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -177,6 +178,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help, or a usage error already printed on one line
         return int(exc.code or 0)
     func: Callable[[argparse.Namespace], int] = args.func
+    # pip-installed PyTensor finds no BLAS on many machines and says so in five
+    # lines; the fallback is correct, only slower, so the CLI keeps it quiet
+    warnings.filterwarnings("ignore", message="PyTensor could not link to a BLAS", category=UserWarning)
     if args.debug:
         os.environ.setdefault("CAUSALMACRO_DEBUG", "1")
         return func(args)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -88,6 +89,10 @@ CREATE INDEX IF NOT EXISTS revisions_series ON revisions (series_id, date);
 """
 
 _REVISION_COLUMNS = ["series_id", "date", "old_value", "new_value", "recorded_at"]
+
+
+class _Locked(Exception):
+    """SQLite refused a lock without waiting; the caller retries."""
 
 
 def default_store_dir() -> Path:
@@ -284,6 +289,20 @@ class Store:
             conn.close()
 
     def _ensure_schema(self, conn: sqlite3.Connection) -> None:
+        # Switching to WAL takes an exclusive lock and SQLite does not always wait
+        # for it with the busy handler (two processes creating a new store at once):
+        # retry until the busy timeout, as the handler would.
+        deadline = time.monotonic() + _BUSY_TIMEOUT_S
+        while True:
+            try:
+                self._create_schema(conn)
+                return
+            except _Locked:
+                if time.monotonic() > deadline:
+                    raise StoreError(f"store {self.db_path} is locked by another process") from None
+                time.sleep(0.05)
+
+    def _create_schema(self, conn: sqlite3.Connection) -> None:
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version == _SCHEMA_VERSION:
@@ -303,6 +322,8 @@ class Store:
         except sqlite3.Error as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise _Locked from None
             raise StoreError(f"store {self.db_path} is unusable: {exc}") from None
 
     # -- reading --------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 Nodes are the VAR's variables in chain order. An edge ``source -> target``
 means the structural shock of ``source`` moves ``target``: it is drawn when
-the impulse response's band excludes zero at some horizon, or when
+the impulse response's band excludes zero over at least two consecutive
+horizons, or when
 ``source`` Granger-causes ``target`` at level ``alpha``. Each edge carries the
 response path (``irf``), its peak and the horizon of the peak, the band, and
 the Granger p-value, so the graph can be drawn with the responses on it
@@ -28,6 +29,7 @@ def dependency_graph(
     alpha: float = 0.10,
     groups: Mapping[str, str] | None = None,
     keep_all: bool = False,
+    min_run: int = 2,
 ) -> nx.DiGraph:
     """Build the dependency graph from impulse responses (and causality tests).
 
@@ -46,6 +48,10 @@ def dependency_graph(
     keep_all : bool
         Keep every ordered pair as an edge (with ``significant`` False where
         neither criterion holds).
+    min_run : int
+        Consecutive horizons at which the band must exclude zero. Pointwise
+        bands over many horizons exclude zero somewhere by chance; asking for a
+        run of two (the default) keeps isolated crossings off the graph.
 
     Returns
     -------
@@ -79,7 +85,7 @@ def dependency_graph(
             if banded:
                 lo = irf.sel(bound="lower", shock=src, response=dst).to_numpy()
                 hi = irf.sel(bound="upper", shock=src, response=dst).to_numpy()
-                excludes = bool(np.any((lo > 0) | (hi < 0)))
+                excludes = _longest_run((lo > 0) | (hi < 0)) >= min_run
                 lo_hi = (lo.tolist(), hi.tolist())
             p = pvals.get((src, dst))
             significant = excludes or (p is not None and p < alpha)
@@ -98,3 +104,12 @@ def dependency_graph(
                 significant=significant,
             )
     return g
+
+
+def _longest_run(flags: np.ndarray) -> int:
+    """Length of the longest run of True values."""
+    best = run = 0
+    for flag in flags:
+        run = run + 1 if flag else 0
+        best = max(best, run)
+    return best

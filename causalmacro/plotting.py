@@ -272,14 +272,14 @@ def plot_graph(
     pos = {v: (float(np.cos(a)), float(np.sin(a)) * 0.8) for v, a in zip(nodes, angles, strict=True)}
     peaks = [abs(d.get("peak_relative", d.get("peak", 0.0))) for *_, d in graph.edges(data=True)] or [1.0]
     top = max(max(peaks), 1e-12)
-    nx.draw_networkx_nodes(graph, pos, ax=ax, node_color="white", edgecolors="0.2", node_size=1800)
-    nx.draw_networkx_labels(graph, pos, ax=ax, font_size=8)
+    nx.draw_networkx_nodes(graph, pos, ax=ax, node_color="white", edgecolors="0.2", node_size=2600)
+    nx.draw_networkx_labels(graph, pos, ax=ax, font_size=7)
     for u, v, d in graph.edges(data=True):
         peak = float(d.get("peak_relative", d.get("peak", 0.0)))
         nx.draw_networkx_edges(
             graph, pos, edgelist=[(u, v)], ax=ax, width=0.8 + 4 * abs(peak) / top,
             edge_color="seagreen" if peak >= 0 else "firebrick", arrows=True, arrowsize=14,
-            connectionstyle="arc3,rad=0.15", node_size=1800,
+            connectionstyle="arc3,rad=0.15", node_size=2600,
         )
         path = d.get("irf")
         if path is not None and len(path) > 1:

@@ -110,3 +110,10 @@ def test_only_plotting_imports_matplotlib() -> None:
 def test_graph_needs_known_dims(bad: str) -> None:
     with pytest.raises((KeyError, ValueError)):
         dependency_graph(xr.DataArray(np.zeros((2, 2)), dims=[bad, "y"]))
+
+
+def test_isolated_band_crossing_is_not_an_edge() -> None:
+    irf = banded_irf()
+    irf.loc[{"bound": "lower", "response": "c", "shock": "b", "horizon": 3}] = 0.01  # one horizon only
+    assert ("b", "c") not in dependency_graph(irf).edges
+    assert ("b", "c") in dependency_graph(irf, min_run=1).edges

@@ -10,6 +10,7 @@ find the common window and handle the gaps inside it
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 from collections.abc import Mapping
@@ -161,12 +162,18 @@ class Panel:
 
 
 def _atomic_write(path: str, text: str) -> None:
+    """Write through a temporary file and a rename: a failure leaves ``path`` as it was."""
     tmp = f"{path}.tmp-{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise DataError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def _aggregation_of(spec: ModelSpec, series_id: str) -> str:

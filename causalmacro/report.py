@@ -73,7 +73,7 @@ def run_report(
     rng : int
         Seed; every random step derives from it.
     progress : bool
-        Show sampler progress.
+        Show the sampler's progress bar (the CLI turns it off with ``--quiet``).
 
     Returns
     -------
@@ -168,7 +168,7 @@ def run_report(
         t1 = time.perf_counter()
         arm = AssetResponseModel(returns, shocks, groups=dict(a.groups), lags=a.lags)
         ares = arm.fit(draws=a.draws, tune=a.tune, chains=a.chains, target_accept=a.target_accept,
-                       rng=np.random.default_rng(seeds[1]))
+                       rng=np.random.default_rng(seeds[1]), progressbar=progress)
         diag = ares.diagnostics
         gate = "passed" if diag.passed else "FAILED"
         lines.append(f"asset model: {len(a.groups)} assets, diagnostics gate {gate} "

@@ -144,6 +144,7 @@ class AssetResponseModel:
         rng: np.random.Generator | int | None = None,
         log_likelihood: bool = False,
         cores: int | None = None,
+        progressbar: bool = False,
     ) -> AssetResponseResults:
         """Sample the posterior; the model is not changed.
 
@@ -162,6 +163,8 @@ class AssetResponseModel:
             Store the pointwise log-likelihood (needed by ``res.loo()``).
         cores : int, optional
             Chains run in parallel; default ``min(chains, cpu count)``.
+        progressbar : bool
+            Show the sampler's progress bar (off by default).
 
         Returns
         -------
@@ -180,6 +183,7 @@ class AssetResponseModel:
             rng=_rng(rng),
             log_likelihood=log_likelihood,
             cores=cores,
+            progressbar=progressbar,
         )
         diagnostics = diagnose(idata)
         settings = self._settings(
@@ -200,6 +204,7 @@ class AssetResponseModel:
         rng: np.random.Generator | int | None = None,
         log_likelihood: bool = False,
         cores: int | None = None,
+        progressbar: bool = False,
     ) -> AssetResponseResults:
         """Propagate shock uncertainty: refit on SVAR bootstrap draws of the shocks.
 
@@ -212,7 +217,7 @@ class AssetResponseModel:
         n_shock_draws : int
             Shock draws refitted (chosen at random without replacement).
             Cost grows linearly: ``n_shock_draws`` samplings of ``chains`` chains.
-        draws, tune, chains, target_accept, sampler, log_likelihood, cores
+        draws, tune, chains, target_accept, sampler, log_likelihood, cores, progressbar
             As in :meth:`fit`, per shock draw.
         rng : Generator or int, optional
             Random source for the choice of draws and the samplers.
@@ -267,6 +272,7 @@ class AssetResponseModel:
                     rng=gen,
                     log_likelihood=log_likelihood,
                     cores=cores,
+                    progressbar=progressbar,
                 )
             )
         diagnostics = Diagnostics.combine([diagnose(p) for p in parts])

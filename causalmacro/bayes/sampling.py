@@ -76,6 +76,7 @@ class SamplerSession:
         rng: np.random.Generator,
         log_likelihood: bool = False,
         cores: int | None = None,
+        progressbar: bool = False,
     ) -> az.InferenceData:
         """Sample the posterior, optionally after swapping in new data.
 
@@ -93,6 +94,8 @@ class SamplerSession:
             Store pointwise log-likelihood (for LOO / WAIC).
         cores : int, optional
             Parallel chains; default ``min(chains, os.cpu_count())``.
+        progressbar : bool
+            Show the sampler's progress bar.
 
         Returns
         -------
@@ -113,7 +116,7 @@ class SamplerSession:
                 cores=cores,
                 seed=_seed(rng),
                 target_accept=target_accept,
-                progress_bar=False,
+                progress_bar=progressbar,
                 save_warmup=False,
             )
             idata = _drop_unconstrained(idata)
@@ -130,7 +133,7 @@ class SamplerSession:
             target_accept=target_accept,
             random_seed=rng,
             model=self.model,
-            progressbar=False,
+            progressbar=progressbar,
             compute_convergence_checks=False,
             idata_kwargs={"log_likelihood": log_likelihood},
         )

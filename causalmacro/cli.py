@@ -20,9 +20,13 @@ import sys
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from .errors import CausalMacroError
+
+if TYPE_CHECKING:
+    from .panel import Panel
+    from .spec import ModelSpec
 
 __all__ = ["main"]
 
@@ -119,7 +123,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     return EXIT_BAD_INPUT if report.failed else 0
 
 
-def _panel(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _panel(args: argparse.Namespace) -> tuple[ModelSpec, Panel]:
     from .panel import build_panel
     from .sources.choose import open_source
     from .spec import load_spec

@@ -81,6 +81,7 @@ def run_report(
     """
     import numpy as np
 
+    from .graph import dependency_graph
     from .plotting import (
         plot_fevd,
         plot_graph,
@@ -121,7 +122,7 @@ def run_report(
     fevd = res.fevd(min(v.horizon, 12))
     hd = res.historical_decomposition()
     causality = res.causality_table()
-    graph = dependency_graph_for(irf, causality)
+    graph = dependency_graph(irf, causality, alpha=0.10)
     if bands == "set":
         det = res.identified.details
         band_text = (f"bands from the identified set of {det['accepted']} accepted models "
@@ -191,13 +192,6 @@ def run_report(
     _write_text(folder / "report.md", _markdown(spec, panel, res, lines, files))
     files.append("report.md")
     return RunOutput(folder=folder, files=tuple(files), ok=ok, lines=tuple(lines))
-
-
-def dependency_graph_for(irf: Any, causality: Any) -> nx.DiGraph:
-    """The dependency graph drawn in reports (bands and Granger at 10%)."""
-    from .graph import dependency_graph
-
-    return dependency_graph(irf, causality, alpha=0.10)
 
 
 def _markdown(spec: ModelSpec, panel: Panel, res: Any, lines: list[str], files: list[str]) -> str:

@@ -39,9 +39,12 @@ class Source(Protocol):
 
         Raises
         ------
+        KeyError
+            When the source does not have the series (:func:`load_all`
+            collects these into one error naming them all).
         DataError
             Naming the series (and the file, where there is one) when the
-            series is missing or malformed.
+            series is malformed.
         """
         ...
 

@@ -35,8 +35,8 @@ import statsmodels.api as sm
 from statsmodels.tsa.api import VAR
 from statsmodels.tsa.vector_ar.svar_model import SVAR as SMSVAR
 
+from causalmacro.data.sources.csvdir import CsvDirSource
 from causalmacro.panel import build_panel
-from causalmacro.sources.csvdir import CsvDirSource
 from causalmacro.spec import load_spec
 from causalmacro.svar import SVAR, ShortRun
 

@@ -22,14 +22,14 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from .data import fetch, open_source
 from .errors import CausalMacroError, DataError, FetchError, SpecError, StoreError
 from .panel import Panel, build_panel
-from .sources.choose import fetch, open_source
 from .spec import ModelSpec, load_spec
 
 if TYPE_CHECKING:
     from .bayes import DEFAULT_GROUPS, AssetResponseModel, AssetResponseResults
-    from .store import Store
+    from .data import Store
     from .svar import SVAR, LongRun, Recursive, ShortRun, SignRestrictions, SVARResults
 
 __version__ = "0.1.0"
@@ -70,7 +70,7 @@ _LAZY = {
     "AssetResponseModel": ".bayes",
     "AssetResponseResults": ".bayes",
     "DEFAULT_GROUPS": ".bayes",
-    "Store": ".store",
+    "Store": ".data",
 }
 
 

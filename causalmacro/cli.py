@@ -110,7 +110,7 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
-    from .sources.choose import fetch
+    from .data import fetch
     from .spec import load_spec
 
     spec = load_spec(args.spec)
@@ -124,8 +124,8 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def _panel(args: argparse.Namespace) -> tuple[ModelSpec, Panel]:
+    from .data import open_source
     from .panel import build_panel
-    from .sources.choose import open_source
     from .spec import load_spec
 
     spec = load_spec(args.spec)

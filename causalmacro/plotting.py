@@ -1,9 +1,11 @@
 """Plots of results. The only module that imports matplotlib.
 
 Every function takes ``ax=`` (or ``axes=`` for grids), draws on it, and returns
-the figure; nothing is shown or saved here. Inputs are the labelled results of
-the estimators (xarray DataArrays with named dims, pandas frames), so the same
-functions draw bootstrap bands and posterior intervals.
+the figure; nothing is shown here. Importing it leaves matplotlib's backend
+alone (a headless machine falls back to a non-interactive backend by itself).
+Inputs are the labelled results of the estimators (xarray DataArrays with named
+dims, pandas frames), so the same functions draw bootstrap bands and posterior
+intervals.
 """
 
 from __future__ import annotations
@@ -12,9 +14,6 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import matplotlib
-
-matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd

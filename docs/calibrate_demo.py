@@ -4,7 +4,7 @@ Reads the FRED downloads and market files in ``../shared/data`` (see its
 PROVENANCE.md), aggregates them to monthly means (FRED's default "avg"
 aggregation, first-of-month labels; asset prices: month-end close, as the
 package catalog aggregates them), estimates the model documented in
-:mod:`causalmacro.sources.demo` and writes only the fitted parameters
+:mod:`causalmacro.data.sources.demo` and writes only the fitted parameters
 (VAR coefficients, impact matrix, means, AR coefficients, loadings, start
 levels) to ``causalmacro/data/demo_params.json``. No series values are
 written besides the 2010-01 (and BTC 2014-12, ETH 2016-05) start levels.
@@ -44,7 +44,7 @@ ORIGIN = "2010-01"
 CORE_SAMPLE = ("2015-01", "2025-09")  # BTC starts 2014-12; CPI 2025-10 was never published
 LAGS = 2
 SHARE_CLIP = 0.01  # RRP share of the drain is clipped to [0.01, 0.99] before the logit
-ASSETS = ("NASDAQCOM", "SP500", "CBBTCUSD", "CBETHUSD")  # month-end close, as causalmacro.catalog
+ASSETS = ("NASDAQCOM", "SP500", "CBBTCUSD", "CBETHUSD")  # month-end close, as causalmacro.spec.catalog
 CORE = ("inflation", "policy_rate", "real_rate", "net_liquidity", "hy_spread", "nasdaq", "bitcoin")
 
 
@@ -108,7 +108,7 @@ def load_monthly(data: Path) -> pd.DataFrame:
 
 
 def transforms(m: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Core and satellite transforms as defined in :mod:`causalmacro.sources.demo`.
+    """Core and satellite transforms as defined in :mod:`causalmacro.data.sources.demo`.
 
     Parameters
     ----------

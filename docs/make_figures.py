@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from causalmacro.data.sources.csvdir import CsvDirSource
 from causalmacro.graph import dependency_graph
 from causalmacro.panel import build_panel
 from causalmacro.plotting import (
@@ -22,7 +23,6 @@ from causalmacro.plotting import (
     plot_irf,
     save_figure,
 )
-from causalmacro.sources.csvdir import CsvDirSource
 from causalmacro.spec import load_spec
 from causalmacro.svar import SVAR
 

@@ -45,6 +45,6 @@ def sleeps() -> list[float]:
 @pytest.fixture
 def client(fake: object, sleeps: list[float]) -> object:
     """A FRED client aimed at the test module's ``fake`` server: short timeout, two retries."""
-    from causalmacro.sources.fred import client_from_env
+    from causalmacro.data.fred import client_from_env
 
     return client_from_env(timeout=0.5, retries=2, backoff=0.01, sleep=sleeps.append)

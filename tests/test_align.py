@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
-from causalmacro.align import align_series, infer_frequency
 from causalmacro.errors import DataError
-from causalmacro.transforms import apply_transform, lookback
+from causalmacro.panel.align import align_series, infer_frequency
+from causalmacro.panel.transforms import apply_transform, lookback
 
 
 def daily(start: str, end: str, values: object = None, *, business: bool = False, name: str = "x") -> pd.Series:

@@ -1,4 +1,4 @@
-"""Tests of the embedded offline demo (:mod:`causalmacro.sources.demo`)."""
+"""Tests of the embedded offline demo (:mod:`causalmacro.data.sources.demo`)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,8 @@ import pytest
 from numpy.testing import assert_allclose
 from statsmodels.tsa.api import VAR
 
-from causalmacro.errors import DataError
-from causalmacro.sources.base import load_all
-from causalmacro.sources.demo import (
+from causalmacro.data.sources.base import load_all
+from causalmacro.data.sources.demo import (
     DEMO_SERIES,
     DemoSource,
     demo_meta,
@@ -23,6 +22,7 @@ from causalmacro.sources.demo import (
     demo_transforms,
     demo_truth,
 )
+from causalmacro.errors import DataError
 
 POSITIVE = [
     "CPIAUCSL",

@@ -11,14 +11,14 @@ import pandas as pd
 import pytest
 from fakefred import FakeFred, serving
 
-from causalmacro.errors import DataError, FetchError
-from causalmacro.sources.fred import (
+from causalmacro.data.fred import (
     DEFAULT_ROOT_URL,
     FredClient,
     client_from_env,
     default_key_file,
     resolve_api_key,
 )
+from causalmacro.errors import DataError, FetchError
 
 VALUES = {"2020-01-01": 1.5, "2020-02-01": None, "2020-03-01": 2.25}
 

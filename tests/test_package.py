@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 import causalmacro as cm
 
 
@@ -16,7 +18,24 @@ def test_lazy_exports_resolve() -> None:
     assert set(cm.DEFAULT_GROUPS.values()) >= {"crypto", "equity"}
 
 
-def test_import_is_light() -> None:
-    code = "import sys, causalmacro; print(sorted(m for m in ('pymc', 'statsmodels', 'matplotlib') if m in sys.modules))"
+@pytest.mark.parametrize("module", ["causalmacro", "causalmacro.spec", "causalmacro.data", "causalmacro.panel"])
+def test_import_is_light(module: str) -> None:
+    """The package root and the spec, data and panel layers load no statsmodels, PyMC or matplotlib."""
+    code = f"import sys, {module}; print(sorted(m for m in ('pymc', 'statsmodels', 'matplotlib') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_build_requirement_supports_the_license_field() -> None:
+    """``license = "BSD-3-Clause"`` (an SPDX string, PEP 639) needs setuptools >= 77; older ones fail the build."""
+    import tomllib
+    from pathlib import Path
+
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    conf = tomllib.loads((Path(cm.__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    assert isinstance(conf["project"]["license"], str)
+    (setuptools,) = [Requirement(r) for r in conf["build-system"]["requires"] if r.startswith("setuptools")]
+    assert not setuptools.specifier.contains(Version("76.9"))
+    assert setuptools.specifier.contains(Version("77.0"))

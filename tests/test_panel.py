@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
+from causalmacro.data.sources.csvdir import CsvDirSource
+from causalmacro.data.sources.frame import FrameSource
 from causalmacro.errors import DataError
 from causalmacro.panel import build_panel
-from causalmacro.sources.csvdir import CsvDirSource
-from causalmacro.sources.frame import FrameSource
 from causalmacro.spec import load_spec, parse_spec
 
 ROOT = Path(__file__).resolve().parents[1]

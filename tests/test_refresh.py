@@ -17,7 +17,8 @@ import pytest
 from fakefred import FakeFred, serving
 
 import causalmacro
-from causalmacro.refresh import (
+from causalmacro.data.fred import FredClient
+from causalmacro.data.refresh import (
     DEFAULT_REVISION_WINDOW_DAYS,
     FetchPlan,
     RefreshReport,
@@ -25,8 +26,7 @@ from causalmacro.refresh import (
     plan_fetch,
     refresh,
 )
-from causalmacro.sources.fred import FredClient
-from causalmacro.store import SeriesMeta, Store
+from causalmacro.data.store import SeriesMeta, Store
 
 REPO = Path(causalmacro.__file__).resolve().parents[1]
 NOW = "2025-12-02T12:00:00+00:00"
@@ -332,8 +332,8 @@ def test_progress_can_be_disabled(
 
 REFRESHER = """
     import sys
-    from causalmacro.refresh import client_from_env, refresh
-    from causalmacro.store import Store
+    from causalmacro.data.refresh import client_from_env, refresh
+    from causalmacro.data.store import Store
     report = refresh(["CPIAUCSL", "DGS10"], Store(sys.argv[1]), client_from_env(timeout=5),
                      progress=False, full=True)
     print("ok" if report.ok else report)

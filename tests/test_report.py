@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from causalmacro.cli import main
+from causalmacro.data.open import open_source
 from causalmacro.panel import build_panel
-from causalmacro.sources.choose import open_source
 from causalmacro.spec import load_spec
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from causalmacro.data.sources.base import load_all
+from causalmacro.data.sources.csvdir import CsvDirSource
+from causalmacro.data.sources.frame import FrameSource, read_user_csv
 from causalmacro.errors import DataError
-from causalmacro.sources.base import load_all
-from causalmacro.sources.csvdir import CsvDirSource
-from causalmacro.sources.frame import FrameSource, read_user_csv
 
 
 def folder(tmp_path: Path, **files: str) -> Path:

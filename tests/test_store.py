@@ -19,8 +19,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import causalmacro
+from causalmacro.data.store import DB_FILENAME, SeriesMeta, Store, content_hash
 from causalmacro.errors import DataError, StoreError
-from causalmacro.store import DB_FILENAME, SeriesMeta, Store, content_hash
 
 REPO = Path(causalmacro.__file__).resolve().parents[1]
 
@@ -287,7 +287,7 @@ def _python(code: str, *args: str) -> subprocess.Popen[str]:
 BIG_WRITER = """
     import sys
     import numpy as np, pandas as pd
-    from causalmacro.store import SeriesMeta, Store
+    from causalmacro.data.store import SeriesMeta, Store
     n = int(sys.argv[2])
     idx = pd.date_range("1800-01-01", periods=n, freq="D", unit="s")
     data = pd.Series(np.arange(n, dtype="float64") + 0.5, index=idx)
@@ -335,7 +335,7 @@ CONCURRENT_WRITER = """
     import sys, time
     from pathlib import Path
     import pandas as pd
-    from causalmacro.store import SeriesMeta, Store
+    from causalmacro.data.store import SeriesMeta, Store
     directory, worker, go = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
     store = Store(directory)
     print("ready", flush=True)

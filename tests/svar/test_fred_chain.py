@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
+from causalmacro.data.sources.csvdir import CsvDirSource
 from causalmacro.panel import build_panel
-from causalmacro.sources.csvdir import CsvDirSource
 from causalmacro.spec import load_spec
 from causalmacro.svar import SVAR
 

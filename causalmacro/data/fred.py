@@ -219,7 +219,7 @@ class FredClient(fredapi.Fred):
     def __repr__(self) -> str:
         return f"FredClient(timeout={self.timeout:g}, retries={self.retries})"
 
-    # -- the public surface used by causalmacro.refresh ------------------------------
+    # -- the public surface used by causalmacro.data.refresh ------------------------------
 
     def series_info(self, series_id: str) -> FredSeriesInfo:
         """Fetch a series' metadata (one ``fred/series`` request).

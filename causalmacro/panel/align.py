@@ -17,8 +17,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .catalog import Aggregation, Frequency
-from .errors import DataError
+from causalmacro.errors import DataError
+from causalmacro.spec.catalog import Aggregation, Frequency
 
 __all__ = ["PANEL_RULES", "PERIODS_PER_YEAR", "align_series", "infer_frequency"]
 

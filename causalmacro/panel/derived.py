@@ -3,7 +3,7 @@
 Net liquidity (Fed total assets - Treasury General Account - reverse repo, in
 billions of USD), the 10-year real rate (TIPS yield, with nominal minus
 breakeven as the documented fallback) and the term spread are catalogued in
-:data:`causalmacro.catalog.DERIVED`; a spec can declare others with
+:data:`causalmacro.spec.catalog.DERIVED`; a spec can declare others with
 ``combine = {ID = coefficient, ...}``. They are computed after alignment, so
 every input has first been brought to the panel frequency by its own rule.
 """

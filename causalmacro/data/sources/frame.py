@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import DataError
+from causalmacro.errors import DataError
+
 from .base import clean_series
 
 __all__ = ["FrameSource", "read_user_csv"]

@@ -1,4 +1,4 @@
-"""Pick the source a spec reads from, and refresh the FRED store.
+"""Open the source a spec reads from, and refresh the FRED store.
 
 Precedence: a DataFrame passed in Python, then ``data_dir`` (``--data-dir`` on
 the CLI, a folder of FRED CSV downloads), then the spec's ``[data] source``.
@@ -13,36 +13,21 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..errors import DataError, FetchError
-from .base import Source
-from .csvdir import CsvDirSource
-from .demo import DemoSource
-from .frame import FrameSource, read_user_csv
+from causalmacro.data.sources.base import Source
+from causalmacro.data.sources.csvdir import CsvDirSource
+from causalmacro.data.sources.demo import DemoSource
+from causalmacro.data.sources.frame import FrameSource, read_user_csv
+from causalmacro.data.sources.store import StoreSource
+from causalmacro.errors import DataError, FetchError
 
 if TYPE_CHECKING:
-    from ..refresh import RefreshReport
-    from ..spec import ModelSpec
-    from ..store import Store
+    from causalmacro.data.refresh import RefreshReport
+    from causalmacro.data.store import Store
+    from causalmacro.spec import ModelSpec
 
-__all__ = ["StoreSource", "fetch", "open_source"]
+__all__ = ["fetch", "open_source"]
 
 PathLike = str | os.PathLike[str]
-
-
-class StoreSource:
-    """Serve series from the local store (see :class:`causalmacro.store.Store`)."""
-
-    synthetic = False
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.name = f"store {store.path}"
-
-    def load(self, series_id: str) -> pd.Series:
-        """Read one stored series; KeyError if the store lacks it."""
-        if self.store.missing([series_id]):
-            raise KeyError(series_id)
-        return self.store.read(series_id)
 
 
 def fetch(
@@ -56,15 +41,15 @@ def fetch(
 
     Only observations after the last stored one (less the spec's revision
     window) are asked for, and a series whose FRED ``last_updated`` has not
-    changed is skipped. See :func:`causalmacro.refresh.refresh`.
+    changed is skipped. See :func:`causalmacro.data.refresh.refresh`.
 
     Returns
     -------
     RefreshReport
         Per-series outcome; a series that failed left the store as it was.
     """
-    from ..refresh import client_from_env, refresh
-    from ..store import Store
+    from causalmacro.data.refresh import client_from_env, refresh
+    from causalmacro.data.store import Store
 
     st = store if isinstance(store, Store) else Store(store)
     client = client_from_env()
@@ -85,7 +70,7 @@ def open_source(
     data_dir: PathLike | None = None,
     store: Store | PathLike | None = None,
     offline: bool = False,
-    progress: bool = True,
+    progress: bool = False,
 ) -> Source:
     """The source a spec reads from.
 
@@ -101,8 +86,8 @@ def open_source(
     offline : bool, default False
         FRED source only: read the store without asking FRED; every series the
         store lacks is named in the error.
-    progress : bool, default True
-        Show a progress bar while refreshing.
+    progress : bool, default False
+        Show a progress bar while refreshing (the CLI turns it on).
 
     Raises
     ------
@@ -124,7 +109,7 @@ def open_source(
     if kind == "csv_dir":
         assert spec.data.path is not None
         return CsvDirSource(spec.resolve_path(spec.data.path))
-    from ..store import Store
+    from causalmacro.data.store import Store
 
     st = store if isinstance(store, Store) else Store(store)
     if offline:

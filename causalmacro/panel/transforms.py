@@ -17,8 +17,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .catalog import Transform
-from .errors import DataError
+from causalmacro.errors import DataError
+from causalmacro.spec.catalog import Transform
 
 __all__ = ["TRANSFORM_UNITS", "apply_transform", "lookback"]
 

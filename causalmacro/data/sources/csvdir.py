@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import DataError
+from causalmacro.errors import DataError
+
 from .base import clean_series
 
 __all__ = ["CsvDirSource"]
@@ -59,7 +60,7 @@ class CsvDirSource:
         ------
         KeyError
             If the folder has no file for the series (see
-            :func:`~causalmacro.sources.base.load_all`).
+            :func:`~causalmacro.data.sources.base.load_all`).
         DataError
             If the file is empty or malformed; the message names the file.
         """

@@ -76,7 +76,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
+from causalmacro.errors import DataError
 
 __all__ = [
     "DEMO_SERIES",
@@ -435,7 +435,7 @@ def demo_truth() -> dict[str, Any]:
 
 
 class DemoSource:
-    """The embedded demo as a :class:`~causalmacro.sources.base.Source`.
+    """The embedded demo as a :class:`~causalmacro.data.sources.base.Source`.
 
     Parameters
     ----------

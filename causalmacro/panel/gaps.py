@@ -18,7 +18,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .errors import DataError
+from causalmacro.errors import DataError
 
 __all__ = ["common_window", "fill_gaps", "find_gaps", "longest_complete"]
 

@@ -1,11 +1,11 @@
 """From a spec and a source to the aligned, transformed panel.
 
 The pipeline, in order: load the raw series the spec names; align each to the
-panel frequency by its aggregation rule (:mod:`causalmacro.align`); compute
-the spec's columns, derived series included (:mod:`causalmacro.derived`);
+panel frequency by its aggregation rule (:mod:`causalmacro.panel.align`); compute
+the spec's columns, derived series included (:mod:`causalmacro.panel.derived`);
 find the common window and handle the gaps inside it
-(:mod:`causalmacro.gaps`); apply the transforms
-(:mod:`causalmacro.transforms`); cut to the spec's ``start``/``end``.
+(:mod:`causalmacro.panel.gaps`); apply the transforms
+(:mod:`causalmacro.panel.transforms`); cut to the spec's ``start``/``end``.
 """
 
 from __future__ import annotations
@@ -20,13 +20,14 @@ from typing import Any, TextIO
 
 import pandas as pd
 
+from causalmacro.data.sources.base import Source, load_all
+from causalmacro.errors import DataError
+from causalmacro.spec import ModelSpec, SeriesSpec
+from causalmacro.spec.catalog import DERIVED, lookup
+
 from .align import PANEL_RULES, PERIODS_PER_YEAR, align_series
-from .catalog import DERIVED, lookup
 from .derived import combine, describe_terms
-from .errors import DataError
 from .gaps import common_window, fill_gaps, longest_complete
-from .sources.base import Source, load_all
-from .spec import ModelSpec, SeriesSpec
 from .transforms import TRANSFORM_UNITS, apply_transform, lookback
 
 __all__ = ["ColumnInfo", "Panel", "build_panel"]

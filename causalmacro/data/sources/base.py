@@ -13,7 +13,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
+from causalmacro.errors import DataError
 
 __all__ = ["Source", "clean_series", "load_all"]
 

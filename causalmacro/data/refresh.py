@@ -7,7 +7,7 @@ stored metadata and FRED's ``last_updated`` stamp alone:
 * a series whose ``last_updated`` equals the stored one is skipped (one
   ``fred/series`` request, no ``fred/series/observations`` request);
 * otherwise only observations from the last stored date minus a revision
-  window are fetched, and :meth:`causalmacro.store.Store.write` merges them,
+  window are fetched, and :meth:`causalmacro.data.store.Store.write` merges them,
   recording changed values as revisions.
 
 :func:`refresh` runs the plans: one transaction per series, so a series that
@@ -24,9 +24,9 @@ from typing import Literal, Protocol
 import pandas as pd
 from tqdm import tqdm
 
+from causalmacro.data.fred import FredSeriesInfo, client_from_env
+from causalmacro.data.store import SeriesMeta, Store
 from causalmacro.errors import CausalMacroError, DataError
-from causalmacro.sources.fred import FredSeriesInfo, client_from_env
-from causalmacro.store import SeriesMeta, Store
 
 __all__ = [
     "DEFAULT_REVISION_WINDOW_DAYS",
@@ -50,7 +50,7 @@ benchmark revisions reach years back; ``full=True`` refetches those.
 
 
 class SeriesSource(Protocol):
-    """What :func:`refresh` needs from a client (:class:`~causalmacro.sources.fred.FredClient`)."""
+    """What :func:`refresh` needs from a client (:class:`~causalmacro.data.fred.FredClient`)."""
 
     def series_info(self, series_id: str) -> FredSeriesInfo:
         """Metadata of a series, including its ``last_updated`` stamp."""

@@ -6,7 +6,7 @@ or the value at the end of it), its default transform and its group in the
 chain ``inflation -> rates -> liquidity -> risk appetite -> asset prices``.
 
 Derived series are defined declaratively as linear combinations of catalogued
-series, computed after alignment (see :mod:`causalmacro.derived`).
+series, computed after alignment (see :mod:`causalmacro.panel.derived`).
 
 A spec may name any FRED ID or user column that is not catalogued; it then
 states its aggregation and transform itself, or gets the defaults
@@ -56,7 +56,7 @@ class SeriesInfo:
         How to aggregate to a lower frequency: period mean (rates, spreads,
         indices of conditions), end of period (stocks and prices), or sum (flows).
     transform : str
-        Default transform in a model (see :mod:`causalmacro.transforms`).
+        Default transform in a model (see :mod:`causalmacro.panel.transforms`).
     group : str
         Link of the chain the series belongs to.
     """

@@ -15,7 +15,7 @@ instead of failing when another process holds the write lock. A process killed
 in the middle of a write leaves the last committed state readable.
 
 The store only does I/O; what to fetch is decided by
-:func:`causalmacro.refresh.plan_fetch`.
+:func:`causalmacro.data.refresh.plan_fetch`.
 """
 
 from __future__ import annotations

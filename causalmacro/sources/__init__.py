@@ -1,1 +1,0 @@
-"""Data sources: FRED API, FRED CSV folders, user data, the embedded demo."""

@@ -3,12 +3,16 @@
 Every error a user can cause by bad input is a :class:`CausalMacroError`; its
 message is one line naming the file, key, series or column at fault, so the CLI
 can print it as-is and exit with status 2. Errors about input values also
-derive from :class:`ValueError`, the contract of the Python API.
+derive from :class:`ValueError`, the contract of the Python API; the
+identification error of the structural VAR
+(:class:`causalmacro.svar.IdentificationError`) and the asset model's
+diagnostics warnings follow the same rule.
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "ArgumentError",
     "CausalMacroError",
     "DataError",
     "FetchError",
@@ -19,6 +23,13 @@ __all__ = [
 
 class CausalMacroError(Exception):
     """Base class of every error causalmacro raises on purpose."""
+
+
+class ArgumentError(CausalMacroError, ValueError):
+    """A Python argument has a bad value: the message names the argument.
+
+    Unknown keyword arguments raise :class:`TypeError`, as Python does.
+    """
 
 
 class SpecError(CausalMacroError, ValueError):

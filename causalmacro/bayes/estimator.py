@@ -35,7 +35,7 @@ import pandas as pd
 import pymc as pm
 import xarray as xr
 
-from ..errors import DataError
+from ..errors import ArgumentError, DataError
 from .design import DEFAULT_GROUPS, ShockSource, StackedData, as_shock_frame, stack
 from .diagnostics import Diagnostics, diagnose
 from .model import Parameterization, Pooling, build_model, data_values
@@ -98,9 +98,9 @@ class AssetResponseModel:
         parameterization: Parameterization = "noncentered",
     ) -> None:
         if pooling not in ("partial", "none"):
-            raise ValueError(f"pooling: expected 'partial' or 'none', got {pooling!r}")
+            raise ArgumentError(f"pooling: expected 'partial' or 'none', got {pooling!r}")
         if parameterization not in ("noncentered", "centered"):
-            raise ValueError(
+            raise ArgumentError(
                 f"parameterization: expected 'noncentered' or 'centered', got {parameterization!r}"
             )
         self._shocks = as_shock_frame(shocks)
@@ -302,9 +302,9 @@ def _check_counts(draws: int, tune: int, chains: int, target_accept: float) -> N
             or not isinstance(v, int | np.integer)
             or v < (0 if name == "tune" else 1)
         ):
-            raise ValueError(f"{name}: expected a positive integer, got {v!r}")
+            raise ArgumentError(f"{name}: expected a positive integer, got {v!r}")
     if not 0 < target_accept < 1:
-        raise ValueError(f"target_accept: expected a number in (0, 1), got {target_accept!r}")
+        raise ArgumentError(f"target_accept: expected a number in (0, 1), got {target_accept!r}")
 
 
 def _pool(parts: list[az.InferenceData], labels: list[int]) -> az.InferenceData:

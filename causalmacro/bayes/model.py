@@ -47,6 +47,7 @@ import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 
+from ..errors import ArgumentError
 from .design import StackedData
 
 __all__ = [
@@ -115,9 +116,9 @@ def build_model(
         Model with dims ``asset``, ``group``, ``shock``, ``lag``, ``obs``.
     """
     if pooling not in ("partial", "none"):
-        raise ValueError(f"pooling: expected 'partial' or 'none', got {pooling!r}")
+        raise ArgumentError(f"pooling: expected 'partial' or 'none', got {pooling!r}")
     if parameterization not in ("noncentered", "centered"):
-        raise ValueError(
+        raise ArgumentError(
             f"parameterization: expected 'noncentered' or 'centered', got {parameterization!r}"
         )
     n_assets, n_shocks, n_lags = len(data.assets), len(data.shocks), data.lags + 1

@@ -18,6 +18,7 @@ units (percent returns, yield changes) can be ranked against each other.
 from __future__ import annotations
 
 import html
+import os
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -29,7 +30,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..errors import DataError
+from ..errors import ArgumentError, DataError
+from ..labelled import RESPONSE_DIMS, check_level, freeze, with_bounds
 from .design import StackedData, describe
 from .diagnostics import Diagnostics
 
@@ -42,11 +44,9 @@ class FitFailedWarning(UserWarning):
     """A posterior sample failed the convergence gate."""
 
 
-def _hdi(samples: xr.DataArray, hdi_prob: float) -> tuple[xr.DataArray, xr.DataArray]:
+def _hdi(samples: xr.DataArray, level: float) -> tuple[xr.DataArray, xr.DataArray]:
     """Lower and upper HDI bounds over ``chain`` and ``draw``."""
-    if not 0 < hdi_prob < 1:
-        raise ValueError(f"hdi_prob: expected a number in (0, 1), got {hdi_prob!r}")
-    out = az.hdi(samples.to_dataset(name="x"), hdi_prob=hdi_prob)["x"]
+    out = az.hdi(samples.to_dataset(name="x"), hdi_prob=check_level(level))["x"]
     return out.sel(hdi="lower", drop=True), out.sel(hdi="higher", drop=True)
 
 
@@ -74,6 +74,9 @@ class AssetResponseResults:
     diagnostics: Diagnostics
     settings: Mapping[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "settings", freeze(self.settings))
+
     # ------------------------------------------------------------------ draws
     @property
     def groups(self) -> dict[str, str]:
@@ -82,7 +85,7 @@ class AssetResponseResults:
 
     def _draws(self, name: str, scale: Scale) -> xr.DataArray:
         if scale not in ("data", "standardized"):
-            raise ValueError(f"scale: expected 'data' or 'standardized', got {scale!r}")
+            raise ArgumentError(f"scale: expected 'data' or 'standardized', got {scale!r}")
         var = "beta" if scale == "data" else "beta_std"
         if name == "beta":
             return self.idata["posterior"][var]
@@ -104,7 +107,7 @@ class AssetResponseResults:
         if horizon is None:
             return self.design.lags
         if not 0 <= horizon <= self.design.lags:
-            raise ValueError(f"horizon: expected 0..{self.design.lags}, got {horizon!r}")
+            raise ArgumentError(f"horizon: expected 0..{self.design.lags}, got {horizon!r}")
         return int(horizon)
 
     def cumulative(self, *, scale: Scale = "data", of: str = "beta") -> xr.DataArray:
@@ -121,12 +124,12 @@ class AssetResponseResults:
         return draws.cumsum("lag").rename(lag="horizon")
 
     # --------------------------------------------------------------- outputs
-    def responses(self, *, hdi_prob: float = 0.9, scale: Scale = "data") -> xr.DataArray:
-        """Cumulative response paths with HDI bands.
+    def responses(self, *, level: float = 0.9, scale: Scale = "data") -> xr.DataArray:
+        """Cumulative response paths with HDI bands: the package's response type.
 
         Parameters
         ----------
-        hdi_prob : float
+        level : float
             Probability mass of the highest-density interval.
         scale : {"data", "standardized"}
             Units of the responses.
@@ -134,26 +137,26 @@ class AssetResponseResults:
         Returns
         -------
         DataArray
-            Dims ``("asset", "shock", "horizon", "bound")``; ``bound`` holds
-            ``"mean"``, ``"lower"``, ``"upper"``.
+            Named ``"irf"``, dims ``("horizon", "response", "shock", "bound")`` as
+            the structural VAR's :meth:`~causalmacro.SVARResults.irf`: ``response``
+            holds the assets, ``bound`` holds ``"point"`` (the posterior mean),
+            ``"lower"``, ``"upper"``; ``attrs["level"]`` the HDI mass. Draw it
+            with :func:`causalmacro.plotting.plot_irf`.
         """
-        cum = self.cumulative(scale=scale)
-        lower, upper = _hdi(cum, hdi_prob)
-        mean = cum.mean(("chain", "draw"))
-        out = xr.concat(
-            [mean, lower, upper],
-            dim=xr.DataArray(np.array(["mean", "lower", "upper"]), dims="bound"),
-        )
-        out = out.transpose("asset", "shock", "horizon", "bound")
-        out.attrs.update({"hdi_prob": hdi_prob, "scale": scale, "cumulative": 1})
-        return out.rename("response")
+        cum = self.cumulative(scale=scale).rename(asset="response")
+        lower, upper = _hdi(cum, level)
+        mean = cum.mean(("chain", "draw")).transpose(*RESPONSE_DIMS).rename("irf")
+        mean.attrs = {"scale": scale, "cumulative": 1, "model": "asset_response",
+                      "shock_size": "std" if scale == "data" else "std of the asset per std of the shock"}
+        return with_bounds(mean, lower.transpose(*RESPONSE_DIMS), upper.transpose(*RESPONSE_DIMS),
+                           level=check_level(level), interval="posterior highest-density interval")
 
     def spectrum(
         self,
         shock: str,
         *,
         horizon: int | None = None,
-        hdi_prob: float = 0.9,
+        level: float = 0.9,
         scale: Scale = "standardized",
     ) -> pd.DataFrame:
         """Assets ranked by their cumulative response to one shock.
@@ -164,7 +167,7 @@ class AssetResponseResults:
             Shock name.
         horizon : int, optional
             Horizon of the cumulative response (default the last lag).
-        hdi_prob : float
+        level : float
             HDI mass.
         scale : {"standardized", "data"}
             Default standardised, so that assets in different units rank fairly.
@@ -179,7 +182,7 @@ class AssetResponseResults:
         self._check_shock(shock)
         h = self._horizon(horizon)
         cum = self.cumulative(scale=scale).sel(shock=shock, horizon=h)
-        lower, upper = _hdi(cum, hdi_prob)
+        lower, upper = _hdi(cum, level)
         order = np.argsort(np.argsort(-cum.transpose(..., "asset").values, axis=-1), axis=-1)
         ranks = (order + 1).reshape(-1, cum.sizes["asset"]).mean(axis=0)
         frame = pd.DataFrame(
@@ -193,7 +196,7 @@ class AssetResponseResults:
             },
             index=pd.Index(list(cum["asset"].values), name="asset"),
         )
-        frame.attrs.update({"shock": shock, "horizon": h, "hdi_prob": hdi_prob, "scale": scale})
+        frame.attrs.update({"shock": shock, "horizon": h, "level": level, "scale": scale})
         return frame.sort_values("mean", ascending=False)
 
     def prob_greater(
@@ -282,26 +285,54 @@ class AssetResponseResults:
         return az.loo(self.idata, **kwargs)
 
     def to_netcdf(self, path: str | Path) -> Path:
-        """Save the InferenceData to NetCDF (h5netcdf engine); returns the path."""
+        """Save the InferenceData alone to NetCDF (h5netcdf engine); returns the path.
+
+        For a file that :meth:`load` turns back into results, use :meth:`save`.
+        """
         out = Path(path)
         self.idata.to_netcdf(str(out), engine="h5netcdf")
         return out
 
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Save the results to one NetCDF file that :meth:`load` reads back.
+
+        The file is an ordinary ArviZ InferenceData file (``az.from_netcdf`` opens
+        it) whose ``constant_data`` group also holds the design and whose attributes
+        hold the settings and the diagnostics. Written to a temporary file in the
+        same folder and renamed into place, so an interrupted save leaves any
+        earlier file whole.
+        """
+        from ._persist import write_results
+
+        return write_results(self, Path(path))
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> AssetResponseResults:
+        """Read results written by :meth:`save`.
+
+        Raises
+        ------
+        DataError
+            The file is missing, unreadable or not written by :meth:`save`.
+        """
+        from ._persist import read_results
+
+        idata, design, diagnostics, settings = read_results(Path(path))
+        return cls(idata=idata, design=design, diagnostics=diagnostics, settings=settings)
+
     # ----------------------------------------------------------- formatting
-    def summary(self, *, hdi_prob: float = 0.9, scale: Scale = "data") -> pd.DataFrame:
+    def to_dataframe(self, *, level: float = 0.9, scale: Scale = "data") -> pd.DataFrame:
         """Cumulative response at the last lag, one row per (asset, shock).
 
         Returns
         -------
         DataFrame
             Index ``(asset, shock)``; columns ``group``, ``mean``, ``lower``,
-            ``upper``, ``prob_positive``. ``attrs["diagnostics"]`` holds the
-            convergence line; a failed gate also raises a warning.
+            ``upper`` (HDI of mass ``level``), ``prob_positive``.
+            ``attrs["diagnostics"]`` holds the convergence line.
         """
-        if not self.diagnostics.passed:
-            warnings.warn(self._failure_line(), FitFailedWarning, stacklevel=2)
         cum = self.cumulative(scale=scale).isel(horizon=-1)
-        lower, upper = _hdi(cum, hdi_prob)
+        lower, upper = _hdi(cum, level)
         mean = cum.mean(("chain", "draw"))
         ppos = (cum > 0).mean(("chain", "draw"))
         rows = []
@@ -319,8 +350,18 @@ class AssetResponseResults:
                     }
                 )
         frame = pd.DataFrame(rows).set_index(["asset", "shock"])
-        frame.attrs.update({"diagnostics": str(self.diagnostics), "hdi_prob": hdi_prob})
+        frame.attrs.update({"diagnostics": str(self.diagnostics), "level": level, "scale": scale})
         return frame
+
+    def summary(self, *, level: float = 0.9) -> str:
+        """Plain-text summary: model, sampler, the convergence gate, the response table.
+
+        A failed gate is shown in the text and raises a :class:`FitFailedWarning`.
+        """
+        if not self.diagnostics.passed:
+            warnings.warn(self._failure_line(), FitFailedWarning, stacklevel=2)
+        body = self.to_dataframe(level=level).to_string(float_format=lambda v: f"{v: .3f}")
+        return "\n".join([*self._header(), "", body])
 
     def _failure_line(self) -> str:
         return "FIT FAILED THE CONVERGENCE GATE: " + "; ".join(self.diagnostics.messages)
@@ -348,9 +389,7 @@ class AssetResponseResults:
     def __str__(self) -> str:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FitFailedWarning)
-            table = self.summary()
-        body = table.to_string(float_format=lambda v: f"{v: .3f}")
-        return "\n".join([*self._header(), "", body])
+            return self.summary()
 
     def __repr__(self) -> str:
         state = "passed" if self.diagnostics.passed else "FAILED"
@@ -360,9 +399,7 @@ class AssetResponseResults:
         )
 
     def _repr_html_(self) -> str:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FitFailedWarning)
-            table = self.summary()
+        table = self.to_dataframe()
         head = "".join(
             f"<p style='color:#b00;font-weight:bold'>{html.escape(line)}</p>"
             if line.startswith("!!!")
@@ -371,15 +408,15 @@ class AssetResponseResults:
         )
         return head + table.to_html(float_format=lambda v: f"{v:.3f}")
 
-    def to_dict(self, *, hdi_prob: float = 0.9) -> dict[str, Any]:
+    def to_dict(self, *, level: float = 0.9) -> dict[str, Any]:
         """JSON-ready export: settings, design, diagnostics, responses, spectra."""
-        resp = self.responses(hdi_prob=hdi_prob)
+        resp = self.responses(level=level)
         responses: dict[str, Any] = {}
         for a in self.design.assets:
             responses[a] = {
                 k: {
-                    b: [float(v) for v in resp.sel(asset=a, shock=k, bound=b).values]
-                    for b in ("mean", "lower", "upper")
+                    b: [float(v) for v in resp.sel(response=a, shock=k, bound=b).values]
+                    for b in ("point", "lower", "upper")
                 }
                 for k in self.design.shocks
             }
@@ -389,7 +426,7 @@ class AssetResponseResults:
                     "asset": str(idx),
                     **{c: (v if isinstance(v, str) else float(v)) for c, v in row.items()},
                 }
-                for idx, row in self.spectrum(k, hdi_prob=hdi_prob).iterrows()
+                for idx, row in self.spectrum(k, level=level).iterrows()
             ]
             for k in self.design.shocks
         }
@@ -401,7 +438,7 @@ class AssetResponseResults:
             "settings": settings,
             "design": describe(self.design),
             "diagnostics": self.diagnostics.to_dict(),
-            "hdi_prob": hdi_prob,
+            "level": level,
             "responses": {"scale": "data", "cumulative": True, "values": responses},
             "spectrum": {"scale": "standardized", "values": spectra},
         }

@@ -24,6 +24,8 @@ import arviz as az
 import numpy as np
 import pymc as pm
 
+from ..errors import ArgumentError
+
 __all__ = ["Sampler", "SamplerSession"]
 
 Sampler = Literal["pymc", "nutpie"]
@@ -51,7 +53,7 @@ class SamplerSession:
 
     def __init__(self, model: pm.Model, sampler: Sampler = "pymc") -> None:
         if sampler not in ("pymc", "nutpie"):
-            raise ValueError(f"sampler: expected 'pymc' or 'nutpie', got {sampler!r}")
+            raise ArgumentError(f"sampler: expected 'pymc' or 'nutpie', got {sampler!r}")
         self.model = model
         self.sampler: Sampler = sampler
         self._compiled: Any = None

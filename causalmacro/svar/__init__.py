@@ -18,8 +18,8 @@ from causalmacro.svar.identification import (
     LongRun,
     Recursive,
 )
-from causalmacro.svar.model import SVAR, ExplosiveVARWarning
-from causalmacro.svar.results import SVARResults
+from causalmacro.svar.model import SVAR, ExplosiveVARWarning, LagSelectionWarning
+from causalmacro.svar.results import ExplosiveReplicationsWarning, SVARResults
 from causalmacro.svar.short_run import ShortRun
 from causalmacro.svar.sign import SignRestrictions
 
@@ -27,9 +27,11 @@ __all__ = [
     "SVAR",
     "BootstrapDraws",
     "Diagnostics",
+    "ExplosiveReplicationsWarning",
     "ExplosiveVARWarning",
     "Identification",
     "IdentificationError",
+    "LagSelectionWarning",
     "LongRun",
     "Recursive",
     "SVARResults",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -15,7 +16,7 @@ __all__ = ["jsonable", "summary_html", "summary_text"]
 
 def jsonable(obj: Any) -> Any:
     """Convert numpy scalars and arrays inside dicts and lists to plain Python."""
-    if isinstance(obj, dict):
+    if isinstance(obj, Mapping):
         return {str(k): jsonable(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
         return [jsonable(v) for v in obj]
@@ -38,7 +39,7 @@ def _facts(res: SVARResults) -> list[tuple[str, str]]:
     ]
     for key in ("acceptance_rate", "iterations", "overid_lr"):
         if key in res.identified.details:
-            facts.append((key.replace("_", " "), str(res.identified.details[key])))
+            facts.append((key.replace("_", " "), str(jsonable(res.identified.details[key]))))
     d = res.diagnostics
     if d.portmanteau is not None:
         facts.append(("Portmanteau", f"{d.portmanteau.statistic:.3f} (p={d.portmanteau.pvalue:.3g})"))

@@ -40,6 +40,7 @@ from typing import Literal
 
 import numpy as np
 
+from causalmacro.labelled import frozen_array
 from causalmacro.svar.dynamics import companion_roots, deterministic_terms, is_stable
 from causalmacro.svar.identification import Identification, Identified
 from causalmacro.svar.reduced_form import ReducedForm, batched_ols, split_params
@@ -69,6 +70,8 @@ class BootstrapDraws:
     n_unidentified : int
         Replications dropped because the identification failed.
     bias_corrected : bool
+    seed : int or None
+        Seed of the random stream (None when a Generator was passed in).
     """
 
     method: BootstrapMethod
@@ -80,6 +83,17 @@ class BootstrapDraws:
     n_explosive: int
     n_unidentified: int
     bias_corrected: bool
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("params", "coefs", "sigma_u", "impact"):
+            object.__setattr__(self, name, frozen_array(getattr(self, name)))
+
+    def __repr__(self) -> str:
+        return (
+            f"BootstrapDraws(method={self.method!r}, reps={self.reps}, kept={self.n_kept}, "
+            f"explosive={self.n_explosive}, unidentified={self.n_unidentified}, seed={self.seed})"
+        )
 
     @property
     def n_kept(self) -> int:
@@ -88,7 +102,9 @@ class BootstrapDraws:
 
     def attrs(self) -> dict[str, int | str]:
         """Facts for the ``attrs`` of labelled outputs."""
+        seed = {} if self.seed is None else {"seed": self.seed}
         return {
+            **seed,
             "bootstrap": self.method,
             "reps": self.reps,
             "reps_kept": self.n_kept,
@@ -182,6 +198,7 @@ def run_bootstrap(
     method: BootstrapMethod,
     rng: np.random.Generator,
     bias_correct: bool = False,
+    seed: int | None = None,
 ) -> BootstrapDraws:
     """Simulate, re-estimate and re-identify ``reps`` replications.
 
@@ -197,6 +214,8 @@ def run_bootstrap(
     rng : numpy.random.Generator
     bias_correct : bool
         Kilian (1998) bootstrap-after-bootstrap.
+    seed : int, optional
+        Recorded in the draws (the seed ``rng`` was made from).
 
     Returns
     -------
@@ -231,4 +250,5 @@ def run_bootstrap(
         n_explosive=int((~stable).sum()),
         n_unidentified=int((~ok).sum()),
         bias_corrected=bool(bias_correct and rf.is_stable),
+        seed=seed,
     )

@@ -26,6 +26,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 
 from causalmacro.errors import CausalMacroError
+from causalmacro.labelled import freeze, frozen_array
 from causalmacro.svar.reduced_form import ReducedForm
 
 __all__ = [
@@ -61,6 +62,12 @@ class Identified:
     impact: np.ndarray
     details: Mapping[str, Any] = field(default_factory=dict)
     accepted: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "impact", frozen_array(self.impact))
+        object.__setattr__(self, "details", freeze(self.details))
+        if self.accepted is not None:
+            object.__setattr__(self, "accepted", frozen_array(self.accepted))
 
 
 class Identification(ABC):

@@ -9,6 +9,7 @@ Stock, J. H. & Watson, M. W. (2001). Vector autoregressions. *JEP* 15(4), 101-11
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from causalmacro.errors import SpecError
+from causalmacro.errors import ArgumentError
 from causalmacro.svar._validate import validate_frame
 from causalmacro.svar.diagnostics import residual_diagnostics
 from causalmacro.svar.identification import (
@@ -36,11 +37,15 @@ from causalmacro.svar.results import SVARResults
 from causalmacro.svar.short_run import ShortRun
 from causalmacro.svar.sign import SignRestrictions
 
-__all__ = ["SVAR", "ExplosiveVARWarning"]
+__all__ = ["SVAR", "ExplosiveVARWarning", "LagSelectionWarning"]
 
 
 class ExplosiveVARWarning(RuntimeWarning):
     """The estimated VAR has a companion root on or outside the unit circle."""
+
+
+class LagSelectionWarning(UserWarning):
+    """The information criterion chose the largest lag order it was allowed to try."""
 
 
 def make_identification(
@@ -58,7 +63,10 @@ def make_identification(
     """
     if isinstance(identification, Identification):
         if kwargs:
-            raise SpecError("identification options go into the identification object, not SVAR(...)")
+            raise TypeError(
+                f"SVAR() got an unexpected keyword argument {sorted(kwargs)[0]!r} "
+                "(options of an identification object go into its constructor)"
+            )
         return identification
     schemes: dict[str, type[Identification]] = {
         "recursive": Recursive,
@@ -67,13 +75,17 @@ def make_identification(
         "long_run": LongRun,
     }
     if identification not in schemes:
-        raise SpecError(
+        raise ArgumentError(
             f"identification {identification!r} is not one of {sorted(schemes)}"
         )
-    try:
-        return schemes[identification](**kwargs)
-    except TypeError as exc:
-        raise SpecError(f"bad options for identification {identification!r}: {exc}") from None
+    scheme = schemes[identification]
+    allowed = [f.name for f in dataclasses.fields(scheme)]  # type: ignore[arg-type]
+    unknown = sorted(set(kwargs) - set(allowed))
+    if unknown:
+        opts = f"options of identification {identification!r} are {', '.join(allowed)}" if allowed else (
+            f"identification {identification!r} takes no options")
+        raise TypeError(f"SVAR() got an unexpected keyword argument {unknown[0]!r} ({opts})")
+    return scheme(**kwargs)
 
 
 class SVAR:
@@ -95,7 +107,10 @@ class SVAR:
         ``"recursive"``, ``"short_run"``, ``"sign"``, ``"long_run"`` or an object
         (:class:`Recursive`, :class:`ShortRun`, :class:`SignRestrictions`, :class:`LongRun`).
     maxlags : int, optional
-        Largest lag order tried by the criterion.
+        Largest lag order tried by the criterion. Default: statsmodels' rule
+        :math:`12 (T/100)^{1/4}`, capped so that lag coefficients use at most a
+        quarter of the sample in each equation (:math:`K p ≤ (T - p)/4`); a
+        :class:`LagSelectionWarning` says when the criterion picks the cap.
     **identification_options
         Options of a scheme given by name, e.g. ``A=..., B=...`` for ``"short_run"``.
 
@@ -119,11 +134,15 @@ class SVAR:
         self.frame = validate_frame(data, order)
         if isinstance(lags, str):
             if lags not in ("aic", "bic", "hqic"):
-                raise SpecError(f"lags must be a positive int or 'aic', 'bic', 'hqic', got {lags!r}")
+                raise ArgumentError(f"lags must be a positive int or 'aic', 'bic', 'hqic', got {lags!r}")
         elif isinstance(lags, bool) or not isinstance(lags, int | np.integer) or lags < 1:
-            raise SpecError(f"lags must be a positive int or 'aic', 'bic', 'hqic', got {lags!r}")
+            raise ArgumentError(f"lags must be a positive int or 'aic', 'bic', 'hqic', got {lags!r}")
         if trend not in K_TREND:
-            raise SpecError(f"trend must be one of {sorted(K_TREND)}, got {trend!r}")
+            raise ArgumentError(f"trend must be one of {sorted(K_TREND)}, got {trend!r}")
+        if maxlags is not None and (
+            isinstance(maxlags, bool) or not isinstance(maxlags, int | np.integer) or maxlags < 1
+        ):
+            raise ArgumentError(f"maxlags must be a positive int, got {maxlags!r}")
         self.lags = lags
         self.trend: Trend = trend
         self.maxlags = maxlags
@@ -134,13 +153,16 @@ class SVAR:
         """Variables in chain order."""
         return tuple(self.frame.columns)
 
-    def fit(self, *, rng: int | np.random.Generator | None = None) -> SVARResults:
+    def fit(self, *, rng: int | np.random.Generator | None = 0) -> SVARResults:
         """Estimate the reduced form, identify, and return frozen results.
 
         Parameters
         ----------
-        rng : int or numpy.random.Generator, optional
-            Only sign restrictions draw at fit time.
+        rng : int, numpy.random.Generator or None, default 0
+            Seed of every random step: sign-restriction draws at fit time, and
+            the bootstrap draws of the results when no ``rng`` is given there.
+            The seed is recorded in :attr:`SVARResults.seed` (a Generator or
+            None contributes a fresh seed drawn from it), so bands reproduce.
 
         Returns
         -------
@@ -150,15 +172,24 @@ class SVAR:
         -----
         ExplosiveVARWarning
             When a companion root has modulus >= 1.
+        LagSelectionWarning
+            When the criterion picks the largest order of its search range.
         """
         values = self.frame.to_numpy()
         notes: list[str] = []
         selection: dict[str, Any] | None = None
         if isinstance(self.lags, str):
-            lags, selected, note = select_lags(values, self.lags, self.trend, self.maxlags)
-            selection = {"criterion": self.lags, "selected": selected}
+            lags, selected, note, top = select_lags(values, self.lags, self.trend, self.maxlags)
+            selection = {"criterion": self.lags, "selected": selected, "maxlags": top}
             if note:
                 notes.append(note)
+            if lags == top and top > 1:
+                msg = (
+                    f"{self.lags.upper()} chose {lags} lags, the top of its search range 1..{top}; "
+                    "pass maxlags= to search further, or fix lags"
+                )
+                notes.append(msg)
+                warnings.warn(msg, LagSelectionWarning, stacklevel=2)
         else:
             lags = int(self.lags)
         rf, sm_res = fit_reduced_form(self.frame, lags, self.trend)
@@ -169,7 +200,11 @@ class SVAR:
             )
             notes.append(msg)
             warnings.warn(msg, ExplosiveVARWarning, stacklevel=2)
-        gen = np.random.default_rng(rng)
+        if isinstance(rng, int | np.integer) and not isinstance(rng, bool):
+            seed = int(rng)
+        else:
+            seed = int(np.random.default_rng(rng).integers(2**63))
+        gen = np.random.default_rng(np.random.SeedSequence(seed).spawn(2)[0])
         identified = self.identification.identify(rf, gen)
         return SVARResults(
             reduced_form=rf,
@@ -179,4 +214,5 @@ class SVAR:
             notes=tuple(notes),
             diagnostics=residual_diagnostics(sm_res, rf),
             _sm=sm_res,
+            seed=seed,
         )

@@ -25,6 +25,7 @@ __all__ = [
     "ReducedForm",
     "Trend",
     "batched_ols",
+    "default_maxlags",
     "fit_reduced_form",
     "lag_matrix",
     "split_params",
@@ -98,9 +99,27 @@ class ReducedForm:
         return bool(self.roots.size == 0 or self.roots[0] < 1.0)
 
 
+def default_maxlags(nobs: int, k: int, k_trend: int) -> int:
+    """Largest lag order a criterion searches by default.
+
+    statsmodels' rule :math:`12 (T/100)^{1/4}`, capped so that the lag
+    coefficients of each equation use at most a quarter of the effective sample,
+    :math:`K p ≤ (T - p) / 4`, i.e. :math:`p ≤ T / (4K + 1)`: with 130
+    monthly observations of 5 variables the search stops at 6 lags, not 13.
+    """
+    rule = round(12 * (nobs / 100.0) ** 0.25)
+    share = int(nobs // (4 * k + 1))
+    return max(1, min(rule, share, _df_cap(nobs, k, k_trend)))
+
+
+def _df_cap(nobs: int, k: int, k_trend: int) -> int:
+    """Largest order whose equations still have positive residual degrees of freedom."""
+    return max(1, (nobs - k_trend - 1) // (k + 1) - 1)
+
+
 def select_lags(
     values: np.ndarray, criterion: LagCriterion, trend: Trend, maxlags: int | None
-) -> tuple[int, dict[str, int], str | None]:
+) -> tuple[int, dict[str, int], str | None, int]:
     """Lag order chosen by an information criterion, never below one.
 
     Parameters
@@ -109,8 +128,8 @@ def select_lags(
     criterion : {"aic", "bic", "hqic"}
     trend : str
     maxlags : int or None
-        Largest order tried; ``None`` uses statsmodels' rule ``12 (T/100)^{1/4}``
-        capped so the largest model still has positive residual degrees of freedom.
+        Largest order tried; ``None`` uses :func:`default_maxlags`. Always capped
+        so the largest model still has positive residual degrees of freedom.
 
     Returns
     -------
@@ -119,12 +138,13 @@ def select_lags(
         Orders chosen by each criterion, as statsmodels reports them.
     note : str or None
         Set when the criterion chose 0 and the order was raised to 1.
+    maxlags : int
+        The largest order tried.
     """
     nobs, k = values.shape
-    cap = max(1, (nobs - K_TREND[trend] - 1) // (k + 1) - 1)
     if maxlags is None:
-        maxlags = round(12 * (nobs / 100.0) ** 0.25)
-    maxlags = max(1, min(maxlags, cap))
+        maxlags = default_maxlags(nobs, k, K_TREND[trend])
+    maxlags = max(1, min(maxlags, _df_cap(nobs, k, K_TREND[trend])))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         sel = VAR(values).select_order(maxlags=maxlags, trend=trend)
@@ -134,7 +154,7 @@ def select_lags(
     if lags < 1:
         note = f"{criterion.upper()} chose 0 lags (maxlags={maxlags}); raised to 1 so that dynamics exist"
         lags = 1
-    return lags, selected, note
+    return lags, selected, note, maxlags
 
 
 def fit_reduced_form(frame: pd.DataFrame, lags: int, trend: Trend) -> tuple[ReducedForm, Any]:

@@ -12,6 +12,7 @@ a critical review. *JEL* 49(4), 938-960.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -20,7 +21,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from causalmacro.errors import DataError, SpecError
+from causalmacro.errors import ArgumentError, DataError
+from causalmacro.labelled import RESPONSE_DIMS, check_level, with_bounds
 from causalmacro.svar import _format
 from causalmacro.svar.bootstrap import BootstrapDraws, BootstrapMethod, run_bootstrap
 from causalmacro.svar.diagnostics import Diagnostics, TestResult, granger_test, instantaneous_test
@@ -28,13 +30,20 @@ from causalmacro.svar.dynamics import deterministic_terms, fevd_shares, structur
 from causalmacro.svar.identification import Identification, Identified
 from causalmacro.svar.reduced_form import ReducedForm, lag_matrix
 
-__all__ = ["Bands", "SVARResults", "ShockSize"]
+__all__ = ["Bands", "ExplosiveReplicationsWarning", "SVARResults", "ShockSize"]
 
 Bands = Literal["residual", "bootstrap", "wild", "set"]
 ShockSize = Literal["std", "unit"]
 
+EXPLOSIVE_SHARE_WARN = 0.05
+"""Share of explosive bootstrap replications above which :meth:`SVARResults.bootstrap` warns."""
 
-@dataclass(frozen=True, eq=False)
+
+class ExplosiveReplicationsWarning(RuntimeWarning):
+    """Many bootstrap replications were explosive and dropped: the bands rest on the rest."""
+
+
+@dataclass(frozen=True, eq=False, repr=False)
 class SVARResults:
     """Estimated structural VAR. Read-only; every method returns new objects.
 
@@ -52,15 +61,20 @@ class SVARResults:
         Things the user should know (lag order raised from 0, explosive system).
     diagnostics : Diagnostics
         Residual portmanteau and normality tests.
+    seed : int
+        Seed of the fit; bootstrap draws asked for without ``rng`` derive from it,
+        so bands reproduce from run to run.
     """
 
     reduced_form: ReducedForm
     identification: Identification
     identified: Identified
-    lag_selection: dict[str, Any] | None
+    lag_selection: Mapping[str, Any] | None
     notes: tuple[str, ...]
     diagnostics: Diagnostics
-    _sm: Any = field(repr=False)
+    _sm: Any
+    seed: int = 0
+    _cache: dict[tuple[Any, ...], BootstrapDraws] = field(default_factory=dict, compare=False)
 
     # ------------------------------------------------------------------ basics
     @property
@@ -112,14 +126,14 @@ class SVARResults:
         if isinstance(scale, Mapping):
             unknown = set(scale) - set(self.names)
             if unknown:
-                raise SpecError(f"scale names unknown shock {sorted(unknown)[0]!r}")
+                raise ArgumentError(f"scale names unknown shock {sorted(unknown)[0]!r}")
             factors = np.array([float(scale.get(n, 1.0)) for n in self.names])
         else:
             factors = np.full(k, float(scale))
         if shock_size == "unit":
             factors = factors / np.diagonal(impact, axis1=-2, axis2=-1)
         elif shock_size != "std":
-            raise SpecError(f"shock_size must be 'std' or 'unit', got {shock_size!r}")
+            raise ArgumentError(f"shock_size must be 'std' or 'unit', got {shock_size!r}")
         return theta * factors[..., None, None, :]
 
     def bootstrap(
@@ -130,7 +144,11 @@ class SVARResults:
         bias_correct: bool = False,
         rng: int | np.random.Generator | None = None,
     ) -> BootstrapDraws:
-        """Bootstrap replications of the whole structural VAR.
+        """Bootstrap replications of the whole structural VAR, to reuse across outputs.
+
+        Pass the result to ``irf(bands=draws)``, ``fevd(bands=draws)`` (and the
+        other banded outputs) so that every band comes from the same replications
+        and the bootstrap runs once.
 
         Parameters
         ----------
@@ -142,59 +160,92 @@ class SVARResults:
         bias_correct : bool
             Kilian (1998) bootstrap-after-bootstrap.
         rng : int or numpy.random.Generator, optional
+            Default: a stream derived from the fit's :attr:`seed`, so the same
+            call gives the same draws (and is computed once).
 
         Returns
         -------
         BootstrapDraws
             Kept replications and the counts of explosive / unidentified ones.
-        """
-        if reps < 2:
-            raise SpecError(f"reps must be at least 2, got {reps}")
-        if method not in ("residual", "wild"):
-            raise SpecError(f"bootstrap method must be 'residual' or 'wild', got {method!r}")
-        return run_bootstrap(
-            self.reduced_form, self.identification, self.identified,
-            reps=reps, method=method, rng=np.random.default_rng(rng), bias_correct=bias_correct,
-        )
 
-    def _draws_for(self, bands: Bands, reps: int, bias_correct: bool,
+        Warns
+        -----
+        ExplosiveReplicationsWarning
+            When more than 5% of the replications are explosive (they are dropped).
+        """
+        if isinstance(reps, bool) or not isinstance(reps, int | np.integer) or reps < 2:
+            raise ArgumentError(f"reps must be an integer of at least 2, got {reps!r}")
+        if method not in ("residual", "wild"):
+            raise ArgumentError(f"bootstrap method must be 'residual' or 'wild', got {method!r}")
+        key = (int(reps), method, bool(bias_correct))
+        if rng is None and key in self._cache:
+            return self._cache[key]
+        seed: int | None = self.seed
+        if rng is None:
+            gen = np.random.default_rng(np.random.SeedSequence(self.seed).spawn(2)[1])
+        else:
+            gen, seed = np.random.default_rng(rng), (int(rng) if isinstance(rng, int | np.integer) else None)
+        draws = run_bootstrap(
+            self.reduced_form, self.identification, self.identified,
+            reps=int(reps), method=method, rng=gen, bias_correct=bias_correct, seed=seed,
+        )
+        if draws.n_explosive > EXPLOSIVE_SHARE_WARN * reps:
+            warnings.warn(
+                f"{draws.n_explosive} of {reps} bootstrap replications ({draws.n_explosive / reps:.0%}) are "
+                f"explosive and were dropped; the VAR(p={self.lags}) is close to a unit root "
+                f"(largest root {self.roots[0]:.3f}): consider fewer lags or differenced data",
+                ExplosiveReplicationsWarning,
+                stacklevel=2,
+            )
+        if rng is None:
+            self._cache[key] = draws
+        return draws
+
+    def _draws_for(self, bands: Bands | BootstrapDraws, reps: int, bias_correct: bool,
                    rng: int | np.random.Generator | None) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
         """Coefficient and impact stacks behind a band, plus attrs."""
-        if bands == "set":
+        if isinstance(bands, BootstrapDraws):
+            if bands.coefs.shape[1:] != self.reduced_form.coefs.shape:
+                raise ArgumentError(
+                    f"bands: these bootstrap draws have lag matrices of shape {bands.coefs.shape[1:]}, "
+                    f"this model {self.reduced_form.coefs.shape}; draw them with this model's bootstrap()"
+                )
+            draws = bands
+        elif bands == "set":
             if self.identified.accepted is None:
-                raise SpecError("bands='set' needs sign restrictions; use 'residual' or 'wild'")
+                raise ArgumentError("bands='set' needs sign restrictions; use 'residual' or 'wild'")
             acc = np.array(self.identified.accepted)
             coefs = np.broadcast_to(np.array(self.reduced_form.coefs), (acc.shape[0], *self.reduced_form.coefs.shape))
-            return coefs, acc, {"bands": "set", "models": int(acc.shape[0])}
-        method: BootstrapMethod = "residual" if bands in ("residual", "bootstrap") else "wild"
-        if bands not in ("residual", "bootstrap", "wild"):
-            raise SpecError(f"bands must be 'residual', 'bootstrap', 'wild' or 'set', got {bands!r}")
-        draws = self.bootstrap(reps, method=method, bias_correct=bias_correct, rng=rng)
+            return coefs, acc, {"bands": "set", "models": int(acc.shape[0]),
+                                "interval": "identified set at the point estimate, pointwise quantiles"}
+        elif bands in ("residual", "bootstrap", "wild"):
+            method: BootstrapMethod = "wild" if bands == "wild" else "residual"
+            draws = self.bootstrap(reps, method=method, bias_correct=bias_correct, rng=rng)
+        else:
+            raise ArgumentError(
+                f"bands must be 'residual', 'bootstrap', 'wild', 'set' or BootstrapDraws, got {bands!r}"
+            )
         if draws.n_kept < 2:
             raise DataError(
-                f"only {draws.n_kept} of {reps} bootstrap replications were usable "
+                f"only {draws.n_kept} of {draws.reps} bootstrap replications were usable "
                 f"({draws.n_explosive} explosive, {draws.n_unidentified} unidentified)"
             )
-        return draws.coefs, draws.impact, {"bands": bands, **draws.attrs()}
+        return draws.coefs, draws.impact, {"bands": draws.method, **draws.attrs(),
+                                           "interval": f"{draws.method} bootstrap, pointwise percentile"}
 
-    def _banded(self, point: np.ndarray, draws: np.ndarray, level: float, dims: list[str],
-                coords: dict[str, Any], attrs: dict[str, Any]) -> xr.DataArray:
-        if not 0 < level < 1:
-            raise SpecError(f"level must be between 0 and 1, got {level}")
+    def _banded(self, point: xr.DataArray, draws: np.ndarray, level: float, attrs: dict[str, Any]) -> xr.DataArray:
         alpha = (1 - level) / 2
         lo, hi = np.quantile(draws, [alpha, 1 - alpha], axis=0)
-        data = np.stack([point, lo, hi])
-        return xr.DataArray(
-            data, dims=["bound", *dims], coords={"bound": ["point", "lower", "upper"], **coords},
-            attrs={**attrs, "level": level, "band": "pointwise percentile"},
-        )
+        interval = attrs.pop("interval")
+        point.attrs.update(attrs)
+        return with_bounds(point, point.copy(data=lo), point.copy(data=hi), level=level, interval=interval)
 
     # ---------------------------------------------------------------- outputs
     def irf(
         self,
         horizon: int = 24,
         *,
-        bands: Bands | None = None,
+        bands: Bands | BootstrapDraws | None = None,
         reps: int = 1000,
         level: float = 0.9,
         rng: int | np.random.Generator | None = None,
@@ -209,14 +260,16 @@ class SVARResults:
         ----------
         horizon : int
             Last horizon; horizons ``0..horizon`` are returned.
-        bands : {"residual", "bootstrap", "wild", "set"}, optional
+        bands : {"residual", "bootstrap", "wild", "set"} or BootstrapDraws, optional
             ``"residual"`` (alias ``"bootstrap"``) or ``"wild"`` bootstrap percentile
-            bands; ``"set"``: pointwise quantiles of the sign-identified set.
+            bands; ``"set"``: pointwise quantiles of the sign-identified set; or
+            the draws of :meth:`bootstrap`, reused as they are.
         reps : int
-            Bootstrap replications.
+            Bootstrap replications (when ``bands`` names a method).
         level : float
             Coverage of the pointwise bands.
         rng : int or numpy.random.Generator, optional
+            Default: derived from the fit's seed (see :meth:`bootstrap`).
         shock_size : {"std", "unit"}
             One-standard-deviation shocks, or shocks that move their own variable by
             one unit on impact.
@@ -239,12 +292,12 @@ class SVARResults:
         Returns
         -------
         xarray.DataArray
-            Dims ``("horizon", "response", "shock")``, with a leading ``bound``
-            dim (``"point"``, ``"lower"``, ``"upper"``) when bands are asked for;
-            ``attrs`` count kept, explosive and unidentified replications.
+            Named ``"irf"``, dims ``("horizon", "response", "shock")``, plus a last
+            ``bound`` dim (``"point"``, ``"lower"``, ``"upper"``) with bands; the
+            package's response type (:mod:`causalmacro.labelled`). ``attrs`` hold
+            the level and count kept, explosive and unidentified replications.
         """
-        if horizon < 0:
-            raise SpecError(f"horizon must be >= 0, got {horizon}")
+        _check_horizon(horizon, 0)
         impact = np.array(self.identified.impact)
         coefs = np.array(self.reduced_form.coefs)
         point = self._scale(structural_irf(coefs, impact, horizon, cumulative=cumulative), impact, shock_size, scale)
@@ -255,18 +308,19 @@ class SVARResults:
             "shock_size": shock_size,
             "cumulative": int(cumulative),
         }
-        dims = ["horizon", "response", "shock"]
+        out = xr.DataArray(point, dims=RESPONSE_DIMS, coords=coords, attrs=attrs, name="irf")
         if bands is None:
-            return xr.DataArray(point, dims=dims, coords=coords, attrs=attrs)
+            return out
+        level = check_level(level)
         dc, di, battrs = self._draws_for(bands, reps, bias_correct, rng)
         draws = self._scale(structural_irf(dc, di, horizon, cumulative=cumulative), di, shock_size, scale)
-        return self._banded(point, draws, level, dims, coords, {**attrs, **battrs})
+        return self._banded(out, draws, level, battrs)
 
     def fevd(
         self,
         horizon: int = 12,
         *,
-        bands: Bands | None = None,
+        bands: Bands | BootstrapDraws | None = None,
         reps: int = 1000,
         level: float = 0.9,
         rng: int | np.random.Generator | None = None,
@@ -287,21 +341,21 @@ class SVARResults:
         Returns
         -------
         xarray.DataArray
-            Dims ``("horizon", "response", "shock")`` (plus ``bound`` with bands).
+            Named ``"fevd"``, dims ``("horizon", "response", "shock")`` (plus a
+            last ``bound`` dim with bands).
         """
-        if horizon < 1:
-            raise SpecError(f"horizon must be >= 1, got {horizon}")
+        _check_horizon(horizon, 1)
         impact = np.array(self.identified.impact)
         point = fevd_shares(structural_irf(np.array(self.reduced_form.coefs), impact, horizon - 1))
         names = list(self.names)
         coords = {"horizon": np.arange(1, horizon + 1), "response": names, "shock": names}
-        dims = ["horizon", "response", "shock"]
         attrs: dict[str, Any] = {"identification": self.identification.name}
+        out = xr.DataArray(point, dims=RESPONSE_DIMS, coords=coords, attrs=attrs, name="fevd")
         if bands is None:
-            return xr.DataArray(point, dims=dims, coords=coords, attrs=attrs)
+            return out
+        level = check_level(level)
         dc, di, battrs = self._draws_for(bands, reps, bias_correct, rng)
-        return self._banded(point, fevd_shares(structural_irf(dc, di, horizon - 1)), level, dims, coords,
-                            {**attrs, **battrs})
+        return self._banded(out, fevd_shares(structural_irf(dc, di, horizon - 1)), level, battrs)
 
     def structural_shocks(self) -> pd.DataFrame:
         """Structural shocks :math:`\\varepsilon_t = B_0 u_t`.
@@ -462,5 +516,16 @@ class SVARResults:
     def __str__(self) -> str:
         return self.summary()
 
+    def __repr__(self) -> str:
+        return (
+            f"SVARResults(variables={list(self.names)}, lags={self.lags}, nobs={self.nobs}, "
+            f"identification={self.identification.name!r}, stable={self.is_stable})"
+        )
+
     def _repr_html_(self) -> str:
         return _format.summary_html(self)
+
+
+def _check_horizon(horizon: int, low: int) -> None:
+    if isinstance(horizon, bool) or not isinstance(horizon, int | np.integer) or horizon < low:
+        raise ArgumentError(f"horizon must be an integer >= {low}, got {horizon!r}")

@@ -29,7 +29,7 @@ from typing import Any, ClassVar
 import numpy as np
 from scipy import optimize, stats
 
-from causalmacro.errors import SpecError
+from causalmacro.errors import ArgumentError
 from causalmacro.svar.identification import (
     Identification,
     IdentificationError,
@@ -64,14 +64,14 @@ def parse_pattern(pattern: Pattern | None, k: int, label: str, default: str) -> 
         return out
     rows = list(pattern)
     if len(rows) != k or any(len(list(r)) != k for r in rows):
-        raise SpecError(f"short-run matrix {label} must be {k}x{k}")
+        raise ArgumentError(f"short-run matrix {label} must be {k}x{k}")
     out = np.empty((k, k))
     for i, row in enumerate(rows):
         for j, v in enumerate(row):
             if v is None or (isinstance(v, str) and v.strip() in {"*", "E", "e"}):
                 out[i, j] = np.nan
             elif isinstance(v, str):
-                raise SpecError(f"short-run matrix {label}[{i}][{j}] = {v!r}: use a number or '*'")
+                raise ArgumentError(f"short-run matrix {label}[{i}][{j}] = {v!r}: use a number or '*'")
             else:
                 out[i, j] = float(v)
     return out
@@ -348,6 +348,15 @@ class ShortRun(Identification):
     B: Pattern | None = None
     maxiter: int = 500
     name: ClassVar[IdentificationName] = "short_run"
+
+    def __post_init__(self) -> None:
+        sizes = {label: len(list(p)) for label, p in (("A", self.A), ("B", self.B)) if p is not None}
+        for label, size in sizes.items():
+            parse_pattern(getattr(self, label), size, label, "identity")  # square, numbers or '*'
+        if len(set(sizes.values())) > 1:
+            raise ArgumentError(f"short-run matrices A and B must have the same size, got {sizes['A']} and {sizes['B']}")
+        if isinstance(self.maxiter, bool) or not isinstance(self.maxiter, int) or self.maxiter < 1:
+            raise ArgumentError(f"maxiter must be a positive int, got {self.maxiter!r}")
 
     def patterns(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Parsed ``A`` and ``B`` patterns for ``k`` variables."""

@@ -38,7 +38,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from causalmacro.errors import SpecError
+from causalmacro.errors import ArgumentError
 from causalmacro.svar.dynamics import ma_coefficients
 from causalmacro.svar.identification import (
     Identification,
@@ -129,6 +129,26 @@ class SignRestrictions(Identification):
     max_rounds: int = 200
     name: ClassVar[IdentificationName] = "sign"
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.signs, Mapping) or not self.signs:
+            raise ArgumentError("sign restrictions need at least one restricted shock in signs")
+        for shock, resp in self.signs.items():
+            if not isinstance(resp, Mapping) or not resp:
+                raise ArgumentError(f"signs[{shock!r}] must map variables to +1 or -1, got {resp!r}")
+            for var, sgn in resp.items():
+                if isinstance(sgn, bool) or sgn not in (1, -1):
+                    raise ArgumentError(f"sign for shock {shock!r} on {var!r} must be +1 or -1, got {sgn!r}")
+        for shock, vars_ in (self.zeros or {}).items():
+            if isinstance(vars_, str):
+                raise ArgumentError(f"zeros[{shock!r}] must be a list of variables, got the string {vars_!r}")
+            both = set(vars_) & set(self.signs.get(shock, {}))
+            if both:
+                raise ArgumentError(f"shock {shock!r} has a sign and a zero on the same variable {sorted(both)[0]!r}")
+        for name, low in (("horizons", 0), ("draws", 1), ("target_horizon", 0), ("max_rounds", 1)):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < low:
+                raise ArgumentError(f"{name} must be an int >= {low}, got {v!r}")
+
     def matrices(self, names: Sequence[str]) -> tuple[np.ndarray, list[list[int]]]:
         """Sign matrix ``S[shock, variable]`` and zero lists, with names checked."""
         k = len(names)
@@ -136,26 +156,26 @@ class SignRestrictions(Identification):
 
         def idx(name: str, what: str) -> int:
             if name not in pos:
-                raise SpecError(f"sign restriction names unknown {what} {name!r}; order is {list(names)}")
+                raise ArgumentError(f"sign restriction names unknown {what} {name!r}; order is {list(names)}")
             return pos[name]
 
         if not self.signs:
-            raise SpecError("sign restrictions need at least one restricted shock in signs")
+            raise ArgumentError("sign restrictions need at least one restricted shock in signs")
         s = np.zeros((k, k))
         for shock, resp in self.signs.items():
             j = idx(shock, "shock")
             for var, sgn in resp.items():
                 if sgn not in (1, -1):
-                    raise SpecError(f"sign for shock {shock!r} on {var!r} must be +1 or -1, got {sgn!r}")
+                    raise ArgumentError(f"sign for shock {shock!r} on {var!r} must be +1 or -1, got {sgn!r}")
                 s[j, idx(var, "variable")] = sgn
         zeros: list[list[int]] = [[] for _ in range(k)]
         for shock, vars_ in (self.zeros or {}).items():
             zeros[idx(shock, "shock")] = [idx(v, "variable") for v in vars_]
         for j in range(k):
             if len(zeros[j]) > k - 1:
-                raise SpecError(f"shock {names[j]!r} has {len(zeros[j])} zero restrictions; at most {k - 1}")
+                raise ArgumentError(f"shock {names[j]!r} has {len(zeros[j])} zero restrictions; at most {k - 1}")
             if any(s[j, i] != 0 for i in zeros[j]):
-                raise SpecError(f"shock {names[j]!r} has a sign and a zero on the same variable")
+                raise ArgumentError(f"shock {names[j]!r} has a sign and a zero on the same variable")
         return s, zeros
 
     def _check(self, phi: np.ndarray, impact: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

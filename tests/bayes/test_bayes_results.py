@@ -7,11 +7,12 @@ import warnings
 
 import arviz as az
 import numpy as np
+import pandas as pd
 import pytest
 import xarray as xr
 
 from causalmacro.bayes import AssetResponseModel, AssetResponseResults, FitFailedWarning
-from causalmacro.errors import DataError
+from causalmacro.errors import ArgumentError, DataError
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:PyTensor could not link to a BLAS installation:UserWarning"
@@ -37,7 +38,8 @@ def test_failed_gate_is_loud(res):
     assert "FAIL" in str(res)
     assert "FAIL" in res._repr_html_()
     with pytest.warns(FitFailedWarning):
-        res.summary()
+        text = res.summary()
+    assert isinstance(text, str) and "FIT FAILED THE CONVERGENCE GATE" in text
 
 
 def test_idata_dims(res):
@@ -59,15 +61,21 @@ def test_beta_units(res):
 
 
 def test_responses(res):
-    out = res.responses(hdi_prob=0.8)
-    assert out.dims == ("asset", "shock", "horizon", "bound")
-    assert list(out["bound"].values) == ["mean", "lower", "upper"]
+    """The SVAR's response type: dims, bounds, level keyword; point = posterior mean, HDI = ArviZ's."""
+    out = res.responses(level=0.8)
+    assert out.dims == ("horizon", "response", "shock", "bound")
+    assert list(out["bound"].values) == ["point", "lower", "upper"]
+    assert out.attrs["level"] == 0.8 and out.name == "irf"
     assert out.sizes["horizon"] == 2
     assert bool((out.sel(bound="lower") <= out.sel(bound="upper")).all())
-    cum = res.idata["posterior"]["beta"].sum("lag").mean(("chain", "draw"))
+    cum = res.idata["posterior"]["beta"].sum("lag")
     np.testing.assert_allclose(
-        out.sel(bound="mean", horizon=1).values, cum.transpose("asset", "shock").values
+        out.sel(bound="point", horizon=1).values,
+        cum.mean(("chain", "draw")).transpose("asset", "shock").values,
     )
+    hdi = az.hdi(cum.to_dataset(name="x"), hdi_prob=0.8)["x"].sel(hdi="lower")
+    np.testing.assert_allclose(out.sel(bound="lower", horizon=1).values, hdi.transpose("asset", "shock").values)
+    assert out.to_dataframe().shape[0] == out.size
 
 
 def test_spectrum_and_prob_greater(res):
@@ -88,13 +96,16 @@ def test_spectrum_and_prob_greater(res):
 def test_summary_and_to_dict(res):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitFailedWarning)
-        table = res.summary()
+        table = res.to_dataframe()
+        text = res.summary()
     assert table.shape == (8, 5)
+    assert table.attrs["level"] == 0.9
+    assert f"{table['mean'].iloc[0]: .3f}" in text
     out = res.to_dict()
     text = json.dumps(out)
     assert '"passed": false' in text
-    assert out["responses"]["values"]["ETH"]["shock0"]["mean"][0] == pytest.approx(
-        float(res.responses().sel(asset="ETH", shock="shock0", horizon=0, bound="mean"))
+    assert out["responses"]["values"]["ETH"]["shock0"]["point"][0] == pytest.approx(
+        float(res.responses().sel(response="ETH", shock="shock0", horizon=0, bound="point"))
     )
 
 
@@ -116,7 +127,37 @@ def test_loo_ppc_and_netcdf(res, tmp_path):
 def test_results_are_frozen(res, model):
     with pytest.raises(AttributeError):
         res.idata = None  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        res.settings["draws"] = 5  # type: ignore[index]
     assert model.design is res.design
+
+
+def test_save_and_load_round_trip(res, tmp_path):
+    path = res.save(tmp_path / "sub" / "fit.nc")
+    back = AssetResponseResults.load(path)
+    assert back.design.assets == res.design.assets and back.design.groups == res.design.groups
+    np.testing.assert_array_equal(back.design.x, res.design.x)
+    assert (back.design.dates == res.design.dates).all()
+    assert back.diagnostics == res.diagnostics
+    assert dict(back.settings) == dict(res.settings)
+    assert set(back.idata.groups()) == set(res.idata.groups())
+    xr.testing.assert_identical(back.responses(), res.responses())
+    pd.testing.assert_frame_equal(back.spectrum("shock1"), res.spectrum("shock1"))
+    assert [p.name for p in tmp_path.joinpath("sub").iterdir()] == ["fit.nc"]  # no temp file left
+    with pytest.raises(DataError, match="not an asset-response results file"):
+        res.to_netcdf(tmp_path / "plain.nc")
+        AssetResponseResults.load(tmp_path / "plain.nc")
+    with pytest.raises(DataError, match="no such results file"):
+        AssetResponseResults.load(tmp_path / "missing.nc")
+
+
+def test_plot_irf_draws_posterior_responses(res):
+    from causalmacro.plotting import plot_irf
+
+    fig = plot_irf(res.responses())
+    axes = fig.get_axes()
+    assert len(axes) == len(res.design.assets) * len(res.design.shocks)
+    assert all(ax.collections for ax in axes)  # every panel has its band
 
 
 def test_shock_draw_propagation(model, small_panel):
@@ -151,7 +192,7 @@ def test_nutpie_missing_is_a_clear_error(model, monkeypatch):
 
 
 def test_bad_fit_arguments(model):
-    with pytest.raises(ValueError, match="draws"):
+    with pytest.raises(ArgumentError, match="draws"):
         model.fit(draws=0)
-    with pytest.raises(ValueError, match="sampler"):
+    with pytest.raises(ArgumentError, match="sampler"):
         model.fit(draws=10, sampler="stan")  # type: ignore[arg-type]

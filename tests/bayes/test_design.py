@@ -8,7 +8,7 @@ import pytest
 
 from causalmacro.bayes import DEFAULT_GROUPS, AssetResponseModel
 from causalmacro.bayes.design import stack
-from causalmacro.errors import DataError
+from causalmacro.errors import ArgumentError, DataError
 
 
 def test_unequal_histories_use_every_observation(small_panel):
@@ -98,7 +98,7 @@ def test_bad_lags(small_panel, lags):
 
 def test_bad_options(small_panel):
     p = small_panel
-    with pytest.raises(ValueError, match="pooling"):
+    with pytest.raises(ArgumentError, match="pooling"):
         AssetResponseModel(p.returns, p.shocks, groups=p.groups, pooling="full")  # type: ignore[arg-type]
     with pytest.raises(DataError, match="shocks"):
         AssetResponseModel(p.returns, object(), groups=p.groups)  # type: ignore[arg-type]

@@ -1,4 +1,4 @@
-"""Bad input gives one-line DataError/SpecError messages naming the problem."""
+"""Bad input gives one-line DataError/ArgumentError messages naming the problem."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from causalmacro.errors import DataError, SpecError
+from causalmacro.errors import ArgumentError, DataError
 from causalmacro.svar import SVAR
 
 
@@ -65,21 +65,21 @@ def test_errors_are_value_errors(good: pd.DataFrame) -> None:
 
 @pytest.mark.parametrize("lags", [0, -1, "fpe", 1.5, True])
 def test_bad_lags(good: pd.DataFrame, lags: object) -> None:
-    with pytest.raises(SpecError, match="lags"):
+    with pytest.raises(ArgumentError, match="lags"):
         SVAR(good, lags=lags)  # type: ignore[arg-type]
 
 
 def test_bad_trend_and_options(good: pd.DataFrame) -> None:
-    with pytest.raises(SpecError, match="trend"):
+    with pytest.raises(ArgumentError, match="trend"):
         SVAR(good, lags=1, trend="x")  # type: ignore[arg-type]
     res = SVAR(good, lags=1).fit()
-    with pytest.raises(SpecError, match="level"):
+    with pytest.raises(ArgumentError, match="level"):
         res.irf(4, bands="residual", reps=10, level=1.5, rng=0)
-    with pytest.raises(SpecError, match="needs sign restrictions"):
+    with pytest.raises(ArgumentError, match="needs sign restrictions"):
         res.irf(4, bands="set")
-    with pytest.raises(SpecError, match="bands"):
+    with pytest.raises(ArgumentError, match="bands"):
         res.irf(4, bands="mc", reps=10)  # type: ignore[arg-type]
     with pytest.raises(DataError, match="unknown variable 'eth'"):
         res.granger("eth", "btc")
-    with pytest.raises(SpecError, match="unknown shock 'eth'"):
+    with pytest.raises(ArgumentError, match="unknown shock 'eth'"):
         res.irf(4, shock_size="unit", scale={"eth": 0.25})

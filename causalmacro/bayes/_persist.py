@@ -1,0 +1,130 @@
+"""Saving and loading asset-response results as one ArviZ NetCDF file.
+
+The file is a plain InferenceData file: the posterior and its companions as
+ArviZ writes them, the design in the standard ``constant_data`` group (variables ``design_*``,
+beside PyMC's data containers), and the
+settings and diagnostics as JSON in the attributes of the posterior group.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import arviz as az
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from ..errors import DataError
+from .design import StackedData
+from .diagnostics import Diagnostics
+
+if TYPE_CHECKING:
+    from .results import AssetResponseResults
+
+__all__ = ["read_results", "write_results"]
+
+FORMAT = "causalmacro.asset_response/1"
+_ATTR = "causalmacro"
+
+
+def _design_dataset(d: StackedData) -> xr.Dataset:
+    return xr.Dataset(
+        {
+            "design_y": ("design_row", d.y),
+            "design_asset_idx": ("design_row", d.asset_idx),
+            "design_time_idx": ("design_row", d.time_idx),
+            "design_x": (("design_date", "design_column"), d.x),
+            "design_asset_group": ("design_asset", d.asset_group),
+            "design_y_loc": ("design_asset", d.y_loc),
+            "design_y_scale": ("design_asset", d.y_scale),
+            "design_x_loc": ("design_shock", d.x_loc),
+            "design_x_scale": ("design_shock", d.x_scale),
+        },
+        coords={
+            "design_date": d.dates.to_numpy(),
+            "design_asset": list(d.assets),
+            "design_shock": list(d.shocks),
+        },
+    )
+
+
+def write_results(res: AssetResponseResults, path: Path) -> Path:
+    """Write ``res`` to ``path`` atomically (temporary file, then rename)."""
+    idata = res.idata.copy()
+    had = "constant_data" in idata.groups()
+    design = _design_dataset(res.design)
+    if had:  # PyMC's data containers live there: the design goes beside them
+        setattr(idata, "constant_data", xr.merge([idata["constant_data"], design]))  # noqa: B010
+    else:
+        idata.add_groups(constant_data=design)
+    meta = {
+        "format": FORMAT,
+        "had_constant_data": had,
+        "groups": list(res.design.groups),
+        "lags": res.design.lags,
+        "settings": dict(res.settings),
+        "diagnostics": {**res.diagnostics.to_dict(), "messages": list(res.diagnostics.messages)},
+    }
+    idata["posterior"].attrs[_ATTR] = json.dumps(meta, default=str)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        idata.to_netcdf(tmp, engine="h5netcdf")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def read_results(path: Path) -> tuple[az.InferenceData, StackedData, Diagnostics, dict[str, Any]]:
+    """Read the parts of results written by :func:`write_results`; one-line :class:`DataError` otherwise.
+
+    Returns
+    -------
+    idata, design, diagnostics, settings
+        The fields of :class:`~causalmacro.bayes.results.AssetResponseResults`.
+    """
+    if not path.is_file():
+        raise DataError(f"{path}: no such results file")
+    try:
+        idata = az.from_netcdf(str(path), engine="h5netcdf")
+        meta = json.loads(idata["posterior"].attrs[_ATTR])
+        c = idata["constant_data"]
+    except (OSError, KeyError, ValueError, TypeError) as exc:
+        raise DataError(f"{path}: not an asset-response results file written by save() ({type(exc).__name__})") from None
+    if meta.get("format") != FORMAT:
+        raise DataError(f"{path}: unknown results format {meta.get('format')!r}; expected {FORMAT!r}")
+    design = StackedData(
+        assets=tuple(str(a) for a in c["design_asset"].values),
+        groups=tuple(meta["groups"]),
+        shocks=tuple(str(s) for s in c["design_shock"].values),
+        lags=int(meta["lags"]),
+        dates=pd.DatetimeIndex(c["design_date"].values),
+        asset_group=np.asarray(c["design_asset_group"].values, dtype=np.int64),
+        y=np.asarray(c["design_y"].values, dtype=np.float64),
+        asset_idx=np.asarray(c["design_asset_idx"].values, dtype=np.int64),
+        time_idx=np.asarray(c["design_time_idx"].values, dtype=np.int64),
+        x=np.asarray(c["design_x"].values, dtype=np.float64),
+        y_loc=np.asarray(c["design_y_loc"].values, dtype=np.float64),
+        y_scale=np.asarray(c["design_y_scale"].values, dtype=np.float64),
+        x_loc=np.asarray(c["design_x_loc"].values, dtype=np.float64),
+        x_scale=np.asarray(c["design_x_scale"].values, dtype=np.float64),
+    )
+    diag = dict(meta["diagnostics"])
+    diag.pop("thresholds", None)
+    diag["messages"] = tuple(diag.get("messages", ()))
+    if meta.get("had_constant_data"):
+        names = [v for v in [*c.data_vars, *c.coords] if str(v).startswith("design_")]
+        setattr(idata, "constant_data", c.drop_vars(names))  # noqa: B010
+    else:
+        del idata.constant_data
+    post = idata["posterior"]
+    post.attrs = {k: v for k, v in post.attrs.items() if k != _ATTR}
+    return idata, design, Diagnostics(**diag), dict(meta["settings"])

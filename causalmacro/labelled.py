@@ -1,0 +1,112 @@
+"""The labelled outputs both estimators share: one response type, read-only containers.
+
+Impulse responses of the structural VAR and posterior responses of the asset
+model are the same type: an :class:`xarray.DataArray` with dims
+``("horizon", "response", "shock")`` and, when it carries an interval, a last
+dim ``bound`` with coordinates ``["point", "lower", "upper"]``. The interval's
+coverage is ``attrs["level"]``; ``attrs["interval"]`` says what it is (bootstrap
+percentile band, identified set, posterior HDI). The point of a bootstrap band
+is the estimate; the point of a posterior is its mean. Every labelled output has
+a ``name``, so ``.to_dataframe()`` works on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from causalmacro.errors import ArgumentError
+
+__all__ = [
+    "BOUNDS",
+    "RESPONSE_DIMS",
+    "check_level",
+    "check_response",
+    "freeze",
+    "frozen_array",
+    "with_bounds",
+]
+
+RESPONSE_DIMS = ("horizon", "response", "shock")
+"""Dims of every impulse-response array, in this order."""
+
+BOUNDS = ("point", "lower", "upper")
+"""Coordinates of the ``bound`` dim of banded outputs."""
+
+
+def check_level(level: float) -> float:
+    """Return ``level`` as a float in (0, 1), else raise :class:`ArgumentError`."""
+    if isinstance(level, bool) or not isinstance(level, int | float | np.floating) or not 0 < level < 1:
+        raise ArgumentError(f"level must be a number between 0 and 1, got {level!r}")
+    return float(level)
+
+
+def with_bounds(
+    point: xr.DataArray, lower: xr.DataArray, upper: xr.DataArray, *, level: float, interval: str
+) -> xr.DataArray:
+    """Stack a point and an interval along a last ``bound`` dim.
+
+    Parameters
+    ----------
+    point, lower, upper : xarray.DataArray
+        Same dims and coordinates.
+    level : float
+        Coverage of the interval.
+    interval : str
+        What the interval is, e.g. ``"wild bootstrap, pointwise percentile"``.
+
+    Returns
+    -------
+    xarray.DataArray
+        ``point``'s dims plus ``bound`` last; ``point``'s name and attrs, with
+        ``level`` and ``interval`` added.
+    """
+    out = xr.concat([point, lower, upper], dim=xr.DataArray(list(BOUNDS), dims="bound"))
+    out = out.transpose(*point.dims, "bound")
+    out.attrs = {**point.attrs, "level": level, "interval": interval}
+    return out.rename(point.name)
+
+
+def check_response(da: Any) -> xr.DataArray:
+    """Check that ``da`` is a response array, naming what is wrong in one line.
+
+    Raises
+    ------
+    ArgumentError
+        Not a DataArray, dims other than ``RESPONSE_DIMS`` (plus ``bound``), or
+        ``bound`` coordinates other than ``BOUNDS``.
+    """
+    if not isinstance(da, xr.DataArray):
+        raise ArgumentError(f"expected an xarray.DataArray of responses, got {type(da).__name__}")
+    dims = [str(d) for d in da.dims if d != "bound"]
+    if sorted(dims) != sorted(RESPONSE_DIMS):
+        raise ArgumentError(
+            f"a response array has dims {RESPONSE_DIMS} (plus 'bound'), got {tuple(da.dims)}"
+        )
+    if "bound" in da.dims and [str(b) for b in da["bound"].values] != list(BOUNDS):
+        raise ArgumentError(f"'bound' must hold {list(BOUNDS)}, got {[str(b) for b in da['bound'].values]}")
+    return da
+
+
+def frozen_array(a: Any) -> np.ndarray:
+    """A read-only float copy of ``a``."""
+    out = np.array(a, dtype=np.float64, copy=True)
+    out.flags.writeable = False
+    return out
+
+
+def freeze(obj: Any) -> Any:
+    """A read-only deep copy: mappings become ``MappingProxyType``, lists tuples, arrays read-only."""
+    if isinstance(obj, Mapping):
+        return MappingProxyType({k: freeze(v) for k, v in obj.items()})
+    if isinstance(obj, list | tuple):
+        return tuple(freeze(v) for v in obj)
+    if isinstance(obj, np.ndarray):
+        out = obj.copy()
+        out.flags.writeable = False
+        return out
+    return obj

@@ -25,6 +25,7 @@ from causalmacro.svar import _format
 from causalmacro.svar.bootstrap import BootstrapDraws, BootstrapMethod, run_bootstrap
 from causalmacro.svar.diagnostics import Diagnostics, TestResult, granger_test, instantaneous_test
 from causalmacro.svar.dynamics import fevd_shares, structural_irf
+from causalmacro.svar.forecast import var_forecast
 from causalmacro.svar.identification import Identification, Identified
 from causalmacro.svar.reduced_form import ReducedForm, lag_matrix
 
@@ -413,6 +414,34 @@ class SVARResults:
             coords={"time": rf.index.rename("time"), "variable": list(self.names), "shock": terms},
             attrs={"identification": self.identification.name},
         )
+
+    def forecast(self, steps: int, *, level: float = 0.9, exog_future: Any = None) -> pd.DataFrame:
+        """Point forecasts and Gaussian intervals for the ``steps`` periods after the sample.
+
+        Parameters
+        ----------
+        steps : int
+        level : float
+            Coverage of the intervals.
+        exog_future : pandas.DataFrame or array_like, optional
+            Future values of the exogenous columns, ``steps`` rows; required
+            exactly when the model has exog.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Forecast dates by a ``(variable, bound)`` column ``MultiIndex``,
+            ``bound`` in ``"point"``, ``"lower"``, ``"upper"``; ``attrs`` record
+            ``level`` and ``method``.
+
+        Notes
+        -----
+        Equal to statsmodels' ``forecast`` / ``forecast_interval(y, steps, alpha=1-level)``:
+        the interval uses the forecast MSE with the coefficients treated as known
+        (Lütkepohl 2005, eq. 2.2.11), as R's ``vars::predict`` does, so it is too
+        narrow in short samples. See :mod:`causalmacro.svar.forecast`.
+        """
+        return var_forecast(self.reduced_form, steps, level=level, exog_future=exog_future)
 
     # ----------------------------------------------------------------- tests
     def _check_name(self, name: str) -> None:

@@ -222,3 +222,26 @@ def test_exog_without_variation_on_the_estimation_sample(varx_data) -> None:
     """A pulse in the first ``lags`` rows has no observation left to estimate it from."""
     early = lambda x: x.assign(early=(np.arange(len(x)) == 1).astype(float))  # noqa: E731
     _bad(varx_data, early, "'early' is zero after the first 2 rows", fit=True, lags=2)
+
+
+@pytest.mark.slow
+def test_bootstrap_band_covers_dummy_effects() -> None:
+    """Monte Carlo coverage of the 90% residual-bootstrap percentile intervals of the dummy effects.
+
+    1000 samples of the ``varx_sim`` VARX with T = 480 (pulse at row 80, step from row 140),
+    199 replications each, exog held fixed. Measured coverage (equations output / prices):
+    pulse 0.900 / 0.887, step 0.868 / 0.886; Monte Carlo s.e. about 0.01. Each rate is held
+    to [0.84, 0.95]: percentile intervals under-cover a little in finite samples, since the
+    small-sample bias of the slopes carries into the level shift (Kilian 1998); at T = 120
+    the step interval of the persistent equation covers only about 0.83 (asymptotic t
+    intervals 0.88), so the test uses the longer sample. About 20 s.
+    """
+    rng = np.random.default_rng(99)
+    hits = []
+    for _ in range(1000):
+        y, x = simulate_varx(480, rng)
+        draws = SVAR(y, lags=1, exog=x).fit().bootstrap(199, rng=rng).params[:, 1:3]
+        lo, hi = np.quantile(draws, [0.05, 0.95], axis=0)
+        hits.append((lo < VARX_GAMMA) & (hi > VARX_GAMMA))
+    rate = np.mean(hits, axis=0)
+    assert np.all((rate >= 0.84) & (rate <= 0.95)), rate

@@ -1,8 +1,9 @@
 """Structural vector autoregressions for the macro liquidity chain.
 
-``SVAR(data, order=..., lags=..., identification=...).fit()`` returns frozen
+``SVAR(data, order=..., lags=..., identification=..., exog=...).fit()`` returns frozen
 :class:`SVARResults` with labelled impulse responses, variance decompositions,
-historical decompositions, structural shocks and batched bootstrap bands.
+historical decompositions, structural shocks, forecasts and batched bootstrap bands.
+Exogenous regressors (a VARX) and the trend terms form one :class:`Deterministic` block.
 
 References
 ----------
@@ -11,6 +12,7 @@ Kilian, L. & Lütkepohl, H. (2017). *Structural Vector Autoregressive Analysis*.
 """
 
 from causalmacro.svar.bootstrap import BootstrapDraws
+from causalmacro.svar.deterministic import Deterministic
 from causalmacro.svar.diagnostics import Diagnostics, TestResult
 from causalmacro.svar.identification import (
     Identification,
@@ -26,6 +28,7 @@ from causalmacro.svar.sign import SignRestrictions
 __all__ = [
     "SVAR",
     "BootstrapDraws",
+    "Deterministic",
     "Diagnostics",
     "ExplosiveReplicationsWarning",
     "ExplosiveVARWarning",

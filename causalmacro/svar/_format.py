@@ -34,6 +34,7 @@ def _facts(res: SVARResults) -> list[tuple[str, str]]:
         ("Sample", f"{_date(rf.index[0])} to {_date(rf.index[-1])} ({res.nobs} obs)"),
         ("Lags", str(res.lags) + (f" ({res.lag_selection['criterion'].upper()})" if res.lag_selection else "")),
         ("Trend", rf.trend),
+        *([("Exogenous", ", ".join(res.exog_names))] if res.exog_names else []),
         ("Identification", res.identification.name),
         ("Largest root", f"{rf.roots[0]:.4f} ({'stable' if res.is_stable else 'EXPLOSIVE'})"),
     ]

@@ -17,6 +17,9 @@ see :class:`~causalmacro.svar.short_run.ShortRun`).
   simulated from the bias-corrected estimate and every replication is bias-corrected,
   shrinking the correction where it would make the system explosive.
 
+Deterministic terms and exogenous regressors are held fixed: every simulated
+sample reuses the observed trend and exogenous path, and is re-estimated on it.
+
 Replications whose estimated system is explosive (largest companion root >= 1)
 are dropped and counted, as are replications the identification cannot handle.
 
@@ -41,7 +44,7 @@ from typing import Literal
 import numpy as np
 
 from causalmacro.labelled import frozen_array
-from causalmacro.svar.dynamics import companion_roots, deterministic_terms, is_stable
+from causalmacro.svar.dynamics import companion_roots, is_stable
 from causalmacro.svar.identification import Identification, Identified
 from causalmacro.svar.reduced_form import ReducedForm, batched_ols, split_params
 
@@ -59,7 +62,7 @@ class BootstrapDraws:
     method : {"residual", "wild"}
     reps : int
         Replications requested.
-    params : ndarray, shape (n, k_trend + K p, K)
+    params : ndarray, shape (n, k_det + K p, K)
         Re-estimated coefficients of the ``n`` kept replications (bias-corrected
         slopes when ``bias_corrected``).
     coefs : ndarray, shape (n, p, K, K)
@@ -124,7 +127,8 @@ def simulate_var(
     init : ndarray, shape (p, K)
         Initial values, shared by all paths.
     det_mean : ndarray, shape (T, K)
-        Deterministic part of each equation at each effective observation.
+        Deterministic part of each equation at each effective observation, trend
+        and exogenous terms (``Deterministic.regressors(p) @ coefficients``).
     coefs : ndarray, shape (p, K, K)
         Lag matrices shared by all paths.
     shocks : ndarray, shape (R, T, K)
@@ -182,10 +186,11 @@ def _resample(
     rf: ReducedForm, coefs: np.ndarray, det_coefs: np.ndarray, reps: int,
     method: BootstrapMethod, rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
-    det_mean = deterministic_terms(rf.trend, rf.nobs, rf.lags + 1) @ det_coefs
+    det = rf.deterministic
+    det_mean = det.regressors(rf.lags) @ det_coefs
     shocks = _draw_shocks(np.asarray(rf.resid), reps, method, rng)
     y = simulate_var(np.asarray(rf.data[: rf.lags]), det_mean, coefs, shocks)
-    params, sigma = batched_ols(y, rf.lags, rf.trend)
+    params, sigma = batched_ols(y, rf.lags, det)
     return params, sigma
 
 
@@ -221,7 +226,7 @@ def run_bootstrap(
     -------
     BootstrapDraws
     """
-    k, p, kt = len(rf.names), rf.lags, rf.k_trend
+    k, p, kt = len(rf.names), rf.lags, rf.k_det
     coefs_hat = np.asarray(rf.coefs)
     det_hat = np.asarray(rf.params[:kt])
     dgp = coefs_hat

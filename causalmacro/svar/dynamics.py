@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from causalmacro.svar.deterministic import trend_block
+
 __all__ = [
     "companion_roots",
     "deterministic_terms",
@@ -159,7 +161,10 @@ def is_stable(coefs: np.ndarray, squarings: int = 8) -> np.ndarray:
 
 
 def deterministic_terms(trend: str, nobs: int, first: int) -> np.ndarray:
-    """Deterministic regressors as statsmodels' ``VAR`` builds them.
+    """Trend regressors as statsmodels' ``VAR`` builds them.
+
+    Kept for callers of the old name; the deterministic block of a VAR(X), trend
+    and exogenous columns, is :class:`causalmacro.svar.deterministic.Deterministic`.
 
     Parameters
     ----------
@@ -174,7 +179,4 @@ def deterministic_terms(trend: str, nobs: int, first: int) -> np.ndarray:
     -------
     ndarray, shape (nobs, k_trend)
     """
-    t = np.arange(first, first + nobs, dtype=np.float64)
-    cols = {"n": [], "c": [np.ones(nobs)], "ct": [np.ones(nobs), t], "ctt": [np.ones(nobs), t, t**2]}
-    parts = cols[trend]
-    return np.column_stack(parts) if parts else np.zeros((nobs, 0))
+    return trend_block(trend, first, nobs)

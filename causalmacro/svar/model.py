@@ -20,6 +20,7 @@ import pandas as pd
 from causalmacro.errors import ArgumentError
 from causalmacro.svar._validate import validate_frame
 from causalmacro.svar.diagnostics import residual_diagnostics
+from causalmacro.svar.exog import validate_exog
 from causalmacro.svar.identification import (
     Identification,
     IdentificationName,
@@ -103,6 +104,14 @@ class SVAR:
         ``select_order``); a criterion choosing 0 is raised to 1 with a note.
     trend : {"n", "c", "ct", "ctt"}
         Deterministic terms as in statsmodels.
+    exog : pandas.DataFrame, optional
+        Exogenous regressors (event dummies, policy indicators), one column each,
+        entering every equation contemporaneously and without lags, as in
+        statsmodels' ``VAR(endog, exog=)`` (a VARX; Lütkepohl 2005, ch. 10). Indexed
+        like ``data`` (or covering every date of it, and then reindexed). Held
+        fixed in the bootstrap; impulse responses and variance decompositions
+        do not depend on it, the historical decomposition shows its contribution
+        and forecasts need its future path.
     identification : str or Identification
         ``"recursive"``, ``"short_run"``, ``"sign"``, ``"long_run"`` or an object
         (:class:`Recursive`, :class:`ShortRun`, :class:`SignRestrictions`, :class:`LongRun`).
@@ -118,6 +127,8 @@ class SVAR:
     --------
     >>> res = SVAR(df, order=["inflation", "real_rate", "btc"], lags="aic").fit()  # doctest: +SKIP
     >>> res.irf(horizon=24, bands="residual", reps=1000, rng=0)  # doctest: +SKIP
+    >>> dummies = pd.DataFrame({"covid": (df.index == "2020-03").astype(float)}, index=df.index)  # doctest: +SKIP
+    >>> SVAR(df, lags=2, exog=dummies).fit().forecast(8, exog_future=np.zeros((8, 1)))  # doctest: +SKIP
     """
 
     def __init__(
@@ -129,6 +140,7 @@ class SVAR:
         trend: Trend = "c",
         identification: IdentificationName | Identification = "recursive",
         maxlags: int | None = None,
+        exog: pd.DataFrame | None = None,
         **identification_options: Any,
     ) -> None:
         self.frame = validate_frame(data, order)
@@ -145,6 +157,7 @@ class SVAR:
             raise ArgumentError(f"maxlags must be a positive int, got {maxlags!r}")
         self.lags = lags
         self.trend: Trend = trend
+        self.exog = None if exog is None else validate_exog(exog, self.frame.index, trend, self.names)
         self.maxlags = maxlags
         self.identification = make_identification(identification, **identification_options)
 
@@ -179,7 +192,8 @@ class SVAR:
         notes: list[str] = []
         selection: dict[str, Any] | None = None
         if isinstance(self.lags, str):
-            lags, selected, note, top = select_lags(values, self.lags, self.trend, self.maxlags)
+            x = None if self.exog is None else self.exog.to_numpy()
+            lags, selected, note, top = select_lags(values, self.lags, self.trend, self.maxlags, x)
             selection = {"criterion": self.lags, "selected": selected, "maxlags": top}
             if note:
                 notes.append(note)
@@ -192,7 +206,7 @@ class SVAR:
                 warnings.warn(msg, LagSelectionWarning, stacklevel=2)
         else:
             lags = int(self.lags)
-        rf, sm_res = fit_reduced_form(self.frame, lags, self.trend)
+        rf, sm_res = fit_reduced_form(self.frame, lags, self.trend, self.exog)
         if not rf.is_stable:
             msg = (
                 f"VAR({lags}) is explosive: largest companion root modulus {rf.roots[0]:.4f} >= 1; "

@@ -1,7 +1,9 @@
 """Reduced-form VAR: statsmodels estimation, lag choice and batched least squares.
 
 The point estimate is statsmodels' ``VAR`` (Lütkepohl 2005, sec. 3.2, multivariate
-least squares) so that its numbers are statsmodels' numbers. The bootstrap needs
+least squares; with exogenous regressors a VARX, ch. 10) so that its numbers are
+statsmodels' numbers. The deterministic regressors, trend and exogenous columns,
+come from :class:`~causalmacro.svar.deterministic.Deterministic`. The bootstrap needs
 the same regression for thousands of simulated samples: :func:`batched_ols` solves
 them all at once from stacked normal equations.
 """
@@ -9,7 +11,8 @@ them all at once from stacked normal equations.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -17,7 +20,8 @@ import pandas as pd
 from statsmodels.tsa.vector_ar.var_model import VAR
 
 from causalmacro.svar._validate import check_sample_size
-from causalmacro.svar.dynamics import companion_roots, deterministic_terms
+from causalmacro.svar.deterministic import K_TREND, Deterministic, Trend
+from causalmacro.svar.dynamics import companion_roots
 
 __all__ = [
     "K_TREND",
@@ -31,9 +35,7 @@ __all__ = [
     "split_params",
 ]
 
-Trend = Literal["n", "c", "ct", "ctt"]
 LagCriterion = Literal["aic", "bic", "hqic"]
-K_TREND: dict[str, int] = {"n": 0, "c": 1, "ct": 2, "ctt": 3}
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
@@ -44,7 +46,9 @@ def _frozen(a: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class ReducedForm:
-    """Least-squares estimate of :math:`y_t = \\nu + A_1 y_{t-1} + \\dots + A_p y_{t-p} + u_t`.
+    """Least-squares estimate of :math:`y_t = \\Gamma' D_t + A_1 y_{t-1} + \\dots + A_p y_{t-p} + u_t`.
+
+    :math:`D_t` holds the trend terms and any exogenous regressors (:attr:`deterministic`).
 
     Attributes
     ----------
@@ -56,15 +60,20 @@ class ReducedForm:
         The data, all rows.
     lags, trend
         Lag order and deterministic terms (statsmodels codes).
-    params : ndarray, shape (k_trend + K p, K)
-        Stacked coefficients in statsmodels' layout: deterministic rows, then lag 1, ..., lag p.
+    params : ndarray, shape (k_det + K p, K)
+        Stacked coefficients in statsmodels' layout: trend rows, exogenous rows,
+        then lag 1, ..., lag p.
     coefs : ndarray, shape (p, K, K)
         :math:`A_1, \\dots, A_p`.
     sigma_u : ndarray, shape (K, K)
-        Residual covariance with the degrees-of-freedom correction ``nobs - k_trend - K p``.
+        Residual covariance with the degrees-of-freedom correction ``nobs - k_det - K p``.
     resid : ndarray, shape (nobs, K)
     roots : ndarray
         Moduli of the companion eigenvalues, largest first.
+    exog : ndarray, shape (nobs + lags, k_exog), optional
+        Exogenous regressors on every row of the data; ``None`` without exog.
+    exog_names : tuple of str
+        Their names (the coefficient-row labels).
     """
 
     names: tuple[str, ...]
@@ -77,11 +86,29 @@ class ReducedForm:
     sigma_u: np.ndarray
     resid: np.ndarray
     roots: np.ndarray
+    exog: np.ndarray | None = field(default=None)
+    exog_names: tuple[str, ...] = ()
+
+    @cached_property
+    def deterministic(self) -> Deterministic:
+        """The deterministic regressor block (trend terms, then exogenous columns)."""
+        exog = np.zeros((0, 0)) if self.exog is None else np.asarray(self.exog)
+        return Deterministic(self.trend, int(self.data.shape[0]), exog, self.exog_names)
 
     @property
     def k_trend(self) -> int:
-        """Number of deterministic regressors."""
+        """Number of trend terms (statsmodels' ``k_trend``)."""
         return K_TREND[self.trend]
+
+    @property
+    def k_exog(self) -> int:
+        """Number of exogenous regressors."""
+        return len(self.exog_names)
+
+    @property
+    def k_det(self) -> int:
+        """Number of deterministic coefficient rows, trend terms plus exogenous columns."""
+        return self.k_trend + self.k_exog
 
     @property
     def nobs(self) -> int:
@@ -91,7 +118,7 @@ class ReducedForm:
     @property
     def df_resid(self) -> int:
         """Residual degrees of freedom per equation."""
-        return self.nobs - self.k_trend - len(self.names) * self.lags
+        return self.nobs - self.k_det - len(self.names) * self.lags
 
     @property
     def is_stable(self) -> bool:
@@ -118,7 +145,8 @@ def _df_cap(nobs: int, k: int, k_trend: int) -> int:
 
 
 def select_lags(
-    values: np.ndarray, criterion: LagCriterion, trend: Trend, maxlags: int | None
+    values: np.ndarray, criterion: LagCriterion, trend: Trend, maxlags: int | None,
+    exog: np.ndarray | None = None,
 ) -> tuple[int, dict[str, int], str | None, int]:
     """Lag order chosen by an information criterion, never below one.
 
@@ -130,6 +158,8 @@ def select_lags(
     maxlags : int or None
         Largest order tried; ``None`` uses :func:`default_maxlags`. Always capped
         so the largest model still has positive residual degrees of freedom.
+    exog : ndarray, shape (T, k_exog), optional
+        Exogenous regressors, in every candidate model.
 
     Returns
     -------
@@ -142,12 +172,13 @@ def select_lags(
         The largest order tried.
     """
     nobs, k = values.shape
+    k_det = K_TREND[trend] + (0 if exog is None else exog.shape[1])
     if maxlags is None:
-        maxlags = default_maxlags(nobs, k, K_TREND[trend])
-    maxlags = max(1, min(maxlags, _df_cap(nobs, k, K_TREND[trend])))
+        maxlags = default_maxlags(nobs, k, k_det)
+    maxlags = max(1, min(maxlags, _df_cap(nobs, k, k_det)))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        sel = VAR(values).select_order(maxlags=maxlags, trend=trend)
+        sel = VAR(values, exog=exog).select_order(maxlags=maxlags, trend=trend)
     selected = {key: int(val) for key, val in sel.selected_orders.items()}
     lags = selected[criterion]
     note = None
@@ -157,8 +188,10 @@ def select_lags(
     return lags, selected, note, maxlags
 
 
-def fit_reduced_form(frame: pd.DataFrame, lags: int, trend: Trend) -> tuple[ReducedForm, Any]:
-    """Estimate the reduced form with statsmodels.
+def fit_reduced_form(
+    frame: pd.DataFrame, lags: int, trend: Trend, exog: pd.DataFrame | None = None
+) -> tuple[ReducedForm, Any]:
+    """Estimate the reduced form with statsmodels (``VAR(endog, exog=)``).
 
     Parameters
     ----------
@@ -166,6 +199,14 @@ def fit_reduced_form(frame: pd.DataFrame, lags: int, trend: Trend) -> tuple[Redu
         Validated float data, columns in chain order.
     lags : int
     trend : {"n", "c", "ct", "ctt"}
+    exog : pandas.DataFrame, optional
+        Validated float exogenous regressors on the rows of ``frame``.
+
+    Raises
+    ------
+    DataError
+        Too few observations, or an exogenous column without variation on the
+        estimation sample (e.g. a pulse inside the first ``lags`` rows).
 
     Returns
     -------
@@ -174,8 +215,12 @@ def fit_reduced_form(frame: pd.DataFrame, lags: int, trend: Trend) -> tuple[Redu
         Kept for the tests statsmodels implements (Granger, portmanteau, normality).
     """
     values = frame.to_numpy(dtype=np.float64)
-    check_sample_size(values.shape[0], values.shape[1], lags, K_TREND[trend])
-    sm_res = VAR(values).fit(maxlags=lags, trend=trend)
+    x = None if exog is None else exog.to_numpy(dtype=np.float64)
+    names = () if exog is None else tuple(str(c) for c in exog.columns)
+    det = Deterministic(trend, values.shape[0], np.zeros((0, 0)) if x is None else x, names)
+    check_sample_size(values.shape[0], values.shape[1], lags, det.k)
+    det.check_rank(lags)
+    sm_res = VAR(values, exog=x).fit(maxlags=lags, trend=trend)
     params = np.asarray(sm_res.params, dtype=np.float64)
     coefs = np.asarray(sm_res.coefs, dtype=np.float64)
     rf = ReducedForm(
@@ -189,28 +234,40 @@ def fit_reduced_form(frame: pd.DataFrame, lags: int, trend: Trend) -> tuple[Redu
         sigma_u=_frozen(np.asarray(sm_res.sigma_u)),
         resid=_frozen(np.asarray(sm_res.resid)),
         roots=_frozen(companion_roots(coefs)),
+        exog=None if x is None else _frozen(x),
+        exog_names=names,
     )
     return rf, sm_res
 
 
-def lag_matrix(y: np.ndarray, lags: int, trend: Trend) -> np.ndarray:
+def _det_block(y: np.ndarray, lags: int, det: Trend | Deterministic) -> np.ndarray:
+    """The deterministic regressors of the estimation sample of ``y``, from a trend code or a block."""
+    block = det if isinstance(det, Deterministic) else Deterministic(det, y.shape[-2])
+    if block.nrows != y.shape[-2]:
+        raise ValueError(f"deterministic block has {block.nrows} rows, data have {y.shape[-2]}")
+    return block.regressors(lags)
+
+
+def lag_matrix(y: np.ndarray, lags: int, det: Trend | Deterministic) -> np.ndarray:
     """Regressors ``[deterministic, y_{t-1}, ..., y_{t-p}]`` for (batched) series.
 
     Parameters
     ----------
     y : ndarray, shape (..., T, K)
     lags : int
-    trend : str
+    det : str or Deterministic
+        A trend code (no exog), or the deterministic block of the data (trend and
+        exogenous columns; shared by every series of a batch).
 
     Returns
     -------
-    ndarray, shape (..., T - lags, k_trend + K lags)
+    ndarray, shape (..., T - lags, k_det + K lags)
     """
     nobs, k = y.shape[-2] - lags, y.shape[-1]
-    det = deterministic_terms(trend, nobs, lags + 1)
-    kt = det.shape[1]
+    d = _det_block(y, lags, det)
+    kt = d.shape[1]
     z = np.empty((*y.shape[:-2], nobs, kt + k * lags))
-    z[..., :kt] = det
+    z[..., :kt] = d
     for j in range(1, lags + 1):
         z[..., kt + (j - 1) * k : kt + j * k] = y[..., lags - j : lags - j + nobs, :]
     return z
@@ -222,6 +279,9 @@ def split_params(params: np.ndarray, k_trend: int, n_vars: int) -> tuple[np.ndar
     Parameters
     ----------
     params : ndarray, shape (..., k_trend + K p, K)
+    k_trend : int
+        Number of deterministic rows: trend terms plus exogenous columns (``k_det``).
+    n_vars : int
 
     Returns
     -------
@@ -236,7 +296,7 @@ def split_params(params: np.ndarray, k_trend: int, n_vars: int) -> tuple[np.ndar
     return det, np.swapaxes(lag, -1, -2)
 
 
-def batched_ols(y: np.ndarray, lags: int, trend: Trend) -> tuple[np.ndarray, np.ndarray]:
+def batched_ols(y: np.ndarray, lags: int, trend: Trend | Deterministic) -> tuple[np.ndarray, np.ndarray]:
     """Equation-by-equation least squares for a stack of samples in one computation.
 
     Solves the normal equations :math:`(Z'Z) B = Z'Y` for every replication with
@@ -248,17 +308,19 @@ def batched_ols(y: np.ndarray, lags: int, trend: Trend) -> tuple[np.ndarray, np.
     ----------
     y : ndarray, shape (R, T, K)
     lags : int
-    trend : str
+    trend : str or Deterministic
+        A trend code, or the deterministic block (trend and exogenous columns),
+        the same observed regressors for every replication.
 
     Returns
     -------
-    params : ndarray, shape (R, k_trend + K p, K)
+    params : ndarray, shape (R, k_det + K p, K)
     sigma_u : ndarray, shape (R, K, K)
         With the same degrees-of-freedom correction as statsmodels.
     """
     r, _, k = y.shape
     n = y.shape[1] - lags
-    d = deterministic_terms(trend, n, lags + 1)
+    d = _det_block(y, lags, trend)
     kt = d.shape[1]
     m = kt + k * lags
     # cross-products from views of y: no (R, T, m) regressor array is ever built

@@ -26,7 +26,8 @@ from causalmacro.labelled import RESPONSE_DIMS, check_level, with_bounds
 from causalmacro.svar import _format
 from causalmacro.svar.bootstrap import BootstrapDraws, BootstrapMethod, run_bootstrap
 from causalmacro.svar.diagnostics import Diagnostics, TestResult, granger_test, instantaneous_test
-from causalmacro.svar.dynamics import deterministic_terms, fevd_shares, structural_irf
+from causalmacro.svar.dynamics import fevd_shares, structural_irf
+from causalmacro.svar.forecast import var_forecast
 from causalmacro.svar.identification import Identification, Identified
 from causalmacro.svar.reduced_form import ReducedForm, lag_matrix
 
@@ -104,10 +105,19 @@ class SVARResults:
 
     @property
     def params(self) -> pd.DataFrame:
-        """Reduced-form coefficients, one column per equation, statsmodels' row labels."""
-        det = {"n": [], "c": ["const"], "ct": ["const", "trend"], "ctt": ["const", "trend", "trend_squared"]}
-        rows = det[self.reduced_form.trend] + [f"L{j}.{n}" for j in range(1, self.lags + 1) for n in self.names]
+        """Reduced-form coefficients, one column per equation, statsmodels' row labels.
+
+        Rows: trend terms (``const``, ``trend``, ``trend**2``), the exogenous
+        columns by name, then ``L1.x, ..., Lp.x``.
+        """
+        rows = list(self.reduced_form.deterministic.names)
+        rows += [f"L{j}.{n}" for j in range(1, self.lags + 1) for n in self.names]
         return pd.DataFrame(np.array(self.reduced_form.params), index=rows, columns=list(self.names))
+
+    @property
+    def exog_names(self) -> tuple[str, ...]:
+        """Exogenous regressors of the VARX (empty without exog)."""
+        return self.reduced_form.exog_names
 
     @property
     def roots(self) -> np.ndarray:
@@ -383,6 +393,7 @@ class SVARResults:
         *observed* series, :math:`\\varepsilon^{*}_t = B_0^{*}(y_t - \\nu^{*} - \\sum_j A^{*}_j y_{t-j})`,
         so the draws carry estimation and identification uncertainty about the
         historical shocks; feed them to downstream models to propagate it.
+        :math:`\\nu^{*}` includes the exogenous terms at their observed values.
 
         Parameters
         ----------
@@ -396,7 +407,7 @@ class SVARResults:
         """
         draws = self.bootstrap(reps, method=method, bias_correct=bias_correct, rng=rng)
         rf = self.reduced_form
-        z = lag_matrix(np.array(rf.data), rf.lags, rf.trend)
+        z = lag_matrix(np.array(rf.data), rf.lags, rf.deterministic)
         u = np.array(rf.data[rf.lags:])[None] - z[None] @ draws.params
         eps = np.swapaxes(np.linalg.solve(draws.impact, np.swapaxes(u, -1, -2)), -1, -2)
         return xr.DataArray(
@@ -410,39 +421,81 @@ class SVARResults:
 
         :math:`y_t = d_t + \\sum_j \\sum_{i=0}^{t-p-1} \\Theta_{i,\\cdot j}\\, \\varepsilon_{j,t-i}`,
         where :math:`d_t` (coordinate ``"deterministic"``) is the path from the
-        deterministic terms and the first ``p`` observations with all shocks off
-        (Kilian & Lütkepohl 2017, sec. 4.3). Uses the chosen identification.
+        trend terms and the first ``p`` observations with all shocks off
+        (Kilian & Lütkepohl 2017, sec. 4.3). With exogenous regressors their
+        contribution :math:`x^c_t = \\Gamma_x' x_t + \\sum_j A_j x^c_{t-j}` (from zero)
+        is the coordinate ``"exogenous"``. Uses the chosen identification.
 
         Returns
         -------
         xarray.DataArray
             Dims ``("time", "variable", "shock")``; shock coordinates are the shock
-            names plus ``"deterministic"``, and ``.sum("shock")`` equals the data.
+            names plus ``"deterministic"`` (and ``"exogenous"`` when the model has
+            exog), and ``.sum("shock")`` equals the data.
         """
         rf = self.reduced_form
         p, k, n = rf.lags, len(self.names), rf.nobs
         coefs = np.array(rf.coefs)
         impact = np.array(self.identified.impact)
         eps = self.structural_shocks().to_numpy()
-        det_mean = deterministic_terms(rf.trend, n, p + 1) @ np.array(rf.params[: rf.k_trend])
-        # contributions: (time, shock, variable) with p leading zeros, and the deterministic path
+        det, gamma = rf.deterministic, np.array(rf.params[: rf.k_det])
+        det_mean = det.regressors(p, "trend") @ gamma
+        exo_mean = det.regressors(p, "exog") @ gamma
+        # contributions: (time, shock, variable) with p leading zeros, the deterministic and exogenous paths
         contrib = np.zeros((p + n, k, k))
         base = np.zeros((p + n, k))
         base[:p] = rf.data[:p]
+        exo = np.zeros((p + n, k))
         for t in range(n):
             acc_c = impact.T * eps[t][:, None]  # row j: impact column j times eps_j
             acc_d = det_mean[t].copy()
+            acc_x = exo_mean[t].copy()
             for j in range(p):
                 acc_c = acc_c + contrib[p + t - 1 - j] @ coefs[j].T
                 acc_d = acc_d + coefs[j] @ base[p + t - 1 - j]
+                acc_x = acc_x + coefs[j] @ exo[p + t - 1 - j]
             contrib[p + t] = acc_c
             base[p + t] = acc_d
-        out = np.concatenate([np.swapaxes(contrib[p:], 1, 2), base[p:, :, None]], axis=2)
+            exo[p + t] = acc_x
+        parts = [np.swapaxes(contrib[p:], 1, 2), base[p:, :, None]]
+        terms = [*self.names, "deterministic"]
+        if rf.k_exog:
+            parts.append(exo[p:, :, None])
+            terms.append("exogenous")
+        out = np.concatenate(parts, axis=2)
         return xr.DataArray(
             out, dims=["time", "variable", "shock"],
-            coords={"time": rf.index.rename("time"), "variable": list(self.names), "shock": [*self.names, "deterministic"]},
+            coords={"time": rf.index.rename("time"), "variable": list(self.names), "shock": terms},
             attrs={"identification": self.identification.name},
         )
+
+    def forecast(self, steps: int, *, level: float = 0.9, exog_future: Any = None) -> pd.DataFrame:
+        """Point forecasts and Gaussian intervals for the ``steps`` periods after the sample.
+
+        Parameters
+        ----------
+        steps : int
+        level : float
+            Coverage of the intervals.
+        exog_future : pandas.DataFrame or array_like, optional
+            Future values of the exogenous columns, ``steps`` rows; required
+            exactly when the model has exog.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Forecast dates by a ``(variable, bound)`` column ``MultiIndex``,
+            ``bound`` in ``"point"``, ``"lower"``, ``"upper"``; ``attrs`` record
+            ``level`` and ``method``.
+
+        Notes
+        -----
+        Equal to statsmodels' ``forecast`` / ``forecast_interval(y, steps, alpha=1-level)``:
+        the interval uses the forecast MSE with the coefficients treated as known
+        (Lütkepohl 2005, eq. 2.2.11), as R's ``vars::predict`` does, so it is too
+        narrow in short samples. See :mod:`causalmacro.svar.forecast`.
+        """
+        return var_forecast(self.reduced_form, steps, level=level, exog_future=exog_future)
 
     # ----------------------------------------------------------------- tests
     def _check_name(self, name: str) -> None:
@@ -494,6 +547,7 @@ class SVARResults:
             "variables": list(self.names),
             "lags": self.lags,
             "trend": rf.trend,
+            "exog": list(self.exog_names),
             "nobs": self.nobs,
             "sample": [str(rf.index[0]), str(rf.index[-1])],
             "lag_selection": self.lag_selection,

@@ -187,9 +187,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     warnings.filterwarnings("ignore", message="PyTensor could not link to a BLAS", category=UserWarning)
     if args.debug:
         os.environ.setdefault("CAUSALMACRO_DEBUG", "1")
-        return func(args)
+        try:
+            return _run(func, args)
+        except BrokenPipeError:
+            return _reader_gone()
     try:
-        return func(args)
+        return _run(func, args)
+    except BrokenPipeError:  # before OSError, of which it is a subclass
+        return _reader_gone()
     except CausalMacroError as exc:
         print(f"causalmacro: error: {_one_line(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -200,14 +205,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("causalmacro: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 0
     except Exception as exc:  # a bug, not bad input: still one line, details with --debug
         print(
             f"causalmacro: internal error: {type(exc).__name__}: {_one_line(str(exc))} (rerun with --debug)",
             file=sys.stderr,
         )
         return 1
+
+
+def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    """Run a command and flush stdout, so that a reader that left shows up here, not at exit."""
+    code = func(args)
+    sys.stdout.flush()
+    return code
+
+
+def _reader_gone() -> int:
+    """The reader of stdout left (``causalmacro data SPEC | head -1``): not an error.
+
+    Output still buffered would fail again when Python flushes stdout at exit
+    and print "Exception ignored"; pointing stdout at ``os.devnull`` drops it
+    (the recipe of the note on SIGPIPE in the docs of :mod:`signal`).
+    """
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, ValueError, OSError):  # stdout is not a file (captured in tests)
+        return 0
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+    return 0
 
 
 def _one_line(text: str) -> str:

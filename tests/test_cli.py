@@ -105,3 +105,30 @@ def test_unwritable_output_is_one_line(capsys: pytest.CaptureFixture[str], tmp_p
     msg = one_line_error(capsys, "--quiet", "data", DEMO, "--out", str(target))
     assert msg == f"causalmacro: error: cannot write {target}: No such file or directory"
     assert not (tmp_path / "missing").exists()
+
+
+def test_broken_pipe_exits_quietly(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import causalmacro.cli as cli
+
+    def broken(args: object) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(cli, "_cmd_validate", broken)
+    code, _, err = run(capsys, "validate", DEMO)
+    assert code == 0 and err == ""
+    code, _, err = run(capsys, "--debug", "validate", DEMO)
+    assert code == 0 and err == ""
+
+
+def test_broken_pipe_in_a_real_pipe_exits_quietly() -> None:
+    # like `causalmacro data models/demo.toml | head -0`: the reader is gone before the first write
+    with subprocess.Popen(
+        [sys.executable, "-m", "causalmacro.cli", "--quiet", "data", DEMO],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+        code = proc.wait(timeout=120)
+    assert code == 0, err
+    assert err == ""

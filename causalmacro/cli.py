@@ -10,6 +10,10 @@ run SPEC            the main job: panel, structural VAR, asset model, report
 
 Bad input prints one line on stderr and exits with status 2; ``--debug``
 shows the traceback instead.
+
+Environment
+-----------
+CAUSALMACRO_DEBUG   1, true or yes: as ``--debug`` (tracebacks, not one-line errors)
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 EXIT_BAD_INPUT = 2
+DEBUG_ENV = "CAUSALMACRO_DEBUG"
+_EPILOG = f"environment: {DEBUG_ENV}=1 (or true, yes) acts as --debug: tracebacks instead of one-line errors"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -52,14 +58,16 @@ def _globals(*, sub: bool) -> _Parser:
     g.add_argument("--data-dir", metavar="DIR", help="read series from a folder of FRED CSV downloads", **kw)
     g.add_argument("--store", metavar="DIR", help="local store folder (default: the user cache dir)", **kw)
     g.add_argument("--offline", help="use the local store alone; never ask FRED", **flag)  # type: ignore[arg-type]
-    g.add_argument("--debug", help="show tracebacks", **flag)  # type: ignore[arg-type]
+    g.add_argument("--debug", help=f"show tracebacks (also {DEBUG_ENV}=1)", **flag)  # type: ignore[arg-type]
     g.add_argument("--quiet", help="no progress bars or notes", **flag)  # type: ignore[arg-type]
     return g
 
 
 def _parser() -> argparse.ArgumentParser:
     common = _globals(sub=True)
-    p = _Parser(prog="causalmacro", description=__doc__.split("\n\n")[0], parents=[_globals(sub=False)])
+    p = _Parser(
+        prog="causalmacro", description=__doc__.split("\n\n")[0], epilog=_EPILOG, parents=[_globals(sub=False)]
+    )
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     v = sub.add_parser("validate", parents=[common], help="check a spec against the schema")
@@ -185,8 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # pip-installed PyTensor finds no BLAS on many machines and says so in five
     # lines; the fallback is correct, only slower, so the CLI keeps it quiet
     warnings.filterwarnings("ignore", message="PyTensor could not link to a BLAS", category=UserWarning)
-    if args.debug:
-        os.environ.setdefault("CAUSALMACRO_DEBUG", "1")
+    if args.debug or _debug_from_env():
         try:
             return _run(func, args)
         except BrokenPipeError:
@@ -211,6 +218,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+
+
+def _debug_from_env() -> bool:
+    return os.environ.get(DEBUG_ENV, "").strip().lower() in ("1", "true", "yes")
 
 
 def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:

@@ -132,3 +132,26 @@ def test_broken_pipe_in_a_real_pipe_exits_quietly() -> None:
         code = proc.wait(timeout=120)
     assert code == 0, err
     assert err == ""
+
+
+def test_debug_from_the_environment(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import os
+
+    from causalmacro.errors import SpecError
+
+    missing = str(tmp_path / "none.toml")
+    for value in ("", "0", "no"):
+        monkeypatch.setenv("CAUSALMACRO_DEBUG", value)
+        assert "spec file not found" in one_line_error(capsys, "validate", missing)
+    for value in ("1", "true", "YES"):
+        monkeypatch.setenv("CAUSALMACRO_DEBUG", value)
+        with pytest.raises(SpecError, match="spec file not found"):
+            main(["validate", missing])
+    monkeypatch.delenv("CAUSALMACRO_DEBUG")
+    with pytest.raises(SpecError):
+        main(["--debug", "validate", missing])
+    assert "CAUSALMACRO_DEBUG" not in os.environ  # --debug is an input, not a side effect
+    assert main(["--help"]) == 0
+    assert "CAUSALMACRO_DEBUG" in capsys.readouterr().out

@@ -63,6 +63,27 @@ def _globals(*, sub: bool) -> _Parser:
     return g
 
 
+def _integer(text: str, ok: Callable[[int], bool], rule: str) -> int:
+    """An ``int`` option checked by argparse, so that a refusal is a one-line usage error."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{rule}, not {text!r}") from None
+    if not ok(n):
+        raise argparse.ArgumentTypeError(f"{rule}, not {n}")
+    return n
+
+
+def _reps(text: str) -> int:
+    # 1 replication gives no band either, silently
+    return _integer(text, lambda n: n == 0 or n >= 2, "reps must be 0 (no bands) or at least 2")
+
+
+def _seed(text: str) -> int:
+    # what numpy.random.SeedSequence takes
+    return _integer(text, lambda n: n >= 0, "seed must be a non-negative integer")
+
+
 def _parser() -> argparse.ArgumentParser:
     common = _globals(sub=True)
     p = _Parser(
@@ -90,9 +111,9 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", parents=[common], help="the main job: panel, SVAR, asset model, report")
     r.add_argument("spec", type=Path)
     r.add_argument("--out", type=Path, default=Path("causalmacro-report"), metavar="DIR")
-    r.add_argument("--reps", type=int, default=None, help="bootstrap replications (default: the spec's)")
+    r.add_argument("--reps", type=_reps, default=None, help="bootstrap replications (default: the spec's)")
     r.add_argument("--no-assets", action="store_true", help="skip the Bayesian asset model")
-    r.add_argument("--seed", type=int, default=0, help="seed of the random number generator")
+    r.add_argument("--seed", type=_seed, default=0, help="seed of the random number generator")
     r.set_defaults(func=_cmd_run)
     return p
 

@@ -155,3 +155,31 @@ def test_debug_from_the_environment(
     assert "CAUSALMACRO_DEBUG" not in os.environ  # --debug is an input, not a side effect
     assert main(["--help"]) == 0
     assert "CAUSALMACRO_DEBUG" in capsys.readouterr().out
+
+
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--reps", "-5"], "argument --reps: reps must be 0 (no bands) or at least 2, not -5"),
+        (["--reps", "1"], "argument --reps: reps must be 0 (no bands) or at least 2, not 1"),
+        (["--reps", "many"], "argument --reps: reps must be 0 (no bands) or at least 2, not 'many'"),
+        (["--seed", "-1"], "argument --seed: seed must be a non-negative integer, not -1"),
+        (["--seed", "x"], "argument --seed: seed must be a non-negative integer, not 'x'"),
+    ],
+)
+def test_run_refuses_bad_reps_and_seed(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    argv: list[str], expected: str,
+) -> None:
+    import causalmacro.report
+
+    def no_fit(*args: object, **kwargs: object) -> None:
+        raise AssertionError("refused options must stop before any fitting")
+
+    monkeypatch.setattr(causalmacro.report, "run_report", no_fit)
+    out = tmp_path / "report"
+    msg = one_line_error(capsys, "run", DEMO, "--no-assets", "--out", str(out), *argv)
+    assert msg == f"causalmacro run: error: {expected} (see --help)"
+    assert not out.exists()

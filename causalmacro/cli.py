@@ -209,6 +209,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, or a usage error already printed on one line
+        try:
+            sys.stdout.flush()  # --help into a pipe whose reader left
+        except BrokenPipeError:
+            return _reader_gone()
         return int(exc.code or 0)
     func: Callable[[argparse.Namespace], int] = args.func
     # pip-installed PyTensor finds no BLAS on many machines and says so in five

@@ -232,7 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except OSError as exc:
         where = f" {exc.filename}" if exc.filename else ""
-        print(f"causalmacro: error: cannot access{where}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"causalmacro: error: cannot access{where}: {_one_line(str(exc.strerror or exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("causalmacro: interrupted", file=sys.stderr)

@@ -189,3 +189,13 @@ def test_run_refuses_bad_reps_and_seed(
     msg = one_line_error(capsys, "run", DEMO, "--no-assets", "--out", str(out), *argv)
     assert msg == f"causalmacro run: error: {expected} (see --help)"
     assert not out.exists()
+
+
+def test_os_error_text_is_one_line(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import causalmacro.cli as cli
+
+    def fails(args: object) -> int:
+        raise OSError("first line\nsecond line")
+
+    monkeypatch.setattr(cli, "_cmd_validate", fails)
+    assert one_line_error(capsys, "validate", DEMO) == "causalmacro: error: cannot access: first line second line"

@@ -10,6 +10,10 @@ run SPEC            the main job: panel, structural VAR, asset model, report
 
 Bad input prints one line on stderr and exits with status 2; ``--debug``
 shows the traceback instead.
+
+Environment
+-----------
+CAUSALMACRO_DEBUG   1, true or yes: as ``--debug`` (tracebacks, not one-line errors)
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 EXIT_BAD_INPUT = 2
+DEBUG_ENV = "CAUSALMACRO_DEBUG"
+_EPILOG = f"environment: {DEBUG_ENV}=1 (or true, yes) acts as --debug: tracebacks instead of one-line errors"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -52,14 +58,37 @@ def _globals(*, sub: bool) -> _Parser:
     g.add_argument("--data-dir", metavar="DIR", help="read series from a folder of FRED CSV downloads", **kw)
     g.add_argument("--store", metavar="DIR", help="local store folder (default: the user cache dir)", **kw)
     g.add_argument("--offline", help="use the local store alone; never ask FRED", **flag)  # type: ignore[arg-type]
-    g.add_argument("--debug", help="show tracebacks", **flag)  # type: ignore[arg-type]
+    g.add_argument("--debug", help=f"show tracebacks (also {DEBUG_ENV}=1)", **flag)  # type: ignore[arg-type]
     g.add_argument("--quiet", help="no progress bars or notes", **flag)  # type: ignore[arg-type]
     return g
 
 
+def _integer(text: str, ok: Callable[[int], bool], rule: str) -> int:
+    """An ``int`` option checked by argparse, so that a refusal is a one-line usage error."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{rule}, not {text!r}") from None
+    if not ok(n):
+        raise argparse.ArgumentTypeError(f"{rule}, not {n}")
+    return n
+
+
+def _reps(text: str) -> int:
+    # 1 replication gives no band either, silently
+    return _integer(text, lambda n: n == 0 or n >= 2, "reps must be 0 (no bands) or at least 2")
+
+
+def _seed(text: str) -> int:
+    # what numpy.random.SeedSequence takes
+    return _integer(text, lambda n: n >= 0, "seed must be a non-negative integer")
+
+
 def _parser() -> argparse.ArgumentParser:
     common = _globals(sub=True)
-    p = _Parser(prog="causalmacro", description=__doc__.split("\n\n")[0], parents=[_globals(sub=False)])
+    p = _Parser(
+        prog="causalmacro", description=__doc__.split("\n\n")[0], epilog=_EPILOG, parents=[_globals(sub=False)]
+    )
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     v = sub.add_parser("validate", parents=[common], help="check a spec against the schema")
@@ -82,9 +111,9 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", parents=[common], help="the main job: panel, SVAR, asset model, report")
     r.add_argument("spec", type=Path)
     r.add_argument("--out", type=Path, default=Path("causalmacro-report"), metavar="DIR")
-    r.add_argument("--reps", type=int, default=None, help="bootstrap replications (default: the spec's)")
+    r.add_argument("--reps", type=_reps, default=None, help="bootstrap replications (default: the spec's)")
     r.add_argument("--no-assets", action="store_true", help="skip the Bayesian asset model")
-    r.add_argument("--seed", type=int, default=0, help="seed of the random number generator")
+    r.add_argument("--seed", type=_seed, default=0, help="seed of the random number generator")
     r.set_defaults(func=_cmd_run)
     return p
 
@@ -180,34 +209,68 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, or a usage error already printed on one line
+        try:
+            sys.stdout.flush()  # --help into a pipe whose reader left
+        except BrokenPipeError:
+            return _reader_gone()
         return int(exc.code or 0)
     func: Callable[[argparse.Namespace], int] = args.func
     # pip-installed PyTensor finds no BLAS on many machines and says so in five
     # lines; the fallback is correct, only slower, so the CLI keeps it quiet
     warnings.filterwarnings("ignore", message="PyTensor could not link to a BLAS", category=UserWarning)
-    if args.debug:
-        os.environ.setdefault("CAUSALMACRO_DEBUG", "1")
-        return func(args)
+    if args.debug or _debug_from_env():
+        try:
+            return _run(func, args)
+        except BrokenPipeError:
+            return _reader_gone()
     try:
-        return func(args)
+        return _run(func, args)
+    except BrokenPipeError:  # before OSError, of which it is a subclass
+        return _reader_gone()
     except CausalMacroError as exc:
         print(f"causalmacro: error: {_one_line(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:
         where = f" {exc.filename}" if exc.filename else ""
-        print(f"causalmacro: error: cannot access{where}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"causalmacro: error: cannot access{where}: {_one_line(str(exc.strerror or exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("causalmacro: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 0
     except Exception as exc:  # a bug, not bad input: still one line, details with --debug
         print(
             f"causalmacro: internal error: {type(exc).__name__}: {_one_line(str(exc))} (rerun with --debug)",
             file=sys.stderr,
         )
         return 1
+
+
+def _debug_from_env() -> bool:
+    return os.environ.get(DEBUG_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
+def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    """Run a command and flush stdout, so that a reader that left shows up here, not at exit."""
+    code = func(args)
+    sys.stdout.flush()
+    return code
+
+
+def _reader_gone() -> int:
+    """The reader of stdout left (``causalmacro data SPEC | head -1``): not an error.
+
+    Output still buffered would fail again when Python flushes stdout at exit
+    and print "Exception ignored"; pointing stdout at ``os.devnull`` drops it
+    (the recipe of the note on SIGPIPE in the docs of :mod:`signal`).
+    """
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, ValueError, OSError):  # stdout is not a file (captured in tests)
+        return 0
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+    return 0
 
 
 def _one_line(text: str) -> str:

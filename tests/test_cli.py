@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -105,3 +106,96 @@ def test_unwritable_output_is_one_line(capsys: pytest.CaptureFixture[str], tmp_p
     msg = one_line_error(capsys, "--quiet", "data", DEMO, "--out", str(target))
     assert msg == f"causalmacro: error: cannot write {target}: No such file or directory"
     assert not (tmp_path / "missing").exists()
+
+
+def test_broken_pipe_exits_quietly(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import causalmacro.cli as cli
+
+    def broken(args: object) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(cli, "_cmd_validate", broken)
+    code, _, err = run(capsys, "validate", DEMO)
+    assert code == 0 and err == ""
+    code, _, err = run(capsys, "--debug", "validate", DEMO)
+    assert code == 0 and err == ""
+
+
+@pytest.mark.parametrize("buffered", [True, False], ids=["buffered", "unbuffered"])
+@pytest.mark.parametrize("argv", [["--quiet", "data", DEMO], ["schema"], ["--help"]], ids=["data", "schema", "help"])
+def test_broken_pipe_in_a_real_pipe_exits_quietly(argv: list[str], buffered: bool) -> None:
+    # like `causalmacro data models/demo.toml | head -0`: the reader is gone before the first write.
+    # Buffered (a shell's default) the failure comes at the flush, and unhandled there it prints
+    # "Exception ignored" at exit; unbuffered (PYTHONUNBUFFERED, as some CI sets) it comes at the write
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    if not buffered:
+        env["PYTHONUNBUFFERED"] = "1"
+    with subprocess.Popen(
+        [sys.executable, "-m", "causalmacro.cli", *argv],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+        code = proc.wait(timeout=120)
+    assert code == 0, err
+    assert err == ""
+
+
+def test_debug_from_the_environment(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from causalmacro.errors import SpecError
+
+    missing = str(tmp_path / "none.toml")
+    for value in ("", "0", "no"):
+        monkeypatch.setenv("CAUSALMACRO_DEBUG", value)
+        assert "spec file not found" in one_line_error(capsys, "validate", missing)
+    for value in ("1", "true", "YES"):
+        monkeypatch.setenv("CAUSALMACRO_DEBUG", value)
+        with pytest.raises(SpecError, match="spec file not found"):
+            main(["validate", missing])
+    monkeypatch.delenv("CAUSALMACRO_DEBUG")
+    with pytest.raises(SpecError):
+        main(["--debug", "validate", missing])
+    assert "CAUSALMACRO_DEBUG" not in os.environ  # --debug is an input, not a side effect
+    assert main(["--help"]) == 0
+    assert "CAUSALMACRO_DEBUG" in capsys.readouterr().out
+
+
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--reps", "-5"], "argument --reps: reps must be 0 (no bands) or at least 2, not -5"),
+        (["--reps", "1"], "argument --reps: reps must be 0 (no bands) or at least 2, not 1"),
+        (["--reps", "many"], "argument --reps: reps must be 0 (no bands) or at least 2, not 'many'"),
+        (["--seed", "-1"], "argument --seed: seed must be a non-negative integer, not -1"),
+        (["--seed", "x"], "argument --seed: seed must be a non-negative integer, not 'x'"),
+    ],
+)
+def test_run_refuses_bad_reps_and_seed(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    argv: list[str], expected: str,
+) -> None:
+    import causalmacro.report
+
+    def no_fit(*args: object, **kwargs: object) -> None:
+        raise AssertionError("refused options must stop before any fitting")
+
+    monkeypatch.setattr(causalmacro.report, "run_report", no_fit)
+    out = tmp_path / "report"
+    msg = one_line_error(capsys, "run", DEMO, "--no-assets", "--out", str(out), *argv)
+    assert msg == f"causalmacro run: error: {expected} (see --help)"
+    assert not out.exists()
+
+
+def test_os_error_text_is_one_line(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import causalmacro.cli as cli
+
+    def fails(args: object) -> int:
+        raise OSError("first line\nsecond line")
+
+    monkeypatch.setattr(cli, "_cmd_validate", fails)
+    assert one_line_error(capsys, "validate", DEMO) == "causalmacro: error: cannot access: first line second line"

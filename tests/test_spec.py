@@ -158,3 +158,23 @@ def test_flip_must_name_an_asset(tmp_path: Path) -> None:
     assert spec.assets is not None and spec.assets.flip == ["spread"]
     with pytest.raises(SpecError, match=r"key 'assets.flip.0': 'sprd' is not an asset of \[assets\].groups \(did you mean 'spread'\?\)"):
         load_spec(write(tmp_path, GOOD.replace('groups = {', 'flip = ["sprd"]\ngroups = {')))
+
+
+@pytest.mark.parametrize(
+    ("old", "series"),
+    [
+        ('derived = "net_liquidity"', "liq"),
+        ("combine = { DGS10 = 1.0, DGS2 = -1.0 }", "spread"),
+    ],
+)
+def test_aggregation_only_on_a_raw_series(tmp_path: Path, old: str, series: str) -> None:
+    path = write(tmp_path, GOOD.replace(old, f'{old}\naggregation = "last"', 1))
+    with pytest.raises(SpecError) as info:
+        load_spec(path)
+    assert str(info.value) == (
+        f"{path}: key 'series.{series}.aggregation': applies to a raw series ('id') only; "
+        "a derived or combined column is computed from inputs each aligned by its own rule"
+    )
+    # on a raw series it stays allowed
+    spec = load_spec(write(tmp_path, GOOD.replace('id = "CBBTCUSD"', 'id = "CBBTCUSD"\naggregation = "last"', 1)))
+    assert spec.series["btc"].aggregation == "last"

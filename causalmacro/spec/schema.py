@@ -21,6 +21,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -91,7 +92,9 @@ class SeriesSpec(_Strict):
     derived series such as ``net_liquidity``) or ``combine`` (a linear
     combination ``{ID = coefficient}``) names where it comes from.
     ``transform`` and ``aggregation`` default to the catalog's (``level`` and
-    ``mean`` for uncatalogued series). ``ragged = true`` lets the column start
+    ``mean`` for uncatalogued series); ``aggregation`` applies to an ``id``
+    series only, since a derived or combined column is computed from inputs
+    each aligned by its own rule. ``ragged = true`` lets the column start
     later or end earlier than the window (assets with short histories); the
     window is set by the other columns.
     """
@@ -116,6 +119,19 @@ class SeriesSpec(_Strict):
         if self.combine is not None and not self.combine:
             raise ValueError("'combine' needs at least one series")
         return self
+
+    @field_validator("aggregation")
+    @classmethod
+    def _raw_only(cls, v: Aggregation | None, info: ValidationInfo) -> Aggregation | None:
+        # a field validator, so that the error names the key; fields before it are in info.data
+        if v is not None and info.data.get("id") is None and (
+            info.data.get("derived") is not None or info.data.get("combine") is not None
+        ):
+            raise ValueError(
+                "applies to a raw series ('id') only; "
+                "a derived or combined column is computed from inputs each aligned by its own rule"
+            )
+        return v
 
     @property
     def inputs(self) -> tuple[str, ...]:

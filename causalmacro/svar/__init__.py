@@ -2,7 +2,8 @@
 
 ``SVAR(data, order=..., lags=..., identification=...).fit()`` returns frozen
 :class:`SVARResults` with labelled impulse responses, variance decompositions,
-historical decompositions, structural shocks and batched bootstrap bands.
+historical decompositions, structural shocks and batched bootstrap bands,
+A/B standard errors and long-run impact matrices.
 
 References
 ----------

@@ -26,7 +26,10 @@ from causalmacro.svar.bootstrap import BootstrapDraws, BootstrapMethod, run_boot
 from causalmacro.svar.diagnostics import Diagnostics, TestResult, granger_test, instantaneous_test
 from causalmacro.svar.dynamics import deterministic_terms, fevd_shares, structural_irf
 from causalmacro.svar.identification import Identification, Identified
+from causalmacro.svar.inference import ab_covariance, ab_standard_errors, free_labels, overid_test
+from causalmacro.svar.longrun import total_impact
 from causalmacro.svar.reduced_form import ReducedForm, lag_matrix
+from causalmacro.svar.short_run import ShortRun
 
 __all__ = ["Bands", "SVARResults", "ShockSize"]
 
@@ -431,6 +434,115 @@ class SVARResults:
                     "instantaneous_pvalue": ins.pvalue,
                 })
         return pd.DataFrame(rows)
+
+    # ------------------------------------------------------ inference and I/O
+    def _frame(self, m: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame(np.array(m, dtype=np.float64), index=list(self.names), columns=list(self.names))
+
+    def _ab(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Estimated A, B and their patterns; only short-run models have them."""
+        if not isinstance(self.identification, ShortRun):
+            raise SpecError(
+                "A and B exist only for identification='short_run'; "
+                f"this model uses {self.identification.name!r} (see impact)"
+            )
+        a_pat, b_pat = self.identification.patterns(len(self.names))
+        return np.asarray(self.identified.details["A"]), np.asarray(self.identified.details["B"]), a_pat, b_pat
+
+    @property
+    def A(self) -> pd.DataFrame:
+        """Estimated :math:`A` of the AB-model :math:`A u_t = B \\varepsilon_t` (short-run only).
+
+        Signs are normalised so that each shock raises its own variable on impact.
+        Other schemes raise :class:`~causalmacro.errors.SpecError`; their
+        counterpart is :attr:`impact` (:math:`A = I`, :math:`B = B_0^{-1}`).
+        """
+        return self._frame(self._ab()[0])
+
+    @property
+    def B(self) -> pd.DataFrame:
+        """Estimated :math:`B` of the AB-model (short-run only); see :attr:`A`."""
+        return self._frame(self._ab()[1])
+
+    @property
+    def ab_cov(self) -> pd.DataFrame:
+        """Asymptotic covariance of the free entries of A and B (short-run only).
+
+        :math:`(T\\,\\mathcal{I}_a(\\hat\\gamma))^{-1}`, the inverse information matrix
+        restricted to the free entries (Lütkepohl 2005, Prop. 9.3), with
+        :math:`T` = :attr:`nobs`, evaluated at the estimate; labels ``"A[row,col]"``.
+        See :mod:`causalmacro.svar.inference`.
+        """
+        a, b, a_pat, b_pat = self._ab()
+        labels = free_labels(self.names, a_pat, b_pat)
+        return pd.DataFrame(ab_covariance(a, b, a_pat, b_pat, self.nobs), index=labels, columns=labels)
+
+    @property
+    def A_se(self) -> pd.DataFrame:
+        """Asymptotic standard errors of :attr:`A`; fixed entries are 0, as R's ``vars::SVAR``."""
+        a, b, a_pat, b_pat = self._ab()
+        return self._frame(ab_standard_errors(a, b, a_pat, b_pat, self.nobs)[0])
+
+    @property
+    def B_se(self) -> pd.DataFrame:
+        """Asymptotic standard errors of :attr:`B`; fixed entries are 0, as R's ``vars::SVAR``."""
+        a, b, a_pat, b_pat = self._ab()
+        return self._frame(ab_standard_errors(a, b, a_pat, b_pat, self.nobs)[1])
+
+    @property
+    def overid_test(self) -> TestResult | None:
+        """LR test of the over-identifying short-run restrictions.
+
+        None when the model is exactly identified or not identified by short-run
+        restrictions (Lütkepohl 2005, sec. 9.3.2).
+        """
+        return overid_test(self.identified.details)
+
+    @property
+    def long_run(self) -> pd.DataFrame:
+        """Long-run (total) impact :math:`\\Xi B_0^{-1}`, :math:`\\Xi = (I - \\sum_j A_j)^{-1}`.
+
+        Rows are responses, columns shocks: the limit of the cumulative impulse
+        responses, for any identification of a stable VAR (lower triangular with
+        a positive diagonal under ``identification="long_run"``). An explosive VAR
+        raises :class:`~causalmacro.errors.DataError`, since its cumulative
+        responses do not converge.
+        """
+        if not self.is_stable:
+            raise DataError(
+                f"long_run needs a stable VAR; the largest companion root modulus is {self.roots[0]:.4f} >= 1"
+            )
+        return self._frame(total_impact(np.array(self.reduced_form.coefs), np.array(self.identified.impact)))
+
+    @property
+    def llf(self) -> float:
+        """Gaussian log-likelihood of the reduced form (statsmodels' ``VARResults.llf``)."""
+        return float(self._sm.llf)
+
+    @property
+    def aic(self) -> float:
+        """Akaike criterion :math:`\\log|\\tilde\\Sigma_u| + 2 n / T` (Lütkepohl 2005, sec. 4.3), as statsmodels."""
+        return float(self._sm.aic)
+
+    @property
+    def bic(self) -> float:
+        """Schwarz criterion :math:`\\log|\\tilde\\Sigma_u| + n \\log T / T` (Lütkepohl 2005, sec. 4.3), as statsmodels."""
+        return float(self._sm.bic)
+
+    @property
+    def hqic(self) -> float:
+        """Hannan-Quinn criterion :math:`\\log|\\tilde\\Sigma_u| + 2 n \\log\\log T / T` (Lütkepohl 2005, sec. 4.3), as statsmodels."""
+        return float(self._sm.hqic)
+
+    @property
+    def fpe(self) -> float:
+        """Final prediction error (Lütkepohl 2005, sec. 4.3), as statsmodels."""
+        return float(self._sm.fpe)
+
+    @property
+    def resid(self) -> pd.DataFrame:
+        """Reduced-form residuals :math:`\\hat u_t`: effective-sample dates by variables."""
+        return pd.DataFrame(np.array(self.reduced_form.resid), index=self.reduced_form.index, columns=list(self.names))
 
     # ---------------------------------------------------------------- output
     def to_dict(self) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 ``SVAR(data, order=..., lags=..., identification=...).fit()`` returns frozen
 :class:`SVARResults` with labelled impulse responses, variance decompositions,
 historical decompositions, structural shocks and batched bootstrap bands,
-A/B standard errors and long-run impact matrices.
+A/B standard errors, long-run impact matrices and joint Granger-causality tests.
 
 References
 ----------
@@ -12,6 +12,7 @@ Kilian, L. & Lütkepohl, H. (2017). *Structural Vector Autoregressive Analysis*.
 """
 
 from causalmacro.svar.bootstrap import BootstrapDraws
+from causalmacro.svar.causality import CausalityResult
 from causalmacro.svar.diagnostics import Diagnostics, TestResult
 from causalmacro.svar.identification import (
     Identification,
@@ -27,6 +28,7 @@ from causalmacro.svar.sign import SignRestrictions
 __all__ = [
     "SVAR",
     "BootstrapDraws",
+    "CausalityResult",
     "Diagnostics",
     "ExplosiveVARWarning",
     "Identification",

@@ -12,7 +12,7 @@ a critical review. *JEL* 49(4), 938-960.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -23,6 +23,7 @@ import xarray as xr
 from causalmacro.errors import DataError, SpecError
 from causalmacro.svar import _format
 from causalmacro.svar.bootstrap import BootstrapDraws, BootstrapMethod, run_bootstrap
+from causalmacro.svar.causality import CausalityKind, CausalityResult, granger_causality
 from causalmacro.svar.diagnostics import Diagnostics, TestResult, granger_test, instantaneous_test
 from causalmacro.svar.dynamics import deterministic_terms, fevd_shares, structural_irf
 from causalmacro.svar.identification import Identification, Identified
@@ -513,6 +514,35 @@ class SVARResults:
                 f"long_run needs a stable VAR; the largest companion root modulus is {self.roots[0]:.4f} >= 1"
             )
         return self._frame(total_impact(np.array(self.reduced_form.coefs), np.array(self.identified.impact)))
+
+    def causality(
+        self,
+        caused: str | Sequence[str],
+        causing: str | Sequence[str] | None = None,
+        *,
+        kind: CausalityKind = "f",
+        signif: float = 0.05,
+    ) -> CausalityResult:
+        """Joint Granger-causality test: ``causing`` does not Granger-cause ``caused``.
+
+        Parameters
+        ----------
+        caused : str or sequence of str
+            Variable(s) whose equations are tested.
+        causing : str or sequence of str, optional
+            Variable(s) whose lags are excluded; default: all variables not in ``caused``.
+        kind : {"f", "wald"}
+            F form or chi-square Wald form (Lütkepohl 2005, sec. 3.6.1).
+        signif : float
+            Level of the reported critical value and decision.
+
+        Returns
+        -------
+        CausalityResult
+            Statistic, p-value and degrees of freedom equal to statsmodels'
+            ``VARResults.test_causality``.
+        """
+        return granger_causality(self._sm, self.names, caused, causing, kind=kind, signif=signif)
 
     @property
     def llf(self) -> float:

@@ -3,7 +3,8 @@
 ``SVAR(data, order=..., lags=..., identification=...).fit()`` returns frozen
 :class:`SVARResults` with labelled impulse responses, variance decompositions,
 historical decompositions, structural shocks and batched bootstrap bands,
-A/B standard errors, long-run impact matrices and joint Granger-causality tests.
+A/B standard errors, long-run impact matrices, joint Granger-causality tests and
+save/load (``res.save(path)``, :func:`load_results`).
 
 References
 ----------
@@ -20,6 +21,7 @@ from causalmacro.svar.identification import (
     LongRun,
     Recursive,
 )
+from causalmacro.svar.io import load_results
 from causalmacro.svar.model import SVAR, ExplosiveVARWarning
 from causalmacro.svar.results import SVARResults
 from causalmacro.svar.short_run import ShortRun
@@ -39,4 +41,5 @@ __all__ = [
     "ShortRun",
     "SignRestrictions",
     "TestResult",
+    "load_results",
 ]

@@ -12,8 +12,10 @@ a critical review. *JEL* 49(4), 938-960.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -573,6 +575,33 @@ class SVARResults:
     def resid(self) -> pd.DataFrame:
         """Reduced-form residuals :math:`\\hat u_t`: effective-sample dates by variables."""
         return pd.DataFrame(np.array(self.reduced_form.resid), index=self.reduced_form.index, columns=list(self.names))
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write these results to ``path`` (a zip of JSON and ``.npy``; see :mod:`causalmacro.svar.io`).
+
+        The data, fit options and the identification (impact matrix, details,
+        accepted sign-restricted models) are stored; :meth:`load` re-estimates the
+        reduced form and restores the identification without redrawing. The write
+        is atomic: a temporary file in the target folder, then a rename.
+
+        Parameters
+        ----------
+        path : str or path-like
+
+        Returns
+        -------
+        pathlib.Path
+        """
+        from causalmacro.svar.io import save_results
+
+        return save_results(self, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> SVARResults:
+        """Read results written by :meth:`save` (:func:`causalmacro.svar.load_results`)."""
+        from causalmacro.svar.io import load_results
+
+        return load_results(path)
 
     # ---------------------------------------------------------------- output
     def to_dict(self) -> dict[str, Any]:

@@ -2,8 +2,10 @@
 
 ``SVAR(data, order=..., lags=..., identification=..., exog=...).fit()`` returns frozen
 :class:`SVARResults` with labelled impulse responses, variance decompositions,
-historical decompositions, structural shocks, forecasts and batched bootstrap bands.
-Exogenous regressors (a VARX) and the trend terms form one :class:`Deterministic` block.
+historical decompositions, structural shocks, forecasts and batched bootstrap bands,
+A/B standard errors, long-run impact matrices, joint Granger-causality tests and
+save/load (``res.save(path)``, :func:`load_results`). Exogenous regressors (a VARX)
+and the trend terms form one :class:`Deterministic` block.
 
 References
 ----------
@@ -12,6 +14,7 @@ Kilian, L. & Lütkepohl, H. (2017). *Structural Vector Autoregressive Analysis*.
 """
 
 from causalmacro.svar.bootstrap import BootstrapDraws
+from causalmacro.svar.causality import CausalityResult
 from causalmacro.svar.deterministic import Deterministic
 from causalmacro.svar.diagnostics import Diagnostics, TestResult
 from causalmacro.svar.identification import (
@@ -21,13 +24,14 @@ from causalmacro.svar.identification import (
     Recursive,
 )
 from causalmacro.svar.model import SVAR, ExplosiveVARWarning, LagSelectionWarning
-from causalmacro.svar.results import ExplosiveReplicationsWarning, SVARResults
+from causalmacro.svar.results import ExplosiveReplicationsWarning, SVARResults, load_results
 from causalmacro.svar.short_run import ShortRun
 from causalmacro.svar.sign import SignRestrictions
 
 __all__ = [
     "SVAR",
     "BootstrapDraws",
+    "CausalityResult",
     "Deterministic",
     "Diagnostics",
     "ExplosiveReplicationsWarning",
@@ -41,4 +45,5 @@ __all__ = [
     "ShortRun",
     "SignRestrictions",
     "TestResult",
+    "load_results",
 ]

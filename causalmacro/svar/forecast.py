@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from causalmacro.errors import SpecError
+from causalmacro.errors import ArgumentError
 from causalmacro.svar.dynamics import ma_coefficients
 from causalmacro.svar.exog import validate_exog_future
 from causalmacro.svar.reduced_form import ReducedForm
@@ -114,9 +114,9 @@ def var_forecast(
         ``attrs`` record ``level``, ``method``, ``steps`` and ``exog``.
     """
     if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
-        raise SpecError(f"steps must be a positive int, got {steps!r}")
+        raise ArgumentError(f"steps must be a positive int, got {steps!r}")
     if not 0 < level < 1:
-        raise SpecError(f"level must be between 0 and 1, got {level}")
+        raise ArgumentError(f"level must be between 0 and 1, got {level}")
     steps = int(steps)
     index = forecast_index(rf.index, steps)
     det = rf.deterministic

@@ -12,9 +12,11 @@ a critical review. *JEL* 49(4), 938-960.
 
 from __future__ import annotations
 
+import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -25,13 +27,17 @@ from causalmacro.errors import ArgumentError, DataError
 from causalmacro.labelled import RESPONSE_DIMS, check_level, with_bounds
 from causalmacro.svar import _format
 from causalmacro.svar.bootstrap import BootstrapDraws, BootstrapMethod, run_bootstrap
+from causalmacro.svar.causality import CausalityKind, CausalityResult, granger_causality
 from causalmacro.svar.diagnostics import Diagnostics, TestResult, granger_test, instantaneous_test
 from causalmacro.svar.dynamics import fevd_shares, structural_irf
 from causalmacro.svar.forecast import var_forecast
-from causalmacro.svar.identification import Identification, Identified
+from causalmacro.svar.identification import Identification, IdentificationError, Identified
+from causalmacro.svar.inference import ab_covariance, ab_standard_errors, free_labels, overid_test
+from causalmacro.svar.longrun import total_impact
 from causalmacro.svar.reduced_form import ReducedForm, lag_matrix
+from causalmacro.svar.short_run import ShortRun
 
-__all__ = ["Bands", "ExplosiveReplicationsWarning", "SVARResults", "ShockSize"]
+__all__ = ["Bands", "ExplosiveReplicationsWarning", "SVARResults", "ShockSize", "load_results"]
 
 Bands = Literal["residual", "bootstrap", "wild", "set"]
 ShockSize = Literal["std", "unit"]
@@ -539,6 +545,171 @@ class SVARResults:
                 })
         return pd.DataFrame(rows)
 
+    # ------------------------------------------------------ inference and I/O
+    def _frame(self, m: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame(np.array(m, dtype=np.float64), index=list(self.names), columns=list(self.names))
+
+    def _ab(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Estimated A, B and their patterns; only short-run models have them."""
+        if not isinstance(self.identification, ShortRun):
+            raise IdentificationError(
+                "A and B exist only for identification='short_run'; "
+                f"this model uses {self.identification.name!r} (see impact)"
+            )
+        a_pat, b_pat = self.identification.patterns(len(self.names))
+        return np.asarray(self.identified.details["A"]), np.asarray(self.identified.details["B"]), a_pat, b_pat
+
+    @property
+    def A(self) -> pd.DataFrame:
+        """Estimated :math:`A` of the AB-model :math:`A u_t = B \\varepsilon_t` (short-run only).
+
+        Signs are normalised so that each shock raises its own variable on impact.
+        Other schemes raise :class:`~causalmacro.svar.IdentificationError`; their
+        counterpart is :attr:`impact` (:math:`A = I`, :math:`B = B_0^{-1}`).
+        """
+        return self._frame(self._ab()[0])
+
+    @property
+    def B(self) -> pd.DataFrame:
+        """Estimated :math:`B` of the AB-model (short-run only); see :attr:`A`."""
+        return self._frame(self._ab()[1])
+
+    @property
+    def ab_cov(self) -> pd.DataFrame:
+        """Asymptotic covariance of the free entries of A and B (short-run only).
+
+        :math:`(T\\,\\mathcal{I}_a(\\hat\\gamma))^{-1}`, the inverse information matrix
+        restricted to the free entries (Lütkepohl 2005, Prop. 9.3), with
+        :math:`T` = :attr:`nobs`, evaluated at the estimate; labels ``"A[row,col]"``.
+        See :mod:`causalmacro.svar.inference`.
+        """
+        a, b, a_pat, b_pat = self._ab()
+        labels = free_labels(self.names, a_pat, b_pat)
+        return pd.DataFrame(ab_covariance(a, b, a_pat, b_pat, self.nobs), index=labels, columns=labels)
+
+    @property
+    def A_se(self) -> pd.DataFrame:
+        """Asymptotic standard errors of :attr:`A`; fixed entries are 0, as R's ``vars::SVAR``."""
+        a, b, a_pat, b_pat = self._ab()
+        return self._frame(ab_standard_errors(a, b, a_pat, b_pat, self.nobs)[0])
+
+    @property
+    def B_se(self) -> pd.DataFrame:
+        """Asymptotic standard errors of :attr:`B`; fixed entries are 0, as R's ``vars::SVAR``."""
+        a, b, a_pat, b_pat = self._ab()
+        return self._frame(ab_standard_errors(a, b, a_pat, b_pat, self.nobs)[1])
+
+    @property
+    def overid_test(self) -> TestResult | None:
+        """LR test of the over-identifying short-run restrictions.
+
+        None when the model is exactly identified or not identified by short-run
+        restrictions (Lütkepohl 2005, sec. 9.3.2).
+        """
+        return overid_test(self.identified.details)
+
+    @property
+    def long_run(self) -> pd.DataFrame:
+        """Long-run (total) impact :math:`\\Xi B_0^{-1}`, :math:`\\Xi = (I - \\sum_j A_j)^{-1}`.
+
+        Rows are responses, columns shocks: the limit of the cumulative impulse
+        responses, for any identification of a stable VAR (lower triangular with
+        a positive diagonal under ``identification="long_run"``). An explosive VAR
+        raises :class:`~causalmacro.errors.DataError`, since its cumulative
+        responses do not converge.
+        """
+        if not self.is_stable:
+            raise DataError(
+                f"long_run needs a stable VAR; the largest companion root modulus is {self.roots[0]:.4f} >= 1"
+            )
+        return self._frame(total_impact(np.array(self.reduced_form.coefs), np.array(self.identified.impact)))
+
+    def causality(
+        self,
+        caused: str | Sequence[str],
+        causing: str | Sequence[str] | None = None,
+        *,
+        kind: CausalityKind = "f",
+        signif: float = 0.05,
+    ) -> CausalityResult:
+        """Joint Granger-causality test: ``causing`` does not Granger-cause ``caused``.
+
+        Parameters
+        ----------
+        caused : str or sequence of str
+            Variable(s) whose equations are tested.
+        causing : str or sequence of str, optional
+            Variable(s) whose lags are excluded; default: all variables not in ``caused``.
+        kind : {"f", "wald"}
+            F form or chi-square Wald form (Lütkepohl 2005, sec. 3.6.1).
+        signif : float
+            Level of the reported critical value and decision.
+
+        Returns
+        -------
+        CausalityResult
+            Statistic, p-value and degrees of freedom equal to statsmodels'
+            ``VARResults.test_causality``.
+        """
+        return granger_causality(self._sm, self.names, caused, causing, kind=kind, signif=signif)
+
+    @property
+    def llf(self) -> float:
+        """Gaussian log-likelihood of the reduced form (statsmodels' ``VARResults.llf``)."""
+        return float(self._sm.llf)
+
+    @property
+    def aic(self) -> float:
+        """Akaike criterion :math:`\\log|\\tilde\\Sigma_u| + 2 n / T` (Lütkepohl 2005, sec. 4.3), as statsmodels."""
+        return float(self._sm.aic)
+
+    @property
+    def bic(self) -> float:
+        """Schwarz criterion :math:`\\log|\\tilde\\Sigma_u| + n \\log T / T` (Lütkepohl 2005, sec. 4.3), as statsmodels."""
+        return float(self._sm.bic)
+
+    @property
+    def hqic(self) -> float:
+        """Hannan-Quinn criterion :math:`\\log|\\tilde\\Sigma_u| + 2 n \\log\\log T / T` (Lütkepohl 2005, sec. 4.3), as statsmodels."""
+        return float(self._sm.hqic)
+
+    @property
+    def fpe(self) -> float:
+        """Final prediction error (Lütkepohl 2005, sec. 4.3), as statsmodels."""
+        return float(self._sm.fpe)
+
+    @property
+    def resid(self) -> pd.DataFrame:
+        """Reduced-form residuals :math:`\\hat u_t`: effective-sample dates by variables."""
+        return pd.DataFrame(np.array(self.reduced_form.resid), index=self.reduced_form.index, columns=list(self.names))
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write these results to ``path`` (a zip of JSON and ``.npy``; see :mod:`causalmacro.svar.io`).
+
+        The data, fit options and the identification (impact matrix, details,
+        accepted sign-restricted models) are stored; :meth:`load` re-estimates the
+        reduced form and restores the identification without redrawing. The write
+        is atomic: a temporary file in the target folder, then a rename.
+
+        Parameters
+        ----------
+        path : str or path-like
+
+        Returns
+        -------
+        pathlib.Path
+        """
+        from causalmacro.svar.io import save_results
+
+        return save_results(self, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> SVARResults:
+        """Read results written by :meth:`save` (:func:`causalmacro.svar.load_results`)."""
+        from causalmacro.svar.io import read_results
+
+        return cls(**read_results(path))
+
     # ---------------------------------------------------------------- output
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary of the fit (no arrays, lists of floats only)."""
@@ -583,3 +754,8 @@ class SVARResults:
 def _check_horizon(horizon: int, low: int) -> None:
     if isinstance(horizon, bool) or not isinstance(horizon, int | np.integer) or horizon < low:
         raise ArgumentError(f"horizon must be an integer >= {low}, got {horizon!r}")
+
+
+def load_results(path: str | os.PathLike[str]) -> SVARResults:
+    """Read SVAR results written by :meth:`SVARResults.save` (same as :meth:`SVARResults.load`)."""
+    return SVARResults.load(path)

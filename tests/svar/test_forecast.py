@@ -16,7 +16,7 @@ from numpy.testing import assert_allclose
 from statsmodels.tsa.api import VAR
 from varx_sim import simulate_varx
 
-from causalmacro.errors import DataError, SpecError
+from causalmacro.errors import ArgumentError, DataError
 from causalmacro.svar import SVAR
 from causalmacro.svar.forecast import forecast_index
 
@@ -147,8 +147,8 @@ def test_bad_forecast_options(macro_growth: pd.DataFrame) -> None:
     with pytest.raises(DataError, match="exog_future given, but the model has no exog"):
         res.forecast(2, exog_future=np.zeros((2, 1)))
     for steps in (0, -1, 1.5, True):
-        with pytest.raises(SpecError, match="steps must be a positive int"):
+        with pytest.raises(ArgumentError, match="steps must be a positive int"):
             res.forecast(steps)  # type: ignore[arg-type]
     for level in (0.0, 1.0, 1.5):
-        with pytest.raises(SpecError, match="level must be between 0 and 1"):
+        with pytest.raises(ArgumentError, match="level must be between 0 and 1"):
             res.forecast(2, level=level)

@@ -188,3 +188,20 @@ def test_batched_ab_matches_per_replication_bfgs() -> None:
     for r in range(8):
         one = estimate_ab(sigma[r], a_pat, b_pat, start)
         assert_allclose(b[r], one.b, rtol=1e-5, atol=1e-7)
+
+
+def test_exact_ab_converges_with_near_zero_covariance() -> None:
+    """Regression: an exactly identified A-model whose Sigma has an entry of 1e-5 still converges.
+
+    The fit check once compared implied and sample covariances elementwise with
+    rtol 1e-6, which a near-zero entry fails at any optimiser precision.
+    """
+    from causalmacro.svar.short_run import _implied_sigma, estimate_ab, parse_pattern
+
+    sigma = np.array([[1.2666, 0.3226, -0.3236], [0.3226, 0.6693, -1.339e-5], [-0.3236, -1.339e-5, 0.4851]])
+    a_pat = parse_pattern(A_UNIT_LOWER, 3, "A", "identity")
+    b_pat = parse_pattern(None, 3, "B", "diagonal")
+    start = ShortRun(A=A_UNIT_LOWER)._start(a_pat, b_pat, sigma)
+    fit = estimate_ab(sigma, a_pat, b_pat, start)
+    assert fit.converged
+    assert_allclose(_implied_sigma(fit.theta, a_pat, b_pat), sigma, rtol=0, atol=1e-6)

@@ -6,8 +6,8 @@ hierarchical model of asset responses (:class:`AssetResponseModel`) on data
 from FRED, a folder of FRED downloads, user data or the embedded synthetic
 demo.
 
-Data flows one way: spec -> data -> transforms -> estimators -> results ->
-graph -> plots/report.
+Data flows one way: spec -> data -> panel -> estimators (svar, bayes) ->
+graph -> pipeline (:func:`fit_spec`) -> plotting -> report -> CLI.
 
 Examples
 --------
@@ -23,22 +23,43 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from .data import fetch, open_source
-from .errors import CausalMacroError, DataError, FetchError, SpecError, StoreError
+from .errors import ArgumentError, CausalMacroError, DataError, FetchError, SpecError, StoreError
 from .panel import Panel, build_panel
 from .spec import ModelSpec, load_spec
 
 if TYPE_CHECKING:
     from .bayes import DEFAULT_GROUPS, AssetResponseModel, AssetResponseResults
     from .data import Store
-    from .svar import SVAR, LongRun, Recursive, ShortRun, SignRestrictions, SVARResults
+    from .graph import dependency_graph
+    from .pipeline import RunResults, asset_returns, fit_spec
+    from .plotting import (
+        plot_fevd,
+        plot_graph,
+        plot_historical_decomposition,
+        plot_irf,
+        plot_spectrum,
+    )
+    from .report import write_run
+    from .svar import (
+        SVAR,
+        BootstrapDraws,
+        LongRun,
+        Recursive,
+        ShortRun,
+        SignRestrictions,
+        SVARResults,
+        load_results,
+    )
 
 __version__ = "0.1.0"
 
 __all__ = [
     "DEFAULT_GROUPS",
     "SVAR",
+    "ArgumentError",
     "AssetResponseModel",
     "AssetResponseResults",
+    "BootstrapDraws",
     "CausalMacroError",
     "DataError",
     "FetchError",
@@ -46,6 +67,7 @@ __all__ = [
     "ModelSpec",
     "Panel",
     "Recursive",
+    "RunResults",
     "SVARResults",
     "ShortRun",
     "SignRestrictions",
@@ -53,10 +75,20 @@ __all__ = [
     "Store",
     "StoreError",
     "__version__",
+    "asset_returns",
     "build_panel",
+    "dependency_graph",
     "fetch",
+    "fit_spec",
+    "load_results",
     "load_spec",
     "open_source",
+    "plot_fevd",
+    "plot_graph",
+    "plot_historical_decomposition",
+    "plot_irf",
+    "plot_spectrum",
+    "write_run",
 ]
 
 # heavy dependencies (statsmodels, PyMC) load on first use, not at import
@@ -71,6 +103,18 @@ _LAZY = {
     "AssetResponseResults": ".bayes",
     "DEFAULT_GROUPS": ".bayes",
     "Store": ".data",
+    "BootstrapDraws": ".svar",
+    "load_results": ".svar",
+    "RunResults": ".pipeline",
+    "asset_returns": ".pipeline",
+    "fit_spec": ".pipeline",
+    "dependency_graph": ".graph",
+    "write_run": ".report",
+    "plot_irf": ".plotting",
+    "plot_fevd": ".plotting",
+    "plot_graph": ".plotting",
+    "plot_historical_decomposition": ".plotting",
+    "plot_spectrum": ".plotting",
 }
 
 
@@ -78,3 +122,7 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY:
         return getattr(import_module(_LAZY[name], __name__), name)
     raise AttributeError(f"module 'causalmacro' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -180,18 +180,13 @@ def _cmd_data(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .report import run_report
+    from .pipeline import fit_spec
+    from .report import write_run
 
     spec, panel = _panel(args)
-    out = run_report(
-        spec,
-        panel,
-        out=args.out,
-        reps=args.reps,
-        assets=not args.no_assets,
-        rng=args.seed,
-        progress=not args.quiet,
-    )
+    run = fit_spec(spec, panel, rng=args.seed, reps=args.reps, assets=not args.no_assets,
+                   progress=not args.quiet)
+    out = write_run(run, args.out)
     print(out.summary())
     return 0 if out.ok else 1
 

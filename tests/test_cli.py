@@ -179,12 +179,12 @@ def test_run_refuses_bad_reps_and_seed(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
     argv: list[str], expected: str,
 ) -> None:
-    import causalmacro.report
+    import causalmacro.pipeline
 
     def no_fit(*args: object, **kwargs: object) -> None:
         raise AssertionError("refused options must stop before any fitting")
 
-    monkeypatch.setattr(causalmacro.report, "run_report", no_fit)
+    monkeypatch.setattr(causalmacro.pipeline, "fit_spec", no_fit)
     out = tmp_path / "report"
     msg = one_line_error(capsys, "run", DEMO, "--no-assets", "--out", str(out), *argv)
     assert msg == f"causalmacro run: error: {expected} (see --help)"

@@ -10,6 +10,12 @@ import pytest
 import causalmacro as cm
 
 
+def test_dir_lists_the_public_surface() -> None:
+    names = dir(cm)
+    for name in ("SVAR", "AssetResponseModel", "fit_spec", "plot_irf", "dependency_graph", "load_results"):
+        assert name in names, name
+
+
 def test_lazy_exports_resolve() -> None:
     for name in cm.__all__:
         assert getattr(cm, name) is not None, name

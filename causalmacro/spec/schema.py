@@ -32,7 +32,9 @@ __all__ = [
     "AssetsSpec",
     "DataSpec",
     "GapSpec",
+    "GraphSpec",
     "ModelSpec",
+    "ReportSpec",
     "SeriesSpec",
     "ShortRunSpec",
     "SignSpec",
@@ -185,10 +187,14 @@ class SignSpec(_Strict):
 
 
 class VARSpec(_Strict):
-    """Settings of the structural VAR (see :class:`causalmacro.SVAR`).
+    """Settings of the structural VAR (see :class:`causalmacro.SVAR`) and of its outputs.
 
     ``identification = "short_run"`` needs a ``[var.short_run]`` table and
-    ``"sign"`` a ``[var.sign]`` table.
+    ``"sign"`` a ``[var.sign]`` table. ``reps`` bootstrap replications (0: no
+    bands) of the ``bootstrap`` kind give the impulse-response and FEVD bands of
+    coverage ``level``; ``bands = "auto"`` uses them, except under sign
+    restrictions, where the bands summarise the identified set (``"set"``).
+    ``fevd_horizon`` is the last forecast horizon of the variance decomposition.
     """
 
     order: list[Name] = Field(min_length=2)
@@ -200,12 +206,38 @@ class VARSpec(_Strict):
     reps: int = Field(default=1000, ge=0, le=100_000)
     level: float = Field(default=0.9, gt=0, lt=1)
     bootstrap: Literal["residual", "wild"] = "residual"
+    bands: Literal["auto", "bootstrap", "set", "none"] = "auto"
+    fevd_horizon: int = Field(default=12, ge=1, le=240)
     short_run: ShortRunSpec | None = None
     sign: SignSpec | None = None
+
+    @field_validator("reps")
+    @classmethod
+    def _reps_zero_or_two(cls, v: int) -> int:
+        if v == 1:
+            raise ValueError("reps must be 0 (no bands) or at least 2")
+        return v
+
+    @property
+    def band_kind(self) -> Literal["bootstrap", "set", "none"]:
+        """The bands the main job draws: ``bands`` with ``"auto"`` resolved."""
+        return self.band_kind_for(self.reps)
+
+    def band_kind_for(self, reps: int) -> Literal["bootstrap", "set", "none"]:
+        """The bands drawn with ``reps`` bootstrap replications (a command-line override)."""
+        if self.bands in ("set", "none"):
+            return self.bands
+        if self.bands == "auto" and self.identification == "sign":
+            return "set"
+        return "bootstrap" if reps >= 2 else "none"
 
     @model_validator(mode="after")
     def _scheme_options(self) -> VARSpec:
         k = len(self.order)
+        if self.bands == "set" and self.identification != "sign":
+            raise _KeyError(("var", "bands"), "'set' bands need identification 'sign'; use 'bootstrap'")
+        if self.bands == "bootstrap" and self.reps < 2:
+            raise _KeyError(("var", "bands"), "bootstrap bands need reps >= 2")
         if self.identification == "short_run":
             if self.short_run is None:
                 raise _KeyError(("var", "short_run"), "identification 'short_run' needs a [var.short_run] table with A and/or B")
@@ -268,6 +300,31 @@ class AssetsSpec(_Strict):
     target_accept: float = Field(default=0.95, gt=0.5, lt=1)
 
 
+class GraphSpec(_Strict):
+    """The significance rule of the dependency graph (see :func:`causalmacro.graph.dependency_graph`).
+
+    An edge ``source -> target`` is drawn when the response band of ``target``
+    to ``source``'s shock excludes zero over ``min_run`` consecutive horizons, or
+    when ``source`` Granger-causes ``target`` at level ``alpha``.
+    """
+
+    alpha: float = Field(default=0.10, gt=0, lt=1)
+    min_run: int = Field(default=2, ge=1, le=60)
+
+
+class ReportSpec(_Strict):
+    """What the main job's report shows.
+
+    ``focus`` is the variable whose variance and historical decompositions are
+    drawn (default: the last of ``[var].order``, the asset at the end of the
+    chain); ``hd_periods`` the number of most recent periods of the historical
+    decomposition figure.
+    """
+
+    focus: Name | None = None
+    hd_periods: int = Field(default=36, ge=2, le=1200)
+
+
 class ModelSpec(_Strict):
     """A whole model spec (one ``models/*.toml`` file)."""
 
@@ -281,6 +338,8 @@ class ModelSpec(_Strict):
     series: dict[Name, SeriesSpec] = Field(min_length=1)
     var: VARSpec | None = None
     assets: AssetsSpec | None = None
+    graph: GraphSpec = GraphSpec()
+    report: ReportSpec = ReportSpec()
     _path: Path | None = PrivateAttr(default=None)
 
     @property
@@ -307,6 +366,10 @@ class ModelSpec(_Strict):
                     raise _KeyError(("var", "order", i), f"'{v}' is not a series of this spec{_hint(v, names)}")
             if len(set(self.var.order)) != len(self.var.order):
                 raise _KeyError(("var", "order"), "a variable appears twice")
+        focus = self.report.focus
+        if focus is not None and (self.var is None or focus not in self.var.order):
+            order = self.var.order if self.var is not None else []
+            raise _KeyError(("report", "focus"), f"'{focus}' is not a variable of [var].order{_hint(focus, order)}")
         if self.assets is not None:
             for a in self.assets.groups:
                 if a not in self.series:
@@ -331,6 +394,13 @@ class ModelSpec(_Strict):
                 if sid not in ids:
                     ids.append(sid)
         return ids
+
+    @property
+    def focus(self) -> str | None:
+        """The variable the report decomposes: ``[report].focus``, else the last of ``[var].order``."""
+        if self.report.focus is not None:
+            return self.report.focus
+        return self.var.order[-1] if self.var is not None else None
 
     @property
     def asset_shocks(self) -> list[str]:

@@ -24,10 +24,11 @@ import pandas as pd
 import xarray as xr
 
 from causalmacro.errors import ArgumentError, DataError
-from causalmacro.labelled import RESPONSE_DIMS, check_level, with_bounds
+from causalmacro.labelled import RESPONSE_DIMS, check_level, freeze, with_bounds
 from causalmacro.svar import _format
 from causalmacro.svar.bootstrap import BootstrapDraws, BootstrapMethod, run_bootstrap
 from causalmacro.svar.causality import CausalityKind, CausalityResult, granger_causality
+from causalmacro.svar.decomposition import historical_contributions
 from causalmacro.svar.diagnostics import Diagnostics, TestResult, granger_test, instantaneous_test
 from causalmacro.svar.dynamics import fevd_shares, structural_irf
 from causalmacro.svar.forecast import var_forecast
@@ -83,6 +84,10 @@ class SVARResults:
     seed: int = 0
     _cache: dict[tuple[Any, ...], BootstrapDraws] = field(default_factory=dict, compare=False)
 
+    def __post_init__(self) -> None:
+        if self.lag_selection is not None:
+            object.__setattr__(self, "lag_selection", freeze(dict(self.lag_selection)))
+
     # ------------------------------------------------------------------ basics
     @property
     def names(self) -> tuple[str, ...]:
@@ -119,6 +124,23 @@ class SVARResults:
         rows = list(self.reduced_form.deterministic.names)
         rows += [f"L{j}.{n}" for j in range(1, self.lags + 1) for n in self.names]
         return pd.DataFrame(np.array(self.reduced_form.params), index=rows, columns=list(self.names))
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """Coefficient table: one row per (equation, regressor), as statsmodels reports it.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``(equation, regressor)`` with :attr:`params`' labels; columns
+            ``coef``, ``std_err``, ``t``, ``pvalue`` (statsmodels' OLS standard
+            errors, Lütkepohl 2005, sec. 3.2.2).
+        """
+        cols = {"coef": self._sm.params, "std_err": self._sm.stderr, "t": self._sm.tvalues, "pvalue": self._sm.pvalues}
+        frames = {k: pd.DataFrame(np.asarray(v), index=self.params.index, columns=list(self.names))
+                  for k, v in cols.items()}
+        out = pd.concat({k: f.T.stack() for k, f in frames.items()}, axis=1)
+        out.index = out.index.set_names(["equation", "regressor"])
+        return out
 
     @property
     def exog_names(self) -> tuple[str, ...]:
@@ -422,7 +444,12 @@ class SVARResults:
             attrs=draws.attrs(),
         )
 
-    def historical_decomposition(self) -> xr.DataArray:
+    def historical_decomposition(
+        self,
+        *,
+        bands: BootstrapDraws | None = None,
+        level: float = 0.9,
+    ) -> xr.DataArray:
         """Historical decomposition of the data into the contributions of each shock.
 
         :math:`y_t = d_t + \\sum_j \\sum_{i=0}^{t-p-1} \\Theta_{i,\\cdot j}\\, \\varepsilon_{j,t-i}`,
@@ -430,50 +457,47 @@ class SVARResults:
         trend terms and the first ``p`` observations with all shocks off
         (Kilian & Lütkepohl 2017, sec. 4.3). With exogenous regressors their
         contribution :math:`x^c_t = \\Gamma_x' x_t + \\sum_j A_j x^c_{t-j}` (from zero)
-        is the coordinate ``"exogenous"``. Uses the chosen identification.
+        is the coordinate ``"exogenous"``. Uses the chosen identification
+        (:func:`~causalmacro.svar.decomposition.historical_contributions`).
+
+        Parameters
+        ----------
+        bands : BootstrapDraws, optional
+            Draws of :meth:`bootstrap`: each replication's coefficients and impact
+            matrix decompose the *observed* sample (its own structural shocks), and
+            the band is the pointwise percentile interval of the contributions.
+        level : float
+            Coverage of the bands.
 
         Returns
         -------
         xarray.DataArray
-            Dims ``("time", "variable", "shock")``; shock coordinates are the shock
-            names plus ``"deterministic"`` (and ``"exogenous"`` when the model has
-            exog), and ``.sum("shock")`` equals the data.
+            Named ``"historical_decomposition"``, dims ``("time", "variable",
+            "shock")`` (plus a last ``bound`` dim with bands); shock coordinates
+            are the shock names plus ``"deterministic"`` (and ``"exogenous"``
+            when the model has exog), and ``.sum("shock")`` of the point equals
+            the data (bounds need not add up).
         """
         rf = self.reduced_form
-        p, k, n = rf.lags, len(self.names), rf.nobs
-        coefs = np.array(rf.coefs)
-        impact = np.array(self.identified.impact)
-        eps = self.structural_shocks().to_numpy()
-        det, gamma = rf.deterministic, np.array(rf.params[: rf.k_det])
-        det_mean = det.regressors(p, "trend") @ gamma
-        exo_mean = det.regressors(p, "exog") @ gamma
-        # contributions: (time, shock, variable) with p leading zeros, the deterministic and exogenous paths
-        contrib = np.zeros((p + n, k, k))
-        base = np.zeros((p + n, k))
-        base[:p] = rf.data[:p]
-        exo = np.zeros((p + n, k))
-        for t in range(n):
-            acc_c = impact.T * eps[t][:, None]  # row j: impact column j times eps_j
-            acc_d = det_mean[t].copy()
-            acc_x = exo_mean[t].copy()
-            for j in range(p):
-                acc_c = acc_c + contrib[p + t - 1 - j] @ coefs[j].T
-                acc_d = acc_d + coefs[j] @ base[p + t - 1 - j]
-                acc_x = acc_x + coefs[j] @ exo[p + t - 1 - j]
-            contrib[p + t] = acc_c
-            base[p + t] = acc_d
-            exo[p + t] = acc_x
-        parts = [np.swapaxes(contrib[p:], 1, 2), base[p:, :, None]]
-        terms = [*self.names, "deterministic"]
-        if rf.k_exog:
-            parts.append(exo[p:, :, None])
-            terms.append("exogenous")
-        out = np.concatenate(parts, axis=2)
-        return xr.DataArray(
-            out, dims=["time", "variable", "shock"],
+        z = lag_matrix(np.array(rf.data), rf.lags, rf.deterministic)
+
+        def contributions(params: np.ndarray, coefs: np.ndarray, impact: np.ndarray) -> np.ndarray:
+            return historical_contributions(z, np.array(rf.data), params, coefs, impact,
+                                            k_trend=rf.k_trend, k_exog=rf.k_exog)
+
+        terms = [*self.names, "deterministic"] + (["exogenous"] if rf.k_exog else [])
+        point = xr.DataArray(
+            contributions(np.array(rf.params), np.array(rf.coefs), np.array(self.identified.impact)),
+            dims=["time", "variable", "shock"],
             coords={"time": rf.index.rename("time"), "variable": list(self.names), "shock": terms},
-            attrs={"identification": self.identification.name},
+            attrs={"identification": self.identification.name}, name="historical_decomposition",
         )
+        if bands is None:
+            return point
+        level = check_level(level)
+        dc, di, battrs = self._draws_for(bands, bands.reps, bands.bias_corrected, None)
+        draws = contributions(np.asarray(bands.params), dc, di)
+        return self._banded(point, draws, level, battrs)
 
     def forecast(self, steps: int, *, level: float = 0.9, exog_future: Any = None) -> pd.DataFrame:
         """Point forecasts and Gaussian intervals for the ``steps`` periods after the sample.
@@ -721,7 +745,7 @@ class SVARResults:
             "exog": list(self.exog_names),
             "nobs": self.nobs,
             "sample": [str(rf.index[0]), str(rf.index[-1])],
-            "lag_selection": self.lag_selection,
+            "lag_selection": _format.jsonable(self.lag_selection),
             "identification": self.identification.describe(),
             "identification_details": _format.jsonable(dict(self.identified.details)),
             "impact": np.array(self.identified.impact).tolist(),

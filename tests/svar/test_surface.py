@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 
 import numpy as np
@@ -123,3 +124,57 @@ def test_warning_when_criterion_picks_the_top_of_its_range() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error", LagSelectionWarning)
         assert SVAR(data, lags="aic", maxlags=6).fit().lags == 3
+
+
+def test_historical_decomposition_bands_from_the_same_draws(res) -> None:
+    """Each replication decomposes the observed sample; checked against the MA convolution of its own shocks."""
+    from causalmacro.svar.dynamics import structural_irf
+    from causalmacro.svar.reduced_form import lag_matrix
+
+    draws = res.bootstrap(60, rng=8)
+    hd = res.historical_decomposition(bands=draws, level=0.8)
+    assert hd.dims == ("time", "variable", "shock", "bound") and hd.name == "historical_decomposition"
+    rf = res.reduced_form
+    z = lag_matrix(np.asarray(rf.data), rf.lags, rf.deterministic)
+    n = rf.nobs
+    per_draw = []
+    for r in range(draws.n_kept):
+        u = np.asarray(rf.data)[rf.lags:] - z @ draws.params[r]
+        eps = np.linalg.solve(draws.impact[r], u.T).T
+        theta = structural_irf(draws.coefs[r], draws.impact[r], n - 1)  # (h, response, shock)
+        out = np.zeros((n, theta.shape[1], theta.shape[2]))
+        for t in range(n):
+            out[t] = np.einsum("hij,hj->ij", theta[: t + 1][::-1], eps[: t + 1])
+        per_draw.append(out)
+    stack = np.stack(per_draw)
+    shocks = list(res.names)
+    assert_allclose(hd.sel(shock=shocks, bound="lower").to_numpy(), np.quantile(stack, 0.1, axis=0), atol=1e-9)
+    assert_allclose(hd.sel(shock=shocks, bound="upper").to_numpy(), np.quantile(stack, 0.9, axis=0), atol=1e-9)
+    point = hd.sel(bound="point").sum("shock").to_numpy()
+    assert_allclose(point, np.asarray(rf.data)[rf.lags:], atol=1e-10)
+
+
+def test_coefficient_table_is_statsmodels(data: pd.DataFrame) -> None:
+    """to_dataframe() reports statsmodels' coefficients, standard errors, t and p values under our labels."""
+    from statsmodels.tsa.api import VAR
+
+    res = SVAR(data, lags=2).fit()
+    sm = VAR(data).fit(2)
+    table = res.to_dataframe()
+    assert list(table.columns) == ["coef", "std_err", "t", "pvalue"]
+    for eq in res.names:
+        assert_allclose(table.loc[eq, "coef"].to_numpy(), sm.params[eq].to_numpy(), rtol=1e-12)
+        assert_allclose(table.loc[eq, "std_err"].to_numpy(), sm.stderr[eq].to_numpy(), rtol=1e-12)
+        assert_allclose(table.loc[eq, "pvalue"].to_numpy(), sm.pvalues[eq].to_numpy(), rtol=1e-10)
+    assert list(table.loc["y0"].index) == list(res.params.index)
+
+
+def test_labelled_outputs_export_to_pandas(data: pd.DataFrame, res) -> None:
+    for da in (res.irf(3), res.fevd(3, bands=res.bootstrap(30)), res.historical_decomposition()):
+        frame = da.to_dataframe()
+        assert frame.shape[0] == da.size and da.name in frame.columns
+    selected = SVAR(data, lags="bic", maxlags=3).fit()
+    assert selected.lag_selection["criterion"] == "bic"
+    assert json.loads(json.dumps(selected.to_dict()))["lag_selection"]["criterion"] == "bic"
+    with pytest.raises(TypeError, match="does not support item assignment"):
+        selected.lag_selection["criterion"] = "aic"  # type: ignore[index]

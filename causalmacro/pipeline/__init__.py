@@ -1,0 +1,10 @@
+"""The pipeline layer: a spec and a panel in, every estimate of the main job out, no I/O.
+
+:func:`fit_spec` fits what ``causalmacro run`` fits and returns
+:class:`RunResults`; the report layer only writes them.
+"""
+
+from causalmacro.pipeline.fit import asset_returns, fit_spec
+from causalmacro.pipeline.results import RunResults
+
+__all__ = ["RunResults", "asset_returns", "fit_spec"]

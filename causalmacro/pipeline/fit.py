@@ -1,0 +1,144 @@
+"""What the main job fits: a spec and a panel in, every estimate out, no I/O.
+
+:func:`fit_spec` is the whole analysis of ``causalmacro run``: the structural
+VAR the spec describes, one set of bootstrap draws for every band, the variance
+and historical decompositions of the spec's focus variable, the causality table,
+the dependency graph and the Bayesian asset-response model. Every analysis
+choice it makes comes from the spec (defaults documented in
+:mod:`causalmacro.spec.schema`) and is recorded in :attr:`RunResults.choices`,
+so a Python user gets the same numbers as the command line, and can see why.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from causalmacro.errors import ArgumentError, SpecError
+from causalmacro.graph import dependency_graph
+from causalmacro.panel import Panel
+from causalmacro.pipeline.results import RunResults
+from causalmacro.spec import ModelSpec
+
+__all__ = ["asset_returns", "fit_spec"]
+
+
+def asset_returns(spec: ModelSpec, panel: Panel) -> Any:
+    """The asset model's returns: the spec's assets, with ``[assets].flip`` columns negated.
+
+    Yields and spreads rise when their holders lose; flipping them makes every
+    response on the asset spectrum read as a gain (positive) or a loss.
+    """
+    if spec.assets is None:
+        raise SpecError(f"{spec.path or spec.name}: the spec has no [assets] section")
+    returns = panel.data[list(spec.assets.groups)].copy()
+    returns[spec.assets.flip] = -returns[spec.assets.flip]
+    return returns
+
+
+def fit_spec(
+    spec: ModelSpec,
+    panel: Panel,
+    *,
+    rng: int = 0,
+    reps: int | None = None,
+    assets: bool = True,
+    progress: bool = False,
+) -> RunResults:
+    """Fit everything the spec describes on a panel; the main job without its writer.
+
+    Parameters
+    ----------
+    spec : ModelSpec
+        Needs a ``[var]`` section; ``[assets]`` for the asset model.
+    panel : Panel
+        From :func:`causalmacro.build_panel` on the same spec.
+    rng : int, default 0
+        Seed; the SVAR (and so its bootstrap draws) and the asset model's sampler
+        get independent streams spawned from it, recorded in the results.
+    reps : int, optional
+        Bootstrap replications, overriding ``[var].reps`` (0: no bands).
+    assets : bool
+        Fit the Bayesian asset-response model when the spec has ``[assets]``.
+    progress : bool
+        Show the sampler's progress bar.
+
+    Returns
+    -------
+    RunResults
+        Frozen: the SVAR results, their bootstrap draws and banded outputs, the
+        graph, the asset results (or None) and the choices made.
+
+    Examples
+    --------
+    >>> spec = cm.load_spec("models/demo.toml")                      # doctest: +SKIP
+    >>> run = cm.fit_spec(spec, cm.build_panel(spec, cm.open_source(spec)))  # doctest: +SKIP
+    >>> run.irf.sel(response="btc", shock="net_liquidity", bound="point")     # doctest: +SKIP
+    """
+    from causalmacro.svar import SVAR
+
+    if spec.var is None:
+        raise SpecError(f"{spec.path or spec.name}: the spec has no [var] section to fit")
+    if isinstance(rng, bool) or not isinstance(rng, int | np.integer) or rng < 0:
+        raise ArgumentError(f"rng must be a non-negative int seed, got {rng!r}")
+    v = spec.var
+    n_reps = v.reps if reps is None else reps
+    if isinstance(n_reps, bool) or not isinstance(n_reps, int | np.integer) or n_reps < 0 or n_reps == 1:
+        raise ArgumentError(f"reps must be 0 (no bands) or at least 2, got {n_reps!r}")
+    band_kind = v.band_kind_for(int(n_reps))
+    svar_seed, asset_seed = (int(s.generate_state(1)[0]) for s in np.random.SeedSequence(int(rng)).spawn(2))
+    timings: dict[str, float] = {}
+
+    t0 = time.perf_counter()
+    order = list(v.order)
+    model = SVAR(panel.data[order], order=order, lags=v.lags, maxlags=v.max_lags, trend=v.trend,
+                 identification=v.identification, **v.identification_options())
+    res = model.fit(rng=svar_seed)
+    draws = res.bootstrap(int(n_reps), method=v.bootstrap) if band_kind == "bootstrap" else None
+    bands: Any = {"bootstrap": draws, "set": "set", "none": None}[band_kind]
+    irf = res.irf(v.horizon, bands=bands, level=v.level)
+    fevd = res.fevd(v.fevd_horizon, bands=bands, level=v.level)
+    hd = res.historical_decomposition()
+    causality = res.causality_table()
+    timings["svar"] = time.perf_counter() - t0
+
+    groups = dict(spec.assets.groups) if spec.assets is not None else {}
+    graph = dependency_graph(irf, causality, alpha=spec.graph.alpha, min_run=spec.graph.min_run, groups=groups)
+
+    asset_res = None
+    if assets and spec.assets is not None:
+        from causalmacro.bayes import AssetResponseModel
+
+        a = spec.assets
+        t1 = time.perf_counter()
+        shocks = res.structural_shocks()[spec.asset_shocks]
+        arm = AssetResponseModel(asset_returns(spec, panel), shocks, groups=groups, lags=a.lags)
+        asset_res = arm.fit(draws=a.draws, tune=a.tune, chains=a.chains, target_accept=a.target_accept,
+                            rng=asset_seed, progressbar=progress)
+        timings["assets"] = time.perf_counter() - t1
+
+    choices: dict[str, Any] = {
+        "seed": int(rng),
+        "svar_seed": svar_seed,
+        "asset_seed": asset_seed if asset_res is not None else None,
+        "bands": band_kind,
+        "bootstrap": v.bootstrap if band_kind == "bootstrap" else None,
+        "reps": int(n_reps) if band_kind == "bootstrap" else 0,
+        "level": v.level,
+        "irf_horizon": v.horizon,
+        "fevd_horizon": v.fevd_horizon,
+        "focus": spec.focus,
+        "hd_periods": spec.report.hd_periods,
+        "graph_alpha": spec.graph.alpha,
+        "graph_min_run": spec.graph.min_run,
+        "asset_flip": list(spec.assets.flip) if spec.assets is not None else [],
+        "asset_shocks": spec.asset_shocks if asset_res is not None else [],
+        "assets_fitted": asset_res is not None,
+    }
+    return RunResults(
+        spec=spec, panel=panel, svar=res, draws=draws, irf=irf, fevd=fevd,
+        historical_decomposition=hd, causality=causality, graph=graph, assets=asset_res,
+        choices=choices, timings=timings,
+    )

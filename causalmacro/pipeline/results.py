@@ -1,0 +1,162 @@
+"""Frozen results of the main job: every estimate of :func:`~causalmacro.pipeline.fit_spec` and its choices."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+import pandas as pd
+import xarray as xr
+
+from causalmacro.labelled import freeze
+
+if TYPE_CHECKING:
+    from causalmacro.bayes import AssetResponseResults
+    from causalmacro.panel import Panel
+    from causalmacro.spec import ModelSpec
+    from causalmacro.svar import BootstrapDraws, SVARResults
+
+__all__ = ["RunResults"]
+
+
+def _labelled(da: xr.DataArray) -> dict[str, Any]:
+    """A labelled array as JSON: dims, coordinates (dates as ISO strings), nested values, attrs."""
+    coords = {}
+    for dim in da.dims:
+        values = da[dim].values
+        if pd.api.types.is_datetime64_any_dtype(values):
+            coords[str(dim)] = [pd.Timestamp(t).date().isoformat() for t in values]
+        else:
+            coords[str(dim)] = [v.item() if hasattr(v, "item") else v for v in values]
+    attrs = {k: (v.item() if hasattr(v, "item") else v) for k, v in da.attrs.items()}
+    return {"name": da.name, "dims": [str(d) for d in da.dims], "coords": coords,
+            "values": da.values.tolist(), "attrs": attrs}
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class RunResults:
+    """Everything the main job estimated, read-only.
+
+    Attributes
+    ----------
+    spec : ModelSpec
+    panel : Panel
+        The data the models were fitted on.
+    svar : SVARResults
+    draws : BootstrapDraws or None
+        The bootstrap replications behind every band (None for identified-set
+        bands or no bands).
+    irf, fevd : xarray.DataArray
+        Impulse responses (horizons ``0..[var].horizon``) and variance shares
+        (``1..[var].fevd_horizon``), banded as ``choices["bands"]`` says.
+    historical_decomposition : xarray.DataArray
+        Dims ``(time, variable, shock)``.
+    causality : pandas.DataFrame
+        Granger and instantaneous causality for every ordered pair.
+    graph : networkx.DiGraph
+        The dependency graph under the spec's ``[graph]`` rule.
+    assets : AssetResponseResults or None
+        The Bayesian asset-response model, when fitted.
+    choices : mapping
+        Every analysis choice of the run (seeds, bands, horizons, the graph rule,
+        the assets' sign flips, ...), as used.
+    timings : mapping
+        Seconds spent per stage (``svar``, ``assets``).
+    """
+
+    spec: ModelSpec
+    panel: Panel
+    svar: SVARResults
+    draws: BootstrapDraws | None
+    irf: xr.DataArray
+    fevd: xr.DataArray
+    historical_decomposition: xr.DataArray
+    causality: pd.DataFrame
+    graph: nx.DiGraph
+    assets: AssetResponseResults | None
+    choices: Mapping[str, Any] = field(default_factory=dict)
+    timings: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "choices", freeze(dict(self.choices)))
+        object.__setattr__(self, "timings", freeze(dict(self.timings)))
+
+    @property
+    def synthetic(self) -> bool:
+        """Whether the data are the embedded synthetic demo."""
+        return bool(self.panel.synthetic)
+
+    @property
+    def ok(self) -> bool:
+        """Whether every fit passed its checks: a stable VAR and, if fitted, the asset model's gate."""
+        return bool(self.svar.is_stable and (self.assets is None or self.assets.diagnostics.passed))
+
+    # ---------------------------------------------------------------- text
+    def summary_lines(self) -> list[str]:
+        """The run in a few lines, as the command line prints them."""
+        res, c = self.svar, self.choices
+        data = self.panel.data
+        lines = []
+        if self.synthetic:
+            lines.append("NOTE: synthetic data from the embedded demo; the numbers illustrate, they do not estimate.")
+        if c["bands"] == "set":
+            det = res.identified.details
+            band = (f"bands from the identified set of {det['accepted']} accepted models "
+                    f"(acceptance rate {det['acceptance_rate']:.2%})")
+        elif c["bands"] == "bootstrap":
+            band = f"{100 * c['level']:.0f}% bands from {c['reps']} {c['bootstrap']} bootstrap reps"
+        else:
+            band = "no bands"
+        lines.append(
+            f"SVAR: {len(res.names)} variables, {res.lags} lags, {res.nobs} obs "
+            f"({data.index[0]:%Y-%m}..{data.index[-1]:%Y-%m}), {res.identification.name} identification, "
+            f"{'stable' if res.is_stable else 'NOT STABLE'}; {band}"
+        )
+        focus, n = c["focus"], min(12, len(self.historical_decomposition["time"]))
+        last = self.historical_decomposition.sel(variable=focus).isel(time=slice(-n, None)).sum("time").to_series()
+        lines.append(f"last {n} periods of {focus}: contributions by shock "
+                     + ", ".join(f"{k} {val:+.1f}" for k, val in last.items()))
+        if self.assets is not None:
+            diag = self.assets.diagnostics
+            lines.append(f"asset model: {len(self.assets.design.assets)} assets, diagnostics gate "
+                         f"{'passed' if diag.passed else 'FAILED'}")
+            if not diag.passed:
+                lines.append(f"WARNING: the asset model failed its diagnostics gate: {diag}")
+        return lines
+
+    def summary(self) -> str:
+        """Plain-text summary: the run's lines, then the SVAR's summary."""
+        return "\n".join([*self.summary_lines(), "", self.svar.summary()])
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def __repr__(self) -> str:
+        return (f"RunResults(spec={self.spec.name!r}, variables={len(self.svar.names)}, "
+                f"bands={self.choices['bands']!r}, assets={self.assets is not None}, ok={self.ok})")
+
+    def _repr_html_(self) -> str:
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in self.summary_lines())
+        return f"<div><h4>causalmacro run: {html.escape(self.spec.name)}</h4><ul>{items}</ul></div>" + \
+            self.svar._repr_html_()
+
+    # ---------------------------------------------------------------- export
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready results (what ``results.json`` holds); no timings, so equal runs give equal dicts."""
+        out: dict[str, Any] = {
+            "synthetic": self.synthetic,
+            "spec": self.spec.name,
+            "choices": dict(self.choices),
+            "panel": self.panel.to_dict(),
+            "svar": self.svar.to_dict(),
+            "irf": _labelled(self.irf),
+            "fevd": _labelled(self.fevd),
+            "causality": self.causality.to_dict(orient="records"),
+            "graph": nx.node_link_data(self.graph, edges="edges"),
+        }
+        if self.assets is not None:
+            out["assets"] = self.assets.to_dict(level=self.choices["level"])
+        return out

@@ -1,0 +1,117 @@
+"""Write a run folder: figures (PNG), tables (CSV), ``results.json``, the posterior and ``report.md``.
+
+Only I/O and rendering happen here; every estimate and every analysis choice
+comes from :class:`~causalmacro.pipeline.RunResults`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from causalmacro.panel import Panel
+from causalmacro.pipeline import RunResults, fit_spec
+from causalmacro.report.markdown import markdown
+from causalmacro.spec import ModelSpec
+
+__all__ = ["RunOutput", "run_report", "write_run"]
+
+
+@dataclass(frozen=True)
+class RunOutput:
+    """What :func:`write_run` wrote and whether every fit passed its checks."""
+
+    folder: Path
+    files: tuple[str, ...]
+    ok: bool
+    lines: tuple[str, ...] = field(default=())
+
+    def summary(self) -> str:
+        """Human-readable lines for the terminal."""
+        return "\n".join([*self.lines, f"wrote {len(self.files)} files to {self.folder}"])
+
+
+def _write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def write_run(run: RunResults, out: str | os.PathLike[str]) -> RunOutput:
+    """Write the figures, tables, ``results.json`` and ``report.md`` of a run.
+
+    Parameters
+    ----------
+    run : RunResults
+        From :func:`causalmacro.fit_spec`.
+    out : path-like
+        Folder to write (created if missing).
+
+    Returns
+    -------
+    RunOutput
+    """
+    from causalmacro.plotting import (
+        plot_fevd,
+        plot_graph,
+        plot_historical_decomposition,
+        plot_irf,
+        plot_spectrum,
+        save_figure,
+    )
+
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    synthetic = run.synthetic
+    files: list[str] = []
+
+    def save(fig: Any, name: str) -> None:
+        save_figure(fig, folder / name)
+        files.append(name)
+
+    focus = run.choices["focus"]
+    save(plot_irf(run.irf, synthetic=synthetic), "irf.png")
+    save(plot_fevd(run.fevd, focus, synthetic=synthetic), f"fevd_{focus}.png")
+    save(plot_historical_decomposition(run.historical_decomposition, focus, last=run.choices["hd_periods"],
+                                       synthetic=synthetic), f"hd_{focus}.png")
+    save(plot_graph(run.graph, synthetic=synthetic), "graph.png")
+    run.panel.to_csv(folder / "panel.csv")
+    run.causality.to_csv(folder / "causality.csv", index=False)
+    run.irf.to_dataframe().to_csv(folder / "irf.csv")
+    files += ["panel.csv", "causality.csv", "irf.csv"]
+    if run.assets is not None:
+        for shock in run.choices["asset_shocks"]:
+            table = run.assets.spectrum(shock=shock, level=run.choices["level"])
+            save(plot_spectrum(table, title=f"Asset spectrum: response to a {shock} shock", synthetic=synthetic),
+                 f"spectrum_{shock}.png")
+            table.to_csv(folder / f"spectrum_{shock}.csv")
+            files.append(f"spectrum_{shock}.csv")
+        run.assets.save(folder / "asset_posterior.nc")
+        files.append("asset_posterior.nc")
+    _write_text(folder / "results.json", json.dumps(run.to_dict(), indent=2, default=str))
+    files.append("results.json")
+    _write_text(folder / "report.md", markdown(run, files))
+    files.append("report.md")
+    return RunOutput(folder=folder, files=tuple(files), ok=run.ok, lines=tuple(run.summary_lines()))
+
+
+def run_report(
+    spec: ModelSpec,
+    panel: Panel,
+    *,
+    out: str | os.PathLike[str],
+    reps: int | None = None,
+    assets: bool = True,
+    rng: int = 0,
+    progress: bool = False,
+) -> RunOutput:
+    """The main job from Python: :func:`causalmacro.fit_spec`, then :func:`write_run`.
+
+    Parameters are those of :func:`~causalmacro.pipeline.fit_spec`, plus ``out``,
+    the folder to write.
+    """
+    run = fit_spec(spec, panel, rng=rng, reps=reps, assets=assets, progress=progress)
+    return write_run(run, out)

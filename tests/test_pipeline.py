@@ -1,0 +1,128 @@
+"""The pipeline layer: ``fit_spec`` is the main job without its writer, and the README's Python gives the CLI's numbers."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import causalmacro as cm
+from causalmacro.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "models" / "demo.toml"
+
+
+@pytest.fixture(scope="module")
+def demo() -> tuple[cm.ModelSpec, cm.Panel]:
+    spec = cm.load_spec(DEMO)
+    return spec, cm.build_panel(spec, cm.open_source(spec))
+
+
+@pytest.fixture(scope="module")
+def run(demo) -> cm.RunResults:
+    spec, panel = demo
+    return cm.fit_spec(spec, panel, rng=3, reps=120, assets=False)
+
+
+def _json(obj: object) -> object:
+    return json.loads(json.dumps(obj, default=str))
+
+
+def test_choices_come_from_the_spec(demo, run) -> None:
+    spec, _ = demo
+    assert run.choices["bands"] == "bootstrap" and run.choices["bootstrap"] == "wild" == spec.var.bootstrap
+    assert run.choices["reps"] == 120 and run.draws is not None and run.draws.reps == 120
+    assert run.irf.sizes["horizon"] == spec.var.horizon + 1
+    assert run.fevd.sizes["horizon"] == spec.var.fevd_horizon
+    assert run.choices["focus"] == "btc" == spec.var.order[-1]
+    assert run.choices["graph_min_run"] == spec.graph.min_run and run.choices["graph_alpha"] == spec.graph.alpha
+    assert run.assets is None and not run.choices["assets_fitted"]
+
+
+def test_bands_share_the_recorded_draws(run) -> None:
+    """irf and fevd bands are exactly the bands of run.draws, so a user can recompute them."""
+    xr.testing.assert_identical(run.irf, run.svar.irf(run.choices["irf_horizon"], bands=run.draws))
+    xr.testing.assert_identical(run.fevd, run.svar.fevd(run.choices["fevd_horizon"], bands=run.draws))
+    assert run.draws.seed == run.svar.seed == run.choices["svar_seed"]
+
+
+def test_spec_changes_reach_the_fit(demo) -> None:
+    spec, panel = demo
+    other = spec.model_copy(update={
+        "var": spec.var.model_copy(update={"fevd_horizon": 6, "bands": "none"}),
+        "report": spec.report.model_copy(update={"focus": "hy_spread"}),
+        "graph": spec.graph.model_copy(update={"alpha": 0.01, "min_run": 30}),
+    })
+    r = cm.fit_spec(other, panel, assets=False)
+    assert r.fevd.sizes["horizon"] == 6 and "bound" not in r.irf.dims and r.draws is None
+    assert r.choices["focus"] == "hy_spread"
+    # a run of 30 horizons is impossible on a 25-horizon response: only Granger p < 0.01 makes an edge
+    table = r.causality.set_index(["cause", "effect"])["granger_pvalue"]
+    assert {(u, w) for u, w in r.graph.edges} == {k for k, p in table.items() if p < 0.01}
+
+
+def test_asset_returns_flip_yields_and_spreads(demo) -> None:
+    spec, panel = demo
+    returns = cm.asset_returns(spec, panel)
+    assert list(returns.columns) == list(spec.assets.groups)
+    for col in returns.columns:
+        sign = -1.0 if col in spec.assets.flip else 1.0
+        np.testing.assert_array_equal(returns[col].to_numpy(), sign * panel.data[col].to_numpy())
+
+
+def test_cli_writes_what_fit_spec_returns(demo, run, tmp_path: Path) -> None:
+    out = tmp_path / "cli"
+    assert main(["--quiet", "run", str(DEMO), "--no-assets", "--reps", "120", "--seed", "3", "--out", str(out)]) == 0
+    assert json.loads((out / "results.json").read_text()) == _json(run.to_dict())
+
+
+def test_bad_arguments(demo) -> None:
+    spec, panel = demo
+    with pytest.raises(cm.ArgumentError, match="reps must be 0"):
+        cm.fit_spec(spec, panel, reps=1, assets=False)
+    with pytest.raises(cm.ArgumentError, match="rng must be"):
+        cm.fit_spec(spec, panel, rng=-1, assets=False)
+    with pytest.raises(TypeError):
+        cm.fit_spec(spec, panel, seed=1)  # type: ignore[call-arg]
+
+
+@pytest.mark.slow
+def test_readme_python_gives_the_cli_numbers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run the README's Python blocks as written, then ``causalmacro run`` on the same spec: same results.json.
+
+    Two shortcuts keep this test to a couple of minutes, neither touching the
+    comparison: the demo spec is copied with 200 bootstrap reps and a short
+    sampler (100 draws, 100 tuning steps, 2 chains; the gate then fails, which
+    only warns), and the second block's explicit ``fit(draws=1000, ...)`` call is
+    shortened the same way.
+    """
+    text = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert len(blocks) == 2 and "cm.fit_spec(spec, panel, rng=0)" in blocks[0]
+    (tmp_path / "models").mkdir()
+    toml = DEMO.read_text().replace("reps = 1000", "reps = 200")
+    toml = toml.replace("[assets]\n", "[assets]\ndraws = 100\ntune = 100\nchains = 2\n")
+    (tmp_path / "models" / "demo.toml").write_text(toml)
+    monkeypatch.chdir(tmp_path)
+    fit = cm.AssetResponseModel.fit
+    monkeypatch.setattr(cm.AssetResponseModel, "fit",
+                        lambda self, **kw: fit(self, **{**kw, "draws": 100, "tune": 100, "chains": 2}))
+    ns: dict[str, object] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the short sampler fails its gate, loudly
+        for block in blocks:
+            exec(compile(block, "README.md", "exec"), ns)
+        code = main(["--quiet", "run", "models/demo.toml", "--out", "cli"])
+    assert code == 1  # the short sampler fails the gate: the CLI says so with its exit status
+    cli = json.loads(Path("cli/results.json").read_text())
+    assert _json(ns["run"].to_dict()) == cli  # type: ignore[attr-defined]
+    assert json.loads(Path("demo-report/results.json").read_text()) == cli
+    assert ns["res"].lags == ns["run"].svar.lags  # type: ignore[attr-defined]
+    shutil.rmtree(tmp_path / "cli")

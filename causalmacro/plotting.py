@@ -101,7 +101,8 @@ def plot_irf(
             a.tick_params(labelsize=7)
     level = irf.attrs.get("level")
     if banded and level is not None:
-        fig.suptitle(f"Impulse responses, {100 * float(level):.0f}% {irf.attrs.get('bands', '')} bands", fontsize=10)
+        interval = irf.attrs.get("interval", f"{irf.attrs.get('bands', '')} bands")
+        fig.suptitle(f"Impulse responses, {100 * float(level):.0f}% {interval}", fontsize=10)
     _banner(fig, synthetic)
     fig.tight_layout()
     return fig

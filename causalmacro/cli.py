@@ -113,6 +113,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--out", type=Path, default=Path("causalmacro-report"), metavar="DIR")
     r.add_argument("--reps", type=_reps, default=None, help="bootstrap replications (default: the spec's)")
     r.add_argument("--no-assets", action="store_true", help="skip the Bayesian asset model")
+    r.add_argument("--sampler", choices=["gibbs", "pymc", "nutpie"], default=None,
+                   help="the asset model's sampler (default: the spec's, gibbs unless it says otherwise)")
     r.add_argument("--seed", type=_seed, default=0, help="seed of the random number generator")
     r.set_defaults(func=_cmd_run)
     return p
@@ -185,7 +187,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     spec, panel = _panel(args)
     run = fit_spec(spec, panel, rng=args.seed, reps=args.reps, assets=not args.no_assets,
-                   progress=not args.quiet)
+                   sampler=args.sampler, progress=not args.quiet)
     out = write_run(run, args.out)
     print(out.summary())
     return 0 if out.ok else 1

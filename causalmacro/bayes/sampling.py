@@ -1,9 +1,13 @@
-"""Samplers: PyMC's NUTS (default) or nutpie, with compiled-model reuse.
+"""Samplers: the blocked Gibbs sampler (default), PyMC's NUTS or nutpie.
 
-Both samplers run the No-U-Turn sampler (Hoffman & Gelman, 2014) with
-diagonal mass-matrix adaptation. What is reused across refits of one model
-shape (e.g. the shock draws of :meth:`AssetResponseModel.fit_shock_draws`):
+``sampler="gibbs"`` (:mod:`causalmacro.bayes.gibbs`) draws every block of the
+model from its exact conditional, all chains at once in numpy: nothing is
+compiled, and its draws come back as the same InferenceData (same variable
+names and dims) as a PyMC fit. The two NUTS samplers (Hoffman & Gelman, 2014)
+run with diagonal mass-matrix adaptation. What is reused across refits of one
+model shape (e.g. the shock draws of :meth:`AssetResponseModel.fit_shock_draws`):
 
+* ``sampler="gibbs"``: nothing to reuse; each fit costs its sweeps only.
 * ``sampler="pymc"``: the PyMC model graph is built once and its ``pm.Data``
   containers are swapped with :func:`pymc.set_data`. Each ``pm.sample`` call
   still re-derives and re-optimises the log-density graph (a few seconds), but
@@ -23,12 +27,16 @@ from typing import Any, Literal
 import arviz as az
 import numpy as np
 import pymc as pm
+import xarray as xr
 
 from ..errors import ArgumentError
+from .design import StackedData
+from .gibbs import gibbs_sample
 
-__all__ = ["Sampler", "SamplerSession"]
+__all__ = ["SAMPLERS", "Sampler", "SamplerSession", "gibbs_inference_data"]
 
-Sampler = Literal["pymc", "nutpie"]
+Sampler = Literal["gibbs", "pymc", "nutpie"]
+SAMPLERS: tuple[str, ...] = ("gibbs", "pymc", "nutpie")
 
 
 def _seed(rng: np.random.Generator) -> int:
@@ -42,8 +50,8 @@ class SamplerSession:
     ----------
     model : pymc.Model
         Model whose data live in ``pm.Data`` containers.
-    sampler : {"pymc", "nutpie"}
-        Which NUTS implementation to run.
+    sampler : {"gibbs", "pymc", "nutpie"}
+        The blocked Gibbs sampler, or a NUTS implementation.
 
     Raises
     ------
@@ -52,8 +60,8 @@ class SamplerSession:
     """
 
     def __init__(self, model: pm.Model, sampler: Sampler = "pymc") -> None:
-        if sampler not in ("pymc", "nutpie"):
-            raise ArgumentError(f"sampler: expected 'pymc' or 'nutpie', got {sampler!r}")
+        if sampler not in SAMPLERS:
+            raise ArgumentError(f"sampler: expected one of {', '.join(map(repr, SAMPLERS))}, got {sampler!r}")
         self.model = model
         self.sampler: Sampler = sampler
         self._compiled: Any = None
@@ -71,6 +79,7 @@ class SamplerSession:
         self,
         data: Mapping[str, np.ndarray] | None,
         *,
+        design: StackedData | None = None,
         draws: int,
         tune: int,
         chains: int,
@@ -86,6 +95,8 @@ class SamplerSession:
         ----------
         data : mapping of str to ndarray, optional
             New values of ``pm.Data`` containers (same shapes).
+        design : StackedData, optional
+            The design those values come from (needed by the Gibbs sampler).
         draws, tune, chains : int
             Kept draws and tuning steps per chain, number of chains.
         target_accept : float
@@ -104,6 +115,13 @@ class SamplerSession:
         arviz.InferenceData
         """
         cores = cores if cores is not None else max(1, min(chains, os.cpu_count() or 1))
+        if self.sampler == "gibbs":
+            if design is None:
+                raise ArgumentError("sampler='gibbs' needs the design to sample")
+            if data:
+                pm.set_data(dict(data), model=self.model)
+            return gibbs_inference_data(self.model, design, draws=draws, tune=tune, chains=chains, rng=rng,
+                                        log_likelihood=log_likelihood)
         if self.sampler == "nutpie":
             import nutpie
 
@@ -152,4 +170,72 @@ def _drop_unconstrained(idata: az.InferenceData) -> az.InferenceData:
     post = post.drop_dims(unused)
     groups: dict[str, Any] = {g: idata[g] for g in idata.groups()}
     groups["posterior"] = post
+    return az.InferenceData(**groups)
+
+
+def gibbs_inference_data(
+    model: pm.Model,
+    design: StackedData,
+    *,
+    draws: int,
+    tune: int,
+    chains: int,
+    rng: np.random.Generator,
+    log_likelihood: bool = False,
+) -> az.InferenceData:
+    """Run the Gibbs sampler and return its draws as a PyMC fit of ``model`` would.
+
+    The posterior holds every free variable of the PyMC model (the non-centred
+    ``z_group``, ``z_beta`` recomputed from the draws) and every deterministic,
+    with the model's names, dims and coordinates, so posterior predictive checks,
+    :func:`pymc.compute_log_likelihood` and the result methods work unchanged.
+    ``sample_stats`` holds no divergences: the sampler has nothing that can diverge.
+    """
+    pooled = "mu_group" in model.named_vars
+    out = gibbs_sample(design, draws=draws, tune=tune, chains=chains, rng=rng, pooled=pooled)
+    k, n_l = len(design.shocks), design.lags + 1
+    n_a, g = len(design.assets), len(design.groups)
+    lead = (chains, draws)
+    beta_std = out.beta_std.reshape(*lead, n_a, k, n_l)
+    post: dict[str, tuple[tuple[str, ...], np.ndarray]] = {
+        "beta_std": (("asset", "shock", "lag"), beta_std),
+        "a_std": (("asset",), out.a_std),
+        "sigma_e_std": (("asset",), out.sigma_e_std),
+        "nu": ((), out.nu),
+    }
+    if pooled:
+        mu = out.mu.reshape(*lead, k, n_l)
+        mu_group = out.mu_group.reshape(*lead, g, k, n_l)
+        tau = out.tau
+        post["mu"] = (("shock", "lag"), mu)
+        post["sigma"] = (("shock",), out.sigma)
+        post["tau"] = (("group", "shock"), tau)
+        post["mu_group"] = (("group", "shock", "lag"), mu_group)
+        post["z_group"] = (("group", "shock", "lag"), (mu_group - mu[:, :, None]) / out.sigma[:, :, None, :, None])
+        tau_a = tau[:, :, design.asset_group]
+        post["z_beta"] = (("asset", "shock", "lag"), (beta_std - mu_group[:, :, design.asset_group]) / tau_a[..., None])
+    beta = beta_std * design.y_scale[:, None, None] / design.x_scale[None, :, None]
+    post["beta"] = (("asset", "shock", "lag"), beta)
+    post["a"] = (("asset",), design.y_loc + design.y_scale * out.a_std - (beta * design.x_loc[None, :, None]).sum(axis=(-1, -2)))
+    post["sigma_e"] = (("asset",), out.sigma_e_std * design.y_scale)
+    coords = {"chain": np.arange(chains), "draw": np.arange(draws), "asset": list(design.assets),
+              "group": list(design.groups), "shock": list(design.shocks), "lag": list(range(n_l))}
+    posterior = xr.Dataset(
+        {name: (("chain", "draw", *dims), values) for name, (dims, values) in post.items()},
+        coords={c: v for c, v in coords.items() if c != "group" or pooled},
+        attrs={"sampler": "gibbs", "sampling_time": out.seconds, "tuning_steps": tune},
+    )
+    groups: dict[str, Any] = {
+        "posterior": posterior,
+        "observed_data": xr.Dataset({"y": (("obs",), design.y)}, coords={"obs": np.arange(len(design.y))}),
+    }
+    if log_likelihood:
+        from scipy import stats
+
+        fitted = out.beta_std @ design.x.T  # (chain, draw, asset, date)
+        mean = out.a_std[..., design.asset_idx] + fitted[..., design.asset_idx, design.time_idx]
+        ll = stats.t.logpdf(design.y, df=out.nu[..., None], loc=mean, scale=out.sigma_e_std[..., design.asset_idx])
+        groups["log_likelihood"] = xr.Dataset({"y": (("chain", "draw", "obs"), ll)},
+                                              coords={"chain": coords["chain"], "draw": coords["draw"],
+                                                      "obs": np.arange(len(design.y))})
     return az.InferenceData(**groups)

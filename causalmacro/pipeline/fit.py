@@ -45,6 +45,7 @@ def fit_spec(
     rng: int = 0,
     reps: int | None = None,
     assets: bool = True,
+    sampler: str | None = None,
     progress: bool = False,
 ) -> RunResults:
     """Fit everything the spec describes on a panel; the main job without its writer.
@@ -62,6 +63,8 @@ def fit_spec(
         Bootstrap replications, overriding ``[var].reps`` (0: no bands).
     assets : bool
         Fit the Bayesian asset-response model when the spec has ``[assets]``.
+    sampler : {"gibbs", "pymc", "nutpie"}, optional
+        The asset model's sampler, overriding ``[assets].sampler``.
     progress : bool
         Show the sampler's progress bar.
 
@@ -116,7 +119,8 @@ def fit_spec(
         shocks = res.structural_shocks()[spec.asset_shocks]
         arm = AssetResponseModel(asset_returns(spec, panel), shocks, groups=groups, lags=a.lags)
         asset_res = arm.fit(draws=a.draws, tune=a.tune, chains=a.chains, target_accept=a.target_accept,
-                            rng=asset_seed, progressbar=progress)
+                            sampler=sampler or a.sampler, rng=asset_seed,  # type: ignore[arg-type]
+                            progressbar=progress)
         timings["assets"] = time.perf_counter() - t1
 
     choices: dict[str, Any] = {
@@ -135,6 +139,7 @@ def fit_spec(
         "graph_min_run": spec.graph.min_run,
         "asset_flip": list(spec.assets.flip) if spec.assets is not None else [],
         "asset_shocks": spec.asset_shocks if asset_res is not None else [],
+        "asset_sampler": (sampler or spec.assets.sampler) if asset_res is not None and spec.assets else None,
         "assets_fitted": asset_res is not None,
     }
     return RunResults(

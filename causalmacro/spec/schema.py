@@ -288,12 +288,17 @@ class AssetsSpec(_Strict):
     asset). ``flip`` lists assets measured so that a rise is a loss to their
     holders (a yield or spread change): their sign is flipped before fitting,
     so every response on the spectrum reads as a gain (positive) or a loss.
+    ``sampler`` is the blocked Gibbs sampler (default; see
+    :mod:`causalmacro.bayes.gibbs`), PyMC's NUTS or nutpie, which sample the same
+    posterior; ``draws`` and ``tune`` are per chain; ``target_accept`` applies to
+    the NUTS samplers only.
     """
 
     groups: dict[Name, Name] = Field(min_length=2)
     shocks: list[Name] | None = None
     flip: list[Name] = Field(default_factory=list)
     lags: int = Field(default=2, ge=0, le=12)
+    sampler: Literal["gibbs", "pymc", "nutpie"] = "gibbs"
     draws: int = Field(default=1000, ge=100)
     tune: int = Field(default=1000, ge=100)
     chains: int = Field(default=4, ge=1, le=16)

@@ -1,8 +1,9 @@
-"""Benchmark: ESS per second of the asset-response model against a plain PyMC baseline.
+"""Benchmark: ESS per second of the asset-response model's Gibbs sampler against plain ``pm.sample``.
 
 Run from the repository root::
 
-    python benchmarks/bench_bayes_ess.py            # defaults: lags 2, 4 chains x 1000 draws
+    python benchmarks/bench_bayes_ess.py            # the real chain: gibbs vs pm.sample, 4 chains x 1000 draws
+    python benchmarks/bench_bayes_ess.py --scale    # simulated 10, 30, 100 assets (8 classes, 5 shocks, 240 months)
 
 Data (built with plain pandas from ``../shared/data``, never copied):
 
@@ -17,18 +18,20 @@ Data (built with plain pandas from ``../shared/data``, never copied):
   RRPONTSYD, billions; months without reverse-repo operations count as 0) and
   BAMLH0A0HYM2, 2003-02..2025-11, in that order.
 
-Two fits in one process, same draws, tune and chains:
+Two fits of the same model in one process, 4 chains x 1000 kept draws:
 
-* ``causalmacro``: :class:`AssetResponseModel` with its defaults (non-centred,
-  ``target_accept=0.95``);
-* ``baseline``: the same model in the centred parameterisation with PyMC's
-  default ``target_accept=0.8``.
+* ``gibbs``: :class:`AssetResponseModel` with its defaults (the blocked Gibbs
+  sampler, 300 burn-in sweeps);
+* ``pm_sample``: the same PyMC model (non-centred) sampled by ``pm.sample`` with
+  PyMC's defaults (NUTS, ``target_accept=0.8``, 1000 tuning steps).
 
-Reported: compile/setup time (wall time minus PyMC's ``sampling_time``),
-sampling time, minimum bulk ESS over the model's named parameters (betas, class
-means, scales, intercepts, ``nu``; not the auxiliary ``z_*``), ESS per second
-of sampling and of total wall time, and divergences. PyTensor compiles into a
-fresh temporary folder, so the first fit pays the cold C compilation.
+Reported: setup/compile time (wall time minus sampling time), sampling time,
+leapfrog steps per draw (NUTS), time per gradient evaluation (NUTS; compiled
+``logp_dlogp_function`` at the initial point, 2000 calls) or per sweep of all
+chains (Gibbs), minimum bulk ESS over the model's named parameters (betas, class
+means, scales, intercepts, ``nu``; not the auxiliary ``z_*``), ESS per second,
+divergences and the gate. PyTensor compiles into a fresh temporary folder, so the
+NUTS fit pays the cold C compilation.
 """
 
 from __future__ import annotations
@@ -136,8 +139,9 @@ def run_fit(model: AssetResponseModel, **kwargs: Any) -> dict[str, Any]:
     names = [p for p in PARAMS if p in post]
     ess = az.ess(post[names], method="bulk")
     min_ess = min(float(ess[v].min()) for v in names)
-    return {
-        "compile_s": round(wall - sampling, 1),
+    stats = res.idata["sample_stats"] if "sample_stats" in res.idata.groups() else None
+    out: dict[str, Any] = {
+        "setup_s": round(wall - sampling, 1),
         "sampling_s": round(sampling, 1),
         "wall_s": round(wall, 1),
         "min_ess_bulk": round(min_ess, 1),
@@ -148,47 +152,78 @@ def run_fit(model: AssetResponseModel, **kwargs: Any) -> dict[str, Any]:
         "gate_passed": res.diagnostics.passed,
         "gate": str(res.diagnostics),
     }
+    if stats is not None and "n_steps" in stats:
+        out["leapfrog_steps_per_draw"] = round(float(stats["n_steps"].mean()), 1)
+        out["us_per_gradient"] = round(_gradient_us(model), 1)
+    else:
+        sweeps = kwargs["draws"] + (kwargs.get("tune") or 300)
+        out["ms_per_sweep_all_chains"] = round(1000 * sampling / sweeps, 2)
+    return out
+
+
+def _gradient_us(model: AssetResponseModel, calls: int = 2000) -> float:
+    """Microseconds per compiled log-density-and-gradient evaluation at the initial point."""
+    pm_model = model.build()
+    fn = pm_model.logp_dlogp_function(ravel_inputs=True)
+    fn.set_extra_values({})
+    point = pm_model.initial_point()
+    x = np.concatenate([np.asarray(point[v.name]).ravel() for v in fn._grad_vars])
+    fn(x)
+    t0 = time.perf_counter()
+    for _ in range(calls):
+        fn(x)
+    return 1e6 * (time.perf_counter() - t0) / calls
+
+
+def scale(args: argparse.Namespace) -> dict[str, Any]:
+    """Gibbs on simulated panels of 10, 30 and 100 assets in 8 classes, 5 shocks, lags 0..2, 240 months."""
+    sys.path.insert(0, str(ROOT / "tests" / "bayes"))
+    from conftest import simulate_panel
+
+    report: dict[str, Any] = {}
+    for n_assets in (10, 30, 100):
+        groups = {f"a{i:03d}": f"class{i % 8}" for i in range(n_assets)}
+        p = simulate_panel(groups=groups, n_shocks=5, lags=2, periods=240, tau=0.08, seed=n_assets)
+        model = AssetResponseModel(p.returns, p.shocks, groups=p.groups, lags=2)
+        report[f"{n_assets}_assets"] = {"n_obs": len(model.design.y),
+                                        **run_fit(model, draws=args.draws, chains=args.chains,
+                                                  rng=np.random.default_rng(args.seed))}
+    return report
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run both fits and print a JSON report."""
+    """Run the fits and print a JSON report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lags", type=int, default=2)
     parser.add_argument("--draws", type=int, default=1000)
-    parser.add_argument("--tune", type=int, default=1000)
     parser.add_argument("--chains", type=int, default=4)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--scale", action="store_true", help="the scaling runs on simulated panels instead")
     args = parser.parse_args(argv)
+    if args.scale:
+        print(json.dumps(scale(args), indent=2))
+        return 0
     if not DATA.is_dir():
         print("../shared/data is not present; nothing to benchmark", file=sys.stderr)
         return 1
     returns, shocks = load_returns(), load_shocks()
-    common = {"draws": args.draws, "tune": args.tune, "chains": args.chains}
-    ours = AssetResponseModel(returns, shocks, lags=args.lags)
-    base = AssetResponseModel(returns, shocks, lags=args.lags, parameterization="centered")
+    model = AssetResponseModel(returns, shocks, lags=args.lags)
     report: dict[str, Any] = {
         "design": {
-            "n_obs": {k: int(v) for k, v in ours.design.n_obs.items()},
-            "start": str(ours.design.dates[0].date()),
-            "end": str(ours.design.dates[-1].date()),
+            "n_obs": {k: int(v) for k, v in model.design.n_obs.items()},
+            "start": str(model.design.dates[0].date()),
+            "end": str(model.design.dates[-1].date()),
             "lags": args.lags,
-            **common,
+            "draws": args.draws,
+            "chains": args.chains,
             "cores": os.cpu_count(),
         },
     }
-    report["causalmacro"] = run_fit(ours, rng=np.random.default_rng(args.seed), **common)
-    report["baseline"] = run_fit(
-        base, rng=np.random.default_rng(args.seed), target_accept=0.8, **common
-    )
-    report["ratio_ess_per_s_sampling"] = round(
-        report["causalmacro"]["ess_per_s_sampling"]
-        / max(report["baseline"]["ess_per_s_sampling"], 1e-9),
-        2,
-    )
-    report["ratio_ess_per_s_wall"] = round(
-        report["causalmacro"]["ess_per_s_wall"] / max(report["baseline"]["ess_per_s_wall"], 1e-9),
-        2,
-    )
+    report["gibbs"] = run_fit(model, draws=args.draws, chains=args.chains, rng=np.random.default_rng(args.seed))
+    report["pm_sample"] = run_fit(model, draws=args.draws, tune=1000, chains=args.chains, sampler="pymc",
+                                  target_accept=0.8, rng=np.random.default_rng(args.seed))
+    for key in ("ess_per_s_sampling", "ess_per_s_wall"):
+        report[f"ratio_{key}"] = round(report["gibbs"][key] / max(report["pm_sample"][key], 1e-9), 1)
     print(json.dumps(report, indent=2))
     return 0
 

@@ -42,7 +42,10 @@ from .model import Parameterization, Pooling, build_model, data_values
 from .results import AssetResponseResults, FitFailedWarning
 from .sampling import Sampler, SamplerSession
 
-__all__ = ["AssetResponseModel"]
+__all__ = ["TUNE_DEFAULT", "AssetResponseModel"]
+
+TUNE_DEFAULT: dict[str, int] = {"gibbs": 300, "pymc": 1000, "nutpie": 1000}
+"""Tuning (burn-in) iterations per chain when ``tune`` is not given."""
 
 
 def _rng(rng: np.random.Generator | int | None) -> np.random.Generator:
@@ -137,7 +140,7 @@ class AssetResponseModel:
         self,
         *,
         draws: int = 1000,
-        tune: int = 1000,
+        tune: int | None = None,
         chains: int = 4,
         target_accept: float = 0.95,
         sampler: Sampler = "gibbs",
@@ -151,7 +154,10 @@ class AssetResponseModel:
         Parameters
         ----------
         draws, tune, chains : int
-            Kept draws and tuning steps per chain; number of chains.
+            Kept draws and tuning steps per chain (burn-in sweeps for Gibbs);
+            number of chains. ``tune=None`` is the sampler's default:
+            :data:`TUNE_DEFAULT` (1000 for NUTS, 300 for Gibbs, which needs no
+            adaptation and starts every chain from its priors).
         target_accept : float
             NUTS target acceptance (NUTS samplers only); 0.95 because classes of
             2-3 assets produce divergences at PyMC's default 0.8.
@@ -174,6 +180,7 @@ class AssetResponseModel:
             Frozen results; a failed convergence gate warns
             (:class:`FitFailedWarning`) and sets ``diagnostics.passed=False``.
         """
+        tune = TUNE_DEFAULT.get(sampler, 1000) if tune is None else tune
         _check_counts(draws, tune, chains, target_accept)
         session = SamplerSession(self.build(), sampler)
         idata = session.sample(
@@ -200,7 +207,7 @@ class AssetResponseModel:
         *,
         n_shock_draws: int = 5,
         draws: int = 1000,
-        tune: int = 1000,
+        tune: int | None = None,
         chains: int = 2,
         target_accept: float = 0.95,
         sampler: Sampler = "gibbs",
@@ -232,6 +239,7 @@ class AssetResponseModel:
             chains, coordinate ``shock_draw`` along ``chain``. The gate is the
             worst case over the fits.
         """
+        tune = TUNE_DEFAULT.get(sampler, 1000) if tune is None else tune
         _check_counts(draws, tune, chains, target_accept)
         if not isinstance(shock_draws, xr.DataArray) or set(shock_draws.dims) != {
             "draw",

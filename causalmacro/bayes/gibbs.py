@@ -18,8 +18,8 @@ One sweep, every chain at once (numpy, no compilation):
    HalfNormal(1) scale is generalised inverse Gaussian; an independence
    Metropolis-Hastings step proposes from its inverse-gamma part (Tierney, 1994).
 3. **Class scales** ``tau[g, k]`` and **mean scales** ``sigma[k]`` by slice sampling
-   (Neal, 2003) given the betas with the class means and ``mu`` integrated out in
-   closed form, then the class means and ``mu`` exactly (a partially collapsed
+   (Neal, 2003) given the betas and ``mu`` with the class means integrated out in
+   closed form, then ``mu`` and the class means exactly (a partially collapsed
    Gibbs step, van Dyk & Park, 2008), interwoven with non-centred draws (truncated
    normal given the standardised deviations ``z``, the betas moving with the
    scale): the ancillarity-sufficiency interweaving of Yu & Meng (2011), which
@@ -326,55 +326,42 @@ def _slice(f: Any, x0: np.ndarray, rng: np.random.Generator, width: float) -> np
     return new
 
 
-def _class_average_logp(bbar: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """Sum over lags of log N(bbar[:, :, k, l]; 0, diag(d[:, :, k]) + PRIOR_MU_SD^2 11'), shape (c, K).
-
-    ``bbar`` (c, G, K, L) are class averages of the betas, ``d`` (c, G, K) their
-    variances around ``mu``; the matrix determinant lemma and Sherman-Morrison
-    give the density of the ``G``-vector without forming the matrix.
-    """
-    c0 = PRIOR_MU_SD**2
-    inv = 1.0 / d[..., None]  # (c, G, K, 1)
-    sum_inv = inv.sum(axis=1)  # (c, K, 1)
-    logdet = np.log(d).sum(axis=1)[..., None] + np.log1p(c0 * sum_inv)
-    quad = (bbar**2 * inv).sum(axis=1) - c0 * (bbar * inv).sum(axis=1) ** 2 / (1 + c0 * sum_inv)
-    return np.asarray(-0.5 * (logdet + quad).sum(axis=-1))
-
-
 def _draw_scales(st: _State, dn: _Dense, rng: np.random.Generator) -> None:
-    """Step 3: tau, sigma | betas with the class means and mu integrated out, then (mu_group, mu).
+    """Step 3: tau, sigma | betas, mu with the class means integrated out, then (mu, mu_group).
 
-    Given the betas, a class's deviations from its average carry ``tau[g]`` alone
-    (``n_g - 1`` degrees of freedom per lag) and the class averages
-    ``bbar[g] ~ N(mu, sigma^2 + tau[g]^2 / n_g)``, with ``mu ~ N(0, PRIOR_MU_SD^2)``
-    integrated out in closed form (:func:`_class_average_logp`). ``log tau[g, :]``
-    (class by class) and ``log sigma`` are slice-sampled on these densities, then
-    the class means and ``mu`` are drawn exactly: a partially collapsed Gibbs
-    step (van Dyk & Park, 2008), efficient even for a class of one asset. The
-    non-centred updates (betas moving with the scales, Yu & Meng, 2011) follow.
+    Given the betas and ``mu``, a class's deviations from its average carry
+    ``tau[g]`` alone (``n_g - 1`` degrees of freedom per lag) and its average is
+    ``bbar[g] ~ N(mu, sigma^2 + tau[g]^2 / n_g)``, independently across classes.
+    ``log tau`` (every class at once) and then ``log sigma`` are slice-sampled on
+    these closed-form densities, then ``mu`` and the class means are drawn exactly
+    given the scales: a partially collapsed Gibbs step (van Dyk & Park, 2008),
+    efficient even for a class of one asset. The non-centred updates (betas moving
+    with the scales, Yu & Meng, 2011) follow.
     """
-    n_g = dn.onehot.sum(axis=0)  # (G,)
+    n_g = dn.onehot.sum(axis=0)[None, :, None]  # (1, G, 1)
     beta = st.beta.reshape(*st.beta.shape[:2], dn.k, dn.lags)
-    bbar = np.einsum("ag,cakl->cgkl", dn.onehot, beta) / n_g[None, :, None, None]  # (c, G, K, L)
+    bbar = np.einsum("ag,cakl->cgkl", dn.onehot, beta) / n_g[..., None]  # (c, G, K, L)
     ssw = np.einsum("ag,cakl->cgk", dn.onehot, (beta - bbar[:, dn.group_of]) ** 2)  # (c, G, K)
     free = (n_g - 1.0) * dn.lags  # within-class degrees of freedom per shock
+    mu = st.mu.reshape(-1, 1, dn.k, dn.lags)
+    dev2 = ((bbar - mu) ** 2).sum(axis=-1)  # (c, G, K)
 
-    for g in range(n_g.size):
-        def logp_tau(log_tau: np.ndarray, g: int = g) -> np.ndarray:  # (c, K)
-            tau2 = np.exp(2 * log_tau)
-            d = st.sigma[:, None, :] ** 2 + st.tau**2 / n_g[None, :, None]
-            d[:, g] = st.sigma**2 + tau2 / n_g[g]
-            within = -free[g] * log_tau - ssw[:, g] / (2 * tau2)
-            return np.asarray(within + _class_average_logp(bbar, d) - tau2 / (2 * PRIOR_TAU_SD**2) + log_tau)
+    def logp_tau(log_tau: np.ndarray) -> np.ndarray:  # (c, G, K)
+        tau2 = np.exp(2 * log_tau)
+        v = st.sigma[:, None, :] ** 2 + tau2 / n_g
+        ll = -free * log_tau - ssw / (2 * tau2) - 0.5 * dn.lags * np.log(v) - dev2 / (2 * v)
+        return np.asarray(ll - tau2 / (2 * PRIOR_TAU_SD**2) + log_tau)
 
-        st.tau[:, g] = np.exp(_slice(logp_tau, np.log(st.tau[:, g]), rng, 1.0))
+    st.tau = np.exp(_slice(logp_tau, np.log(st.tau), rng, 1.0))
 
     def logp_sigma(log_sigma: np.ndarray) -> np.ndarray:  # (c, K)
-        d = np.exp(2 * log_sigma)[:, None, :] + st.tau**2 / n_g[None, :, None]
-        return np.asarray(_class_average_logp(bbar, d) - np.exp(2 * log_sigma) / (2 * PRIOR_SIGMA_SD**2) + log_sigma)
+        s2 = np.exp(2 * log_sigma)
+        v = s2[:, None, :] + st.tau**2 / n_g
+        ll = (-0.5 * dn.lags * np.log(v) - dev2 / (2 * v)).sum(axis=1)
+        return np.asarray(ll - s2 / (2 * PRIOR_SIGMA_SD**2) + log_sigma)
 
     st.sigma = np.exp(_slice(logp_sigma, np.log(st.sigma), rng, 1.0))
-    within_v = (st.tau**2 / n_g[None, :, None])[..., None]  # (c, G, K, 1)
+    within_v = (st.tau**2 / n_g)[..., None]  # (c, G, K, 1)
     s2 = (st.sigma**2)[:, None, :, None]
     v = within_v + s2
     prec_mu = 1.0 / PRIOR_MU_SD**2 + (1.0 / v).sum(axis=1)  # (c, K, 1)

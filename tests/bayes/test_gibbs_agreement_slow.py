@@ -1,0 +1,78 @@
+"""Slow: the Gibbs sampler and PyMC's NUTS sample the same posterior.
+
+How it is judged: for every element of ``beta`` (data units) and ``mu_group``,
+the posterior mean and the 5% and 95% quantiles (the ends of the 90% equal-tailed
+interval) of the two samples must agree within four combined Monte Carlo
+standard errors, ``|a - b| <= 4 sqrt(mcse_a^2 + mcse_b^2)``, with each MCSE from
+ArviZ (``az.mcse``, mean and quantile methods). Four s.e. leaves a family of a
+few hundred comparisons a false-alarm rate under 2%, and catches any bias of
+half a posterior s.d. or more at these sample sizes. Both fits must also pass the
+convergence gate, so the MCSEs can be trusted.
+
+Two cases: a panel simulated from the model (always), and the real monthly chain
+of ``models/liquidity_chain.toml`` on ``../shared/data/fred`` (skipped without
+it). NUTS runs as the package ran it before the Gibbs sampler (non-centred,
+target_accept 0.95, 4 x (1000 + 1000)).
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import arviz as az
+import numpy as np
+import pytest
+
+import causalmacro as cm
+from causalmacro.bayes import AssetResponseModel
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.filterwarnings("ignore:PyTensor could not link to a BLAS installation:UserWarning"),
+]
+
+GROUPS = {"BTC": "crypto", "ETH": "crypto", "NASDAQ": "equity", "SP500": "equity", "DOW": "equity",
+          "GOLD": "safe_haven", "USD": "safe_haven"}
+
+
+def _agree(gibbs: cm.AssetResponseResults, nuts: cm.AssetResponseResults) -> None:
+    for res in (gibbs, nuts):
+        assert res.diagnostics.passed, res.diagnostics
+    worst = 0.0
+    for name in ("beta", "mu_group"):
+        a, b = gibbs.idata["posterior"][name], nuts.idata["posterior"][name]
+        checks = [(a.mean(("chain", "draw")), b.mean(("chain", "draw")),
+                   az.mcse(a.to_dataset(), method="mean")[name], az.mcse(b.to_dataset(), method="mean")[name])]
+        for q in (0.05, 0.95):
+            checks.append((a.quantile(q, ("chain", "draw")), b.quantile(q, ("chain", "draw")),
+                           az.mcse(a.to_dataset(), method="quantile", prob=q)[name],
+                           az.mcse(b.to_dataset(), method="quantile", prob=q)[name]))
+        for va, vb, ea, eb in checks:
+            z = np.abs(va.values - vb.values) / np.sqrt(ea.values**2 + eb.values**2)
+            worst = max(worst, float(z.max()))
+    assert worst <= 4.0, f"largest standardised difference {worst:.2f}"
+
+
+def _fit_both(model: AssetResponseModel) -> tuple[cm.AssetResponseResults, cm.AssetResponseResults]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        gibbs = model.fit(draws=2000, chains=4, rng=1)
+        nuts = model.fit(draws=1000, tune=1000, chains=4, target_accept=0.95, sampler="pymc", rng=2)
+    return gibbs, nuts
+
+
+def test_same_posterior_on_a_simulated_panel(simulate) -> None:
+    p = simulate(groups=GROUPS, n_shocks=3, lags=2, periods=120, short={"ETH": 40}, tau=0.08, seed=7)
+    _agree(*_fit_both(AssetResponseModel(p.returns, p.shocks, groups=p.groups, lags=2)))
+
+
+@pytest.mark.shared_data
+def test_same_posterior_on_the_real_chain(fred_dir) -> None:
+    spec = cm.load_spec(Path(__file__).resolve().parents[2] / "models" / "liquidity_chain.toml")
+    panel = cm.build_panel(spec, cm.open_source(spec, data_dir=fred_dir))
+    svar = cm.SVAR(panel.data[spec.var.order], order=spec.var.order, lags=spec.var.lags,
+                   maxlags=spec.var.max_lags).fit()
+    model = AssetResponseModel(cm.asset_returns(spec, panel), svar.structural_shocks()[spec.asset_shocks],
+                               groups=spec.assets.groups, lags=spec.assets.lags)
+    _agree(*_fit_both(model))

@@ -14,9 +14,9 @@ One sweep, every chain at once (numpy, no compilation):
    given the overall mean), drawing ``mu``, then each class mean, then each
    asset's coefficients (Gelman et al., 2013, sec. 15.3; the algebra of
    Kalman-style backward sampling, Carter & Kohn, 1994).
-2. **Residual scales** ``sigma_e_std[i]``: with ``v = sigma^2`` the conditional of a
-   HalfNormal(1) scale is generalised inverse Gaussian; an independence
-   Metropolis-Hastings step proposes from its inverse-gamma part (Tierney, 1994).
+2. **Residual scales** ``sigma_e_std[i]`` by slice sampling (Neal, 2003) with the
+   Student-t mixing weights integrated out (given the weights, the scale would
+   crawl along the ridge ``sigma^2 / w``).
 3. **Class scales** ``tau[g, k]`` and **mean scales** ``sigma[k]`` by slice sampling
    (Neal, 2003) given the betas and ``mu`` with the class means integrated out in
    closed form, then ``mu`` and the class means exactly (a partially collapsed
@@ -29,8 +29,9 @@ One sweep, every chain at once (numpy, no compilation):
 5. **Mixing weights** ``w`` given ``nu``: the normal scale-mixture form of the
    Student-t, ``w ~ Gamma((nu + 1)/2, (nu + r^2/sigma^2)/2)`` (Geweke, 1993).
 
-Steps 4-5 together draw ``(nu, w)`` jointly from their conditional, so every
-step leaves the joint posterior invariant. There is no step size, no tree
+Steps 2, 4 and 5 integrate ``w`` out and then draw it (a partially collapsed
+Gibbs sampler, van Dyk & Park, 2008), so every step leaves the joint posterior
+invariant. There is no step size, no tree
 depth and nothing that can diverge; the tuning draws are burn-in.
 
 References
@@ -39,7 +40,6 @@ Carter, C. K. & Kohn, R. (1994). On Gibbs sampling for state space models. *Biom
 Geweke, J. (1993). Bayesian treatment of the independent Student-t linear model. *J. Appl. Econometrics* 8.
 Neal, R. M. (2003). Slice sampling. *Annals of Statistics* 31(3), 705-767.
 Robert, C. P. (1995). Simulation of truncated normal variables. *Statistics and Computing* 5(2), 121-125.
-Tierney, L. (1994). Markov chains for exploring posterior distributions. *Annals of Statistics* 22(4).
 van Dyk, D. A. & Park, T. (2008). Partially collapsed Gibbs samplers. *JASA* 103(482), 790-796.
 Yu, Y. & Meng, X.-L. (2011). To center or not to center: that is not the question. *JCGS* 20(3), 531-570.
 """
@@ -130,6 +130,8 @@ class _State:
         self.beta = np.zeros((n_chains, n_a, c))
         self.m = np.zeros((n_chains, g, c))
         self.mu = np.zeros((n_chains, c))
+        # slice widths on the log scale (stepping out corrects a width that is too small)
+        self.width: dict[str, Any] = {"se": 0.5, "tau": 1.0, "sigma": 1.0, "nu": 0.5}
 
 
 def _lag_scale(scale: np.ndarray, lags: int) -> np.ndarray:
@@ -219,32 +221,22 @@ def _fitted(st: _State, dn: _Dense) -> np.ndarray:
     return st.a[..., None] + st.beta @ dn.x1[:, 1:].T
 
 
-def _scale_update(
-    v: np.ndarray, n: np.ndarray, ss: np.ndarray, prior_sd: float, rng: np.random.Generator, tries: int = 2
-) -> np.ndarray:
-    """Metropolis update of a variance ``v`` under a HalfNormal(prior_sd) prior on its square root.
-
-    Given ``n`` zero-mean normal terms with sum of squares ``ss`` the conditional is
-    ``v^(-(n+1)/2) exp(-ss/(2v) - v/(2 prior_sd^2))``, a generalised inverse Gaussian.
-    The proposal is its inverse-gamma part ``IG((n-1)/2, ss/2)``, independent of the
-    current value, so the acceptance probability is ``exp(-(v' - v)/(2 prior_sd^2))``
-    (an independence Metropolis-Hastings step, Tierney 1994): exact in distribution,
-    vectorised, and accepted almost always when the data inform ``v``.
-    """
-    shape = np.broadcast_to((n - 1.0) / 2.0, v.shape)
-    scale = np.maximum(ss, 1e-300) / 2.0
-    psi = 1.0 / prior_sd**2
-    for _ in range(tries):
-        prop = scale / rng.gamma(shape)
-        accept = np.log(rng.uniform(size=v.shape)) < -psi * (prop - v) / 2.0
-        v = np.where(accept, prop, v)
-    return v
-
-
 def _draw_residual_scales(st: _State, dn: _Dense, resid: np.ndarray, rng: np.random.Generator) -> None:
-    """Step 2: sigma_e_std | w, residuals: GIG in the variance under the HalfNormal(1) prior."""
-    ss = (st.w * dn.mask * resid**2).sum(axis=-1)
-    st.se = np.sqrt(_scale_update(st.se**2, dn.n_obs, ss, PRIOR_SIGMA_E, rng))
+    """Step 2: sigma_e_std | residuals, nu with the mixing weights integrated out (slice on its log).
+
+    Drawing the scale given the weights ``w`` would leave it stuck on the ridge
+    ``sigma^2 / w`` that the Student-t's scale mixture creates; with ``w``
+    integrated out the conditional is the Student-t likelihood itself.
+    """
+    nu = st.nu[:, None, None]
+    r2 = resid**2
+
+    def logp(log_se: np.ndarray) -> np.ndarray:  # (c, A)
+        se2 = np.exp(2 * log_se)
+        ll = -dn.n_obs * log_se - (nu[..., 0] + 1) / 2 * (dn.mask * np.log1p(r2 / (nu * se2[..., None]))).sum(axis=-1)
+        return np.asarray(ll - se2 / (2 * PRIOR_SIGMA_E**2) + log_se)
+
+    st.se = np.exp(_slice(logp, np.log(st.se), rng, st.width["se"]))
 
 
 def _truncated_positive_normal(mean: np.ndarray, sd: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -278,26 +270,30 @@ def _class_scales_noncentred(st: _State, dn: _Dense, rng: np.random.Generator) -
     dev = (st.beta - st.m[:, dn.group_of]).reshape(*st.beta.shape[:2], dn.k, dn.lags)
     wm = st.w * dn.mask / st.se[..., None] ** 2
     x = dn.x1[:, 1:].reshape(-1, dn.k, dn.lags)  # (T, K, L)
+    resid = dn.y - _fitted(st, dn)
+    beta = st.beta.reshape(*st.beta.shape[:2], dn.k, dn.lags).copy()
     for k in range(dn.k):
         tau_a = st.tau[:, dn.group_of, k]  # (c, A)
         z = dev[..., k, :] / tau_a[..., None]  # (c, A, L)
         u = z @ x[:, k, :].T  # (c, A, T)
-        resid = dn.y - _fitted(st, dn)
         part = resid + tau_a[..., None] * u
-        prec = np.einsum("ag,cat->cg", dn.onehot, wm * u**2) + 1.0 / PRIOR_TAU_SD**2
-        lin = np.einsum("ag,cat->cg", dn.onehot, wm * u * part)
+        prec = (wm * u**2).sum(axis=-1) @ dn.onehot + 1.0 / PRIOR_TAU_SD**2  # (c, G)
+        lin = (wm * u * part).sum(axis=-1) @ dn.onehot
         new = _truncated_positive_normal(lin / prec, 1.0 / np.sqrt(prec), rng)
+        new_a = new[:, dn.group_of]
+        resid = part - new_a[..., None] * u
         st.tau[:, :, k] = new
-        beta = st.beta.reshape(*st.beta.shape[:2], dn.k, dn.lags)
-        beta[..., k, :] = st.m[:, dn.group_of].reshape(beta.shape)[..., k, :] + new[:, dn.group_of][..., None] * z
-        st.beta = beta.reshape(st.beta.shape)
+        beta[..., k, :] += (new_a - tau_a)[..., None] * z
+    st.beta = beta.reshape(st.beta.shape)
 
 
-def _slice(f: Any, x0: np.ndarray, rng: np.random.Generator, width: float) -> np.ndarray:
+def _slice(f: Any, x0: np.ndarray, rng: np.random.Generator, width: float | np.ndarray) -> np.ndarray:
     """One slice-sampling update of every entry of ``x0`` (independent targets), vectorised.
 
     ``f`` maps an array shaped like ``x0`` to the log densities of its entries.
-    Stepping out, then shrinkage (Neal, 2003, fig. 3 and 5).
+    An interval of ``width`` (a scalar or one per entry) placed uniformly at
+    random around ``x0``, stepped out until it brackets the slice, then shrunk
+    (Neal, 2003, sec. 4, fig. 3 and 5).
     """
     level = f(x0) + np.log(rng.uniform(size=x0.shape))
     left = x0 - width * rng.uniform(size=x0.shape)
@@ -352,7 +348,7 @@ def _draw_scales(st: _State, dn: _Dense, rng: np.random.Generator) -> None:
         ll = -free * log_tau - ssw / (2 * tau2) - 0.5 * dn.lags * np.log(v) - dev2 / (2 * v)
         return np.asarray(ll - tau2 / (2 * PRIOR_TAU_SD**2) + log_tau)
 
-    st.tau = np.exp(_slice(logp_tau, np.log(st.tau), rng, 1.0))
+    st.tau = np.exp(_slice(logp_tau, np.log(st.tau), rng, st.width["tau"]))
 
     def logp_sigma(log_sigma: np.ndarray) -> np.ndarray:  # (c, K)
         s2 = np.exp(2 * log_sigma)
@@ -360,7 +356,7 @@ def _draw_scales(st: _State, dn: _Dense, rng: np.random.Generator) -> None:
         ll = (-0.5 * dn.lags * np.log(v) - dev2 / (2 * v)).sum(axis=1)
         return np.asarray(ll - s2 / (2 * PRIOR_SIGMA_SD**2) + log_sigma)
 
-    st.sigma = np.exp(_slice(logp_sigma, np.log(st.sigma), rng, 1.0))
+    st.sigma = np.exp(_slice(logp_sigma, np.log(st.sigma), rng, st.width["sigma"]))
     within_v = (st.tau**2 / n_g)[..., None]  # (c, G, K, 1)
     s2 = (st.sigma**2)[:, None, :, None]
     v = within_v + s2
@@ -379,22 +375,23 @@ def _mean_scales_noncentred(st: _State, dn: _Dense, rng: np.random.Generator) ->
     dev = (st.m - st.mu[:, None]).reshape(*st.m.shape[:2], dn.k, dn.lags)
     wm = st.w * dn.mask / st.se[..., None] ** 2
     x = dn.x1[:, 1:].reshape(-1, dn.k, dn.lags)
+    resid = dn.y - _fitted(st, dn)
+    m = st.m.reshape(*st.m.shape[:2], dn.k, dn.lags).copy()
+    beta = st.beta.reshape(*st.beta.shape[:2], dn.k, dn.lags).copy()
     for k in range(dn.k):
         zg = dev[..., k, :] / st.sigma[:, None, k, None]  # (c, G, L)
         u = zg[:, dn.group_of] @ x[:, k, :].T  # (c, A, T): the class mean moves every asset of the class
-        resid = dn.y - _fitted(st, dn)
         part = resid + st.sigma[:, k, None, None] * u
         prec = (wm * u**2).sum(axis=(1, 2)) + 1.0 / PRIOR_SIGMA_SD**2
         lin = (wm * u * part).sum(axis=(1, 2))
         new = _truncated_positive_normal(lin / prec, 1.0 / np.sqrt(prec), rng)
+        resid = part - new[:, None, None] * u
         shift = (new - st.sigma[:, k])[:, None, None] * zg  # (c, G, L)
-        m = st.m.reshape(*st.m.shape[:2], dn.k, dn.lags)
         m[..., k, :] += shift
-        st.m = m.reshape(st.m.shape)
-        beta = st.beta.reshape(*st.beta.shape[:2], dn.k, dn.lags)
         beta[..., k, :] += shift[:, dn.group_of]
-        st.beta = beta.reshape(st.beta.shape)
         st.sigma[:, k] = new
+    st.m = m.reshape(st.m.shape)
+    st.beta = beta.reshape(st.beta.shape)
 
 
 def _nu_logp(log_nu: np.ndarray, r2: np.ndarray, mask: np.ndarray, n: float) -> np.ndarray:
@@ -407,11 +404,11 @@ def _nu_logp(log_nu: np.ndarray, r2: np.ndarray, mask: np.ndarray, n: float) -> 
     return np.asarray(prior + ll)
 
 
-def _draw_nu(st: _State, dn: _Dense, resid: np.ndarray, rng: np.random.Generator, width: float = 0.5) -> None:
+def _draw_nu(st: _State, dn: _Dense, resid: np.ndarray, rng: np.random.Generator) -> None:
     """Step 4: slice sampling of log nu with the mixing weights integrated out, vectorised over chains."""
     r2 = (resid / st.se[..., None]) ** 2
     n = float(dn.mask.sum())
-    st.nu = np.exp(_slice(lambda v: _nu_logp(v, r2, dn.mask, n), np.log(st.nu), rng, width))
+    st.nu = np.exp(_slice(lambda v: _nu_logp(v, r2, dn.mask, n), np.log(st.nu), rng, st.width["nu"]))
 
 
 def _draw_weights(st: _State, dn: _Dense, resid: np.ndarray, rng: np.random.Generator) -> None:
@@ -441,37 +438,14 @@ class GibbsDraws:
                                                 "sigma_e_std", "nu")}
 
 
-def gibbs_sample(
-    design: StackedData,
-    *,
-    draws: int,
-    tune: int,
-    chains: int,
-    rng: np.random.Generator,
-    thin: int = 1,
-    pooled: bool = True,
-) -> GibbsDraws:
-    """Run ``chains`` chains of the blocked Gibbs sampler, all at once.
+CHAINS_PER_BLOCK = 4
+"""Chains sampled together, vectorised, by one process (the cost of a sweep is mostly fixed overhead)."""
 
-    Parameters
-    ----------
-    design : StackedData
-    draws, tune : int
-        Kept draws per chain (after thinning) and burn-in sweeps.
-    chains : int
-    rng : numpy.random.Generator
-    thin : int
-        Sweeps per kept draw.
-    pooled : bool
-        Partial pooling (the default model); ``False`` samples ``pooling="none"``.
 
-    Returns
-    -------
-    GibbsDraws
-    """
-    import time
-
-    t0 = time.perf_counter()
+def _run_block(args: tuple[StackedData, int, int, int, np.random.SeedSequence, int, bool]) -> dict[str, np.ndarray]:
+    """Sample one block of chains (a top-level function, so worker processes can run it)."""
+    design, draws, tune, chains, seed, thin, pooled = args
+    rng = np.random.default_rng(seed)
     dn = _dense(design, pooled)
     st = _State(chains, dn, rng)
     n_a, g, c, k = dn.y.shape[0], dn.onehot.shape[1], dn.c, dn.k
@@ -500,4 +474,59 @@ def gibbs_sample(
             keep["a_std"][:, j] = st.a
             keep["sigma_e_std"][:, j] = st.se
             keep["nu"][:, j] = st.nu
+    return keep
+
+
+def gibbs_sample(
+    design: StackedData,
+    *,
+    draws: int,
+    tune: int,
+    chains: int,
+    rng: np.random.Generator,
+    thin: int = 1,
+    pooled: bool = True,
+    cores: int = 1,
+) -> GibbsDraws:
+    """Run ``chains`` chains of the blocked Gibbs sampler.
+
+    Chains are split into blocks of at most :data:`CHAINS_PER_BLOCK`, each sampled
+    vectorised from its own random stream (spawned from ``rng``); blocks run in
+    ``cores`` worker processes. The split does not depend on ``cores``, so the
+    draws are the same however many processes run them.
+
+    Parameters
+    ----------
+    design : StackedData
+    draws, tune : int
+        Kept draws per chain (after thinning) and burn-in sweeps.
+    chains : int
+    rng : numpy.random.Generator
+    thin : int
+        Sweeps per kept draw.
+    pooled : bool
+        Partial pooling (the default model); ``False`` samples ``pooling="none"``.
+    cores : int
+        Worker processes (1: every block in this process).
+
+    Returns
+    -------
+    GibbsDraws
+    """
+    import time
+
+    t0 = time.perf_counter()
+    sizes = [min(CHAINS_PER_BLOCK, chains - i) for i in range(0, chains, CHAINS_PER_BLOCK)]
+    seeds = np.random.SeedSequence(int(rng.integers(2**63))).spawn(len(sizes))
+    jobs = [(design, draws, tune, n, seed, thin, pooled) for n, seed in zip(sizes, seeds, strict=True)]
+    if cores > 1 and len(jobs) > 1:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+        with ProcessPoolExecutor(max_workers=min(cores, len(jobs)), mp_context=mp.get_context(method)) as pool:
+            parts = list(pool.map(_run_block, jobs))
+    else:
+        parts = [_run_block(job) for job in jobs]
+    keep = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
     return GibbsDraws(**keep, seconds=time.perf_counter() - t0)

@@ -121,7 +121,7 @@ class SamplerSession:
             if data:
                 pm.set_data(dict(data), model=self.model)
             return gibbs_inference_data(self.model, design, draws=draws, tune=tune, chains=chains, rng=rng,
-                                        log_likelihood=log_likelihood)
+                                        log_likelihood=log_likelihood, cores=cores)
         if self.sampler == "nutpie":
             import nutpie
 
@@ -182,6 +182,7 @@ def gibbs_inference_data(
     chains: int,
     rng: np.random.Generator,
     log_likelihood: bool = False,
+    cores: int = 1,
 ) -> az.InferenceData:
     """Run the Gibbs sampler and return its draws as a PyMC fit of ``model`` would.
 
@@ -192,7 +193,7 @@ def gibbs_inference_data(
     ``sample_stats`` holds no divergences: the sampler has nothing that can diverge.
     """
     pooled = "mu_group" in model.named_vars
-    out = gibbs_sample(design, draws=draws, tune=tune, chains=chains, rng=rng, pooled=pooled)
+    out = gibbs_sample(design, draws=draws, tune=tune, chains=chains, rng=rng, pooled=pooled, cores=cores)
     k, n_l = len(design.shocks), design.lags + 1
     n_a, g = len(design.assets), len(design.groups)
     lead = (chains, draws)

@@ -290,8 +290,9 @@ class AssetsSpec(_Strict):
     so every response on the spectrum reads as a gain (positive) or a loss.
     ``sampler`` is the blocked Gibbs sampler (default; see
     :mod:`causalmacro.bayes.gibbs`), PyMC's NUTS or nutpie, which sample the same
-    posterior; ``draws`` and ``tune`` are per chain (``tune`` defaults to 300
-    burn-in sweeps for Gibbs, 1000 tuning steps for NUTS); ``target_accept`` applies to
+    posterior; ``draws`` and ``tune`` are per chain, and unset they are the
+    sampler's defaults (Gibbs: 8 chains x (200 burn-in + 1000) sweeps; NUTS: 4 x
+    (1000 tuning + 1000) steps); ``target_accept`` applies to
     the NUTS samplers only.
     """
 
@@ -300,9 +301,9 @@ class AssetsSpec(_Strict):
     flip: list[Name] = Field(default_factory=list)
     lags: int = Field(default=2, ge=0, le=12)
     sampler: Literal["gibbs", "pymc", "nutpie"] = "gibbs"
-    draws: int = Field(default=1000, ge=100)
+    draws: int | None = Field(default=None, ge=100)
     tune: int | None = Field(default=None, ge=100)
-    chains: int = Field(default=4, ge=1, le=16)
+    chains: int | None = Field(default=None, ge=1, le=16)
     target_accept: float = Field(default=0.95, gt=0.5, lt=1)
 
 

@@ -13,7 +13,6 @@ from causalmacro.bayes import AssetResponseModel
 from causalmacro.bayes.gibbs import (
     _dense,
     _draw_locations,
-    _scale_update,
     _slice,
     _State,
     _truncated_positive_normal,
@@ -76,18 +75,6 @@ def test_truncated_normal_is_exact() -> None:
         x = _truncated_positive_normal(np.full(20_000, mean), np.full(20_000, sd), rng)
         ref = stats.truncnorm(-mean / sd, np.inf, loc=mean, scale=sd)
         assert x.min() > 0 and stats.kstest(x, ref.cdf).pvalue > 1e-3
-
-
-def test_scale_update_leaves_the_gig_conditional_invariant() -> None:
-    """Independence MH from any start converges to the GIG conditional (scipy's geninvgauss): KS p > 0.001."""
-    rng = np.random.default_rng(1)
-    n, ss, prior_sd = 6.0, 0.5, 0.3
-    v = np.full(20_000, 5.0)  # far from the target
-    for _ in range(30):
-        v = _scale_update(v, np.full(v.shape, n), np.full(v.shape, ss), prior_sd, rng, tries=1)
-    lam, chi, psi = (1 - n) / 2, ss, 1 / prior_sd**2
-    ref = stats.geninvgauss(lam, np.sqrt(chi * psi), scale=np.sqrt(chi / psi))
-    assert stats.kstest(v, ref.cdf).pvalue > 1e-3
 
 
 def test_vectorised_slice_sampler_targets_each_density() -> None:

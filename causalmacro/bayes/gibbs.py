@@ -442,6 +442,14 @@ CHAINS_PER_BLOCK = 4
 """Chains sampled together, vectorised, by one process (the cost of a sweep is mostly fixed overhead)."""
 
 
+def _run_block_in_worker(args: tuple[StackedData, int, int, int, np.random.SeedSequence, int, bool]) -> dict[str, np.ndarray]:
+    """:func:`_run_block` in a worker process, with one BLAS thread (workers share the cores)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        return _run_block(args)
+
+
 def _run_block(args: tuple[StackedData, int, int, int, np.random.SeedSequence, int, bool]) -> dict[str, np.ndarray]:
     """Sample one block of chains (a top-level function, so worker processes can run it)."""
     design, draws, tune, chains, seed, thin, pooled = args
@@ -525,7 +533,7 @@ def gibbs_sample(
 
         method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
         with ProcessPoolExecutor(max_workers=min(cores, len(jobs)), mp_context=mp.get_context(method)) as pool:
-            parts = list(pool.map(_run_block, jobs))
+            parts = list(pool.map(_run_block_in_worker, jobs))
     else:
         parts = [_run_block(job) for job in jobs]
     keep = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}

@@ -118,3 +118,5 @@ def test_gibbs_fit_is_a_pymc_fit(model) -> None:
                                rtol=1e-8, atol=1e-10)
     z = post["z_beta"].values
     assert np.isfinite(z).all() and az.ess(post)["beta"].min() > 20
+    graph = pm.model_to_graphviz(model.build()).source  # the model the Gibbs sampler samples
+    assert all(name in graph for name in ("beta_std", "mu_group", "tau", "sigma_e_std", "nu"))

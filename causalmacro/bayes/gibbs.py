@@ -31,8 +31,8 @@ One sweep, every chain at once (numpy, no compilation):
 
 Steps 2, 4 and 5 integrate ``w`` out and then draw it (a partially collapsed
 Gibbs sampler, van Dyk & Park, 2008), so every step leaves the joint posterior
-invariant. There is no step size, no tree
-depth and nothing that can diverge; the tuning draws are burn-in.
+invariant. There is no step size, no tree depth and nothing that can diverge;
+the tuning draws are burn-in.
 
 References
 ----------
@@ -54,6 +54,7 @@ from scipy import special
 
 from .design import StackedData
 from .model import PRIOR_A_SD, PRIOR_MU_SD, PRIOR_NU, PRIOR_SIGMA_E, PRIOR_SIGMA_SD, PRIOR_TAU_SD
+from .variates import slice_update, truncated_positive_normal
 
 __all__ = ["GibbsDraws", "LocationPosterior", "gibbs_sample", "location_posterior"]
 
@@ -236,33 +237,7 @@ def _draw_residual_scales(st: _State, dn: _Dense, resid: np.ndarray, rng: np.ran
         ll = -dn.n_obs * log_se - (nu[..., 0] + 1) / 2 * (dn.mask * np.log1p(r2 / (nu * se2[..., None]))).sum(axis=-1)
         return np.asarray(ll - se2 / (2 * PRIOR_SIGMA_E**2) + log_se)
 
-    st.se = np.exp(_slice(logp, np.log(st.se), rng, st.width["se"]))
-
-
-def _truncated_positive_normal(mean: np.ndarray, sd: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Exact draws of N(mean, sd^2) truncated to (0, inf), vectorised.
-
-    Inverse-CDF sampling where the bound is at most 5 sds above the mean;
-    beyond, Robert's (1995) exponential rejection sampler (acceptance > 0.98).
-    """
-    a = -mean / sd  # standardised lower bound
-    out = np.empty(np.broadcast(mean, sd).shape)
-    body = a < 5.0
-    lo = special.ndtr(a[body])
-    out[body] = special.ndtri(lo + (1.0 - lo) * rng.uniform(size=lo.shape))
-    tail = np.flatnonzero(~body.ravel())
-    at = a.ravel()[tail]
-    alpha = (at + np.sqrt(at**2 + 4.0)) / 2.0
-    z = np.empty(tail.size)
-    todo = np.ones(tail.size, dtype=bool)
-    while todo.any():
-        cand = at[todo] + rng.exponential(size=int(todo.sum())) / alpha[todo]
-        ok = rng.uniform(size=cand.size) < np.exp(-((cand - alpha[todo]) ** 2) / 2.0)
-        idx = np.flatnonzero(todo)[ok]
-        z[idx] = cand[ok]
-        todo[idx] = False
-    out.ravel()[tail] = z
-    return np.maximum(mean + sd * out, 1e-12)
+    st.se = np.exp(slice_update(logp, np.log(st.se), rng, st.width["se"]))
 
 
 def _class_scales_noncentred(st: _State, dn: _Dense, rng: np.random.Generator) -> None:
@@ -279,47 +254,12 @@ def _class_scales_noncentred(st: _State, dn: _Dense, rng: np.random.Generator) -
         part = resid + tau_a[..., None] * u
         prec = (wm * u**2).sum(axis=-1) @ dn.onehot + 1.0 / PRIOR_TAU_SD**2  # (c, G)
         lin = (wm * u * part).sum(axis=-1) @ dn.onehot
-        new = _truncated_positive_normal(lin / prec, 1.0 / np.sqrt(prec), rng)
+        new = truncated_positive_normal(lin / prec, 1.0 / np.sqrt(prec), rng)
         new_a = new[:, dn.group_of]
         resid = part - new_a[..., None] * u
         st.tau[:, :, k] = new
         beta[..., k, :] += (new_a - tau_a)[..., None] * z
     st.beta = beta.reshape(st.beta.shape)
-
-
-def _slice(f: Any, x0: np.ndarray, rng: np.random.Generator, width: float | np.ndarray) -> np.ndarray:
-    """One slice-sampling update of every entry of ``x0`` (independent targets), vectorised.
-
-    ``f`` maps an array shaped like ``x0`` to the log densities of its entries.
-    An interval of ``width`` (a scalar or one per entry) placed uniformly at
-    random around ``x0``, stepped out until it brackets the slice, then shrunk
-    (Neal, 2003, sec. 4, fig. 3 and 5).
-    """
-    level = f(x0) + np.log(rng.uniform(size=x0.shape))
-    left = x0 - width * rng.uniform(size=x0.shape)
-    right = left + width
-    for _ in range(50):
-        out = f(left) > level
-        if not out.any():
-            break
-        left = np.where(out, left - width, left)
-    for _ in range(50):
-        out = f(right) > level
-        if not out.any():
-            break
-        right = np.where(out, right + width, right)
-    new = x0.copy()
-    todo = np.ones(x0.shape, dtype=bool)
-    for _ in range(200):
-        cand = rng.uniform(left, right)
-        ok = (f(cand) > level) & todo
-        new = np.where(ok, cand, new)
-        todo &= ~ok
-        if not todo.any():
-            break
-        left = np.where(todo & (cand < x0), cand, left)
-        right = np.where(todo & (cand >= x0), cand, right)
-    return new
 
 
 def _draw_scales(st: _State, dn: _Dense, rng: np.random.Generator) -> None:
@@ -348,7 +288,7 @@ def _draw_scales(st: _State, dn: _Dense, rng: np.random.Generator) -> None:
         ll = -free * log_tau - ssw / (2 * tau2) - 0.5 * dn.lags * np.log(v) - dev2 / (2 * v)
         return np.asarray(ll - tau2 / (2 * PRIOR_TAU_SD**2) + log_tau)
 
-    st.tau = np.exp(_slice(logp_tau, np.log(st.tau), rng, st.width["tau"]))
+    st.tau = np.exp(slice_update(logp_tau, np.log(st.tau), rng, st.width["tau"]))
 
     def logp_sigma(log_sigma: np.ndarray) -> np.ndarray:  # (c, K)
         s2 = np.exp(2 * log_sigma)
@@ -356,7 +296,7 @@ def _draw_scales(st: _State, dn: _Dense, rng: np.random.Generator) -> None:
         ll = (-0.5 * dn.lags * np.log(v) - dev2 / (2 * v)).sum(axis=1)
         return np.asarray(ll - s2 / (2 * PRIOR_SIGMA_SD**2) + log_sigma)
 
-    st.sigma = np.exp(_slice(logp_sigma, np.log(st.sigma), rng, st.width["sigma"]))
+    st.sigma = np.exp(slice_update(logp_sigma, np.log(st.sigma), rng, st.width["sigma"]))
     within_v = (st.tau**2 / n_g)[..., None]  # (c, G, K, 1)
     s2 = (st.sigma**2)[:, None, :, None]
     v = within_v + s2
@@ -384,7 +324,7 @@ def _mean_scales_noncentred(st: _State, dn: _Dense, rng: np.random.Generator) ->
         part = resid + st.sigma[:, k, None, None] * u
         prec = (wm * u**2).sum(axis=(1, 2)) + 1.0 / PRIOR_SIGMA_SD**2
         lin = (wm * u * part).sum(axis=(1, 2))
-        new = _truncated_positive_normal(lin / prec, 1.0 / np.sqrt(prec), rng)
+        new = truncated_positive_normal(lin / prec, 1.0 / np.sqrt(prec), rng)
         resid = part - new[:, None, None] * u
         shift = (new - st.sigma[:, k])[:, None, None] * zg  # (c, G, L)
         m[..., k, :] += shift
@@ -408,7 +348,7 @@ def _draw_nu(st: _State, dn: _Dense, resid: np.ndarray, rng: np.random.Generator
     """Step 4: slice sampling of log nu with the mixing weights integrated out, vectorised over chains."""
     r2 = (resid / st.se[..., None]) ** 2
     n = float(dn.mask.sum())
-    st.nu = np.exp(_slice(lambda v: _nu_logp(v, r2, dn.mask, n), np.log(st.nu), rng, st.width["nu"]))
+    st.nu = np.exp(slice_update(lambda v: _nu_logp(v, r2, dn.mask, n), np.log(st.nu), rng, st.width["nu"]))
 
 
 def _draw_weights(st: _State, dn: _Dense, resid: np.ndarray, rng: np.random.Generator) -> None:

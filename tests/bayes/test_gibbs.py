@@ -13,11 +13,10 @@ from causalmacro.bayes import AssetResponseModel
 from causalmacro.bayes.gibbs import (
     _dense,
     _draw_locations,
-    _slice,
     _State,
-    _truncated_positive_normal,
     location_posterior,
 )
+from causalmacro.bayes.variates import slice_update, truncated_positive_normal
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +71,7 @@ def test_truncated_normal_is_exact() -> None:
     """Body (inverse CDF) and far tail (Robert's sampler) against scipy's truncnorm: KS p > 0.001."""
     rng = np.random.default_rng(0)
     for mean, sd in ((0.3, 1.0), (-2.0, 1.0), (-12.0, 1.5)):
-        x = _truncated_positive_normal(np.full(20_000, mean), np.full(20_000, sd), rng)
+        x = truncated_positive_normal(np.full(20_000, mean), np.full(20_000, sd), rng)
         ref = stats.truncnorm(-mean / sd, np.inf, loc=mean, scale=sd)
         assert x.min() > 0 and stats.kstest(x, ref.cdf).pvalue > 1e-3
 
@@ -84,7 +83,7 @@ def test_vectorised_slice_sampler_targets_each_density() -> None:
     x = np.zeros((4000, 3))
     keep = []
     for _ in range(60):
-        x = _slice(lambda v: -0.5 * (v - centres) ** 2, x, rng, 1.0)
+        x = slice_update(lambda v: -0.5 * (v - centres) ** 2, x, rng, 1.0)
         keep.append(x)
     draws = np.concatenate(keep[10:])
     np.testing.assert_allclose(draws.mean(axis=0), centres, atol=0.02)

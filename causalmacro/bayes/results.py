@@ -376,8 +376,9 @@ class AssetResponseResults:
             f"shocks: {len(self.design.shocks)}  lags: 0..{self.design.lags}  "
             f"observations: {len(self.design.y)}",
             f"sampler: {s.get('sampler', '?')}  chains: {s.get('chains', '?')}  "
-            f"draws: {s.get('draws', '?')}  tune: {s.get('tune', '?')}  "
-            f"target_accept: {s.get('target_accept', '?')}",
+            f"draws: {s.get('draws', '?')}  {'burn-in' if s.get('sampler') == 'gibbs' else 'tune'}: "
+            f"{s.get('tune', '?')}"
+            + ("" if s.get("sampler") == "gibbs" else f"  target_accept: {s.get('target_accept', '?')}"),
         ]
         if s.get("n_shock_draws"):
             lines.append(f"shock uncertainty: {s['n_shock_draws']} SVAR shock draws pooled")

@@ -113,6 +113,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--out", type=Path, default=Path("causalmacro-report"), metavar="DIR")
     r.add_argument("--reps", type=_reps, default=None, help="bootstrap replications (default: the spec's)")
     r.add_argument("--no-assets", action="store_true", help="skip the Bayesian asset model")
+    r.add_argument("--force", action="store_true",
+                   help="refit even when the spec, the data and the options are those of the run in --out")
     r.add_argument("--sampler", choices=["gibbs", "pymc", "nutpie"], default=None,
                    help="the asset model's sampler (default: the spec's, gibbs unless it says otherwise)")
     r.add_argument("--seed", type=_seed, default=0, help="seed of the random number generator")
@@ -182,13 +184,24 @@ def _cmd_data(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    import time
+
+    from .report.manifest import reusable, run_key
+
+    t0 = time.perf_counter()
+    spec, panel = _panel(args)
+    timings = {"data": time.perf_counter() - t0}
+    options = {"seed": args.seed, "reps": args.reps, "assets": not args.no_assets, "sampler": args.sampler}
+    if not args.force and reusable(args.out, run_key(spec, panel, options)):
+        print(f"nothing changed since the run in {args.out} (same spec, data, options and version): "
+              "reused it; --force refits")
+        return 0
     from .pipeline import fit_spec
     from .report import write_run
 
-    spec, panel = _panel(args)
     run = fit_spec(spec, panel, rng=args.seed, reps=args.reps, assets=not args.no_assets,
                    sampler=args.sampler, progress=not args.quiet)
-    out = write_run(run, args.out)
+    out = write_run(run, args.out, options=options, timings=timings)
     print(out.summary())
     return 0 if out.ok else 1
 
@@ -232,7 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"causalmacro: error: cannot access{where}: {_one_line(str(exc.strerror or exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print("causalmacro: interrupted", file=sys.stderr)
+        print("causalmacro: interrupted; nothing written was left half-done", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug, not bad input: still one line, details with --debug
         print(

@@ -11,6 +11,7 @@ find the common window and handle the gaps inside it
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import os
 from collections.abc import Mapping
@@ -84,6 +85,15 @@ class Panel:
         Description of where the raw data came from.
     synthetic : bool
         True for the embedded demo.
+    inputs : Mapping[str, Mapping]
+        Raw series ID -> ``sha256`` of its observations (dates and values),
+        ``first`` and ``last`` observation dates and ``n`` observations: what a
+        rerun compares to know whether the data changed.
+    window : Mapping
+        Why the sample is what it is: ``start``, ``end``, the data's common end
+        ``data_end``, the spec's ``spec_end``, the columns that end first
+        (``binding``) with the raw input that ends first in each, and a sentence
+        (``reason``).
     """
 
     data: pd.DataFrame
@@ -94,6 +104,8 @@ class Panel:
     synthetic: bool = False
     spec_name: str = ""
     notes: tuple[str, ...] = field(default=())
+    inputs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    window: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def transforms(self) -> dict[str, str]:
@@ -159,6 +171,8 @@ class Panel:
                 {"column": r.column, "date": f"{r.date:%Y-%m-%d}", "method": r.method}
                 for r in self.filled.itertuples()
             ],
+            "inputs": {k: dict(v) for k, v in self.inputs.items()},
+            "window": dict(self.window),
         }
 
 
@@ -269,6 +283,7 @@ def build_panel(spec: ModelSpec, source: Source) -> Panel:
     lbs = {n: lookback(s.resolved_transform, ppy) for n, s in spec.series.items()}
     spec_start, spec_end = spec.window
     start, end = common_window(raw_levels, firm, lbs)
+    window = _window_reason(spec, raw, raw_levels, firm, end, spec_end)
     if spec_start is not None:
         start = max(start, spec_start)
     if spec_end is not None:
@@ -319,7 +334,49 @@ def build_panel(spec: ModelSpec, source: Source) -> Panel:
         synthetic=synthetic,
         spec_name=spec.name,
         notes=(SYNTHETIC_NOTE,) if synthetic else (),
+        inputs=MappingProxyType({sid: MappingProxyType(_fingerprint(x)) for sid, x in raw.items()}),
+        window=MappingProxyType({"start": f"{data.index[0]:%Y-%m-%d}", "end": f"{data.index[-1]:%Y-%m-%d}",
+                                 **window}),
     )
+
+
+def _fingerprint(series: pd.Series) -> dict[str, Any]:
+    """Hash, first and last date and length of a raw series (what a rerun compares)."""
+    s = series.dropna()
+    digest = hashlib.sha256()
+    digest.update(pd.DatetimeIndex(s.index).asi8.tobytes())
+    digest.update(s.to_numpy(dtype="float64").tobytes())
+    return {
+        "sha256": digest.hexdigest(),
+        "first": f"{s.index[0]:%Y-%m-%d}" if len(s) else None,
+        "last": f"{s.index[-1]:%Y-%m-%d}" if len(s) else None,
+        "n": len(s),
+    }
+
+
+def _window_reason(
+    spec: ModelSpec, raw: Mapping[str, pd.Series], levels: pd.DataFrame, firm: list[str],
+    data_end: pd.Timestamp, spec_end: pd.Timestamp | None,
+) -> dict[str, Any]:
+    """Which series end first, and whether the spec's end or the data's end binds."""
+    binding = {}
+    for name in firm:
+        if levels[name].last_valid_index() == data_end:
+            ids = spec.series[name].inputs
+            lasts = {sid: raw[sid].dropna().index[-1] for sid in ids if sid in raw and raw[sid].notna().any()}
+            first_out = min(lasts, key=lambda k: lasts[k]) if lasts else None
+            binding[name] = {"input": first_out, "last_observation": f"{lasts[first_out]:%Y-%m-%d}"} \
+                if first_out else {}
+    if spec_end is not None and spec_end <= data_end:
+        reason = f"the sample ends at the spec's end {spec_end:%Y-%m-%d}; the data run to {data_end:%Y-%m-%d}"
+        binding = {}
+    else:
+        named = ", ".join(f"{c} ({b['input']}, last observation {b['last_observation']})" if b else c
+                          for c, b in binding.items())
+        reason = (f"the sample ends {data_end:%Y-%m-%d}, the last complete period of {named}"
+                  + (f"; the spec asks for data to {spec_end:%Y-%m-%d}" if spec_end is not None else ""))
+    return {"data_end": f"{data_end:%Y-%m-%d}", "spec_end": None if spec_end is None else f"{spec_end:%Y-%m-%d}",
+            "binding": binding, "reason": reason}
 
 
 def _where(spec: ModelSpec) -> str:

@@ -1,19 +1,27 @@
-"""Write a run folder: figures (PNG), tables (CSV), ``results.json``, the posterior and ``report.md``.
+"""Write a run folder: figures (PNG), tables (CSV), ``results.json``, the posterior, ``report.md``
+and ``manifest.json``.
 
 Only I/O and rendering happen here; every estimate and every analysis choice
-comes from :class:`~causalmacro.pipeline.RunResults`.
+comes from :class:`~causalmacro.pipeline.RunResults`. The folder is written
+atomically: everything goes into a staging folder beside it, which replaces the
+old folder only once complete, so an interrupt or a crash leaves the previous
+run whole.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from causalmacro.panel import Panel
 from causalmacro.pipeline import RunResults, fit_spec
+from causalmacro.report.manifest import MANIFEST, manifest, run_key
 from causalmacro.report.markdown import markdown
 from causalmacro.spec import ModelSpec
 
@@ -40,20 +48,73 @@ def _write_text(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def write_run(run: RunResults, out: str | os.PathLike[str]) -> RunOutput:
-    """Write the figures, tables, ``results.json`` and ``report.md`` of a run.
+def write_run(
+    run: RunResults,
+    out: str | os.PathLike[str],
+    *,
+    options: dict[str, Any] | None = None,
+    timings: dict[str, float] | None = None,
+) -> RunOutput:
+    """Write the figures, tables, ``results.json``, ``report.md`` and ``manifest.json`` of a run.
 
     Parameters
     ----------
     run : RunResults
         From :func:`causalmacro.fit_spec`.
     out : path-like
-        Folder to write (created if missing).
+        The run folder. It is replaced whole at the end (an interrupted write
+        leaves an earlier folder as it was).
+    options : dict, optional
+        The run's options, recorded in the manifest key (default: from ``run.choices``).
+    timings : dict, optional
+        Seconds of stages run before fitting (e.g. ``{"data": ...}``), for the manifest.
 
     Returns
     -------
     RunOutput
     """
+    folder = Path(out)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = folder.with_name(f".{folder.name}.staging-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        t0 = time.perf_counter()
+        files = _write_files(run, staging)
+        opts = options if options is not None else {
+            "seed": run.choices["seed"], "reps": run.choices["reps"],
+            "assets": run.choices["assets_fitted"], "sampler": run.choices["asset_sampler"]}
+        stages = {**(timings or {}), **dict(run.timings), "write": time.perf_counter() - t0}
+        spec_file = str(run.spec.path) if run.spec.path is not None else None
+        files.append(MANIFEST)
+        _write_text(staging / MANIFEST, json.dumps(
+            manifest(run_key(run.spec, run.panel, opts), run.panel, timings=stages, files=files,
+                     spec_file=spec_file), indent=2))
+        _replace(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return RunOutput(folder=folder, files=tuple(files), ok=run.ok, lines=tuple(run.summary_lines()))
+
+
+def _replace(staging: Path, folder: Path) -> None:
+    """Put the complete ``staging`` folder in place of ``folder`` (two renames)."""
+    old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
+    if folder.exists():
+        if not folder.is_dir():
+            raise NotADirectoryError(20, "not a folder", str(folder))
+        os.replace(folder, old)
+    try:
+        os.replace(staging, folder)
+    except BaseException:
+        if old.exists() and not folder.exists():
+            os.replace(old, folder)
+        raise
+    with contextlib.suppress(OSError):
+        shutil.rmtree(old)
+
+
+def _write_files(run: RunResults, folder: Path) -> list[str]:
     from causalmacro.plotting import (
         plot_fevd,
         plot_graph,
@@ -63,8 +124,6 @@ def write_run(run: RunResults, out: str | os.PathLike[str]) -> RunOutput:
         save_figure,
     )
 
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
     synthetic = run.synthetic
     files: list[str] = []
 
@@ -95,7 +154,7 @@ def write_run(run: RunResults, out: str | os.PathLike[str]) -> RunOutput:
     files.append("results.json")
     _write_text(folder / "report.md", markdown(run, files))
     files.append("report.md")
-    return RunOutput(folder=folder, files=tuple(files), ok=run.ok, lines=tuple(run.summary_lines()))
+    return files
 
 
 def run_report(

@@ -1,0 +1,94 @@
+"""The run folder: written atomically, described by manifest.json, reused when nothing changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import causalmacro.plotting
+from causalmacro.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = str(ROOT / "models" / "demo.toml")
+FAST = ["--no-assets", "--reps", "50"]
+
+
+def _snapshot(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def _run(capsys: pytest.CaptureFixture[str], out: Path, *extra: str, spec: str = DEMO) -> tuple[int, str]:
+    code = main(["--quiet", "run", spec, "--out", str(out), *FAST, *extra])
+    return code, capsys.readouterr().out
+
+
+def test_unchanged_rerun_is_reused_and_force_refits(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "run"
+    assert _run(capsys, out)[0] == 0
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    code, printed = _run(capsys, out)
+    assert code == 0 and "nothing changed since the run" in printed and "reused" in printed
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before  # not rewritten
+    code, printed = _run(capsys, out, "--force")
+    assert code == 0 and "wrote" in printed
+    code, printed = _run(capsys, out, "--seed", "1")  # another option: refit
+    assert "wrote" in printed and json.loads((out / "manifest.json").read_text())["options"]["seed"] == 1
+
+
+def test_manifest_records_inputs_window_versions_and_timings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "run"
+    _run(capsys, out)
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["format"] == "causalmacro.run/1" and m["synthetic"] is True
+    assert len(m["spec"]["sha256"]) == 64 and m["spec_file"].endswith("demo.toml")
+    assert set(m["data"]) >= {"CPIAUCSL", "WALCL", "CBBTCUSD"}
+    assert all(len(v["sha256"]) == 64 and v["n"] > 0 for v in m["data"].values())
+    assert m["window"]["end"] == "2025-12-01" and "spec's end" in m["window"]["reason"]
+    assert {"data", "svar", "write"} <= set(m["timings_s"]) and m["packages"]["numpy"]
+    assert sorted(m["files"]) == sorted(p.name for p in out.iterdir())
+
+
+@pytest.mark.parametrize(("fault", "code"), [(KeyboardInterrupt, 130), (RuntimeError, 1)])
+def test_a_fault_while_writing_leaves_the_previous_run_whole(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    fault: type[BaseException], code: int,
+) -> None:
+    out = tmp_path / "run"
+    _run(capsys, out)
+    before = _snapshot(out)
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise fault("stop")
+
+    monkeypatch.setattr(causalmacro.plotting, "plot_graph", boom)
+    assert main(["--quiet", "run", DEMO, "--out", str(out), *FAST, "--force"]) == code
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and ("interrupted" in err if code == 130 else "internal error" in err)
+    assert _snapshot(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]  # no staging folder left behind
+
+
+@pytest.mark.shared_data
+def test_new_data_refits_and_the_window_names_the_binding_series(
+    fred_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A copy of the FRED folder cut at an earlier month, then restored: the rerun refits on the new months."""
+    spec = str(ROOT / "models" / "liquidity_chain.toml")
+    data = tmp_path / "fred"
+    shutil.copytree(fred_dir, data)
+    full = (data / "CBBTCUSD.csv").read_text().splitlines()
+    (data / "CBBTCUSD.csv").write_text("\n".join([full[0], *(ln for ln in full[1:] if ln[:7] <= "2025-06")]) + "\n")
+    out = tmp_path / "run"
+    assert main(["--quiet", "--data-dir", str(data), "run", spec, "--out", str(out), *FAST]) == 0
+    first = json.loads((out / "manifest.json").read_text())
+    assert first["window"]["end"] == "2025-06-01" and "CBBTCUSD" in first["window"]["reason"]
+    shutil.copy(fred_dir / "CBBTCUSD.csv", data / "CBBTCUSD.csv")
+    assert main(["--quiet", "--data-dir", str(data), "run", spec, "--out", str(out), *FAST]) == 0
+    assert "wrote" in capsys.readouterr().out
+    second = json.loads((out / "manifest.json").read_text())
+    assert second["data"]["CBBTCUSD"]["n"] > first["data"]["CBBTCUSD"]["n"]
+    assert second["window"]["end"] == "2025-10-01" and "WTREGEN" in second["window"]["reason"]

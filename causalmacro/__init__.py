@@ -30,7 +30,7 @@ from .spec import ModelSpec, load_spec
 if TYPE_CHECKING:
     from .bayes import DEFAULT_GROUPS, AssetResponseModel, AssetResponseResults
     from .data import Store
-    from .graph import dependency_graph
+    from .graph import dependency_graph, read_graph, write_graph
     from .pipeline import RunResults, asset_returns, fit_spec
     from .plotting import (
         plot_fevd,
@@ -88,6 +88,8 @@ __all__ = [
     "plot_historical_decomposition",
     "plot_irf",
     "plot_spectrum",
+    "read_graph",
+    "write_graph",
     "write_run",
 ]
 
@@ -109,6 +111,8 @@ _LAZY = {
     "asset_returns": ".pipeline",
     "fit_spec": ".pipeline",
     "dependency_graph": ".graph",
+    "read_graph": ".graph",
+    "write_graph": ".graph",
     "write_run": ".report",
     "plot_irf": ".plotting",
     "plot_fevd": ".plotting",

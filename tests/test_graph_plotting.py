@@ -114,3 +114,39 @@ def test_isolated_band_crossing_is_not_an_edge() -> None:
     irf.loc[{"bound": "lower", "response": "c", "shock": "b", "horizon": 3}] = 0.01  # one horizon only
     assert ("b", "c") not in dependency_graph(irf).edges
     assert ("b", "c") in dependency_graph(irf, min_run=1).edges
+
+
+@pytest.mark.parametrize("suffix", [".graphml", ".json"])
+def test_graph_files_round_trip_every_attribute(tmp_path, suffix) -> None:
+    """GraphML (list attributes as JSON strings) and node-link JSON both give back the same graph."""
+    import networkx as nx
+
+    from causalmacro.graph import read_graph, write_graph
+
+    rng = np.random.default_rng(0)
+    names = ["a", "b", "c"]
+    point = rng.normal(size=(5, 3, 3))
+    irf = xr.DataArray(
+        np.stack([point, point - 1.0, point + 1.0], axis=-1),
+        dims=("horizon", "response", "shock", "bound"),
+        coords={"horizon": range(5), "response": names, "shock": names, "bound": ["point", "lower", "upper"]},
+    )
+    g = dependency_graph(irf, keep_all=True, groups={"a": "macro"})
+    assert any(d["granger_pvalue"] is None for *_, d in g.edges(data=True))  # a None to carry through
+    back = read_graph(write_graph(g, tmp_path / f"g{suffix}"))
+    assert list(back.nodes(data=True)) == list(g.nodes(data=True))
+    assert sorted(back.edges(data=True)) == sorted(g.edges(data=True))
+    if suffix == ".graphml":  # readable by any GraphML tool: scalars native, lists as JSON text
+        plain = nx.read_graphml(tmp_path / f"g{suffix}")
+        edge = next(iter(plain.edges(data=True)))[2]
+        assert isinstance(edge["peak"], float) and isinstance(edge["irf"], str)
+
+
+def test_reading_a_bad_graph_file_is_one_line(tmp_path) -> None:
+    from causalmacro.errors import DataError
+    from causalmacro.graph import read_graph
+
+    bad = tmp_path / "g.graphml"
+    bad.write_text("<not graphml")
+    with pytest.raises(DataError, match="not a readable graph file"):
+        read_graph(bad)

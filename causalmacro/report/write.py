@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from causalmacro.graph import write_graph
 from causalmacro.panel import Panel
 from causalmacro.pipeline import RunResults, fit_spec
 from causalmacro.report.manifest import MANIFEST, manifest, run_key
@@ -137,6 +138,9 @@ def _write_files(run: RunResults, folder: Path) -> list[str]:
     save(plot_historical_decomposition(run.historical_decomposition, focus, last=run.choices["hd_periods"],
                                        synthetic=synthetic), f"hd_{focus}.png")
     save(plot_graph(run.graph, synthetic=synthetic), "graph.png")
+    write_graph(run.graph, folder / "graph.graphml")
+    write_graph(run.graph, folder / "graph.json")
+    files += ["graph.graphml", "graph.json"]
     run.panel.to_csv(folder / "panel.csv")
     run.causality.to_csv(folder / "causality.csv", index=False)
     run.irf.to_dataframe().to_csv(folder / "irf.csv")

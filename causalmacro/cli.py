@@ -7,6 +7,7 @@ schema              print the JSON schema of specs
 fetch SPEC          refresh the local store from FRED (incremental)
 data SPEC           print the aligned, transformed panel as CSV
 run SPEC            the main job: panel, structural VAR, asset model, report
+diff RUN_A RUN_B    what changed between two run folders
 
 Bad input prints one line on stderr and exits with status 2; ``--debug``
 shows the traceback instead.
@@ -113,12 +114,19 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--out", type=Path, default=Path("causalmacro-report"), metavar="DIR")
     r.add_argument("--reps", type=_reps, default=None, help="bootstrap replications (default: the spec's)")
     r.add_argument("--no-assets", action="store_true", help="skip the Bayesian asset model")
+    r.add_argument("--compare", type=Path, metavar="DIR", default=None,
+                   help="report what changed against this run folder (default: the run already in --out)")
     r.add_argument("--force", action="store_true",
                    help="refit even when the spec, the data and the options are those of the run in --out")
     r.add_argument("--sampler", choices=["gibbs", "pymc", "nutpie"], default=None,
                    help="the asset model's sampler (default: the spec's, gibbs unless it says otherwise)")
     r.add_argument("--seed", type=_seed, default=0, help="seed of the random number generator")
     r.set_defaults(func=_cmd_run)
+
+    df = sub.add_parser("diff", parents=[common], help="what changed between two run folders")
+    df.add_argument("old", type=Path, metavar="RUN_A")
+    df.add_argument("new", type=Path, metavar="RUN_B")
+    df.set_defaults(func=_cmd_diff)
     return p
 
 
@@ -201,9 +209,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     run = fit_spec(spec, panel, rng=args.seed, reps=args.reps, assets=not args.no_assets,
                    sampler=args.sampler, progress=not args.quiet)
-    out = write_run(run, args.out, options=options, timings=timings)
+    out = write_run(run, args.out, options=options, timings=timings, compare=args.compare)
     print(out.summary())
     return 0 if out.ok else 1
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from .report.changes import changes_markdown, compare, load_run
+
+    sys.stdout.write(changes_markdown(compare(load_run(args.old), load_run(args.new))))
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -92,3 +92,50 @@ def test_new_data_refits_and_the_window_names_the_binding_series(
     second = json.loads((out / "manifest.json").read_text())
     assert second["data"]["CBBTCUSD"]["n"] > first["data"]["CBBTCUSD"]["n"]
     assert second["window"]["end"] == "2025-10-01" and "WTREGEN" in second["window"]["reason"]
+    changes = json.loads((out / "changes.json").read_text())
+    btc = changes["data"]["CBBTCUSD"]
+    assert btc["new_observations"] == second["data"]["CBBTCUSD"]["n"] - first["data"]["CBBTCUSD"]["n"]
+    assert changes["window"] == {"before": {"start": "2015-01-01", "end": "2025-06-01"},
+                                 "after": {"start": "2015-01-01", "end": "2025-10-01"}}
+    assert len(changes["responses"]) == 25 and changes["summary"].startswith("1 input series changed")
+    report = (out / "report.md").read_text()
+    assert "## What changed" in report and "| CBBTCUSD |" in report
+
+
+def test_compare_flags_moves_beyond_the_old_band() -> None:
+    """Hand-made runs: one response moves outside its band, one edge appears, the ranking flips."""
+    from causalmacro.report.changes import changes_markdown, compare
+
+    def run(point: float, edges: list[tuple[str, str]], order: list[str], n: int) -> tuple[dict, dict]:
+        values = [[[[point, point - 0.5, point + 0.5]]] for _ in range(3)]  # horizon x response x shock x bound
+        results = {
+            "irf": {"dims": ["horizon", "response", "shock", "bound"], "values": values,
+                    "coords": {"horizon": [0, 1, 2], "response": ["btc"], "shock": ["net_liquidity"],
+                               "bound": ["point", "lower", "upper"]}},
+            "graph": {"edges": [{"source": s, "target": t} for s, t in edges]},
+            "assets": {"spectrum": {"values": {"net_liquidity": [{"asset": a} for a in order]}}},
+        }
+        manifest = {"data": {"X": {"sha256": str(n), "n": n, "last": f"2025-{n:02d}-01"}},
+                    "window": {"start": "2015-01-01", "end": f"2025-{n:02d}-01"}}
+        return manifest, results
+
+    diff = compare(run(1.0, [], ["btc", "gold"], 6), run(2.0, [("net_liquidity", "btc")], ["gold", "btc"], 9))
+    (row,) = diff["responses"]
+    assert row["beyond_band_horizons"] == [0, 1, 2] and row["impact_before"] == 1.0 and row["impact_after"] == 2.0
+    assert diff["edges"] == {"appeared": [("net_liquidity", "btc")], "disappeared": []}
+    assert diff["ranking"] == {"net_liquidity": {"before": ["btc", "gold"], "after": ["gold", "btc"]}}
+    assert diff["data"]["X"]["new_observations"] == 3
+    text = changes_markdown(diff)
+    assert "1 of 1 impulse responses moved beyond last run's band" in text and "net_liquidity -> btc" in text
+    assert compare(run(1.0, [], ["btc"], 6), run(1.1, [], ["btc"], 6))["responses"][0]["beyond_band_horizons"] == []
+
+
+def test_diff_command_prints_what_changed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    _run(capsys, a)
+    _run(capsys, b, "--seed", "5")
+    assert main(["diff", str(a), str(b)]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("## What changed") and "No input series changed." in text
+    assert main(["diff", str(a), str(tmp_path / "nope")]) == 2
+    assert "not a causalmacro run folder" in capsys.readouterr().err

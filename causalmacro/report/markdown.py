@@ -9,10 +9,11 @@ from causalmacro.pipeline import RunResults
 __all__ = ["markdown"]
 
 
-def markdown(run: RunResults, files: Sequence[str]) -> str:
-    """Markdown report of a run whose folder holds ``files``."""
+def markdown(run: RunResults, files: Sequence[str], changes: str | None = None) -> str:
+    """Markdown report of a run whose folder holds ``files``, with a "What changed" section if given."""
     title = f"# causalmacro report: {run.spec.name}\n\n"
     warn = "> **Synthetic data** from the embedded demo: not real observations.\n\n" if run.synthetic else ""
+    warn += f"{changes}\n" if changes else ""
     body = "\n".join(f"- {ln}" for ln in run.summary_lines())
     choices = "\n".join(f"| {k} | {v} |" for k, v in run.choices.items())
     figs = "\n".join(f"![{f}]({f})" for f in files if f.endswith(".png"))

@@ -19,9 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from causalmacro.errors import DataError
 from causalmacro.graph import write_graph
 from causalmacro.panel import Panel
 from causalmacro.pipeline import RunResults, fit_spec
+from causalmacro.report.changes import changes_markdown, load_run
+from causalmacro.report.changes import compare as compare_runs
 from causalmacro.report.manifest import MANIFEST, manifest, run_key
 from causalmacro.report.markdown import markdown
 from causalmacro.spec import ModelSpec
@@ -55,6 +58,7 @@ def write_run(
     *,
     options: dict[str, Any] | None = None,
     timings: dict[str, float] | None = None,
+    compare: str | os.PathLike[str] | None = None,
 ) -> RunOutput:
     """Write the figures, tables, ``results.json``, ``report.md`` and ``manifest.json`` of a run.
 
@@ -69,6 +73,10 @@ def write_run(
         The run's options, recorded in the manifest key (default: from ``run.choices``).
     timings : dict, optional
         Seconds of stages run before fitting (e.g. ``{"data": ...}``), for the manifest.
+    compare : path-like, optional
+        A run folder to compare with (default: the run already in ``out``, if
+        any). The report gains a "What changed" section and the folder a
+        ``changes.json`` (:func:`causalmacro.report.changes.compare`).
 
     Returns
     -------
@@ -81,7 +89,8 @@ def write_run(
     staging.mkdir()
     try:
         t0 = time.perf_counter()
-        files = _write_files(run, staging)
+        diff = _changes(run, Path(compare) if compare is not None else folder, required=compare is not None)
+        files = _write_files(run, staging, diff)
         opts = options if options is not None else {
             "seed": run.choices["seed"], "reps": run.choices["reps"],
             "assets": run.choices["assets_fitted"], "sampler": run.choices["asset_sampler"]}
@@ -115,7 +124,22 @@ def _replace(staging: Path, folder: Path) -> None:
         shutil.rmtree(old)
 
 
-def _write_files(run: RunResults, folder: Path) -> list[str]:
+def _changes(run: RunResults, previous: Path, *, required: bool) -> dict[str, Any] | None:
+    """Differences from the run in ``previous``; None when there is none (and none was asked for)."""
+    if not required and not (previous / "results.json").is_file():
+        return None
+    try:
+        old = load_run(previous)
+    except DataError:
+        if required:
+            raise
+        return None
+    new_manifest = {"data": {k: dict(v) for k, v in run.panel.inputs.items()}, "window": dict(run.panel.window)}
+    new_results = json.loads(json.dumps(run.to_dict(), default=str))
+    return compare_runs(old, (new_manifest, new_results))
+
+
+def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = None) -> list[str]:
     from causalmacro.plotting import (
         plot_fevd,
         plot_graph,
@@ -156,8 +180,11 @@ def _write_files(run: RunResults, folder: Path) -> list[str]:
         files.append("asset_posterior.nc")
     _write_text(folder / "results.json", json.dumps(run.to_dict(), indent=2, default=str))
     files.append("results.json")
-    _write_text(folder / "report.md", markdown(run, files))
+    if diff is not None:
+        _write_text(folder / "changes.json", json.dumps(diff, indent=2))
+        files.append("changes.json")
     files.append("report.md")
+    _write_text(folder / "report.md", markdown(run, files, changes_markdown(diff) if diff is not None else None))
     return files
 
 

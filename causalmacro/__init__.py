@@ -30,7 +30,7 @@ from .spec import ModelSpec, load_spec
 if TYPE_CHECKING:
     from .bayes import DEFAULT_GROUPS, AssetResponseModel, AssetResponseResults
     from .data import Store
-    from .graph import dependency_graph, read_graph, write_graph
+    from .graph import dependency_graph, read_graph, significant_edges, write_graph
     from .pipeline import RunResults, asset_returns, fit_spec
     from .plotting import (
         plot_fevd,
@@ -89,6 +89,7 @@ __all__ = [
     "plot_irf",
     "plot_spectrum",
     "read_graph",
+    "significant_edges",
     "write_graph",
     "write_run",
 ]
@@ -112,6 +113,7 @@ _LAZY = {
     "fit_spec": ".pipeline",
     "dependency_graph": ".graph",
     "read_graph": ".graph",
+    "significant_edges": ".graph",
     "write_graph": ".graph",
     "write_run": ".report",
     "plot_irf": ".plotting",

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
+    "CLASS_COLOURS",
+    "class_colour",
     "plot_fevd",
     "plot_graph",
     "plot_historical_decomposition",
@@ -238,65 +240,145 @@ def plot_spectrum(
     return fig
 
 
+CLASS_COLOURS = {"crypto": "#e07b00", "equity": "#1f77b4", "safe_haven": "#7f7f7f", "credit": "#9467bd"}
+"""One colour per asset class, in every figure; other classes cycle through the tab10 palette."""
+
+
+def class_colour(group: str) -> str:
+    """The colour of an asset class (stable across figures and runs)."""
+    if group in CLASS_COLOURS:
+        return CLASS_COLOURS[group]
+    palette = ["#2ca02c", "#8c564b", "#e377c2", "#bcbd22", "#17becf", "#d62728"]
+    return palette[sum(map(ord, group)) % len(palette)]
+
+
 def plot_graph(
     graph: nx.DiGraph,
     *,
     ax: Axes | None = None,
     synthetic: bool = False,
-    sparkline_scale: float = 0.18,
+    rank_shock: str | None = None,
+    title: str | None = None,
 ) -> Figure:
-    """Draw the dependency graph with a small impulse response on each edge.
+    """Draw the dependency graph left to right along the chain, the assets in a column at its end.
 
-    Nodes are placed along the chain (their ``order`` attribute) on an arc;
-    edge width follows the peak response relative to the target's response to
-    its own shock, colour its sign, and a
-    sparkline of the response path (edge attribute ``irf``) sits at the
-    edge's middle.
+    Chain variables sit on a row in chain order (inflation -> rates -> liquidity
+    -> risk appetite -> ...); the asset model's assets sit in a column on the
+    right, ordered by their response to ``rank_shock`` (default: the shock with
+    the most significant asset edges), so the spectrum reads top to bottom.
+    Only significant edges are drawn (the graph keeps the others, flagged).
+    Chain edges arc above the row, width by the peak response relative to the
+    target's own-shock peak, colour by sign, each with a small inset of its
+    impulse response (band, zero line) labelled ``source -> target``; asset
+    edges are straight, coloured by sign, drawn more opaque the higher the
+    posterior probability of that sign.
 
     Parameters
     ----------
     graph : networkx.DiGraph
         From :func:`causalmacro.graph.dependency_graph`.
     ax : Axes, optional
+    synthetic : bool
+        Mark the figure as drawn from synthetic data.
+    rank_shock : str, optional
+        Shock whose asset responses order the asset column.
+    title : str, optional
+        Default: the graph's significance rule and band level.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
-    import networkx as nx
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import FancyArrowPatch
 
-    fig, ax = _ax(ax, figsize=(9, 6))
-    nodes = sorted(graph.nodes, key=lambda n: graph.nodes[n].get("order", 0))
-    n = max(len(nodes), 1)
-    angles = np.linspace(np.pi * 0.9, np.pi * 0.1, n) if n > 1 else np.array([np.pi / 2])
-    pos = {v: (float(np.cos(a)), float(np.sin(a)) * 0.8) for v, a in zip(nodes, angles, strict=True)}
-    peaks = [abs(d.get("peak_relative", d.get("peak", 0.0))) for *_, d in graph.edges(data=True)] or [1.0]
-    top = max(max(peaks), 1e-12)
-    nx.draw_networkx_nodes(graph, pos, ax=ax, node_color="white", edgecolors="0.2", node_size=2600)
-    nx.draw_networkx_labels(graph, pos, ax=ax, font_size=7)
-    for u, v, d in graph.edges(data=True):
-        peak = float(d.get("peak_relative", d.get("peak", 0.0)))
-        nx.draw_networkx_edges(
-            graph, pos, edgelist=[(u, v)], ax=ax, width=0.8 + 4 * abs(peak) / top,
-            edge_color="seagreen" if peak >= 0 else "firebrick", arrows=True, arrowsize=14,
-            connectionstyle="arc3,rad=0.15", node_size=2600,
-        )
-        path = d.get("irf")
-        if path is not None and len(path) > 1:
-            # 40% along the edge, nudged to its left so that u->v and v->u do not overlap
-            dx, dy = pos[v][0] - pos[u][0], pos[v][1] - pos[u][1]
-            norm = max(float(np.hypot(dx, dy)), 1e-12)
-            mx = pos[u][0] + 0.4 * dx - 0.07 * dy / norm
-            my = pos[u][1] + 0.4 * dy + 0.07 * dx / norm
-            xs = mx - sparkline_scale / 2 + sparkline_scale * np.linspace(0, 1, len(path))
-            scale = max(np.max(np.abs(path)), 1e-12)
-            ys = my + 0.06 * np.asarray(path) / scale
-            ax.plot(xs, ys, color="0.15", lw=0.9)
-            ax.plot([xs[0], xs[-1]], [my, my], color="0.6", lw=0.4)
+    fig, ax = _ax(ax, figsize=(12, 6.5))
+    edges = [(u, v, d) for u, v, d in graph.edges(data=True) if d.get("significant", True)]
+    chain = sorted((n for n, d in graph.nodes(data=True) if d.get("kind", "chain") != "asset"),
+                   key=lambda n: graph.nodes[n].get("order", 0))
+    asset_edges = [(u, v, d) for u, v, d in edges if d.get("kind") == "asset"]
+    if rank_shock is None and asset_edges:
+        counts: dict[str, int] = {}
+        for u, _, _ in asset_edges:
+            counts[u] = counts.get(u, 0) + 1
+        rank_shock = max(counts, key=lambda k: counts[k])
+    assets = [n for n, d in graph.nodes(data=True) if d.get("kind") == "asset"]
+    score = {a: (graph.edges[rank_shock, a]["peak"] if rank_shock and graph.has_edge(rank_shock, a) else 0.0)
+             for a in assets}
+    assets = sorted(assets, key=lambda a: -score[a])
+    spacing = 2.0  # wide enough that the insets of arcs of different spans never overlap
+    pos = {n: (spacing * i, 0.0) for i, n in enumerate(chain)}
+    x_assets = spacing * (len(chain) - 1) + 2.6
+    for j, a in enumerate(assets):
+        pos[a] = (x_assets, 1.9 - 3.8 * j / max(len(assets) - 1, 1))
+    chain_peaks = [abs(d.get("peak_relative", 0.0)) for *_, d in edges if d.get("kind", "chain") == "chain"] or [1.0]
+    top = max(max(chain_peaks), 1e-12)
+    for u, v, d in edges:
+        positive = float(d.get("peak", 0.0)) >= 0
+        colour = "seagreen" if positive else "firebrick"
+        if d.get("kind") == "asset":
+            alpha = 0.25 + 0.7 * max(0.0, (float(d.get("prob_sign") or 0.5) - 0.5) * 2)
+            ax.add_patch(FancyArrowPatch(pos[u], pos[v], arrowstyle="-|>", mutation_scale=9, color=colour,
+                                         alpha=alpha, lw=1.0, shrinkA=14, shrinkB=12, zorder=1))
+            continue
+        rad = -0.35  # forward edges (down the chain) arc above the row, feedback edges below
+        width = 0.8 + 4.0 * abs(float(d.get("peak_relative", 0.0))) / top
+        ax.add_patch(FancyArrowPatch(pos[u], pos[v], connectionstyle=f"arc3,rad={rad}", arrowstyle="-|>",
+                                     mutation_scale=12, color=colour, lw=width, alpha=0.85, shrinkA=22, shrinkB=22))
+        _edge_inset(ax, pos[u], pos[v], rad, d, f"{u} -> {v}", colour)
+    for n in chain:
+        ax.scatter(*pos[n], s=1900, facecolor="white", edgecolor="0.2", zorder=3)
+        ax.text(*pos[n], n.replace("_", "\n"), ha="center", va="center", fontsize=8, zorder=4)
+    for a in assets:
+        colour = class_colour(str(graph.nodes[a].get("group", "")))
+        ax.scatter(*pos[a], s=500, facecolor=colour, edgecolor="0.2", zorder=3, alpha=0.9)
+        ax.text(pos[a][0] + 0.25, pos[a][1], a, ha="left", va="center", fontsize=8)
+    handles = [Line2D([], [], color="seagreen", lw=2, label="positive response"),
+               Line2D([], [], color="firebrick", lw=2, label="negative response"),
+               Line2D([], [], color="0.3", lw=0.8, label="thin: small peak (relative to own shock)"),
+               Line2D([], [], color="0.3", lw=4.8, label="thick: large peak")]
+    groups = sorted({str(graph.nodes[a].get("group", "")) for a in assets})
+    handles += [Line2D([], [], marker="o", ls="", markersize=9, markerfacecolor=class_colour(g),
+                       markeredgecolor="0.2", label=f"asset class: {g}") for g in groups]
+    ax.legend(handles=handles, loc="lower left", fontsize=7, frameon=False, ncol=2)
+    reach = 0.175 * spacing * max(len(chain) - 1, 1) + 0.4
+    ax.set_xlim(-0.8, x_assets + 1.8)
+    ax.set_ylim(-max(reach, 2.2) - 0.9, max(reach, 2.2))
     ax.set_axis_off()
-    ax.set_title("Estimated dependency graph (edge: impulse response of target to source shock)", fontsize=10)
+    level = graph.graph.get("level")
+    default = ("Dependency graph: significant responses"
+               + (f" ({100 * float(level):.0f}% bands)" if level else "")
+               + (f"; assets ordered by their response to a {rank_shock} shock" if rank_shock and assets else ""))
+    ax.set_title(title or default, fontsize=10)
     _banner(fig, synthetic)
     return fig
+
+
+def _edge_inset(ax: Axes, a: tuple[float, float], b: tuple[float, float], rad: float, d: dict[str, Any],
+                label: str, colour: str) -> None:
+    """A small axes with the edge's impulse response, centred on the apex of its arc.
+
+    Matplotlib's ``arc3`` puts the control point at ``mid + rad (dy, -dx)``; the
+    apex of the quadratic curve is half-way from the chord's middle to it.
+    """
+    path = d.get("irf")
+    if path is None or len(path) < 2:
+        return
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    ax_x = (a[0] + b[0]) / 2 + 0.5 * rad * dy
+    ax_y = (a[1] + b[1]) / 2 - 0.5 * rad * dx
+    w, h_ = 0.9, 0.3
+    inset = ax.inset_axes((ax_x - w / 2, ax_y - h_ / 2, w, h_), transform=ax.transData)
+    h = np.arange(len(path))
+    band = d.get("band")
+    if band is not None:
+        inset.fill_between(h, band[0], band[1], color=colour, alpha=0.2, lw=0)
+    inset.plot(h, path, color=colour, lw=1.0)
+    inset.axhline(0, color="0.4", lw=0.5)
+    inset.set_title(label, fontsize=5.5, pad=1)
+    inset.tick_params(labelsize=4.5, length=1.5, pad=1)
+    for spine in inset.spines.values():
+        spine.set_linewidth(0.4)
 
 
 def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 110) -> None:

@@ -8,7 +8,7 @@ import pytest
 import xarray as xr
 from numpy.testing import assert_allclose
 
-from causalmacro.graph import dependency_graph
+from causalmacro.graph import dependency_graph, significant_edges
 
 NAMES = ["a", "b", "c"]
 
@@ -30,7 +30,8 @@ def banded_irf() -> xr.DataArray:
 
 def test_edges_follow_bands_and_granger() -> None:
     g = dependency_graph(banded_irf())
-    assert list(g.edges) == [("a", "b")]
+    assert significant_edges(g) == [("a", "b")]
+    assert len(g.edges) == 6 and not g.edges["b", "c"]["significant"]  # unsupported edges stay, flagged
     e = g.edges["a", "b"]
     assert e["peak"] == 0.5 and e["peak_horizon"] == 1 and e["band_excludes_zero"]
     assert_allclose(e["irf"], [0.0, 0.5, 0.3, 0.1, 0.0])
@@ -40,9 +41,37 @@ def test_edges_follow_bands_and_granger() -> None:
         {"cause": ["b", "c"], "effect": ["c", "a"], "granger_pvalue": [0.03, 0.5]}
     )
     g2 = dependency_graph(banded_irf(), table, alpha=0.05)
-    assert set(g2.edges) == {("a", "b"), ("b", "c")}
+    assert set(significant_edges(g2)) == {("a", "b"), ("b", "c")}
     assert g2.edges["b", "c"]["granger_pvalue"] == 0.03 and not g2.edges["b", "c"]["band_excludes_zero"]
-    assert len(dependency_graph(banded_irf(), keep_all=True).edges) == 6
+    assert g2.edges["b", "c"]["evidence"] == ["Granger p = 0.03"]
+    assert list(dependency_graph(banded_irf(), keep_all=False).edges) == [("a", "b")]
+
+
+def test_an_impact_response_whose_band_excludes_zero_counts() -> None:
+    """Monthly crypto responses are mostly on impact: c's response to a on impact alone makes an edge."""
+    irf = banded_irf()
+    irf.loc[{"bound": "point", "response": "c", "shock": "a", "horizon": 0}] = 2.0
+    irf.loc[{"bound": "lower", "response": "c", "shock": "a", "horizon": 0}] = 1.5
+    irf.loc[{"bound": "upper", "response": "c", "shock": "a", "horizon": 0}] = 2.5
+    g = dependency_graph(irf)
+    assert ("a", "c") in significant_edges(g)
+    assert g.edges["a", "c"]["evidence"] == ["band excludes zero on impact"] and g.edges["a", "c"]["impact"] == 2.0
+
+
+def test_asset_edges_come_from_the_posterior() -> None:
+    """shock -> asset edges: posterior mean path, HDI, probability of the sign; significant when the HDI excludes zero."""
+    point = np.array([[[0.5, 0.0]], [[0.8, 0.05]]])  # horizon x response(asset) x shock
+    asset_irf = xr.DataArray(
+        np.stack([point, point - 0.3, point + 0.3], axis=-1), dims=("horizon", "response", "shock", "bound"),
+        coords={"horizon": [0, 1], "response": ["btc_asset"], "shock": ["a", "b"], "bound": ["point", "lower", "upper"]},
+    )
+    prob = xr.DataArray(np.array([[[0.97, 0.55]], [[0.99, 0.6]]]), dims=("horizon", "response", "shock"),
+                        coords={"horizon": [0, 1], "response": ["btc_asset"], "shock": ["a", "b"]})
+    g = dependency_graph(banded_irf(), asset_irf=asset_irf, asset_prob_positive=prob, groups={"btc_asset": "crypto"})
+    assert g.nodes["btc_asset"]["kind"] == "asset" and g.nodes["btc_asset"]["group"] == "crypto"
+    e = g.edges["a", "btc_asset"]
+    assert e["significant"] and e["kind"] == "asset" and e["prob_sign"] == 0.99 and e["peak"] == 0.8
+    assert not g.edges["b", "btc_asset"]["significant"] and g.edges["b", "btc_asset"]["prob_sign"] == 0.6
 
 
 def test_plot_irf_draws_the_point_and_band() -> None:
@@ -112,8 +141,8 @@ def test_graph_needs_labelled_responses() -> None:
 def test_isolated_band_crossing_is_not_an_edge() -> None:
     irf = banded_irf()
     irf.loc[{"bound": "lower", "response": "c", "shock": "b", "horizon": 3}] = 0.01  # one horizon only
-    assert ("b", "c") not in dependency_graph(irf).edges
-    assert ("b", "c") in dependency_graph(irf, min_run=1).edges
+    assert ("b", "c") not in significant_edges(dependency_graph(irf))
+    assert ("b", "c") in significant_edges(dependency_graph(irf, min_run=1))
 
 
 @pytest.mark.parametrize("suffix", [".graphml", ".json"])
@@ -150,3 +179,16 @@ def test_reading_a_bad_graph_file_is_one_line(tmp_path) -> None:
     bad.write_text("<not graphml")
     with pytest.raises(DataError, match="not a readable graph file"):
         read_graph(bad)
+
+
+def test_graph_figure_has_an_inset_per_significant_chain_edge_and_a_legend() -> None:
+    from causalmacro.plotting import plot_graph
+
+    fig = plot_graph(dependency_graph(banded_irf()))
+    main = fig.get_axes()[0]
+    insets = main.child_axes
+    assert [a.get_title() for a in insets] == ["a -> b"]  # b -> c is not significant: no inset
+    assert insets[0].lines and insets[0].collections  # the response and its band
+    labels = [t.get_text() for t in main.get_legend().get_texts()]
+    assert "positive response" in labels and "negative response" in labels
+    assert "90% bands" in main.get_title()

@@ -108,7 +108,6 @@ def fit_spec(
     timings["svar"] = time.perf_counter() - t0
 
     groups = dict(spec.assets.groups) if spec.assets is not None else {}
-    graph = dependency_graph(irf, causality, alpha=spec.graph.alpha, min_run=spec.graph.min_run, groups=groups)
 
     asset_res = None
     if assets and spec.assets is not None:
@@ -122,6 +121,13 @@ def fit_spec(
                             sampler=sampler or a.sampler, rng=asset_seed,  # type: ignore[arg-type]
                             progressbar=progress)
         timings["assets"] = time.perf_counter() - t1
+
+    asset_irf = prob_positive = None
+    if asset_res is not None:
+        asset_irf = asset_res.responses(level=v.level)
+        prob_positive = (asset_res.cumulative() > 0).mean(("chain", "draw")).rename(asset="response")
+    graph = dependency_graph(irf, causality, alpha=spec.graph.alpha, min_run=spec.graph.min_run, groups=groups,
+                             asset_irf=asset_irf, asset_prob_positive=prob_positive)
 
     choices: dict[str, Any] = {
         "seed": int(rng),

@@ -342,7 +342,7 @@ def plot_graph(
                        markeredgecolor="0.2", label=f"asset class: {g}") for g in groups]
     ax.legend(handles=handles, loc="lower left", fontsize=7, frameon=False, ncol=2)
     reach = 0.175 * spacing * max(len(chain) - 1, 1) + 0.4
-    ax.set_xlim(-0.8, x_assets + 1.8)
+    ax.set_xlim(-0.8, (x_assets + 1.8) if assets else spacing * (len(chain) - 1) + 0.8)
     ax.set_ylim(-max(reach, 2.2) - 0.9, max(reach, 2.2))
     ax.set_axis_off()
     level = graph.graph.get("level")

@@ -199,6 +199,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     spec, panel = _panel(args)
     timings = {"data": time.perf_counter() - t0}
+    _note(args, f"data: {len(panel.data)} periods {panel.data.index[0]:%Y-%m}..{panel.data.index[-1]:%Y-%m} "
+                f"from {panel.source} ({timings['data']:.1f} s)")
     options = {"seed": args.seed, "reps": args.reps, "assets": not args.no_assets, "sampler": args.sampler}
     if not args.force and reusable(args.out, run_key(spec, panel, options)):
         print(f"nothing changed since the run in {args.out} (same spec, data, options and version): "
@@ -207,9 +209,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from .pipeline import fit_spec
     from .report import write_run
 
+    def stage(line: str) -> None:
+        _note(args, line)
+
     run = fit_spec(spec, panel, rng=args.seed, reps=args.reps, assets=not args.no_assets,
-                   sampler=args.sampler, progress=not args.quiet)
-    out = write_run(run, args.out, options=options, timings=timings, compare=args.compare)
+                   sampler=args.sampler, progress=not args.quiet, on_stage=stage)
+    out = write_run(run, args.out, options=options, timings=timings, compare=args.compare, on_stage=stage)
     print(out.summary())
     return 0 if out.ok else 1
 

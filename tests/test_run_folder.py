@@ -139,3 +139,12 @@ def test_diff_command_prints_what_changed(tmp_path: Path, capsys: pytest.Capture
     assert text.startswith("## What changed") and "No input series changed." in text
     assert main(["diff", str(a), str(tmp_path / "nope")]) == 2
     assert "not a causalmacro run folder" in capsys.readouterr().err
+
+
+def test_one_progress_line_per_stage_on_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", DEMO, "--out", str(tmp_path / "loud"), *FAST]) == 0
+    err = capsys.readouterr().err.splitlines()
+    stages = [line.split(":")[0] for line in err if not line.startswith("note")]
+    assert stages == ["data", "svar", "figures and report"]
+    assert main(["--quiet", "run", DEMO, "--out", str(tmp_path / "quiet"), *FAST]) == 0
+    assert capsys.readouterr().err == ""

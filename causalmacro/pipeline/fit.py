@@ -12,6 +12,7 @@ so a Python user gets the same numbers as the command line, and can see why.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -47,6 +48,7 @@ def fit_spec(
     assets: bool = True,
     sampler: str | None = None,
     progress: bool = False,
+    on_stage: Callable[[str], None] | None = None,
 ) -> RunResults:
     """Fit everything the spec describes on a panel; the main job without its writer.
 
@@ -67,6 +69,8 @@ def fit_spec(
         The asset model's sampler, overriding ``[assets].sampler``.
     progress : bool
         Show the sampler's progress bar.
+    on_stage : callable, optional
+        Called with one line as each stage ends (the CLI prints them on stderr).
 
     Returns
     -------
@@ -106,6 +110,10 @@ def fit_spec(
     hd = res.historical_decomposition()
     causality = res.causality_table()
     timings["svar"] = time.perf_counter() - t0
+    say = on_stage or (lambda line: None)
+    say(f"svar: VAR({res.lags}) on {res.nobs} periods, {band_kind} bands"
+        + (f" from {n_reps} {v.bootstrap} bootstrap replications" if band_kind == "bootstrap" else "")
+        + f" ({timings['svar']:.1f} s)")
 
     groups = dict(spec.assets.groups) if spec.assets is not None else {}
 
@@ -121,6 +129,8 @@ def fit_spec(
                             sampler=sampler or a.sampler, rng=asset_seed,  # type: ignore[arg-type]
                             progressbar=progress)
         timings["assets"] = time.perf_counter() - t1
+        say(f"sampling: asset model, {len(groups)} assets, sampler {sampler or a.sampler}, gate "
+            f"{'passed' if asset_res.diagnostics.passed else 'FAILED'} ({timings['assets']:.1f} s)")
 
     asset_irf = prob_positive = None
     if asset_res is not None:

@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,7 @@ def write_run(
     options: dict[str, Any] | None = None,
     timings: dict[str, float] | None = None,
     compare: str | os.PathLike[str] | None = None,
+    on_stage: Callable[[str], None] | None = None,
 ) -> RunOutput:
     """Write the figures, tables, ``results.json``, ``report.md`` and ``manifest.json`` of a run.
 
@@ -77,6 +79,8 @@ def write_run(
         A run folder to compare with (default: the run already in ``out``, if
         any). The report gains a "What changed" section and the folder a
         ``changes.json`` (:func:`causalmacro.report.changes.compare`).
+    on_stage : callable, optional
+        Called with one line when the figures and when the report are written.
 
     Returns
     -------
@@ -91,6 +95,8 @@ def write_run(
         t0 = time.perf_counter()
         diff = _changes(run, Path(compare) if compare is not None else folder, required=compare is not None)
         files = _write_files(run, staging, diff)
+        if on_stage is not None:
+            on_stage(f"figures and report: {len(files)} files ({time.perf_counter() - t0:.1f} s)")
         opts = options if options is not None else {
             "seed": run.choices["seed"], "reps": run.choices["reps"],
             "assets": run.choices["assets_fitted"], "sampler": run.choices["asset_sampler"]}

@@ -11,7 +11,7 @@ intervals.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
@@ -61,8 +61,15 @@ def plot_irf(
     axes: Any = None,
     synthetic: bool = False,
     color: str = "C0",
+    units: Mapping[str, str] | None = None,
+    horizon_unit: str = "periods",
 ) -> Figure:
     """Grid of impulse responses: one row per response, one column per shock.
+
+    Each column is titled with its shock and the shock's size: for
+    one-standard-deviation shocks (``attrs["shock_size"] == "std"``, the SVAR's
+    default) the impact on the shock's own variable, in that variable's units;
+    each row is labelled with its variable and units.
 
     Parameters
     ----------
@@ -75,11 +82,16 @@ def plot_irf(
         ``len(responses) x len(shocks)`` axes to draw on.
     synthetic : bool
         Mark the figure as drawn from synthetic data.
+    units : mapping, optional
+        Variable -> units of its series (e.g. ``Panel.columns[name].units``).
+    horizon_unit : str
+        Unit of the horizon axis (``"months"`` for a monthly panel).
 
     Returns
     -------
     matplotlib.figure.Figure
     """
+    units = dict(units or {})
     responses = list(responses if responses is not None else irf.coords["response"].values)
     shocks = list(shocks if shocks is not None else irf.coords["shock"].values)
     fig, ax = _grid(len(responses), len(shocks), axes)
@@ -95,19 +107,37 @@ def plot_irf(
             a.plot(h, point, color=color, lw=1.5)
             a.axhline(0, color="0.4", lw=0.6)
             if i == 0:
-                a.set_title(f"shock: {s}", fontsize=9)
+                a.set_title(_shock_label(irf, str(s), units), fontsize=8)
             if j == 0:
-                a.set_ylabel(r, fontsize=9)
+                a.set_ylabel(f"{r}\n({units.get(str(r), 'units of the series')})", fontsize=7)
             if i == len(responses) - 1:
-                a.set_xlabel("horizon", fontsize=8)
+                a.set_xlabel(f"horizon ({horizon_unit})", fontsize=8)
             a.tick_params(labelsize=7)
     level = irf.attrs.get("level")
     if banded and level is not None:
         interval = irf.attrs.get("interval", f"{irf.attrs.get('bands', '')} bands")
-        fig.suptitle(f"Impulse responses, {100 * float(level):.0f}% {interval}", fontsize=10)
+        size = "one-s.d. structural shocks" if irf.attrs.get("shock_size", "std") == "std" else "unit shocks"
+        fig.suptitle(f"Impulse responses to {size}, {100 * float(level):.0f}% {interval}", fontsize=10)
     _banner(fig, synthetic)
     fig.tight_layout()
     return fig
+
+
+def _shock_label(irf: xr.DataArray, shock: str, units: Mapping[str, str]) -> str:
+    """``"shock: x (1 s.d. = +2.4 units)"`` when the shock's own variable is a response."""
+    if irf.attrs.get("shock_size", "std") != "std" or shock not in [str(r) for r in irf.coords["response"].values]:
+        return f"shock: {shock}"
+    own = irf.sel(response=shock, shock=shock, horizon=irf.coords["horizon"].values[0])
+    value = float(own.sel(bound="point")) if "bound" in own.dims else float(own)
+    unit = units.get(shock, "")
+    return f"shock: {shock}\n1 s.d. = {value:+.3g} {_short_unit(unit)}"
+
+
+def _short_unit(unit: str) -> str:
+    """Compact form of a units string for a title (``percent change (log)`` -> ``% (log change)``)."""
+    table = {"percent change (log)": "% (log change)", "percent change from a year ago": "% y/y",
+             "Percent": "pp", "change in Percent": "pp change"}
+    return table.get(unit, unit)
 
 
 def plot_fevd(
@@ -116,6 +146,7 @@ def plot_fevd(
     *,
     ax: Axes | None = None,
     synthetic: bool = False,
+    horizon_unit: str = "periods",
 ) -> Figure:
     """Stacked forecast-error variance shares of one response by shock.
 
@@ -138,7 +169,7 @@ def plot_fevd(
     h = shares.coords["horizon"].values
     ax.stackplot(h, shares.values.T, labels=list(shares.coords["shock"].values), alpha=0.85)
     ax.set_ylim(0, 1)
-    ax.set_xlabel("forecast horizon")
+    ax.set_xlabel(f"forecast horizon ({horizon_unit})")
     ax.set_ylabel("share of forecast-error variance")
     ax.set_title(f"Variance decomposition of {response}", fontsize=10)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1, 1))
@@ -154,6 +185,7 @@ def plot_historical_decomposition(
     last: int | None = None,
     ax: Axes | None = None,
     synthetic: bool = False,
+    units: str | None = None,
 ) -> Figure:
     """Contributions of each shock (stacked bars) to one variable over time.
 
@@ -190,6 +222,7 @@ def plot_historical_decomposition(
     ax.plot(t, vals.sum(axis=1), color="black", lw=1.2, label="total")
     ax.axhline(0, color="0.4", lw=0.6)
     ax.set_title(f"Historical decomposition of {variable}", fontsize=10)
+    ax.set_ylabel(f"contribution ({units or 'units of the series'})", fontsize=8)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1, 1))
     _banner(fig, synthetic)
     fig.autofmt_xdate()
@@ -210,7 +243,10 @@ def plot_spectrum(
     ----------
     spectrum : pandas.DataFrame
         Index: assets (in display order). Columns: ``mean`` (or ``median``),
-        ``lower``, ``upper``; optional ``group`` colours the points.
+        ``lower``, ``upper``; optional ``group`` colours the points by class
+        (:data:`CLASS_COLOURS`, the same in every figure); ``attrs`` ``scale``,
+        ``level``, ``horizon`` (as :meth:`AssetResponseResults.spectrum` sets
+        them) label the axis.
     ax : Axes, optional
 
     Returns
@@ -221,15 +257,22 @@ def plot_spectrum(
     center = spectrum["mean"] if "mean" in spectrum else spectrum["median"]
     y = np.arange(len(spectrum))
     groups = list(dict.fromkeys(spectrum["group"])) if "group" in spectrum else [None]
-    for g_i, g in enumerate(groups):
+    for g in groups:
         m = (spectrum["group"] == g).to_numpy() if g is not None else np.ones(len(spectrum), bool)
         ax.errorbar(
             center[m], y[m],
             xerr=[center[m] - spectrum["lower"][m], spectrum["upper"][m] - center[m]],
-            fmt="o", color=f"C{g_i}", label=g, capsize=2,
+            fmt="o", color=class_colour(str(g)) if g is not None else "C0", label=g, capsize=2,
         )
     ax.set_yticks(y, [str(i) for i in spectrum.index])
     ax.axvline(0, color="0.4", lw=0.6)
+    scale = spectrum.attrs.get("scale")
+    level = spectrum.attrs.get("level")
+    horizon = spectrum.attrs.get("horizon")
+    if scale == "standardized":
+        ax.set_xlabel("cumulative response, s.d. of the asset's return per s.d. of the shock"
+                      + (f" (lags 0..{horizon})" if horizon is not None else "")
+                      + (f"; {100 * float(level):.0f}% HDI" if level else ""), fontsize=8)
     ax.invert_yaxis()
     if title:
         ax.set_title(title, fontsize=10)

@@ -192,3 +192,22 @@ def test_graph_figure_has_an_inset_per_significant_chain_edge_and_a_legend() -> 
     labels = [t.get_text() for t in main.get_legend().get_texts()]
     assert "positive response" in labels and "negative response" in labels
     assert "90% bands" in main.get_title()
+
+
+def test_figures_say_units_shock_sizes_horizon_unit_and_class_colours() -> None:
+    from matplotlib.colors import to_hex
+
+    from causalmacro.plotting import CLASS_COLOURS, plot_irf, plot_spectrum
+
+    fig = plot_irf(banded_irf(), units={"a": "Percent", "b": "percent change (log)"}, horizon_unit="months")
+    top, bottom = fig.get_axes()[0], fig.get_axes()[-1]
+    assert top.get_title() == "shock: a\n1 s.d. = +1 pp"  # a's impact on itself is 1.0
+    assert "(Percent)" in top.get_ylabel() and bottom.get_xlabel() == "horizon (months)"
+    assert "one-s.d. structural shocks" in fig._suptitle.get_text()
+    table = pd.DataFrame({"group": ["crypto", "equity"], "mean": [0.3, 0.1], "lower": [0.1, -0.1],
+                          "upper": [0.5, 0.2]}, index=["btc", "spx"])
+    table.attrs.update({"scale": "standardized", "level": 0.9, "horizon": 2})
+    ax = plot_spectrum(table).get_axes()[0]
+    colours = [to_hex(line.get_color()) for line in ax.get_lines() if line.get_marker() == "o"]
+    assert colours == [CLASS_COLOURS["crypto"], CLASS_COLOURS["equity"]]
+    assert "s.d. of the asset's return per s.d. of the shock" in ax.get_xlabel() and "90% HDI" in ax.get_xlabel()

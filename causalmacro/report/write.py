@@ -163,10 +163,12 @@ def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = No
         files.append(name)
 
     focus = run.choices["focus"]
-    save(plot_irf(run.irf, synthetic=synthetic), "irf.png")
-    save(plot_fevd(run.fevd, focus, synthetic=synthetic), f"fevd_{focus}.png")
+    units = {name: info.units for name, info in run.panel.columns.items()}
+    horizon_unit = {"monthly": "months", "weekly": "weeks"}.get(run.spec.frequency, "periods")
+    save(plot_irf(run.irf, synthetic=synthetic, units=units, horizon_unit=horizon_unit), "irf.png")
+    save(plot_fevd(run.fevd, focus, synthetic=synthetic, horizon_unit=horizon_unit), f"fevd_{focus}.png")
     save(plot_historical_decomposition(run.historical_decomposition, focus, last=run.choices["hd_periods"],
-                                       synthetic=synthetic), f"hd_{focus}.png")
+                                       synthetic=synthetic, units=units.get(focus)), f"hd_{focus}.png")
     save(plot_graph(run.graph, synthetic=synthetic), "graph.png")
     write_graph(run.graph, folder / "graph.graphml")
     write_graph(run.graph, folder / "graph.json")
@@ -178,7 +180,8 @@ def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = No
     if run.assets is not None:
         for shock in run.choices["asset_shocks"]:
             table = run.assets.spectrum(shock=shock, level=run.choices["level"])
-            save(plot_spectrum(table, title=f"Asset spectrum: response to a {shock} shock", synthetic=synthetic),
+            save(plot_spectrum(table, title=f"Asset spectrum: cumulative response to a one-s.d. {shock} shock",
+                               synthetic=synthetic),
                  f"spectrum_{shock}.png")
             table.to_csv(folder / f"spectrum_{shock}.csv")
             files.append(f"spectrum_{shock}.csv")

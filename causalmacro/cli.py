@@ -161,7 +161,11 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
         raise CausalMacroError("fetch refreshes the store from FRED; --data-dir reads a folder instead")
     report = fetch(spec, store=args.store, full=args.full, progress=not args.quiet)
     print(report.summary())
-    return EXIT_BAD_INPUT if report.failed else 0
+    if report.failed:
+        print(f"causalmacro: error: could not refresh {len(report.failed)} series: "
+              f"{_one_line(report.failure_text)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return 0
 
 
 def _panel(args: argparse.Namespace) -> tuple[ModelSpec, Panel]:

@@ -15,6 +15,7 @@ __all__ = [
     "ArgumentError",
     "CausalMacroError",
     "DataError",
+    "FetchAbort",
     "FetchError",
     "SpecError",
     "StoreError",
@@ -45,6 +46,10 @@ class FetchError(CausalMacroError):
 
     Messages never contain the API key or a request URL.
     """
+
+
+class FetchAbort(FetchError):
+    """A fault that no other series would escape (rejected key, unreachable server): the fetch stops at once."""
 
 
 class StoreError(CausalMacroError):

@@ -71,7 +71,8 @@ def test_fetch_data_refetch_fault_and_bad_key(
     capsys.readouterr()
     assert main([*common, "fetch", str(spec)]) == 2
     err = capsys.readouterr()
-    assert "CPIAUCSL" in err.out + err.err
+    assert "CPIAUCSL" in err.out
+    assert len(err.err.strip().splitlines()) == 1 and err.err.startswith("causalmacro: error: could not refresh")
     assert dump(store) == before
     assert fake.pending_faults == 0
 
@@ -83,3 +84,38 @@ def test_fetch_data_refetch_fault_and_bad_key(
     assert "wrongkey9876543210abcdef" not in err and fake.api_key not in err
     assert "FRED_API_KEY" in err
     assert dump(store) == before
+
+
+def test_a_rejected_key_stops_the_fetch_at_the_first_series(
+    fake: FakeFred, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One request, one line, exit 2: the other series would be refused just the same."""
+    spec = tmp_path / "small.toml"
+    spec.write_text(SPEC)
+    monkeypatch.setenv("FRED_API_KEY", "wrongkey9876543210abcdef")
+    fake.clear_requests()
+    assert main(["--quiet", "--store", str(tmp_path / "store"), "fetch", str(spec)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "HTTP 400" in err[0] and "FRED_API_KEY" in err[0]
+    assert len(fake.requests) == 1
+
+
+def test_a_refused_connection_fails_fast_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+    import time
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("CAUSALMACRO_FRED_URL", f"http://127.0.0.1:{port}/fred")
+    monkeypatch.setenv("FRED_API_KEY", "k" * 32)
+    spec = tmp_path / "small.toml"
+    spec.write_text(SPEC)
+    t0 = time.perf_counter()
+    assert main(["--quiet", "--store", str(tmp_path / "store"), "fetch", str(spec)]) == 2
+    assert time.perf_counter() - t0 < 5
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "connection refused" in err[0] and "CAUSALMACRO_FRED_URL" in err[0]
+    assert len(err[0]) < 200 and str(port) not in err[0]

@@ -27,6 +27,7 @@ from causalmacro.data.refresh import (
     refresh,
 )
 from causalmacro.data.store import SeriesMeta, Store
+from causalmacro.errors import FetchAbort
 
 REPO = Path(causalmacro.__file__).resolve().parents[1]
 NOW = "2025-12-02T12:00:00+00:00"
@@ -272,14 +273,16 @@ def test_bad_key_leaves_store_unchanged(
     before = dump(store)
     monkeypatch.setenv("FRED_API_KEY", "notthekey0000")
     bad = client_from_env(timeout=0.5, retries=2, backoff=0.01, sleep=lambda s: None)
-    report = run(store, bad)
-    assert report.failed == ["CPIAUCSL", "DGS10"]
-    reason = report.outcomes[0].reason
+    fake.clear_requests()
+    with pytest.raises(FetchAbort) as info:  # the whole fetch stops at the first refusal
+        run(store, bad)
+    reason = str(info.value)
     assert reason.startswith(
         "FRED rejected the request for series CPIAUCSL (HTTP 400: Bad Request."
     )
     assert reason.endswith("check FRED_API_KEY")
-    assert "notthekey0000" not in str(report)
+    assert "notthekey0000" not in reason
+    assert len(fake.requests) == 1
     assert dump(store) == before
 
 

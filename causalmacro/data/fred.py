@@ -26,6 +26,7 @@ import http.client
 import logging
 import os
 import re
+import socket
 import time
 import urllib.parse
 import urllib.request
@@ -39,7 +40,7 @@ import fredapi
 import pandas as pd
 import platformdirs
 
-from causalmacro.errors import DataError, FetchError
+from causalmacro.errors import DataError, FetchAbort, FetchError
 
 __all__ = [
     "API_KEY_ENV",
@@ -305,6 +306,13 @@ class FredClient(fredapi.Fred):
             except URLError as exc:
                 if isinstance(exc.reason, TimeoutError):
                     reason = f"timed out after {self.timeout:g} s"
+                elif isinstance(exc.reason, ConnectionRefusedError | socket.gaierror):
+                    # nobody listens there (or the name does not resolve): retrying cannot help
+                    what = "connection refused" if isinstance(exc.reason, ConnectionRefusedError) else "unknown host"
+                    raise FetchAbort(
+                        f"cannot reach the FRED server ({what}) for series {series_id}; "
+                        f"check the network or {URL_ENV}"
+                    ) from None
                 else:
                     reason = f"connection failed ({type(exc.reason).__name__})"
             except ConnectionError as exc:
@@ -343,7 +351,10 @@ class FredClient(fredapi.Fred):
         message = " ".join(self._scrub(message).split())[:_MESSAGE_CHARS] or (exc.reason or "")
         hint = ""
         if exc.code in (401, 403) or "api_key" in message.lower():
-            hint = f"; check {API_KEY_ENV}"
+            # a key FRED refuses is refused for every series: stop the whole fetch here
+            return FetchAbort(
+                f"FRED rejected the request for series {series_id} (HTTP {exc.code}: {message}); check {API_KEY_ENV}"
+            )
         return FetchError(
             f"FRED rejected the request for series {series_id} (HTTP {exc.code}: {message}){hint}"
         )

@@ -26,7 +26,7 @@ from tqdm import tqdm
 
 from causalmacro.data.fred import FredSeriesInfo, client_from_env
 from causalmacro.data.store import SeriesMeta, Store
-from causalmacro.errors import CausalMacroError, DataError
+from causalmacro.errors import CausalMacroError, DataError, FetchAbort
 
 __all__ = [
     "DEFAULT_REVISION_WINDOW_DAYS",
@@ -298,6 +298,8 @@ def refresh(
                 outcome = _refresh_one(
                     series_id, store, client, revision_window=window, full=full, now=now
                 )
+            except FetchAbort:
+                raise  # a rejected key or an unreachable server: every other series would fail alike
             except CausalMacroError as exc:
                 outcome = SeriesOutcome(series_id, "failed", reason=str(exc))
             outcomes.append(outcome)

@@ -26,6 +26,7 @@ from causalmacro.panel import Panel
 from causalmacro.pipeline import RunResults, fit_spec
 from causalmacro.report.changes import changes_markdown, load_run
 from causalmacro.report.changes import compare as compare_runs
+from causalmacro.report.html import html_report
 from causalmacro.report.manifest import MANIFEST, manifest, run_key
 from causalmacro.report.markdown import markdown
 from causalmacro.spec import ModelSpec
@@ -192,8 +193,9 @@ def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = No
     if diff is not None:
         _write_text(folder / "changes.json", json.dumps(diff, indent=2))
         files.append("changes.json")
-    files.append("report.md")
+    files += ["report.md", "report.html"]
     _write_text(folder / "report.md", markdown(run, files, changes_markdown(diff) if diff is not None else None))
+    _write_text(folder / "report.html", html_report(run, folder, files, diff))
     return files
 
 

@@ -1,0 +1,116 @@
+"""The run folder's ``report.html``: one self-contained page (figures embedded, no external requests)."""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from causalmacro.pipeline import RunResults
+
+__all__ = ["html_report"]
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; color: #222; line-height: 1.45; }
+h1 { font-size: 1.6em; } h2 { font-size: 1.25em; border-bottom: 1px solid #ddd; padding-bottom: .2em; margin-top: 2em; }
+table { border-collapse: collapse; font-size: .85em; margin: .6em 0; }
+th, td { border: 1px solid #ddd; padding: .25em .55em; text-align: right; } th { background: #f4f4f4; }
+td:first-child, th:first-child { text-align: left; }
+.synthetic { background: #fde8e8; color: #8b0000; padding: .6em 1em; font-weight: bold; border-radius: 4px; }
+.summary { background: #f6f8fa; padding: .8em 1em; border-radius: 4px; }
+figure { margin: 1.2em 0; } figure img { max-width: 100%; border: 1px solid #eee; }
+figcaption { font-size: .85em; color: #555; } pre { background: #f6f8fa; padding: 1em; overflow-x: auto; font-size: .8em; }
+"""
+
+_CAPTIONS = {
+    "irf": "Impulse responses of the chain: rows are responses, columns one-s.d. structural shocks, with bands.",
+    "fevd": "Variance decomposition: the share of each shock in the forecast-error variance of the focus variable.",
+    "hd": "Historical decomposition: the contribution of each shock to the focus variable in recent periods.",
+    "graph": "Dependency graph of both models: significant responses only, assets ordered by their response.",
+    "spectrum": "Asset spectrum map: each asset's cumulative response with its highest-density interval.",
+}
+
+
+def _table(frame: pd.DataFrame, *, index: bool = True, digits: int = 3) -> str:
+    return frame.to_html(index=index, float_format=lambda v: f"{v:.{digits}g}", border=0, escape=True)
+
+
+def _figure(folder: Path, name: str) -> str:
+    data = base64.b64encode((folder / name).read_bytes()).decode("ascii")
+    caption = next((c for key, c in _CAPTIONS.items() if name.startswith(key)), "")
+    return (f'<figure><img alt="{html.escape(name)}" src="data:image/png;base64,{data}">'
+            f"<figcaption>{html.escape(name)}: {html.escape(caption)}</figcaption></figure>")
+
+
+def _changes(diff: dict[str, Any]) -> str:
+    parts = [f"<p>{html.escape(diff['summary'])}</p>"]
+    if diff["data"]:
+        rows = [{"series": sid, "observations": f"{(d['before'] or {}).get('n', '-')} -> {(d['after'] or {}).get('n', '-')}",
+                 "last observation": f"{(d['before'] or {}).get('last', '-')} -> {(d['after'] or {}).get('last', '-')}",
+                 "revised": bool(d.get("revised"))} for sid, d in diff["data"].items()]
+        parts.append(_table(pd.DataFrame(rows), index=False))
+    moved = [r for r in diff["responses"] if r["beyond_band_horizons"]][:10]
+    if moved:
+        frame = pd.DataFrame([{"response": r["response"], "shock": r["shock"], "impact before": r["impact_before"],
+                               "impact after": r["impact_after"], "peak before": r["peak_before"],
+                               "peak after": r["peak_after"],
+                               "beyond band at": ", ".join(map(str, r["beyond_band_horizons"][:8]))} for r in moved])
+        parts.append("<p>Responses whose new estimate lies outside last run's band:</p>" + _table(frame, index=False))
+    items = [f"asset ranking for a {html.escape(s)} shock: {html.escape(' > '.join(r['before']))} &rarr; "
+             f"{html.escape(' > '.join(r['after']))}" for s, r in diff["ranking"].items()]
+    items += [f"graph edges {kind}: " + html.escape(", ".join(f"{a} -> {b}" for a, b in diff["edges"][kind]))
+              for kind in ("appeared", "disappeared") if diff["edges"][kind]]
+    if items:
+        parts.append("<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
+    return "".join(parts)
+
+
+def _quality(run: RunResults) -> str:
+    panel = run.panel
+    parts = [f"<p>{html.escape(str(panel.window.get('reason', '')))}.</p>"] if panel.window else []
+    ragged = [c for c, info in panel.columns.items() if info.ragged]
+    if ragged:
+        spans = ", ".join(f"{c} ({panel.data[c].first_valid_index():%Y-%m}..{panel.data[c].last_valid_index():%Y-%m})"
+                          for c in ragged)
+        parts.append(f"<p>Assets with short histories (used where observed): {html.escape(spans)}.</p>")
+    if len(panel.filled):
+        filled = panel.filled.assign(date=panel.filled["date"].dt.strftime("%Y-%m-%d"))
+        parts.append("<p>Values not observed as such (interpolated or from a fallback formula):</p>"
+                     + _table(filled, index=False))
+    else:
+        parts.append("<p>Every value in the sample was observed; none was filled.</p>")
+    return "".join(parts)
+
+
+def html_report(run: RunResults, folder: Path, files: Sequence[str], diff: dict[str, Any] | None = None) -> str:
+    """The report page of a run whose folder (``folder``, holding ``files``) is being written.
+
+    Figures are embedded as base64 PNG data, styles inline: the page makes no
+    request outside itself and opens from any copy of the folder.
+    """
+    title = f"causalmacro report: {run.spec.name}"
+    body = [f"<h1>{html.escape(title)}</h1>"]
+    if run.synthetic:
+        body.append('<p class="synthetic">Synthetic data from the embedded demo: the numbers illustrate the '
+                    "method, they do not estimate anything about the economy.</p>")
+    body.append('<div class="summary"><ul>' + "".join(f"<li>{html.escape(line)}</li>"
+                                                       for line in run.summary_lines()) + "</ul></div>")
+    if diff is not None:
+        body.append("<h2>What changed</h2>" + _changes(diff))
+    body.append("<h2>Data quality</h2>" + _quality(run))
+    body.append("<h2>Figures</h2>" + "".join(_figure(folder, f) for f in files if f.endswith(".png")))
+    body.append("<h2>Tables</h2><h3>Causality tests</h3>" + _table(run.causality, index=False))
+    if run.assets is not None:
+        for shock in run.choices["asset_shocks"]:
+            table = run.assets.spectrum(shock=shock, level=run.choices["level"])
+            body.append(f"<h3>Asset spectrum: response to a one-s.d. {html.escape(shock)} shock</h3>" + _table(table))
+        body.append(f"<p>{html.escape(str(run.assets.diagnostics))}</p>")
+    choices = pd.DataFrame({"value": [str(v) for v in run.choices.values()]}, index=list(run.choices))
+    body.append("<h2>Analysis choices</h2>" + _table(choices))
+    body.append(f"<h2>Structural VAR</h2><pre>{html.escape(run.svar.summary())}</pre>")
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+            f"<style>{_STYLE}</style></head><body>{''.join(body)}</body></html>\n")

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CLASS_COLOURS",
     "class_colour",
+    "plot_channels",
     "plot_fevd",
     "plot_graph",
     "plot_historical_decomposition",
@@ -226,6 +227,69 @@ def plot_historical_decomposition(
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1, 1))
     _banner(fig, synthetic)
     fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig
+
+
+def plot_channels(
+    channels: Mapping[str, xr.DataArray],
+    response: str,
+    *,
+    axes: Any = None,
+    synthetic: bool = False,
+    units: str | None = None,
+    horizon_unit: str = "periods",
+) -> Figure:
+    """Channel decomposition of one variable's responses, one panel per shock.
+
+    Each panel draws the total response (with its band), the part through the
+    channel variables and the part held (what does not run through them), and
+    the part through each channel alone, dashed.
+
+    Parameters
+    ----------
+    channels : mapping
+        Shock -> :meth:`causalmacro.SVARResults.channel_decomposition` output.
+    response : str
+        The variable whose responses are split (e.g. ``"btc"``).
+    axes : array of Axes, optional
+    synthetic : bool
+    units : str, optional
+        Units of ``response``.
+    horizon_unit : str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    shocks = list(channels)
+    fig, ax = _grid(1, len(shocks), axes, size=3.2)
+    for j, shock in enumerate(shocks):
+        a = ax[0, j]
+        da = channels[shock].sel(response=response)
+        banded = "bound" in da.dims
+        point = da.sel(bound="point") if banded else da
+        h = da.coords["horizon"].values
+        if banded:
+            a.fill_between(h, da.sel(part="total", bound="lower"), da.sel(part="total", bound="upper"),
+                           color="0.5", alpha=0.2, lw=0, label="total, band")
+        a.plot(h, point.sel(part="total"), color="black", lw=1.6, label="total response")
+        a.plot(h, point.sel(part="through channels"), color="C1", lw=1.4, label="through the channels")
+        a.plot(h, point.sel(part="held"), color="C0", lw=1.2, label="channels held (the rest)")
+        for k, part in enumerate(p for p in point.coords["part"].values if str(p).startswith("through ")
+                                 and p != "through channels"):
+            a.plot(h, point.sel(part=part), lw=0.9, ls="--", color=f"C{k + 2}", label=str(part))
+        a.axhline(0, color="0.4", lw=0.6)
+        a.set_title(f"{response} to a one-s.d. {shock} shock", fontsize=9)
+        a.set_xlabel(f"horizon ({horizon_unit})", fontsize=8)
+        if j == 0:
+            a.set_ylabel(f"{response} ({units or 'units of the series'})", fontsize=8)
+        a.tick_params(labelsize=7)
+    ax[0, -1].legend(fontsize=6, loc="best")
+    chans = channels[shocks[0]].attrs.get("channels", "") if shocks else ""
+    fig.suptitle(f"Channel decomposition: responses with {chans.replace(',', ' and ')} held at zero "
+                 "(estimated dynamics held fixed: Lucas critique applies)", fontsize=9)
+    _banner(fig, synthetic)
     fig.tight_layout()
     return fig
 

@@ -45,6 +45,17 @@ def test_choices_come_from_the_spec(demo, run) -> None:
     assert run.assets is None and not run.choices["assets_fitted"]
 
 
+def test_channel_decomposition_follows_the_spec(demo, run) -> None:
+    """Default plan: inflation and real-rate shocks through net liquidity and the HY spread, banded like the IRF."""
+    spec, _ = demo
+    assert spec.channel_plan == (["inflation", "real_rate"], ["net_liquidity", "hy_spread"])
+    assert set(run.channels) == {"inflation", "real_rate"}
+    da = run.channels["real_rate"]
+    assert "bound" in da.dims and da.attrs["channels"] == "net_liquidity,hy_spread"
+    np.testing.assert_allclose(da.sel(part="total").to_numpy(), run.irf.sel(shock="real_rate").to_numpy(), atol=1e-12)
+    assert any(line.startswith("channels: at its peak") for line in run.summary_lines())
+
+
 def test_bands_share_the_recorded_draws(run) -> None:
     """irf and fevd bands are exactly the bands of run.draws, so a user can recompute them."""
     xr.testing.assert_identical(run.irf, run.svar.irf(run.choices["irf_horizon"], bands=run.draws))

@@ -43,7 +43,7 @@ def test_the_page_is_self_contained(report: Path) -> None:
     refs = _Refs()
     refs.feed(text)
     assert refs.refs and all(r.startswith("data:image/png;base64,") for r in refs.refs)  # nothing to fetch
-    assert len(refs.images) == 4  # irf, fevd, hd, graph
+    assert len(refs.images) == 5  # irf, fevd, hd, graph, channels
     for src in refs.images:
         assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
     assert "Synthetic data from the embedded demo" in text
@@ -69,4 +69,4 @@ def test_every_image_draws_in_a_real_browser(report: Path, tmp_path: Path) -> No
     widths = re.search(r'data-widths="([0-9,]*)"', dom)
     assert widths is not None, dom[-500:]
     values = [int(w) for w in widths.group(1).split(",")]
-    assert len(values) == 4 and min(values) > 0
+    assert len(values) == 5 and min(values) > 0

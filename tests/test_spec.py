@@ -178,3 +178,15 @@ def test_aggregation_only_on_a_raw_series(tmp_path: Path, old: str, series: str)
     # on a raw series it stays allowed
     spec = load_spec(write(tmp_path, GOOD.replace('id = "CBBTCUSD"', 'id = "CBBTCUSD"\naggregation = "last"', 1)))
     assert spec.series["btc"].aggregation == "last"
+
+
+def test_channel_names_must_be_chain_variables(tmp_path: Path) -> None:
+    text = (ROOT / "models" / "demo.toml").read_text() + '\n[report]\nchannels = ["net_liquidity", "net_liqidity"]\n'
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text)
+    with pytest.raises(SpecError, match=r"key 'report.channels.1': 'net_liqidity' is not a variable of \[var\].order "
+                                        r"\(did you mean 'net_liquidity'\?\)"):
+        load_spec(bad)
+    ok = tmp_path / "ok.toml"
+    ok.write_text((ROOT / "models" / "demo.toml").read_text() + "\n[report]\nchannels = []\n")
+    assert load_spec(ok).channel_plan == ([], [])

@@ -109,6 +109,9 @@ def fit_spec(
     fevd = res.fevd(v.fevd_horizon, bands=bands, level=v.level)
     hd = res.historical_decomposition()
     causality = res.causality_table()
+    channel_shocks, channel_vars = spec.channel_plan
+    channels = {shock: res.channel_decomposition(shock, channel_vars, v.horizon, bands=bands, level=v.level)
+                for shock in channel_shocks}
     timings["svar"] = time.perf_counter() - t0
     say = on_stage or (lambda line: None)
     say(f"svar: VAR({res.lags}) on {res.nobs} periods, {band_kind} bands"
@@ -153,6 +156,8 @@ def fit_spec(
         "hd_periods": spec.report.hd_periods,
         "graph_alpha": spec.graph.alpha,
         "graph_min_run": spec.graph.min_run,
+        "channel_shocks": channel_shocks,
+        "channels": channel_vars,
         "asset_flip": list(spec.assets.flip) if spec.assets is not None else [],
         "asset_shocks": spec.asset_shocks if asset_res is not None else [],
         "asset_sampler": (sampler or spec.assets.sampler) if asset_res is not None and spec.assets else None,
@@ -160,6 +165,6 @@ def fit_spec(
     }
     return RunResults(
         spec=spec, panel=panel, svar=res, draws=draws, irf=irf, fevd=fevd,
-        historical_decomposition=hd, causality=causality, graph=graph, assets=asset_res,
+        historical_decomposition=hd, causality=causality, graph=graph, assets=asset_res, channels=channels,
         choices=choices, timings=timings,
     )

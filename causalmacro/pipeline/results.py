@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -60,6 +61,9 @@ class RunResults:
         The dependency graph under the spec's ``[graph]`` rule.
     assets : AssetResponseResults or None
         The Bayesian asset-response model, when fitted.
+    channels : mapping
+        Shock -> :meth:`SVARResults.channel_decomposition` of every response to
+        it through the spec's channel variables (banded like ``irf``).
     choices : mapping
         Every analysis choice of the run (seeds, bands, horizons, the graph rule,
         the assets' sign flips, ...), as used.
@@ -77,11 +81,13 @@ class RunResults:
     causality: pd.DataFrame
     graph: nx.DiGraph
     assets: AssetResponseResults | None
+    channels: Mapping[str, xr.DataArray] = field(default_factory=dict)
     choices: Mapping[str, Any] = field(default_factory=dict)
     timings: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "choices", freeze(dict(self.choices)))
+        object.__setattr__(self, "channels", MappingProxyType(dict(self.channels)))
         object.__setattr__(self, "timings", freeze(dict(self.timings)))
 
     @property
@@ -119,6 +125,14 @@ class RunResults:
         last = self.historical_decomposition.sel(variable=focus).isel(time=slice(-n, None)).sum("time").to_series()
         lines.append(f"last {n} periods of {focus}: contributions by shock "
                      + ", ".join(f"{k} {val:+.1f}" for k, val in last.items()))
+        for shock, da in self.channels.items():
+            point = da.sel(response=focus, bound="point") if "bound" in da.dims else da.sel(response=focus)
+            total = point.sel(part="total").to_numpy()
+            k = int(abs(total).argmax())
+            through = float(point.sel(part="through channels").to_numpy()[k])
+            share = through / total[k] if total[k] else float("nan")
+            lines.append(f"channels: at its peak (horizon {k}), {share:.0%} of {focus}'s response to {'an' if shock[:1] in 'aeiou' else 'a'} {shock} "
+                         f"shock runs through {da.attrs.get('channels', '').replace(',', ' and ')}")
         if self.assets is not None:
             diag = self.assets.diagnostics
             lines.append(f"asset model: {len(self.assets.design.assets)} assets, diagnostics gate "
@@ -156,6 +170,7 @@ class RunResults:
             "fevd": _labelled(self.fevd),
             "causality": self.causality.to_dict(orient="records"),
             "graph": nx.node_link_data(self.graph, edges="edges"),
+            "channels": {shock: _labelled(da) for shock, da in self.channels.items()},
         }
         if self.assets is not None:
             out["assets"] = self.assets.to_dict(level=self.choices["level"])

@@ -32,6 +32,9 @@ _CAPTIONS = {
     "hd": "Historical decomposition: the contribution of each shock to the focus variable in recent periods.",
     "graph": "Dependency graph of both models: significant responses only, assets ordered by their response.",
     "spectrum": "Asset spectrum map: each asset's cumulative response with its highest-density interval.",
+    "channels": ("Channel decomposition: the part of each response that runs through the channel variables, "
+                 "found by holding their responses at zero with the estimated dynamics fixed (an accounting of "
+                 "the estimates; the Lucas critique applies)."),
 }
 
 

@@ -148,6 +148,7 @@ def _changes(run: RunResults, previous: Path, *, required: bool) -> dict[str, An
 
 def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = None) -> list[str]:
     from causalmacro.plotting import (
+        plot_channels,
         plot_fevd,
         plot_graph,
         plot_historical_decomposition,
@@ -171,6 +172,9 @@ def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = No
     save(plot_historical_decomposition(run.historical_decomposition, focus, last=run.choices["hd_periods"],
                                        synthetic=synthetic, units=units.get(focus)), f"hd_{focus}.png")
     save(plot_graph(run.graph, synthetic=synthetic), "graph.png")
+    if run.channels:
+        save(plot_channels(dict(run.channels), focus, synthetic=synthetic, units=units.get(focus),
+                           horizon_unit=horizon_unit), f"channels_{focus}.png")
     write_graph(run.graph, folder / "graph.graphml")
     write_graph(run.graph, folder / "graph.json")
     files += ["graph.graphml", "graph.json"]

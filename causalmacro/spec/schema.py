@@ -325,11 +325,18 @@ class ReportSpec(_Strict):
     ``focus`` is the variable whose variance and historical decompositions are
     drawn (default: the last of ``[var].order``, the asset at the end of the
     chain); ``hd_periods`` the number of most recent periods of the historical
-    decomposition figure.
+    decomposition figure. ``channels`` are the intermediate variables of the
+    channel decomposition of the focus variable's responses to ``channel_shocks``
+    (:meth:`causalmacro.SVARResults.channel_decomposition`); by default the
+    middle of the chain (``order[2:-1]``: liquidity and risk appetite) and its
+    first two shocks (inflation and rates), when the chain has four variables or
+    more; ``[]`` turns it off.
     """
 
     focus: Name | None = None
     hd_periods: int = Field(default=36, ge=2, le=1200)
+    channels: list[Name] | None = None
+    channel_shocks: list[Name] | None = None
 
 
 class ModelSpec(_Strict):
@@ -374,9 +381,13 @@ class ModelSpec(_Strict):
             if len(set(self.var.order)) != len(self.var.order):
                 raise _KeyError(("var", "order"), "a variable appears twice")
         focus = self.report.focus
+        order = self.var.order if self.var is not None else []
         if focus is not None and (self.var is None or focus not in self.var.order):
-            order = self.var.order if self.var is not None else []
             raise _KeyError(("report", "focus"), f"'{focus}' is not a variable of [var].order{_hint(focus, order)}")
+        for key in ("channels", "channel_shocks"):
+            for i, name in enumerate(getattr(self.report, key) or []):
+                if name not in order:
+                    raise _KeyError(("report", key, i), f"'{name}' is not a variable of [var].order{_hint(name, order)}")
         if self.assets is not None:
             for a in self.assets.groups:
                 if a not in self.series:
@@ -408,6 +419,16 @@ class ModelSpec(_Strict):
         if self.report.focus is not None:
             return self.report.focus
         return self.var.order[-1] if self.var is not None else None
+
+    @property
+    def channel_plan(self) -> tuple[list[str], list[str]]:
+        """``(shocks, channels)`` of the report's channel decomposition (empty when there is none)."""
+        order = list(self.var.order) if self.var is not None else []
+        channels = self.report.channels if self.report.channels is not None else (order[2:-1] if len(order) >= 4 else [])
+        shocks = self.report.channel_shocks if self.report.channel_shocks is not None else (
+            order[:2] if len(order) >= 4 else [])
+        shocks = [s for s in shocks if s not in channels and s != self.focus]
+        return (shocks, list(channels)) if channels and shocks else ([], [])
 
     @property
     def asset_shocks(self) -> list[str]:

@@ -25,6 +25,7 @@ import pandas as pd
 import xarray as xr
 
 from causalmacro.errors import ArgumentError, DataError
+from causalmacro.fileutil import default_mode
 
 __all__ = ["dependency_graph", "read_graph", "significant_edges", "write_graph"]
 
@@ -233,6 +234,7 @@ def write_graph(g: nx.DiGraph, path: str | os.PathLike[str]) -> Path:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        default_mode(tmp)
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):

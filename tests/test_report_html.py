@@ -70,3 +70,28 @@ def test_every_image_draws_in_a_real_browser(report: Path, tmp_path: Path) -> No
     assert widths is not None, dom[-500:]
     values = [int(w) for w in widths.group(1).split(",")]
     assert len(values) == 5 and min(values) > 0
+
+
+def test_interactive_graph_page_is_self_contained_with_a_tooltip_and_inset_per_edge(report: Path) -> None:
+    import causalmacro as cm
+
+    folder = report.parent
+    page = (folder / "graph.html").read_text()
+    refs = _Refs()
+    refs.feed(page)
+    assert refs.refs == [] and "<script" not in page  # no request, no script: SVG and CSS only
+    n_edges = len(cm.significant_edges(cm.read_graph(folder / "graph.json")))
+    assert page.count('<g class="edge">') == n_edges > 0
+    assert page.count('<g class="inset">') == n_edges and ".edge:hover .inset{visibility:visible}" in page
+    assert "impact" in page and "peak" in page
+    assert (folder / "graph.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_run_files_are_readable_like_any_other(report: Path) -> None:
+    import os
+    import stat
+
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in report.parent.iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask, path.name

@@ -20,6 +20,7 @@ import pandas as pd
 import xarray as xr
 
 from ..errors import DataError
+from ..fileutil import default_mode
 from .design import StackedData
 from .diagnostics import Diagnostics
 
@@ -76,6 +77,7 @@ def write_results(res: AssetResponseResults, path: Path) -> Path:
     os.close(fd)
     try:
         idata.to_netcdf(tmp, engine="h5netcdf")
+        default_mode(tmp)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

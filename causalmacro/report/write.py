@@ -26,6 +26,7 @@ from causalmacro.panel import Panel
 from causalmacro.pipeline import RunResults, fit_spec
 from causalmacro.report.changes import changes_markdown, load_run
 from causalmacro.report.changes import compare as compare_runs
+from causalmacro.report.graph_html import graph_html
 from causalmacro.report.html import html_report
 from causalmacro.report.manifest import MANIFEST, manifest, run_key
 from causalmacro.report.markdown import markdown
@@ -171,7 +172,12 @@ def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = No
     save(plot_fevd(run.fevd, focus, synthetic=synthetic, horizon_unit=horizon_unit), f"fevd_{focus}.png")
     save(plot_historical_decomposition(run.historical_decomposition, focus, last=run.choices["hd_periods"],
                                        synthetic=synthetic, units=units.get(focus)), f"hd_{focus}.png")
-    save(plot_graph(run.graph, synthetic=synthetic), "graph.png")
+    graph_fig = plot_graph(run.graph, synthetic=synthetic)
+    graph_fig.savefig(folder / "graph.svg", bbox_inches="tight")  # a vector copy of the same figure
+    save(graph_fig, "graph.png")
+    _write_text(folder / "graph.html", graph_html(run.graph, title=f"Dependency graph: {run.spec.name}",
+                                                  synthetic=synthetic))
+    files += ["graph.svg", "graph.html"]
     if run.channels:
         save(plot_channels(dict(run.channels), focus, synthetic=synthetic, units=units.get(focus),
                            horizon_unit=horizon_unit), f"channels_{focus}.png")

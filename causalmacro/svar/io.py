@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from causalmacro.errors import ArgumentError, DataError
+from causalmacro.fileutil import default_mode
 from causalmacro.svar import _format
 from causalmacro.svar.diagnostics import residual_diagnostics
 from causalmacro.svar.identification import Identification, Identified, LongRun, Recursive
@@ -195,6 +196,7 @@ def save_results(res: SVARResults, path: str | os.PathLike[str]) -> Path:
                     zf.writestr(f"{name}.npy", _npy(np.asarray(arr)))
             fh.flush()
             os.fsync(fh.fileno())
+        default_mode(tmp)
         os.replace(tmp, target)
     except OSError as exc:
         if tmp is not None:

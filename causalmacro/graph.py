@@ -100,7 +100,7 @@ def dependency_graph(
     point = irf.sel(bound="point") if banded else irf
     g = nx.DiGraph(rule=(f"band excludes zero on impact or over {min_run} consecutive horizons, or Granger p < "
                          f"{alpha}; asset edges: HDI excludes zero at some horizon"),
-                   level=irf.attrs.get("level"))
+                   level=irf.attrs.get("level"), identification=irf.attrs.get("identification", ""))
     for i, v in enumerate(names):
         g.add_node(v, order=i, group=(groups or {}).get(v, ""), kind="chain")
     own = {v: float(np.max(np.abs(point.sel(shock=v, response=v).to_numpy()))) or 1.0 for v in names}

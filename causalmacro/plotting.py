@@ -453,8 +453,10 @@ def plot_graph(
     ax.set_ylim(-max(reach, 2.2) - 0.9, max(reach, 2.2))
     ax.set_axis_off()
     level = graph.graph.get("level")
+    ident, sample = graph.graph.get("identification"), graph.graph.get("sample")
     default = ("Dependency graph: significant responses"
                + (f" ({100 * float(level):.0f}% bands)" if level else "")
+               + (f", {ident} identification" if ident else "") + (f", {sample}" if sample else "")
                + (f"; assets ordered by their response to a {rank_shock} shock" if rank_shock and assets else ""))
     ax.set_title(title or default, fontsize=10)
     _banner(fig, synthetic)

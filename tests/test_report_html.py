@@ -95,3 +95,20 @@ def test_run_files_are_readable_like_any_other(report: Path) -> None:
     os.umask(umask)
     for path in report.parent.iterdir():
         assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask, path.name
+
+
+def test_results_json_follows_the_published_schema(report: Path) -> None:
+    import json
+
+    import jsonschema
+
+    from causalmacro.report.results_schema import dump_results_schema, results_schema
+
+    assert (ROOT / "docs" / "results.schema.json").read_text() == dump_results_schema(), (
+        "regenerate docs/results.schema.json from causalmacro.report.results_schema")
+    results = json.loads((report.parent / "results.json").read_text())
+    jsonschema.validate(results, results_schema())
+    impact = results["svar"]["impact"]
+    assert impact["index"] == impact["columns"] == results["svar"]["variables"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**results, "svar": {**results["svar"], "sample": ["May 2015", "x"]}}, results_schema())

@@ -141,6 +141,7 @@ def fit_spec(
         prob_positive = (asset_res.cumulative() > 0).mean(("chain", "draw")).rename(asset="response")
     graph = dependency_graph(irf, causality, alpha=spec.graph.alpha, min_run=spec.graph.min_run, groups=groups,
                              asset_irf=asset_irf, asset_prob_positive=prob_positive)
+    graph.graph["sample"] = f"{res.reduced_form.index[0]:%Y-%m}..{res.reduced_form.index[-1]:%Y-%m}"
 
     choices: dict[str, Any] = {
         "seed": int(rng),

@@ -808,22 +808,29 @@ class SVARResults:
 
     # ---------------------------------------------------------------- output
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready summary of the fit (no arrays, lists of floats only)."""
+        """JSON-ready summary of the fit: matrices labelled (``index``, ``columns``, ``data``), ISO dates."""
         rf = self.reduced_form
+
+        def matrix(frame: pd.DataFrame) -> dict[str, Any]:
+            return {"index": [str(i) for i in frame.index], "columns": [str(c) for c in frame.columns],
+                    "data": frame.to_numpy().tolist()}
+
+        def iso(value: Any) -> str:
+            return value.date().isoformat() if isinstance(value, pd.Timestamp) else str(value)
+
         return {
             "variables": list(self.names),
             "lags": self.lags,
             "trend": rf.trend,
             "exog": list(self.exog_names),
             "nobs": self.nobs,
-            "sample": [str(rf.index[0]), str(rf.index[-1])],
+            "sample": [iso(rf.index[0]), iso(rf.index[-1])],
             "lag_selection": _format.jsonable(self.lag_selection),
             "identification": self.identification.describe(),
             "identification_details": _format.jsonable(dict(self.identified.details)),
-            "impact": np.array(self.identified.impact).tolist(),
-            "sigma_u": np.array(rf.sigma_u).tolist(),
-            "params": {c: self.params[c].tolist() for c in self.names},
-            "param_rows": list(self.params.index),
+            "impact": matrix(self.impact),
+            "sigma_u": matrix(self.sigma_u),
+            "params": matrix(self.params),
             "max_root": float(rf.roots[0]),
             "stable": self.is_stable,
             "diagnostics": self.diagnostics.to_dict(),

@@ -163,7 +163,7 @@ def test_exog_recorded(varx_fit) -> None:
     assert "Exogenous            pulse, step" in varx_fit.summary()
     d = varx_fit.to_dict()
     assert d["exog"] == ["pulse", "step"]
-    assert d["param_rows"][:3] == ["const", "pulse", "step"]
+    assert d["params"]["index"][:3] == ["const", "pulse", "step"]
     json.dumps(d)
 
 

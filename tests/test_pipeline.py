@@ -121,3 +121,13 @@ def test_readme_python_gives_the_cli_numbers(tmp_path: Path, monkeypatch: pytest
     assert cli["assets"]["diagnostics"]["passed"] is True
     assert ns["res"].lags == ns["run"].svar.lags  # type: ignore[attr-defined]
     assert ns["post"].diagnostics.passed  # type: ignore[attr-defined]
+
+
+def test_graph_attributes_agree_with_the_results(run) -> None:
+    """Every chain edge carries the run's own response and band; a written and reread graph is the same."""
+    for u, v, d in run.graph.edges(data=True):
+        point = run.irf.sel(response=v, shock=u)
+        np.testing.assert_allclose(d["irf"], point.sel(bound="point").to_numpy(), atol=1e-12)
+        np.testing.assert_allclose(d["band"][0], point.sel(bound="lower").to_numpy(), atol=1e-12)
+        assert d["impact"] == pytest.approx(float(point.sel(bound="point", horizon=0)))
+    assert run.graph.graph["sample"] == f"{run.svar.reduced_form.index[0]:%Y-%m}..{run.svar.reduced_form.index[-1]:%Y-%m}"

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from .bayes import DEFAULT_GROUPS, AssetResponseModel, AssetResponseResults
     from .data import Store
     from .graph import dependency_graph, read_graph, significant_edges, write_graph
+    from .lp import LocalProjections
     from .pipeline import RunResults, asset_returns, fit_spec
     from .plotting import (
         plot_fevd,
@@ -63,6 +64,7 @@ __all__ = [
     "CausalMacroError",
     "DataError",
     "FetchError",
+    "LocalProjections",
     "LongRun",
     "ModelSpec",
     "Panel",
@@ -109,6 +111,7 @@ _LAZY = {
     "BootstrapDraws": ".svar",
     "load_results": ".svar",
     "RunResults": ".pipeline",
+    "LocalProjections": ".lp",
     "asset_returns": ".pipeline",
     "fit_spec": ".pipeline",
     "dependency_graph": ".graph",

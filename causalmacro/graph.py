@@ -25,7 +25,7 @@ import pandas as pd
 import xarray as xr
 
 from causalmacro.errors import ArgumentError, DataError
-from causalmacro.fileutil import default_mode
+from causalmacro.fileutil import replace_atomically
 
 __all__ = ["dependency_graph", "read_graph", "significant_edges", "write_graph"]
 
@@ -207,7 +207,6 @@ def write_graph(g: nx.DiGraph, path: str | os.PathLike[str]) -> Path:
     The file is written to a temporary name and renamed into place.
     """
     import json
-    import tempfile
 
     target = Path(path)
     suffix = target.suffix.lower()
@@ -230,16 +229,7 @@ def write_graph(g: nx.DiGraph, path: str | os.PathLike[str]) -> Path:
             out.graph[k] = json.dumps(out.graph[k])
         out.graph[_JSON_KEYS] = json.dumps({k: sorted(v) for k, v in keys.items()})
         text = "\n".join(nx.generate_graphml(out))
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        default_mode(tmp)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return target
+    return replace_atomically(target, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 
 def read_graph(path: str | os.PathLike[str]) -> nx.DiGraph:

@@ -26,7 +26,7 @@ bad. *Journal of Political Economy* 126(2), 850-901.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -188,7 +188,6 @@ class LocalProjectionsResults:
     lags: int = 0
     lag_augment: bool = True
     cov: str = "HC1"
-    attrs: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name in ("coef", "se", "nobs"):

@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from causalmacro.labelled import check_response
+
 if TYPE_CHECKING:
     import networkx as nx
     from matplotlib.axes import Axes
@@ -92,6 +94,7 @@ def plot_irf(
     -------
     matplotlib.figure.Figure
     """
+    check_response(irf)
     units = dict(units or {})
     responses = list(responses if responses is not None else irf.coords["response"].values)
     shocks = list(shocks if shocks is not None else irf.coords["shock"].values)

@@ -211,3 +211,11 @@ def test_figures_say_units_shock_sizes_horizon_unit_and_class_colours() -> None:
     colours = [to_hex(line.get_color()) for line in ax.get_lines() if line.get_marker() == "o"]
     assert colours == [CLASS_COLOURS["crypto"], CLASS_COLOURS["equity"]]
     assert "s.d. of the asset's return per s.d. of the shock" in ax.get_xlabel() and "90% HDI" in ax.get_xlabel()
+
+
+def test_plot_irf_refuses_an_array_that_is_not_a_response_in_one_line() -> None:
+    from causalmacro.errors import ArgumentError
+    from causalmacro.plotting import plot_irf
+
+    with pytest.raises(ArgumentError, match=r"a response array has dims \('horizon', 'response', 'shock'\)"):
+        plot_irf(xr.DataArray(np.zeros((2, 2)), dims=["time", "variable"]))

@@ -9,8 +9,6 @@ settings and diagnostics as JSON in the attributes of the posterior group.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +18,7 @@ import pandas as pd
 import xarray as xr
 
 from ..errors import DataError
-from ..fileutil import default_mode
+from ..fileutil import replace_atomically
 from .design import StackedData
 from .diagnostics import Diagnostics
 
@@ -73,16 +71,7 @@ def write_results(res: AssetResponseResults, path: Path) -> Path:
     }
     idata["posterior"].attrs[_ATTR] = json.dumps(meta, default=str)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        idata.to_netcdf(tmp, engine="h5netcdf")
-        default_mode(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    return replace_atomically(path, lambda tmp: idata.to_netcdf(tmp, engine="h5netcdf"))
 
 
 def read_results(path: Path) -> tuple[az.InferenceData, StackedData, Diagnostics, dict[str, Any]]:

@@ -14,11 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from causalmacro.svar.deterministic import trend_block
-
 __all__ = [
     "companion_roots",
-    "deterministic_terms",
     "fevd_shares",
     "is_stable",
     "ma_coefficients",
@@ -158,25 +155,3 @@ def is_stable(coefs: np.ndarray, squarings: int = 8) -> np.ndarray:
     if unsure.size:
         ok[unsure] = np.abs(np.linalg.eigvals(comp[unsure])).max(axis=-1) < 1.0
     return ok
-
-
-def deterministic_terms(trend: str, nobs: int, first: int) -> np.ndarray:
-    """Trend regressors as statsmodels' ``VAR`` builds them.
-
-    Kept for callers of the old name; the deterministic block of a VAR(X), trend
-    and exogenous columns, is :class:`causalmacro.svar.deterministic.Deterministic`.
-
-    Parameters
-    ----------
-    trend : {"n", "c", "ct", "ctt"}
-    nobs : int
-        Number of effective observations.
-    first : int
-        Value of the time trend at the first effective observation; statsmodels
-        counts from the first row of the data, so this is ``lags + 1``.
-
-    Returns
-    -------
-    ndarray, shape (nobs, k_trend)
-    """
-    return trend_block(trend, first, nobs)

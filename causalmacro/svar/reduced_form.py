@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.tsa.vector_ar.var_model import VAR
 
+from causalmacro.labelled import frozen_array
 from causalmacro.svar._validate import check_sample_size
 from causalmacro.svar.deterministic import K_TREND, Deterministic, Trend
 from causalmacro.svar.dynamics import companion_roots
@@ -36,12 +37,6 @@ __all__ = [
 ]
 
 LagCriterion = Literal["aic", "bic", "hqic"]
-
-
-def _frozen(a: np.ndarray) -> np.ndarray:
-    out = np.array(a, dtype=np.float64, copy=True)
-    out.flags.writeable = False
-    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -98,17 +93,17 @@ class ReducedForm:
     @property
     def k_trend(self) -> int:
         """Number of trend terms (statsmodels' ``k_trend``)."""
-        return K_TREND[self.trend]
+        return self.deterministic.k_trend
 
     @property
     def k_exog(self) -> int:
         """Number of exogenous regressors."""
-        return len(self.exog_names)
+        return self.deterministic.k_exog
 
     @property
     def k_det(self) -> int:
         """Number of deterministic coefficient rows, trend terms plus exogenous columns."""
-        return self.k_trend + self.k_exog
+        return self.deterministic.k
 
     @property
     def nobs(self) -> int:
@@ -226,15 +221,15 @@ def fit_reduced_form(
     rf = ReducedForm(
         names=tuple(frame.columns),
         index=frame.index[lags:],
-        data=_frozen(values),
+        data=frozen_array(values),
         lags=lags,
         trend=trend,
-        params=_frozen(params),
-        coefs=_frozen(coefs),
-        sigma_u=_frozen(np.asarray(sm_res.sigma_u)),
-        resid=_frozen(np.asarray(sm_res.resid)),
-        roots=_frozen(companion_roots(coefs)),
-        exog=None if x is None else _frozen(x),
+        params=frozen_array(params),
+        coefs=frozen_array(coefs),
+        sigma_u=frozen_array(np.asarray(sm_res.sigma_u)),
+        resid=frozen_array(np.asarray(sm_res.resid)),
+        roots=frozen_array(companion_roots(coefs)),
+        exog=None if x is None else frozen_array(x),
         exog_names=names,
     )
     return rf, sm_res

@@ -4,6 +4,9 @@ The file is a plain InferenceData file: the posterior and its companions as
 ArviZ writes them, the design in the standard ``constant_data`` group (variables ``design_*``,
 beside PyMC's data containers), and the
 settings and diagnostics as JSON in the attributes of the posterior group.
+Fits with regimes or covariates are written as format 2 (the regime of each
+date and the covariates beside the design), so that a reader of format 1 refuses
+them rather than dropping their regimes.
 """
 
 from __future__ import annotations
@@ -28,11 +31,13 @@ if TYPE_CHECKING:
 __all__ = ["read_results", "write_results"]
 
 FORMAT = "causalmacro.asset_response/1"
+FORMAT_REGIMES = "causalmacro.asset_response/2"
+"""Format of fits with regimes or covariates (design fields a reader of format 1 would miss)."""
 _ATTR = "causalmacro"
 
 
 def _design_dataset(d: StackedData) -> xr.Dataset:
-    return xr.Dataset(
+    ds = xr.Dataset(
         {
             "design_y": ("design_row", d.y),
             "design_asset_idx": ("design_row", d.asset_idx),
@@ -50,6 +55,12 @@ def _design_dataset(d: StackedData) -> xr.Dataset:
             "design_shock": list(d.shocks),
         },
     )
+    if d.regimes:
+        ds["design_regime_idx"] = ("design_date", d.regime_idx)
+    if d.covariates:
+        ds = ds.assign_coords(design_covariate=list(d.covariates))
+        ds["design_z"] = (("design_date", "design_covariate"), d.z)
+    return ds
 
 
 def write_results(res: AssetResponseResults, path: Path) -> Path:
@@ -62,16 +73,29 @@ def write_results(res: AssetResponseResults, path: Path) -> Path:
     else:
         idata.add_groups(constant_data=design)
     meta = {
-        "format": FORMAT,
+        "format": FORMAT_REGIMES if res.design.regimes or res.design.covariates else FORMAT,
         "had_constant_data": had,
         "groups": list(res.design.groups),
         "lags": res.design.lags,
+        "regimes": list(res.design.regimes),
         "settings": dict(res.settings),
         "diagnostics": {**res.diagnostics.to_dict(), "messages": list(res.diagnostics.messages)},
     }
     idata["posterior"].attrs[_ATTR] = json.dumps(meta, default=str)
     path.parent.mkdir(parents=True, exist_ok=True)
     return replace_atomically(path, lambda tmp: idata.to_netcdf(tmp, engine="h5netcdf"))
+
+
+def _regimes_and_covariates(c: xr.Dataset, meta: dict[str, Any]) -> dict[str, Any]:
+    """The design's regime and covariate fields (absent from files of fits without them)."""
+    out: dict[str, Any] = {}
+    if meta.get("regimes"):
+        out["regimes"] = tuple(str(r) for r in meta["regimes"])
+        out["regime_idx"] = np.asarray(c["design_regime_idx"].values, dtype=np.int64)
+    if "design_z" in c:
+        out["covariates"] = tuple(str(v) for v in c["design_covariate"].values)
+        out["z"] = np.asarray(c["design_z"].values, dtype=np.float64)
+    return out
 
 
 def read_results(path: Path) -> tuple[az.InferenceData, StackedData, Diagnostics, dict[str, Any]]:
@@ -90,7 +114,7 @@ def read_results(path: Path) -> tuple[az.InferenceData, StackedData, Diagnostics
         c = idata["constant_data"]
     except (OSError, KeyError, ValueError, TypeError) as exc:
         raise DataError(f"{path}: not an asset-response results file written by save() ({type(exc).__name__})") from None
-    if meta.get("format") != FORMAT:
+    if meta.get("format") not in (FORMAT, FORMAT_REGIMES):
         raise DataError(f"{path}: unknown results format {meta.get('format')!r}; expected {FORMAT!r}")
     design = StackedData(
         assets=tuple(str(a) for a in c["design_asset"].values),
@@ -107,6 +131,7 @@ def read_results(path: Path) -> tuple[az.InferenceData, StackedData, Diagnostics
         y_scale=np.asarray(c["design_y_scale"].values, dtype=np.float64),
         x_loc=np.asarray(c["design_x_loc"].values, dtype=np.float64),
         x_scale=np.asarray(c["design_x_scale"].values, dtype=np.float64),
+        **_regimes_and_covariates(c, meta),
     )
     diag = dict(meta["diagnostics"])
     diag.pop("thresholds", None)

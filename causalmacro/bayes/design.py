@@ -13,12 +13,18 @@ priors fits assets quoted in percent returns, in percentage points of yield
 change or in spread changes (Gelman et al., 2013, *Bayesian Data Analysis*,
 3rd ed., sec. 16.3; Gelman, 2008, "Scaling regression inputs by dividing by two
 standard deviations"). Estimates are mapped back to the data's units.
+
+Regimes and covariates (:mod:`causalmacro.bayes.regimes`) add columns: the
+hierarchical columns become the lagged shocks times the regime coding
+(``x_terms``, columns ordered shock, effect, lag) and the free columns (fixed
+priors, no pooling) are the intercept, the regime shifts of the intercept and the
+covariates (``x_free``). Covariates enter raw, not standardised.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -26,6 +32,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from ..errors import DataError
+from .regimes import check_covariates, check_regimes, contrast_names, regime_coding
 
 __all__ = ["DEFAULT_GROUPS", "ShockSource", "StackedData", "as_shock_frame", "stack"]
 
@@ -97,7 +104,8 @@ class StackedData:
     lags : int
         Highest shock lag ``L`` (lags ``0..L`` enter).
     dates : DatetimeIndex
-        Dates with a complete row of lagged shocks and at least one return.
+        Dates with a complete row of lagged shocks, at least one return and,
+        with regimes, a known regime.
     asset_group : ndarray of int, shape (n_assets,)
         Group index of each asset.
     y : ndarray, shape (n_obs,)
@@ -110,6 +118,14 @@ class StackedData:
         Mean and standard deviation of each asset's observed returns.
     x_loc, x_scale : ndarray, shape (n_shocks,)
         Mean and standard deviation of each shock over ``dates``.
+    regimes : tuple of str
+        Regime labels, sorted; empty without regimes.
+    regime_idx : ndarray of int, shape (n_dates,)
+        Regime (position in ``regimes``) of each date; zeros without regimes.
+    covariates : tuple of str
+        Names of the exogenous covariates; empty without.
+    z : ndarray, shape (n_dates, n_covariates)
+        Covariate values on ``dates``, raw (not standardised).
     """
 
     assets: tuple[str, ...]
@@ -126,11 +142,73 @@ class StackedData:
     y_scale: NDArray[np.float64]
     x_loc: NDArray[np.float64]
     x_scale: NDArray[np.float64]
+    regimes: tuple[str, ...] = ()
+    regime_idx: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    covariates: tuple[str, ...] = ()
+    z: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 0)))
+
+    def __post_init__(self) -> None:
+        n_t = len(self.dates)
+        if not self.regimes and len(self.regime_idx) != n_t:
+            object.__setattr__(self, "regime_idx", np.zeros(n_t, dtype=np.int64))
+        if not self.covariates and self.z.shape != (n_t, 0):
+            object.__setattr__(self, "z", np.zeros((n_t, 0)))
+
+    @property
+    def effects(self) -> tuple[str, ...]:
+        """Effects of the regime coding: ``"common"`` then the contrasts; empty without regimes."""
+        return ("common", *contrast_names(self.regimes)) if self.regimes else ()
+
+    @property
+    def contrasts(self) -> tuple[str, ...]:
+        """Regime contrasts ``"contrast1"`` ..; empty without regimes."""
+        return contrast_names(self.regimes)
+
+    @property
+    def coding(self) -> NDArray[np.float64]:
+        """Regime coding ``M`` (regime x effect), see :func:`~causalmacro.bayes.regimes.regime_coding`."""
+        return regime_coding(max(1, len(self.regimes)))
+
+    @property
+    def n_terms(self) -> int:
+        """Hierarchical terms: shocks times effects (the shocks alone without regimes)."""
+        return len(self.shocks) * max(1, len(self.regimes))
+
+    @property
+    def x_terms(self) -> NDArray[np.float64]:
+        """Hierarchical columns, shape (n_dates, n_terms * (lags + 1)), ordered (shock, effect, lag).
+
+        The standardised lagged shocks times the regime coding of each date;
+        ``x`` itself without regimes.
+        """
+        if not self.regimes:
+            return self.x
+        n_t, n_l = len(self.dates), self.lags + 1
+        code = self.coding[self.regime_idx]  # (T, E)
+        x = self.x.reshape(n_t, len(self.shocks), 1, n_l) * code[:, None, :, None]
+        return x.reshape(n_t, -1)
+
+    @property
+    def free_names(self) -> tuple[str, ...]:
+        """Columns with fixed priors: the intercept, the regime contrasts, the covariates."""
+        return ("intercept", *self.contrasts, *self.covariates)
+
+    @property
+    def x_free(self) -> NDArray[np.float64]:
+        """Free columns, shape (n_dates, len(free_names)): ones, regime contrasts, raw covariates."""
+        parts = [np.ones((len(self.dates), 1)), self.coding[self.regime_idx][:, 1:], self.z]
+        return np.concatenate(parts, axis=1)
 
     @property
     def n_params_per_asset(self) -> int:
-        """Regression coefficients of one asset: intercept plus shock lags."""
-        return 1 + len(self.shocks) * (self.lags + 1)
+        """Regression coefficients of one asset: free columns plus hierarchical columns."""
+        return len(self.free_names) + self.n_terms * (self.lags + 1)
+
+    @property
+    def regime_counts(self) -> dict[str, int]:
+        """Dates of the fit in each regime (empty without regimes)."""
+        counts = np.bincount(self.regime_idx, minlength=len(self.regimes))
+        return {r: int(n) for r, n in zip(self.regimes, counts, strict=True)} if self.regimes else {}
 
     @property
     def n_obs(self) -> pd.Series:
@@ -153,24 +231,11 @@ class StackedData:
 
         The rows (observed pairs) are kept, so the model keeps its shape and
         its compiled functions can be reused.
+        The regimes and covariates are kept; the regime columns (``x_terms``)
+        follow from the new shocks.
         """
         xs, x_loc, x_scale = _lagged(shocks, self.shocks, self.lags, self.dates)
-        return StackedData(
-            assets=self.assets,
-            groups=self.groups,
-            shocks=self.shocks,
-            lags=self.lags,
-            dates=self.dates,
-            asset_group=self.asset_group,
-            y=self.y,
-            asset_idx=self.asset_idx,
-            time_idx=self.time_idx,
-            x=xs,
-            y_loc=self.y_loc,
-            y_scale=self.y_scale,
-            x_loc=x_loc,
-            x_scale=x_scale,
-        )
+        return replace(self, x=xs, x_loc=x_loc, x_scale=x_scale)
 
 
 def _lagged(
@@ -203,6 +268,9 @@ def stack(
     shocks: pd.DataFrame,
     groups: Mapping[str, str],
     lags: int,
+    *,
+    regimes: pd.Series | None = None,
+    covariates: pd.DataFrame | None = None,
 ) -> StackedData:
     """Validate and stack returns and shocks into the long-format design.
 
@@ -217,6 +285,12 @@ def stack(
         Class of each asset.
     lags : int
         Highest shock lag ``L``; lags ``0..L`` enter the regression.
+    regimes : Series, optional
+        Regime label of each date (the regime of the row at ``t`` is the label
+        at ``t``); dates without a label (``NaN`` or absent) are dropped.
+    covariates : DataFrame, optional
+        Exogenous regressors on dates, entered raw; they must be finite on
+        every date of the fit and not constant there.
 
     Returns
     -------
@@ -225,7 +299,8 @@ def stack(
     Raises
     ------
     DataError
-        On unusable input; the message names the asset or shock at fault.
+        On unusable input; the message names the asset, shock, covariate or
+        ``regimes`` at fault.
     """
     if not isinstance(returns, pd.DataFrame) or returns.shape[1] == 0:
         raise DataError("returns: expected a DataFrame with one column per asset")
@@ -257,10 +332,22 @@ def stack(
         raise DataError("returns and shocks have no overlapping dates (after shock lags)")
     ret = returns.loc[common].astype(float)
     ret = ret.loc[ret.notna().any(axis=1)].sort_index()
+    labels: tuple[str, ...] = ()
+    regime_idx = np.zeros(len(ret), dtype=np.int64)
+    if regimes is not None:
+        labels, on_dates = check_regimes(regimes, pd.DatetimeIndex(ret.index))
+        ret = ret.loc[on_dates.index]
+        regime_idx = np.array([labels.index(v) for v in on_dates], dtype=np.int64)
     dates = pd.DatetimeIndex(ret.index)
+    z = np.zeros((len(dates), 0))
+    covariate_names: tuple[str, ...] = ()
+    if covariates is not None:
+        cov = check_covariates(covariates, dates)
+        z, covariate_names = cov.to_numpy(dtype=np.float64), tuple(cov.columns)
 
     assets = tuple(ret.columns)
-    n_params = 1 + len(shock_names) * (lags + 1)
+    n_params = (1 + max(0, len(labels) - 1) + len(covariate_names)
+                + len(shock_names) * max(1, len(labels)) * (lags + 1))
     values = ret.to_numpy()
     observed = np.isfinite(values)
     for j, name in enumerate(assets):
@@ -302,12 +389,20 @@ def stack(
         y_scale=y_scale,
         x_loc=x_loc,
         x_scale=x_scale,
+        regimes=labels,
+        regime_idx=regime_idx,
+        covariates=covariate_names,
+        z=z,
     )
 
 
 def describe(data: StackedData) -> dict[str, Any]:
-    """JSON-ready description of the design (sample, observations per asset)."""
-    return {
+    """JSON-ready description of the design (sample, observations per asset).
+
+    With regimes, ``"regimes"`` holds the labels, the dates in each and the
+    coding matrix; with covariates, ``"covariates"`` their names.
+    """
+    out: dict[str, Any] = {
         "assets": list(data.assets),
         "groups": data.group_of,
         "shocks": list(data.shocks),
@@ -316,3 +411,13 @@ def describe(data: StackedData) -> dict[str, Any]:
         "end": data.dates[-1].isoformat() if len(data.dates) else None,
         "n_obs": {k: int(v) for k, v in data.n_obs.items()},
     }
+    if data.regimes:
+        out["regimes"] = {
+            "labels": list(data.regimes),
+            "n_dates": data.regime_counts,
+            "effects": list(data.effects),
+            "coding": [[float(v) for v in row] for row in data.coding],
+        }
+    if data.covariates:
+        out["covariates"] = list(data.covariates)
+    return out

@@ -21,6 +21,13 @@ posterior is a mixture over shock draws, so its chains are not comparable
 with R-hat; the convergence gate is applied to each fit and the worst case is
 reported. Cost: one model build, then ``n_shock_draws`` samplings (see
 :mod:`causalmacro.bayes.sampling` for what is reused between them).
+
+Regimes and covariates
+----------------------
+``regimes`` lets every response differ by regime, in effects coding pooled
+through the same hierarchy (:mod:`causalmacro.bayes.regimes`); ``covariates``
+adds exogenous regressors (event dummies) with unpooled coefficients. Both are
+kept by the shock refits of :meth:`AssetResponseModel.fit_shock_draws`.
 """
 
 from __future__ import annotations
@@ -73,6 +80,13 @@ class AssetResponseModel:
     ``mu_group[g,k,l] ~ Normal(mu[k,l], sigma[k])`` (non-centred), Student-t
     errors. Constructing the model only validates and stacks the data.
 
+    With ``regimes``, ``beta[i,k,l,r] = sum_e M[r,e] coef[i,k,e,l]``: a common
+    response and ``R - 1`` contrasts (for two regimes the contrast is the
+    difference, first regime in sorted order minus second), each pooled by the
+    hierarchy above, so differences between regimes shrink toward zero unless
+    the data say otherwise; the intercept shifts by regime. With
+    ``covariates``, ``r[i,t]`` gains ``sum_j gamma[i,j] z[j,t]``.
+
     Parameters
     ----------
     returns : DataFrame
@@ -84,6 +98,16 @@ class AssetResponseModel:
         Class of each asset; default :data:`DEFAULT_GROUPS`.
     lags : int
         Highest shock lag ``L`` (lags ``0..L``).
+    regimes : Series, optional
+        Regime label of each date (two or more distinct labels; ``NaN`` or a
+        date absent from the series: regime unknown, the date is dropped from
+        the fit). The row at date ``t`` uses the label at ``t``: to condition
+        on the regime before the shock, pass ``regimes.shift(1)``.
+    covariates : DataFrame, optional
+        Exogenous regressors on dates (event dummies 0/1, pulses, steps,
+        windows), entered raw with a Normal(0, 2) prior per asset on the
+        standardised-return scale, no pooling. They must be finite on every
+        date of the fit and not constant there.
     pooling : {"partial", "none"}
         Partial pooling (default) or independent betas (a reference fit).
     parameterization : {"noncentered", "centered"}
@@ -94,7 +118,9 @@ class AssetResponseModel:
     ------
     DataError
         An asset without class, all-NaN or with fewer observations than
-        parameters, or returns and shocks without common dates.
+        parameters, returns and shocks without common dates, regimes with
+        fewer than two labels on the fit's dates (or none at all), or a
+        covariate that is constant or has a gap there.
 
     Examples
     --------
@@ -110,6 +136,8 @@ class AssetResponseModel:
         *,
         groups: Mapping[str, str] | None = None,
         lags: int = 3,
+        regimes: pd.Series | None = None,
+        covariates: pd.DataFrame | None = None,
         pooling: Pooling = "partial",
         parameterization: Parameterization = "noncentered",
     ) -> None:
@@ -121,7 +149,8 @@ class AssetResponseModel:
             )
         self._shocks = as_shock_frame(shocks)
         self._groups = dict(DEFAULT_GROUPS if groups is None else groups)
-        self._design = stack(returns, self._shocks, self._groups, lags)
+        self._design = stack(returns, self._shocks, self._groups, lags, regimes=regimes,
+                             covariates=covariates)
         self._pooling: Pooling = pooling
         self._parameterization: Parameterization = parameterization
 

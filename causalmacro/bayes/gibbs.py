@@ -7,12 +7,14 @@ each while their class scales are not.
 
 One sweep, every chain at once (numpy, no compilation):
 
-1. **Locations** ``(a_std, beta_std, mu_group, mu)`` jointly, given the scales and
-   the Student-t mixing weights ``w``: a Gaussian linear model on a tree (asset ->
-   class -> all), drawn exactly by passing Gaussian messages up the tree (each
-   asset's coefficients integrated out given its class mean, each class mean
-   given the overall mean), drawing ``mu``, then each class mean, then each
-   asset's coefficients (Gelman et al., 2013, sec. 15.3; the algebra of
+1. **Locations** ``(a_std, a_shift_std, gamma_std, beta_std, mu_group, mu)`` jointly,
+   given the scales and the Student-t mixing weights ``w``: a Gaussian linear model
+   on a tree (asset -> class -> all; the intercept, regime shifts and covariate
+   effects are "free" columns of each asset with fixed priors, outside the tree),
+   drawn exactly by passing Gaussian messages up the tree (each asset's
+   coefficients integrated out given its class mean, each class mean given the
+   overall mean), drawing ``mu``, then each class mean, then each asset's
+   coefficients (Gelman et al., 2013, sec. 15.3; the algebra of
    Kalman-style backward sampling, Carter & Kohn, 1994).
 2. **Residual scales** ``sigma_e_std[i]`` by slice sampling (Neal, 2003) with the
    Student-t mixing weights integrated out (given the weights, the scale would
@@ -28,6 +30,11 @@ One sweep, every chain at once (numpy, no compilation):
    the mixing weights integrated out (the Student-t likelihood itself), then
 5. **Mixing weights** ``w`` given ``nu``: the normal scale-mixture form of the
    Student-t, ``w ~ Gamma((nu + 1)/2, (nu + r^2/sigma^2)/2)`` (Geweke, 1993).
+
+With regimes, every (shock, regime effect) pair -- the common response and each
+contrast, :mod:`causalmacro.bayes.regimes` -- is one *term* of the tree, with its
+own ``tau[g, term]``, ``sigma[term]`` and ``mu[term, lag]``; its columns are the
+lagged shocks times the regime coding of each date. The sweep is unchanged.
 
 Steps 2, 4 and 5 integrate ``w`` out and then draw it (a partially collapsed
 Gibbs sampler, van Dyk & Park, 2008), so every step leaves the joint posterior
@@ -53,7 +60,16 @@ import numpy as np
 from scipy import special
 
 from .design import StackedData
-from .model import PRIOR_A_SD, PRIOR_MU_SD, PRIOR_NU, PRIOR_SIGMA_E, PRIOR_SIGMA_SD, PRIOR_TAU_SD
+from .model import (
+    PRIOR_A_SD,
+    PRIOR_COVARIATE_SD,
+    PRIOR_MU_SD,
+    PRIOR_NU,
+    PRIOR_REGIME_SHIFT_SD,
+    PRIOR_SIGMA_E,
+    PRIOR_SIGMA_SD,
+    PRIOR_TAU_SD,
+)
 from .variates import slice_update, truncated_positive_normal
 
 __all__ = ["GibbsDraws", "LocationPosterior", "gibbs_sample", "location_posterior"]
@@ -65,18 +81,23 @@ class _Dense:
 
     y: np.ndarray  # (A, T), 0 where missing
     mask: np.ndarray  # (A, T) float, 1 where observed
-    x1: np.ndarray  # (T, D): intercept, then the C shock-lag columns
+    x1: np.ndarray  # (T, D): the F free columns (intercept first), then the C hierarchical columns
     xx: np.ndarray  # (T, D * D)
     group_of: np.ndarray  # (A,) int
     onehot: np.ndarray  # (A, G)
     n_obs: np.ndarray  # (A,)
-    k: int  # shocks
+    k: int  # hierarchical terms (shocks, or shocks x regime effects)
     lags: int  # L + 1
     pooled: bool  # partial pooling (else independent Normal(0, PRIOR_MU_SD) betas)
+    free_prec: np.ndarray  # (F,) prior precisions of the free columns (prior means 0)
+
+    @property
+    def f(self) -> int:
+        return self.free_prec.shape[0]
 
     @property
     def c(self) -> int:
-        return self.x1.shape[1] - 1
+        return self.x1.shape[1] - self.f
 
 
 def _dense(design: StackedData, pooled: bool = True) -> _Dense:
@@ -85,22 +106,24 @@ def _dense(design: StackedData, pooled: bool = True) -> _Dense:
     mask = np.zeros((n_a, n_t))
     y[design.asset_idx, design.time_idx] = design.y
     mask[design.asset_idx, design.time_idx] = 1.0
-    x1 = np.column_stack([np.ones(n_t), design.x])
+    x1 = np.column_stack([design.x_free, design.x_terms])
     d = x1.shape[1]
+    free_sd = [PRIOR_A_SD] + [PRIOR_REGIME_SHIFT_SD] * len(design.contrasts) + [PRIOR_COVARIATE_SD] * len(design.covariates)
     g = len(design.groups)
     onehot = np.zeros((n_a, g))
     onehot[np.arange(n_a), design.asset_group] = 1.0
     return _Dense(y=y, mask=mask, x1=x1, xx=(x1[:, :, None] * x1[:, None, :]).reshape(n_t, d * d),
                   group_of=np.asarray(design.asset_group), onehot=onehot, n_obs=mask.sum(axis=1),
-                  k=len(design.shocks), lags=design.lags + 1, pooled=pooled)
+                  k=design.n_terms, lags=design.lags + 1, pooled=pooled,
+                  free_prec=1.0 / np.asarray(free_sd) ** 2)
 
 
 @dataclass(frozen=True)
 class LocationPosterior:
     """Mean and precision of the location block given the scales (for tests and draws).
 
-    ``theta`` stacks, per chain, every asset's ``(a_std, beta_std)`` then every
-    class mean then the overall mean; the precision is that of the joint Gaussian.
+    ``theta`` stacks, per chain, every asset's ``(a_std, a_shift_std, gamma_std, beta_std)``
+    then every class mean then the overall mean; the precision is that of the joint Gaussian.
     """
 
     mean: np.ndarray
@@ -128,6 +151,7 @@ class _State:
         self.nu = np.exp(rng.normal(np.log(10.0), 0.5, n_chains))
         self.w = np.ones((n_chains, n_a, dn.y.shape[1]))
         self.a = np.zeros((n_chains, n_a))
+        self.gamma = np.zeros((n_chains, n_a, dn.f - 1))  # regime shifts, then covariate effects
         self.beta = np.zeros((n_chains, n_a, c))
         self.m = np.zeros((n_chains, g, c))
         self.mu = np.zeros((n_chains, c))
@@ -147,7 +171,7 @@ def _asset_terms(st: _State, dn: _Dense) -> tuple[np.ndarray, np.ndarray, np.nda
     lam = (wm @ dn.xx).reshape(*wm.shape[:2], d, d)
     h = (wm * dn.y) @ dn.x1
     tau_a = _lag_scale(st.tau, dn.lags)[:, dn.group_of] if dn.pooled else np.full(st.beta.shape, PRIOR_MU_SD)
-    p0 = np.concatenate([np.full((*tau_a.shape[:2], 1), 1.0 / PRIOR_A_SD**2), 1.0 / tau_a**2], axis=-1)
+    p0 = np.concatenate([np.broadcast_to(dn.free_prec, (*tau_a.shape[:2], dn.f)), 1.0 / tau_a**2], axis=-1)
     return p0, lam, h
 
 
@@ -156,7 +180,7 @@ def location_posterior(st: _State, dn: _Dense) -> LocationPosterior:
     p0, lam, h = _asset_terms(st, dn)
     n_c, n_a, d = h.shape
     g, c = dn.onehot.shape[1], dn.c
-    n = n_a * d + g * c + c
+    n, f = n_a * d + g * c + c, dn.f
     prec = np.zeros((n_c, n, n))
     lin = np.zeros((n_c, n))
     sinv = 1.0 / _lag_scale(st.sigma, dn.lags) ** 2  # (c, C)
@@ -167,8 +191,8 @@ def location_posterior(st: _State, dn: _Dense) -> LocationPosterior:
         lin[:, s] = h[:, i]
         gi = dn.group_of[i]
         ms = slice(off_m + gi * c, off_m + (gi + 1) * c)
-        tinv = p0[:, i, 1:]
-        bs = slice(i * d + 1, (i + 1) * d)
+        tinv = p0[:, i, f:]
+        bs = slice(i * d + f, (i + 1) * d)
         prec[:, bs, ms] -= np.einsum("ci,ij->cij", tinv, np.eye(c))
         prec[:, ms, bs] -= np.einsum("ci,ij->cij", tinv, np.eye(c))
         prec[:, ms, ms] += np.einsum("ci,ij->cij", tinv, np.eye(c))
@@ -184,10 +208,11 @@ def location_posterior(st: _State, dn: _Dense) -> LocationPosterior:
 
 
 def _draw_locations(st: _State, dn: _Dense, rng: np.random.Generator, *, noise: bool = True) -> None:
-    """Step 1: (a, beta, mu_group, mu) | scales, w, y by Gaussian message passing on the tree."""
+    """Step 1: (a, gamma, beta, mu_group, mu) | scales, w, y by Gaussian message passing on the tree."""
     p0, lam, h = _asset_terms(st, dn)
     n_c, n_a, d = h.shape
-    c = d - 1
+    f = dn.f
+    c = d - f
     prec_i = lam + np.einsum("cai,ij->caij", p0, np.eye(d))
 
     def z(*shape: int) -> np.ndarray:
@@ -195,13 +220,13 @@ def _draw_locations(st: _State, dn: _Dense, rng: np.random.Generator, *, noise: 
 
     if not dn.pooled:
         theta = _gauss_draw(prec_i, h, z(n_c, n_a, d))
-        st.a, st.beta = theta[..., 0], theta[..., 1:]
+        st.a, st.gamma, st.beta = theta[..., 0], theta[..., 1:f], theta[..., f:]
         return
     cov_i = np.linalg.inv(prec_i)
-    tinv = p0[..., 1:]
+    tinv = p0[..., f:]
     # message from asset i to its class mean: exp(-m'J m/2 + m'k)
-    jmsg = np.einsum("cai,ij->caij", tinv, np.eye(c)) - tinv[..., :, None] * cov_i[..., 1:, 1:] * tinv[..., None, :]
-    kmsg = tinv * np.einsum("caij,caj->cai", cov_i, h)[..., 1:]
+    jmsg = np.einsum("cai,ij->caij", tinv, np.eye(c)) - tinv[..., :, None] * cov_i[..., f:, f:] * tinv[..., None, :]
+    kmsg = tinv * np.einsum("caij,caj->cai", cov_i, h)[..., f:]
     jg = np.einsum("ag,caij->cgij", dn.onehot, jmsg)
     kg = np.einsum("ag,cai->cgi", dn.onehot, kmsg)
     sinv = 1.0 / _lag_scale(st.sigma, dn.lags) ** 2  # (c, C)
@@ -213,13 +238,16 @@ def _draw_locations(st: _State, dn: _Dense, rng: np.random.Generator, *, noise: 
     prec_mu = jmu.sum(axis=1) + np.eye(c) / PRIOR_MU_SD**2
     st.mu = _gauss_draw(prec_mu, kmu.sum(axis=1), z(n_c, c))
     st.m = _gauss_draw(prec_g, kg + sinv[:, None] * st.mu[:, None], z(*kg.shape))
-    prior_mean = np.concatenate([np.zeros((n_c, n_a, 1)), st.m[:, dn.group_of]], axis=-1)
+    prior_mean = np.concatenate([np.zeros((n_c, n_a, f)), st.m[:, dn.group_of]], axis=-1)
     theta = _gauss_draw(prec_i, h + p0 * prior_mean, z(n_c, n_a, d))
-    st.a, st.beta = theta[..., 0], theta[..., 1:]
+    st.a, st.gamma, st.beta = theta[..., 0], theta[..., 1:f], theta[..., f:]
 
 
 def _fitted(st: _State, dn: _Dense) -> np.ndarray:
-    return st.a[..., None] + st.beta @ dn.x1[:, 1:].T
+    out = st.a[..., None] + st.beta @ dn.x1[:, dn.f:].T
+    if dn.f > 1:
+        out = out + st.gamma @ dn.x1[:, 1:dn.f].T
+    return out
 
 
 def _draw_residual_scales(st: _State, dn: _Dense, resid: np.ndarray, rng: np.random.Generator) -> None:
@@ -244,7 +272,7 @@ def _class_scales_noncentred(st: _State, dn: _Dense, rng: np.random.Generator) -
     """tau | z, y: beta = mu_group + tau z with z held; tau[g, k] enters the likelihood linearly."""
     dev = (st.beta - st.m[:, dn.group_of]).reshape(*st.beta.shape[:2], dn.k, dn.lags)
     wm = st.w * dn.mask / st.se[..., None] ** 2
-    x = dn.x1[:, 1:].reshape(-1, dn.k, dn.lags)  # (T, K, L)
+    x = dn.x1[:, dn.f:].reshape(-1, dn.k, dn.lags)  # (T, K, L)
     resid = dn.y - _fitted(st, dn)
     beta = st.beta.reshape(*st.beta.shape[:2], dn.k, dn.lags).copy()
     for k in range(dn.k):
@@ -314,7 +342,7 @@ def _mean_scales_noncentred(st: _State, dn: _Dense, rng: np.random.Generator) ->
     """sigma | z, y: class means and betas move with sigma, z held (Yu & Meng's ancillary step)."""
     dev = (st.m - st.mu[:, None]).reshape(*st.m.shape[:2], dn.k, dn.lags)
     wm = st.w * dn.mask / st.se[..., None] ** 2
-    x = dn.x1[:, 1:].reshape(-1, dn.k, dn.lags)
+    x = dn.x1[:, dn.f:].reshape(-1, dn.k, dn.lags)
     resid = dn.y - _fitted(st, dn)
     m = st.m.reshape(*st.m.shape[:2], dn.k, dn.lags).copy()
     beta = st.beta.reshape(*st.beta.shape[:2], dn.k, dn.lags).copy()
@@ -370,12 +398,13 @@ class GibbsDraws:
     a_std: np.ndarray
     sigma_e_std: np.ndarray
     nu: np.ndarray
+    gamma_std: np.ndarray  # (chain, draw, asset, F - 1): regime shifts, then covariate effects
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
-        """Arrays by PyMC variable name."""
+        """Arrays by name (hierarchical arrays flat over (term, lag), as the sampler holds them)."""
         return {k: getattr(self, k) for k in ("mu", "sigma", "tau", "mu_group", "beta_std", "a_std",
-                                                "sigma_e_std", "nu")}
+                                                "sigma_e_std", "nu", "gamma_std")}
 
 
 CHAINS_PER_BLOCK = 4
@@ -402,6 +431,7 @@ def _run_block(args: tuple[StackedData, int, int, int, np.random.SeedSequence, i
         "tau": np.empty((chains, draws, g, k)), "mu_group": np.empty((chains, draws, g, c)),
         "beta_std": np.empty((chains, draws, n_a, c)), "a_std": np.empty((chains, draws, n_a)),
         "sigma_e_std": np.empty((chains, draws, n_a)), "nu": np.empty((chains, draws)),
+        "gamma_std": np.empty((chains, draws, n_a, dn.f - 1)),
     }
     for it in range(tune + draws * thin):
         _draw_locations(st, dn, rng)
@@ -420,6 +450,7 @@ def _run_block(args: tuple[StackedData, int, int, int, np.random.SeedSequence, i
             keep["mu_group"][:, j] = st.m
             keep["beta_std"][:, j] = st.beta
             keep["a_std"][:, j] = st.a
+            keep["gamma_std"][:, j] = st.gamma
             keep["sigma_e_std"][:, j] = st.se
             keep["nu"][:, j] = st.nu
     return keep

@@ -13,6 +13,13 @@ structural shocks have unit variance, so per one-standard-deviation shock).
 deviation of the shock; this is the scale of the hierarchy, the only one on
 which class means (``mu_group``) exist and on which assets quoted in different
 units (percent returns, yield changes) can be ranked against each other.
+
+With regimes (``AssetResponseModel(..., regimes=...)``) every beta, class mean
+and response gains a ``regime`` dim (before ``bound``); select one regime with
+``.sel(regime=...)`` to get the package's plain response type back (e.g. for
+:func:`causalmacro.plotting.plot_irf`). :meth:`AssetResponseResults.prob_regime_greater`
+compares regimes; :meth:`AssetResponseResults.covariate_effects` reports the
+exogenous covariates' effects.
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ import xarray as xr
 
 from ..errors import ArgumentError, DataError
 from ..labelled import RESPONSE_DIMS, check_level, freeze, with_bounds
-from .design import StackedData, describe
+from .design import StackedData
 from .diagnostics import Diagnostics
 
 __all__ = ["AssetResponseResults", "FitFailedWarning", "Scale"]
@@ -57,9 +64,11 @@ class AssetResponseResults:
     Attributes
     ----------
     idata : arviz.InferenceData
-        Posterior (``beta`` dims ``asset, shock, lag`` in data units;
-        ``beta_std`` and ``mu_group`` on the standardised scale), sample
-        stats, observed data and, on request, the pointwise log-likelihood.
+        Posterior (``beta`` dims ``asset, shock, lag`` in data units, plus
+        ``regime`` with regimes; ``beta_std`` and ``mu_group`` on the
+        standardised scale; ``gamma`` dims ``asset, covariate`` with
+        covariates), sample stats, observed data and, on request, the
+        pointwise log-likelihood.
     design : StackedData
         The long-format design the model was fitted on.
     diagnostics : Diagnostics
@@ -103,6 +112,23 @@ class AssetResponseResults:
                 f"shock '{shock}' is not in the fit (shocks: {list(self.design.shocks)})"
             )
 
+    @property
+    def regimes(self) -> tuple[str, ...]:
+        """Regime labels of the fit (empty without regimes)."""
+        return self.design.regimes
+
+    def _check_regime(self, regime: str | None) -> str | None:
+        """``regime`` validated: required with regimes, refused without."""
+        if not self.design.regimes:
+            if regime is not None:
+                raise ArgumentError(f"regime: this fit has no regimes, got {regime!r}")
+            return None
+        if regime is None:
+            raise ArgumentError(f"regime: this fit has regimes {list(self.design.regimes)}; pass regime=")
+        if regime not in self.design.regimes:
+            raise DataError(f"regime '{regime}' is not in the fit (regimes: {list(self.design.regimes)})")
+        return regime
+
     def _horizon(self, horizon: int | None) -> int:
         if horizon is None:
             return self.design.lags
@@ -111,7 +137,7 @@ class AssetResponseResults:
         return int(horizon)
 
     def cumulative(self, *, scale: Scale = "data", of: str = "beta") -> xr.DataArray:
-        """Posterior draws of cumulative responses, dims ``(..., horizon)``.
+        """Posterior draws of cumulative responses, dims ``(..., horizon)`` (then ``regime``).
 
         Parameters
         ----------
@@ -141,20 +167,24 @@ class AssetResponseResults:
             the structural VAR's :meth:`~causalmacro.SVARResults.irf`: ``response``
             holds the assets, ``bound`` holds ``"point"`` (the posterior mean),
             ``"lower"``, ``"upper"``; ``attrs["level"]`` the HDI mass. Draw it
-            with :func:`causalmacro.plotting.plot_irf`.
+            with :func:`causalmacro.plotting.plot_irf`. With regimes the dims are
+            ``("horizon", "response", "shock", "regime", "bound")``; select a
+            regime (``.sel(regime=...)``) before plotting.
         """
+        dims = (*RESPONSE_DIMS, "regime") if self.design.regimes else RESPONSE_DIMS
         cum = self.cumulative(scale=scale).rename(asset="response")
         lower, upper = _hdi(cum, level)
-        mean = cum.mean(("chain", "draw")).transpose(*RESPONSE_DIMS).rename("irf")
+        mean = cum.mean(("chain", "draw")).transpose(*dims).rename("irf")
         mean.attrs = {"scale": scale, "cumulative": 1, "model": "asset_response",
                       "shock_size": "std" if scale == "data" else "std of the asset per std of the shock"}
-        return with_bounds(mean, lower.transpose(*RESPONSE_DIMS), upper.transpose(*RESPONSE_DIMS),
+        return with_bounds(mean, lower.transpose(*dims), upper.transpose(*dims),
                            level=check_level(level), interval="posterior highest-density interval")
 
     def spectrum(
         self,
         shock: str,
         *,
+        regime: str | None = None,
         horizon: int | None = None,
         level: float = 0.9,
         scale: Scale = "standardized",
@@ -165,6 +195,8 @@ class AssetResponseResults:
         ----------
         shock : str
             Shock name.
+        regime : str, optional
+            The regime ranked; required when the fit has regimes.
         horizon : int, optional
             Horizon of the cumulative response (default the last lag).
         level : float
@@ -180,8 +212,11 @@ class AssetResponseResults:
             (posterior mean rank, 1 = highest).
         """
         self._check_shock(shock)
+        regime = self._check_regime(regime)
         h = self._horizon(horizon)
         cum = self.cumulative(scale=scale).sel(shock=shock, horizon=h)
+        if regime is not None:
+            cum = cum.sel(regime=regime, drop=True)
         lower, upper = _hdi(cum, level)
         order = np.argsort(np.argsort(-cum.transpose(..., "asset").values, axis=-1), axis=-1)
         ranks = (order + 1).reshape(-1, cum.sizes["asset"]).mean(axis=0)
@@ -197,10 +232,18 @@ class AssetResponseResults:
             index=pd.Index(list(cum["asset"].values), name="asset"),
         )
         frame.attrs.update({"shock": shock, "horizon": h, "level": level, "scale": scale})
+        if regime is not None:
+            frame.attrs["regime"] = regime
         return frame.sort_values("mean", ascending=False)
 
     def prob_greater(
-        self, first: str, second: str, *, shock: str, horizon: int | None = None
+        self,
+        first: str,
+        second: str,
+        *,
+        shock: str,
+        horizon: int | None = None,
+        regime: str | None = None,
     ) -> float:
         """Posterior probability that ``first`` responds more than ``second``.
 
@@ -217,6 +260,8 @@ class AssetResponseResults:
             Shock name.
         horizon : int, optional
             Horizon of the cumulative response.
+        regime : str, optional
+            The regime compared in; required when the fit has regimes.
 
         Returns
         -------
@@ -224,8 +269,11 @@ class AssetResponseResults:
             Share of posterior draws in which ``first`` > ``second``.
         """
         self._check_shock(shock)
+        regime = self._check_regime(regime)
         h = self._horizon(horizon)
         sides = [self._side(name, shock, h) for name in (first, second)]
+        if regime is not None:
+            sides = [side.sel(regime=regime) for side in sides]
         return float((sides[0] > sides[1]).mean())
 
     def _side(self, name: str, shock: str, h: int) -> xr.DataArray:
@@ -236,6 +284,99 @@ class AssetResponseResults:
                 group=name, shock=shock, horizon=h
             )
         raise DataError(f"'{name}' is neither an asset nor a class of this fit")
+
+    def prob_regime_greater(
+        self, first: str, second: str, *, shock: str, horizon: int | None = None
+    ) -> pd.DataFrame:
+        """Posterior probability that each asset and class responds more in regime ``first``.
+
+        "More" is signed: the cumulative response to ``shock`` over lags
+        ``0..horizon`` is larger in ``first`` than in ``second``. Classes are
+        compared through their class means ``mu_group``; the comparison is on
+        the standardised scale (for one asset the ordering is the same in data
+        units).
+
+        Parameters
+        ----------
+        first, second : str
+            Regime labels.
+        shock : str
+            Shock name.
+        horizon : int, optional
+            Horizon of the cumulative response (default the last lag).
+
+        Returns
+        -------
+        DataFrame
+            Index ``name`` (the assets, then the classes when the fit pools);
+            columns ``kind`` (``"asset"`` or ``"class"``), ``group``, ``prob``
+            (share of draws with ``first`` > ``second``) and ``mean_difference``
+            (posterior mean of ``first`` minus ``second``, standardised).
+            ``attrs`` hold ``shock``, ``horizon``, ``first``, ``second``.
+
+        Raises
+        ------
+        ArgumentError
+            The fit has no regimes, or ``first == second``.
+        DataError
+            An unknown shock or regime.
+        """
+        if not self.design.regimes:
+            raise ArgumentError("prob_regime_greater: this fit has no regimes")
+        self._check_shock(shock)
+        for name in (first, second):
+            self._check_regime(name)
+        if first == second:
+            raise ArgumentError(f"prob_regime_greater: first and second are both '{first}'")
+        h = self._horizon(horizon)
+        parts = [("asset", self.cumulative(scale="standardized").rename(asset="name"), self.groups)]
+        if "mu_group" in self.idata["posterior"]:
+            cls = self.cumulative(scale="standardized", of="mu_group").rename(group="name")
+            parts.append(("class", cls, {g: g for g in self.design.groups}))
+        rows = []
+        for kind, cum, group in parts:
+            one = cum.sel(shock=shock, horizon=h)
+            diff = one.sel(regime=first) - one.sel(regime=second)
+            prob = (diff > 0).mean(("chain", "draw"))
+            mean = diff.mean(("chain", "draw"))
+            for name in one["name"].values:
+                rows.append({"name": str(name), "kind": kind, "group": group[str(name)],
+                             "prob": float(prob.sel(name=name)), "mean_difference": float(mean.sel(name=name))})
+        frame = pd.DataFrame(rows).set_index("name")
+        frame.attrs.update({"shock": shock, "horizon": h, "first": first, "second": second,
+                            "scale": "standardized"})
+        return frame
+
+    def covariate_effects(self, *, level: float = 0.9) -> xr.DataArray:
+        """Effects of the exogenous covariates, in the asset's return units, with HDI bands.
+
+        Parameters
+        ----------
+        level : float
+            HDI mass.
+
+        Returns
+        -------
+        DataArray
+            Named ``"covariate_effect"``, dims ``("asset", "covariate", "bound")``:
+            the change in the asset's return for a unit of the covariate (an
+            event dummy's effect on the dates it is 1); ``bound`` holds
+            ``"point"`` (posterior mean), ``"lower"``, ``"upper"``.
+
+        Raises
+        ------
+        DataError
+            The fit has no covariates.
+        """
+        if not self.design.covariates:
+            raise DataError("covariate_effects: this fit has no covariates")
+        draws = self.idata["posterior"]["gamma"]
+        lower, upper = _hdi(draws, level)
+        dims = ("asset", "covariate")
+        mean = draws.mean(("chain", "draw")).transpose(*dims).rename("covariate_effect")
+        mean.attrs = {"units": "asset's return units per unit of the covariate", "model": "asset_response"}
+        return with_bounds(mean, lower.transpose(*dims), upper.transpose(*dims),
+                           level=check_level(level), interval="posterior highest-density interval")
 
     # ---------------------------------------------------------------- checks
     def posterior_predictive(
@@ -327,29 +468,33 @@ class AssetResponseResults:
         Returns
         -------
         DataFrame
-            Index ``(asset, shock)``; columns ``group``, ``mean``, ``lower``,
-            ``upper`` (HDI of mass ``level``), ``prob_positive``.
-            ``attrs["diagnostics"]`` holds the convergence line.
+            Index ``(asset, shock)``, or ``(asset, shock, regime)`` with regimes;
+            columns ``group``, ``mean``, ``lower``, ``upper`` (HDI of mass
+            ``level``), ``prob_positive``. ``attrs["diagnostics"]`` holds the
+            convergence line.
         """
         cum = self.cumulative(scale=scale).isel(horizon=-1)
         lower, upper = _hdi(cum, level)
         mean = cum.mean(("chain", "draw"))
         ppos = (cum > 0).mean(("chain", "draw"))
+        regimes: tuple[str | None, ...] = self.design.regimes or (None,)
         rows = []
         for a in self.design.assets:
             for k in self.design.shocks:
-                rows.append(
-                    {
-                        "asset": a,
-                        "shock": k,
-                        "group": self.groups[a],
-                        "mean": float(mean.sel(asset=a, shock=k)),
-                        "lower": float(lower.sel(asset=a, shock=k)),
-                        "upper": float(upper.sel(asset=a, shock=k)),
-                        "prob_positive": float(ppos.sel(asset=a, shock=k)),
-                    }
-                )
-        frame = pd.DataFrame(rows).set_index(["asset", "shock"])
+                for r in regimes:
+                    at = {"asset": a, "shock": k} if r is None else {"asset": a, "shock": k, "regime": r}
+                    rows.append(
+                        {
+                            **at,
+                            "group": self.groups[a],
+                            "mean": float(mean.sel(at)),
+                            "lower": float(lower.sel(at)),
+                            "upper": float(upper.sel(at)),
+                            "prob_positive": float(ppos.sel(at)),
+                        }
+                    )
+        index = ["asset", "shock", "regime"] if self.design.regimes else ["asset", "shock"]
+        frame = pd.DataFrame(rows).set_index(index)
         frame.attrs.update({"diagnostics": str(self.diagnostics), "level": level, "scale": scale})
         return frame
 
@@ -375,6 +520,9 @@ class AssetResponseResults:
             f"assets: {len(self.design.assets)}  classes: {len(self.design.groups)}  "
             f"shocks: {len(self.design.shocks)}  lags: 0..{self.design.lags}  "
             f"observations: {len(self.design.y)}",
+            *(["regimes: " + ", ".join(f"{r} ({n} dates)" for r, n in self.design.regime_counts.items())]
+              if self.design.regimes else []),
+            *([f"covariates: {', '.join(self.design.covariates)}"] if self.design.covariates else []),
             f"sampler: {s.get('sampler', '?')}  chains: {s.get('chains', '?')}  "
             f"draws: {s.get('draws', '?')}  {'burn-in' if s.get('sampler') == 'gibbs' else 'tune'}: "
             f"{s.get('tune', '?')}"
@@ -396,7 +544,10 @@ class AssetResponseResults:
         state = "passed" if self.diagnostics.passed else "FAILED"
         return (
             f"AssetResponseResults(assets={len(self.design.assets)}, "
-            f"shocks={len(self.design.shocks)}, lags={self.design.lags}, gate={state})"
+            f"shocks={len(self.design.shocks)}, lags={self.design.lags}, "
+            + (f"regimes={list(self.design.regimes)}, " if self.design.regimes else "")
+            + (f"covariates={list(self.design.covariates)}, " if self.design.covariates else "")
+            + f"gate={state})"
         )
 
     def _repr_html_(self) -> str:
@@ -410,36 +561,14 @@ class AssetResponseResults:
         return head + table.to_html(float_format=lambda v: f"{v:.3f}")
 
     def to_dict(self, *, level: float = 0.9) -> dict[str, Any]:
-        """JSON-ready export: settings, design, diagnostics, responses, spectra."""
-        resp = self.responses(level=level)
-        responses: dict[str, Any] = {}
-        for a in self.design.assets:
-            responses[a] = {
-                k: {
-                    b: [float(v) for v in resp.sel(response=a, shock=k, bound=b).values]
-                    for b in ("point", "lower", "upper")
-                }
-                for k in self.design.shocks
-            }
-        spectra = {
-            k: [
-                {
-                    "asset": str(idx),
-                    **{c: (v if isinstance(v, str) else float(v)) for c, v in row.items()},
-                }
-                for idx, row in self.spectrum(k, level=level).iterrows()
-            ]
-            for k in self.design.shocks
-        }
-        settings = {
-            k: v for k, v in self.settings.items() if isinstance(v, str | int | float | bool)
-        }
-        return {
-            "model": "asset_response",
-            "settings": settings,
-            "design": describe(self.design),
-            "diagnostics": self.diagnostics.to_dict(),
-            "level": level,
-            "responses": {"scale": "data", "cumulative": True, "values": responses},
-            "spectrum": {"scale": "standardized", "values": spectra},
-        }
+        """JSON-ready export: settings, design, diagnostics, responses, spectra.
+
+        With regimes, responses and spectra are nested by regime
+        (``responses.values[asset][shock][regime][bound]``,
+        ``spectrum.values[shock][regime]``) and ``regime_comparisons`` holds
+        :meth:`prob_regime_greater` for every pair of regimes; with covariates,
+        ``covariate_effects`` holds :meth:`covariate_effects`.
+        """
+        from ._export import results_dict
+
+        return results_dict(self, level)

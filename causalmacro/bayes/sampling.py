@@ -192,38 +192,71 @@ def gibbs_inference_data(
     :func:`pymc.compute_log_likelihood` and the result methods work unchanged.
     ``sample_stats`` holds no divergences: the sampler has nothing that can diverge.
     """
-    pooled = "mu_group" in model.named_vars
+    pooled = "tau" in model.named_vars
     out = gibbs_sample(design, draws=draws, tune=tune, chains=chains, rng=rng, pooled=pooled, cores=cores)
+    regimes = bool(design.regimes)
     k, n_l = len(design.shocks), design.lags + 1
-    n_a, g = len(design.assets), len(design.groups)
+    n_a, n_r = len(design.assets), len(design.regimes)
     lead = (chains, draws)
-    beta_std = out.beta_std.reshape(*lead, n_a, k, n_l)
+    # the hierarchy's dims: (shock, lag), or (shock, effect, lag) with regimes
+    hier: tuple[str, ...] = ("shock", "effect") if regimes else ("shock",)
+    hshape = (k, n_r) if regimes else (k,)
+    suffix = "_effect" if regimes else ""
+    beta_eff = out.beta_std.reshape(*lead, n_a, *hshape, n_l)
     post: dict[str, tuple[tuple[str, ...], np.ndarray]] = {
-        "beta_std": (("asset", "shock", "lag"), beta_std),
+        "beta_std" + suffix: (("asset", *hier, "lag"), beta_eff),
         "a_std": (("asset",), out.a_std),
         "sigma_e_std": (("asset",), out.sigma_e_std),
         "nu": ((), out.nu),
     }
     if pooled:
-        mu = out.mu.reshape(*lead, k, n_l)
-        mu_group = out.mu_group.reshape(*lead, g, k, n_l)
-        tau = out.tau
-        post["mu"] = (("shock", "lag"), mu)
-        post["sigma"] = (("shock",), out.sigma)
-        post["tau"] = (("group", "shock"), tau)
-        post["mu_group"] = (("group", "shock", "lag"), mu_group)
-        post["z_group"] = (("group", "shock", "lag"), (mu_group - mu[:, :, None]) / out.sigma[:, :, None, :, None])
+        mu = out.mu.reshape(*lead, *hshape, n_l)
+        group_eff = out.mu_group.reshape(*lead, len(design.groups), *hshape, n_l)
+        sigma = out.sigma.reshape(*lead, *hshape)
+        tau = out.tau.reshape(*lead, len(design.groups), *hshape)
+        post["mu"] = ((*hier, "lag"), mu)
+        post["sigma"] = (hier, sigma)
+        post["tau"] = (("group", *hier), tau)
+        post["mu_group" + suffix] = (("group", *hier, "lag"), group_eff)
+        post["z_group"] = (("group", *hier, "lag"), (group_eff - mu[:, :, None]) / sigma[:, :, None, ..., None])
         tau_a = tau[:, :, design.asset_group]
-        post["z_beta"] = (("asset", "shock", "lag"), (beta_std - mu_group[:, :, design.asset_group]) / tau_a[..., None])
-    beta = beta_std * design.y_scale[:, None, None] / design.x_scale[None, :, None]
-    post["beta"] = (("asset", "shock", "lag"), beta)
-    post["a"] = (("asset",), design.y_loc + design.y_scale * out.a_std - (beta * design.x_loc[None, :, None]).sum(axis=(-1, -2)))
+        post["z_beta"] = (("asset", *hier, "lag"), (beta_eff - group_eff[:, :, design.asset_group]) / tau_a[..., None])
+    coding = design.coding
+    n_shift = len(design.contrasts)
+    if regimes:
+        beta_std = np.einsum("...kel,re->...klr", beta_eff, coding)
+        post["beta_std"] = (("asset", "shock", "lag", "regime"), beta_std)
+        if pooled:
+            post["mu_group"] = (("group", "shock", "lag", "regime"),
+                                np.einsum("...kel,re->...klr", group_eff, coding))
+        shift = out.gamma_std[..., :n_shift]
+        post["a_shift_std"] = (("asset", "contrast"), shift)
+        beta = beta_std * design.y_scale[:, None, None, None] / design.x_scale[None, :, None, None]
+        a_regime = out.a_std[..., None] + shift @ coding[:, 1:].T  # (chain, draw, asset, regime)
+        post["a"] = (("asset", "regime"), design.y_loc[:, None] + design.y_scale[:, None] * a_regime
+                     - (beta * design.x_loc[None, :, None, None]).sum(axis=(-3, -2)))
+        post["beta"] = (("asset", "shock", "lag", "regime"), beta)
+    else:
+        beta = beta_eff * design.y_scale[:, None, None] / design.x_scale[None, :, None]
+        post["beta"] = (("asset", "shock", "lag"), beta)
+        post["a"] = (("asset",), design.y_loc + design.y_scale * out.a_std
+                     - (beta * design.x_loc[None, :, None]).sum(axis=(-1, -2)))
+    if design.covariates:
+        gamma_std = out.gamma_std[..., n_shift:]
+        post["gamma_std"] = (("asset", "covariate"), gamma_std)
+        post["gamma"] = (("asset", "covariate"), gamma_std * design.y_scale[:, None])
     post["sigma_e"] = (("asset",), out.sigma_e_std * design.y_scale)
-    coords = {"chain": np.arange(chains), "draw": np.arange(draws), "asset": list(design.assets),
-              "group": list(design.groups), "shock": list(design.shocks), "lag": list(range(n_l))}
+    coords: dict[str, Any] = {"chain": np.arange(chains), "draw": np.arange(draws), "asset": list(design.assets),
+                              "shock": list(design.shocks), "lag": list(range(n_l))}
+    if pooled:
+        coords["group"] = list(design.groups)
+    if regimes:
+        coords.update(regime=list(design.regimes), effect=list(design.effects), contrast=list(design.contrasts))
+    if design.covariates:
+        coords["covariate"] = list(design.covariates)
     posterior = xr.Dataset(
         {name: (("chain", "draw", *dims), values) for name, (dims, values) in post.items()},
-        coords={c: v for c, v in coords.items() if c != "group" or pooled},
+        coords=coords,
         attrs={"sampler": "gibbs", "sampling_time": out.seconds, "tuning_steps": tune},
     )
     groups: dict[str, Any] = {
@@ -233,8 +266,9 @@ def gibbs_inference_data(
     if log_likelihood:
         from scipy import stats
 
-        fitted = out.beta_std @ design.x.T  # (chain, draw, asset, date)
-        mean = out.a_std[..., design.asset_idx] + fitted[..., design.asset_idx, design.time_idx]
+        theta = np.concatenate([out.a_std[..., None], out.gamma_std, out.beta_std], axis=-1)
+        fitted = theta @ np.column_stack([design.x_free, design.x_terms]).T  # (chain, draw, asset, date)
+        mean = fitted[..., design.asset_idx, design.time_idx]
         ll = stats.t.logpdf(design.y, df=out.nu[..., None], loc=mean, scale=out.sigma_e_std[..., design.asset_idx])
         groups["log_likelihood"] = xr.Dataset({"y": (("chain", "draw", "obs"), ll)},
                                               coords={"chain": coords["chain"], "draw": coords["draw"],

@@ -25,6 +25,24 @@ def model(small_panel) -> AssetResponseModel:
     return AssetResponseModel(p.returns, p.shocks, groups=p.groups, lags=1)
 
 
+@pytest.fixture(scope="module")
+def regime_model(regime_panel) -> AssetResponseModel:
+    """Two regimes (their contrast columns in the tree) and two covariates (free columns beside the intercept)."""
+    p = regime_panel
+    return AssetResponseModel(p.returns, p.shocks, groups=p.groups, lags=1, regimes=p.regimes,
+                              covariates=p.covariates)
+
+
+@pytest.fixture(scope="module")
+def unpooled_regime_model(regime_panel) -> AssetResponseModel:
+    p = regime_panel
+    return AssetResponseModel(p.returns, p.shocks, groups=p.groups, lags=1, regimes=p.regimes,
+                              covariates=p.covariates, pooling="none")
+
+
+LOCATION_MODELS = ["model", "regime_model"]
+
+
 def _state(model: AssetResponseModel, chains: int, seed: int) -> tuple[_State, object]:
     dn = _dense(model.design)
     rng = np.random.default_rng(seed)
@@ -34,24 +52,32 @@ def _state(model: AssetResponseModel, chains: int, seed: int) -> tuple[_State, o
 
 
 def _flat(st: _State) -> np.ndarray:
-    coef = np.concatenate([st.a[..., None], st.beta], axis=-1).reshape(st.a.shape[0], -1)
+    coef = np.concatenate([st.a[..., None], st.gamma, st.beta], axis=-1).reshape(st.a.shape[0], -1)
     return np.concatenate([coef, st.m.reshape(st.m.shape[0], -1), st.mu], axis=-1)
 
 
-def test_location_block_mean_is_the_dense_gaussian_posterior(model) -> None:
-    """Message passing on the tree gives the joint posterior mean of the dense precision system to 1e-10."""
+@pytest.mark.parametrize("which", LOCATION_MODELS)
+def test_location_block_mean_is_the_dense_gaussian_posterior(which, request) -> None:
+    """Message passing on the tree gives the joint posterior mean of the dense precision system to 1e-10.
+
+    Also with regimes and covariates: the contrast columns are terms of the tree, the
+    covariates and regime shifts free columns beside the intercept."""
+    model = request.getfixturevalue(which)
     st, dn = _state(model, 3, 0)
     ref = location_posterior(st, dn)
     _draw_locations(st, dn, np.random.default_rng(1), noise=False)
     np.testing.assert_allclose(_flat(st), ref.mean, atol=1e-10)
 
 
-def test_location_block_covariance_is_the_dense_posterior(model) -> None:
+@pytest.mark.parametrize("which", LOCATION_MODELS)
+def test_location_block_covariance_is_the_dense_posterior(which, request) -> None:
     """20,000 draws in one call: covariance within 5 Monte Carlo s.e. of the inverse dense precision.
 
     The s.e. of a sample covariance in correlation units is at most about
-    ``sqrt(2 / N) = 0.01``; 0.05 allows every one of the ~300 entries its spread.
+    ``sqrt(2 / N) = 0.01``; 0.05 allows every one of the ~300 entries (~5,000 with
+    regimes and covariates) its spread.
     """
+    model = request.getfixturevalue(which)
     st, dn = _state(model, 1, 2)
     ref = location_posterior(st, dn)
     n = 20_000
@@ -65,6 +91,23 @@ def test_location_block_covariance_is_the_dense_posterior(model) -> None:
     sd = np.sqrt(np.diag(cov))
     assert np.abs((np.cov(draws.T) - cov) / np.outer(sd, sd)).max() < 0.05
     assert np.abs((draws.mean(axis=0) - ref.mean[0]) / sd).max() < 0.05
+
+
+def test_unpooled_location_block_with_regimes_and_covariates(unpooled_regime_model) -> None:
+    """Without pooling the block is one Gaussian per asset: its mean solves the asset's normal equations
+    with the fixed prior precisions (intercept 1/0.5^2, regime shift 1/0.5^2, covariates 1/2^2, betas 1/0.5^2)."""
+    dn = _dense(unpooled_regime_model.design, pooled=False)
+    st = _State(2, dn, np.random.default_rng(5))
+    st.w = np.random.default_rng(6).gamma(3.0, 1 / 3.0, st.w.shape)
+    _draw_locations(st, dn, np.random.default_rng(7), noise=False)
+    prior = np.diag(1.0 / np.array([0.5, 0.5, 2.0, 2.0] + [0.5] * dn.c) ** 2)
+    for c in range(2):
+        for i in range(dn.y.shape[0]):
+            wm = st.w[c, i] * dn.mask[i] / st.se[c, i] ** 2
+            prec = dn.x1.T @ (wm[:, None] * dn.x1) + prior
+            theta = np.linalg.solve(prec, dn.x1.T @ (wm * dn.y[i]))
+            np.testing.assert_allclose(np.concatenate([[st.a[c, i]], st.gamma[c, i], st.beta[c, i]]), theta,
+                                       atol=1e-10)
 
 
 def test_truncated_normal_is_exact() -> None:

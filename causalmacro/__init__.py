@@ -24,21 +24,25 @@ from typing import TYPE_CHECKING, Any
 
 from .data import fetch, open_source
 from .errors import ArgumentError, CausalMacroError, DataError, FetchError, SpecError, StoreError
-from .panel import Panel, build_panel
-from .spec import ModelSpec, load_spec
+from .panel import Panel, build_panel, event_dummies, regimes
+from .spec import ModelSpec, event_catalogue, load_spec
 
 if TYPE_CHECKING:
     from .bayes import DEFAULT_GROUPS, AssetResponseModel, AssetResponseResults
     from .data import Store
     from .graph import dependency_graph, read_graph, significant_edges, write_graph
     from .lp import LocalProjections
-    from .pipeline import RunResults, asset_returns, fit_spec
+    from .pipeline import CyclePosition, RunResults, asset_returns, cycle_position, fit_spec
     from .plotting import (
+        plot_event_effects,
         plot_fevd,
         plot_graph,
         plot_historical_decomposition,
         plot_irf,
+        plot_lp,
+        plot_position,
         plot_spectrum,
+        plot_spectrum_by_regime,
     )
     from .report import write_run
     from .svar import (
@@ -62,6 +66,7 @@ __all__ = [
     "AssetResponseResults",
     "BootstrapDraws",
     "CausalMacroError",
+    "CyclePosition",
     "DataError",
     "FetchError",
     "LocalProjections",
@@ -79,18 +84,26 @@ __all__ = [
     "__version__",
     "asset_returns",
     "build_panel",
+    "cycle_position",
     "dependency_graph",
+    "event_catalogue",
+    "event_dummies",
     "fetch",
     "fit_spec",
     "load_results",
     "load_spec",
     "open_source",
+    "plot_event_effects",
     "plot_fevd",
     "plot_graph",
     "plot_historical_decomposition",
     "plot_irf",
+    "plot_lp",
+    "plot_position",
     "plot_spectrum",
+    "plot_spectrum_by_regime",
     "read_graph",
+    "regimes",
     "significant_edges",
     "write_graph",
     "write_run",
@@ -113,6 +126,8 @@ _LAZY = {
     "RunResults": ".pipeline",
     "LocalProjections": ".lp",
     "asset_returns": ".pipeline",
+    "CyclePosition": ".pipeline",
+    "cycle_position": ".pipeline",
     "fit_spec": ".pipeline",
     "dependency_graph": ".graph",
     "read_graph": ".graph",
@@ -124,6 +139,10 @@ _LAZY = {
     "plot_graph": ".plotting",
     "plot_historical_decomposition": ".plotting",
     "plot_spectrum": ".plotting",
+    "plot_spectrum_by_regime": ".plotting",
+    "plot_lp": ".plotting",
+    "plot_position": ".plotting",
+    "plot_event_effects": ".plotting",
 }
 
 

@@ -4,6 +4,7 @@ Commands
 --------
 validate SPEC       check a spec against the schema
 schema              print the JSON schema of specs
+events [--kind K]   list the shipped event catalogue (id, date, kind, title)
 fetch SPEC          refresh the local store from FRED (incremental)
 data SPEC           print the aligned, transformed panel as CSV
 run SPEC            the main job: panel, structural VAR, asset model, report
@@ -99,6 +100,11 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("schema", parents=[common], help="print the JSON schema of specs")
     s.set_defaults(func=_cmd_schema)
 
+    e = sub.add_parser("events", parents=[common], help="list the shipped event catalogue")
+    e.add_argument("--kind", help="only events of this kind (hack, failure, etf, ...)")
+    e.add_argument("--sources", action="store_true", help="add each entry's source URL")
+    e.set_defaults(func=_cmd_events)
+
     f = sub.add_parser("fetch", parents=[common], help="refresh the local store from FRED")
     f.add_argument("spec", type=Path)
     f.add_argument("--full", action="store_true", help="refetch every observation (benchmark revisions)")
@@ -140,6 +146,19 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     spec = load_spec(args.spec)
     print(f"{args.spec}: valid ({len(spec.series)} series, source {spec.data.source})")
+    return 0
+
+
+def _cmd_events(args: argparse.Namespace) -> int:
+    from .errors import ArgumentError
+    from .spec import EVENT_KINDS, event_catalogue
+
+    if args.kind is not None and args.kind not in EVENT_KINDS:
+        raise ArgumentError(f"--kind: {args.kind!r} is not one of {', '.join(EVENT_KINDS)}")
+    for key, event in event_catalogue().items():
+        if args.kind is None or event.kind == args.kind:
+            line = f"{event.date.isoformat()}  {key:<36} {event.kind:<16} {event.title}"
+            print(line + (f"  <{event.source}>" if args.sources else ""))
     return 0
 
 

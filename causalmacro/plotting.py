@@ -30,11 +30,15 @@ __all__ = [
     "CLASS_COLOURS",
     "class_colour",
     "plot_channels",
+    "plot_event_effects",
     "plot_fevd",
     "plot_graph",
     "plot_historical_decomposition",
     "plot_irf",
+    "plot_lp",
+    "plot_position",
     "plot_spectrum",
+    "plot_spectrum_by_regime",
     "save_figure",
 ]
 
@@ -297,6 +301,15 @@ def plot_channels(
     return fig
 
 
+def _spectrum_axis(ax: Axes, attrs: Mapping[str, Any]) -> None:
+    """The spectrum's x label from its table's attrs (``scale``, ``level``, ``horizon``)."""
+    level, horizon = attrs.get("level"), attrs.get("horizon")
+    if attrs.get("scale") == "standardized":
+        ax.set_xlabel("cumulative response, s.d. of the asset's return per s.d. of the shock"
+                      + (f" (lags 0..{horizon})" if horizon is not None else "")
+                      + (f"; {100 * float(level):.0f}% HDI" if level else ""), fontsize=8)
+
+
 def plot_spectrum(
     spectrum: pd.DataFrame,
     *,
@@ -333,18 +346,267 @@ def plot_spectrum(
         )
     ax.set_yticks(y, [str(i) for i in spectrum.index])
     ax.axvline(0, color="0.4", lw=0.6)
-    scale = spectrum.attrs.get("scale")
-    level = spectrum.attrs.get("level")
-    horizon = spectrum.attrs.get("horizon")
-    if scale == "standardized":
-        ax.set_xlabel("cumulative response, s.d. of the asset's return per s.d. of the shock"
-                      + (f" (lags 0..{horizon})" if horizon is not None else "")
-                      + (f"; {100 * float(level):.0f}% HDI" if level else ""), fontsize=8)
+    _spectrum_axis(ax, spectrum.attrs)
     ax.invert_yaxis()
     if title:
         ax.set_title(title, fontsize=10)
     if groups != [None]:
         ax.legend(fontsize=7)
+    _banner(fig, synthetic)
+    fig.tight_layout()
+    return fig
+
+
+def _band(a: Axes, h: np.ndarray, cell: xr.DataArray, color: str, label: str, *, ls: str = "-") -> None:
+    """A response line with its band (if ``cell`` has a ``bound`` dim)."""
+    if "bound" in cell.dims:
+        a.fill_between(h, cell.sel(bound="lower"), cell.sel(bound="upper"), color=color, alpha=0.18, lw=0)
+        cell = cell.sel(bound="point")
+    a.plot(h, cell, color=color, lw=1.5, ls=ls, label=label)
+
+
+def plot_lp(
+    irf: xr.DataArray,
+    lp: Mapping[str, xr.DataArray],
+    *,
+    lp_state: Mapping[str, xr.DataArray] | None = None,
+    state_name: str | None = None,
+    axes: Any = None,
+    synthetic: bool = False,
+    units: Mapping[str, str] | None = None,
+    horizon_unit: str = "periods",
+) -> Figure:
+    """Local projections beside the VAR's responses, one column per link of the chain.
+
+    The first row draws, for each ``"source -> target"`` link, the VAR's
+    response of ``target`` to a one-s.d. ``source`` shock and the local
+    projection of ``target`` on the same identified shock, each with its band;
+    with ``lp_state``, a second row draws the projection in each state.
+
+    Parameters
+    ----------
+    irf : xarray.DataArray
+        The VAR's responses (dims ``horizon, response, shock[, bound]``).
+    lp : mapping
+        Link -> :meth:`LocalProjectionsResults.irf` output (one response, one shock).
+    lp_state : mapping, optional
+        Link -> state-dependent projections (a ``state`` dim).
+    state_name : str, optional
+        The regime definition of the states (for the row's label).
+    axes : array of Axes, optional
+        ``rows x len(lp)`` axes.
+    units : mapping, optional
+        Variable -> units.
+    horizon_unit : str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    check_response(irf)
+    units = dict(units or {})
+    links = list(lp)
+    rows = 2 if lp_state else 1
+    fig, ax = _grid(rows, len(links), axes, size=2.8)
+    for j, link in enumerate(links):
+        source, target = (p.strip() for p in link.split("->"))
+        proj = lp[link].sel(response=target, shock=source)
+        h = proj.coords["horizon"].values
+        var = irf.sel(response=target, shock=source).sel(horizon=h)
+        a = ax[0, j]
+        _band(a, h, var, "C0", "VAR")
+        _band(a, h, proj, "C3", "local projection", ls="--")
+        a.axhline(0, color="0.4", lw=0.6)
+        a.set_title(f"{target} to a one-s.d.\n{source} shock", fontsize=8)
+        if j == 0:
+            a.set_ylabel(f"response ({_short_unit(units.get(target, 'units of the series'))})", fontsize=7)
+            a.legend(fontsize=6, loc="best")
+        a.tick_params(labelsize=7)
+        if lp_state:
+            b = ax[1, j]
+            da = lp_state[link].sel(response=target, shock=source)
+            for k, state in enumerate(da.coords["state"].values):
+                _band(b, h, da.sel(state=state), f"C{k + 1}", str(state))
+            b.axhline(0, color="0.4", lw=0.6)
+            if j == 0:
+                b.set_ylabel(f"by {state_name or 'state'}\n(the period before the shock)", fontsize=7)
+                b.legend(fontsize=6, loc="best")
+            b.tick_params(labelsize=7)
+        ax[-1, j].set_xlabel(f"horizon ({horizon_unit})", fontsize=8)
+    level = lp[links[0]].attrs.get("level") if links else None
+    fig.suptitle("Local projections (Jordà 2005) beside the VAR's responses"
+                 + (f", {100 * float(level):.0f}% pointwise bands" if level else ""), fontsize=10)
+    _banner(fig, synthetic)
+    fig.tight_layout()
+    return fig
+
+
+def plot_event_effects(
+    effects: xr.DataArray,
+    *,
+    responses: Sequence[str] | None = None,
+    events: Sequence[str] | None = None,
+    titles: Mapping[str, str] | None = None,
+    axes: Any = None,
+    synthetic: bool = False,
+    units: Mapping[str, str] | None = None,
+    horizon_unit: str = "periods",
+) -> Figure:
+    """Each event's estimated effect on each variable: one row per event, one column per variable.
+
+    Parameters
+    ----------
+    effects : xarray.DataArray
+        :meth:`causalmacro.SVARResults.exog_response` output: the events as
+        ``shock``, each effect along its own shape, optionally banded.
+    responses : sequence of str, optional
+        Columns (default: every variable).
+    events : sequence of str, optional
+        Rows (default: every event).
+    titles : mapping, optional
+        Event -> a short title for its row.
+    axes : array of Axes, optional
+    units : mapping, optional
+    horizon_unit : str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    check_response(effects)
+    units = dict(units or {})
+    titles = dict(titles or {})
+    events = list(events if events is not None else [str(e) for e in effects.coords["shock"].values])
+    responses = list(responses if responses is not None else effects.coords["response"].values)
+    fig, ax = _grid(len(events), len(responses), axes, size=2.3)
+    h = effects.coords["horizon"].values
+    for i, event in enumerate(events):
+        for j, r in enumerate(responses):
+            a = ax[i, j]
+            _band(a, h, effects.sel(shock=event, response=r), "C2", "effect")
+            a.axhline(0, color="0.4", lw=0.6)
+            if i == 0:
+                a.set_title(f"{r}\n({_short_unit(units.get(str(r), 'units of the series'))})", fontsize=8)
+            if j == 0:
+                a.set_ylabel("\n".join(_wrap(titles.get(event, event), 28)), fontsize=6)
+            if i == len(events) - 1:
+                a.set_xlabel(f"{horizon_unit} after the event", fontsize=7)
+            a.tick_params(labelsize=6)
+    level = effects.attrs.get("level")
+    fig.suptitle("Estimated effects of the events (VAR dummies, each along its own shape)"
+                 + (f", {100 * float(level):.0f}% {effects.attrs.get('interval', 'bands')}" if level else ""),
+                 fontsize=9, y=1 - 0.12 / fig.get_figheight())
+    _banner(fig, synthetic)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.45 / fig.get_figheight()))
+    return fig
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width) or [text]
+
+
+def plot_spectrum_by_regime(
+    spectra: Mapping[str, pd.DataFrame],
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+    synthetic: bool = False,
+) -> Figure:
+    """The asset spectrum map in each regime: one marker per regime, side by side per asset.
+
+    Parameters
+    ----------
+    spectra : mapping
+        Regime label -> :meth:`AssetResponseResults.spectrum` table (same assets).
+    ax : Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig, ax = _ax(ax, figsize=(7, 4.5))
+    labels = list(spectra)
+    first = spectra[labels[0]]
+    assets = list(first.index)
+    y = np.arange(len(assets))
+    markers = ["o", "s", "^", "D"]
+    offsets = np.linspace(-0.18, 0.18, len(labels)) if len(labels) > 1 else np.zeros(1)
+    for k, label in enumerate(labels):
+        table = spectra[label].reindex(assets)
+        center = table["mean"] if "mean" in table else table["median"]
+        colours = [class_colour(str(g)) for g in table["group"]] if "group" in table else ["C0"] * len(table)
+        for i in range(len(assets)):
+            ax.errorbar(center.iloc[i], y[i] + offsets[k],
+                        xerr=[[center.iloc[i] - table["lower"].iloc[i]], [table["upper"].iloc[i] - center.iloc[i]]],
+                        fmt=markers[k % len(markers)], color=colours[i],
+                        mfc=colours[i] if k == 0 else "white", capsize=2, ms=5)
+        ax.plot([], [], markers[k % len(markers)], color="0.3", mfc="0.3" if k == 0 else "white", label=str(label))
+    ax.set_yticks(y, [str(a) for a in assets])
+    ax.axvline(0, color="0.4", lw=0.6)
+    _spectrum_axis(ax, first.attrs)
+    ax.invert_yaxis()
+    markers_legend = ax.legend(fontsize=7, title="regime (marker)", title_fontsize=7, loc="upper left")
+    if "group" in first:
+        from matplotlib.lines import Line2D
+
+        ax.add_artist(markers_legend)
+        handles = [Line2D([], [], color=class_colour(str(g)), lw=2, label=str(g)) for g in dict.fromkeys(first["group"])]
+        ax.legend(handles=handles, fontsize=7, title="class (colour)", title_fontsize=7, loc="lower right")
+    if title:
+        ax.set_title(title, fontsize=10)
+    _banner(fig, synthetic)
+    fig.tight_layout()
+    return fig
+
+
+def plot_position(
+    position: Any,
+    *,
+    ax: Axes | None = None,
+    synthetic: bool = False,
+    units: Mapping[str, str] | None = None,
+) -> Figure:
+    """Where the chain stands now: each link's latest value as a percentile of its history.
+
+    Each row is a variable of the chain, top to bottom in causal order: a dot
+    at the latest value's percentile in the sample, labelled with the value and
+    its direction over the last 3 and 6 periods; the current regimes are listed
+    under the title.
+
+    Parameters
+    ----------
+    position : CyclePosition
+        From :func:`causalmacro.cycle_position` (``RunResults.position``).
+    ax : Axes, optional
+    units : mapping, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    units = dict(units or {})
+    links = position.links
+    fig, ax = _ax(ax, figsize=(7.5, 0.55 * len(links) + 1.8))
+    y = np.arange(len(links))
+    arrows = {"rising": "\u2191", "falling": "\u2193", "flat": "\u2192", "n/a": "?"}
+    ax.hlines(y, 0, 100, color="0.85", lw=6)
+    ax.vlines(50, -0.5, len(links) - 0.5, color="0.6", lw=0.6, ls=":")
+    for i, (name, row) in enumerate(links.iterrows()):
+        ax.plot(row["percentile"], i, "o", color="C3", ms=9, zorder=3)
+        ax.annotate(f"{row['value']:.3g} {_short_unit(units.get(str(name), ''))}   "
+                    f"3: {arrows[row['direction_3']]}  6: {arrows[row['direction_6']]}",
+                    (row["percentile"], i), xytext=(0, 9), textcoords="offset points", ha="center", fontsize=7)
+    ax.set_yticks(y, [str(n) for n in links.index])
+    ax.set_ylim(len(links) - 0.4, -0.8)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("percentile of the latest value in the sample's history "
+                  "(arrows: direction over the last 3 and 6 periods)", fontsize=8)
+    regimes = [f"{n}: {r['label']}" for n, r in position.regimes.iterrows() if isinstance(r["label"], str)]
+    ax.set_title(f"Where the chain stands at {position.date:%Y-%m-%d}"
+                 + (("\n" + ", ".join(regimes)) if regimes else ""), fontsize=9)
     _banner(fig, synthetic)
     fig.tight_layout()
     return fig

@@ -26,7 +26,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 def test_validate_and_schema(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "validate", DEMO)
-    assert code == 0 and "valid (12 series, source demo)" in out
+    assert code == 0 and "valid (13 series, source demo)" in out
     code, out, _ = run(capsys, "schema")
     assert code == 0 and '"title": "causalmacro model spec"' in out
 

@@ -22,10 +22,13 @@ class _Refs(html.parser.HTMLParser):
         super().__init__()
         self.images: list[str] = []
         self.refs: list[str] = []
+        self.links: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         for name, value in attrs:
-            if name in ("src", "href") and value is not None:
+            if tag == "a" and name == "href" and value is not None:
+                self.links.append(value)  # followed only if the reader clicks: not a request of the page
+            elif name in ("src", "href") and value is not None:
                 self.refs.append(value)
                 if tag == "img":
                     self.images.append(value)
@@ -43,11 +46,13 @@ def test_the_page_is_self_contained(report: Path) -> None:
     refs = _Refs()
     refs.feed(text)
     assert refs.refs and all(r.startswith("data:image/png;base64,") for r in refs.refs)  # nothing to fetch
-    assert len(refs.images) == 5  # irf, fevd, hd, graph, channels
+    assert len(refs.images) == 8  # irf, fevd, hd, graph, channels, position, lp, events
+    assert refs.links and all(link.startswith(("https://", "http://")) for link in refs.links)  # the events' sources
     for src in refs.images:
         assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
     assert "Synthetic data from the embedded demo" in text
-    for section in ("Data quality", "Figures", "Tables", "Analysis choices", "Structural VAR"):
+    for section in ("Data quality", "Where the chain stands now", "Events", "Figures", "Tables", "Analysis choices",
+                    "Structural VAR"):
         assert f"<h2>{section}</h2>" in text
     assert "the sample ends at the spec&#x27;s end" in text
 
@@ -69,7 +74,7 @@ def test_every_image_draws_in_a_real_browser(report: Path, tmp_path: Path) -> No
     widths = re.search(r'data-widths="([0-9,]*)"', dom)
     assert widths is not None, dom[-500:]
     values = [int(w) for w in widths.group(1).split(",")]
-    assert len(values) == 5 and min(values) > 0
+    assert len(values) == 8 and min(values) > 0
 
 
 def test_interactive_graph_page_is_self_contained_with_a_tooltip_and_inset_per_edge(report: Path) -> None:

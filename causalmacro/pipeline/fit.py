@@ -16,14 +16,35 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import pandas as pd
+import xarray as xr
 
 from causalmacro.errors import ArgumentError, SpecError
 from causalmacro.graph import dependency_graph
 from causalmacro.panel import Panel
+from causalmacro.panel.events import event_dummies
+from causalmacro.panel.regimes import regimes as compute_regimes
+from causalmacro.pipeline.position import cycle_position
 from causalmacro.pipeline.results import RunResults
 from causalmacro.spec import ModelSpec
 
-__all__ = ["asset_returns", "fit_spec"]
+__all__ = ["asset_returns", "event_paths", "fit_spec"]
+
+
+def event_paths(spec: ModelSpec, names: list[str], horizon: int) -> dict[str, np.ndarray]:
+    """Each event's dummy from its period on (``horizon + 1`` values): the path its effect follows."""
+    out = {}
+    for name in names:
+        event = spec.events[name]
+        path = np.zeros(horizon + 1)
+        if event.shape == "pulse":
+            path[0] = 1.0
+        elif event.shape == "step":
+            path[:] = 1.0
+        else:
+            path[: int(event.periods or 1)] = 1.0
+        out[name] = path
+    return out
 
 
 def asset_returns(spec: ModelSpec, panel: Panel) -> Any:
@@ -100,14 +121,31 @@ def fit_spec(
 
     t0 = time.perf_counter()
     order = list(v.order)
+    index = pd.DatetimeIndex(panel.data.index)
+    var_events = [name for name, e in spec.events.items() if e.var]
+    # an event must fall in the VAR's effective sample, after the (largest possible) lag order
+    first = v.lags if isinstance(v.lags, int) else v.max_lags
+    exog = event_dummies(spec, index, names=var_events, sample=index[first:]) if var_events else None
     model = SVAR(panel.data[order], order=order, lags=v.lags, maxlags=v.max_lags, trend=v.trend,
-                 identification=v.identification, **v.identification_options())
+                 identification=v.identification, exog=exog, **v.identification_options())
     res = model.fit(rng=svar_seed)
     draws = res.bootstrap(int(n_reps), method=v.bootstrap) if band_kind == "bootstrap" else None
     bands: Any = {"bootstrap": draws, "set": "set", "none": None}[band_kind]
     irf = res.irf(v.horizon, bands=bands, level=v.level)
     fevd = res.fevd(v.fevd_horizon, bands=bands, level=v.level)
     hd = res.historical_decomposition()
+    event_effects = None
+    if var_events:
+        # the pipeline's only exogenous terms are the events
+        hd = hd.assign_coords(shock=["events" if t == "exogenous" else t for t in hd["shock"].values])
+        # A pulse dummy fits its period exactly, so that period's residual is zero: the wild bootstrap, which
+        # rescales each period's own residual, would never perturb it and the bands would be far too narrow
+        # (an observation of leverage one). The event bands therefore come from the residual (iid) bootstrap,
+        # which draws that period's error from the pool of residuals.
+        event_draws = draws if draws is None or draws.method == "residual" else res.bootstrap(
+            int(n_reps), method="residual")
+        event_effects = res.exog_response(v.horizon, paths=event_paths(spec, var_events, v.horizon),
+                                          bands=event_draws, level=v.level).rename("event_effects")
     causality = res.causality_table()
     channel_shocks, channel_vars = spec.channel_plan
     channels = {shock: res.channel_decomposition(shock, channel_vars, v.horizon, bands=bands, level=v.level)
@@ -119,6 +157,14 @@ def fit_spec(
         + f" ({timings['svar']:.1f} s)")
 
     groups = dict(spec.assets.groups) if spec.assets is not None else {}
+    regime_frame = compute_regimes(panel, spec) if spec.regimes else pd.DataFrame(index=index)
+
+    t2 = time.perf_counter()
+    lp, lp_state = _local_projections(spec, panel, res, regime_frame)
+    timings["lp"] = time.perf_counter() - t2
+    if lp:
+        say(f"local projections: {len(lp)} links" + (f", by {spec.lp.state}" if lp_state else "")
+            + f" ({timings['lp']:.1f} s)")
 
     asset_res = None
     if assets and spec.assets is not None:
@@ -127,7 +173,13 @@ def fit_spec(
         a = spec.assets
         t1 = time.perf_counter()
         shocks = res.structural_shocks()[spec.asset_shocks]
-        arm = AssetResponseModel(asset_returns(spec, panel), shocks, groups=groups, lags=a.lags)
+        asset_events = [name for name, e in spec.events.items() if e.assets]
+        covariates = (event_dummies(spec, index, names=asset_events, sample=pd.DatetimeIndex(shocks.index[a.lags:]))
+                      if asset_events else None)
+        # the regime of the period before the return, as for the state-dependent projections
+        by = regime_frame[a.regime].shift(1) if a.regime is not None else None
+        extra: dict[str, Any] = {k: val for k, val in (("regimes", by), ("covariates", covariates)) if val is not None}
+        arm = AssetResponseModel(asset_returns(spec, panel), shocks, groups=groups, lags=a.lags, **extra)
         asset_res = arm.fit(draws=a.draws, tune=a.tune, chains=a.chains, target_accept=a.target_accept,
                             sampler=sampler or a.sampler, rng=asset_seed,  # type: ignore[arg-type]
                             progressbar=progress)
@@ -136,12 +188,22 @@ def fit_spec(
             f"{'passed' if asset_res.diagnostics.passed else 'FAILED'} ({timings['assets']:.1f} s)")
 
     asset_irf = prob_positive = None
+    regime_now = None
     if asset_res is not None:
         asset_irf = asset_res.responses(level=v.level)
-        prob_positive = (asset_res.cumulative() > 0).mean(("chain", "draw")).rename(asset="response")
+        cumulative = asset_res.cumulative()
+        if spec.assets is not None and spec.assets.regime is not None:
+            # the graph's asset edges are those of the regime the chain is in now (the last labelled period)
+            regime_now = str(regime_frame[spec.assets.regime].dropna().iloc[-1])
+            asset_irf, cumulative = asset_irf.sel(regime=regime_now), cumulative.sel(regime=regime_now)
+        prob_positive = (cumulative > 0).mean(("chain", "draw")).rename(asset="response")
     graph = dependency_graph(irf, causality, alpha=spec.graph.alpha, min_run=spec.graph.min_run, groups=groups,
                              asset_irf=asset_irf, asset_prob_positive=prob_positive)
     graph.graph["sample"] = f"{res.reduced_form.index[0]:%Y-%m}..{res.reduced_form.index[-1]:%Y-%m}"
+    if regime_now is not None:
+        graph.graph["asset_regime"] = f"{spec.assets.regime if spec.assets else ''}: {regime_now}"
+    position = cycle_position(panel.data, order, regime_frame, assets=asset_res,
+                              asset_regime=spec.assets.regime if spec.assets is not None else None)
 
     choices: dict[str, Any] = {
         "seed": int(rng),
@@ -163,9 +225,51 @@ def fit_spec(
         "asset_shocks": spec.asset_shocks if asset_res is not None else [],
         "asset_sampler": (sampler or spec.assets.sampler) if asset_res is not None and spec.assets else None,
         "assets_fitted": asset_res is not None,
+        "events": {name: {"date": spec.event_date(name).isoformat(), "shape": e.shape, "periods": e.periods,
+                          "var": e.var, "assets": e.assets, "title": spec.event_title(name)}
+                   for name, e in spec.events.items()},
+        "event_bands": ("residual bootstrap" if var_events and band_kind == "bootstrap" else None),
+        "asset_events": [n for n, e in spec.events.items() if e.assets] if asset_res is not None else [],
+        "asset_regime": spec.assets.regime if spec.assets is not None and asset_res is not None else None,
+        "asset_regime_now": regime_now,
+        "lp_links": [f"{a} -> {b}" for a, b in spec.lp.link_pairs(order)] if lp else [],
+        "lp_lags": lp_lags(spec, res) if lp else None,
+        "lp_lag_augment": spec.lp.lag_augment if lp else None,
+        "lp_state": spec.lp.state if lp_state else None,
     }
     return RunResults(
         spec=spec, panel=panel, svar=res, draws=draws, irf=irf, fevd=fevd,
         historical_decomposition=hd, causality=causality, graph=graph, assets=asset_res, channels=channels,
-        choices=choices, timings=timings,
+        events=exog, event_effects=event_effects, regimes=regime_frame, lp=lp, lp_state=lp_state,
+        position=position, choices=choices, timings=timings,
     )
+
+
+def lp_lags(spec: ModelSpec, res: Any) -> int:
+    """Control lags of the report's local projections: ``[lp].lags``, else the VAR's lag order."""
+    return int(spec.lp.lags) if spec.lp.lags is not None else int(res.lags)
+
+
+def _local_projections(
+    spec: ModelSpec, panel: Panel, res: Any, regime_frame: pd.DataFrame
+) -> tuple[dict[str, xr.DataArray], dict[str, xr.DataArray]]:
+    """LP responses of each ``[lp]`` link (target on the source's identified shock), pooled and by state."""
+    from causalmacro.lp import LocalProjections
+
+    assert spec.var is not None
+    pairs = spec.lp.link_pairs(list(spec.var.order))
+    horizon = spec.lp.horizon or spec.var.horizon
+    shocks = res.structural_shocks()
+    lags = lp_lags(spec, res)
+    lp: dict[str, xr.DataArray] = {}
+    by_state: dict[str, xr.DataArray] = {}
+    for source, target in pairs:
+        key = f"{source} -> {target}"
+        y, s = panel.data[[target]], shocks[[source]]
+        lp[key] = LocalProjections(y, s, horizon=horizon, lags=lags,
+                                   lag_augment=spec.lp.lag_augment).fit().irf(level=spec.var.level)
+        if spec.lp.state is not None:
+            state = regime_frame[spec.lp.state].astype(object)
+            by_state[key] = LocalProjections(y, s, horizon=horizon, lags=lags, lag_augment=spec.lp.lag_augment,
+                                             state=state).fit().irf(level=spec.var.level)
+    return lp, by_state

@@ -17,6 +17,7 @@ from causalmacro.labelled import freeze
 if TYPE_CHECKING:
     from causalmacro.bayes import AssetResponseResults
     from causalmacro.panel import Panel
+    from causalmacro.pipeline.position import CyclePosition
     from causalmacro.spec import ModelSpec
     from causalmacro.svar import BootstrapDraws, SVARResults
 
@@ -64,6 +65,20 @@ class RunResults:
     channels : mapping
         Shock -> :meth:`SVARResults.channel_decomposition` of every response to
         it through the spec's channel variables (banded like ``irf``).
+    events : pandas.DataFrame or None
+        The event dummies that entered the VAR (one column per event).
+    event_effects : xarray.DataArray or None
+        Each event's dynamic effect on every variable along the event's own
+        shape (:meth:`SVARResults.exog_response`; the events as ``shock``), banded
+        like ``irf``; the historical decomposition's ``"events"`` term is their sum.
+    regimes : pandas.DataFrame
+        The spec's regime definitions on the panel (:func:`causalmacro.regimes`).
+    lp, lp_state : mapping
+        ``"source -> target"`` -> local-projection responses of the target to the
+        source's identified shock (:class:`causalmacro.LocalProjections`), pooled
+        and by ``[lp].state`` (a ``state`` dim).
+    position : CyclePosition or None
+        Where the chain stands now (:func:`causalmacro.pipeline.cycle_position`).
     choices : mapping
         Every analysis choice of the run (seeds, bands, horizons, the graph rule,
         the assets' sign flips, ...), as used.
@@ -82,12 +97,20 @@ class RunResults:
     graph: nx.DiGraph
     assets: AssetResponseResults | None
     channels: Mapping[str, xr.DataArray] = field(default_factory=dict)
+    events: pd.DataFrame | None = None
+    event_effects: xr.DataArray | None = None
+    regimes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    lp: Mapping[str, xr.DataArray] = field(default_factory=dict)
+    lp_state: Mapping[str, xr.DataArray] = field(default_factory=dict)
+    position: CyclePosition | None = None
     choices: Mapping[str, Any] = field(default_factory=dict)
     timings: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "choices", freeze(dict(self.choices)))
         object.__setattr__(self, "channels", MappingProxyType(dict(self.channels)))
+        object.__setattr__(self, "lp", MappingProxyType(dict(self.lp)))
+        object.__setattr__(self, "lp_state", MappingProxyType(dict(self.lp_state)))
         object.__setattr__(self, "timings", freeze(dict(self.timings)))
 
     @property
@@ -133,6 +156,19 @@ class RunResults:
             share = through / total[k] if total[k] else float("nan")
             lines.append(f"channels: at its peak (horizon {k}), {share:.0%} of {focus}'s response to {'an' if shock[:1] in 'aeiou' else 'a'} {shock} "
                          f"shock runs through {da.attrs.get('channels', '').replace(',', ' and ')}")
+        if self.event_effects is not None:
+            focus_fx = self.event_effects.sel(response=focus, horizon=0)
+            parts = []
+            for name in focus_fx["shock"].values:
+                fx = focus_fx.sel(shock=name)
+                if "bound" in fx.dims:
+                    parts.append(f"{name} {float(fx.sel(bound='point')):+.2f} "
+                                 f"[{float(fx.sel(bound='lower')):+.2f}, {float(fx.sel(bound='upper')):+.2f}]")
+                else:
+                    parts.append(f"{name} {float(fx):+.2f}")
+            lines.append(f"events: impact on {focus}: " + ", ".join(parts))
+        if self.position is not None:
+            lines.extend(self.position.summary_lines())
         if self.assets is not None:
             diag = self.assets.diagnostics
             lines.append(f"asset model: {len(self.assets.design.assets)} assets, diagnostics gate "
@@ -171,6 +207,19 @@ class RunResults:
             "causality": self.causality.to_dict(orient="records"),
             "graph": nx.node_link_data(self.graph, edges="edges"),
             "channels": {shock: _labelled(da) for shock, da in self.channels.items()},
+            "events": None if self.events is None else {
+                "names": [str(c) for c in self.events.columns],
+                "periods": {str(c): [t.date().isoformat() for t in self.events.index[self.events[c] > 0]]
+                            for c in self.events.columns}},
+            "event_effects": None if self.event_effects is None else _labelled(self.event_effects),
+            "regimes": {
+                "time": [pd.Timestamp(t).date().isoformat() for t in self.regimes.index],
+                "definitions": {str(c): {"labels": [str(x) for x in self.regimes[c].cat.categories],
+                                         "values": [None if pd.isna(x) else str(x) for x in self.regimes[c]]}
+                                for c in self.regimes.columns}},
+            "lp": {k: _labelled(da) for k, da in self.lp.items()},
+            "lp_state": {k: _labelled(da) for k, da in self.lp_state.items()},
+            "position": None if self.position is None else self.position.to_dict(),
         }
         if self.assets is not None:
             out["assets"] = self.assets.to_dict(level=self.choices["level"])

@@ -1,4 +1,4 @@
-"""What changed between two runs: data, sample, responses, asset ranking and graph edges.
+"""What changed between two runs: data, sample, responses, asset ranking, graph edges and regimes.
 
 Pure functions of two run folders' ``manifest.json`` and ``results.json`` (as
 dicts): :func:`compare` returns the differences as a JSON-ready dict and
@@ -75,6 +75,11 @@ def _edges(results: dict[str, Any]) -> set[tuple[str, str]]:
     return {(str(e["source"]), str(e["target"])) for e in results.get("graph", {}).get("edges", [])}
 
 
+def _regimes(results: dict[str, Any]) -> dict[str, str | None]:
+    position = results.get("position") or {}
+    return {name: row.get("label") for name, row in (position.get("regimes") or {}).items()}
+
+
 def compare(old: tuple[dict[str, Any], dict[str, Any]], new: tuple[dict[str, Any], dict[str, Any]]) -> dict[str, Any]:
     """Differences between two runs, each given as ``(manifest, results)``.
 
@@ -86,7 +91,8 @@ def compare(old: tuple[dict[str, Any], dict[str, Any]], new: tuple[dict[str, Any
         ``responses`` (impact and peak before/after, the horizons at which the new
         point lies outside the old band, sorted by the largest move), ``ranking``
         (asset order per shock, where it changed), ``edges`` (appeared,
-        disappeared) and ``summary`` (two sentences).
+        disappeared), ``regimes`` (current label before/after, where it
+        switched) and ``summary`` (two or three sentences).
     """
     (m0, r0), (m1, r1) = old, new
     data = {}
@@ -107,6 +113,8 @@ def compare(old: tuple[dict[str, Any], dict[str, Any]], new: tuple[dict[str, Any
     ranking = {s: {"before": rank0[s], "after": rank1[s]} for s in rank1 if s in rank0 and rank0[s] != rank1[s]}
     e0, e1 = _edges(r0), _edges(r1)
     edges = {"appeared": sorted(e1 - e0), "disappeared": sorted(e0 - e1)}
+    g0, g1 = _regimes(r0), _regimes(r1)
+    regimes = {name: {"before": g0[name], "after": g1[name]} for name in g1 if name in g0 and g0[name] != g1[name]}
     n_new = sum(max(0, d.get("new_observations", 0)) for d in data.values())
     first = (f"{len(data)} input series changed ({n_new} new observations); the sample is now "
              f"{window['after']['start']}..{window['after']['end']} (was {window['before']['start']}.."
@@ -115,8 +123,10 @@ def compare(old: tuple[dict[str, Any], dict[str, Any]], new: tuple[dict[str, Any
               + (f" (largest: {moved[0]['response']} to a {moved[0]['shock']} shock)" if moved else "")
               + f"; {len(edges['appeared'])} graph edges appeared, {len(edges['disappeared'])} disappeared"
               + (f", and the asset ranking changed for {len(ranking)} shocks." if ranking else "."))
+    third = (" Regimes switched: " + ", ".join(f"{name} {r['before']} -> {r['after']}" for name, r in regimes.items())
+             + ".") if regimes else ""
     return {"data": data, "window": window, "responses": responses, "ranking": ranking, "edges": edges,
-            "summary": f"{first} {second}"}
+            "regimes": regimes, "summary": f"{first} {second}{third}"}
 
 
 def changes_markdown(diff: dict[str, Any], *, top: int = 10) -> str:

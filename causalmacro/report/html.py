@@ -32,6 +32,14 @@ _CAPTIONS = {
     "hd": "Historical decomposition: the contribution of each shock to the focus variable in recent periods.",
     "graph": "Dependency graph of both models: significant responses only, assets ordered by their response.",
     "spectrum": "Asset spectrum map: each asset's cumulative response with its highest-density interval.",
+    "position": ("Where the chain stands: each variable's latest value as a percentile of its own history in the "
+                 "sample, with its direction over the last 3 and 6 periods, and the current regimes."),
+    "lp": ("Local projections (Jordà 2005) of each link of the chain on the SVAR's identified shock, beside the VAR's "
+           "response to the same one-s.d. shock; a gap between them points at dynamics the VAR's lags miss. The "
+           "lower row, if any, is the projection by regime (Ramey & Zubairy 2018), the regime of the period before "
+           "the shock."),
+    "events": ("Estimated effect of each event on each variable: the VAR's exogenous dummy, along the event's own "
+               "shape (pulse, step or window), with bootstrap bands."),
     "channels": ("Channel decomposition: the part of each response that runs through the channel variables, "
                  "found by holding their responses at zero with the estimated dynamics fixed (an accounting of "
                  "the estimates; the Lucas critique applies)."),
@@ -89,6 +97,57 @@ def _quality(run: RunResults) -> str:
     return "".join(parts)
 
 
+def _events(run: RunResults) -> str:
+    from causalmacro.spec import event_catalogue
+
+    catalogue = event_catalogue()
+    rows = []
+    fx = run.event_effects
+    for name, event in run.spec.events.items():
+        key = event.catalogue or (name if event.date is None else None)
+        src = catalogue[key].source if key is not None else ""
+        row: dict[str, Any] = {"event": name, "date": run.spec.event_date(name).isoformat(), "shape": event.shape
+                               + (f" ({event.periods} periods)" if event.periods else ""),
+                               "title": run.spec.event_title(name)}
+        if fx is not None and name in fx["shock"].values:
+            for var in fx["response"].values:
+                cell = fx.sel(shock=name, response=var, horizon=0)
+                row[f"impact on {var}"] = (f"{float(cell.sel(bound='point')):+.3g} [{float(cell.sel(bound='lower')):+.3g}, "
+                                           f"{float(cell.sel(bound='upper')):+.3g}]" if "bound" in cell.dims
+                                           else f"{float(cell):+.3g}")
+        rows.append((row, src))
+    table = pd.DataFrame([r for r, _ in rows])
+    sources = "".join(f'<li>{html.escape(r["event"])}: <a href="{html.escape(src)}">{html.escape(src)}</a></li>'
+                      for r, src in rows if src)
+    out = _table(table, index=False)
+    if sources:
+        out += "<p>Sources of the catalogue's dates:</p><ul>" + sources + "</ul>"
+    if run.assets is not None and run.choices.get("asset_events"):
+        eff = run.assets.covariate_effects(level=run.choices["level"])
+        frame = eff.to_dataframe(name="value")["value"].unstack("bound")[["point", "lower", "upper"]]
+        out += ("<p>Event effects on each asset's return in the asset model (posterior mean and HDI, "
+                "in the asset's units):</p>" + _table(frame))
+    return out
+
+
+def _position(run: RunResults) -> str:
+    pos = run.position
+    assert pos is not None
+    parts = [_table(pos.links)]
+    if len(pos.regimes):
+        reg = pos.regimes.assign(since=[s.strftime("%Y-%m-%d") if isinstance(s, pd.Timestamp) else "-"
+                                        for s in pos.regimes["since"]])
+        parts.append("<p>Current regimes:</p>" + _table(reg))
+    if pos.spectrum is not None and pos.spectrum_regime is not None:
+        name, label = pos.spectrum_regime
+        parts.append(f"<p>Asset spectrum conditional on the current {html.escape(name)} regime "
+                     f"(<b>{html.escape(label)}</b>): posterior mean cumulative response of each asset to each "
+                     "one-s.d. shock, then the probability that it is a gain:</p>"
+                     + _table(pos.spectrum) + _table(pos.prob_positive if pos.prob_positive is not None
+                                                     else pd.DataFrame()))
+    return "".join(parts)
+
+
 def html_report(run: RunResults, folder: Path, files: Sequence[str], diff: dict[str, Any] | None = None) -> str:
     """The report page of a run whose folder (``folder``, holding ``files``) is being written.
 
@@ -105,12 +164,25 @@ def html_report(run: RunResults, folder: Path, files: Sequence[str], diff: dict[
     if diff is not None:
         body.append("<h2>What changed</h2>" + _changes(diff))
     body.append("<h2>Data quality</h2>" + _quality(run))
+    if run.position is not None:
+        body.append("<h2>Where the chain stands now</h2>" + _position(run))
+    if run.spec.events:
+        body.append("<h2>Events</h2>" + _events(run))
     body.append("<h2>Figures</h2>" + "".join(_figure(folder, f) for f in files if f.endswith(".png")))
     body.append("<h2>Tables</h2><h3>Causality tests</h3>" + _table(run.causality, index=False))
     if run.assets is not None:
+        now = run.choices["asset_regime_now"]
+        labels = list(run.assets.regimes)
         for shock in run.choices["asset_shocks"]:
-            table = run.assets.spectrum(shock=shock, level=run.choices["level"])
-            body.append(f"<h3>Asset spectrum: response to a one-s.d. {html.escape(shock)} shock</h3>" + _table(table))
+            table = run.assets.spectrum(shock=shock, level=run.choices["level"], regime=now)
+            where = f" in the current {run.choices['asset_regime']} regime ({now})" if now is not None else ""
+            body.append(f"<h3>Asset spectrum: response to a one-s.d. {html.escape(shock)} shock{html.escape(where)}"
+                        "</h3>" + _table(table))
+            if len(labels) == 2:
+                prob = run.assets.prob_regime_greater(labels[1], labels[0], shock=shock)
+                body.append(f"<p>Probability that each asset and class responds more to a {html.escape(shock)} "
+                            f"shock when {html.escape(run.choices['asset_regime'])} is {html.escape(labels[1])} "
+                            f"than when it is {html.escape(labels[0])}:</p>" + _table(prob))
         body.append(f"<p>{html.escape(str(run.assets.diagnostics))}</p>")
     choices = pd.DataFrame({"value": [str(v) for v in run.choices.values()]}, index=list(run.choices))
     body.append("<h2>Analysis choices</h2>" + _table(choices))

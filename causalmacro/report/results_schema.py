@@ -71,6 +71,20 @@ def results_schema() -> dict[str, Any]:
             "causality": {"type": "array", "items": {"type": "object", "required": ["cause", "effect"]}},
             "graph": {"type": "object", "required": ["nodes", "edges"]},
             "assets": {"type": "object", "required": ["settings", "design", "diagnostics", "responses", "spectrum"]},
+            "events": {"type": ["object", "null"], "description": "the event dummies of the VAR: names and the "
+                       "periods each is 1", "required": ["names", "periods"]},
+            "event_effects": {"oneOf": [{"$ref": "#/$defs/labelled"}, {"type": "null"}],
+                              "description": "each event's effect on every variable, along its shape"},
+            "regimes": {"type": "object", "required": ["time", "definitions"],
+                        "properties": {"time": {"type": "array", "items": {"$ref": "#/$defs/date"}},
+                                       "definitions": {"type": "object", "additionalProperties": {
+                                           "type": "object", "required": ["labels", "values"]}}}},
+            "lp": {"type": "object", "description": "'source -> target' -> local-projection responses",
+                   "additionalProperties": {"$ref": "#/$defs/labelled"}},
+            "lp_state": {"type": "object", "description": "the same, by state (a 'state' dim)",
+                         "additionalProperties": {"$ref": "#/$defs/labelled"}},
+            "position": {"type": ["object", "null"], "description": "where the chain stands now",
+                         "required": ["date", "links", "regimes"]},
         },
     }
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from causalmacro.errors import DataError
 from causalmacro.graph import write_graph
 from causalmacro.panel import Panel
@@ -150,11 +152,15 @@ def _changes(run: RunResults, previous: Path, *, required: bool) -> dict[str, An
 def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = None) -> list[str]:
     from causalmacro.plotting import (
         plot_channels,
+        plot_event_effects,
         plot_fevd,
         plot_graph,
         plot_historical_decomposition,
         plot_irf,
+        plot_lp,
+        plot_position,
         plot_spectrum,
+        plot_spectrum_by_regime,
         save_figure,
     )
 
@@ -181,6 +187,26 @@ def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = No
     if run.channels:
         save(plot_channels(dict(run.channels), focus, synthetic=synthetic, units=units.get(focus),
                            horizon_unit=horizon_unit), f"channels_{focus}.png")
+    if run.position is not None:
+        save(plot_position(run.position, synthetic=synthetic, units=units), "position.png")
+        run.position.links.to_csv(folder / "position.csv")
+        files.append("position.csv")
+    if run.lp:
+        save(plot_lp(run.irf, dict(run.lp), lp_state=dict(run.lp_state) or None, state_name=run.choices["lp_state"],
+                     synthetic=synthetic, units=units, horizon_unit=horizon_unit), "lp.png")
+        lp_rows = [da.to_dataframe(name="value").reset_index().assign(link=link)
+                   for link, da in [*run.lp.items(), *run.lp_state.items()]]
+        pd.concat(lp_rows, ignore_index=True).to_csv(folder / "lp.csv", index=False)
+        files.append("lp.csv")
+    if run.event_effects is not None:
+        titles = {name: run.spec.event_title(name) for name in run.spec.events}
+        save(plot_event_effects(run.event_effects, titles=titles, synthetic=synthetic, units=units,
+                                horizon_unit=horizon_unit), "events.png")
+        run.event_effects.to_dataframe().to_csv(folder / "event_effects.csv")
+        files.append("event_effects.csv")
+    if len(run.regimes.columns):
+        run.regimes.to_csv(folder / "regimes.csv")
+        files.append("regimes.csv")
     write_graph(run.graph, folder / "graph.graphml")
     write_graph(run.graph, folder / "graph.json")
     files += ["graph.graphml", "graph.json"]
@@ -189,13 +215,22 @@ def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = No
     run.irf.to_dataframe().to_csv(folder / "irf.csv")
     files += ["panel.csv", "causality.csv", "irf.csv"]
     if run.assets is not None:
+        now = run.choices["asset_regime_now"]
         for shock in run.choices["asset_shocks"]:
-            table = run.assets.spectrum(shock=shock, level=run.choices["level"])
-            save(plot_spectrum(table, title=f"Asset spectrum: cumulative response to a one-s.d. {shock} shock",
+            table = run.assets.spectrum(shock=shock, level=run.choices["level"], regime=now)
+            where = f" ({run.choices['asset_regime']} regime now: {now})" if now is not None else ""
+            save(plot_spectrum(table, title=f"Asset spectrum{where}: cumulative response to a one-s.d. {shock} shock",
                                synthetic=synthetic),
                  f"spectrum_{shock}.png")
             table.to_csv(folder / f"spectrum_{shock}.csv")
             files.append(f"spectrum_{shock}.csv")
+            if run.choices["asset_regime"] is not None:
+                labels = run.assets.regimes
+                by = {label: run.assets.spectrum(shock=shock, level=run.choices["level"], regime=label)
+                      for label in labels}
+                save(plot_spectrum_by_regime(by, title=f"Asset spectrum by {run.choices['asset_regime']} regime: "
+                                             f"cumulative response to a one-s.d. {shock} shock", synthetic=synthetic),
+                     f"spectrum_{shock}_by_regime.png")
         run.assets.save(folder / "asset_posterior.nc")
         files.append("asset_posterior.nc")
     _write_text(folder / "results.json", json.dumps(run.to_dict(), indent=2, default=str))

@@ -17,13 +17,18 @@ Examples
 ['inflation', 'real_rate', 'net_liquidity', 'hy_spread', 'btc']
 """
 
+from causalmacro.spec.events import EVENT_KINDS, CatalogueEvent, event_catalogue
 from causalmacro.spec.load import dump_json_schema, json_schema, load_spec, parse_spec
 from causalmacro.spec.schema import (
     AssetsSpec,
     DataSpec,
+    EventSpec,
     GapSpec,
     GraphSpec,
+    LPSpec,
     ModelSpec,
+    RegimePeriod,
+    RegimeSpec,
     ReportSpec,
     SeriesSpec,
     ShortRunSpec,
@@ -32,17 +37,24 @@ from causalmacro.spec.schema import (
 )
 
 __all__ = [
+    "EVENT_KINDS",
     "AssetsSpec",
+    "CatalogueEvent",
     "DataSpec",
+    "EventSpec",
     "GapSpec",
     "GraphSpec",
+    "LPSpec",
     "ModelSpec",
+    "RegimePeriod",
+    "RegimeSpec",
     "ReportSpec",
     "SeriesSpec",
     "ShortRunSpec",
     "SignSpec",
     "VARSpec",
     "dump_json_schema",
+    "event_catalogue",
     "json_schema",
     "load_spec",
     "parse_spec",

@@ -94,7 +94,10 @@ def parse_spec(raw: Mapping[str, Any], *, path: str | os.PathLike[str] | None = 
         for e in errors:
             ctx_err = (e.get("ctx") or {}).get("error")
             if isinstance(ctx_err, _KeyError):
-                key = ".".join(str(p) for p in ctx_err.loc)
+                # a nested model's validator knows its keys below the model only
+                outer = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+                loc = ctx_err.loc if tuple(ctx_err.loc[: len(outer)]) == outer else (*outer, *ctx_err.loc)
+                key = ".".join(str(p) for p in loc)
                 raise SpecError(f"{where}: key '{key}': {ctx_err.msg}") from None
         raise SpecError(_format_error(where, errors[0])) from None
     if path is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import itertools
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -27,13 +28,18 @@ from pydantic import (
 )
 
 from .catalog import DERIVED, Aggregation, Transform, lookup
+from .events import event_catalogue
 
 __all__ = [
     "AssetsSpec",
     "DataSpec",
+    "EventSpec",
     "GapSpec",
     "GraphSpec",
+    "LPSpec",
     "ModelSpec",
+    "RegimePeriod",
+    "RegimeSpec",
     "ReportSpec",
     "SeriesSpec",
     "ShortRunSpec",
@@ -48,6 +54,22 @@ LagRule = Literal["aic", "bic", "hqic"]
 Trend = Literal["n", "c", "ct", "ctt"]
 Identification = Literal["recursive", "short_run", "sign", "long_run"]
 Name = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=64)]
+EventShape = Literal["pulse", "step", "window"]
+RegimeRule = Literal["change", "sign", "median", "dates"]
+
+#: Default ``[low, high]`` labels of each rule of :class:`RegimeSpec`.
+REGIME_LABELS: dict[str, tuple[str, str]] = {
+    "change": ("falling", "rising"),
+    "sign": ("negative", "positive"),
+    "median": ("below", "above"),
+}
+
+
+def _month_date(v: Any) -> Any:
+    # accept "2015-01" as well as "2015-01-01" and TOML dates
+    if isinstance(v, str) and len(v) == 7:
+        return f"{v}-01"
+    return v
 
 
 class _Strict(BaseModel):
@@ -305,6 +327,7 @@ class AssetsSpec(_Strict):
     tune: int | None = Field(default=None, ge=100)
     chains: int | None = Field(default=None, ge=1, le=16)
     target_accept: float = Field(default=0.95, gt=0.5, lt=1)
+    regime: Name | None = None
 
 
 class GraphSpec(_Strict):
@@ -339,6 +362,165 @@ class ReportSpec(_Strict):
     channel_shocks: list[Name] | None = None
 
 
+class EventSpec(_Strict):
+    """One dated event, entering the models as an exogenous dummy.
+
+    ``catalogue`` names an entry of the shipped catalogue
+    (``causalmacro/data/events.toml``, listed by ``causalmacro events``);
+    ``date`` gives a date of the user's own instead; with neither, the table's
+    own name is looked up in the catalogue. ``shape`` is ``pulse`` (1 in the
+    period containing the date), ``step`` (1 from that period on) or ``window``
+    (1 in the ``periods`` periods starting there). ``var`` and ``assets`` say
+    whether it enters the VAR (an exogenous term) and the asset model (a
+    covariate).
+    """
+
+    catalogue: str | None = None
+    date: dt.date | None = None
+    shape: EventShape = "pulse"
+    periods: int | None = Field(default=None, ge=1, le=520)
+    title: str = ""
+    var: bool = True
+    assets: bool = True
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _month(cls, v: Any) -> Any:
+        return _month_date(v)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> EventSpec:
+        if self.catalogue is not None and self.date is not None:
+            raise ValueError("give 'catalogue' or 'date', not both")
+        if self.catalogue is not None and self.catalogue not in event_catalogue():
+            raise _KeyError(("catalogue",), f"'{self.catalogue}' is not in the event catalogue"
+                            f"{_hint(self.catalogue, event_catalogue())}")
+        if self.shape == "window" and self.periods is None:
+            raise _KeyError(("periods",), "shape 'window' needs 'periods' (the window's length in periods)")
+        if self.shape != "window" and self.periods is not None:
+            raise _KeyError(("periods",), f"applies to shape 'window' only, not '{self.shape}'")
+        if not (self.var or self.assets):
+            raise ValueError("the event enters neither the VAR nor the asset model ('var' and 'assets' both false)")
+        return self
+
+
+class RegimePeriod(_Strict):
+    """A dated stretch of a ``rule = "dates"`` regime (``start`` and ``end`` inclusive)."""
+
+    start: dt.date
+    end: dt.date
+    label: Name
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _month(cls, v: Any) -> Any:
+        return _month_date(v)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RegimePeriod:
+        if self.start > self.end:
+            raise ValueError(f"start {self.start} is after end {self.end}")
+        return self
+
+
+class RegimeSpec(_Strict):
+    """A regime definition computed from the panel (see :func:`causalmacro.regimes`).
+
+    Rules, each on the panel column ``series`` (a series of the spec, as
+    transformed) at period ``t``, from data up to ``t`` only:
+
+    - ``change``: the sign of ``x_t - x_{t-window}``, e.g. the policy rate
+      falling (easing) or rising (tightening);
+    - ``sign``: the sign of the mean of ``x`` over the last ``window`` periods,
+      e.g. net-liquidity growth (expanding or contracting);
+    - ``median``: ``x_t`` against its median over the ``window`` periods before
+      ``t``, e.g. the HY spread or the VIX above (risk-off) or below (risk-on);
+    - ``dates``: the labelled ``periods`` given, ``default`` elsewhere.
+
+    ``labels = [low, high]`` names the two states (defaults ``falling/rising``,
+    ``negative/positive``, ``below/above``). A period with no value (the first
+    ``window`` periods, an exact tie) has no regime.
+    """
+
+    rule: RegimeRule
+    series: Name | None = None
+    window: int | None = Field(default=None, ge=1, le=520)
+    labels: list[Name] | None = Field(default=None, min_length=2, max_length=2)
+    periods: list[RegimePeriod] | None = Field(default=None, min_length=1)
+    default: Name | None = None
+
+    @model_validator(mode="after")
+    def _rule_options(self) -> RegimeSpec:
+        if self.rule == "dates":
+            if self.periods is None:
+                raise _KeyError(("periods",), "rule 'dates' needs 'periods' ([{start, end, label}, ...])")
+            for key in ("series", "window", "labels"):
+                if getattr(self, key) is not None:
+                    raise _KeyError((key,), "does not apply to rule 'dates'")
+            spans = sorted((p.start, p.end) for p in self.periods)
+            for (_, end), (start, _) in itertools.pairwise(spans):
+                if start <= end:
+                    raise _KeyError(("periods",), f"periods overlap ({start} is not after {end})")
+            if len({p.label for p in self.periods} | ({self.default} if self.default else set())) < 2:
+                raise _KeyError(("periods",), "a regime needs two labels at least (add periods or a 'default')")
+        else:
+            if self.series is None:
+                raise _KeyError(("series",), f"rule '{self.rule}' needs 'series' (a series of the spec)")
+            if self.window is None:
+                raise _KeyError(("window",), f"rule '{self.rule}' needs 'window' (periods)")
+            for key in ("periods", "default"):
+                if getattr(self, key) is not None:
+                    raise _KeyError((key,), f"applies to rule 'dates' only, not '{self.rule}'")
+            if self.labels is not None and self.labels[0] == self.labels[1]:
+                raise _KeyError(("labels",), "the two labels are the same")
+        return self
+
+    @property
+    def state_labels(self) -> tuple[str, ...]:
+        """The regime's labels: ``(low, high)``, or the dated labels in first-use order."""
+        if self.rule == "dates":
+            assert self.periods is not None
+            names = [p.label for p in sorted(self.periods, key=lambda p: p.start)]
+            if self.default is not None:
+                names.append(self.default)
+            return tuple(dict.fromkeys(names))
+        return tuple(self.labels) if self.labels is not None else REGIME_LABELS[self.rule]
+
+
+class LPSpec(_Strict):
+    """Local projections drawn beside the VAR's responses (see :class:`causalmacro.LocalProjections`).
+
+    Each of ``links`` (``"source -> target"``, variables of ``[var].order``;
+    default: each consecutive link of the chain) is projected: ``target`` on the
+    SVAR's identified ``source`` shock, with ``lags`` lags of both (default: the
+    VAR's lag order), lag-augmented by default; ``horizon`` defaults to
+    ``[var].horizon``. ``state`` names a ``[regimes]`` definition for
+    state-dependent projections (the regime of the period before the shock).
+    ``links = []`` turns them off.
+    """
+
+    links: list[str] | None = None
+    lags: int | None = Field(default=None, ge=1, le=104)
+    lag_augment: bool = True
+    horizon: int | None = Field(default=None, ge=1, le=240)
+    state: Name | None = None
+
+    @field_validator("links")
+    @classmethod
+    def _arrows(cls, v: list[str] | None) -> list[str] | None:
+        for link in v or []:
+            parts = [p.strip() for p in link.split("->")]
+            if len(parts) != 2 or not all(parts):
+                raise ValueError(f"link {link!r} is not of the form 'source -> target'")
+        return v
+
+    def link_pairs(self, order: Sequence[str]) -> list[tuple[str, str]]:
+        """The ``(source, target)`` pairs projected (the chain's consecutive links by default)."""
+        if self.links is None:
+            return list(itertools.pairwise(order))
+        return [(a.strip(), b.strip()) for a, b in (link.split("->") for link in self.links)]
+
+
 class ModelSpec(_Strict):
     """A whole model spec (one ``models/*.toml`` file)."""
 
@@ -354,6 +536,9 @@ class ModelSpec(_Strict):
     assets: AssetsSpec | None = None
     graph: GraphSpec = GraphSpec()
     report: ReportSpec = ReportSpec()
+    events: dict[Name, EventSpec] = Field(default_factory=dict)
+    regimes: dict[Name, RegimeSpec] = Field(default_factory=dict)
+    lp: LPSpec = LPSpec()
     _path: Path | None = PrivateAttr(default=None)
 
     @property
@@ -364,10 +549,7 @@ class ModelSpec(_Strict):
     @field_validator("start", "end", mode="before")
     @classmethod
     def _month_dates(cls, v: Any) -> Any:
-        # accept "2015-01" as well as "2015-01-01" and TOML dates
-        if isinstance(v, str) and len(v) == 7:
-            return f"{v}-01"
-        return v
+        return _month_date(v)
 
     @model_validator(mode="after")
     def _cross_references(self) -> ModelSpec:
@@ -401,7 +583,46 @@ class ModelSpec(_Strict):
                     raise _KeyError(("assets", "shocks", i), f"'{s}' is not a variable of [var].order{_hint(s, order)}")
             if self.var is None:
                 raise _KeyError(("assets",), "the asset model needs a [var] section to identify shocks")
+            if self.assets.regime is not None and self.assets.regime not in self.regimes:
+                raise _KeyError(("assets", "regime"), f"'{self.assets.regime}' is not a regime of [regimes]"
+                                f"{_hint(self.assets.regime, list(self.regimes))}")
+        for rname, regime in self.regimes.items():
+            if regime.series is not None and regime.series not in self.series:
+                raise _KeyError(("regimes", rname, "series"),
+                                f"'{regime.series}' is not a series of this spec{_hint(regime.series, names)}")
+        for ename, event in self.events.items():
+            if event.catalogue is None and event.date is None and ename not in event_catalogue():
+                raise _KeyError(("events", ename), "give 'date' or 'catalogue' (the name is not in the event "
+                                f"catalogue{_hint(ename, event_catalogue())})")
+            date = self.event_date(ename)
+            if (self.start and date < self.start) or (self.end and date > self.end):
+                raise _KeyError(("events", ename), f"date {date} is outside the spec's window "
+                                f"{self.start or '...'}..{self.end or '...'}")
+        if self.lp.state is not None and self.lp.state not in self.regimes:
+            raise _KeyError(("lp", "state"), f"'{self.lp.state}' is not a regime of [regimes]"
+                            f"{_hint(self.lp.state, list(self.regimes))}")
+        for i, (a, b) in enumerate(self.lp.link_pairs(order) if self.lp.links is not None else []):
+            for name in (a, b):
+                if name not in order:
+                    raise _KeyError(("lp", "links", i), f"'{name}' is not a variable of [var].order{_hint(name, order)}")
+            if a == b:
+                raise _KeyError(("lp", "links", i), f"'{a}' is linked to itself")
         return self
+
+    def event_date(self, name: str) -> dt.date:
+        """The date of event ``name``: its own, else its catalogue entry's."""
+        event = self.events[name]
+        if event.date is not None:
+            return event.date
+        return event_catalogue()[event.catalogue or name].date
+
+    def event_title(self, name: str) -> str:
+        """The title of event ``name``: its own, else its catalogue entry's, else its name."""
+        event = self.events[name]
+        if event.title:
+            return event.title
+        key = event.catalogue or (name if event.date is None else None)
+        return event_catalogue()[key].title if key is not None else name
 
     @property
     def raw_ids(self) -> list[str]:

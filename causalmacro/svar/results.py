@@ -30,7 +30,7 @@ from causalmacro.svar.bootstrap import BootstrapDraws, BootstrapMethod, run_boot
 from causalmacro.svar.causality import CausalityKind, CausalityResult, granger_causality
 from causalmacro.svar.decomposition import historical_contributions
 from causalmacro.svar.diagnostics import Diagnostics, TestResult, granger_test, instantaneous_test
-from causalmacro.svar.dynamics import fevd_shares, structural_irf
+from causalmacro.svar.dynamics import fevd_shares, ma_coefficients, structural_irf
 from causalmacro.svar.forecast import var_forecast
 from causalmacro.svar.identification import Identification, IdentificationError, Identified
 from causalmacro.svar.inference import ab_covariance, ab_standard_errors, free_labels, overid_test
@@ -353,6 +353,101 @@ class SVARResults:
         dc, di, battrs = self._draws_for(bands, reps, bias_correct, rng)
         draws = self._scale(structural_irf(dc, di, horizon, cumulative=cumulative), di, shock_size, scale)
         return self._banded(out, draws, level, battrs)
+
+    def exog_response(
+        self,
+        horizon: int = 24,
+        *,
+        paths: Mapping[str, Any] | None = None,
+        bands: Bands | BootstrapDraws | None = None,
+        reps: int = 1000,
+        level: float = 0.9,
+        rng: int | np.random.Generator | None = None,
+    ) -> xr.DataArray:
+        """Dynamic effects of the exogenous regressors (event dummies) of a VARX.
+
+        The effect at horizon ``h`` of regressor ``j`` following the path
+        ``d_0, d_1, ...`` from its first period is
+        :math:`\\sum_{i=0}^{h} \\Phi_{h-i} c_j d_i`, with :math:`\\Phi` the
+        reduced-form MA coefficients and :math:`c_j` the regressor's coefficients
+        (Lütkepohl 2005, sec. 10.2: the dynamic multipliers). The default path is
+        a unit pulse (``d_0 = 1``); an event dummy's own shape is its path (a
+        step: all ones; a window of ``n`` periods: ``n`` ones).
+
+        Parameters
+        ----------
+        horizon : int
+            Last horizon; ``0..horizon`` are returned.
+        paths : mapping of str to array-like, optional
+            Regressor -> its path from its first period (shorter paths are padded
+            with zeros, longer ones cut at ``horizon``).
+        bands : {"residual", "bootstrap", "wild"} or BootstrapDraws, optional
+            Bootstrap percentile bands (the exogenous columns held fixed).
+        reps, level, rng
+            As in :meth:`irf`.
+
+        Returns
+        -------
+        xarray.DataArray
+            Named ``"exog_response"``, dims ``("horizon", "response", "shock")`` with
+            the regressors as shocks, plus ``bound`` with bands; in the
+            variables' units per unit of the regressor.
+
+        Raises
+        ------
+        ArgumentError
+            Without exogenous regressors, or for a path naming none of them.
+
+        Notes
+        -----
+        Draw the bands of one-period dummies with the residual bootstrap: a pulse
+        dummy fits its period exactly, so that period's residual is zero and the
+        wild bootstrap, which rescales each period's own residual, never perturbs
+        it (an observation of leverage one), which makes the bands far too narrow.
+        """
+        _check_horizon(horizon, 0)
+        rf = self.reduced_form
+        if not rf.k_exog:
+            raise ArgumentError("exog_response: this VAR has no exogenous regressors")
+        exog = list(rf.exog_names)
+        unknown = [name for name in (paths or {}) if name not in exog]
+        if unknown:
+            raise ArgumentError(f"paths: '{unknown[0]}' is not an exogenous regressor of this VAR ({exog})")
+        d = np.zeros((horizon + 1, len(exog)))
+        d[0] = 1.0
+        for name, path in (paths or {}).items():
+            values = np.asarray(path, dtype=float).ravel()[: horizon + 1]
+            d[:, exog.index(name)] = 0.0
+            d[: len(values), exog.index(name)] = values
+        rows = slice(rf.k_trend, rf.k_trend + rf.k_exog)
+
+        def effects(params: np.ndarray, coefs: np.ndarray) -> np.ndarray:
+            phi = ma_coefficients(coefs, horizon)  # (..., H+1, K, K)
+            c = params[..., rows, :]  # (..., J, K)
+            unit = np.einsum("...hik,...jk->...hij", phi, c)  # response to a pulse of each regressor
+            out = np.zeros_like(unit)
+            for h in range(horizon + 1):  # out[h] = sum_m unit[h - m] d[m]
+                out[..., h, :, :] = np.einsum("...mij,mj->...ij", unit[..., h::-1, :, :], d[: h + 1])
+            return out
+
+        point = effects(np.array(rf.params), np.array(rf.coefs))
+        coords = {"horizon": np.arange(horizon + 1), "response": list(self.names), "shock": exog}
+        out = xr.DataArray(point, dims=RESPONSE_DIMS, coords=coords, name="exog_response",
+                           attrs={"shock_size": "unit of the regressor"})
+        if bands is None:
+            return out
+        level = check_level(level)
+        if isinstance(bands, BootstrapDraws):
+            draws = bands
+        elif bands in ("residual", "bootstrap", "wild"):
+            draws = self.bootstrap(reps, method="wild" if bands == "wild" else "residual", rng=rng)
+        else:
+            raise ArgumentError(f"bands must be 'residual', 'bootstrap', 'wild' or BootstrapDraws, got {bands!r}")
+        if draws.params.shape[1:] != rf.params.shape:
+            raise ArgumentError("bands: these bootstrap draws are not of this model; draw them with its bootstrap()")
+        stack = effects(np.array(draws.params), np.array(draws.coefs))
+        return self._banded(out, stack, level, {"bands": draws.method, **draws.attrs(),
+                                                "interval": f"{draws.method} bootstrap, pointwise percentile"})
 
     def fevd(
         self,

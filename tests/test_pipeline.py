@@ -8,11 +8,13 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import xarray as xr
 
 import causalmacro as cm
 from causalmacro.cli import main
+from causalmacro.spec import parse_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "models" / "demo.toml"
@@ -131,3 +133,33 @@ def test_graph_attributes_agree_with_the_results(run) -> None:
         np.testing.assert_allclose(d["band"][0], point.sel(bound="lower").to_numpy(), atol=1e-12)
         assert d["impact"] == pytest.approx(float(point.sel(bound="point", horizon=0)))
     assert run.graph.graph["sample"] == f"{run.svar.reduced_form.index[0]:%Y-%m}..{run.svar.reduced_form.index[-1]:%Y-%m}"
+
+
+@pytest.mark.filterwarnings("ignore::causalmacro.bayes.results.FitFailedWarning")  # short chains: the gate may fail
+def test_asset_model_by_regime_with_event_covariates_in_the_main_job(tmp_path: Path) -> None:
+    """[assets].regime and [events] reach the asset model; the report draws it by regime and conditions on now."""
+    import tomllib
+
+    raw = tomllib.loads(DEMO.read_text())
+    raw["assets"].update(draws=150, tune=100, chains=4)
+    spec = parse_spec(raw, path=DEMO)
+    panel = cm.build_panel(spec, cm.open_source(spec))
+    run = cm.fit_spec(spec, panel, rng=1, reps=50)
+    assert run.assets is not None and run.assets.regimes == ("contracting", "expanding")
+    labels = cm.regimes(panel, spec)["liquidity"].dropna()
+    assert run.choices["asset_regime_now"] == str(labels.iloc[-1])
+    # the asset model read the regime of the period before each return
+    design = run.assets.design
+    assert list(run.assets.covariate_effects()["covariate"].values) == list(spec.events)
+    assert design.regimes == ("contracting", "expanding")
+    # the position's spectrum is the posterior mean cumulative response in the current regime
+    now = run.choices["asset_regime_now"]
+    assert run.position is not None and run.position.spectrum_regime == ("liquidity", now)
+    expected = run.assets.cumulative().isel(horizon=-1).sel(regime=now).mean(("chain", "draw")).to_pandas()
+    pd.testing.assert_frame_equal(run.position.spectrum, expected)
+    assert run.graph.graph["asset_regime"] == f"liquidity: {now}"
+    out = cm.write_run(run, tmp_path / "run")
+    for shock in spec.asset_shocks:
+        assert f"spectrum_{shock}_by_regime.png" in out.files
+    results = json.loads((tmp_path / "run" / "results.json").read_text())
+    assert results["position"]["spectrum_regime"] == ["liquidity", now]

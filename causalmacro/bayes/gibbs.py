@@ -26,6 +26,9 @@ One sweep, every chain at once (numpy, no compilation):
    normal given the standardised deviations ``z``, the betas moving with the
    scale): the ancillarity-sufficiency interweaving of Yu & Meng (2011), which
    mixes whether the data pin the betas or not, and for classes of one asset.
+3b. **Covariate effects** (event dummies) each by slice sampling with the mixing
+   weights integrated out: a dummy touching one observation and that
+   observation's weight pin each other, so drawing them in turn mixes slowly.
 4. **Degrees of freedom** ``nu`` by slice sampling (Neal, 2003) on ``log nu`` with
    the mixing weights integrated out (the Student-t likelihood itself), then
 5. **Mixing weights** ``w`` given ``nu``: the normal scale-mixture form of the
@@ -36,7 +39,7 @@ contrast, :mod:`causalmacro.bayes.regimes` -- is one *term* of the tree, with it
 own ``tau[g, term]``, ``sigma[term]`` and ``mu[term, lag]``; its columns are the
 lagged shocks times the regime coding of each date. The sweep is unchanged.
 
-Steps 2, 4 and 5 integrate ``w`` out and then draw it (a partially collapsed
+Steps 2, 3b, 4 and 5 integrate ``w`` out and then draw it (a partially collapsed
 Gibbs sampler, van Dyk & Park, 2008), so every step leaves the joint posterior
 invariant. There is no step size, no tree depth and nothing that can diverge;
 the tuning draws are burn-in.
@@ -90,6 +93,7 @@ class _Dense:
     lags: int  # L + 1
     pooled: bool  # partial pooling (else independent Normal(0, PRIOR_MU_SD) betas)
     free_prec: np.ndarray  # (F,) prior precisions of the free columns (prior means 0)
+    n_cov: int = 0  # covariates: the last n_cov free columns
 
     @property
     def f(self) -> int:
@@ -115,7 +119,7 @@ def _dense(design: StackedData, pooled: bool = True) -> _Dense:
     return _Dense(y=y, mask=mask, x1=x1, xx=(x1[:, :, None] * x1[:, None, :]).reshape(n_t, d * d),
                   group_of=np.asarray(design.asset_group), onehot=onehot, n_obs=mask.sum(axis=1),
                   k=design.n_terms, lags=design.lags + 1, pooled=pooled,
-                  free_prec=1.0 / np.asarray(free_sd) ** 2)
+                  free_prec=1.0 / np.asarray(free_sd) ** 2, n_cov=len(design.covariates))
 
 
 @dataclass(frozen=True)
@@ -362,6 +366,39 @@ def _mean_scales_noncentred(st: _State, dn: _Dense, rng: np.random.Generator) ->
     st.beta = beta.reshape(st.beta.shape)
 
 
+def _draw_covariates(st: _State, dn: _Dense, resid: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Step 3b: each covariate effect | the rest, with the mixing weights integrated out (slice sampling).
+
+    An event dummy touches a few observations, often one: given the weights ``w``
+    its effect and that observation's weight pin each other (a well-fitted
+    outlier gets a large weight, which pins the effect), so alternating the two
+    mixes slowly. With ``w`` integrated out the conditional is the Student-t
+    likelihood of the observations the covariate touches times its normal prior;
+    ``w`` is drawn afresh in step 5, after the other collapsed steps, so the
+    sweep stays a partially collapsed Gibbs sampler (van Dyk & Park, 2008).
+    Returns the updated residuals.
+    """
+    nu = st.nu[:, None, None]
+    se2 = st.se[..., None] ** 2
+    for j in range(dn.f - dn.n_cov, dn.f):
+        x = dn.x1[:, j]  # (T,)
+        touched = x != 0
+        xt = x[touched]
+        g = j - 1  # gamma holds the free columns after the intercept
+        part = resid[..., touched] + st.gamma[..., g, None] * xt  # (c, A, Tj)
+        mask, s2 = dn.mask[:, touched], se2[..., 0][..., None]
+
+        def logp(v: np.ndarray, part: np.ndarray = part, xt: np.ndarray = xt, mask: np.ndarray = mask,
+                 s2: np.ndarray = s2, prec: float = float(dn.free_prec[j])) -> np.ndarray:
+            r2 = (part - v[..., None] * xt) ** 2
+            ll = -(nu[..., 0] + 1) / 2 * (mask * np.log1p(r2 / (nu * s2))).sum(axis=-1)
+            return np.asarray(ll - 0.5 * prec * v**2)
+
+        st.gamma[..., g] = slice_update(logp, st.gamma[..., g], rng, 1.0)
+        resid[..., touched] = part - st.gamma[..., g, None] * xt
+    return resid
+
+
 def _nu_logp(log_nu: np.ndarray, r2: np.ndarray, mask: np.ndarray, n: float) -> np.ndarray:
     """log p(log nu | standardised squared residuals), w integrated out, plus the Jacobian."""
     nu = np.exp(log_nu)
@@ -440,6 +477,8 @@ def _run_block(args: tuple[StackedData, int, int, int, np.random.SeedSequence, i
         if dn.pooled:
             _draw_scales(st, dn, rng)
             resid = dn.y - _fitted(st, dn)
+        if dn.n_cov:
+            resid = _draw_covariates(st, dn, resid, rng)
         _draw_nu(st, dn, resid, rng)
         _draw_weights(st, dn, resid, rng)
         j, rem = divmod(it - tune, thin)

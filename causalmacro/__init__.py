@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from .bayes import DEFAULT_GROUPS, AssetResponseModel, AssetResponseResults
     from .data import Store
     from .graph import dependency_graph, read_graph, significant_edges, write_graph
+    from .grid import GridResults, grid, load_grid
     from .lp import LocalProjections
     from .pipeline import CyclePosition, RunResults, asset_returns, cycle_position, fit_spec
     from .plotting import (
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
         plot_irf,
         plot_lp,
         plot_position,
+        plot_spec_curve,
         plot_spectrum,
         plot_spectrum_by_regime,
     )
@@ -69,6 +71,7 @@ __all__ = [
     "CyclePosition",
     "DataError",
     "FetchError",
+    "GridResults",
     "LocalProjections",
     "LongRun",
     "ModelSpec",
@@ -90,6 +93,8 @@ __all__ = [
     "event_dummies",
     "fetch",
     "fit_spec",
+    "grid",
+    "load_grid",
     "load_results",
     "load_spec",
     "open_source",
@@ -100,6 +105,7 @@ __all__ = [
     "plot_irf",
     "plot_lp",
     "plot_position",
+    "plot_spec_curve",
     "plot_spectrum",
     "plot_spectrum_by_regime",
     "read_graph",
@@ -140,6 +146,10 @@ _LAZY = {
     "plot_historical_decomposition": ".plotting",
     "plot_spectrum": ".plotting",
     "plot_spectrum_by_regime": ".plotting",
+    "plot_spec_curve": ".plotting",
+    "grid": ".grid",
+    "GridResults": ".grid",
+    "load_grid": ".grid",
     "plot_lp": ".plotting",
     "plot_position": ".plotting",
     "plot_event_effects": ".plotting",

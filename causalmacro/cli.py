@@ -9,6 +9,7 @@ fetch SPEC          refresh the local store from FRED (incremental)
 data SPEC           print the aligned, transformed panel as CSV
 run SPEC            the main job: panel, structural VAR, asset model, report
 diff RUN_A RUN_B    what changed between two run folders
+grid SPEC           the specification grid (orderings x lags x windows) on Dask
 
 Bad input prints one line on stderr and exits with status 2; ``--debug``
 shows the traceback instead.
@@ -81,6 +82,20 @@ def _reps(text: str) -> int:
     return _integer(text, lambda n: n == 0 or n >= 2, "reps must be 0 (no bands) or at least 2")
 
 
+def _positive(text: str) -> int:
+    return _integer(text, lambda n: n >= 1, "expected a positive integer")
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        values = [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"expected positive integers, got {text!r}")
+    return values
+
+
 def _seed(text: str) -> int:
     # what numpy.random.SeedSequence takes
     return _integer(text, lambda n: n >= 0, "seed must be a non-negative integer")
@@ -133,6 +148,27 @@ def _parser() -> argparse.ArgumentParser:
     df.add_argument("old", type=Path, metavar="RUN_A")
     df.add_argument("new", type=Path, metavar="RUN_B")
     df.set_defaults(func=_cmd_diff)
+
+    g = sub.add_parser("grid", parents=[common], help="the specification grid of the chain on Dask distributed")
+    g.add_argument("spec", type=Path)
+    g.add_argument("--out", type=Path, default=Path("causalmacro-grid"), metavar="DIR",
+                   help="grid folder: grid.nc, shards (a rerun resumes), summary.csv, spec curves, report.html")
+    g.add_argument("--orderings", choices=["all", "spec"], default="all",
+                   help="every permutation of the chain (default) or the spec's order only")
+    g.add_argument("--lags", type=_int_list, default=None, metavar="1,2,3",
+                   help="lag lengths (default: the spec's, or 1..max_lags)")
+    g.add_argument("--windows", type=_positive, default=None, metavar="N", help="N rolling windows (default: the whole sample)")
+    g.add_argument("--window-length", type=_positive, default=None, metavar="PERIODS",
+                   help="length of each rolling window (default: two thirds of the sample)")
+    g.add_argument("--identifications", default="recursive", metavar="recursive,long_run",
+                   help="schemes fixed by the ordering, comma-separated")
+    g.add_argument("--reps", type=_positive, default=500, help="bootstrap replications per block (default 500)")
+    g.add_argument("--seed", type=_seed, default=0, help="the grid's seed")
+    g.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="a running Dask scheduler (e.g. tcp://10.0.0.5:8786); default: a local cluster")
+    g.add_argument("--workers", type=_positive, default=None,
+                   help="workers of the local cluster (default: the machine's cores; 1: in this process)")
+    g.set_defaults(func=_cmd_grid)
     return p
 
 
@@ -240,6 +276,28 @@ def _cmd_run(args: argparse.Namespace) -> int:
     out = write_run(run, args.out, options=options, timings=timings, compare=args.compare, on_stage=stage)
     print(out.summary())
     return 0 if out.ok else 1
+
+
+def _cmd_grid(args: argparse.Namespace) -> int:
+    import time
+
+    from .grid import grid
+    from .report.grid import write_grid
+
+    t0 = time.perf_counter()
+    spec, panel = _panel(args)
+    _note(args, f"data: {len(panel.data)} periods {panel.data.index[0]:%Y-%m}..{panel.data.index[-1]:%Y-%m} "
+                f"from {panel.source} ({time.perf_counter() - t0:.1f} s)")
+    g = grid(spec, panel, orderings="all" if args.orderings == "all" else None, lags=args.lags,
+             windows=args.windows, window_length=args.window_length,
+             identifications=[x.strip() for x in args.identifications.split(",") if x.strip()],
+             reps=args.reps, seed=args.seed, scheduler=args.scheduler, workers=args.workers, out=args.out,
+             progress=not args.quiet, on_stage=lambda line: _note(args, line))
+    units = {name: info.units for name, info in panel.columns.items()}
+    files = write_grid(g, args.out, units=units, synthetic=panel.synthetic)
+    print(g.summary())
+    print(f"wrote grid.nc and {len(files)} files to {args.out}")
+    return 0
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:

@@ -37,6 +37,7 @@ __all__ = [
     "plot_irf",
     "plot_lp",
     "plot_position",
+    "plot_spec_curve",
     "plot_spectrum",
     "plot_spectrum_by_regime",
     "save_figure",
@@ -418,8 +419,8 @@ def plot_lp(
         _band(a, h, proj, "C3", "local projection", ls="--")
         a.axhline(0, color="0.4", lw=0.6)
         a.set_title(f"{target} to a one-s.d.\n{source} shock", fontsize=8)
+        a.set_ylabel(f"{target} ({_short_unit(units.get(target, 'units of the series'))})", fontsize=7)
         if j == 0:
-            a.set_ylabel(f"response ({_short_unit(units.get(target, 'units of the series'))})", fontsize=7)
             a.legend(fontsize=6, loc="best")
         a.tick_params(labelsize=7)
         if lp_state:
@@ -428,16 +429,17 @@ def plot_lp(
             for k, state in enumerate(da.coords["state"].values):
                 _band(b, h, da.sel(state=state), f"C{k + 1}", str(state))
             b.axhline(0, color="0.4", lw=0.6)
+            b.set_ylabel(f"{target}, by {state_name or 'state'}\n(state of the period before the shock)", fontsize=6)
             if j == 0:
-                b.set_ylabel(f"by {state_name or 'state'}\n(the period before the shock)", fontsize=7)
                 b.legend(fontsize=6, loc="best")
             b.tick_params(labelsize=7)
         ax[-1, j].set_xlabel(f"horizon ({horizon_unit})", fontsize=8)
     level = lp[links[0]].attrs.get("level") if links else None
     fig.suptitle("Local projections (Jordà 2005) beside the VAR's responses"
-                 + (f", {100 * float(level):.0f}% pointwise bands" if level else ""), fontsize=10)
+                 + (f", {100 * float(level):.0f}% pointwise bands" if level else ""), fontsize=10,
+                 y=1 - (0.3 if synthetic else 0.1) / fig.get_figheight())
     _banner(fig, synthetic)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - (0.35 if synthetic else 0.15) / fig.get_figheight()))
     return fig
 
 
@@ -488,16 +490,17 @@ def plot_event_effects(
             if i == 0:
                 a.set_title(f"{r}\n({_short_unit(units.get(str(r), 'units of the series'))})", fontsize=8)
             if j == 0:
-                a.set_ylabel("\n".join(_wrap(titles.get(event, event), 28)), fontsize=6)
+                label = titles.get(event, event)
+                a.set_ylabel("\n".join([event, *_wrap(label, 30)] if label != event else [event]), fontsize=6)
             if i == len(events) - 1:
                 a.set_xlabel(f"{horizon_unit} after the event", fontsize=7)
             a.tick_params(labelsize=6)
     level = effects.attrs.get("level")
     fig.suptitle("Estimated effects of the events (VAR dummies, each along its own shape)"
                  + (f", {100 * float(level):.0f}% {effects.attrs.get('interval', 'bands')}" if level else ""),
-                 fontsize=9, y=1 - 0.12 / fig.get_figheight())
+                 fontsize=9, y=1 - (0.3 if synthetic else 0.12) / fig.get_figheight())
     _banner(fig, synthetic)
-    fig.tight_layout(rect=(0, 0, 1, 1 - 0.45 / fig.get_figheight()))
+    fig.tight_layout(rect=(0, 0, 1, 1 - (0.55 if synthetic else 0.4) / fig.get_figheight()))
     return fig
 
 
@@ -596,7 +599,8 @@ def plot_position(
     ax.vlines(50, -0.5, len(links) - 0.5, color="0.6", lw=0.6, ls=":")
     for i, (name, row) in enumerate(links.iterrows()):
         ax.plot(row["percentile"], i, "o", color="C3", ms=9, zorder=3)
-        ax.annotate(f"{row['value']:.3g} {_short_unit(units.get(str(name), ''))}   "
+        unit = units.get(str(name), "")
+        ax.annotate(f"{row['value']:.3g} {'%' if unit == 'Percent' else _short_unit(unit)}   "
                     f"3: {arrows[row['direction_3']]}  6: {arrows[row['direction_6']]}",
                     (row["percentile"], i), xytext=(0, 9), textcoords="offset points", ha="center", fontsize=7)
     ax.set_yticks(y, [str(n) for n in links.index])
@@ -607,6 +611,75 @@ def plot_position(
     regimes = [f"{n}: {r['label']}" for n, r in position.regimes.iterrows() if isinstance(r["label"], str)]
     ax.set_title(f"Where the chain stands at {position.date:%Y-%m-%d}"
                  + (("\n" + ", ".join(regimes)) if regimes else ""), fontsize=9)
+    _banner(fig, synthetic)
+    fig.tight_layout()
+    return fig
+
+
+def plot_spec_curve(
+    curve: pd.DataFrame,
+    *,
+    axes: Any = None,
+    synthetic: bool = False,
+    units: str | None = None,
+) -> Figure:
+    """A specification curve (Simonsohn, Simmons & Nelson 2020): every specification's estimate, sorted.
+
+    The upper panel draws each specification's point estimate with its band,
+    sorted from the lowest to the highest, coloured by whether the band excludes
+    zero; the lower panel marks each specification's choices (lag length,
+    window, identification, whether the ordering puts the source first).
+
+    Parameters
+    ----------
+    curve : DataFrame
+        :meth:`causalmacro.grid.GridResults.curve` output.
+    axes : pair of Axes, optional
+    units : str, optional
+        Units of the target variable.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if axes is None:
+        fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 6), sharex=True, gridspec_kw={"height_ratios": [2, 1.4]})
+    else:
+        top, bottom = axes
+        fig = top.figure
+    x = np.arange(len(curve))
+    sig_pos = (curve["lower"] > 0).to_numpy()
+    sig_neg = (curve["upper"] < 0).to_numpy()
+    colour = np.where(sig_pos, "C0", np.where(sig_neg, "C3", "0.6"))
+    top.vlines(x, curve["lower"], curve["upper"], colors=colour, lw=0.6, alpha=0.5)
+    top.scatter(x, curve["point"], c=colour, s=4, zorder=3)
+    top.axhline(0, color="0.3", lw=0.6)
+    link = curve.attrs.get("link", "")
+    at = curve.attrs.get("at", "impact")
+    level = curve.attrs.get("level")
+    top.set_ylabel(f"{'impact' if at == 'impact' else 'peak'} response\n({_short_unit(units or 'units of the series')})",
+                   fontsize=8)
+    top.set_title(f"Specification curve: {link}, one-s.d. shock, {len(curve)} specifications"
+                  + (f", {100 * float(level):.0f}% bands" if level else "")
+                  + f"\n{sig_pos.mean():.0%} positive and {sig_neg.mean():.0%} negative with the band excluding zero "
+                    "(blue, red); grey: band includes zero", fontsize=9)
+    rows: list[tuple[str, np.ndarray]] = []
+    for value in sorted(curve["lags"].unique()):
+        rows.append((f"lags = {value}", (curve["lags"] == value).to_numpy()))
+    if curve["identification"].nunique() > 1:
+        for value in curve["identification"].unique():
+            rows.append((str(value), (curve["identification"] == value).to_numpy()))
+    rows.append(("source ordered first", curve["source_first"].to_numpy(dtype=bool)))
+    for r, (_, mask) in enumerate(rows):
+        bottom.scatter(x[mask], np.full(mask.sum(), r), s=3, marker="|", color="0.2")
+    windows = pd.Categorical(curve["window"])
+    bottom.scatter(x, np.full(len(x), len(rows)) + windows.codes / max(1, len(windows.categories)) * 0.9, s=2,
+                   c=windows.codes, cmap="viridis")
+    bottom.set_yticks([*list(range(len(rows))), len(rows) + 0.45],
+                      [name for name, _ in rows] + ["window (colour: early to late)"], fontsize=7)
+    bottom.set_ylim(-0.7, len(rows) + 1.2)
+    bottom.invert_yaxis()
+    bottom.set_xlabel("specifications, sorted by the estimate", fontsize=8)
     _banner(fig, synthetic)
     fig.tight_layout()
     return fig

@@ -361,7 +361,9 @@ class AssetResponseResults:
             Named ``"covariate_effect"``, dims ``("asset", "covariate", "bound")``:
             the change in the asset's return for a unit of the covariate (an
             event dummy's effect on the dates it is 1); ``bound`` holds
-            ``"point"`` (posterior mean), ``"lower"``, ``"upper"``.
+            ``"point"`` (posterior mean), ``"lower"``, ``"upper"``. Missing (NaN)
+            where the covariate is 0 on every date the asset is observed (an
+            event after an asset's history ends): there only the prior speaks.
 
         Raises
         ------
@@ -374,8 +376,15 @@ class AssetResponseResults:
         lower, upper = _hdi(draws, level)
         dims = ("asset", "covariate")
         mean = draws.mean(("chain", "draw")).transpose(*dims).rename("covariate_effect")
-        mean.attrs = {"units": "asset's return units per unit of the covariate", "model": "asset_response"}
-        return with_bounds(mean, lower.transpose(*dims), upper.transpose(*dims),
+        mean.attrs = {"units": "asset's return units per unit of the covariate", "model": "asset_response",
+                      "missing": "where the covariate is 0 on every observed date of the asset (prior only)"}
+        d = self.design
+        touched = np.zeros((len(d.assets), len(d.covariates)), dtype=bool)
+        nonzero = d.z[d.time_idx] != 0  # (n_obs, n_cov)
+        np.logical_or.at(touched, d.asset_idx, nonzero)
+        informed = xr.DataArray(touched, dims=dims, coords={"asset": list(d.assets), "covariate": list(d.covariates)})
+        return with_bounds(mean.where(informed), lower.transpose(*dims).where(informed),
+                           upper.transpose(*dims).where(informed),
                            level=check_level(level), interval="posterior highest-density interval")
 
     # ---------------------------------------------------------------- checks

@@ -203,7 +203,8 @@ def fit_spec(
     if regime_now is not None:
         graph.graph["asset_regime"] = f"{spec.assets.regime if spec.assets else ''}: {regime_now}"
     position = cycle_position(panel.data, order, regime_frame, assets=asset_res,
-                              asset_regime=spec.assets.regime if spec.assets is not None else None)
+                              asset_regime=spec.assets.regime if spec.assets is not None else None,
+                              cumulate=[n for n in order if panel.columns[n].transform in ("diff", "logdiff")])
 
     choices: dict[str, Any] = {
         "seed": int(rng),

@@ -50,9 +50,10 @@ class CyclePosition:
     links : pandas.DataFrame
         One row per VAR variable: ``value`` (latest), ``percentile`` (share of
         the sample's values at or below it, 0-100), ``change_3``/``change_6``
-        (change over the last 3 and 6 periods) and ``direction_3``/``direction_6``
-        (``rising``, ``falling`` or ``flat``: under a tenth of the variable's
-        standard deviation).
+        (change over the last 3 and 6 periods; for a return or a change, that of
+        its level: the sum of the last 3 or 6 values), ``direction_3``/``direction_6``
+        (``rising``, ``falling`` or ``flat``: under a tenth of the standard
+        deviation of such a change) and ``direction_of``.
     regimes : pandas.DataFrame
         One row per regime definition: the current ``label``, the period it began
         (``since``) and its length in ``periods``.
@@ -71,20 +72,21 @@ class CyclePosition:
     spectrum: pd.DataFrame | None = None
     prob_positive: pd.DataFrame | None = None
     spectrum_regime: tuple[str, str] | None = None
+    period: str = "period"
 
     def summary_lines(self) -> list[str]:
         """The position in a few lines."""
         lines = [f"cycle position at {self.date:%Y-%m-%d}:"]
         for name, row in self.links.iterrows():
             lines.append(f"  {name}: {row['value']:.2f} ({_ordinal(row['percentile'])} percentile), "
-                         f"{row['direction_3']} over 3 periods, {row['direction_6']} over 6")
+                         f"{row['direction_3']} over 3 {self.period}s, {row['direction_6']} over 6")
         for name, row in self.regimes.iterrows():
             if not isinstance(row["label"], str):
                 lines.append(f"  regime {name}: undetermined")
                 continue
             n = int(row["periods"])
             lines.append(f"  regime {name}: {row['label']} since {row['since']:%Y-%m-%d} "
-                         f"({n} period{'s' if n != 1 else ''})")
+                         f"({n} {self.period}{'s' if n != 1 else ''})")
         return lines
 
     def __str__(self) -> str:
@@ -124,6 +126,7 @@ def cycle_position(
     assets: Any = None,
     asset_regime: str | None = None,
     horizon: int | None = None,
+    cumulate: Sequence[str] = (),
 ) -> CyclePosition:
     """The chain's latest position against its history.
 
@@ -141,6 +144,10 @@ def cycle_position(
         The regime definition the asset model was fitted by.
     horizon : int, optional
         Horizon of the cumulative responses (default: the last lag, the total response).
+    cumulate : sequence of str
+        Variables that are changes or returns (``diff``/``logdiff``): their
+        direction is that of their level, the sum of the last 3 or 6 changes
+        (a return rising from -40% to +12% is not a rising price).
 
     Returns
     -------
@@ -150,12 +157,19 @@ def cycle_position(
     for name in variables:
         x = data[name].dropna()
         last = float(x.iloc[-1])
+        growth = name in cumulate
         scale = float(x.std(ddof=1)) if len(x) > 1 else 0.0
-        row: dict[str, Any] = {"value": last, "percentile": 100.0 * float((x <= last).mean())}
+        row: dict[str, Any] = {"value": last, "percentile": 100.0 * float((x <= last).mean()),
+                               "direction_of": "level (sum of the changes)" if growth else "value"}
         for k in DIRECTION_PERIODS:
-            change = last - float(x.iloc[-1 - k]) if len(x) > k else float("nan")
+            if len(x) <= k:
+                change = float("nan")
+            elif growth:  # the level's change: the sum of the last k changes, against k periods' spread
+                change = float(x.iloc[-k:].sum())
+            else:
+                change = last - float(x.iloc[-1 - k])
             row[f"change_{k}"] = change
-            row[f"direction_{k}"] = _direction(change, scale)
+            row[f"direction_{k}"] = _direction(change, scale * (np.sqrt(k) if growth else 1.0))
         rows[name] = row
     links = pd.DataFrame.from_dict(rows, orient="index")
     reg_rows: dict[str, dict[str, Any]] = {}
@@ -180,5 +194,7 @@ def cycle_position(
             spectrum = now.mean(("chain", "draw")).to_pandas()
             prob = (now > 0).mean(("chain", "draw")).to_pandas()
             which = (asset_regime, label)
+    freq = getattr(data.index, "freqstr", None) or ""
+    period = "week" if freq.startswith("W") else "month" if freq.startswith("M") else "period"
     return CyclePosition(date=pd.Timestamp(data.index[-1]), links=links, regimes=reg, spectrum=spectrum,
-                         prob_positive=prob, spectrum_regime=which)
+                         prob_positive=prob, spectrum_regime=which, period=period)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -36,6 +37,15 @@ def _labelled(da: xr.DataArray) -> dict[str, Any]:
     attrs = {k: (v.item() if hasattr(v, "item") else v) for k, v in da.attrs.items()}
     return {"name": da.name, "dims": [str(d) for d in da.dims], "coords": coords,
             "values": da.values.tolist(), "attrs": attrs}
+
+
+def _thaw(obj: Any) -> Any:
+    """Plain dicts and lists from the frozen mappings and tuples of :func:`causalmacro.labelled.freeze`."""
+    if isinstance(obj, Mapping):
+        return {k: _thaw(v) for k, v in obj.items()}
+    if isinstance(obj, tuple | list):
+        return [_thaw(v) for v in obj]
+    return obj
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -166,7 +176,7 @@ class RunResults:
                                  f"[{float(fx.sel(bound='lower')):+.2f}, {float(fx.sel(bound='upper')):+.2f}]")
                 else:
                     parts.append(f"{name} {float(fx):+.2f}")
-            lines.append(f"events: impact on {focus}: " + ", ".join(parts))
+            lines.append(f"events: impact on {focus} (residual-bootstrap bands): " + ", ".join(parts))
         if self.position is not None:
             lines.extend(self.position.summary_lines())
         if self.assets is not None:
@@ -176,6 +186,19 @@ class RunResults:
             if not diag.passed:
                 lines.append(f"WARNING: the asset model failed its diagnostics gate: {diag}")
         return lines
+
+    def choices_text(self) -> dict[str, str]:
+        """Every choice as one readable line (events as ``name date shape``), for the reports."""
+        out = {}
+        for key, value in self.choices.items():
+            if key == "events":
+                out[key] = "; ".join(f"{name} {e['date']} {e['shape']}" + (f" {e['periods']}" if e["periods"] else "")
+                                     for name, e in value.items()) or "none"
+            elif isinstance(value, Mapping | tuple | list):
+                out[key] = json.dumps(_thaw(value))
+            else:
+                out[key] = str(value)
+        return out
 
     def summary(self) -> str:
         """Plain-text summary: the run's lines, then the SVAR's summary."""
@@ -199,7 +222,7 @@ class RunResults:
         out: dict[str, Any] = {
             "synthetic": self.synthetic,
             "spec": self.spec.name,
-            "choices": dict(self.choices),
+            "choices": _thaw(self.choices),
             "panel": self.panel.to_dict(),
             "svar": self.svar.to_dict(),
             "irf": _labelled(self.irf),

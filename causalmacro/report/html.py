@@ -31,7 +31,10 @@ _CAPTIONS = {
     "fevd": "Variance decomposition: the share of each shock in the forecast-error variance of the focus variable.",
     "hd": "Historical decomposition: the contribution of each shock to the focus variable in recent periods.",
     "graph": "Dependency graph of both models: significant responses only, assets ordered by their response.",
-    "spectrum": "Asset spectrum map: each asset's cumulative response with its highest-density interval.",
+    "spectrum_by": ("Asset spectrum map by regime: each asset's cumulative response in each regime (marker), "
+                    "in s.d. of its return per s.d. of the shock, with 90% highest-density intervals."),
+    "spectrum": ("Asset spectrum map: each asset's cumulative response (s.d. of its return per s.d. of the shock) "
+                 "with its highest-density interval; in the current regime when the model is fitted by regime."),
     "position": ("Where the chain stands: each variable's latest value as a percentile of its own history in the "
                  "sample, with its direction over the last 3 and 6 periods, and the current regimes."),
     "lp": ("Local projections (Jordà 2005) of each link of the chain on the SVAR's identified shock, beside the VAR's "
@@ -52,7 +55,8 @@ def _table(frame: pd.DataFrame, *, index: bool = True, digits: int = 3) -> str:
 
 def _figure(folder: Path, name: str) -> str:
     data = base64.b64encode((folder / name).read_bytes()).decode("ascii")
-    caption = next((c for key, c in _CAPTIONS.items() if name.startswith(key)), "")
+    key = "spectrum_by" if name.startswith("spectrum_") and "_by_regime" in name else None
+    caption = _CAPTIONS[key] if key else next((c for k, c in _CAPTIONS.items() if name.startswith(k)), "")
     return (f'<figure><img alt="{html.escape(name)}" src="data:image/png;base64,{data}">'
             f"<figcaption>{html.escape(name)}: {html.escape(caption)}</figcaption></figure>")
 
@@ -106,7 +110,10 @@ def _events(run: RunResults) -> str:
     for name, event in run.spec.events.items():
         key = event.catalogue or (name if event.date is None else None)
         src = catalogue[key].source if key is not None else ""
-        row: dict[str, Any] = {"event": name, "date": run.spec.event_date(name).isoformat(), "shape": event.shape
+        first = run.events.index[run.events[name] > 0][0] if run.events is not None and name in run.events else None
+        row: dict[str, Any] = {"event": name, "date": run.spec.event_date(name).isoformat(),
+                               "period": f"{first:%Y-%m-%d}" if first is not None else "-",
+                               "shape": event.shape
                                + (f" ({event.periods} periods)" if event.periods else ""),
                                "title": run.spec.event_title(name)}
         if fx is not None and name in fx["shock"].values:
@@ -119,7 +126,10 @@ def _events(run: RunResults) -> str:
     table = pd.DataFrame([r for r, _ in rows])
     sources = "".join(f'<li>{html.escape(r["event"])}: <a href="{html.escape(src)}">{html.escape(src)}</a></li>'
                       for r, src in rows if src)
-    out = _table(table, index=False)
+    out = ("<p>Impact (horizon 0) on each variable in its own units, with its band (residual bootstrap: see the "
+           "docs): for a one-period event, the move in the event's period that the VAR's dynamics do not explain. "
+           "<i>period</i> is the panel period the date falls in (a weekend date falls in the next week).</p>"
+           + _table(table, index=False))
     if sources:
         out += "<p>Sources of the catalogue's dates:</p><ul>" + sources + "</ul>"
     if run.assets is not None and run.choices.get("asset_events"):
@@ -133,7 +143,9 @@ def _events(run: RunResults) -> str:
 def _position(run: RunResults) -> str:
     pos = run.position
     assert pos is not None
-    parts = [_table(pos.links)]
+    parts = ["<p>Each variable's latest value (its own units), its percentile in the sample's history and its "
+             "direction over the last 3 and 6 periods (for a return or a change: that of its level).</p>",
+             _table(pos.links)]
     if len(pos.regimes):
         reg = pos.regimes.assign(since=[s.strftime("%Y-%m-%d") if isinstance(s, pd.Timestamp) else "-"
                                         for s in pos.regimes["since"]])
@@ -141,10 +153,11 @@ def _position(run: RunResults) -> str:
     if pos.spectrum is not None and pos.spectrum_regime is not None:
         name, label = pos.spectrum_regime
         parts.append(f"<p>Asset spectrum conditional on the current {html.escape(name)} regime "
-                     f"(<b>{html.escape(label)}</b>): posterior mean cumulative response of each asset to each "
-                     "one-s.d. shock, then the probability that it is a gain:</p>"
-                     + _table(pos.spectrum) + _table(pos.prob_positive if pos.prob_positive is not None
-                                                     else pd.DataFrame()))
+                     f"(<b>{html.escape(label)}</b>): posterior mean cumulative response of each asset (rows) to "
+                     "each one-s.d. shock (columns), in the asset's own units (% return; yields and spreads "
+                     "sign-flipped, so + is a gain):</p>" + _table(pos.spectrum)
+                     + "<p>Posterior probability that the cumulative response is a gain (positive):</p>"
+                     + _table(pos.prob_positive if pos.prob_positive is not None else pd.DataFrame()))
     return "".join(parts)
 
 
@@ -180,11 +193,14 @@ def html_report(run: RunResults, folder: Path, files: Sequence[str], diff: dict[
                         "</h3>" + _table(table))
             if len(labels) == 2:
                 prob = run.assets.prob_regime_greater(labels[1], labels[0], shock=shock)
-                body.append(f"<p>Probability that each asset and class responds more to a {html.escape(shock)} "
-                            f"shock when {html.escape(run.choices['asset_regime'])} is {html.escape(labels[1])} "
-                            f"than when it is {html.escape(labels[0])}:</p>" + _table(prob))
+                article = "an" if shock[:1] in "aeiou" else "a"
+                body.append(f"<p>Probability that each asset's and class's cumulative response to {article} "
+                            f"{html.escape(shock)} shock is higher (more positive) when "
+                            f"{html.escape(run.choices['asset_regime'])} is {html.escape(labels[1])} than when it is "
+                            f"{html.escape(labels[0])}, and the posterior mean of the difference:</p>" + _table(prob))
         body.append(f"<p>{html.escape(str(run.assets.diagnostics))}</p>")
-    choices = pd.DataFrame({"value": [str(v) for v in run.choices.values()]}, index=list(run.choices))
+    text = run.choices_text()
+    choices = pd.DataFrame({"value": list(text.values())}, index=list(text))
     body.append("<h2>Analysis choices</h2>" + _table(choices))
     body.append(f"<h2>Structural VAR</h2><pre>{html.escape(run.svar.summary())}</pre>")
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'

@@ -15,7 +15,7 @@ def markdown(run: RunResults, files: Sequence[str], changes: str | None = None) 
     warn = "> **Synthetic data** from the embedded demo: not real observations.\n\n" if run.synthetic else ""
     warn += f"{changes}\n" if changes else ""
     body = "\n".join(f"- {ln}" for ln in run.summary_lines())
-    choices = "\n".join(f"| {k} | {v} |" for k, v in run.choices.items())
+    choices = "\n".join(f"| {k} | {v} |" for k, v in run.choices_text().items())
     figs = "\n".join(f"![{f}]({f})" for f in files if f.endswith(".png"))
     return (f"{title}{warn}{body}\n\n## Analysis choices\n\n| choice | value |\n|---|---|\n{choices}\n\n"
             f"```\n{run.svar.summary()}\n```\n\n{figs}\n")

@@ -1,0 +1,175 @@
+"""``causalmacro.grid``: the specification grid of a spec's chain, on Dask distributed."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from causalmacro.errors import ArgumentError, SpecError
+from causalmacro.fileutil import replace_atomically
+from causalmacro.grid.engine import cpu_workers, data_fingerprint, run_blocks
+from causalmacro.grid.options import Block, GridOptions, make_options
+from causalmacro.grid.results import GridResults
+from causalmacro.panel import Panel
+from causalmacro.spec import ModelSpec
+
+__all__ = ["grid"]
+
+
+def grid(
+    spec: ModelSpec,
+    panel: Panel,
+    *,
+    orderings: str | Sequence[Sequence[str]] | None = "all",
+    lags: int | Sequence[int] | None = None,
+    windows: int | Sequence[tuple[Any, Any]] | None = None,
+    window_length: int | None = None,
+    identifications: str | Sequence[str] = ("recursive",),
+    reps: int = 500,
+    method: str | None = None,
+    level: float | None = None,
+    horizon: int | None = None,
+    seed: int = 0,
+    client: Any = None,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    out: str | os.PathLike[str] | None = None,
+    progress: bool = False,
+    on_stage: Callable[[str], None] | None = None,
+    on_block: Callable[[Block], None] | None = None,
+) -> GridResults:
+    """Fit the chain's structural VAR over every combination of orderings, lags, windows and identifications.
+
+    Parameters
+    ----------
+    spec : ModelSpec
+        Its ``[var]`` section names the chain (``order``), the trend, and the
+        defaults of ``method`` (``bootstrap``), ``level`` and ``horizon``.
+    panel : Panel
+        From :func:`causalmacro.build_panel` on the spec.
+    orderings : "all", sequence of orderings or None
+        ``"all"``: every permutation of the chain (120 for five variables);
+        None: the spec's order only.
+    lags : int or sequence of int, optional
+        Default: ``[var].lags`` if it is a number, else ``1..[var].max_lags``.
+    windows : int or sequence of (start, end), optional
+        An int: that many rolling windows of ``window_length`` periods (default
+        two thirds of the panel), their ends evenly spaced up to the last period;
+        pairs: those windows. Default: the whole panel.
+    identifications : str or sequence of {"recursive", "long_run"}
+        Schemes fixed by the ordering: Cholesky, and Blanchard-Quah long-run.
+    reps : int
+        Bootstrap replications of each (lags, window) block.
+    method, level, horizon
+        Bootstrap kind, band coverage and last horizon (default: the spec's).
+    seed : int
+        The grid's seed. Each block's seed derives from it and the block's
+        coordinates (lag length and window dates), so results do not depend on
+        the number of workers or on the order tasks finish in; the orderings of
+        a block share its bootstrap replications (common random numbers).
+    client : dask.distributed.Client, optional
+        An existing client (any cluster: local, Kubernetes, HPC).
+    scheduler : str, optional
+        Address of a running Dask scheduler to connect to.
+    workers : int, optional
+        Workers of the local cluster started when neither ``client`` nor
+        ``scheduler`` is given (default: the machine's cores); 1 fits in this
+        process, without Dask.
+    out : path-like, optional
+        A folder: each finished block is written to ``out/shards`` and the
+        result to ``out/grid.nc``; a rerun with the same options and data reuses
+        every finished block (an interrupted grid resumes where it stopped).
+    progress : bool
+        A progress bar of finished specifications.
+    on_stage : callable, optional
+        Called with one line per stage (the CLI prints them).
+    on_block : callable, optional
+        Called with each finished block (after its shard is written).
+
+    Returns
+    -------
+    GridResults
+
+    Raises
+    ------
+    ArgumentError
+        A bad option (an ordering with an unknown variable, an empty window, ...),
+        in one line naming it.
+
+    Examples
+    --------
+    >>> g = cm.grid(spec, panel, orderings="all", lags=[1, 2, 3], windows=10, reps=200)  # doctest: +SKIP
+    >>> g.sign_shares()                                                                  # doctest: +SKIP
+    >>> g.irf.sel(response="btc", shock="net_liquidity", horizon=0, bound="point")       # doctest: +SKIP
+    """
+    if spec.var is None:
+        raise SpecError(f"{spec.path or spec.name}: the spec has no [var] section to vary")
+    v = spec.var
+    names = list(v.order)
+    frame = panel.data[names]
+    if frame.isna().to_numpy().any():
+        bad = frame.columns[frame.isna().any()][0]
+        raise ArgumentError(f"grid: chain variable '{bad}' has missing values in the panel")
+    default_lags: Any = v.lags if isinstance(v.lags, int) else list(range(1, v.max_lags + 1))
+    opts = make_options(
+        names, pd.DatetimeIndex(frame.index),
+        orderings=orderings,
+        lags=default_lags if lags is None else lags,
+        windows=windows, window_length=window_length, identifications=identifications, reps=reps,
+        method=method or v.bootstrap, level=v.level if level is None else level,
+        horizon=v.horizon if horizon is None else horizon, trend=v.trend, seed=seed,
+    )
+    n_workers = cpu_workers() if workers is None else int(workers)
+    if n_workers < 1:
+        raise ArgumentError(f"workers: expected at least 1, got {workers!r}")
+    folder = Path(out) if out is not None else None
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+    fingerprint = opts.fingerprint(data_fingerprint(frame))
+    say = on_stage or (lambda line: None)
+    blocks, facts = run_blocks(frame, opts, folder=folder, fingerprint=fingerprint, workers=n_workers,
+                               client=client, scheduler=scheduler, progress=progress, on_block=on_block, say=say)
+    result = GridResults(data=_combine(opts, blocks, spec.name), facts=facts)
+    if folder is not None:
+        result.to_netcdf(folder / "grid.nc")
+        replace_atomically(folder / "grid.json", lambda tmp: Path(tmp).write_text(
+            json.dumps({"spec": spec.name, "fingerprint": fingerprint, **dict(facts)}, indent=2, default=str)))
+    say(f"grid: {opts.n_specifications} specifications, {facts['fitted']} blocks fitted, {facts['reused']} reused "
+        f"({facts['seconds']:.1f} s)")
+    return result
+
+
+def _combine(opts: GridOptions, blocks: dict[str, xr.Dataset], name: str) -> xr.Dataset:
+    """The blocks' Datasets as one, with the grid's dims ``(ordering, lags, window, identification, ...)``."""
+    first = next(iter(blocks.values()))
+    inner = first["irf"]  # (ordering, identification, horizon, response, shock, bound)
+    n_l, n_w = len(opts.lags), len(opts.windows)
+    irf = np.empty((inner.sizes["ordering"], n_l, n_w, *inner.shape[1:]))
+    scalars = {k: np.zeros((n_l, n_w), dtype=np.int64) for k in ("nobs", "reps_kept", "n_explosive")}
+    for b in opts.blocks():
+        ds = blocks[b.key]
+        li = opts.lags.index(b.lags)
+        irf[:, li, b.window] = ds["irf"].to_numpy()
+        for k in scalars:
+            scalars[k][li, b.window] = int(ds[k])
+    coords = {"ordering": opts.ordering_labels, "lags": list(opts.lags), "window": opts.window_labels,
+              **{d: inner[d].values for d in inner.dims if d != "ordering"}}
+    dims = ("ordering", "lags", "window", "identification", "horizon", "response", "shock", "bound")
+    data = xr.Dataset(
+        {"irf": (dims, irf, {"shock_size": "std", "interval": f"{opts.method} bootstrap, pointwise percentile",
+                             "level": opts.level}),
+         **{k: (("lags", "window"), val) for k, val in scalars.items()},
+         "window_start": (("window",), np.array([a for a, _ in opts.windows], dtype="datetime64[ns]")),
+         "window_end": (("window",), np.array([b for _, b in opts.windows], dtype="datetime64[ns]"))},
+        coords={d: coords[d] for d in dims},
+        attrs={"spec": name, "reps": opts.reps, "method": opts.method, "level": opts.level, "seed": opts.seed,
+               "trend": opts.trend, "variables": ",".join(opts.variables)},
+    )
+    return data

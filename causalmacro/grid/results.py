@@ -1,0 +1,171 @@
+"""Results of a specification grid: one labelled Dataset and the summaries a user reads."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from causalmacro.errors import ArgumentError, DataError
+from causalmacro.fileutil import replace_atomically
+from causalmacro.labelled import freeze
+
+__all__ = ["GRID_DIMS", "GridResults", "load_grid"]
+
+#: The grid's own dimensions, before the response type's ``horizon, response, shock, bound``.
+GRID_DIMS: tuple[str, ...] = ("ordering", "lags", "window", "identification")
+
+
+@dataclass(frozen=True, eq=False)
+class GridResults:
+    """A fitted specification grid.
+
+    Attributes
+    ----------
+    data : xarray.Dataset
+        ``irf`` with dims ``(ordering, lags, window, identification, horizon,
+        response, shock, bound)``: one-s.d. structural responses with bootstrap
+        bands of every specification; ``nobs``, ``reps_kept`` and ``n_explosive``
+        per ``(lags, window)``; the window dates as ``window_start`` and
+        ``window_end``. ``attrs`` hold the options.
+    facts : mapping
+        How the grid ran: blocks fitted and reused, workers, seconds.
+    """
+
+    data: xr.Dataset
+    facts: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "facts", freeze(dict(self.facts)))
+
+    @property
+    def irf(self) -> xr.DataArray:
+        """Every specification's responses (the package's response type, plus the grid's dims)."""
+        return self.data["irf"]
+
+    @property
+    def n_specifications(self) -> int:
+        return int(np.prod([self.data.sizes[d] for d in GRID_DIMS]))
+
+    def _cell(self, source: str, target: str, at: Literal["impact", "peak"]) -> xr.DataArray:
+        names = list(self.data["response"].values)
+        for name in (source, target):
+            if name not in names:
+                raise ArgumentError(f"link {source} -> {target}: '{name}' is not a variable of the grid ({names})")
+        cell = self.irf.sel(response=target, shock=source)
+        if at == "impact":
+            return cell.sel(horizon=0)
+        if at == "peak":
+            point = cell.sel(bound="point")
+            k = abs(point).fillna(0).argmax("horizon").drop_vars("bound")
+            return cell.isel(horizon=k)
+        raise ArgumentError(f"at: expected 'impact' or 'peak', got {at!r}")
+
+    def sign_shares(
+        self, links: Sequence[tuple[str, str]] | None = None, *, at: Literal["impact", "peak"] = "impact"
+    ) -> pd.DataFrame:
+        """For each link, the share of specifications whose response is positive or negative with a band excluding zero.
+
+        Parameters
+        ----------
+        links : sequence of (source, target), optional
+            Default: each consecutive link of the chain, and each variable to the last (the asset).
+        at : {"impact", "peak"}
+            The impact response (horizon 0; zero by construction where the
+            ordering puts the target before the source), or the response at the
+            horizon of its largest point estimate.
+
+        Returns
+        -------
+        DataFrame
+            One row per link: ``specifications``, ``positive`` and ``negative``
+            (shares whose band excludes zero on that side), ``point_positive``
+            (share of positive point estimates), ``median`` (of the point estimates).
+        """
+        names = [str(v) for v in self.data["response"].values]
+        if links is None:
+            pairs = list(itertools.pairwise(names))
+            pairs += [(v, names[-1]) for v in names[:-2]]
+        else:
+            pairs = [(str(a), str(b)) for a, b in links]
+        rows = {}
+        for source, target in pairs:
+            cell = self._cell(source, target, at)
+            point, lo, hi = (cell.sel(bound=b).to_numpy().ravel() for b in ("point", "lower", "upper"))
+            ok = np.isfinite(point)
+            rows[f"{source} -> {target}"] = {
+                "specifications": int(ok.sum()),
+                "positive": float((lo[ok] > 0).mean()),
+                "negative": float((hi[ok] < 0).mean()),
+                "point_positive": float((point[ok] > 0).mean()),
+                "median": float(np.median(point[ok])),
+            }
+        out = pd.DataFrame.from_dict(rows, orient="index")
+        out.attrs = {"at": at, "level": self.data.attrs.get("level")}
+        return out
+
+    def curve(self, source: str, target: str, *, at: Literal["impact", "peak"] = "impact") -> pd.DataFrame:
+        """The specification curve of one link: every specification's estimate and band, sorted by the estimate.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``point``, ``lower``, ``upper``, then the specification's
+            coordinates (``ordering``, ``lags``, ``window``, ``identification``)
+            and ``source_first`` (whether the ordering puts the source before the
+            target).
+        """
+        cell = self._cell(source, target, at)
+        frame = cell.to_dataframe(name="value")["value"].unstack("bound").reset_index()
+        frame = frame[["point", "lower", "upper", *GRID_DIMS]]
+        frame["source_first"] = [o.split(">").index(source) < o.split(">").index(target) for o in frame["ordering"]]
+        frame = frame.sort_values("point", kind="stable").reset_index(drop=True)
+        frame.attrs = {"link": f"{source} -> {target}", "at": at, "level": self.data.attrs.get("level")}
+        return frame
+
+    def summary(self) -> str:
+        """Plain-text summary: the grid's size and the sign shares of the headline links."""
+        a = self.data.attrs
+        lines = [f"grid: {self.n_specifications} specifications ({self.data.sizes['ordering']} orderings x "
+                 f"{self.data.sizes['lags']} lag lengths x {self.data.sizes['window']} windows x "
+                 f"{self.data.sizes['identification']} identifications), {a.get('reps')} {a.get('method')} bootstrap "
+                 f"replications each, {100 * float(a.get('level', 0.9)):.0f}% bands"]
+        shares = self.sign_shares()
+        for link, row in shares.iterrows():
+            lines.append(f"  {link}: impact positive with the band above zero in {row['positive']:.0%}, negative "
+                         f"below zero in {row['negative']:.0%} of {int(row['specifications'])} specifications")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def __repr__(self) -> str:
+        return f"GridResults(specifications={self.n_specifications}, dims={dict(self.irf.sizes)})"
+
+    def to_netcdf(self, path: str | os.PathLike[str]) -> Path:
+        """Write the Dataset (atomically: an interrupt leaves an earlier file whole)."""
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return replace_atomically(target, lambda tmp: self.data.to_netcdf(tmp, engine="h5netcdf"))
+
+
+def load_grid(path: str | os.PathLike[str]) -> GridResults:
+    """Read a grid written by :meth:`GridResults.to_netcdf` (``grid.nc`` of a grid folder)."""
+    p = Path(path)
+    if p.is_dir():
+        p = p / "grid.nc"
+    try:
+        with xr.open_dataset(p, engine="h5netcdf") as ds:
+            data = ds.load()
+    except (OSError, ValueError) as exc:
+        raise DataError(f"{p}: not a causalmacro grid ({type(exc).__name__})") from None
+    if "irf" not in data or any(d not in data["irf"].dims for d in GRID_DIMS):
+        raise DataError(f"{p}: not a causalmacro grid (no irf with dims {list(GRID_DIMS)})")
+    return GridResults(data=data)

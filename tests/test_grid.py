@@ -1,0 +1,175 @@
+"""Specification grids: equal to a plain loop of SVAR fits, independent of the workers, resumable."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import causalmacro as cm
+from causalmacro.cli import main
+from causalmacro.errors import ArgumentError
+from causalmacro.grid import grid, load_grid
+from causalmacro.grid.options import make_options
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "models" / "demo.toml"
+ORDERS = [["inflation", "real_rate", "net_liquidity", "hy_spread", "btc"],
+          ["btc", "hy_spread", "net_liquidity", "real_rate", "inflation"],
+          ["net_liquidity", "inflation", "btc", "real_rate", "hy_spread"]]
+SMALL = {"orderings": ORDERS, "lags": [1, 2], "windows": 2, "window_length": 90, "reps": 40, "horizon": 6}
+
+
+@pytest.fixture(scope="module")
+def demo() -> tuple[cm.ModelSpec, cm.Panel]:
+    spec = cm.load_spec(DEMO)
+    return spec, cm.build_panel(spec, cm.open_source(spec))
+
+
+@pytest.fixture(scope="module")
+def small(demo) -> cm.GridResults:
+    spec, panel = demo
+    return grid(spec, panel, workers=1, identifications=["recursive", "long_run"], **SMALL)
+
+
+def test_grid_equals_a_plain_loop_of_svar_fits(demo, small) -> None:
+    """Every specification is the SVAR a user would fit by hand, with the block's seed."""
+    spec, panel = demo
+    opts = make_options(list(spec.var.order), panel.data.index, orderings=ORDERS, lags=[1, 2], windows=2,
+                        window_length=90, identifications=["recursive", "long_run"], reps=40, method="wild",
+                        level=0.9, horizon=6, trend="c", seed=0)
+    assert small.irf.dims == ("ordering", "lags", "window", "identification", "horizon", "response", "shock", "bound")
+    assert small.n_specifications == 3 * 2 * 2 * 2
+    for block in opts.blocks():
+        data = panel.data.loc[block.start:block.end]
+        for order in ORDERS:
+            for ident in ("recursive", "long_run"):
+                res = cm.SVAR(data[order], order=order, lags=block.lags, identification=ident).fit(
+                    rng=opts.block_seed(block))
+                by_hand = res.irf(6, bands=res.bootstrap(40, method="wild"), level=0.9)
+                got = small.irf.sel(ordering=">".join(order), lags=block.lags, identification=ident).isel(
+                    window=block.window)
+                names = list(spec.var.order)
+                np.testing.assert_allclose(got.transpose("horizon", "response", "shock", "bound").to_numpy(),
+                                           by_hand.sel(response=names, shock=names).to_numpy(), rtol=1e-9, atol=1e-10)
+    assert (small.data["nobs"] == 90 - small.data["lags"]).all()
+
+
+def test_block_seeds_come_from_the_coordinates_only(demo) -> None:
+    spec, panel = demo
+    kw = dict(lags=[1, 2], windows=3, window_length=80, identifications=["recursive"], reps=10, method="wild",
+              level=0.9, horizon=4, trend="c", seed=7)
+    a = make_options(list(spec.var.order), panel.data.index, orderings="all", **kw)
+    b = make_options(list(spec.var.order), panel.data.index, orderings=ORDERS, **kw)
+    assert [a.block_seed(x) for x in a.blocks()] == [b.block_seed(x) for x in b.blocks()]
+    assert len({a.block_seed(x) for x in a.blocks()}) == len(a.blocks())
+
+
+@pytest.mark.slow
+def test_one_and_two_workers_give_identical_results(demo, small) -> None:
+    spec, panel = demo
+    two = grid(spec, panel, workers=2, identifications=["recursive", "long_run"], **SMALL)
+    xr.testing.assert_identical(two.data, small.data)
+
+
+def test_an_interrupted_grid_resumes_fitting_only_what_is_missing(demo, small, tmp_path: Path) -> None:
+    spec, panel = demo
+    fitted: list[str] = []
+
+    def stop_after_two(block: object) -> None:
+        fitted.append(block.key)  # type: ignore[attr-defined]
+        if len(fitted) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        grid(spec, panel, workers=1, identifications=["recursive", "long_run"], out=tmp_path, on_block=stop_after_two,
+             **SMALL)
+    assert len(list((tmp_path / "shards").glob("*.nc"))) == 2
+    assert not list((tmp_path / "shards").glob(".*"))  # no half-written shard
+    again: list[str] = []
+    resumed = grid(spec, panel, workers=1, identifications=["recursive", "long_run"], out=tmp_path,
+                   on_block=lambda b: again.append(b.key), **SMALL)
+    assert resumed.facts["reused"] == 2 and resumed.facts["fitted"] == 2 and sorted(again + fitted) == sorted(
+        b for b in [f"lags{p}-window{w:03d}" for p in (1, 2) for w in (0, 1)])
+    xr.testing.assert_allclose(resumed.data, small.data, rtol=0, atol=0)
+    xr.testing.assert_identical(load_grid(tmp_path).data, resumed.data)
+    # other options: nothing is reused
+    other = grid(spec, panel, workers=1, out=tmp_path, seed=1, **SMALL)
+    assert other.facts["reused"] == 0
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_grid_still_yields_the_full_result(demo, small) -> None:
+    from distributed import Client, LocalCluster
+
+    spec, panel = demo
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
+                      silence_logs=40) as cluster, Client(cluster) as client:
+        killed: list[str] = []
+
+        def kill_one(block: object) -> None:
+            if not killed:  # SIGKILL one worker process while the other tasks are queued or running
+                address = next(iter(client.scheduler_info()["workers"]))
+                pid = client.run(os.getpid, workers=[address])[address]
+                killed.append(address)
+                os.kill(pid, signal.SIGKILL)
+
+        many = {**SMALL, "windows": 6, "window_length": 80}  # 12 blocks: tasks left to lose when a worker dies
+        got = grid(spec, panel, client=client, identifications=["recursive", "long_run"], on_block=kill_one, **many)
+    reference = grid(spec, panel, workers=1, identifications=["recursive", "long_run"], **many)
+    assert killed
+    xr.testing.assert_identical(got.data, reference.data)
+
+
+def test_sign_shares_and_curve(small) -> None:
+    shares = small.sign_shares([("net_liquidity", "btc")])
+    cell = small.irf.sel(response="btc", shock="net_liquidity", horizon=0)
+    lo, hi = cell.sel(bound="lower").to_numpy().ravel(), cell.sel(bound="upper").to_numpy().ravel()
+    row = shares.loc["net_liquidity -> btc"]
+    assert row["specifications"] == 24
+    assert row["positive"] == pytest.approx((lo > 0).mean()) and row["negative"] == pytest.approx((hi < 0).mean())
+    curve = small.curve("net_liquidity", "btc")
+    assert list(curve["point"]) == sorted(curve["point"])
+    # a recursive ordering with btc before net_liquidity sets the impact response to zero
+    zero = curve[(~curve["source_first"]) & (curve["identification"] == "recursive")]
+    assert len(zero) == 1 * 2 * 2 and np.allclose(zero[["point", "lower", "upper"]], 0)  # one such ordering
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"orderings": [["inflation", "real_rate", "net_liquidity", "hy_spread", "eth"]]},
+     "orderings[0]: 'eth' is not a variable of the chain"),
+    ({"orderings": [["inflation", "real_rate", "btc"]]}, "orderings[0]: ['inflation', 'real_rate', 'btc'] is not an "
+                                                          "ordering of every chain variable"),
+    ({"windows": [("2030-01", "2031-01")]}, "windows[0]: 2030-01-01..2031-01-01 holds 0 periods of the panel"),
+    ({"windows": 0}, "windows: expected at least 1 rolling window"),
+    ({"windows": 5, "window_length": 500}, "window_length: 500 periods is outside"),
+    ({"identifications": ["sign"]}, "identifications: 'sign' is not one of"),
+    ({"lags": [0]}, "lags: expected positive integers"),
+    ({"reps": 1}, "reps: expected at least 2"),
+])
+def test_bad_options_are_one_line(demo, kwargs: dict, message: str) -> None:
+    spec, panel = demo
+    with pytest.raises(ArgumentError) as err:
+        grid(spec, panel, workers=1, **{"reps": 10, **kwargs})
+    assert message in str(err.value) and "\n" not in str(err.value)
+
+
+def test_cli_grid_writes_its_folder_and_refuses_bad_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "g"
+    assert main(["--quiet", "grid", str(DEMO), "--orderings", "spec", "--lags", "1,2", "--windows", "2",
+                 "--reps", "20", "--workers", "1", "--out", str(out)]) == 0
+    names = {p.name for p in out.iterdir()}
+    assert {"grid.nc", "grid.json", "summary.csv", "report.html", "shards"} <= names
+    assert "spec_curve_net_liquidity_btc_impact.png" in names
+    assert load_grid(out).n_specifications == 4
+    capsys.readouterr()
+    assert main(["grid", str(DEMO), "--lags", "0", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--lags" in err[0]
+    assert main(["--quiet", "grid", str(DEMO), "--windows", "200", "--workers", "1", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "windows: 200 rolling windows" in err[0]

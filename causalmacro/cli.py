@@ -142,6 +142,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--sampler", choices=["gibbs", "pymc", "nutpie"], default=None,
                    help="the asset model's sampler (default: the spec's, gibbs unless it says otherwise)")
     r.add_argument("--seed", type=_seed, default=0, help="seed of the random number generator")
+    r.add_argument("--grid", type=Path, metavar="DIR", default=None,
+                   help="a grid folder of the same chain (causalmacro grid): adds a robustness section to the report")
     r.set_defaults(func=_cmd_run)
 
     df = sub.add_parser("diff", parents=[common], help="what changed between two run folders")
@@ -164,6 +166,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="schemes fixed by the ordering, comma-separated")
     g.add_argument("--reps", type=_positive, default=500, help="bootstrap replications per block (default 500)")
     g.add_argument("--seed", type=_seed, default=0, help="the grid's seed")
+    g.add_argument("--assets", action="store_true",
+                   help="also fit the asset model on each window (where crypto sits on the spectrum)")
+    g.add_argument("--asset-draws", type=_positive, default=None, metavar="N",
+                   help="Gibbs draws per chain of each window's asset model (default: the sampler's)")
     g.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="a running Dask scheduler (e.g. tcp://10.0.0.5:8786); default: a local cluster")
     g.add_argument("--workers", type=_positive, default=None,
@@ -260,7 +266,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     timings = {"data": time.perf_counter() - t0}
     _note(args, f"data: {len(panel.data)} periods {panel.data.index[0]:%Y-%m}..{panel.data.index[-1]:%Y-%m} "
                 f"from {panel.source} ({timings['data']:.1f} s)")
-    options = {"seed": args.seed, "reps": args.reps, "assets": not args.no_assets, "sampler": args.sampler}
+    options: dict[str, object] = {"seed": args.seed, "reps": args.reps, "assets": not args.no_assets,
+                                  "sampler": args.sampler}
+    grid_results = None
+    if args.grid is not None:
+        from .grid import load_grid
+
+        grid_results = load_grid(args.grid)
+        options["grid"] = str(grid_results.data.attrs.get("fingerprint", args.grid))
     if not args.force and reusable(args.out, run_key(spec, panel, options)):
         print(f"nothing changed since the run in {args.out} (same spec, data, options and version): "
               "reused it; --force refits")
@@ -273,7 +286,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     run = fit_spec(spec, panel, rng=args.seed, reps=args.reps, assets=not args.no_assets,
                    sampler=args.sampler, progress=not args.quiet, on_stage=stage)
-    out = write_run(run, args.out, options=options, timings=timings, compare=args.compare, on_stage=stage)
+    out = write_run(run, args.out, options=options, timings=timings, compare=args.compare, on_stage=stage,
+                    grid=grid_results)
     print(out.summary())
     return 0 if out.ok else 1
 
@@ -292,6 +306,7 @@ def _cmd_grid(args: argparse.Namespace) -> int:
              windows=args.windows, window_length=args.window_length,
              identifications=[x.strip() for x in args.identifications.split(",") if x.strip()],
              reps=args.reps, seed=args.seed, scheduler=args.scheduler, workers=args.workers, out=args.out,
+             assets=args.assets, asset_draws=args.asset_draws,
              progress=not args.quiet, on_stage=lambda line: _note(args, line))
     units = {name: info.units for name, info in panel.columns.items()}
     files = write_grid(g, args.out, units=units, synthetic=panel.synthetic)

@@ -173,3 +173,40 @@ def test_cli_grid_writes_its_folder_and_refuses_bad_options(tmp_path: Path, caps
     assert main(["--quiet", "grid", str(DEMO), "--windows", "200", "--workers", "1", "--out", str(out)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "windows: 200 rolling windows" in err[0]
+
+
+@pytest.mark.slow
+def test_asset_model_per_window_places_crypto_on_the_spectrum(demo, tmp_path: Path) -> None:
+    spec, panel = demo
+    g = grid(spec, panel, orderings=None, lags=[2], windows=2, window_length=100, reps=20, workers=1, out=tmp_path,
+             assets=True, asset_draws=200)
+    assert g.data["asset_rank"].dims == ("window", "asset_shock", "asset")
+    ranks = g.crypto_rank()
+    assert list(ranks.index) == spec.asset_shocks and (ranks["windows"] == 2).all()
+    # by hand: the best crypto asset's place among the assets, window by window
+    rank = g.data["asset_rank"].sel(asset_shock="net_liquidity")
+    assets = list(rank["asset"].values)
+    places = [1 + min(sorted(assets, key=lambda a, w=w: float(rank.isel(window=w).sel(asset=a))).index(c)
+                      for c in ("btc", "eth")) for w in range(2)]
+    assert ranks.loc["net_liquidity", "top"] == np.mean([p == 1 for p in places])
+    assert ranks.loc["net_liquidity", "median_position"] == np.median(places)
+    again = grid(spec, panel, orderings=None, lags=[2], windows=2, window_length=100, reps=20, workers=1, out=tmp_path,
+                 assets=True, asset_draws=200)
+    assert again.facts["reused"] == 4 and again.facts["fitted"] == 0
+
+
+def test_run_report_gains_a_robustness_section(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``causalmacro run --grid DIR`` puts the grid's sign shares and the curves into report.html."""
+    g = tmp_path / "g"
+    assert main(["--quiet", "grid", str(DEMO), "--orderings", "all", "--lags", "2", "--reps", "20", "--workers", "1",
+                 "--out", str(g)]) == 0
+    out = tmp_path / "run"
+    assert main(["--quiet", "run", str(DEMO), "--no-assets", "--reps", "20", "--grid", str(g), "--out", str(out)]) == 0
+    page = (out / "report.html").read_text()
+    assert "<h2>Robustness across specifications</h2>" in page and "120 structural VARs" in page
+    assert (out / "spec_curve_net_liquidity_btc.png").is_file()
+    capsys.readouterr()
+    assert main(["--quiet", "run", str(DEMO), "--no-assets", "--grid", str(tmp_path / "nothing"),
+                 "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not a causalmacro grid" in err[0]

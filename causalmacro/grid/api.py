@@ -14,7 +14,8 @@ import xarray as xr
 
 from causalmacro.errors import ArgumentError, SpecError
 from causalmacro.fileutil import replace_atomically
-from causalmacro.grid.engine import cpu_workers, data_fingerprint, run_blocks
+from causalmacro.grid.assets import fit_window_assets
+from causalmacro.grid.engine import Job, cpu_workers, data_fingerprint, fit_block, run_jobs
 from causalmacro.grid.options import Block, GridOptions, make_options
 from causalmacro.grid.results import GridResults
 from causalmacro.panel import Panel
@@ -44,6 +45,8 @@ def grid(
     progress: bool = False,
     on_stage: Callable[[str], None] | None = None,
     on_block: Callable[[Block], None] | None = None,
+    assets: bool = False,
+    asset_draws: int | None = None,
 ) -> GridResults:
     """Fit the chain's structural VAR over every combination of orderings, lags, windows and identifications.
 
@@ -92,6 +95,13 @@ def grid(
         Called with one line per stage (the CLI prints them).
     on_block : callable, optional
         Called with each finished block (after its shard is written).
+    assets : bool
+        Also fit the Bayesian asset-response model on each window (the spec's
+        own ordering and lag rule, its ``[assets]`` settings): the Dataset gains
+        ``asset_spectrum`` and ``asset_rank`` with dims ``(window, asset_shock, asset)``
+        and :meth:`GridResults.crypto_rank` summarises where crypto sits.
+    asset_draws : int, optional
+        Gibbs draws per chain of each window's fit (default: the sampler's).
 
     Returns
     -------
@@ -134,9 +144,37 @@ def grid(
         folder.mkdir(parents=True, exist_ok=True)
     fingerprint = opts.fingerprint(data_fingerprint(frame))
     say = on_stage or (lambda line: None)
-    blocks, facts = run_blocks(frame, opts, folder=folder, fingerprint=fingerprint, workers=n_workers,
-                               client=client, scheduler=scheduler, progress=progress, on_block=on_block, say=say)
-    result = GridResults(data=_combine(opts, blocks, spec.name), facts=facts)
+    jobs = [Job(key=b.key, fn=fit_block, args=(opts, b), specs=len(opts.orderings) * len(opts.identifications))
+            for b in opts.blocks()]
+    if assets:
+        if spec.assets is None:
+            raise SpecError(f"{spec.path or spec.name}: assets=True needs an [assets] section")
+        sampler = {"draws": asset_draws, "tune": None, "chains": None}
+        # the window fits also depend on the asset settings and the other columns
+        asset_tag = data_fingerprint(panel.data.fillna(0.0))[:8] + json.dumps(
+            [spec.assets.model_dump(mode="json"), spec.asset_shocks, asset_draws], sort_keys=True)
+        for w, (a, b) in enumerate(opts.windows):
+            window_seed = opts.block_seed(Block(lags=0, window=w, start=a, end=b))
+            jobs.append(Job(key=f"assets-window{w:03d}", fn=fit_window_assets,
+                            args=(spec, a, b, window_seed, sampler), batch=False, tag=asset_tag))
+    shared = panel.data if assets else frame
+    say(f"grid: {opts.n_specifications} specifications in {len(opts.blocks())} blocks"
+        + (f", the asset model on {len(opts.windows)} windows" if assets else ""))
+    results, facts = run_jobs(jobs, shared, folder=folder, fingerprint=fingerprint, workers=n_workers, client=client,
+                              scheduler=scheduler, progress=progress, say=say,
+                              on_done=(lambda job: on_block(job.args[1])) if on_block is not None else None)
+    blocks = {k: v for k, v in results.items() if not k.startswith("assets-")}
+    data = _combine(opts, blocks, spec.name)
+    if assets:
+        fits = [results[f"assets-window{w:03d}"] for w in range(len(opts.windows))]
+        # "asset_shock": the asset model's shocks, a subset of the VAR's (a separate dim, not aligned with "shock")
+        stacked = xr.concat(fits, dim="window").assign_coords(window=opts.window_labels).rename(shock="asset_shock")
+        data["asset_spectrum"] = stacked["spectrum"]
+        data["asset_rank"] = stacked["rank"]
+        data["asset_gate_passed"] = stacked["gate_passed"]
+        data.attrs["asset_groups"] = json.dumps(dict(spec.assets.groups)) if spec.assets else "{}"
+    data.attrs["fingerprint"] = fingerprint
+    result = GridResults(data=data, facts=facts)
     if folder is not None:
         result.to_netcdf(folder / "grid.nc")
         replace_atomically(folder / "grid.json", lambda tmp: Path(tmp).write_text(
@@ -153,12 +191,15 @@ def _combine(opts: GridOptions, blocks: dict[str, xr.Dataset], name: str) -> xr.
     n_l, n_w = len(opts.lags), len(opts.windows)
     irf = np.empty((inner.sizes["ordering"], n_l, n_w, *inner.shape[1:]))
     scalars = {k: np.zeros((n_l, n_w), dtype=np.int64) for k in ("nobs", "reps_kept", "n_explosive")}
+    stable = np.zeros((n_l, n_w), dtype=bool)
+    max_root = np.zeros((n_l, n_w))
     for b in opts.blocks():
         ds = blocks[b.key]
         li = opts.lags.index(b.lags)
         irf[:, li, b.window] = ds["irf"].to_numpy()
         for k in scalars:
             scalars[k][li, b.window] = int(ds[k])
+        stable[li, b.window], max_root[li, b.window] = bool(ds["stable"]), float(ds["max_root"])
     coords = {"ordering": opts.ordering_labels, "lags": list(opts.lags), "window": opts.window_labels,
               **{d: inner[d].values for d in inner.dims if d != "ordering"}}
     dims = ("ordering", "lags", "window", "identification", "horizon", "response", "shock", "bound")
@@ -166,6 +207,7 @@ def _combine(opts: GridOptions, blocks: dict[str, xr.Dataset], name: str) -> xr.
         {"irf": (dims, irf, {"shock_size": "std", "interval": f"{opts.method} bootstrap, pointwise percentile",
                              "level": opts.level}),
          **{k: (("lags", "window"), val) for k, val in scalars.items()},
+         "stable": (("lags", "window"), stable), "max_root": (("lags", "window"), max_root),
          "window_start": (("window",), np.array([a for a, _ in opts.windows], dtype="datetime64[ns]")),
          "window_end": (("window",), np.array([b for _, b in opts.windows], dtype="datetime64[ns]"))},
         coords={d: coords[d] for d in dims},

@@ -19,6 +19,7 @@ import os
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ from causalmacro.errors import DataError
 from causalmacro.fileutil import replace_atomically
 from causalmacro.grid.options import Block, GridOptions
 
-__all__ = ["fit_block", "fit_blocks", "run_blocks", "shard_path"]
+__all__ = ["Job", "fit_block", "fit_blocks", "fit_many", "run_jobs", "shard_path"]
 
 SHARDS = "shards"
 
@@ -56,6 +57,7 @@ def fit_block(frame: pd.DataFrame, opts: GridOptions, block: Block) -> xr.Datase
     from causalmacro.svar import SVAR
     from causalmacro.svar.dynamics import structural_irf
     from causalmacro.svar.identification import LongRun, Recursive
+    from causalmacro.svar.model import ExplosiveVARWarning
     from causalmacro.svar.results import ExplosiveReplicationsWarning
 
     names = list(opts.variables)
@@ -63,6 +65,7 @@ def fit_block(frame: pd.DataFrame, opts: GridOptions, block: Block) -> xr.Datase
     with threadpool_limits(limits=1), warnings.catch_warnings():
         # explosive replications are dropped and counted per block (n_explosive), not warned about 14,400 times
         warnings.simplefilter("ignore", ExplosiveReplicationsWarning)
+        warnings.simplefilter("ignore", ExplosiveVARWarning)  # recorded per block as ``stable``
         res = SVAR(data, order=names, lags=block.lags, trend=opts.trend).fit(  # type: ignore[arg-type]
             rng=opts.block_seed(block))
         draws = res.bootstrap(opts.reps, method=opts.method)  # type: ignore[arg-type]
@@ -84,40 +87,96 @@ def fit_block(frame: pd.DataFrame, opts: GridOptions, block: Block) -> xr.Datase
                     theta = structural_irf(cp[ok], impact[ok], h)
                     parts.append(theta[..., inv, :][..., :, inv])  # back to the chain's labels
                 point, stack = parts
-                # replications last and contiguous: the partition behind the quantiles runs 3x faster
-                lo, hi = np.quantile(np.moveaxis(stack, 0, -1).copy(), [alpha, 1 - alpha], axis=-1)
-                out[o, i, ..., 0], out[o, i, ..., 1], out[o, i, ..., 2] = point[0], lo, hi
+                if point.shape[0]:
+                    out[o, i, ..., 0] = point[0]
+                if stack.shape[0] >= 2:  # an explosive VAR may leave no stationary replication: no band
+                    # replications last and contiguous: the partition behind the quantiles runs faster
+                    lo, hi = np.quantile(np.moveaxis(stack, 0, -1).copy(), [alpha, 1 - alpha], axis=-1)
+                    out[o, i, ..., 1], out[o, i, ..., 2] = lo, hi
     coords = {"ordering": opts.ordering_labels, "identification": list(opts.identifications),
               "horizon": np.arange(h + 1), "response": names, "shock": names, "bound": ["point", "lower", "upper"]}
     return xr.Dataset(
         {"irf": (tuple(coords), out),
-         "nobs": ((), res.nobs), "reps_kept": ((), draws.n_kept), "n_explosive": ((), draws.n_explosive)},
+         "nobs": ((), res.nobs), "reps_kept": ((), draws.n_kept), "n_explosive": ((), draws.n_explosive),
+         "stable": ((), bool(res.is_stable)), "max_root": ((), float(np.max(res.roots)))},
         coords=coords,
         attrs={"lags": block.lags, "window": block.window, "start": f"{block.start:%Y-%m-%d}",
                "end": f"{block.end:%Y-%m-%d}", "seed": opts.block_seed(block)},
     )
 
 
+_MALLOC_TUNED = False
+
+
+def _untrim_malloc() -> None:
+    """Undo, inside a Dask worker process, the allocator setting that doubles a block's time.
+
+    Dask's nanny starts workers with ``MALLOC_TRIM_THRESHOLD_=65536``, which also
+    fixes glibc's mmap threshold at 128 kB: every array of a block is then
+    mmapped and page-faulted afresh (measured: 2.3 s a block instead of 1.0 s).
+    Restoring glibc's dynamic thresholds (``mallopt``) gives the in-process speed
+    back; off Linux/glibc this does nothing. Only ever called in a worker process.
+    """
+    global _MALLOC_TUNED
+    if _MALLOC_TUNED:
+        return
+    _MALLOC_TUNED = True
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        m_trim_threshold, m_mmap_threshold = -1, -3
+        libc.mallopt(m_mmap_threshold, 64 * 1024 * 1024)
+        libc.mallopt(m_trim_threshold, 128 * 1024 * 1024)
+    except (OSError, AttributeError):  # pragma: no cover - not glibc
+        pass
+
+
+def fit_many(fn: Callable[..., xr.Dataset], shared: Any, calls: Sequence[tuple[Any, ...]]) -> list[xr.Dataset]:
+    """A task: several jobs in a row (one SVAR block takes a second at most: many per task)."""
+    try:
+        from distributed import get_worker
+
+        get_worker()
+    except (ImportError, ValueError):
+        pass  # not in a Dask worker: leave the process's allocator alone
+    else:
+        _untrim_malloc()
+    return [fn(shared, *args) for args in calls]
+
+
 def fit_blocks(frame: pd.DataFrame, opts: GridOptions, blocks: Sequence[Block]) -> list[xr.Dataset]:
-    """A task: several blocks in a row (one fit takes milliseconds: many per task)."""
+    """Several blocks in a row."""
     return [fit_block(frame, opts, b) for b in blocks]
 
 
-def shard_path(folder: Path, block: Block) -> Path:
-    """Where a block's shard is written."""
-    return folder / SHARDS / f"{block.key}.nc"
+@dataclass(frozen=True)
+class Job:
+    """One unit of the grid with its own shard: ``fn(shared, *args)`` returns a Dataset."""
+
+    key: str
+    fn: Callable[..., xr.Dataset]
+    args: tuple[Any, ...]
+    specs: int = 1  # specifications it counts for on the progress bar
+    batch: bool = True  # may share a task with other jobs
+    tag: str = ""  # what else the result depends on, added to the grid's fingerprint
 
 
-def _write_shard(folder: Path, block: Block, ds: xr.Dataset, fingerprint: str) -> None:
+def shard_path(folder: Path, key: str) -> Path:
+    """Where a job's shard is written."""
+    return folder / SHARDS / f"{key}.nc"
+
+
+def _write_shard(folder: Path, key: str, ds: xr.Dataset, fingerprint: str) -> None:
     ds = ds.assign_attrs(fingerprint=fingerprint)
-    path = shard_path(folder, block)
+    path = shard_path(folder, key)
     path.parent.mkdir(parents=True, exist_ok=True)
     replace_atomically(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf"))
 
 
-def _read_shard(folder: Path, block: Block, fingerprint: str) -> xr.Dataset | None:
-    """A finished block, if its shard is there and was computed from the same options and data."""
-    path = shard_path(folder, block)
+def _read_shard(folder: Path, key: str, fingerprint: str) -> xr.Dataset | None:
+    """A finished job, if its shard is there and was computed from the same options and data."""
+    path = shard_path(folder, key)
     if not path.is_file():
         return None
     try:
@@ -129,12 +188,21 @@ def _read_shard(folder: Path, block: Block, fingerprint: str) -> xr.Dataset | No
         return None  # a damaged shard is refitted
 
 
-def _batches(blocks: Sequence[Block], n_specs_per_block: int, workers: int) -> list[list[Block]]:
-    """Tasks of whole blocks: at least ~4 per worker for balance, at most ~500 specifications each."""
-    if not blocks:
-        return []
-    per_task = max(1, min(math.ceil(len(blocks) / (4 * workers)), math.ceil(500 / max(1, n_specs_per_block))))
-    return [list(blocks[i:i + per_task]) for i in range(0, len(blocks), per_task)]
+def _batches(jobs: Sequence[Job], workers: int) -> list[list[Job]]:
+    """Tasks of whole jobs of one function: ~200 specifications each, but at least 8 tasks per worker.
+
+    Small tasks keep the workers evenly loaded to the end (a 120-ordering block
+    takes about a second); Dask's per-task cost is about a millisecond.
+    """
+    out: list[list[Job]] = []
+    for fn in dict.fromkeys(j.fn for j in jobs):
+        same = [j for j in jobs if j.fn is fn]
+        if not same[0].batch:
+            out += [[j] for j in same]
+            continue
+        per_task = max(1, min(math.ceil(len(same) / (8 * workers)), math.ceil(200 / max(1, same[0].specs))))
+        out += [list(same[i:i + per_task]) for i in range(0, len(same), per_task)]
+    return out
 
 
 @contextlib.contextmanager
@@ -156,9 +224,15 @@ def _client(client: Any, scheduler: str | None, workers: int, say: Callable[[str
         yield c
 
 
-def run_blocks(
-    frame: pd.DataFrame,
-    opts: GridOptions,
+def _fp(fingerprint: str, job: Job) -> str:
+    import hashlib
+
+    return fingerprint if not job.tag else fingerprint + "-" + hashlib.sha256(job.tag.encode()).hexdigest()[:12]
+
+
+def run_jobs(
+    jobs: Sequence[Job],
+    shared: Any,
     *,
     folder: Path | None,
     fingerprint: str,
@@ -166,65 +240,62 @@ def run_blocks(
     client: Any = None,
     scheduler: str | None = None,
     progress: bool = False,
-    on_block: Callable[[Block], None] | None = None,
+    on_done: Callable[[Job], None] | None = None,
     say: Callable[[str], None] = lambda line: None,
 ) -> tuple[dict[str, xr.Dataset], dict[str, Any]]:
-    """Fit every block not already in ``folder``'s shards; return all blocks by key and run facts.
+    """Run every job not already in ``folder``'s shards; return all results by key and run facts.
 
-    With ``workers == 1`` and no client or scheduler, blocks are fitted in this
-    process, in order (Dask's synchronous case, without its overhead).
+    With ``workers == 1`` and no client or scheduler, jobs run in this process,
+    in order (Dask's synchronous case, without its overhead). Otherwise ``shared``
+    (the data) is scattered to every worker once, jobs are batched into tasks,
+    and the client writes each finished job's shard as its task returns.
     """
-    blocks = opts.blocks()
     done: dict[str, xr.Dataset] = {}
     if folder is not None:
-        for b in blocks:
-            ds = _read_shard(folder, b, fingerprint)
+        for job in jobs:
+            ds = _read_shard(folder, job.key, _fp(fingerprint, job))
             if ds is not None:
-                done[b.key] = ds
-    todo = [b for b in blocks if b.key not in done]
-    per_block = len(opts.orderings) * len(opts.identifications)
-    facts: dict[str, Any] = {"blocks": len(blocks), "reused": len(done), "fitted": len(todo),
-                             "specifications": opts.n_specifications, "workers": workers}
-    say(f"grid: {opts.n_specifications} specifications in {len(blocks)} blocks; {len(done)} blocks reused, "
-        f"{len(todo)} to fit")
+                done[job.key] = ds
+    todo = [j for j in jobs if j.key not in done]
+    facts: dict[str, Any] = {"jobs": len(jobs), "reused": len(done), "fitted": len(todo), "workers": workers}
     bar = None
     if progress and todo:
         from tqdm import tqdm
 
-        bar = tqdm(total=len(todo) * per_block, unit="spec", desc="grid", leave=False)
+        bar = tqdm(total=sum(j.specs for j in todo), unit="spec", desc="grid", leave=False)
 
-    def finish(block: Block, ds: xr.Dataset) -> None:
+    def finish(job: Job, ds: xr.Dataset) -> None:
         if folder is not None:
-            _write_shard(folder, block, ds, fingerprint)
-        done[block.key] = ds
+            _write_shard(folder, job.key, ds, _fp(fingerprint, job))
+        done[job.key] = ds
         if bar is not None:
-            bar.update(per_block)
-        if on_block is not None:
-            on_block(block)
+            bar.update(job.specs)
+        if on_done is not None:
+            on_done(job)
 
     t0 = time.perf_counter()
     try:
         if todo and workers == 1 and client is None and scheduler is None:
-            for b in todo:
-                finish(b, fit_block(frame, opts, b))
+            for job in todo:
+                finish(job, job.fn(shared, *job.args))
         elif todo:
             from distributed import as_completed
 
             with _client(client, scheduler, workers, say) as c:
                 n_workers = max(1, len(c.scheduler_info().get("workers", {})) or workers)
-                batches = _batches(todo, per_block, n_workers)
-                data = c.scatter(frame, broadcast=True)
-                futures = {c.submit(fit_blocks, data, opts, batch, retries=2, pure=False): batch for batch in batches}
+                data = c.scatter(shared, broadcast=True)
+                futures = {c.submit(fit_many, batch[0].fn, data, [j.args for j in batch], retries=2, pure=False):
+                           batch for batch in _batches(todo, n_workers)}
                 for fut in as_completed(futures):
-                    for block, ds in zip(futures[fut], fut.result(), strict=True):
-                        finish(block, ds)
+                    for job, ds in zip(futures[fut], fut.result(), strict=True):
+                        finish(job, ds)
     finally:
         if bar is not None:
             bar.close()
     facts["seconds"] = time.perf_counter() - t0
-    missing = [b.key for b in blocks if b.key not in done]
+    missing = [j.key for j in jobs if j.key not in done]
     if missing:
-        raise DataError(f"grid: blocks {missing[:3]} did not finish")
+        raise DataError(f"grid: jobs {missing[:3]} did not finish")
     return done, facts
 
 

@@ -32,8 +32,9 @@ class GridResults:
     data : xarray.Dataset
         ``irf`` with dims ``(ordering, lags, window, identification, horizon,
         response, shock, bound)``: one-s.d. structural responses with bootstrap
-        bands of every specification; ``nobs``, ``reps_kept`` and ``n_explosive``
-        per ``(lags, window)``; the window dates as ``window_start`` and
+        bands of every specification (NaN bands where an explosive VAR left
+        fewer than two stationary replications); ``nobs``, ``reps_kept``,
+        ``n_explosive``, ``stable`` and ``max_root`` per ``(lags, window)``; the window dates as ``window_start`` and
         ``window_end``. ``attrs`` hold the options.
     facts : mapping
         How the grid ran: blocks fitted and reused, workers, seconds.
@@ -85,7 +86,9 @@ class GridResults:
         Returns
         -------
         DataFrame
-            One row per link: ``specifications``, ``positive`` and ``negative``
+            One row per link: ``specifications`` (with a band), ``without_band``
+            (an explosive VAR that left fewer than two stationary replications:
+            excluded from the shares), ``positive`` and ``negative``
             (shares whose band excludes zero on that side), ``point_positive``
             (share of positive point estimates), ``median`` (of the point estimates).
         """
@@ -99,9 +102,10 @@ class GridResults:
         for source, target in pairs:
             cell = self._cell(source, target, at)
             point, lo, hi = (cell.sel(bound=b).to_numpy().ravel() for b in ("point", "lower", "upper"))
-            ok = np.isfinite(point)
+            ok = np.isfinite(point) & np.isfinite(lo) & np.isfinite(hi)
             rows[f"{source} -> {target}"] = {
                 "specifications": int(ok.sum()),
+                "without_band": int((~ok).sum()),
                 "positive": float((lo[ok] > 0).mean()),
                 "negative": float((hi[ok] < 0).mean()),
                 "point_positive": float((point[ok] > 0).mean()),
@@ -120,15 +124,53 @@ class GridResults:
             Columns ``point``, ``lower``, ``upper``, then the specification's
             coordinates (``ordering``, ``lags``, ``window``, ``identification``)
             and ``source_first`` (whether the ordering puts the source before the
-            target).
+            target); specifications without a band are left out.
         """
         cell = self._cell(source, target, at)
         frame = cell.to_dataframe(name="value")["value"].unstack("bound").reset_index()
-        frame = frame[["point", "lower", "upper", *GRID_DIMS]]
+        frame = frame[["point", "lower", "upper", *GRID_DIMS]].dropna(subset=["point", "lower", "upper"])
         frame["source_first"] = [o.split(">").index(source) < o.split(">").index(target) for o in frame["ordering"]]
         frame = frame.sort_values("point", kind="stable").reset_index(drop=True)
         frame.attrs = {"link": f"{source} -> {target}", "at": at, "level": self.data.attrs.get("level")}
         return frame
+
+    def crypto_rank(self, group: str = "crypto") -> pd.DataFrame:
+        """Where an asset class sits on the spectrum across the grid's windows (needs ``grid(..., assets=True)``).
+
+        In each window and for each shock, assets are ordered by their posterior
+        mean rank (1 = the highest cumulative response, standardised); the
+        class's position is that of its best-placed asset.
+
+        Returns
+        -------
+        DataFrame
+            One row per shock: ``windows``, ``top`` and ``bottom`` (shares of
+            windows where the class holds the highest or the lowest place: the
+            high-beta end on either side), ``median_position`` and ``assets``
+            (how many assets each window ranks).
+        """
+        import json
+
+        if "asset_rank" not in self.data:
+            raise DataError("crypto_rank: this grid has no asset model (run grid(..., assets=True))")
+        groups = json.loads(self.data.attrs.get("asset_groups", "{}"))
+        members = [a for a, g in groups.items() if g == group]
+        if not members:
+            raise ArgumentError(f"group '{group}' has no asset in this grid (classes: {sorted(set(groups.values()))})")
+        rank = self.data["asset_rank"].transpose("window", "asset_shock", "asset")
+        # place 1 = the smallest posterior mean rank (the highest response) in that window and shock
+        position = rank.copy(data=np.argsort(np.argsort(rank.to_numpy(), axis=-1), axis=-1) + 1)
+        n = rank.sizes["asset"]
+        best = position.sel(asset=members).min("asset")
+        worst = position.sel(asset=members).max("asset")
+        rows = {}
+        for shock in rank["asset_shock"].values:
+            b, w = best.sel(asset_shock=shock).to_numpy(), worst.sel(asset_shock=shock).to_numpy()
+            rows[str(shock)] = {"windows": len(b), "top": float((b == 1).mean()), "bottom": float((w == n).mean()),
+                                "median_position": float(np.median(b)), "assets": n}
+        out = pd.DataFrame.from_dict(rows, orient="index")
+        out.attrs = {"group": group}
+        return out
 
     def summary(self) -> str:
         """Plain-text summary: the grid's size and the sign shares of the headline links."""

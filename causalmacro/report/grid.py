@@ -76,6 +76,13 @@ def grid_html(g: GridResults, folder: Path, figures: Sequence[str], impact: pd.D
         parts.append(f"<h2>Share of specifications by sign: {label}</h2><p>positive / negative: the band excludes "
                      "zero on that side; point_positive: the point estimate is positive.</p>"
                      + shown.to_html(border=0, escape=True))
+    if "asset_rank" in g.data:
+        ranks = g.crypto_rank()
+        shown = ranks.assign(top=[f"{v:.0%}" for v in ranks["top"]], bottom=[f"{v:.0%}" for v in ranks["bottom"]])
+        parts.append("<h2>Where crypto sits on the asset spectrum across windows</h2><p>The asset model on each "
+                     "window (the spec's own VAR): the share of windows in which a crypto asset has the highest "
+                     "(<i>top</i>) or the lowest (<i>bottom</i>) cumulative response to each shock, and the median "
+                     "place of the best-placed crypto asset.</p>" + shown.to_html(border=0, escape=True))
     windows = ", ".join(g.data["window"].values)
     parts.append(f"<h2>Specification curves</h2><p>Windows: {html.escape(windows)}.</p>")
     for name in figures:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from causalmacro.grid import GridResults
 from causalmacro.pipeline import RunResults
 
 __all__ = ["html_report"]
@@ -43,6 +44,8 @@ _CAPTIONS = {
            "the shock."),
     "events": ("Estimated effect of each event on each variable: the VAR's exogenous dummy, along the event's own "
                "shape (pulse, step or window), with bootstrap bands."),
+    "spec_curve": ("Specification curve (Simonsohn, Simmons & Nelson 2020): the peak response of every specification "
+                   "of the grid, sorted, with its band; below, each specification's choices."),
     "channels": ("Channel decomposition: the part of each response that runs through the channel variables, "
                  "found by holding their responses at zero with the estimated dynamics fixed (an accounting of "
                  "the estimates; the Lucas critique applies)."),
@@ -161,7 +164,23 @@ def _position(run: RunResults) -> str:
     return "".join(parts)
 
 
-def html_report(run: RunResults, folder: Path, files: Sequence[str], diff: dict[str, Any] | None = None) -> str:
+def _robustness(grid: GridResults) -> str:
+    a, d = grid.data.attrs, grid.data.sizes
+    parts = [f"<p>{grid.n_specifications} structural VARs of the same chain: {d['ordering']} orderings x {d['lags']} "
+             f"lag lengths x {d['window']} windows x {d['identification']} identifications, each with {a.get('reps')} "
+             f"{html.escape(str(a.get('method')))} bootstrap replications (<code>causalmacro grid</code>). "
+             "<i>positive</i> / <i>negative</i>: the share of specifications whose band excludes zero on that side. "
+             "A recursive ordering that puts the target first sets the impact response to zero by construction; the "
+             "peak is the response at the horizon of the largest point estimate.</p>"]
+    for at in ("impact", "peak"):
+        shares = grid.sign_shares(at=at)  # type: ignore[arg-type]
+        shown = shares.assign(**{c: [f"{v:.0%}" for v in shares[c]] for c in ("positive", "negative", "point_positive")})
+        parts.append(f"<h3>{'Impact' if at == 'impact' else 'Peak'} responses</h3>" + _table(shown))
+    return "".join(parts)
+
+
+def html_report(run: RunResults, folder: Path, files: Sequence[str], diff: dict[str, Any] | None = None,
+                grid: GridResults | None = None) -> str:
     """The report page of a run whose folder (``folder``, holding ``files``) is being written.
 
     Figures are embedded as base64 PNG data, styles inline: the page makes no
@@ -181,7 +200,11 @@ def html_report(run: RunResults, folder: Path, files: Sequence[str], diff: dict[
         body.append("<h2>Where the chain stands now</h2>" + _position(run))
     if run.spec.events:
         body.append("<h2>Events</h2>" + _events(run))
-    body.append("<h2>Figures</h2>" + "".join(_figure(folder, f) for f in files if f.endswith(".png")))
+    body.append("<h2>Figures</h2>" + "".join(_figure(folder, f) for f in files
+                                             if f.endswith(".png") and not f.startswith("spec_curve_")))
+    if grid is not None:
+        body.append("<h2>Robustness across specifications</h2>" + _robustness(grid)
+                    + "".join(_figure(folder, f) for f in files if f.startswith("spec_curve_")))
     body.append("<h2>Tables</h2><h3>Causality tests</h3>" + _table(run.causality, index=False))
     if run.assets is not None:
         now = run.choices["asset_regime_now"]

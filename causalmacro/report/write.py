@@ -24,6 +24,7 @@ import pandas as pd
 
 from causalmacro.errors import DataError
 from causalmacro.graph import write_graph
+from causalmacro.grid import GridResults
 from causalmacro.panel import Panel
 from causalmacro.pipeline import RunResults, fit_spec
 from causalmacro.report.changes import changes_markdown, load_run
@@ -65,6 +66,7 @@ def write_run(
     timings: dict[str, float] | None = None,
     compare: str | os.PathLike[str] | None = None,
     on_stage: Callable[[str], None] | None = None,
+    grid: GridResults | None = None,
 ) -> RunOutput:
     """Write the figures, tables, ``results.json``, ``report.md`` and ``manifest.json`` of a run.
 
@@ -85,6 +87,10 @@ def write_run(
         ``changes.json`` (:func:`causalmacro.report.changes.compare`).
     on_stage : callable, optional
         Called with one line when the figures and when the report are written.
+    grid : GridResults, optional
+        A specification grid of the same chain (:func:`causalmacro.grid`): the
+        report gains a "Robustness across specifications" section (sign shares and
+        the specification curve of each link into the focus variable).
 
     Returns
     -------
@@ -98,7 +104,7 @@ def write_run(
     try:
         t0 = time.perf_counter()
         diff = _changes(run, Path(compare) if compare is not None else folder, required=compare is not None)
-        files = _write_files(run, staging, diff)
+        files = _write_files(run, staging, diff, grid)
         if on_stage is not None:
             on_stage(f"figures and report: {len(files)} files ({time.perf_counter() - t0:.1f} s)")
         opts = options if options is not None else {
@@ -149,7 +155,8 @@ def _changes(run: RunResults, previous: Path, *, required: bool) -> dict[str, An
     return compare_runs(old, (new_manifest, new_results))
 
 
-def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = None) -> list[str]:
+def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = None,
+                 grid: GridResults | None = None) -> list[str]:
     from causalmacro.plotting import (
         plot_channels,
         plot_event_effects,
@@ -159,6 +166,7 @@ def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = No
         plot_irf,
         plot_lp,
         plot_position,
+        plot_spec_curve,
         plot_spectrum,
         plot_spectrum_by_regime,
         save_figure,
@@ -233,6 +241,13 @@ def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = No
                      f"spectrum_{shock}_by_regime.png")
         run.assets.save(folder / "asset_posterior.nc")
         files.append("asset_posterior.nc")
+    if grid is not None:
+        names = [str(v) for v in grid.data["response"].values]
+        for source in [v for v in names if v != focus]:
+            if focus in names:
+                name = f"spec_curve_{source}_{focus}.png"
+                save(plot_spec_curve(grid.curve(source, focus, at="peak"), synthetic=synthetic,
+                                     units=units.get(focus)), name)
     _write_text(folder / "results.json", json.dumps(run.to_dict(), indent=2, default=str))
     files.append("results.json")
     if diff is not None:
@@ -240,7 +255,7 @@ def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = No
         files.append("changes.json")
     files += ["report.md", "report.html"]
     _write_text(folder / "report.md", markdown(run, files, changes_markdown(diff) if diff is not None else None))
-    _write_text(folder / "report.html", html_report(run, folder, files, diff))
+    _write_text(folder / "report.html", html_report(run, folder, files, diff, grid))
     return files
 
 

@@ -75,8 +75,8 @@ class Diagnostics:
     def __str__(self) -> str:
         state = "PASSED" if self.passed else "FAILED"
         text = (
-            f"convergence gate {state}: max R-hat {self.max_rhat:.3f} ({self.worst_rhat}), "
-            f"min bulk ESS {self.min_ess_bulk:.0f} ({self.worst_ess}), "
+            f"convergence gate {state}: max R-hat {self.max_rhat:.3f} (limit {RHAT_MAX}; {self.worst_rhat}), "
+            f"min bulk ESS {self.min_ess_bulk:.0f} (limit {ESS_BULK_MIN}; {self.worst_ess}), "
             f"min tail ESS {self.min_ess_tail:.0f}, divergences {self.divergences}"
         )
         return text

@@ -48,3 +48,12 @@ def client(fake: object, sleeps: list[float]) -> object:
     from causalmacro.data.fred import client_from_env
 
     return client_from_env(timeout=0.5, retries=2, backoff=0.01, sleep=sleeps.append)
+
+
+@pytest.fixture(scope="session")
+def demo() -> tuple[object, object]:
+    """The demo spec and its panel (the embedded synthetic data), built once."""
+    import causalmacro as cm
+
+    spec = cm.load_spec(Path(__file__).resolve().parents[1] / "models" / "demo.toml")
+    return spec, cm.build_panel(spec, cm.open_source(spec))

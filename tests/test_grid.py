@@ -25,12 +25,6 @@ SMALL = {"orderings": ORDERS, "lags": [1, 2], "windows": 2, "window_length": 90,
 
 
 @pytest.fixture(scope="module")
-def demo() -> tuple[cm.ModelSpec, cm.Panel]:
-    spec = cm.load_spec(DEMO)
-    return spec, cm.build_panel(spec, cm.open_source(spec))
-
-
-@pytest.fixture(scope="module")
 def small(demo) -> cm.GridResults:
     spec, panel = demo
     return grid(spec, panel, workers=1, identifications=["recursive", "long_run"], **SMALL)

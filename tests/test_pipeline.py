@@ -21,12 +21,6 @@ DEMO = ROOT / "models" / "demo.toml"
 
 
 @pytest.fixture(scope="module")
-def demo() -> tuple[cm.ModelSpec, cm.Panel]:
-    spec = cm.load_spec(DEMO)
-    return spec, cm.build_panel(spec, cm.open_source(spec))
-
-
-@pytest.fixture(scope="module")
 def run(demo) -> cm.RunResults:
     spec, panel = demo
     return cm.fit_spec(spec, panel, rng=3, reps=120, assets=False)

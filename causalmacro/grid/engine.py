@@ -31,7 +31,7 @@ from causalmacro.errors import DataError
 from causalmacro.fileutil import replace_atomically
 from causalmacro.grid.options import Block, GridOptions
 
-__all__ = ["Job", "fit_block", "fit_blocks", "fit_many", "run_jobs", "shard_path"]
+__all__ = ["Job", "fit_block", "fit_many", "run_jobs", "shard_path"]
 
 SHARDS = "shards"
 
@@ -143,11 +143,6 @@ def fit_many(fn: Callable[..., xr.Dataset], shared: Any, calls: Sequence[tuple[A
     else:
         _untrim_malloc()
     return [fn(shared, *args) for args in calls]
-
-
-def fit_blocks(frame: pd.DataFrame, opts: GridOptions, blocks: Sequence[Block]) -> list[xr.Dataset]:
-    """Several blocks in a row."""
-    return [fit_block(frame, opts, b) for b in blocks]
 
 
 @dataclass(frozen=True)

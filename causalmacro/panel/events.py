@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from causalmacro.errors import DataError
-from causalmacro.spec import ModelSpec
+from causalmacro.spec import EventSpec, ModelSpec
 
-__all__ = ["event_dummies", "event_period"]
+__all__ = ["event_dummies", "event_path", "event_period"]
 
 
 def event_period(date: pd.Timestamp | str, index: pd.DatetimeIndex) -> pd.Timestamp:
@@ -26,6 +26,18 @@ def event_period(date: pd.Timestamp | str, index: pd.DatetimeIndex) -> pd.Timest
     if freq is not None and freq.startswith("W"):
         return pd.Timestamp(ts.to_period("W-FRI").end_time.normalize())
     return pd.Timestamp(ts.year, ts.month, 1)
+
+
+def event_path(event: EventSpec, length: int) -> np.ndarray:
+    """An event's dummy from its own period on, ``length`` values: the path its effect follows."""
+    path = np.zeros(length)
+    if event.shape == "pulse":
+        path[:1] = 1.0
+    elif event.shape == "step":
+        path[:] = 1.0
+    else:
+        path[: int(event.periods or 1)] = 1.0
+    return path
 
 
 def event_dummies(
@@ -70,12 +82,7 @@ def event_dummies(
         pos = int(index.searchsorted(period))
         values = np.zeros(len(index))
         if pos < len(index) and index[pos] == period:
-            if event.shape == "pulse":
-                values[pos] = 1.0
-            elif event.shape == "step":
-                values[pos:] = 1.0
-            else:
-                values[pos:pos + int(event.periods or 1)] = 1.0
+            values[pos:] = event_path(event, len(index) - pos)
         col = pd.Series(values, index=index)
         active = col.reindex(sample).fillna(0.0)
         if not (active > 0).any():

@@ -4,8 +4,8 @@
 :class:`RunResults`; the report layer only writes them.
 """
 
-from causalmacro.pipeline.fit import asset_returns, event_paths, fit_spec
+from causalmacro.pipeline.fit import asset_returns, fit_spec
 from causalmacro.pipeline.position import CyclePosition, cycle_position
 from causalmacro.pipeline.results import RunResults
 
-__all__ = ["CyclePosition", "RunResults", "asset_returns", "cycle_position", "event_paths", "fit_spec"]
+__all__ = ["CyclePosition", "RunResults", "asset_returns", "cycle_position", "fit_spec"]

@@ -22,29 +22,13 @@ import xarray as xr
 from causalmacro.errors import ArgumentError, SpecError
 from causalmacro.graph import dependency_graph
 from causalmacro.panel import Panel
-from causalmacro.panel.events import event_dummies
+from causalmacro.panel.events import event_dummies, event_path
 from causalmacro.panel.regimes import regimes as compute_regimes
 from causalmacro.pipeline.position import cycle_position
 from causalmacro.pipeline.results import RunResults
 from causalmacro.spec import ModelSpec
 
-__all__ = ["asset_returns", "event_paths", "fit_spec"]
-
-
-def event_paths(spec: ModelSpec, names: list[str], horizon: int) -> dict[str, np.ndarray]:
-    """Each event's dummy from its period on (``horizon + 1`` values): the path its effect follows."""
-    out = {}
-    for name in names:
-        event = spec.events[name]
-        path = np.zeros(horizon + 1)
-        if event.shape == "pulse":
-            path[0] = 1.0
-        elif event.shape == "step":
-            path[:] = 1.0
-        else:
-            path[: int(event.periods or 1)] = 1.0
-        out[name] = path
-    return out
+__all__ = ["asset_returns", "fit_spec"]
 
 
 def asset_returns(spec: ModelSpec, panel: Panel) -> Any:
@@ -144,7 +128,7 @@ def fit_spec(
         # which draws that period's error from the pool of residuals.
         event_draws = draws if draws is None or draws.method == "residual" else res.bootstrap(
             int(n_reps), method="residual")
-        event_effects = res.exog_response(v.horizon, paths=event_paths(spec, var_events, v.horizon),
+        event_effects = res.exog_response(v.horizon, paths={n: event_path(spec.events[n], v.horizon + 1) for n in var_events},
                                           bands=event_draws, level=v.level).rename("event_effects")
     causality = res.causality_table()
     channel_shocks, channel_vars = spec.channel_plan

@@ -154,8 +154,8 @@ class RunResults:
             f"({data.index[0]:%Y-%m}..{data.index[-1]:%Y-%m}), {res.identification.name} identification, "
             f"{'stable' if res.is_stable else 'NOT STABLE'}; {band}"
         )
-        diag = res.diagnostics
-        rejected = [t for t in (diag.portmanteau, diag.normality) if t is not None and t.pvalue < 0.05]
+        checks = res.diagnostics
+        rejected = [t for t in (checks.portmanteau, checks.normality) if t is not None and t.pvalue < 0.05]
         if rejected:
             lines.append("residual checks reject at 5%: " + "; ".join(f"{t.name} p = {t.pvalue:.2g}" for t in rejected)
                          + " (the bootstrap bands do not assume normal errors; autocorrelation suggests more lags)")

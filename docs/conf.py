@@ -1,0 +1,90 @@
+"""Sphinx configuration of the causalmacro documentation.
+
+Build from the repository root with::
+
+    python -m sphinx -W --keep-going -b html docs docs/_build/html
+
+The toolchain is the field's own: Sphinx with the PyData theme, MyST Markdown
+with notebooks executed at build time (myst-nb), and numpydoc for the API
+reference, as PyMC, ArviZ and statsmodels use. Pages with code cells are run
+on the embedded demo every build, so their figures are what the code draws
+today; the case study's figures come from ``docs/make_figures.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+ROOT = DOCS.parent
+sys.path.insert(0, str(DOCS / "_ext"))
+
+import causalmacro  # noqa: E402
+
+project = "causalmacro"
+author = "the causalmacro developers"
+copyright = "2026, the causalmacro developers"
+release = causalmacro.__version__
+version = ".".join(release.split(".")[:2])
+
+extensions = [
+    "myst_nb",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    "numpydoc",
+    "sphinxarg.ext",
+    "sphinx_copybutton",
+    "sphinx_design",
+    "cm_reference",
+]
+
+source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
+exclude_patterns = ["_build", "_templates", "**/_generated/*.md", "README.md"]
+templates_path = ["_templates"]
+root_doc = "index"
+
+# --- MyST and executed pages ----------------------------------------------------
+myst_enable_extensions = ["colon_fence", "deflist", "dollarmath", "amsmath", "attrs_inline", "substitution"]
+myst_heading_anchors = 3
+nb_execution_mode = os.environ.get("CAUSALMACRO_DOCS_EXECUTE", "cache")
+nb_execution_cache_path = str(DOCS / "_build" / ".jupyter_cache")
+nb_execution_timeout = 600
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
+nb_merge_streams = True
+nb_output_stderr = "remove-warn"
+# the kernel inherits this process's environment: headless plots, a private PyTensor cache
+os.environ.setdefault("MPLBACKEND", "Agg")
+os.environ["CAUSALMACRO_DOCS_ROOT"] = str(ROOT)
+
+# --- API reference --------------------------------------------------------------
+autosummary_generate = True
+autosummary_imported_members = True
+autodoc_default_options = {"member-order": "groupwise"}
+autodoc_typehints = "none"  # numpydoc's Parameters sections carry the types
+python_use_unqualified_type_names = True
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+numpydoc_attributes_as_param_list = False
+numpydoc_validation_checks: set[str] = set()
+
+# --- HTML -------------------------------------------------------------------------
+html_theme = "pydata_sphinx_theme"
+html_title = f"causalmacro {release}"
+html_static_path: list[str] = []
+html_theme_options = {
+    "navbar_align": "left",
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+    "secondary_sidebar_items": ["page-toc"],
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version"],
+}
+html_sidebars = {"index": [], "case-study": []}
+html_show_sourcelink = False
+html_last_updated_fmt = None
+copybutton_prompt_text = r"\$ "
+copybutton_prompt_is_regexp = True

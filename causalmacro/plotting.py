@@ -633,7 +633,7 @@ def plot_spec_curve(
     Parameters
     ----------
     curve : DataFrame
-        :meth:`causalmacro.grid.GridResults.curve` output.
+        :meth:`causalmacro.specgrid.GridResults.curve` output.
     axes : pair of Axes, optional
     units : str, optional
         Units of the target variable.

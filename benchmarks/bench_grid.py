@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 import causalmacro as cm
-from causalmacro.grid import grid
+from causalmacro.specgrid import grid
 
 ROOT = Path(__file__).resolve().parents[1]
 FRED = ROOT / ".." / "shared" / "data" / "fred"

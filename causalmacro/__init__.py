@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from .bayes import DEFAULT_GROUPS, AssetResponseModel, AssetResponseResults
     from .data import Store
     from .graph import dependency_graph, read_graph, significant_edges, write_graph
-    from .grid import GridResults, grid, load_grid
     from .lp import LocalProjections
     from .pipeline import CyclePosition, RunResults, asset_returns, cycle_position, fit_spec
     from .plotting import (
@@ -47,6 +46,7 @@ if TYPE_CHECKING:
         plot_spectrum_by_regime,
     )
     from .report import write_run
+    from .specgrid import GridResults, grid, load_grid
     from .svar import (
         SVAR,
         BootstrapDraws,
@@ -147,9 +147,9 @@ _LAZY = {
     "plot_spectrum": ".plotting",
     "plot_spectrum_by_regime": ".plotting",
     "plot_spec_curve": ".plotting",
-    "grid": ".grid",
-    "GridResults": ".grid",
-    "load_grid": ".grid",
+    "grid": ".specgrid",
+    "GridResults": ".specgrid",
+    "load_grid": ".specgrid",
     "plot_lp": ".plotting",
     "plot_position": ".plotting",
     "plot_event_effects": ".plotting",

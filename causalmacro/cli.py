@@ -270,7 +270,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
                                   "sampler": args.sampler}
     grid_results = None
     if args.grid is not None:
-        from .grid import load_grid
+        from .specgrid import load_grid
 
         grid_results = load_grid(args.grid)
         options["grid"] = str(grid_results.data.attrs.get("fingerprint", args.grid))
@@ -295,8 +295,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_grid(args: argparse.Namespace) -> int:
     import time
 
-    from .grid import grid
     from .report.grid import write_grid
+    from .specgrid import grid
 
     t0 = time.perf_counter()
     spec, panel = _panel(args)

@@ -61,6 +61,20 @@ def _banner(fig: Figure, synthetic: bool) -> None:
         fig.text(0.5, 0.995, SYNTHETIC_BANNER, ha="center", va="top", color="firebrick", fontsize=9, weight="bold")
 
 
+def _headline(fig: Figure, title: str | None, *, synthetic: bool, fontsize: float = 9, room: float = 0.15) -> None:
+    """The figure's title under the synthetic banner, then the layout below both.
+
+    ``room`` is the height in inches kept under the title (more for two-line
+    row labels that reach up).
+    """
+    inch = 1 / fig.get_figheight()
+    if title:
+        fig.suptitle(title, fontsize=fontsize, y=1 - (0.3 if synthetic else 0.1) * inch)
+    _banner(fig, synthetic)
+    top = (0.2 if synthetic else 0.0) + (room if title else 0.05)
+    fig.tight_layout(rect=(0, 0, 1, 1 - top * inch))
+
+
 def plot_irf(
     irf: xr.DataArray,
     *,
@@ -123,12 +137,12 @@ def plot_irf(
                 a.set_xlabel(f"horizon ({horizon_unit})", fontsize=8)
             a.tick_params(labelsize=7)
     level = irf.attrs.get("level")
+    title = None
     if banded and level is not None:
         interval = irf.attrs.get("interval", f"{irf.attrs.get('bands', '')} bands")
         size = "one-s.d. structural shocks" if irf.attrs.get("shock_size", "std") == "std" else "unit shocks"
-        fig.suptitle(f"Impulse responses to {size}, {100 * float(level):.0f}% {interval}", fontsize=10)
-    _banner(fig, synthetic)
-    fig.tight_layout()
+        title = f"Impulse responses to {size}, {100 * float(level):.0f}% {interval}"
+    _headline(fig, title, synthetic=synthetic, fontsize=10)
     return fig
 
 
@@ -295,10 +309,8 @@ def plot_channels(
         a.tick_params(labelsize=7)
     ax[0, -1].legend(fontsize=6, loc="best")
     chans = channels[shocks[0]].attrs.get("channels", "") if shocks else ""
-    fig.suptitle(f"Channel decomposition: responses with {chans.replace(',', ' and ')} held at zero "
-                 "(estimated dynamics held fixed: Lucas critique applies)", fontsize=9)
-    _banner(fig, synthetic)
-    fig.tight_layout()
+    _headline(fig, f"Channel decomposition: responses with {chans.replace(',', ' and ')} held at zero "
+                   "(estimated dynamics held fixed: Lucas critique applies)", synthetic=synthetic)
     return fig
 
 
@@ -435,11 +447,8 @@ def plot_lp(
             b.tick_params(labelsize=7)
         ax[-1, j].set_xlabel(f"horizon ({horizon_unit})", fontsize=8)
     level = lp[links[0]].attrs.get("level") if links else None
-    fig.suptitle("Local projections (Jordà 2005) beside the VAR's responses"
-                 + (f", {100 * float(level):.0f}% pointwise bands" if level else ""), fontsize=10,
-                 y=1 - (0.3 if synthetic else 0.1) / fig.get_figheight())
-    _banner(fig, synthetic)
-    fig.tight_layout(rect=(0, 0, 1, 1 - (0.35 if synthetic else 0.15) / fig.get_figheight()))
+    _headline(fig, "Local projections (Jordà 2005) beside the VAR's responses"
+              + (f", {100 * float(level):.0f}% pointwise bands" if level else ""), synthetic=synthetic, fontsize=10)
     return fig
 
 
@@ -496,11 +505,9 @@ def plot_event_effects(
                 a.set_xlabel(f"{horizon_unit} after the event", fontsize=7)
             a.tick_params(labelsize=6)
     level = effects.attrs.get("level")
-    fig.suptitle("Estimated effects of the events (VAR dummies, each along its own shape)"
-                 + (f", {100 * float(level):.0f}% {effects.attrs.get('interval', 'bands')}" if level else ""),
-                 fontsize=9, y=1 - (0.3 if synthetic else 0.12) / fig.get_figheight())
-    _banner(fig, synthetic)
-    fig.tight_layout(rect=(0, 0, 1, 1 - (0.55 if synthetic else 0.4) / fig.get_figheight()))
+    _headline(fig, "Estimated effects of the events (VAR dummies, each along its own shape)"
+              + (f", {100 * float(level):.0f}% {effects.attrs.get('interval', 'bands')}" if level else ""),
+              synthetic=synthetic, room=0.4)
     return fig
 
 
@@ -633,7 +640,7 @@ def plot_spec_curve(
     Parameters
     ----------
     curve : DataFrame
-        :meth:`causalmacro.grid.GridResults.curve` output.
+        :meth:`causalmacro.specgrid.GridResults.curve` output.
     axes : pair of Axes, optional
     units : str, optional
         Units of the target variable.

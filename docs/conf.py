@@ -74,7 +74,8 @@ numpydoc_validation_checks: set[str] = set()
 # --- HTML -------------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = f"causalmacro {release}"
-html_static_path: list[str] = []
+html_static_path = ["_static"]
+html_css_files = ["causalmacro.css"]
 html_theme_options = {
     "navbar_align": "left",
     "show_toc_level": 2,
@@ -83,7 +84,7 @@ html_theme_options = {
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
 }
-html_sidebars = {"index": [], "case-study": []}
+html_sidebars = {"index": [], "getting-started": [], "case-study": []}  # single pages: no section navigation
 html_show_sourcelink = False
 html_last_updated_fmt = None
 copybutton_prompt_text = r"\$ "

@@ -219,3 +219,26 @@ def test_plot_irf_refuses_an_array_that_is_not_a_response_in_one_line() -> None:
 
     with pytest.raises(ArgumentError, match=r"a response array has dims \('horizon', 'response', 'shock'\)"):
         plot_irf(xr.DataArray(np.zeros((2, 2)), dims=["time", "variable"]))
+
+
+def _overlap(a: object, b: object) -> bool:
+    return bool(a.get_window_extent().overlaps(b.get_window_extent()))  # type: ignore[attr-defined]
+
+
+def test_the_synthetic_banner_never_covers_a_title() -> None:
+    """Figures of the demo carry a banner above their title; drawn, the two must not overlap."""
+    from causalmacro.plotting import SYNTHETIC_BANNER, plot_channels, plot_irf
+    from causalmacro.svar import SVAR
+
+    rng = np.random.default_rng(0)
+    y = np.zeros((200, 3))
+    for t in range(1, 200):
+        y[t] = 0.5 * y[t - 1] + rng.standard_normal(3) @ np.tril(np.ones((3, 3)))
+    res = SVAR(pd.DataFrame(y, columns=NAMES, index=pd.period_range("2000-01", periods=200, freq="M")),
+               order=NAMES, lags=1).fit()
+    channels = {s: res.channel_decomposition(s, ["b"], 6) for s in ["a"]}
+    for fig in (plot_channels(channels, "c", synthetic=True), plot_irf(banded_irf(), synthetic=True)):
+        fig.canvas.draw()
+        banner = next(t for t in fig.texts if t.get_text() == SYNTHETIC_BANNER)
+        assert not _overlap(banner, fig._suptitle)  # type: ignore[attr-defined]
+        assert all(not _overlap(banner, ax.title) for ax in fig.get_axes())

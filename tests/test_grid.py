@@ -13,8 +13,8 @@ import xarray as xr
 import causalmacro as cm
 from causalmacro.cli import main
 from causalmacro.errors import ArgumentError
-from causalmacro.grid import grid, load_grid
-from causalmacro.grid.options import make_options
+from causalmacro.specgrid import grid, load_grid
+from causalmacro.specgrid.options import make_options
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "models" / "demo.toml"

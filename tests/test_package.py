@@ -24,6 +24,15 @@ def test_lazy_exports_resolve() -> None:
     assert set(cm.DEFAULT_GROUPS.values()) >= {"crypto", "equity"}
 
 
+def test_no_subpackage_shadows_a_public_function() -> None:
+    """Importing a subpackage sets it as an attribute of the package: none may share a public function's name."""
+    code = ("import causalmacro as cm, causalmacro.specgrid, causalmacro.pipeline, causalmacro.report; "
+            "cm.GridResults; print([n for n in cm.__all__ if type(getattr(cm, n)).__name__ == 'module'])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+    assert callable(cm.grid)
+
+
 @pytest.mark.parametrize("module", ["causalmacro", "causalmacro.spec", "causalmacro.data", "causalmacro.panel"])
 def test_import_is_light(module: str) -> None:
     """The package root and the spec, data and panel layers load no statsmodels, PyMC or matplotlib."""

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from causalmacro.fileutil import replace_atomically
-from causalmacro.grid import GridResults
+from causalmacro.specgrid import GridResults
 
 __all__ = ["grid_html", "write_grid"]
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pandas as pd
 
-from causalmacro.grid import GridResults
 from causalmacro.pipeline import RunResults
+from causalmacro.specgrid import GridResults
 
 __all__ = ["html_report"]
 

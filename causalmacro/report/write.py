@@ -24,7 +24,6 @@ import pandas as pd
 
 from causalmacro.errors import DataError
 from causalmacro.graph import write_graph
-from causalmacro.grid import GridResults
 from causalmacro.panel import Panel
 from causalmacro.pipeline import RunResults, fit_spec
 from causalmacro.report.changes import changes_markdown, load_run
@@ -34,6 +33,7 @@ from causalmacro.report.html import html_report
 from causalmacro.report.manifest import MANIFEST, manifest, run_key
 from causalmacro.report.markdown import markdown
 from causalmacro.spec import ModelSpec
+from causalmacro.specgrid import GridResults
 
 __all__ = ["RunOutput", "run_report", "write_run"]
 

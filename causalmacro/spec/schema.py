@@ -334,8 +334,9 @@ class GraphSpec(_Strict):
     """The significance rule of the dependency graph (see :func:`causalmacro.graph.dependency_graph`).
 
     An edge ``source -> target`` is drawn when the response band of ``target``
-    to ``source``'s shock excludes zero over ``min_run`` consecutive horizons, or
-    when ``source`` Granger-causes ``target`` at level ``alpha``.
+    to ``source``'s shock excludes zero on impact or over ``min_run``
+    consecutive horizons after impact, or when ``source`` Granger-causes
+    ``target`` at level ``alpha``.
     """
 
     alpha: float = Field(default=0.10, gt=0, lt=1)

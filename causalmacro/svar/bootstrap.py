@@ -31,8 +31,6 @@ Gonçalves, S. & Kilian, L. (2004). Bootstrapping autoregressions with condition
 heteroskedasticity of unknown form. *Journal of Econometrics* 123(1), 89-120.
 Brüggemann, R., Jentsch, C. & Trenkler, C. (2016). Inference in VARs with conditional
 heteroskedasticity of unknown form. *Journal of Econometrics* 191(1), 69-85.
-Brüggemann, R., Jentsch, C. & Trenkler, C. (2016). Inference in VARs with conditional
-heteroskedasticity of unknown form. *Journal of Econometrics* 191(1), 69-85.
 Runkle, D. E. (1987). Vector autoregressions and reality. *JBES* 5(4), 437-442.
 """
 

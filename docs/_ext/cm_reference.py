@@ -20,7 +20,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-__all__ = ["events_rst", "results_rst", "spec_rst", "setup"]
+__all__ = ["events_rst", "results_rst", "setup", "spec_rst"]
 
 Schema = dict[str, Any]
 

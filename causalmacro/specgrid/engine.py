@@ -29,7 +29,7 @@ import xarray as xr
 
 from causalmacro.errors import DataError
 from causalmacro.fileutil import replace_atomically
-from causalmacro.grid.options import Block, GridOptions
+from causalmacro.specgrid.options import Block, GridOptions
 
 __all__ = ["Job", "fit_block", "fit_many", "run_jobs", "shard_path"]
 

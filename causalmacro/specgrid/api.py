@@ -1,4 +1,4 @@
-"""``causalmacro.grid``: the specification grid of a spec's chain, on Dask distributed."""
+"""``causalmacro.grid``: the specification grid of a spec's chain, on Dask distributed (in ``causalmacro.specgrid``)."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ import xarray as xr
 
 from causalmacro.errors import ArgumentError, SpecError
 from causalmacro.fileutil import replace_atomically
-from causalmacro.grid.assets import fit_window_assets
-from causalmacro.grid.engine import Job, cpu_workers, data_fingerprint, fit_block, run_jobs
-from causalmacro.grid.options import Block, GridOptions, make_options
-from causalmacro.grid.results import GridResults
 from causalmacro.panel import Panel
 from causalmacro.spec import ModelSpec
+from causalmacro.specgrid.assets import fit_window_assets
+from causalmacro.specgrid.engine import Job, cpu_workers, data_fingerprint, fit_block, run_jobs
+from causalmacro.specgrid.options import Block, GridOptions, make_options
+from causalmacro.specgrid.results import GridResults
 
 __all__ = ["grid"]
 

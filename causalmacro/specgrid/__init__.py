@@ -7,8 +7,8 @@ returns :class:`GridResults`: one labelled Dataset plus the summaries a user
 reads (sign shares of the headline links, specification curves).
 """
 
-from causalmacro.grid.api import grid
-from causalmacro.grid.options import GRID_IDENTIFICATIONS, GridOptions
-from causalmacro.grid.results import GRID_DIMS, GridResults, load_grid
+from causalmacro.specgrid.api import grid
+from causalmacro.specgrid.options import GRID_IDENTIFICATIONS, GridOptions
+from causalmacro.specgrid.results import GRID_DIMS, GridResults, load_grid
 
 __all__ = ["GRID_DIMS", "GRID_IDENTIFICATIONS", "GridOptions", "GridResults", "grid", "load_grid"]

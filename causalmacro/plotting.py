@@ -758,7 +758,9 @@ def plot_graph(
     score = {a: (graph.edges[rank_shock, a]["peak"] if rank_shock and graph.has_edge(rank_shock, a) else 0.0)
              for a in assets}
     assets = sorted(assets, key=lambda a: -score[a])
-    spacing = 2.0  # wide enough that the insets of arcs of different spans never overlap
+    # arcs of consecutive spans put their insets half a spacing apart: 2.8 keeps an inset clear of its neighbours
+    # with its title and tick labels (at 2.0 they overlapped wherever every link of a 5-variable chain was drawn)
+    spacing = 2.8
     pos = {n: (spacing * i, 0.0) for i, n in enumerate(chain)}
     x_assets = spacing * (len(chain) - 1) + 2.6
     for j, a in enumerate(assets):
@@ -784,7 +786,7 @@ def plot_graph(
     for a in assets:
         colour = class_colour(str(graph.nodes[a].get("group", "")))
         ax.scatter(*pos[a], s=500, facecolor=colour, edgecolor="0.2", zorder=3, alpha=0.9)
-        ax.text(pos[a][0] + 0.25, pos[a][1], a, ha="left", va="center", fontsize=8)
+        ax.text(pos[a][0] + 0.35, pos[a][1], a, ha="left", va="center", fontsize=8)
     handles = [Line2D([], [], color="seagreen", lw=2, label="positive response"),
                Line2D([], [], color="firebrick", lw=2, label="negative response"),
                Line2D([], [], color="0.3", lw=0.8, label="thin: small peak (relative to own shock)"),
@@ -821,7 +823,7 @@ def _edge_inset(ax: Axes, a: tuple[float, float], b: tuple[float, float], rad: f
     dx, dy = b[0] - a[0], b[1] - a[1]
     ax_x = (a[0] + b[0]) / 2 + 0.5 * rad * dy
     ax_y = (a[1] + b[1]) / 2 - 0.5 * rad * dx
-    w, h_ = 0.9, 0.3
+    w, h_ = 0.9, 0.27
     inset = ax.inset_axes((ax_x - w / 2, ax_y - h_ / 2, w, h_), transform=ax.transData)
     h = np.arange(len(path))
     band = d.get("band")

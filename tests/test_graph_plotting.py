@@ -242,3 +242,25 @@ def test_the_synthetic_banner_never_covers_a_title() -> None:
         banner = next(t for t in fig.texts if t.get_text() == SYNTHETIC_BANNER)
         assert not _overlap(banner, fig._suptitle)  # type: ignore[attr-defined]
         assert all(not _overlap(banner, ax.title) for ax in fig.get_axes())
+
+
+def test_graph_insets_never_overlap_when_every_link_of_a_five_variable_chain_is_drawn() -> None:
+    """Each inset with its title and tick labels stays clear of every other (20 insets, spans 1 to 4, both ways)."""
+    import itertools
+
+    from causalmacro.plotting import plot_graph
+
+    names = ["inflation", "real_rate", "net_liquidity", "hy_spread", "btc"]
+    h = np.arange(13)
+    point = np.broadcast_to((0.5 + 0.5 * np.eye(5))[None], (13, 5, 5)) * np.exp(-h / 4)[:, None, None]
+    irf = xr.DataArray(np.stack([point, point - 0.1, point + 0.1]), dims=["bound", "horizon", "response", "shock"],
+                       coords={"bound": ["point", "lower", "upper"], "horizon": h, "response": names, "shock": names},
+                       attrs={"level": 0.9, "bands": "residual"})
+    fig = plot_graph(dependency_graph(irf))
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    insets = fig.axes[0].child_axes
+    assert len(insets) == 20
+    boxes = {a.get_title(): a.get_tightbbox(renderer) for a in insets}
+    touching = [(p, q) for p, q in itertools.combinations(boxes, 2) if boxes[p].overlaps(boxes[q])]
+    assert touching == []

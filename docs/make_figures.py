@@ -29,6 +29,7 @@ from the code; the numbers printed under ``==`` headings are the ones the pages 
 from __future__ import annotations
 
 import argparse
+import itertools
 import time
 from pathlib import Path
 from typing import Any
@@ -155,9 +156,6 @@ def chain_figures(run: Any) -> None:
     save_figure(cm.plot_lp(run.irf, dict(run.lp), lp_state=dict(run.lp_state), state_name="liquidity",
                            units=units, horizon_unit="months"), OUT / "case_lp.png", dpi=DPI)
     assert run.event_effects is not None
-    titles = {name: run.spec.event_title(name) for name in run.spec.events}
-    save_figure(cm.plot_event_effects(run.event_effects, titles=titles, units=units, horizon_unit="months",
-                                      responses=["hy_spread", "btc"]), OUT / "case_events_monthly.png", dpi=DPI)
 
     heading("monthly main job: SVAR")
     print("\n".join(run.summary_lines()))
@@ -167,7 +165,7 @@ def chain_figures(run: Any) -> None:
     print("shock sizes (1 s.d., impact on own variable):",
           {s: round(float(run.irf.sel(response=s, shock=s, horizon=0, bound="point")), 3) for s in CHAIN})
     heading("monthly: chain links and BTC responses (90% wild-bootstrap bands)")
-    for a, b in zip(CHAIN[:-1], CHAIN[1:], strict=True):
+    for a, b in itertools.pairwise(CHAIN):
         print(f"  {a} -> {b}: {impact_and_peak(run.irf, b, a)}")
     for s in CHAIN[:-1]:
         print(f"  {s} -> btc: {impact_and_peak(run.irf, 'btc', s)}")
@@ -233,7 +231,7 @@ def spectrum_figures(pooled: Any, by_regime: Any) -> None:
             print(f"-- {shock}, {r}: " + ", ".join(
                 f"{a} {row['mean']:+.2f} [{row['lower']:+.2f}, {row['upper']:+.2f}]" for a, row in table.iterrows()))
         diff = post_r.prob_regime_greater("expanding", "contracting", shock=shock)
-        print(f"   P(response larger when expanding than contracting): "
+        print("   P(response larger when expanding than contracting): "
               + ", ".join(f"{n} {row['prob']:.2f}" for n, row in diff.iterrows()))
 
 

@@ -2,7 +2,7 @@
 
 Run from the repository root, with the reference CSV folder at ``../shared/data/fred``::
 
-    python docs/make_figures.py                 # about 5-8 minutes on 2 cores
+    python docs/make_figures.py                 # 7-8 minutes on 2 shared cores
     python docs/make_figures.py --data-dir DIR  # another folder of FRED CSV downloads
 
 or from FRED itself: with ``FRED_API_KEY`` set, ``--fred`` reads every series through
@@ -13,7 +13,8 @@ Newer data move the numbers: the page quotes the run on the folder's vintage (to
 Writes ``docs/figures/*.png`` and nothing else (never data, never extracts of data):
 
 - ``chain_*.png``: the monthly chain of ``models/liquidity_chain.toml`` as a plain SVAR
-  (no event dummies): the figures of ``svar.md`` and of the front page;
+  (no event dummies): the figures of ``concepts/chain.md``, ``concepts/graph.md`` and the
+  front page;
 - ``weekly_*.png``: the weekly chain with events (``models/events_weekly.toml``):
   the figures of ``cycles.md``;
 - ``case_*.png``: the case study (``case-study.md``): the main job (``cm.fit_spec``) on
@@ -80,7 +81,7 @@ def open_data(spec: Any, data_dir: Path | None) -> Any:
     return CsvDirSource(data_dir) if data_dir is not None else cm.open_source(spec)
 
 
-# ------------------------------------------------------------------ the plain chain (svar.md, index.md)
+# ------------------------------------------------------------------ the plain chain (concepts, index.md)
 def plain_chain(spec: Any, panel: Any) -> None:
     """``chain_*.png``: the recursive chain without events, 2000 wild-bootstrap replications."""
     assert spec.var is not None

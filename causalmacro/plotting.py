@@ -94,6 +94,8 @@ def plot_irf(
         Variable -> units of its series (e.g. ``Panel.columns[name].units``).
     horizon_unit : str
         Unit of the horizon axis (``"months"`` for a monthly panel).
+    color : str
+        Matplotlib colour of the point responses and their bands.
 
     Returns
     -------
@@ -165,7 +167,13 @@ def plot_fevd(
         Dims ``("horizon", "response", "shock")`` (a ``bound`` dim, if any,
         is reduced to its point estimate).
     response : str
+        The response variable drawn.
     ax : Axes, optional
+        Axes to draw on; default a new figure.
+    synthetic : bool
+        Mark the figure as drawn from synthetic data (a banner across the top).
+    horizon_unit : str
+        Unit of the horizon axis (``"months"`` for a monthly panel).
 
     Returns
     -------
@@ -205,9 +213,15 @@ def plot_historical_decomposition(
         ``"deterministic"`` or similar is drawn like the others. The data
         (the sum) is drawn as a line.
     variable : str
+        The variable decomposed.
     last : int, optional
         Only the last ``last`` periods ("which link drove the last months").
     ax : Axes, optional
+        Axes to draw on; default a new figure.
+    synthetic : bool
+        Mark the figure as drawn from synthetic data (a banner across the top).
+    units : str
+        Units of the series, for the axis label.
 
     Returns
     -------
@@ -329,6 +343,11 @@ def plot_spectrum(
         ``level``, ``horizon`` (as :meth:`AssetResponseResults.spectrum` sets
         them) label the axis.
     ax : Axes, optional
+        Axes to draw on; default a new figure.
+    title : str, optional
+        Title of the axes (none by default).
+    synthetic : bool
+        Mark the figure as drawn from synthetic data (a banner across the top).
 
     Returns
     -------
@@ -399,6 +418,9 @@ def plot_lp(
     units : mapping, optional
         Variable -> units.
     horizon_unit : str
+        Unit of the horizon axis (``"months"`` for a monthly panel).
+    synthetic : bool
+        Mark the figure as drawn from synthetic data (a banner across the top).
 
     Returns
     -------
@@ -468,8 +490,13 @@ def plot_event_effects(
     titles : mapping, optional
         Event -> a short title for its row.
     axes : array of Axes, optional
+        Axes to draw on, one per panel; default a new figure.
     units : mapping, optional
+        Units of the series, for the axis label.
     horizon_unit : str
+        Unit of the horizon axis (``"months"`` for a monthly panel).
+    synthetic : bool
+        Mark the figure as drawn from synthetic data (a banner across the top).
 
     Returns
     -------
@@ -524,7 +551,11 @@ def plot_spectrum_by_regime(
     spectra : mapping
         Regime label -> :meth:`AssetResponseResults.spectrum` table (same assets).
     ax : Axes, optional
+        Axes to draw on; default a new figure.
     title : str, optional
+        Title of the axes (none by default).
+    synthetic : bool
+        Mark the figure as drawn from synthetic data (a banner across the top).
 
     Returns
     -------
@@ -584,7 +615,11 @@ def plot_position(
     position : CyclePosition
         From :func:`causalmacro.cycle_position` (``RunResults.position``).
     ax : Axes, optional
+        Axes to draw on; default a new figure.
     units : mapping, optional
+        Units of the series, for the axis label.
+    synthetic : bool
+        Mark the figure as drawn from synthetic data (a banner across the top).
 
     Returns
     -------
@@ -635,8 +670,11 @@ def plot_spec_curve(
     curve : DataFrame
         :meth:`causalmacro.grid.GridResults.curve` output.
     axes : pair of Axes, optional
+        Axes to draw on, one per panel; default a new figure.
     units : str, optional
         Units of the target variable.
+    synthetic : bool
+        Mark the figure as drawn from synthetic data (a banner across the top).
 
     Returns
     -------
@@ -723,6 +761,7 @@ def plot_graph(
     graph : networkx.DiGraph
         From :func:`causalmacro.graph.dependency_graph`.
     ax : Axes, optional
+        Axes to draw on; default a new figure.
     synthetic : bool
         Mark the figure as drawn from synthetic data.
     rank_shock : str, optional

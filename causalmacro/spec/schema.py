@@ -766,7 +766,44 @@ class LPSpec(_Strict):
 
 
 class ModelSpec(_Strict):
-    """A whole model spec (one ``models/*.toml`` file)."""
+    """A whole model spec (one ``models/*.toml`` file).
+
+    Read one with :func:`causalmacro.load_spec` (or validate a parsed mapping with
+    :func:`causalmacro.spec.parse_spec`); the spec is frozen. Each TOML table is an
+    attribute holding its own model; the spec reference lists every key with its
+    type, default and meaning.
+
+    Attributes
+    ----------
+    name : str
+        The model's name.
+    description : str
+        Free text.
+    frequency : {"monthly", "weekly"}
+        Panel frequency.
+    start, end : datetime.date or None
+        The sample window (None where open).
+    data : DataSpec
+        Where the raw series come from (``[data]``).
+    gaps : GapSpec
+        What to do with missing values (``[gaps]``).
+    series : dict of str to SeriesSpec
+        The panel's columns (``[series.<name>]``).
+    var : VARSpec or None
+        The structural VAR (``[var]``).
+    assets : AssetsSpec or None
+        The asset-response model (``[assets]``).
+    graph : GraphSpec
+        The dependency graph's significance rule (``[graph]``).
+    report : ReportSpec
+        What the report shows (``[report]``).
+    events : dict of str to EventSpec
+        Dated events (``[events.<name>]``).
+    regimes : dict of str to RegimeSpec
+        Regime definitions (``[regimes.<name>]``).
+    lp : LPSpec
+        Local projections (``[lp]``).
+    """
 
     name: Name = Field(
         description="The model's name (letters, digits and ``_``): it names the run in the reports, "
@@ -886,14 +923,34 @@ class ModelSpec(_Strict):
         return self
 
     def event_date(self, name: str) -> dt.date:
-        """The date of event ``name``: its own, else its catalogue entry's."""
+        """The date of event ``name``: its own, else its catalogue entry's.
+
+        Parameters
+        ----------
+        name : str
+            A key of :attr:`events`.
+
+        Returns
+        -------
+        datetime.date
+        """
         event = self.events[name]
         if event.date is not None:
             return event.date
         return event_catalogue()[event.catalogue or name].date
 
     def event_title(self, name: str) -> str:
-        """The title of event ``name``: its own, else its catalogue entry's, else its name."""
+        """The title of event ``name``: its own, else its catalogue entry's, else its name.
+
+        Parameters
+        ----------
+        name : str
+            A key of :attr:`events`.
+
+        Returns
+        -------
+        str
+        """
         event = self.events[name]
         if event.title:
             return event.title
@@ -937,7 +994,19 @@ class ModelSpec(_Strict):
         return [v for v in self.var.order if v not in self.assets.groups]
 
     def resolve_path(self, value: str | os.PathLike[str]) -> Path:
-        """Resolve a path of the spec relative to the spec file's folder."""
+        """Resolve a path of the spec relative to the spec file's folder.
+
+        Parameters
+        ----------
+        value : str or path-like
+            A path as written in the spec (``~`` is expanded).
+
+        Returns
+        -------
+        pathlib.Path
+            Absolute paths as given; relative ones against the spec file's folder
+            (as given when the spec was not read from a file).
+        """
         p = Path(value).expanduser()
         if p.is_absolute() or self.path is None:
             return p

@@ -88,7 +88,7 @@ class DataSpec(_Strict):
     source: SourceKind = Field(
         default="fred",
         description="Where the raw series come from: ``fred`` (the FRED API through the local store, refreshed "
-        "incrementally; needs ``FRED_API_KEY``), ``csv_dir`` (a folder of FRED CSV downloads), ``csv`` (one CSV "
+        "incrementally; needs a FRED API key), ``csv_dir`` (a folder of FRED CSV downloads), ``csv`` (one CSV "
         "file: a date column and one column per series ID) or ``demo`` (the embedded synthetic demo, offline).",
     )
     path: str | None = Field(

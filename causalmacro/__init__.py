@@ -28,7 +28,9 @@ from .panel import Panel, build_panel, event_dummies, regimes
 from .spec import ModelSpec, event_catalogue, load_spec
 
 if TYPE_CHECKING:
-    from .bayes import DEFAULT_GROUPS, AssetResponseModel, AssetResponseResults
+    from collections.abc import Mapping
+
+    from .bayes import AssetResponseModel, AssetResponseResults
     from .data import Store
     from .graph import dependency_graph, read_graph, significant_edges, write_graph
     from .lp import LocalProjections
@@ -59,6 +61,13 @@ if TYPE_CHECKING:
     )
 
 __version__ = "0.1.0"
+
+#: Default asset classes of :class:`AssetResponseModel` (its ``groups=None``): a dict of series name ->
+#: class (``crypto``, ``equity``, ``safe_haven`` or ``credit``), listing both the short names and the FRED IDs of
+#: the shipped specs' assets (``BTC`` and ``CBBTCUSD``, ``UST10Y`` and ``DGS10``, ...). Treasuries enter as the
+#: change in the 10-year yield and credit as the change in the high-yield spread. Loaded on first use from
+#: :mod:`causalmacro.bayes`.
+DEFAULT_GROUPS: Mapping[str, str]  # declared only: the value comes from __getattr__ below
 
 __all__ = [
     "DEFAULT_GROUPS",

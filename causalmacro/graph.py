@@ -93,7 +93,7 @@ def dependency_graph(
         cumulative response), ``significant``. Where an asset is also a chain
         variable (BTC), its chain edges keep the SVAR's response and gain the
         posterior's as ``asset_irf``, ``asset_band``, ``asset_prob_sign``,
-        ``asset_significant``. Graph attributes ``rule`` and ``level``.
+        ``asset_significant``. Graph attributes ``rule``, ``level`` and ``identification``.
     """
     names = [str(v) for v in irf.coords["shock"].values]
     banded = "bound" in irf.dims
@@ -205,6 +205,23 @@ def write_graph(g: nx.DiGraph, path: str | os.PathLike[str]) -> Path:
     string and named in the graph attribute ``causalmacro_json_keys``;
     :func:`read_graph` decodes them. Other tools see the scalars as they are.
     The file is written to a temporary name and renamed into place.
+
+    Parameters
+    ----------
+    g : networkx.DiGraph
+        A graph, e.g. from :func:`dependency_graph`.
+    path : str or path-like
+        The file; its suffix, ``.graphml`` or ``.json``, picks the format.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    ArgumentError
+        The suffix is neither ``.graphml`` nor ``.json``.
     """
     import json
 
@@ -235,6 +252,16 @@ def write_graph(g: nx.DiGraph, path: str | os.PathLike[str]) -> Path:
 def read_graph(path: str | os.PathLike[str]) -> nx.DiGraph:
     """Read a graph written by :func:`write_graph`, attributes decoded to what they were.
 
+    Parameters
+    ----------
+    path : str or path-like
+        A ``.graphml`` or node-link ``.json`` file (``graph.graphml``, ``graph.json`` of a run folder).
+
+    Returns
+    -------
+    networkx.DiGraph
+        With the node, edge and graph attributes :func:`write_graph` wrote.
+
     Raises
     ------
     DataError
@@ -263,5 +290,17 @@ def read_graph(path: str | os.PathLike[str]) -> nx.DiGraph:
 
 
 def significant_edges(g: nx.DiGraph) -> list[tuple[str, str]]:
-    """The edges the significance rule supports (the graph also keeps the others, flagged)."""
+    """The edges the significance rule supports (the graph also keeps the others, flagged).
+
+    Parameters
+    ----------
+    g : networkx.DiGraph
+        From :func:`dependency_graph` or :func:`read_graph`.
+
+    Returns
+    -------
+    list of tuple of (str, str)
+        ``(source, target)`` of every edge whose ``significant`` attribute is true
+        (an edge without the attribute counts as significant).
+    """
     return [(u, v) for u, v, ok in g.edges(data="significant", default=True) if ok]

@@ -103,7 +103,15 @@ class LocalProjections:
                 raise DataError(f"state: no label for {len(missing)} periods (first {missing[0]})")
 
     def fit(self) -> LocalProjectionsResults:
-        """Run every regression and return frozen results."""
+        """Run every regression and return frozen results.
+
+        Returns
+        -------
+        LocalProjectionsResults
+            The coefficients and standard errors of every (response, shock,
+            horizon); :meth:`LocalProjectionsResults.irf` gives the banded
+            responses.
+        """
         p = self.lags + (1 if self.lag_augment else 0)
         index = self.responses.index.intersection(self.shocks.index)
         y = self.responses.loc[index]

@@ -108,6 +108,8 @@ def plot_irf(
         Variable -> units of its series (e.g. ``Panel.columns[name].units``).
     horizon_unit : str
         Unit of the horizon axis (``"months"`` for a monthly panel).
+    color : str
+        Matplotlib colour of the point responses and their bands.
 
     Returns
     -------
@@ -179,7 +181,13 @@ def plot_fevd(
         Dims ``("horizon", "response", "shock")`` (a ``bound`` dim, if any,
         is reduced to its point estimate).
     response : str
+        The response variable drawn.
     ax : Axes, optional
+        Axes to draw on; default a new figure.
+    synthetic : bool
+        Mark the figure as drawn from synthetic data (a banner across the top).
+    horizon_unit : str
+        Unit of the horizon axis (``"months"`` for a monthly panel).
 
     Returns
     -------
@@ -219,9 +227,15 @@ def plot_historical_decomposition(
         ``"deterministic"`` or similar is drawn like the others. The data
         (the sum) is drawn as a line.
     variable : str
+        The variable decomposed.
     last : int, optional
         Only the last ``last`` periods ("which link drove the last months").
     ax : Axes, optional
+        Axes to draw on; default a new figure.
+    synthetic : bool
+        Mark the figure as drawn from synthetic data (a banner across the top).
+    units : str
+        Units of the series, for the axis label.
 
     Returns
     -------
@@ -341,6 +355,11 @@ def plot_spectrum(
         ``level``, ``horizon`` (as :meth:`AssetResponseResults.spectrum` sets
         them) label the axis.
     ax : Axes, optional
+        Axes to draw on; default a new figure.
+    title : str, optional
+        Title of the axes (none by default).
+    synthetic : bool
+        Mark the figure as drawn from synthetic data (a banner across the top).
 
     Returns
     -------
@@ -411,6 +430,9 @@ def plot_lp(
     units : mapping, optional
         Variable -> units.
     horizon_unit : str
+        Unit of the horizon axis (``"months"`` for a monthly panel).
+    synthetic : bool
+        Mark the figure as drawn from synthetic data (a banner across the top).
 
     Returns
     -------
@@ -477,8 +499,13 @@ def plot_event_effects(
     titles : mapping, optional
         Event -> a short title for its row.
     axes : array of Axes, optional
+        Axes to draw on, one per panel; default a new figure.
     units : mapping, optional
+        Units of the series, for the axis label.
     horizon_unit : str
+        Unit of the horizon axis (``"months"`` for a monthly panel).
+    synthetic : bool
+        Mark the figure as drawn from synthetic data (a banner across the top).
 
     Returns
     -------
@@ -531,7 +558,11 @@ def plot_spectrum_by_regime(
     spectra : mapping
         Regime label -> :meth:`AssetResponseResults.spectrum` table (same assets).
     ax : Axes, optional
+        Axes to draw on; default a new figure.
     title : str, optional
+        Title of the axes (none by default).
+    synthetic : bool
+        Mark the figure as drawn from synthetic data (a banner across the top).
 
     Returns
     -------
@@ -591,7 +622,11 @@ def plot_position(
     position : CyclePosition
         From :func:`causalmacro.cycle_position` (``RunResults.position``).
     ax : Axes, optional
+        Axes to draw on; default a new figure.
     units : mapping, optional
+        Units of the series, for the axis label.
+    synthetic : bool
+        Mark the figure as drawn from synthetic data (a banner across the top).
 
     Returns
     -------
@@ -642,8 +677,11 @@ def plot_spec_curve(
     curve : DataFrame
         :meth:`causalmacro.specgrid.GridResults.curve` output.
     axes : pair of Axes, optional
+        Axes to draw on, one per panel; default a new figure.
     units : str, optional
         Units of the target variable.
+    synthetic : bool
+        Mark the figure as drawn from synthetic data (a banner across the top).
 
     Returns
     -------
@@ -730,6 +768,7 @@ def plot_graph(
     graph : networkx.DiGraph
         From :func:`causalmacro.graph.dependency_graph`.
     ax : Axes, optional
+        Axes to draw on; default a new figure.
     synthetic : bool
         Mark the figure as drawn from synthetic data.
     rank_shock : str, optional

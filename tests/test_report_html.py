@@ -117,3 +117,17 @@ def test_results_json_follows_the_published_schema(report: Path) -> None:
     assert impact["index"] == impact["columns"] == results["svar"]["variables"]
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({**results, "svar": {**results["svar"], "sample": ["May 2015", "x"]}}, results_schema())
+
+
+def test_every_key_of_results_json_is_described(report: Path) -> None:
+    import json
+
+    from schema_keys import check_results, undescribed
+
+    from causalmacro.report.results_schema import results_schema
+
+    results = json.loads((report.parent / "results.json").read_text())
+    check_results(results)  # the generated reference lists every key with what it holds
+    schema = results_schema()
+    assert undescribed({**results, "svar": {**results["svar"], "extra": 1}}, schema, schema) == [
+        "$.svar.extra: not in the schema"]

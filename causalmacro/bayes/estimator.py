@@ -170,7 +170,14 @@ class AssetResponseModel:
         return self._parameterization
 
     def build(self) -> pm.Model:
-        """A fresh PyMC model of this design (for inspection and fast checks)."""
+        """A fresh PyMC model of this design (for inspection and fast checks).
+
+        Returns
+        -------
+        pymc.Model
+            The model :meth:`fit` samples with the NUTS samplers (the Gibbs
+            sampler samples the same posterior without it).
+        """
         return build_model(
             self._design, pooling=self._pooling, parameterization=self._parameterization
         )

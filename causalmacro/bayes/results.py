@@ -145,6 +145,13 @@ class AssetResponseResults:
             Units of the responses (see the module docstring).
         of : {"beta", "mu_group"}
             Asset responses or class means (standardised scale only).
+
+        Returns
+        -------
+        xarray.DataArray
+            Dims ``(chain, draw, asset, shock, horizon)`` (the class in place of
+            ``asset`` for class means), then ``regime`` with regimes: the running
+            sums of the lag coefficients, horizon ``h`` summing lags ``0..h``.
         """
         draws = self._draws(of, scale)
         return draws.cumsum("lag").rename(lag="horizon")
@@ -429,6 +436,21 @@ class AssetResponseResults:
         """PSIS-LOO (Vehtari, Gelman & Gabry, 2017) via :func:`arviz.loo`.
 
         Requires a fit with ``log_likelihood=True``.
+
+        Parameters
+        ----------
+        **kwargs
+            Passed to :func:`arviz.loo` (e.g. ``pointwise=True``).
+
+        Returns
+        -------
+        arviz.ELPDData
+            The expected log pointwise predictive density and its diagnostics.
+
+        Raises
+        ------
+        DataError
+            The fit holds no log-likelihood.
         """
         if "log_likelihood" not in self.idata.groups():
             raise DataError("loo: refit with log_likelihood=True to store the log-likelihood")
@@ -438,6 +460,16 @@ class AssetResponseResults:
         """Save the InferenceData alone to NetCDF (h5netcdf engine); returns the path.
 
         For a file that :meth:`load` turns back into results, use :meth:`save`.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file to write.
+
+        Returns
+        -------
+        pathlib.Path
+            The file written.
         """
         out = Path(path)
         self.idata.to_netcdf(str(out), engine="h5netcdf")
@@ -451,6 +483,16 @@ class AssetResponseResults:
         hold the settings and the diagnostics. Written to a temporary file in the
         same folder and renamed into place, so an interrupted save leaves any
         earlier file whole.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file to write.
+
+        Returns
+        -------
+        pathlib.Path
+            The file written.
         """
         from ._persist import write_results
 
@@ -459,6 +501,15 @@ class AssetResponseResults:
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> AssetResponseResults:
         """Read results written by :meth:`save`.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file :meth:`save` wrote.
+
+        Returns
+        -------
+        AssetResponseResults
 
         Raises
         ------
@@ -473,6 +524,13 @@ class AssetResponseResults:
     # ----------------------------------------------------------- formatting
     def to_dataframe(self, *, level: float = 0.9, scale: Scale = "data") -> pd.DataFrame:
         """Cumulative response at the last lag, one row per (asset, shock).
+
+        Parameters
+        ----------
+        level : float
+            Probability mass of the highest-density intervals.
+        scale : {"data", "standardized"}
+            Units of the responses (see the module docstring).
 
         Returns
         -------
@@ -511,6 +569,15 @@ class AssetResponseResults:
         """Plain-text summary: model, sampler, the convergence gate, the response table.
 
         A failed gate is shown in the text and raises a :class:`FitFailedWarning`.
+
+        Parameters
+        ----------
+        level : float
+            Probability mass of the table's highest-density intervals.
+
+        Returns
+        -------
+        str
         """
         if not self.diagnostics.passed:
             warnings.warn(self._failure_line(), FitFailedWarning, stacklevel=2)
@@ -577,6 +644,17 @@ class AssetResponseResults:
         ``spectrum.values[shock][regime]``) and ``regime_comparisons`` holds
         :meth:`prob_regime_greater` for every pair of regimes; with covariates,
         ``covariate_effects`` holds :meth:`covariate_effects`.
+
+        Parameters
+        ----------
+        level : float
+            Probability mass of every highest-density interval.
+
+        Returns
+        -------
+        dict
+            JSON-ready: the ``assets`` key of ``results.json``, whose reference
+            lists every key.
         """
         from ._export import results_dict
 

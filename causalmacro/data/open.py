@@ -43,10 +43,27 @@ def fetch(
     window) are asked for, and a series whose FRED ``last_updated`` has not
     changed is skipped. See :func:`causalmacro.data.refresh.refresh`.
 
+    Parameters
+    ----------
+    spec : ModelSpec
+        Every raw series it reads (:attr:`ModelSpec.raw_ids`) is refreshed; its
+        ``[data].revision_window_days`` sets how far back each refresh reaches.
+    store : Store or path-like, optional
+        The local store (default: the user cache dir, :func:`causalmacro.data.store.default_store_dir`).
+    full : bool, default False
+        Fetch every series in full, e.g. after a benchmark revision.
+    progress : bool, default True
+        Show a progress bar.
+
     Returns
     -------
     RefreshReport
         Per-series outcome; a series that failed left the store as it was.
+
+    Raises
+    ------
+    FetchError
+        No FRED API key is found (``FRED_API_KEY``).
     """
     from causalmacro.data.refresh import client_from_env, refresh
     from causalmacro.data.store import Store
@@ -77,6 +94,8 @@ def open_source(
     Parameters
     ----------
     spec : ModelSpec
+        Its ``[data]`` section says which source (``fred``, ``csv_dir``, ``csv``
+        or ``demo``); the arguments below override it.
     data : pandas.DataFrame, optional
         User data, one column per series ID; overrides everything else.
     data_dir : path-like, optional
@@ -88,6 +107,12 @@ def open_source(
         store lacks is named in the error.
     progress : bool, default False
         Show a progress bar while refreshing (the CLI turns it on).
+
+    Returns
+    -------
+    Source
+        Hands out the raw series by ID (pass it to :func:`causalmacro.build_panel`);
+        for ``fred``, the refreshed local store.
 
     Raises
     ------

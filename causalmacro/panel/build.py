@@ -113,7 +113,15 @@ class Panel:
         return {c: f"{i.transform}({i.origin})" for c, i in self.columns.items()}
 
     def describe(self) -> pd.DataFrame:
-        """One row per column: origin, transform, units, aggregation, first and last date."""
+        """One row per column: origin, transform, units, aggregation, first and last date.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``column``; columns ``origin``, ``transform``, ``units``,
+            ``aggregation``, ``first``, ``last`` (first and last valid date) and
+            ``missing`` (missing values in the window).
+        """
         rows = []
         for c, info in self.columns.items():
             col = self.data[c]
@@ -141,6 +149,11 @@ class Panel:
         ----------
         target : path, file object, or None
             Where to write; None returns the text.
+
+        Returns
+        -------
+        str or None
+            The CSV text when ``target`` is None, else None.
         """
         buf = io.StringIO()
         if self.synthetic:
@@ -157,7 +170,15 @@ class Panel:
         return None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready description (no data values)."""
+        """JSON-ready description (no data values).
+
+        Returns
+        -------
+        dict
+            The ``panel`` key of ``results.json``: spec, source, frequency, first
+            and last period, columns and how each was made, filled values, the raw
+            inputs' fingerprints and the window's reason.
+        """
         return {
             "spec": self.spec_name,
             "source": self.source,

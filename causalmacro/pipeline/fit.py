@@ -36,6 +36,24 @@ def asset_returns(spec: ModelSpec, panel: Panel) -> Any:
 
     Yields and spreads rise when their holders lose; flipping them makes every
     response on the asset spectrum read as a gain (positive) or a loss.
+
+    Parameters
+    ----------
+    spec : ModelSpec
+        Needs an ``[assets]`` section.
+    panel : Panel
+        From :func:`causalmacro.build_panel` on the same spec.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One column per asset of ``[assets].groups`` (in its order), in the panel's
+        units, the ``flip`` columns with their sign changed.
+
+    Raises
+    ------
+    SpecError
+        The spec has no ``[assets]`` section.
     """
     if spec.assets is None:
         raise SpecError(f"{spec.path or spec.name}: the spec has no [assets] section")

@@ -75,7 +75,14 @@ class CyclePosition:
     period: str = "period"
 
     def summary_lines(self) -> list[str]:
-        """The position in a few lines."""
+        """The position in a few lines.
+
+        Returns
+        -------
+        list of str
+            The date, each link's value, percentile and direction, and each
+            regime's current label and length.
+        """
         lines = [f"cycle position at {self.date:%Y-%m-%d}:"]
         for name, row in self.links.iterrows():
             lines.append(f"  {name}: {row['value']:.2f} ({_ordinal(row['percentile'])} percentile), "
@@ -97,7 +104,15 @@ class CyclePosition:
         return f"<div><h4>cycle position at {self.date:%Y-%m-%d}</h4><ul>{items}</ul></div>"
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready position."""
+        """JSON-ready position.
+
+        Returns
+        -------
+        dict
+            The ``position`` key of ``results.json``: ``date``, ``links``,
+            ``regimes``, ``spectrum_regime``, ``spectrum``, ``prob_positive``
+            (missing values as None, dates as ISO strings).
+        """
         def records(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
             out: dict[str, dict[str, Any]] = {}
             for name, row in frame.iterrows():

@@ -55,9 +55,11 @@ class RunResults:
     Attributes
     ----------
     spec : ModelSpec
+        The spec the run fitted.
     panel : Panel
         The data the models were fitted on.
     svar : SVARResults
+        The structural VAR the spec describes.
     draws : BootstrapDraws or None
         The bootstrap replications behind every band (None for identified-set
         bands or no bands).
@@ -93,7 +95,7 @@ class RunResults:
         Every analysis choice of the run (seeds, bands, horizons, the graph rule,
         the assets' sign flips, ...), as used.
     timings : mapping
-        Seconds spent per stage (``svar``, ``assets``).
+        Seconds spent per stage (``svar``, ``lp``, ``assets``).
     """
 
     spec: ModelSpec
@@ -135,7 +137,15 @@ class RunResults:
 
     # ---------------------------------------------------------------- text
     def summary_lines(self) -> list[str]:
-        """The run in a few lines, as the command line prints them."""
+        """The run in a few lines, as the command line prints them.
+
+        Returns
+        -------
+        list of str
+            The data, the SVAR and its bands, residual checks that reject, the
+            focus variable's recent contributions, the channels, the events'
+            impact, the cycle position and the asset model's gate.
+        """
         res, c = self.svar, self.choices
         data = self.panel.data
         lines = []
@@ -193,7 +203,13 @@ class RunResults:
         return lines
 
     def choices_text(self) -> dict[str, str]:
-        """Every choice as one readable line (events as ``name date shape``), for the reports."""
+        """Every choice as one readable line (events as ``name date shape``), for the reports.
+
+        Returns
+        -------
+        dict of str to str
+            :attr:`choices`, each value as text (tables and lists as JSON).
+        """
         out = {}
         for key, value in self.choices.items():
             if key == "events":
@@ -206,7 +222,12 @@ class RunResults:
         return out
 
     def summary(self) -> str:
-        """Plain-text summary: the run's lines, then the SVAR's summary."""
+        """Plain-text summary: the run's lines, then the SVAR's summary.
+
+        Returns
+        -------
+        str
+        """
         return "\n".join([*self.summary_lines(), "", self.svar.summary()])
 
     def __str__(self) -> str:
@@ -223,7 +244,14 @@ class RunResults:
 
     # ---------------------------------------------------------------- export
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready results (what ``results.json`` holds); no timings, so equal runs give equal dicts."""
+        """JSON-ready results (what ``results.json`` holds); no timings, so equal runs give equal dicts.
+
+        Returns
+        -------
+        dict
+            Every key is listed, with its type and contents, in the ``results.json``
+            reference (the schema :func:`causalmacro.report.results_schema.results_schema`).
+        """
         out: dict[str, Any] = {
             "synthetic": self.synthetic,
             "spec": self.spec.name,

@@ -4,6 +4,11 @@ Every labelled array is ``{name, dims, coords, values, attrs}`` (the shared
 response type, :mod:`causalmacro.labelled`); every matrix is ``{index, columns,
 data}``; dates are ISO strings. :func:`results_schema` is the source of truth and
 a test keeps the published file and every written ``results.json`` in line with it.
+
+Every key :meth:`causalmacro.RunResults.to_dict` writes has a ``description``; a
+table keyed by names of the run (variables, assets, events, regimes) gives the
+values' schema as ``additionalProperties`` and names its keys in
+``propertyNames.title`` (shown as ``<title>`` in the reference).
 """
 
 from __future__ import annotations
@@ -13,31 +18,442 @@ from typing import Any
 
 __all__ = ["dump_results_schema", "results_schema"]
 
-_LABELLED = {
+Node = dict[str, Any]
+
+_LABELLED: Node = {
     "type": "object",
+    "description": "A labelled array (an xarray.DataArray): the values nested in the order of ``dims``, each dim's "
+                   "coordinates in ``coords``.",
     "required": ["name", "dims", "coords", "values", "attrs"],
     "properties": {
-        "name": {"type": ["string", "null"]},
-        "dims": {"type": "array", "items": {"type": "string"}},
-        "coords": {"type": "object", "additionalProperties": {"type": "array"}},
-        "values": {"type": "array"},
-        "attrs": {"type": "object"},
+        "name": {"type": ["string", "null"], "description": "The array's name, e.g. ``irf``."},
+        "dims": {"type": "array", "items": {"type": "string"}, "description": "Dimension names, outermost first."},
+        "coords": {"type": "object", "additionalProperties": {"type": "array"},
+                   "description": "Each dim's labels (dates as ISO strings)."},
+        "values": {"type": "array", "description": "Nested lists of numbers, one level per dim."},
+        "attrs": {"type": "object", "description": "What the numbers are: identification, shock size, ``level``, "
+                  "``interval``, bootstrap settings, ..."},
     },
 }
-_MATRIX = {
+_MATRIX: Node = {
     "type": "object",
+    "description": "A labelled matrix (a pandas.DataFrame in ``split`` form).",
     "required": ["index", "columns", "data"],
     "properties": {
-        "index": {"type": "array", "items": {"type": "string"}},
-        "columns": {"type": "array", "items": {"type": "string"}},
-        "data": {"type": "array", "items": {"type": "array", "items": {"type": "number"}}},
+        "index": {"type": "array", "items": {"type": "string"}, "description": "Row labels."},
+        "columns": {"type": "array", "items": {"type": "string"}, "description": "Column labels."},
+        "data": {"type": "array", "items": {"type": "array", "items": {"type": "number"}},
+                 "description": "The rows, each a list of numbers in column order."},
     },
 }
-_DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}"}
+_DATE: Node = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}", "description": "An ISO date, ``YYYY-MM-DD``."}
+
+_BOUND_NOTE = "plus a last ``bound`` dim (``point``, ``lower``, ``upper``) when the run has bands"
+
+
+# --- builders --------------------------------------------------------------------------------
+def _leaf(kind: str | list[str], description: str, **extra: Any) -> Node:
+    return {"type": kind, "description": description, **extra}
+
+
+def _ref(name: str, description: str, *, nullable: bool = False) -> Node:
+    if nullable:
+        return {"oneOf": [{"$ref": f"#/$defs/{name}"}, {"type": "null"}], "description": description}
+    return {"$ref": f"#/$defs/{name}", "description": description}
+
+
+def _date(description: str, *, nullable: bool = False) -> Node:
+    return _ref("date", description, nullable=nullable)
+
+
+def _strings(description: str) -> Node:
+    return {"type": "array", "items": {"type": "string"}, "description": description}
+
+
+def _obj(description: str, properties: dict[str, Node], *, optional: tuple[str, ...] = (),
+         nullable: bool = False) -> Node:
+    """A table with known keys: every key required unless named in ``optional``."""
+    return {"type": ["object", "null"] if nullable else "object", "description": description,
+            "required": [k for k in properties if k not in optional], "properties": properties}
+
+
+def _map(description: str, key: str, value: Node, *, nullable: bool = False) -> Node:
+    """A table keyed by names of the run (``key`` says what they are)."""
+    return {"type": ["object", "null"] if nullable else "object", "description": description,
+            "propertyNames": {"title": key}, "additionalProperties": value}
+
+
+def _test(description: str, *, nullable: bool = False) -> Node:
+    """One hypothesis test (:class:`causalmacro.svar.diagnostics.TestResult`)."""
+    return _obj(description, {
+        "name": _leaf("string", "The test, e.g. ``portmanteau(12)``."),
+        "statistic": _leaf("number", "Test statistic."),
+        "pvalue": _leaf("number", "p-value."),
+        "df": {"type": "array", "items": {"type": "number"},
+               "description": "Degrees of freedom: ``[df]`` for chi-square, ``[df_num, df_denom]`` for F."},
+        "distribution": _leaf("string", "Reference distribution: ``chi2`` or ``F``.", enum=["chi2", "F"]),
+        "null": _leaf("string", "The null hypothesis in words."),
+    }, nullable=nullable)
+
+
+def _bands(description: str, kind: str = "array") -> Node:
+    """``{point, lower, upper}``: numbers, or arrays over horizons."""
+    value: Node = ({"type": "array", "items": {"type": "number"}} if kind == "array" else {"type": "number"})
+    return _obj(description, {
+        "point": {**value, "description": "Posterior mean."},
+        "lower": {**value, "description": "Lower bound of the highest-density interval of mass ``assets.level``."},
+        "upper": {**value, "description": "Upper bound of that interval."},
+    })
+
+
+# --- sections ----------------------------------------------------------------------------------
+def _choices() -> Node:
+    nstr = ["string", "null"]
+    event = _obj("The event as used.", {
+        "date": _date("Its date (its own, or its catalogue entry's)."),
+        "shape": _leaf("string", "``pulse``, ``step`` or ``window``.", enum=["pulse", "step", "window"]),
+        "periods": _leaf(["integer", "null"], "Length of a ``window`` event in periods (null for other shapes)."),
+        "var": _leaf("boolean", "Whether it entered the VAR (an exogenous dummy)."),
+        "assets": _leaf("boolean", "Whether it entered the asset model (a covariate)."),
+        "title": _leaf("string", "Its title (its own, else the catalogue's, else its name)."),
+    })
+    return _obj("Every analysis choice of the run, as used (command-line overrides and defaults resolved).", {
+        "seed": _leaf("integer", "The run's seed (``--seed``); the two seeds below are spawned from it."),
+        "svar_seed": _leaf("integer", "Seed of the SVAR fit and of its bootstrap draws."),
+        "asset_seed": _leaf(["integer", "null"], "Seed of the asset model's sampler (null when not fitted)."),
+        "bands": _leaf("string", "The bands drawn: ``bootstrap``, ``set`` (identified set) or ``none``.",
+                       enum=["bootstrap", "set", "none"]),
+        "bootstrap": _leaf(nstr, "Bootstrap kind, ``residual`` or ``wild`` (null without bootstrap bands)."),
+        "reps": _leaf("integer", "Bootstrap replications (0 without bootstrap bands)."),
+        "level": _leaf("number", "Coverage of every band and interval (``[var].level``)."),
+        "irf_horizon": _leaf("integer", "Last horizon of the impulse responses (``[var].horizon``), in periods."),
+        "fevd_horizon": _leaf("integer", "Last horizon of the variance decomposition (``[var].fevd_horizon``)."),
+        "focus": _leaf(nstr, "The variable the report decomposes (``[report].focus``, else the last of the order)."),
+        "hd_periods": _leaf("integer", "Periods of the historical-decomposition figure (``[report].hd_periods``)."),
+        "graph_alpha": _leaf("number", "Granger level of the graph's significance rule (``[graph].alpha``)."),
+        "graph_min_run": _leaf("integer", "Consecutive horizons of the graph's band rule (``[graph].min_run``)."),
+        "channel_shocks": _strings("Shocks of the channel decompositions (empty: none)."),
+        "channels": _strings("Channel variables of the channel decompositions (empty: none)."),
+        "asset_flip": _strings("Assets whose sign was flipped before fitting (``[assets].flip``)."),
+        "asset_shocks": _strings("SVAR shocks the asset model used (empty when not fitted)."),
+        "asset_sampler": _leaf(nstr, "The asset model's sampler: ``gibbs``, ``pymc`` or ``nutpie`` (null when "
+                               "not fitted)."),
+        "assets_fitted": _leaf("boolean", "Whether the asset model was fitted (then ``assets`` is present)."),
+        "events": _map("The spec's events, as used.", "event", event),
+        "event_bands": _leaf(nstr, "How the event effects are banded (``residual bootstrap``; null without "
+                             "bootstrap bands or events)."),
+        "asset_events": _strings("Events that entered the asset model as covariates (empty when not fitted)."),
+        "asset_regime": _leaf(nstr, "The ``[regimes]`` definition the asset model was fitted by (``[assets].regime``)."),
+        "asset_regime_now": _leaf(nstr, "That definition's current label: the regime of the graph's asset edges."),
+        "lp_links": _strings("The local projections' links, ``source -> target`` (empty: none)."),
+        "lp_lags": _leaf(["integer", "null"], "Control lags of the local projections (null without them)."),
+        "lp_lag_augment": _leaf(["boolean", "null"], "Whether the local projections are lag-augmented (null "
+                                "without them)."),
+        "lp_state": _leaf(nstr, "The regime definition of the state-dependent projections (``[lp].state``)."),
+    })
+
+
+def _panel() -> Node:
+    column = _obj("How the column was produced.", {
+        "name": _leaf("string", "The column (the spec's series name)."),
+        "origin": _leaf("string", "The raw series ID, or the formula of a derived or combined series."),
+        "transform": _leaf("string", "Transform applied to the aligned levels (``level``, ``log``, ``diff``, "
+                           "``logdiff``, ``yoy``, ``zscore``)."),
+        "units": _leaf("string", "Units after the transform, e.g. ``percent change from a year ago``."),
+        "aggregation": _leaf("string", "How the raw series was brought to the panel frequency (``mean``, ``last``, "
+                             "``sum``; ``per input`` for a derived or combined column)."),
+        "ragged": _leaf("boolean", "Whether the column may start late or end early (``[series].ragged``)."),
+    })
+    filled = _obj("One value not observed as such.", {
+        "column": _leaf("string", "The column."),
+        "date": _date("The period."),
+        "method": _leaf("string", "How it was filled: interpolation, or the fallback formula of a derived series."),
+    })
+    raw = _obj("Fingerprint of the raw series as read.", {
+        "sha256": _leaf("string", "SHA-256 of its observations (dates and values)."),
+        "first": _date("First observation date.", nullable=True),
+        "last": _date("Last observation date.", nullable=True),
+        "n": _leaf("integer", "Number of observations."),
+    })
+    binding = _obj("The input of the column that ends first (empty when unknown).", {
+        "input": _leaf("string", "The raw series ID."),
+        "last_observation": _date("Its last observation."),
+    }, optional=("input", "last_observation"))
+    return _obj("The data the models were fitted on (``Panel.to_dict()``; no data values: ``panel.csv`` has them).", {
+        "spec": _leaf("string", "Name of the spec the panel was built from."),
+        "source": _leaf("string", "Where the raw data came from, in words."),
+        "synthetic": _leaf("boolean", "true for the embedded synthetic demo."),
+        "frequency": _leaf("string", "pandas frequency of the panel's index: ``MS`` (monthly, first day of the "
+                           "month) or ``W-FRI`` (weekly, Fridays)."),
+        "start": _date("First period of the panel."),
+        "end": _date("Last period of the panel."),
+        "n_obs": _leaf("integer", "Number of periods."),
+        "columns": _map("How each column was produced.", "column", column),
+        "filled": {"type": "array", "items": filled,
+                   "description": "Every value that was not observed as such (empty: none)."},
+        "inputs": _map("Every raw series read, by ID: what a rerun compares to know whether the data changed.",
+                       "series_id", raw),
+        "window": _obj("Why the sample is what it is.", {
+            "start": _date("First period of the sample."),
+            "end": _date("Last period of the sample."),
+            "data_end": _date("The data's common end: the last period every non-ragged column covers."),
+            "spec_end": _date("The spec's ``end`` (null when open).", nullable=True),
+            "binding": _map("The columns that end first (empty when the spec's end binds).", "column", binding),
+            "reason": _leaf("string", "The reason, in a sentence."),
+        }),
+    })
+
+
+def _svar() -> Node:
+    nullable_matrix = {"type": ["array", "null"], "items": {"type": "array"}}
+    return _obj("The structural VAR's fit (``SVARResults.to_dict()``).", {
+        "variables": _strings("The variables in chain order; shock ``j`` is named after variable ``j``."),
+        "lags": _leaf("integer", "Lag order."),
+        "trend": _leaf("string", "Deterministic terms: ``n``, ``c``, ``ct`` or ``ctt``."),
+        "exog": _strings("Exogenous regressors (the events that entered the VAR), in column order."),
+        "nobs": _leaf("integer", "Effective number of observations (the panel's periods less the lags)."),
+        "sample": {"type": "array", "items": {"$ref": "#/$defs/date"}, "minItems": 2, "maxItems": 2,
+                   "description": "First and last period of the effective sample."},
+        "lag_selection": _obj("How the lag order was chosen (null when ``[var].lags`` is a number).", {
+            "criterion": _leaf("string", "The criterion used: ``aic``, ``bic`` or ``hqic``."),
+            "selected": _map("The order each criterion chose (``aic``, ``bic``, ``hqic``, ``fpe``).", "criterion",
+                             {"type": "integer"}),
+            "maxlags": _leaf("integer", "The largest order tried."),
+        }, nullable=True),
+        "identification": _obj("The identification scheme and its restrictions.", {
+            "scheme": _leaf("string", "``recursive``, ``short_run``, ``sign`` or ``long_run``."),
+            "A": {**nullable_matrix, "description": "short_run: the pattern of A (numbers fixed, null free; null "
+                  "when not given)."},
+            "B": {**nullable_matrix, "description": "short_run: the pattern of B, likewise."},
+            "signs": _map("sign: ``{shock: {variable: 1 or -1}}``.", "shock", {"type": "object"}),
+            "horizons": _leaf("integer", "sign: the signs hold at horizons ``0..horizons``."),
+            "zeros": _map("sign: ``{shock: [variable, ...]}`` with a zero impact response.", "shock",
+                          {"type": "array", "items": {"type": "string"}}),
+            "draws": _leaf("integer", "sign: rotations drawn."),
+        }, optional=("A", "B", "signs", "horizons", "zeros", "draws")),
+        "identification_details": _obj("Facts of the identification at the point estimate.", {
+            "scheme": _leaf("string", "The scheme."),
+            "A": {"type": "array", "items": {"type": "array"}, "description": "short_run: the estimated A."},
+            "B": {"type": "array", "items": {"type": "array"}, "description": "short_run: the estimated B."},
+            "converged": _leaf("boolean", "short_run: whether the ML estimation converged."),
+            "iterations": _leaf("integer", "short_run: iterations of the ML estimation."),
+            "n_free": _leaf("integer", "short_run: free entries of A and B."),
+            "signs_normalised": _leaf("boolean", "short_run: whether every shock could be signed to raise its own "
+                                      "variable on impact."),
+            "overid_lr": _obj("short_run, over-identified: the likelihood-ratio test of the over-identifying "
+                              "restrictions.", {
+                                  "statistic": _leaf("number", "LR statistic."),
+                                  "df": _leaf("integer", "Over-identifying restrictions."),
+                                  "pvalue": _leaf("number", "chi-square p-value."),
+                              }),
+            "draws": _leaf("integer", "sign: rotations drawn."),
+            "accepted": _leaf("integer", "sign: rotations that satisfy the restrictions (the identified set)."),
+            "acceptance_rate": _leaf("number", "sign: ``accepted / draws``."),
+            "point": _leaf("string", "sign: how the point model is picked (``median_target``, Fry & Pagan 2011)."),
+            "sign_matrix": {"type": "array", "items": {"type": "array"},
+                            "description": "sign: ``S[shock][variable]`` in ``{-1, 0, 1}``."},
+            "zero_indices": {"type": "array", "items": {"type": "array"},
+                             "description": "sign: for each shock, the variables with a zero impact response."},
+        }, optional=("A", "B", "converged", "iterations", "n_free", "signs_normalised", "overid_lr", "draws",
+                     "accepted", "acceptance_rate", "point", "sign_matrix", "zero_indices")),
+        "impact": _ref("matrix", "Impact matrix B0^-1: rows the responses, columns the shocks; the impact response "
+                       "to a one-standard-deviation shock, in the variables' units."),
+        "sigma_u": _ref("matrix", "Residual covariance (degrees-of-freedom corrected), variables x variables."),
+        "params": _ref("matrix", "Reduced-form coefficients: one column per equation; rows the trend terms "
+                       "(``const``, ``trend``, ``trend**2``), the exogenous columns, then ``L1.x .. Lp.x``."),
+        "max_root": _leaf("number", "Modulus of the largest companion root (below 1: stable)."),
+        "stable": _leaf("boolean", "Whether the VAR is stable (every root inside the unit circle)."),
+        "diagnostics": _obj("Residual checks.", {
+            "portmanteau": _test("Portmanteau test of no residual autocorrelation up to ``max(12, 2p)`` lags "
+                                 "(null when the sample is too short).", nullable=True),
+            "normality": _test("Jarque-Bera-type test of multivariate normal residuals."),
+        }),
+        "notes": _strings("Things to know about the fit (lag order raised from 0, criterion at the top of its "
+                          "range, explosive system)."),
+    })
+
+
+def _graph() -> Node:
+    num_list = {"type": "array", "items": {"type": "number"}}
+    band = {"type": ["array", "null"], "items": num_list}
+    node = _obj("One node.", {
+        "id": _leaf("string", "The variable or asset."),
+        "order": _leaf("integer", "Position: the chain's variables first, in order, then the assets."),
+        "group": _leaf("string", "Asset class from ``[assets].groups`` (empty for chain variables that are not "
+                       "assets)."),
+        "kind": _leaf("string", "``chain``, ``asset`` or ``chain+asset`` (an asset that is also a VAR variable).",
+                      enum=["chain", "asset", "chain+asset"]),
+    })
+    edge = _obj("One edge ``source -> target``: the response of ``target`` to ``source``'s shock.", {
+        "source": _leaf("string", "The shock's variable."),
+        "target": _leaf("string", "The responding variable or asset."),
+        "kind": _leaf("string", "``chain`` (the SVAR's response) or ``asset`` (the asset model's).",
+                      enum=["chain", "asset"]),
+        "irf": {**num_list, "description": "The point response by horizon: the SVAR's impulse response (chain), or "
+                "the posterior mean cumulative response (asset), in the target's units."},
+        "band": {**band, "description": "``[lower, upper]`` by horizon (null without bands)."},
+        "impact": _leaf("number", "The response at horizon 0."),
+        "peak": _leaf("number", "The response largest in absolute value."),
+        "peak_relative": _leaf("number", "chain: ``peak`` over the largest response of the target to its own shock "
+                               "(comparable across units)."),
+        "peak_horizon": _leaf("integer", "The horizon of ``peak``."),
+        "band_excludes_zero": _leaf("boolean", "Whether the band rule holds."),
+        "evidence": _strings("Why the edge is significant (empty: it is not)."),
+        "granger_pvalue": _leaf(["number", "null"], "chain: Granger-causality p-value of ``source`` on ``target``."),
+        "prob_sign": _leaf(["number", "null"], "asset: posterior probability of the sign of the final cumulative "
+                           "response."),
+        "significant": _leaf("boolean", "Whether the significance rule supports the edge (``graph.graph.rule``)."),
+        "asset_irf": {**num_list, "description": "An asset that is also a chain variable: the asset model's "
+                      "posterior mean cumulative response, beside the SVAR's."},
+        "asset_band": {**band, "description": "Its HDI, ``[lower, upper]`` by horizon."},
+        "asset_prob_sign": _leaf(["number", "null"], "Its posterior probability of the sign."),
+        "asset_significant": _leaf("boolean", "Whether its HDI excludes zero at some horizon."),
+    }, optional=("peak_relative", "granger_pvalue", "prob_sign", "asset_irf", "asset_band", "asset_prob_sign",
+                 "asset_significant"))
+    return _obj("The dependency graph in networkx node-link form (as ``graph.json``; read it with "
+                "``causalmacro.read_graph``).", {
+                    "directed": _leaf("boolean", "Always true."),
+                    "multigraph": _leaf("boolean", "Always false."),
+                    "graph": _obj("Graph attributes.", {
+                        "rule": _leaf("string", "The significance rule, in words."),
+                        "level": _leaf(["number", "null"], "Coverage of the bands the rule reads."),
+                        "identification": _leaf("string", "The SVAR's identification scheme."),
+                        "sample": _leaf("string", "The SVAR's effective sample, ``YYYY-MM..YYYY-MM``."),
+                        "asset_regime": _leaf("string", "With an asset model by regime: ``definition: label``, the "
+                                              "regime of the asset edges (the current one)."),
+                    }, optional=("asset_regime",)),
+                    "nodes": {"type": "array", "items": node, "description": "The chain's variables, then the assets."},
+                    "edges": {"type": "array", "items": edge,
+                              "description": "Every edge, significant or not (``significant`` says)."},
+                })
+
+
+def _assets() -> Node:
+    bands_or_regimes = {"description": "The asset's cumulative response to the shock (with regimes: by regime).",
+                        "anyOf": [_bands("Cumulative response by horizon ``0..[assets].lags``."),
+                                  _map("With regimes: by regime.", "regime", _bands("Cumulative response by horizon."))]}
+    row = _obj("One asset.", {
+        "asset": _leaf("string", "The asset."),
+        "group": _leaf("string", "Its class."),
+        "mean": _leaf("number", "Posterior mean cumulative response at the last lag, standardised (standard "
+                      "deviations of the asset's returns per standard deviation of the shock)."),
+        "lower": _leaf("number", "Lower HDI bound."),
+        "upper": _leaf("number", "Upper HDI bound."),
+        "prob_positive": _leaf("number", "Posterior probability of a gain (a positive response)."),
+        "rank_mean": _leaf("number", "Posterior mean rank (1 = highest response)."),
+    })
+    rows = {"type": "array", "items": row, "description": "The assets, highest response first."}
+    comparison = _obj("One asset or class.", {
+        "kind": _leaf("string", "``asset`` or ``class`` (compared through the class mean).", enum=["asset", "class"]),
+        "prob": _leaf("number", "Posterior probability that the response is larger in the first regime."),
+        "mean_difference": _leaf("number", "Posterior mean of first minus second, standardised."),
+    })
+    return _obj("The Bayesian asset-response model (``AssetResponseResults.to_dict()``); present when it was fitted.", {
+        "model": _leaf("string", "Always ``asset_response``."),
+        "settings": {"type": "object", "description": "The sampler's settings (scalars only): ``sampler``, "
+                     "``draws``, ``tune``, ``chains``, ``target_accept``, ``pooling``, ``parameterization``, ..."},
+        "design": _obj("The design the model was fitted on.", {
+            "assets": _strings("The assets, in order."),
+            "groups": _map("Each asset's class.", "asset", {"type": "string"}),
+            "shocks": _strings("The SVAR shocks used."),
+            "lags": _leaf("integer", "Highest shock lag ``L`` (lags ``0..L``)."),
+            "start": _leaf(["string", "null"], "First date of the stacked sample (ISO date and time)."),
+            "end": _leaf(["string", "null"], "Last date of the stacked sample (ISO date and time)."),
+            "n_obs": _map("Observations per asset.", "asset", {"type": "integer"}),
+            "regimes": _obj("With regimes (``[assets].regime``): the regime coding.", {
+                "labels": _strings("The regime labels."),
+                "n_dates": _map("Dates in each regime.", "regime", {"type": "integer"}),
+                "effects": _strings("Names of the coded effects (``common``, then the contrasts)."),
+                "coding": {"type": "array", "items": {"type": "array", "items": {"type": "number"}},
+                           "description": "The coding matrix: one row per regime, one column per effect."},
+            }),
+            "covariates": _strings("With covariates: their names (the events of the asset model)."),
+        }, optional=("regimes", "covariates")),
+        "diagnostics": _obj("The convergence gate.", {
+            "max_rhat": _leaf("number", "Largest rank-normalised split R-hat over every parameter."),
+            "min_ess_bulk": _leaf("number", "Smallest bulk effective sample size."),
+            "min_ess_tail": _leaf("number", "Smallest tail effective sample size."),
+            "divergences": _leaf("integer", "Divergent transitions after tuning (NUTS; 0 for Gibbs)."),
+            "worst_rhat": _leaf("string", "The parameter with the largest R-hat."),
+            "worst_ess": _leaf("string", "The parameter with the smallest bulk ESS."),
+            "passed": _leaf("boolean", "Whether the gate passed (R-hat <= rhat_max, bulk ESS >= ess_bulk_min, no "
+                            "divergences)."),
+            "n_fits": _leaf("integer", "Fits combined (more than one with shock-uncertainty propagation)."),
+            "messages": _strings("One line per failed criterion."),
+            "thresholds": _obj("The gate's limits.", {
+                "rhat_max": _leaf("number", "Largest R-hat allowed (1.01)."),
+                "ess_bulk_min": _leaf("number", "Smallest bulk ESS allowed (400)."),
+            }),
+        }),
+        "level": _leaf("number", "HDI mass of every interval below."),
+        "responses": _obj("Cumulative responses in data units.", {
+            "scale": _leaf("string", "Always ``data``: the asset's return units (flipped assets read as gains) per "
+                           "one-standard-deviation shock."),
+            "cumulative": _leaf("boolean", "Always true: sums of the distributed-lag coefficients up to each horizon."),
+            "values": _map("By asset.", "asset", _map("By shock.", "shock", bands_or_regimes)),
+        }),
+        "spectrum": _obj("The asset spectrum: assets ranked by their total response to each shock.", {
+            "scale": _leaf("string", "Always ``standardized``, so that assets in different units rank fairly."),
+            "values": _map("By shock: the assets, highest response first (with regimes: by regime).", "shock",
+                           {"description": "The ranking for one shock (with regimes: by regime).",
+                            "anyOf": [rows, _map("By regime.", "regime", rows)]}),
+        }),
+        "regime_comparisons": _map(
+            "With regimes: by shock, for each pair of regimes ``first > second``, each asset's and class's "
+            "probability of a larger response in the first.", "shock",
+            _map("By pair of regimes, keyed ``first > second``.", "pair", _map("By asset or class.", "name", comparison))),
+        "covariate_effects": _obj("With covariates: each covariate's (event's) effect on each asset.", {
+            "units": _leaf("string", "Always ``data``: the asset's return units."),
+            "values": _map("By asset.", "asset", _map("By covariate.", "covariate",
+                                                      _bands("Effect of the covariate.", kind="number"))),
+        }),
+    }, optional=("regime_comparisons", "covariate_effects"))
+
+
+def _position() -> Node:
+    link = _obj("One variable.", {
+        "value": _leaf("number", "Its latest value, in the panel's units."),
+        "percentile": _leaf("number", "Share of the sample's values at or below it, 0-100."),
+        "change_3": _leaf(["number", "null"], "Change over the last 3 periods (for a return or a change: that of "
+                          "its level, the sum of the last 3 values)."),
+        "change_6": _leaf(["number", "null"], "Change over the last 6 periods, likewise."),
+        "direction_3": _leaf("string", "``rising``, ``falling``, ``flat`` (under a tenth of a standard deviation of "
+                             "such a change) or ``n/a``."),
+        "direction_6": _leaf("string", "The same over 6 periods."),
+        "direction_of": _leaf("string", "What the direction reads: ``value``, or ``level (sum of the changes)``."),
+    })
+    regime = _obj("One regime definition.", {
+        "label": _leaf(["string", "null"], "Its current label (null when undetermined)."),
+        "since": _date("The period the current label began.", nullable=True),
+        "periods": _leaf("integer", "How many periods it has lasted."),
+    })
+    by_shock = _map("By shock.", "shock", {"type": ["number", "null"]})
+    return _obj("Where the chain stands now (``CyclePosition.to_dict()``).", {
+        "date": _date("The latest period of the panel."),
+        "links": _map("Each VAR variable's latest value against its history.", "variable", link),
+        "regimes": _map("Each regime definition's current state.", "regime", regime),
+        "spectrum_regime": {"type": ["array", "null"], "items": {"type": "string"}, "minItems": 2, "maxItems": 2,
+                            "description": "``[definition, label]`` the spectrum is conditional on (null without an "
+                            "asset model by regime)."},
+        "spectrum": _map("By asset: the posterior mean cumulative response (data units, last lag) to each shock in "
+                         "the current regime (null without an asset model by regime).", "asset", by_shock,
+                         nullable=True),
+        "prob_positive": _map("By asset: the posterior probability of a gain, same layout.", "asset", by_shock,
+                              nullable=True),
+    }, nullable=True)
 
 
 def results_schema() -> dict[str, Any]:
-    """The schema, as a dict."""
+    """The schema of ``results.json``, as a dict.
+
+    Returns
+    -------
+    dict
+        A JSON Schema (draft 2020-12) document: every key of
+        :meth:`causalmacro.RunResults.to_dict` with its ``type`` and
+        ``description``; ``required`` lists the keys always present.
+    """
+    response = ("dims ``(horizon, response, shock)``, " + _BOUND_NOTE)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "causalmacro results.json",
@@ -45,50 +461,82 @@ def results_schema() -> dict[str, Any]:
                        "it read.",
         "type": "object",
         "$defs": {"labelled": _LABELLED, "matrix": _MATRIX, "date": _DATE},
-        "required": ["synthetic", "spec", "choices", "panel", "svar", "irf", "fevd", "causality", "graph"],
+        "required": ["synthetic", "spec", "choices", "panel", "svar", "irf", "fevd", "causality", "graph",
+                     "channels", "events", "event_effects", "regimes", "lp", "lp_state", "position"],
         "properties": {
-            "synthetic": {"type": "boolean", "description": "true when the data are the embedded demo"},
-            "spec": {"type": "string"},
-            "choices": {"type": "object", "description": "every analysis choice of the run, as used",
-                        "required": ["seed", "bands", "level", "irf_horizon", "fevd_horizon", "focus"]},
-            "panel": {"type": "object", "required": ["start", "end", "n_obs", "columns", "filled", "inputs", "window"],
-                      "properties": {"start": {"$ref": "#/$defs/date"}, "end": {"$ref": "#/$defs/date"}}},
-            "svar": {
-                "type": "object",
-                "required": ["variables", "lags", "trend", "nobs", "sample", "impact", "sigma_u", "params",
-                             "identification", "stable", "diagnostics"],
-                "properties": {
-                    "variables": {"type": "array", "items": {"type": "string"}},
-                    "sample": {"type": "array", "items": {"$ref": "#/$defs/date"}, "minItems": 2, "maxItems": 2},
-                    "impact": {"$ref": "#/$defs/matrix"},
-                    "sigma_u": {"$ref": "#/$defs/matrix"},
-                    "params": {"$ref": "#/$defs/matrix"},
-                },
-            },
-            "irf": {"$ref": "#/$defs/labelled"},
-            "fevd": {"$ref": "#/$defs/labelled"},
-            "channels": {"type": "object", "additionalProperties": {"$ref": "#/$defs/labelled"}},
-            "causality": {"type": "array", "items": {"type": "object", "required": ["cause", "effect"]}},
-            "graph": {"type": "object", "required": ["nodes", "edges"]},
-            "assets": {"type": "object", "required": ["settings", "design", "diagnostics", "responses", "spectrum"]},
-            "events": {"type": ["object", "null"], "description": "the event dummies of the VAR: names and the "
-                       "periods each is 1", "required": ["names", "periods"]},
-            "event_effects": {"oneOf": [{"$ref": "#/$defs/labelled"}, {"type": "null"}],
-                              "description": "each event's effect on every variable, along its shape"},
-            "regimes": {"type": "object", "required": ["time", "definitions"],
-                        "properties": {"time": {"type": "array", "items": {"$ref": "#/$defs/date"}},
-                                       "definitions": {"type": "object", "additionalProperties": {
-                                           "type": "object", "required": ["labels", "values"]}}}},
-            "lp": {"type": "object", "description": "'source -> target' -> local-projection responses",
-                   "additionalProperties": {"$ref": "#/$defs/labelled"}},
-            "lp_state": {"type": "object", "description": "the same, by state (a 'state' dim)",
-                         "additionalProperties": {"$ref": "#/$defs/labelled"}},
-            "position": {"type": ["object", "null"], "description": "where the chain stands now",
-                         "required": ["date", "links", "regimes"]},
+            "synthetic": _leaf("boolean", "true when the data are the embedded synthetic demo (the numbers "
+                               "illustrate, they do not estimate)."),
+            "spec": _leaf("string", "The spec's ``name``."),
+            "choices": _choices(),
+            "panel": _panel(),
+            "svar": _svar(),
+            "irf": _ref("labelled", "Impulse responses, " + response + "; horizons ``0..[var].horizon``, "
+                        "``response`` and ``shock`` the variables of ``[var].order``. The response of each variable "
+                        "to a one-standard-deviation structural shock, in the variable's panel units. ``attrs`` "
+                        "record the identification, ``shock_size``, ``level``, ``interval`` and the bootstrap's "
+                        "``reps``, ``reps_kept``, ``seed``."),
+            "fevd": _ref("labelled", "Forecast-error variance decomposition, " + response + "; horizons "
+                         "``1..[var].fevd_horizon``. The share (0-1) of the ``horizon``-step forecast-error variance "
+                         "of ``response`` due to ``shock``; the point shares sum to one over shocks."),
+            "channels": _map("Channel decompositions of every response to a shock through ``choices.channels`` "
+                             "(empty: none).", "shock",
+                             _ref("labelled", "Dims ``(horizon, response, part)``, " + _BOUND_NOTE + "; parts "
+                                  "``total`` (the impulse response), ``held`` (every channel shut), ``through "
+                                  "channels`` (total minus held) and ``through <c>`` for each channel alone.")),
+            "causality": {"type": "array", "description": "Granger and instantaneous causality for every ordered "
+                          "pair of variables.", "items": _obj("One pair.", {
+                              "cause": _leaf("string", "The causing variable."),
+                              "effect": _leaf("string", "The caused variable."),
+                              "chain_link": _leaf("boolean", "Whether ``effect`` follows ``cause`` directly in the "
+                                                  "order (a link of the chain)."),
+                              "granger_F": _leaf("number", "F statistic that the lags of ``cause`` do not enter the "
+                                                 "equation of ``effect``."),
+                              "granger_df_num": _leaf("number", "Its numerator degrees of freedom."),
+                              "granger_df_denom": _leaf("number", "Its denominator degrees of freedom."),
+                              "granger_pvalue": _leaf("number", "Its p-value."),
+                              "instantaneous_wald": _leaf("number", "Wald statistic that the residuals of the two "
+                                                          "are uncorrelated (chi-square, 1 df)."),
+                              "instantaneous_pvalue": _leaf("number", "Its p-value."),
+                          })},
+            "graph": _graph(),
+            "assets": _assets(),
+            "events": _obj("The event dummies of the VAR (null when no event entered it).", {
+                "names": _strings("The events, in column order."),
+                "periods": _map("The periods each event's dummy is 1.", "event",
+                                {"type": "array", "items": {"$ref": "#/$defs/date"}}),
+            }, nullable=True),
+            "event_effects": _ref("labelled", "Each event's dynamic effect on every variable along the event's own "
+                                  "shape (the events as ``shock``), " + response + "; horizons "
+                                  "``0..[var].horizon``, in the variables' units, residual-bootstrap bands (null "
+                                  "without events in the VAR).", nullable=True),
+            "regimes": _obj("The spec's regime definitions on the panel.", {
+                "time": {"type": "array", "items": {"$ref": "#/$defs/date"}, "description": "The panel's periods."},
+                "definitions": _map("By definition (empty without ``[regimes]``).", "regime", _obj(
+                    "One definition.", {
+                        "labels": _strings("Its labels (``[low, high]``, or the dated labels)."),
+                        "values": {"type": "array", "items": {"type": ["string", "null"]},
+                                   "description": "The label of each period of ``time`` (null: no regime)."},
+                    })),
+            }),
+            "lp": _map("Local projections (empty: none), by link.", "source -> target", _ref(
+                "labelled", "Dims ``(horizon, response, shock, bound)`` with the target as ``response`` and the "
+                "source as ``shock``: the target's response to the SVAR's identified source shock (one standard "
+                "deviation), pointwise normal bands (HC1 standard errors when lag-augmented, Newey-West otherwise: "
+                "``attrs.cov``).")),
+            "lp_state": _map("The same, by ``[lp].state`` (empty without a state).", "source -> target", _ref(
+                "labelled", "Dims ``(horizon, response, shock, state, bound)``: ``state`` the regime of the period "
+                "before the shock.")),
+            "position": _position(),
         },
     }
 
 
 def dump_results_schema() -> str:
-    """The schema as formatted text."""
+    """The schema as formatted text.
+
+    Returns
+    -------
+    str
+        :func:`results_schema` as indented JSON with sorted keys and a final newline.
+    """
     return json.dumps(results_schema(), indent=2, sort_keys=True) + "\n"

@@ -140,6 +140,8 @@ def load_spec(path: str | os.PathLike[str]) -> ModelSpec:
 def json_schema() -> dict[str, Any]:
     """The JSON schema of model specs (published as ``docs/spec.schema.json``)."""
     schema = ModelSpec.model_json_schema(mode="validation")
+    # the class docstring's first paragraph: the rest (its Attributes section) is for the API reference
+    schema["description"] = str(schema.get("description", "")).split("\n\n")[0]
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "causalmacro model spec"
     return schema

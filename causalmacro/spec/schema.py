@@ -85,9 +85,23 @@ class DataSpec(_Strict):
     synthetic demo. ``path`` is relative to the spec file.
     """
 
-    source: SourceKind = "fred"
-    path: str | None = None
-    revision_window_days: int = Field(default=92, ge=0, le=3660)
+    source: SourceKind = Field(
+        default="fred",
+        description="Where the raw series come from: ``fred`` (the FRED API through the local store, refreshed "
+        "incrementally; needs a FRED API key), ``csv_dir`` (a folder of FRED CSV downloads), ``csv`` (one CSV "
+        "file: a date column and one column per series ID) or ``demo`` (the embedded synthetic demo, offline).",
+    )
+    path: str | None = Field(
+        default=None,
+        description="The folder (``csv_dir``) or file (``csv``) to read, relative to the spec file's folder; "
+        "required by those two sources and unused by ``fred`` and ``demo``.",
+    )
+    revision_window_days: int = Field(
+        default=92, ge=0, le=3660,
+        description="``fred`` only: days before a stored series' last observation that a refresh fetches again "
+        "when FRED reports the series updated, so revisions of the latest releases are picked up (0: from the "
+        "last stored observation on).",
+    )
 
     @model_validator(mode="after")
     def _path_needed(self) -> DataSpec:
@@ -105,8 +119,15 @@ class GapSpec(_Strict):
     missing values only narrow the window. Nothing is ever forward-filled.
     """
 
-    policy: GapPolicy = "error"
-    max_gap: int = Field(default=1, ge=1, le=12)
+    policy: GapPolicy = Field(
+        default="error",
+        description="Missing values inside the sample window: ``error`` refuses them, ``drop`` keeps the longest "
+        "stretch of the window without any, ``interpolate`` fills gaps of at most ``max_gap`` periods linearly.",
+    )
+    max_gap: int = Field(
+        default=1, ge=1, le=12,
+        description="``interpolate`` only: the longest gap filled, in panel periods; a longer gap is an error.",
+    )
 
 
 class SeriesSpec(_Strict):
@@ -123,12 +144,37 @@ class SeriesSpec(_Strict):
     window is set by the other columns.
     """
 
-    id: str | None = Field(default=None, min_length=1)
-    derived: str | None = None
-    combine: dict[str, float] | None = None
-    transform: Transform | None = None
-    aggregation: Aggregation | None = None
-    ragged: bool = False
+    id: str | None = Field(
+        default=None, min_length=1,
+        description="A FRED series ID (e.g. ``CPIAUCSL``) or a column of the user's data; one of ``id``, "
+        "``derived`` and ``combine`` is required.",
+    )
+    derived: str | None = Field(
+        default=None,
+        description="A catalogued derived series, computed from its inputs after alignment: ``net_liquidity``, "
+        "``real_rate_10y`` or ``term_spread``.",
+    )
+    combine: dict[str, float] | None = Field(
+        default=None,
+        description="A linear combination of raw series, ``{ID = coefficient}``, computed after alignment (e.g. "
+        "``{DGS10 = 1, DGS2 = -1}``).",
+    )
+    transform: Transform | None = Field(
+        default=None,
+        description="Transform of the aligned levels: ``level``, ``log``, ``diff`` (change), ``logdiff`` (100 x "
+        "log change, in percent), ``yoy`` (percent change from a year ago) or ``zscore`` (standardised over the "
+        "final window); unset: the catalog's (the derived series' own), else ``level``.",
+    )
+    aggregation: Aggregation | None = Field(
+        default=None,
+        description="How an ``id`` series is brought to the panel frequency: the period's ``mean``, its ``last`` "
+        "value or the ``sum`` (flows); unset: the catalog's, else ``mean``. Not for derived or combined columns.",
+    )
+    ragged: bool = Field(
+        default=False,
+        description="Let the column start later or end earlier than the window (an asset with a short history); "
+        "the window is set by the other columns.",
+    )
 
     @model_validator(mode="after")
     def _one_origin(self) -> SeriesSpec:
@@ -190,8 +236,16 @@ class ShortRunSpec(_Strict):
     diagonal and free.
     """
 
-    A: list[list[PatternEntry]] | None = None
-    B: list[list[PatternEntry]] | None = None
+    A: list[list[PatternEntry]] | None = Field(
+        default=None,
+        description="Pattern of ``A`` in ``A u_t = B e_t``: one row per variable of ``[var].order``, each with one "
+        'entry per variable; a number fixes the entry, ``"*"`` leaves it free. Unset: the identity.',
+    )
+    B: list[list[PatternEntry]] | None = Field(
+        default=None,
+        description="Pattern of ``B``, written like ``A``. Unset: a free diagonal (one free standard deviation "
+        "per shock).",
+    )
 
 
 class SignSpec(_Strict):
@@ -202,10 +256,25 @@ class SignSpec(_Strict):
     [variable, ...] }`` sets impact responses to zero.
     """
 
-    signs: dict[Name, dict[Name, Literal[-1, 1]]] = Field(min_length=1)
-    zeros: dict[Name, list[Name]] | None = None
-    horizons: int = Field(default=0, ge=0, le=60)
-    draws: int = Field(default=5000, ge=100, le=1_000_000)
+    signs: dict[Name, dict[Name, Literal[-1, 1]]] = Field(
+        min_length=1,
+        description="``{shock = {variable = 1 or -1}}``: the sign of each restricted response (names from "
+        "``[var].order``; a shock is named after its variable). Unrestricted shocks are not individually "
+        "identified.",
+    )
+    zeros: dict[Name, list[Name]] | None = Field(
+        default=None,
+        description="``{shock = [variable, ...]}``: responses that are zero on impact. Unset: none.",
+    )
+    horizons: int = Field(
+        default=0, ge=0, le=60,
+        description="The signs must hold at horizons ``0..horizons`` (0: on impact only), in panel periods.",
+    )
+    draws: int = Field(
+        default=5000, ge=100, le=1_000_000,
+        description="Random rotations drawn for the identified set of the point estimate; the accepted ones make "
+        "the set bands.",
+    )
 
 
 class VARSpec(_Strict):
@@ -219,19 +288,71 @@ class VARSpec(_Strict):
     ``fevd_horizon`` is the last forecast horizon of the variance decomposition.
     """
 
-    order: list[Name] = Field(min_length=2)
-    lags: int | LagRule = "aic"
-    max_lags: int = Field(default=6, ge=1, le=48)
-    trend: Trend = "c"
-    identification: Identification = "recursive"
-    horizon: int = Field(default=24, ge=1, le=240)
-    reps: int = Field(default=1000, ge=0, le=100_000)
-    level: float = Field(default=0.9, gt=0, lt=1)
-    bootstrap: Literal["residual", "wild"] = "residual"
-    bands: Literal["auto", "bootstrap", "set", "none"] = "auto"
-    fevd_horizon: int = Field(default=12, ge=1, le=240)
-    short_run: ShortRunSpec | None = None
-    sign: SignSpec | None = None
+    order: list[Name] = Field(
+        min_length=2,
+        description="The VAR's variables (series of the spec) in causal order along the chain: the Cholesky "
+        "order of the recursive scheme; shock ``j`` is named after the ``j``-th variable.",
+    )
+    lags: int | LagRule = Field(
+        default="aic",
+        description="Lag order: a number of periods (>= 1), or the information criterion (``aic``, ``bic``, "
+        "``hqic``) that picks it from ``1..max_lags`` (a choice of 0 is raised to 1, with a note).",
+    )
+    max_lags: int = Field(
+        default=6, ge=1, le=48,
+        description="The largest lag order a criterion tries (lowered where the sample cannot support it); "
+        "unused when ``lags`` is a number.",
+    )
+    trend: Trend = Field(
+        default="c",
+        description="Deterministic terms of every equation, as in statsmodels: ``n`` none, ``c`` a constant, "
+        "``ct`` a constant and a linear trend, ``ctt`` and a quadratic trend.",
+    )
+    identification: Identification = Field(
+        default="recursive",
+        description="How the structural shocks are identified: ``recursive`` (Cholesky along ``order``), "
+        "``short_run`` (A/B restrictions, ``[var.short_run]``), ``sign`` (sign and zero restrictions, "
+        "``[var.sign]``; set-identified) or ``long_run`` (Blanchard-Quah: no long-run effect on earlier "
+        "variables).",
+    )
+    horizon: int = Field(
+        default=24, ge=1, le=240,
+        description="Last horizon of the impulse responses (and channel decompositions and event effects), in "
+        "panel periods: horizons ``0..horizon``.",
+    )
+    reps: int = Field(
+        default=1000, ge=0, le=100_000,
+        description="Bootstrap replications behind the bands (0: no bootstrap bands, 1 is refused); "
+        "``causalmacro run --reps`` overrides it.",
+    )
+    level: float = Field(
+        default=0.9, gt=0, lt=1,
+        description="Coverage of every band of the run, pointwise (0.9: 90% bands): the VAR's bootstrap or "
+        "set bands, the local projections' intervals and the asset model's HDIs.",
+    )
+    bootstrap: Literal["residual", "wild"] = Field(
+        default="residual",
+        description="Bootstrap kind: ``residual`` resamples the residuals i.i.d., ``wild`` flips their signs "
+        "(Rademacher) for heteroskedastic data such as crypto returns.",
+    )
+    bands: Literal["auto", "bootstrap", "set", "none"] = Field(
+        default="auto",
+        description="The bands drawn: ``bootstrap``, ``set`` (the identified set of sign restrictions), "
+        "``none``; ``auto`` is ``set`` under sign restrictions, else ``bootstrap`` (``none`` when ``reps`` is 0).",
+    )
+    fevd_horizon: int = Field(
+        default=12, ge=1, le=240,
+        description="Last forecast horizon of the variance decomposition, in panel periods: horizons "
+        "``1..fevd_horizon``.",
+    )
+    short_run: ShortRunSpec | None = Field(
+        default=None,
+        description='The A/B restrictions; required when ``identification = "short_run"``.',
+    )
+    sign: SignSpec | None = Field(
+        default=None,
+        description='The sign restrictions; required when ``identification = "sign"``.',
+    )
 
     @field_validator("reps")
     @classmethod
@@ -318,16 +439,53 @@ class AssetsSpec(_Strict):
     the NUTS samplers only.
     """
 
-    groups: dict[Name, Name] = Field(min_length=2)
-    shocks: list[Name] | None = None
-    flip: list[Name] = Field(default_factory=list)
-    lags: int = Field(default=2, ge=0, le=12)
-    sampler: Literal["gibbs", "pymc", "nutpie"] = "gibbs"
-    draws: int | None = Field(default=None, ge=100)
-    tune: int | None = Field(default=None, ge=100)
-    chains: int | None = Field(default=None, ge=1, le=16)
-    target_accept: float = Field(default=0.95, gt=0.5, lt=1)
-    regime: Name | None = None
+    groups: dict[Name, Name] = Field(
+        min_length=2,
+        description="``{asset = class}``: the assets (series of the spec, usually returns) and the class each is "
+        'pooled in, e.g. ``{btc = "crypto", nasdaq = "equity"}``; two assets at least.',
+    )
+    shocks: list[Name] | None = Field(
+        default=None,
+        description="The SVAR shocks the assets respond to (variables of ``[var].order``). Unset: every variable "
+        "of the order that is not an asset.",
+    )
+    flip: list[Name] = Field(
+        default_factory=list,
+        description="Assets whose sign is flipped before fitting because a rise is a loss to their holders (a "
+        "yield or spread change), so every response reads as a gain (positive) or a loss. Unset: none.",
+    )
+    lags: int = Field(
+        default=2, ge=0, le=12,
+        description="Highest lag ``L`` of the shocks in each asset's regression (lags ``0..L``, in panel periods); "
+        "the responses are cumulative up to it.",
+    )
+    sampler: Literal["gibbs", "pymc", "nutpie"] = Field(
+        default="gibbs",
+        description="The posterior sampler: ``gibbs`` (the package's blocked Gibbs sampler), ``pymc`` or "
+        "``nutpie`` (NUTS); all sample the same posterior. ``causalmacro run --sampler`` overrides it.",
+    )
+    draws: int | None = Field(
+        default=None, ge=100,
+        description="Kept draws per chain. Unset: the sampler's default (Gibbs 1000, NUTS 1000).",
+    )
+    tune: int | None = Field(
+        default=None, ge=100,
+        description="Burn-in sweeps (Gibbs) or tuning steps (NUTS) per chain, discarded. Unset: the sampler's "
+        "default (Gibbs 200, NUTS 1000).",
+    )
+    chains: int | None = Field(
+        default=None, ge=1, le=16,
+        description="Number of chains. Unset: the sampler's default (Gibbs 8, NUTS 4).",
+    )
+    target_accept: float = Field(
+        default=0.95, gt=0.5, lt=1,
+        description="Target acceptance rate of the NUTS samplers (``pymc``, ``nutpie``); unused by Gibbs.",
+    )
+    regime: Name | None = Field(
+        default=None,
+        description="A ``[regimes]`` definition to fit the responses by: each return gets the regime of the "
+        "period before it, and the spectrum is reported per regime. Unset: one set of responses.",
+    )
 
 
 class GraphSpec(_Strict):
@@ -339,8 +497,15 @@ class GraphSpec(_Strict):
     ``target`` at level ``alpha``.
     """
 
-    alpha: float = Field(default=0.10, gt=0, lt=1)
-    min_run: int = Field(default=2, ge=1, le=60)
+    alpha: float = Field(
+        default=0.10, gt=0, lt=1,
+        description="Level of the Granger-causality test that makes an edge significant on its own.",
+    )
+    min_run: int = Field(
+        default=2, ge=1, le=60,
+        description="Consecutive horizons after impact at which the response band must exclude zero for an edge "
+        "(a band excluding zero on impact always counts).",
+    )
 
 
 class ReportSpec(_Strict):
@@ -357,10 +522,25 @@ class ReportSpec(_Strict):
     more; ``[]`` turns it off.
     """
 
-    focus: Name | None = None
-    hd_periods: int = Field(default=36, ge=2, le=1200)
-    channels: list[Name] | None = None
-    channel_shocks: list[Name] | None = None
+    focus: Name | None = Field(
+        default=None,
+        description="The variable of ``[var].order`` whose variance and historical decompositions and channels "
+        "are drawn. Unset: the last of the order (the asset at the end of the chain).",
+    )
+    hd_periods: int = Field(
+        default=36, ge=2, le=1200,
+        description="Most recent periods shown in the historical-decomposition figure.",
+    )
+    channels: list[Name] | None = Field(
+        default=None,
+        description="Intermediate variables of the channel decomposition (variables of ``[var].order``). Unset: "
+        "``order[2:-1]`` when the order has four variables or more; ``[]`` turns it off.",
+    )
+    channel_shocks: list[Name] | None = Field(
+        default=None,
+        description="Shocks whose responses are decomposed through ``channels``. Unset: the first two of the "
+        "order, when it has four variables or more.",
+    )
 
 
 class EventSpec(_Strict):
@@ -376,13 +556,37 @@ class EventSpec(_Strict):
     covariate).
     """
 
-    catalogue: str | None = None
-    date: dt.date | None = None
-    shape: EventShape = "pulse"
-    periods: int | None = Field(default=None, ge=1, le=520)
-    title: str = ""
-    var: bool = True
-    assets: bool = True
+    catalogue: str | None = Field(
+        default=None,
+        description="An entry of the shipped event catalogue (``causalmacro events`` lists them) whose date and "
+        "title are used. Unset, with no ``date``: the table's own name is looked up.",
+    )
+    date: dt.date | None = Field(
+        default=None,
+        description="The event's own date (``YYYY-MM-DD``, or ``YYYY-MM`` for the first of the month), instead "
+        "of a catalogue entry; the dummy starts in the panel period containing it.",
+    )
+    shape: EventShape = Field(
+        default="pulse",
+        description="The dummy's shape: ``pulse`` (1 in the event's period), ``step`` (1 from that period on) or "
+        "``window`` (1 in ``periods`` periods starting there).",
+    )
+    periods: int | None = Field(
+        default=None, ge=1, le=520,
+        description="Length of a ``window`` event in panel periods; required by ``window``, refused otherwise.",
+    )
+    title: str = Field(
+        default="",
+        description="Title in the report and figures. Empty: the catalogue entry's, else the table's name.",
+    )
+    var: bool = Field(
+        default=True,
+        description="Whether the event enters the VAR as an exogenous dummy (then its effects are estimated).",
+    )
+    assets: bool = Field(
+        default=True,
+        description="Whether the event enters the asset model as a covariate.",
+    )
 
     @field_validator("date", mode="before")
     @classmethod
@@ -408,9 +612,9 @@ class EventSpec(_Strict):
 class RegimePeriod(_Strict):
     """A dated stretch of a ``rule = "dates"`` regime (``start`` and ``end`` inclusive)."""
 
-    start: dt.date
-    end: dt.date
-    label: Name
+    start: dt.date = Field(description="First day of the stretch (``YYYY-MM-DD`` or ``YYYY-MM``), inclusive.")
+    end: dt.date = Field(description="Last day of the stretch (``YYYY-MM-DD`` or ``YYYY-MM``), inclusive.")
+    label: Name = Field(description="The regime's label in this stretch.")
 
     @field_validator("start", "end", mode="before")
     @classmethod
@@ -443,12 +647,33 @@ class RegimeSpec(_Strict):
     ``window`` periods, an exact tie) has no regime.
     """
 
-    rule: RegimeRule
-    series: Name | None = None
-    window: int | None = Field(default=None, ge=1, le=520)
-    labels: list[Name] | None = Field(default=None, min_length=2, max_length=2)
-    periods: list[RegimePeriod] | None = Field(default=None, min_length=1)
-    default: Name | None = None
+    rule: RegimeRule = Field(
+        description="How the regime is read: ``change`` (sign of ``x_t - x_{t-window}``), ``sign`` (sign of the "
+        "mean over the last ``window`` periods), ``median`` (against the median of the ``window`` periods before) "
+        "or ``dates`` (the ``periods`` given).",
+    )
+    series: Name | None = Field(
+        default=None,
+        description="The series of the spec the rule reads, as transformed in the panel; required by every rule "
+        "but ``dates``.",
+    )
+    window: int | None = Field(
+        default=None, ge=1, le=520,
+        description="The rule's look-back in panel periods; required by every rule but ``dates``.",
+    )
+    labels: list[Name] | None = Field(
+        default=None, min_length=2, max_length=2,
+        description="``[low, high]`` names of the two states. Unset: ``falling/rising`` (change), "
+        "``negative/positive`` (sign), ``below/above`` (median). Not for ``dates``.",
+    )
+    periods: list[RegimePeriod] | None = Field(
+        default=None, min_length=1,
+        description="``dates`` only: the labelled stretches ``[{start, end, label}, ...]``, not overlapping.",
+    )
+    default: Name | None = Field(
+        default=None,
+        description="``dates`` only: the label of periods outside every stretch. Unset: no regime there.",
+    )
 
     @model_validator(mode="after")
     def _rule_options(self) -> RegimeSpec:
@@ -500,11 +725,30 @@ class LPSpec(_Strict):
     ``links = []`` turns them off.
     """
 
-    links: list[str] | None = None
-    lags: int | None = Field(default=None, ge=1, le=104)
-    lag_augment: bool = True
-    horizon: int | None = Field(default=None, ge=1, le=240)
-    state: Name | None = None
+    links: list[str] | None = Field(
+        default=None,
+        description='The links projected, ``"source -> target"`` (variables of ``[var].order``). Unset: each '
+        "consecutive link of the chain; ``[]`` turns the projections off.",
+    )
+    lags: int | None = Field(
+        default=None, ge=1, le=104,
+        description="Lags of the target and the shock in each projection, in panel periods. Unset: the VAR's lag "
+        "order.",
+    )
+    lag_augment: bool = Field(
+        default=True,
+        description="Add one more lag of the controls (lag augmentation), so that plain HC1 standard errors are "
+        "valid (Montiel Olea & Plagborg-Møller 2021); false: Newey-West (HAC) standard errors.",
+    )
+    horizon: int | None = Field(
+        default=None, ge=1, le=240,
+        description="Last horizon of the projections, in panel periods. Unset: ``[var].horizon``.",
+    )
+    state: Name | None = Field(
+        default=None,
+        description="A ``[regimes]`` definition for state-dependent projections (the regime of the period before "
+        "the shock). Unset: pooled projections only.",
+    )
 
     @field_validator("links")
     @classmethod
@@ -523,23 +767,92 @@ class LPSpec(_Strict):
 
 
 class ModelSpec(_Strict):
-    """A whole model spec (one ``models/*.toml`` file)."""
+    """A whole model spec (one ``models/*.toml`` file).
 
-    name: Name
-    description: str = ""
-    frequency: PanelFrequency = "monthly"
-    start: dt.date | None = None
-    end: dt.date | None = None
-    data: DataSpec = DataSpec()
-    gaps: GapSpec = GapSpec()
-    series: dict[Name, SeriesSpec] = Field(min_length=1)
-    var: VARSpec | None = None
-    assets: AssetsSpec | None = None
-    graph: GraphSpec = GraphSpec()
-    report: ReportSpec = ReportSpec()
-    events: dict[Name, EventSpec] = Field(default_factory=dict)
-    regimes: dict[Name, RegimeSpec] = Field(default_factory=dict)
-    lp: LPSpec = LPSpec()
+    Read one with :func:`causalmacro.load_spec` (or validate a parsed mapping with
+    :func:`causalmacro.spec.parse_spec`); the spec is frozen. Each TOML table is an
+    attribute holding its own model; the spec reference lists every key with its
+    type, default and meaning.
+
+    Attributes
+    ----------
+    name : str
+        The model's name.
+    description : str
+        Free text.
+    frequency : {"monthly", "weekly"}
+        Panel frequency.
+    start, end : datetime.date or None
+        The sample window (None where open).
+    data : DataSpec
+        Where the raw series come from (``[data]``).
+    gaps : GapSpec
+        What to do with missing values (``[gaps]``).
+    series : dict of str to SeriesSpec
+        The panel's columns (``[series.<name>]``).
+    var : VARSpec or None
+        The structural VAR (``[var]``).
+    assets : AssetsSpec or None
+        The asset-response model (``[assets]``).
+    graph : GraphSpec
+        The dependency graph's significance rule (``[graph]``).
+    report : ReportSpec
+        What the report shows (``[report]``).
+    events : dict of str to EventSpec
+        Dated events (``[events.<name>]``).
+    regimes : dict of str to RegimeSpec
+        Regime definitions (``[regimes.<name>]``).
+    lp : LPSpec
+        Local projections (``[lp]``).
+    """
+
+    name: Name = Field(
+        description="The model's name (letters, digits and ``_``): it names the run in the reports, "
+        "``results.json`` and the manifest.",
+    )
+    description: str = Field(
+        default="",
+        description="Free text for the reader of the spec; the estimators do not read it.",
+    )
+    frequency: PanelFrequency = Field(
+        default="monthly",
+        description="Panel frequency: ``monthly`` (periods labelled by the first of the month) or ``weekly`` "
+        "(weeks ending Friday). Every series is aligned to it by its aggregation.",
+    )
+    start: dt.date | None = Field(
+        default=None,
+        description="First period of the sample (``YYYY-MM`` or ``YYYY-MM-DD``). Unset: as early as every "
+        "non-ragged series allows.",
+    )
+    end: dt.date | None = Field(
+        default=None,
+        description="Last period of the sample. Unset: the last period every non-ragged series covers.",
+    )
+    data: DataSpec = Field(default=DataSpec(), description="Where the raw series come from.")
+    gaps: GapSpec = Field(default=GapSpec(), description="What to do with missing values inside the window.")
+    series: dict[Name, SeriesSpec] = Field(
+        min_length=1,
+        description="The panel's columns, one table ``[series.<name>]`` each; the names are used everywhere else.",
+    )
+    var: VARSpec | None = Field(
+        default=None,
+        description="The structural VAR; required by ``causalmacro run`` and by ``[assets]``.",
+    )
+    assets: AssetsSpec | None = Field(
+        default=None,
+        description="The Bayesian asset-response model. Unset: no asset model.",
+    )
+    graph: GraphSpec = Field(default=GraphSpec(), description="The significance rule of the dependency graph.")
+    report: ReportSpec = Field(default=ReportSpec(), description="What the report decomposes and shows.")
+    events: dict[Name, EventSpec] = Field(
+        default_factory=dict,
+        description="Dated events, one table ``[events.<name>]`` each, entering the models as dummies. Unset: none.",
+    )
+    regimes: dict[Name, RegimeSpec] = Field(
+        default_factory=dict,
+        description="Regime definitions computed from the panel, one table ``[regimes.<name>]`` each. Unset: none.",
+    )
+    lp: LPSpec = Field(default=LPSpec(), description="Local projections drawn beside the VAR's responses.")
     _path: Path | None = PrivateAttr(default=None)
 
     @property
@@ -611,14 +924,34 @@ class ModelSpec(_Strict):
         return self
 
     def event_date(self, name: str) -> dt.date:
-        """The date of event ``name``: its own, else its catalogue entry's."""
+        """The date of event ``name``: its own, else its catalogue entry's.
+
+        Parameters
+        ----------
+        name : str
+            A key of :attr:`events`.
+
+        Returns
+        -------
+        datetime.date
+        """
         event = self.events[name]
         if event.date is not None:
             return event.date
         return event_catalogue()[event.catalogue or name].date
 
     def event_title(self, name: str) -> str:
-        """The title of event ``name``: its own, else its catalogue entry's, else its name."""
+        """The title of event ``name``: its own, else its catalogue entry's, else its name.
+
+        Parameters
+        ----------
+        name : str
+            A key of :attr:`events`.
+
+        Returns
+        -------
+        str
+        """
         event = self.events[name]
         if event.title:
             return event.title
@@ -662,7 +995,19 @@ class ModelSpec(_Strict):
         return [v for v in self.var.order if v not in self.assets.groups]
 
     def resolve_path(self, value: str | os.PathLike[str]) -> Path:
-        """Resolve a path of the spec relative to the spec file's folder."""
+        """Resolve a path of the spec relative to the spec file's folder.
+
+        Parameters
+        ----------
+        value : str or path-like
+            A path as written in the spec (``~`` is expanded).
+
+        Returns
+        -------
+        pathlib.Path
+            Absolute paths as given; relative ones against the spec file's folder
+            (as given when the spec was not read from a file).
+        """
         p = Path(value).expanduser()
         if p.is_absolute() or self.path is None:
             return p

@@ -53,6 +53,7 @@ class GridResults:
 
     @property
     def n_specifications(self) -> int:
+        """Specifications in the grid: orderings x lag lengths x windows x identifications."""
         return int(np.prod([self.data.sizes[d] for d in GRID_DIMS]))
 
     def _cell(self, source: str, target: str, at: Literal["impact", "peak"]) -> xr.DataArray:
@@ -118,6 +119,13 @@ class GridResults:
     def curve(self, source: str, target: str, *, at: Literal["impact", "peak"] = "impact") -> pd.DataFrame:
         """The specification curve of one link: every specification's estimate and band, sorted by the estimate.
 
+        Parameters
+        ----------
+        source, target : str
+            The link ``source -> target``: the response of ``target`` to ``source``'s shock.
+        at : {"impact", "peak"}
+            The response on impact, or at the horizon of its largest point estimate.
+
         Returns
         -------
         DataFrame
@@ -140,6 +148,11 @@ class GridResults:
         In each window and for each shock, assets are ordered by their posterior
         mean rank (1 = the highest cumulative response, standardised); the
         class's position is that of its best-placed asset.
+
+        Parameters
+        ----------
+        group : str
+            The asset class.
 
         Returns
         -------
@@ -173,7 +186,12 @@ class GridResults:
         return out
 
     def summary(self) -> str:
-        """Plain-text summary: the grid's size and the sign shares of the headline links."""
+        """Plain-text summary: the grid's size and the sign shares of the headline links.
+
+        Returns
+        -------
+        str
+        """
         a = self.data.attrs
         lines = [f"grid: {self.n_specifications} specifications ({self.data.sizes['ordering']} orderings x "
                  f"{self.data.sizes['lags']} lag lengths x {self.data.sizes['window']} windows x "
@@ -192,14 +210,40 @@ class GridResults:
         return f"GridResults(specifications={self.n_specifications}, dims={dict(self.irf.sizes)})"
 
     def to_netcdf(self, path: str | os.PathLike[str]) -> Path:
-        """Write the Dataset (atomically: an interrupt leaves an earlier file whole)."""
+        """Write the Dataset (atomically: an interrupt leaves an earlier file whole).
+
+        Parameters
+        ----------
+        path : str or path-like
+            The NetCDF file to write (h5netcdf engine); :func:`causalmacro.load_grid` reads it.
+
+        Returns
+        -------
+        pathlib.Path
+            The file written.
+        """
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
         return replace_atomically(target, lambda tmp: self.data.to_netcdf(tmp, engine="h5netcdf"))
 
 
 def load_grid(path: str | os.PathLike[str]) -> GridResults:
-    """Read a grid written by :meth:`GridResults.to_netcdf` (``grid.nc`` of a grid folder)."""
+    """Read a grid written by :meth:`GridResults.to_netcdf` (``grid.nc`` of a grid folder).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The ``grid.nc`` file, or the grid folder holding it.
+
+    Returns
+    -------
+    GridResults
+
+    Raises
+    ------
+    DataError
+        The file is missing or is not a causalmacro grid.
+    """
     p = Path(path)
     if p.is_dir():
         p = p / "grid.nc"

@@ -102,7 +102,15 @@ class BootstrapDraws:
         return int(self.impact.shape[0])
 
     def attrs(self) -> dict[str, int | str]:
-        """Facts for the ``attrs`` of labelled outputs."""
+        """Facts for the ``attrs`` of labelled outputs.
+
+        Returns
+        -------
+        dict
+            ``seed`` (when known), ``bootstrap`` (the method), ``reps``,
+            ``reps_kept``, ``n_explosive``, ``n_unidentified`` and
+            ``bias_corrected`` (0 or 1).
+        """
         seed = {} if self.seed is None else {"seed": self.seed}
         return {
             **seed,

@@ -133,12 +133,44 @@ class Recursive(Identification):
 
     A shock to a variable moves it and every later variable on impact, none
     earlier (Sims 1980). Each shock raises its own variable (positive diagonal).
+    The impact matrix :math:`B_0^{-1} = P` is the lower-triangular factor of
+    :math:`\\Sigma_u = P P'`, so the order of the variables is the identifying
+    assumption: in the chain ``inflation -> rates -> liquidity -> risk -> BTC``,
+    BTC reacts within the period to every shock, and no macro variable reacts
+    within the period to BTC's own shock. The scheme takes no options and is
+    exactly identified; it is ``identification = "recursive"`` in a spec (the
+    default) and ``SVAR(..., identification="recursive")``.
+
+    See Also
+    --------
+    ShortRun : Other zero patterns on impact (the A/B model).
+    LongRun : Zeros on the long-run responses instead.
+    SignRestrictions : Signs of responses, set identification.
+
+    Examples
+    --------
+    >>> res = cm.SVAR(df, order=["inflation", "real_rate", "btc"], identification=cm.Recursive()).fit()  # doctest: +SKIP
+    >>> res.impact  # lower triangular  # doctest: +SKIP
     """
 
+    #: The scheme's name: ``identification = "recursive"`` in specs and results.
     name: ClassVar[IdentificationName] = "recursive"
 
     def identify(self, rf: ReducedForm, rng: np.random.Generator) -> Identified:
-        """Cholesky factor of the residual covariance."""
+        """Cholesky factor of the residual covariance.
+
+        Parameters
+        ----------
+        rf : ReducedForm
+            The least-squares reduced form (lag coefficients, residual covariance).
+        rng : numpy.random.Generator
+            Unused (the scheme draws nothing).
+
+        Returns
+        -------
+        Identified
+            The impact matrix (lower triangular, positive diagonal).
+        """
         impact, ok = _cholesky(rf.sigma_u)
         if not ok.all():
             raise IdentificationError("residual covariance is not positive definite")
@@ -151,7 +183,26 @@ class Recursive(Identification):
         point: Identified,
         rng: np.random.Generator,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Cholesky factors of all replications in one call."""
+        """Cholesky factors of all replications in one call.
+
+        Parameters
+        ----------
+        coefs : ndarray, shape (R, p, K, K)
+            Lag coefficients of ``R`` bootstrap replications.
+        sigma : ndarray, shape (R, K, K)
+            Their residual covariances.
+        point : Identified
+            Unused (the factor needs no warm start).
+        rng : numpy.random.Generator
+            Unused (the scheme draws nothing).
+
+        Returns
+        -------
+        impact : ndarray, shape (R, K, K)
+            Impact matrices, NaN where a replication could not be identified.
+        ok : ndarray of bool, shape (R,)
+            False where a replication could not be identified.
+        """
         return _cholesky(sigma)
 
 
@@ -189,12 +240,46 @@ class LongRun(Identification):
     Shock ``j`` has no long-run (cumulative) effect on variables earlier in the
     order: the matrix of long-run responses is lower triangular with a positive
     diagonal. Meant for data in differences; needs :math:`I - \\sum_j A_j` invertible.
+
+    With :math:`\\Xi = (I - \\sum_j A_j)^{-1}`, the long-run (accumulated)
+    responses :math:`\\Xi B_0^{-1}` are the lower Cholesky factor of
+    :math:`\\Xi \\Sigma_u \\Xi'`, and the impact matrix follows as
+    :math:`B_0^{-1} = (I - \\sum_j A_j) \\operatorname{chol}(\\Xi \\Sigma_u \\Xi')`
+    (Kilian & Lütkepohl 2017, sec. 10.1). Impact responses are left free; only
+    where each shock's effect ends up is restricted, so the order says which
+    shocks may move a variable permanently. Accumulated responses of a variable in
+    differences are the responses of its level. The scheme takes no options and is
+    exactly identified; it is ``identification = "long_run"`` in a spec and
+    ``SVAR(..., identification="long_run")``; :attr:`SVARResults.long_run`
+    reports the long-run matrix.
+
+    See Also
+    --------
+    Recursive : The same triangular pattern on impact instead.
+
+    Examples
+    --------
+    >>> res = cm.SVAR(growth_rates, order=["output", "unemployment"], identification=cm.LongRun()).fit()  # doctest: +SKIP
     """
 
+    #: The scheme's name: ``identification = "long_run"`` in specs and results.
     name: ClassVar[IdentificationName] = "long_run"
 
     def identify(self, rf: ReducedForm, rng: np.random.Generator) -> Identified:
-        """Blanchard-Quah impact matrix of the point estimate."""
+        """Blanchard-Quah impact matrix of the point estimate.
+
+        Parameters
+        ----------
+        rf : ReducedForm
+            The least-squares reduced form (lag coefficients, residual covariance).
+        rng : numpy.random.Generator
+            Unused (the scheme draws nothing).
+
+        Returns
+        -------
+        Identified
+            The impact matrix whose long-run responses are lower triangular.
+        """
         impact, ok = long_run_impact(np.asarray(rf.coefs), np.asarray(rf.sigma_u))
         if not ok.all():
             raise IdentificationError("long-run covariance is not positive definite")
@@ -207,7 +292,26 @@ class LongRun(Identification):
         point: Identified,
         rng: np.random.Generator,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Blanchard-Quah impact matrices of all replications in one call."""
+        """Blanchard-Quah impact matrices of all replications in one call.
+
+        Parameters
+        ----------
+        coefs : ndarray, shape (R, p, K, K)
+            Lag coefficients of ``R`` bootstrap replications.
+        sigma : ndarray, shape (R, K, K)
+            Their residual covariances.
+        point : Identified
+            Unused (the factor needs no warm start).
+        rng : numpy.random.Generator
+            Unused (the scheme draws nothing).
+
+        Returns
+        -------
+        impact : ndarray, shape (R, K, K)
+            Impact matrices, NaN where a replication could not be identified.
+        ok : ndarray of bool, shape (R,)
+            False where a replication could not be identified.
+        """
         try:
             return long_run_impact(coefs, sigma)
         except np.linalg.LinAlgError:

@@ -104,14 +104,6 @@ class SVAR:
         ``select_order``); a criterion choosing 0 is raised to 1 with a note.
     trend : {"n", "c", "ct", "ctt"}
         Deterministic terms as in statsmodels.
-    exog : pandas.DataFrame, optional
-        Exogenous regressors (event dummies, policy indicators), one column each,
-        entering every equation contemporaneously and without lags, as in
-        statsmodels' ``VAR(endog, exog=)`` (a VARX; Lütkepohl 2005, ch. 10). Indexed
-        like ``data`` (or covering every date of it, and then reindexed). Held
-        fixed in the bootstrap; impulse responses and variance decompositions
-        do not depend on it, the historical decomposition shows its contribution
-        and forecasts need its future path.
     identification : str or Identification
         ``"recursive"``, ``"short_run"``, ``"sign"``, ``"long_run"`` or an object
         (:class:`Recursive`, :class:`ShortRun`, :class:`SignRestrictions`, :class:`LongRun`).
@@ -120,6 +112,14 @@ class SVAR:
         :math:`12 (T/100)^{1/4}`, capped so that lag coefficients use at most a
         quarter of the sample in each equation (:math:`K p ≤ (T - p)/4`); a
         :class:`LagSelectionWarning` says when the criterion picks the cap.
+    exog : pandas.DataFrame, optional
+        Exogenous regressors (event dummies, policy indicators), one column each,
+        entering every equation contemporaneously and without lags, as in
+        statsmodels' ``VAR(endog, exog=)`` (a VARX; Lütkepohl 2005, ch. 10). Indexed
+        like ``data`` (or covering every date of it, and then reindexed). Held
+        fixed in the bootstrap; impulse responses and variance decompositions
+        do not depend on it, the historical decomposition shows its contribution
+        and forecasts need its future path.
     **identification_options
         Options of a scheme given by name, e.g. ``A=..., B=...`` for ``"short_run"``.
 

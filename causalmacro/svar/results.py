@@ -319,14 +319,6 @@ class SVARResults:
         bias_correct : bool
             Kilian (1998) bootstrap-after-bootstrap.
 
-        Notes
-        -----
-        Bands are pointwise percentiles (Efron), at every horizon separately.
-        Under sign restrictions the point is the median-target model (Fry & Pagan
-        2011); ``bands="set"`` summarises the identified set at the point estimate
-        (identification uncertainty only), while bootstrap bands draw one accepted
-        rotation per replication and so mix sampling and identification uncertainty.
-
         Returns
         -------
         xarray.DataArray
@@ -334,6 +326,14 @@ class SVARResults:
             ``bound`` dim (``"point"``, ``"lower"``, ``"upper"``) with bands; the
             package's response type (:mod:`causalmacro.labelled`). ``attrs`` hold
             the level and count kept, explosive and unidentified replications.
+
+        Notes
+        -----
+        Bands are pointwise percentiles (Efron), at every horizon separately.
+        Under sign restrictions the point is the median-target model (Fry & Pagan
+        2011); ``bands="set"`` summarises the identified set at the point estimate
+        (identification uncertainty only), while bootstrap bands draw one accepted
+        rotation per replication and so mix sampling and identification uncertainty.
         """
         _check_horizon(horizon, 0)
         impact = np.array(self.identified.impact)
@@ -700,13 +700,47 @@ class SVARResults:
             raise DataError(f"unknown variable {name!r}; variables are {list(self.names)}")
 
     def granger(self, cause: str, effect: str) -> TestResult:
-        """F test that ``cause`` does not Granger-cause ``effect`` (statsmodels' ``test_causality``)."""
+        """F test that ``cause`` does not Granger-cause ``effect`` (statsmodels' ``test_causality``).
+
+        Parameters
+        ----------
+        cause, effect : str
+            Variables of the VAR.
+
+        Returns
+        -------
+        TestResult
+            The F statistic, its degrees of freedom and p-value: the null is that
+            the lags of ``cause`` do not enter the equation of ``effect``.
+
+        Raises
+        ------
+        DataError
+            An unknown variable.
+        """
         self._check_name(cause)
         self._check_name(effect)
         return granger_test(self._sm, self.names, cause, effect)
 
     def instantaneous(self, a: str, b: str) -> TestResult:
-        """Wald test of no instantaneous causality between ``a`` and ``b``."""
+        """Wald test of no instantaneous causality between ``a`` and ``b``.
+
+        Parameters
+        ----------
+        a, b : str
+            Variables of the VAR.
+
+        Returns
+        -------
+        TestResult
+            The chi-square(1) Wald statistic that the residuals of ``a`` and ``b``
+            are uncorrelated, and its p-value (symmetric in ``a`` and ``b``).
+
+        Raises
+        ------
+        DataError
+            An unknown variable.
+        """
         self._check_name(a)
         self._check_name(b)
         return instantaneous_test(self.reduced_form, a, b)
@@ -885,10 +919,12 @@ class SVARResults:
         Parameters
         ----------
         path : str or path-like
+            The file to write.
 
         Returns
         -------
         pathlib.Path
+            The file written.
         """
         from causalmacro.svar.io import save_results
 
@@ -896,14 +932,32 @@ class SVARResults:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> SVARResults:
-        """Read results written by :meth:`save` (:func:`causalmacro.svar.load_results`)."""
+        """Read results written by :meth:`save` (:func:`causalmacro.svar.load_results`).
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file :meth:`save` wrote.
+
+        Returns
+        -------
+        SVARResults
+        """
         from causalmacro.svar.io import read_results
 
         return cls(**read_results(path))
 
     # ---------------------------------------------------------------- output
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready summary of the fit: matrices labelled (``index``, ``columns``, ``data``), ISO dates."""
+        """JSON-ready summary of the fit: matrices labelled (``index``, ``columns``, ``data``), ISO dates.
+
+        Returns
+        -------
+        dict
+            The ``svar`` key of ``results.json``: variables, lags, sample, lag
+            selection, identification, impact matrix, residual covariance,
+            coefficients, stability and residual diagnostics.
+        """
         rf = self.reduced_form
 
         def matrix(frame: pd.DataFrame) -> dict[str, Any]:
@@ -933,7 +987,12 @@ class SVARResults:
         }
 
     def summary(self) -> str:
-        """Plain-text summary: sample, lags, stability, diagnostics, impact matrix."""
+        """Plain-text summary: sample, lags, stability, diagnostics, impact matrix.
+
+        Returns
+        -------
+        str
+        """
         return _format.summary_text(self)
 
     def __str__(self) -> str:
@@ -955,5 +1014,23 @@ def _check_horizon(horizon: int, low: int) -> None:
 
 
 def load_results(path: str | os.PathLike[str]) -> SVARResults:
-    """Read SVAR results written by :meth:`SVARResults.save` (same as :meth:`SVARResults.load`)."""
+    """Read SVAR results written by :meth:`SVARResults.save` (same as :meth:`SVARResults.load`).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file :meth:`SVARResults.save` wrote.
+
+    Returns
+    -------
+    SVARResults
+        The reduced form re-estimated from the stored data and options, the
+        identification restored without redrawing.
+
+    Raises
+    ------
+    DataError
+        Naming the file, when it is missing, not a results file, of another
+        format version, or corrupt.
+    """
     return SVARResults.load(path)

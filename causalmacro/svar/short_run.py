@@ -323,6 +323,14 @@ def _normalise(a: np.ndarray, b: np.ndarray, a_pat: np.ndarray, b_pat: np.ndarra
 class ShortRun(Identification):
     """Short-run restrictions on the AB-model :math:`A u_t = B \\varepsilon_t`.
 
+    :math:`u_t` are the reduced-form residuals and :math:`\\varepsilon_t` the
+    structural shocks, with unit variances: ``A`` says how the variables move
+    each other within the period, ``B`` how the shocks load on them, and the
+    impact matrix is :math:`B_0^{-1} = A^{-1} B`. The free entries are estimated
+    by maximum likelihood given :math:`\\Sigma_u`; fixed entries (usually zeros)
+    are the identifying restrictions, so any economically motivated pattern of
+    contemporaneous effects can be imposed, recursive or not.
+
     Parameters
     ----------
     A, B : nested sequence or ndarray, optional
@@ -343,11 +351,23 @@ class ShortRun(Identification):
     re-estimated together by batched damped-Newton steps warm-started at the point
     estimate; only replications that fail to converge fall back to a per-replication
     BFGS loop.
+
+    In a spec this is ``identification = "short_run"`` with a ``[var.short_run]``
+    table holding ``A`` and/or ``B``.
+
+    Examples
+    --------
+    A recursive A-model written out (``"*"`` free, numbers fixed):
+
+    >>> A = [[1, 0, 0], ["*", 1, 0], ["*", "*", 1]]
+    >>> res = cm.SVAR(df, order=["inflation", "real_rate", "btc"], identification="short_run", A=A).fit()  # doctest: +SKIP
+    >>> res.A, res.B  # doctest: +SKIP
     """
 
     A: Pattern | None = None
     B: Pattern | None = None
     maxiter: int = 500
+    #: The scheme's name: ``identification = "short_run"`` in specs and results.
     name: ClassVar[IdentificationName] = "short_run"
 
     def __post_init__(self) -> None:
@@ -360,7 +380,19 @@ class ShortRun(Identification):
             raise ArgumentError(f"maxiter must be a positive int, got {self.maxiter!r}")
 
     def patterns(self, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Parsed ``A`` and ``B`` patterns for ``k`` variables."""
+        """Parsed ``A`` and ``B`` patterns for ``k`` variables.
+
+        Parameters
+        ----------
+        k : int
+            Number of variables.
+
+        Returns
+        -------
+        A, B : ndarray, shape (k, k)
+            Fixed entries as numbers, free entries as NaN; the defaults (identity
+            ``A``, free diagonal ``B``) where a pattern was not given.
+        """
         return parse_pattern(self.A, k, "A", "identity"), parse_pattern(self.B, k, "B", "diagonal")
 
     def _start(self, a_pat: np.ndarray, b_pat: np.ndarray, sigma: np.ndarray) -> np.ndarray:
@@ -369,7 +401,26 @@ class ShortRun(Identification):
         return np.concatenate([a0[np.isnan(a_pat)], b0[np.isnan(b_pat)]])
 
     def identify(self, rf: ReducedForm, rng: np.random.Generator) -> Identified:
-        """Estimate A and B by maximum likelihood and check identification."""
+        """Estimate A and B by maximum likelihood and check identification.
+
+        Parameters
+        ----------
+        rf : ReducedForm
+            The least-squares reduced form (lag coefficients, residual covariance).
+        rng : numpy.random.Generator
+            Unused (the estimation draws nothing).
+
+        Returns
+        -------
+        Identified
+            The impact matrix :math:`A^{-1} B`; ``details`` hold ``A``, ``B``, the
+            iterations and, when over-identified, the LR test ``overid_lr``.
+
+        Raises
+        ------
+        IdentificationError
+            The order or rank condition fails, or the estimation does not converge.
+        """
         sigma = np.asarray(rf.sigma_u)
         k = sigma.shape[0]
         a_pat, b_pat = self.patterns(k)
@@ -428,6 +479,24 @@ class ShortRun(Identification):
         All replications take batched damped-Newton steps together
         (:func:`estimate_ab_batch`); the few that do not converge are re-tried one
         by one with BFGS.
+
+        Parameters
+        ----------
+        coefs : ndarray, shape (R, p, K, K)
+            Lag coefficients of ``R`` bootstrap replications.
+        sigma : ndarray, shape (R, K, K)
+            Their residual covariances.
+        point : Identified
+            The point estimate: its ``A`` and ``B`` are the warm start.
+        rng : numpy.random.Generator
+            Unused.
+
+        Returns
+        -------
+        impact : ndarray, shape (R, K, K)
+            Impact matrices, NaN where a replication could not be identified.
+        ok : ndarray of bool, shape (R,)
+            False where a replication could not be identified.
         """
         k = sigma.shape[-1]
         a_pat, b_pat = self.patterns(k)
@@ -451,7 +520,14 @@ class ShortRun(Identification):
         return out, ok
 
     def describe(self) -> dict[str, Any]:
-        """Scheme name and the restriction patterns (None for free)."""
+        """Scheme name and the restriction patterns (None for free).
+
+        Returns
+        -------
+        dict
+            ``{"scheme": "short_run", "A": ..., "B": ...}``, each pattern a list of
+            rows (None when not given).
+        """
 
         def enc(p: Pattern | None) -> Any:
             if p is None:

@@ -117,8 +117,26 @@ class SignRestrictions(Identification):
 
     Notes
     -----
+    Rotations :math:`Q` of the Cholesky factor :math:`P` of :math:`\\Sigma_u` are
+    drawn uniformly; a candidate impact matrix :math:`P Q` is accepted when the
+    responses of every restricted shock have the required signs at horizons
+    ``0..horizons`` (flipping the shock's sign if that meets them all). The
+    accepted models are the identified set: every one is equally consistent with
+    the data. The reported point is the median-target model (Fry & Pagan 2011),
+    and the bands (``bands="set"``) are pointwise quantiles across the set: they
+    show what the restrictions leave open, not sampling uncertainty.
+
     Shocks without restrictions are not individually identified; their labels
     are placeholders, normalised to raise their own variable on impact.
+
+    In a spec this is ``identification = "sign"`` with a ``[var.sign]`` table
+    (``signs``, ``zeros``, ``horizons``, ``draws``).
+
+    Examples
+    --------
+    >>> scheme = cm.SignRestrictions(signs={"real_rate": {"real_rate": 1, "hy_spread": 1}}, horizons=2)
+    >>> res = cm.SVAR(df, order=order, identification=scheme).fit(rng=0)  # doctest: +SKIP
+    >>> res.irf(24, bands="set")  # doctest: +SKIP
     """
 
     signs: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
@@ -127,6 +145,7 @@ class SignRestrictions(Identification):
     draws: int = 5000
     target_horizon: int = 12
     max_rounds: int = 200
+    #: The scheme's name: ``identification = "sign"`` in specs and results.
     name: ClassVar[IdentificationName] = "sign"
 
     def __post_init__(self) -> None:
@@ -150,7 +169,26 @@ class SignRestrictions(Identification):
                 raise ArgumentError(f"{name} must be an int >= {low}, got {v!r}")
 
     def matrices(self, names: Sequence[str]) -> tuple[np.ndarray, list[list[int]]]:
-        """Sign matrix ``S[shock, variable]`` and zero lists, with names checked."""
+        """Sign matrix ``S[shock, variable]`` and zero lists, with names checked.
+
+        Parameters
+        ----------
+        names : sequence of str
+            The variables in order (shock ``j`` is named after ``names[j]``).
+
+        Returns
+        -------
+        S : ndarray, shape (K, K)
+            ``S[j, k]`` is the required sign (+1, -1) of variable ``k``'s response
+            to shock ``j``, 0 where unrestricted.
+        zeros : list of list of int
+            For each shock, the variables with a zero impact response.
+
+        Raises
+        ------
+        ArgumentError
+            A shock or variable is not in ``names``.
+        """
         k = len(names)
         pos = {n: i for i, n in enumerate(names)}
 
@@ -201,7 +239,26 @@ class SignRestrictions(Identification):
         return chol @ haar_rotations(rng, chol.shape[0], chol.shape[-1])
 
     def identify(self, rf: ReducedForm, rng: np.random.Generator) -> Identified:
-        """Draw rotations, keep those meeting the restrictions, pick the median target."""
+        """Draw rotations, keep those meeting the restrictions, pick the median target.
+
+        Parameters
+        ----------
+        rf : ReducedForm
+            The least-squares reduced form (lag coefficients, residual covariance).
+        rng : numpy.random.Generator
+            Source of the random rotations.
+
+        Returns
+        -------
+        Identified
+            The median-target model's impact matrix; ``accepted`` holds every
+            accepted model's, ``details`` the acceptance rate.
+
+        Raises
+        ------
+        IdentificationError
+            No rotation out of ``draws`` satisfies the restrictions.
+        """
         s, zeros = self.matrices(rf.names)
         k = len(rf.names)
         chol = np.linalg.cholesky(np.asarray(rf.sigma_u))
@@ -238,7 +295,29 @@ class SignRestrictions(Identification):
         point: Identified,
         rng: np.random.Generator,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """One accepted rotation per replication, drawn in rounds vectorised over replications."""
+        """One accepted rotation per replication, drawn in rounds vectorised over replications.
+
+        A replication with no accepted rotation after ``max_rounds`` rounds is not
+        identified.
+
+        Parameters
+        ----------
+        coefs : ndarray, shape (R, p, K, K)
+            Lag coefficients of ``R`` bootstrap replications.
+        sigma : ndarray, shape (R, K, K)
+            Their residual covariances.
+        point : Identified
+            The point estimate: its ``details`` carry the sign matrix and zeros.
+        rng : numpy.random.Generator
+            Source of the random rotations.
+
+        Returns
+        -------
+        impact : ndarray, shape (R, K, K)
+            Impact matrices, NaN where a replication could not be identified.
+        ok : ndarray of bool, shape (R,)
+            False where a replication could not be identified.
+        """
         r = sigma.shape[0]
         s = np.asarray(point.details["sign_matrix"], dtype=np.float64)
         zeros = [list(z) for z in point.details["zero_indices"]]
@@ -260,7 +339,13 @@ class SignRestrictions(Identification):
         return out, done
 
     def describe(self) -> dict[str, Any]:
-        """Scheme name and restrictions."""
+        """Scheme name and restrictions.
+
+        Returns
+        -------
+        dict
+            ``{"scheme": "sign", "signs": ..., "horizons": ..., "zeros": ..., "draws": ...}``.
+        """
         return {
             "scheme": self.name,
             "signs": {k: dict(v) for k, v in self.signs.items()},

@@ -63,8 +63,12 @@ def _type(node: Schema, defs: Schema) -> str:
             kind = alt.get("type", "any")
             kinds = [k for k in kind if k != "null"] if isinstance(kind, list) else [kind]
             for k in kinds:
-                if k == "array" and "items" in alt:
+                if k == "string" and alt.get("format") in ("date", "date-time"):
+                    parts.append(str(alt["format"]))
+                elif k == "array" and "items" in alt:
                     parts.append(f"array of {_type(alt['items'], defs)}")
+                elif k == "object" and "title" in alt.get("propertyNames", {}):
+                    parts.append(f"table by {alt['propertyNames']['title']}")
                 elif k == "object" and "additionalProperties" in alt and isinstance(alt["additionalProperties"], dict):
                     parts.append(f"table of {_type(alt['additionalProperties'], defs)}")
                 else:
@@ -179,13 +183,31 @@ def spec_rst(schema: Schema) -> str:
 
 
 # --- results.json ---------------------------------------------------------------------
-def _walk(node: Schema, path: str, defs: Schema, required: bool) -> Iterator[tuple[str, ...]]:
-    yield (f"``{path}``", _type(node, defs), "yes" if required else "", _one_line(node.get("description", "")))
+def _walk(node: Schema, path: str, defs: Schema, required: bool, seen: set[str] | None = None
+          ) -> Iterator[tuple[str, ...]]:
+    """Rows of a key and every key under it: ``a.b``, ``a.<name>.c`` (tables keyed by names), ``a[].c`` (lists)."""
+    seen = set() if seen is None else seen
+    if path not in seen:  # alternatives of one key (anyOf) may share sub-keys: one row each
+        seen.add(path)
+        yield (f"``{path}``", _type(node, defs), "yes" if required else "", _one_line(node.get("description", "")))
     for alt in _options(node):
         props = alt.get("properties", {})
         needed = set(alt.get("required", []))
         for key in sorted(set(props) | needed):
-            yield from _walk(props.get(key, {}), f"{path}.{key}", defs, key in needed)
+            yield from _walk(props.get(key, {}), f"{path}.{key}", defs, key in needed, seen)
+        extra = alt.get("additionalProperties")
+        if isinstance(extra, dict) and (_nested(extra) or "description" in extra):
+            key = alt.get("propertyNames", {}).get("title", "name")
+            yield from _walk(extra, f"{path}.<{key}>", defs, False, seen)
+        items = alt.get("items")
+        if isinstance(items, dict) and _nested(items):
+            yield from _walk(items, f"{path}[]", defs, False, seen)
+
+
+def _nested(node: Schema) -> bool:
+    """Whether a value schema has keys of its own to list (not a plain value or a shared shape)."""
+    return any("properties" in alt or any(isinstance(alt.get(k), dict) and _nested(alt[k])
+                                          for k in ("additionalProperties", "items")) for alt in _options(node))
 
 
 def results_rst(schema: Schema) -> str:
@@ -200,9 +222,13 @@ def results_rst(schema: Schema) -> str:
     lines += _heading("Shared shapes", "-")
     for name, node in sorted(defs.items()):
         lines += [f"**{_LABELS.get(name, name)}**", ""]
+        if node.get("description"):
+            lines += [_one_line(node["description"]), ""]
         props = node.get("properties")
         if props:
-            lines += [", ".join(f"``{k}`` ({_type(v, defs)})" for k, v in props.items()), ""]
+            lines += [f"- ``{k}`` ({_type(v, defs)})" + (f": {_one_line(v['description'])}" if v.get("description")
+                                                         else "") for k, v in props.items()]
+            lines += [""]
         if "pattern" in node:
             lines += [f"a string matching ``{node['pattern']}``", ""]
     return "\n".join(lines)

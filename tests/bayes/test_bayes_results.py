@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
+from schema_keys import check_results
 
 from causalmacro.bayes import AssetResponseModel, AssetResponseResults, FitFailedWarning
 from causalmacro.errors import ArgumentError, DataError
@@ -104,6 +105,7 @@ def test_summary_and_to_dict(res):
     out = res.to_dict()
     text = json.dumps(out)
     assert '"passed": false' in text
+    check_results(json.loads(text), part="assets")  # as results.json holds it, every key described
     assert out["responses"]["values"]["ETH"]["shock0"]["point"][0] == pytest.approx(
         float(res.responses().sel(response="ETH", shock="shock0", horizon=0, bound="point"))
     )

@@ -17,6 +17,7 @@ import pandas as pd
 import pymc as pm
 import pytest
 import xarray as xr
+from schema_keys import check_results
 
 from causalmacro.bayes import AssetResponseModel, AssetResponseResults, FitFailedWarning
 from causalmacro.bayes.design import describe
@@ -247,6 +248,7 @@ def test_tables_and_json(res):
     assert "regimes: contracting (" in text and "covariates: event, window" in text
     assert "regimes=['contracting', 'expanding']" in repr(res)
     out = json.loads(json.dumps(res.to_dict()))
+    check_results(out, part="assets")  # as results.json holds it, every key described
     assert out["design"]["regimes"]["labels"] == ["contracting", "expanding"]
     assert out["responses"]["values"]["BTC"]["liquidity"]["expanding"]["point"][1] == pytest.approx(
         float(res.responses().sel(response="BTC", shock="liquidity", regime="expanding", horizon=1, bound="point")))

@@ -39,6 +39,17 @@ def test_unchanged_rerun_is_reused_and_force_refits(tmp_path: Path, capsys: pyte
     assert "wrote" in printed and json.loads((out / "manifest.json").read_text())["options"]["seed"] == 1
 
 
+def test_compare_is_not_skipped_by_an_unchanged_rerun(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An unchanged rerun is reused, but not when --compare asks for a comparison the folder lacks."""
+    base, out = tmp_path / "base", tmp_path / "run"
+    _run(capsys, base, "--seed", "1")
+    _run(capsys, out)
+    assert not (out / "changes.json").exists()
+    code, printed = _run(capsys, out, "--compare", str(base))
+    assert code == 0 and "reused" not in printed
+    assert "responses" in json.loads((out / "changes.json").read_text())
+
+
 def test_manifest_records_inputs_window_versions_and_timings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "run"
     _run(capsys, out)

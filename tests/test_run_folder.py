@@ -142,6 +142,14 @@ def test_compare_flags_moves_beyond_the_old_band() -> None:
     text = changes_markdown(diff)
     assert "1 of 1 impulse responses moved beyond last run's band" in text and "net_liquidity -> btc" in text
     assert compare(run(1.0, [], ["btc"], 6), run(1.1, [], ["btc"], 6))["responses"][0]["beyond_band_horizons"] == []
+    # an asset model by regime nests the spectra by regime (AssetResponseResults.to_dict)
+    nested = [run(1.0, [], order, 6) for order in (["btc", "gold"], ["gold", "btc"])]
+    for (_, results), order in zip(nested, (["btc", "gold"], ["gold", "btc"]), strict=True):
+        results["assets"]["spectrum"]["values"]["net_liquidity"] = {
+            "expanding": [{"asset": a} for a in order], "contracting": [{"asset": "btc"}, {"asset": "gold"}]}
+    diff = compare(*nested)
+    assert diff["ranking"] == {"net_liquidity (expanding)": {"before": ["btc", "gold"], "after": ["gold", "btc"]}}
+    assert "asset ranking for a net_liquidity (expanding) shock: btc > gold -> gold > btc" in changes_markdown(diff)
     # a regime switch between the runs is named in the summary
     before, after = run(1.0, [], ["btc"], 6), run(1.0, [], ["btc"], 7)
     before[1]["position"] = {"regimes": {"liquidity": {"label": "expanding"}, "risk": {"label": "risk_on"}}}

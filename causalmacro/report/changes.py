@@ -67,8 +67,14 @@ def _responses(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]
 
 
 def _ranking(results: dict[str, Any]) -> dict[str, list[str]]:
+    """Asset order per shock; an asset model by regime nests the spectra by regime: ``"<shock> (<regime>)"``."""
     spectra = results.get("assets", {}).get("spectrum", {}).get("values", {})
-    return {shock: [row["asset"] for row in rows] for shock, rows in spectra.items()}
+    out = {}
+    for shock, rows in spectra.items():
+        by_regime = rows if isinstance(rows, dict) else {None: rows}
+        for regime, ranked in by_regime.items():
+            out[shock if regime is None else f"{shock} ({regime})"] = [row["asset"] for row in ranked]
+    return out
 
 
 def _edges(results: dict[str, Any]) -> set[tuple[str, str]]:

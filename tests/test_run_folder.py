@@ -150,6 +150,12 @@ def test_compare_flags_moves_beyond_the_old_band() -> None:
     diff = compare(*nested)
     assert diff["ranking"] == {"net_liquidity (expanding)": {"before": ["btc", "gold"], "after": ["gold", "btc"]}}
     assert "asset ranking for a net_liquidity (expanding) shock: btc > gold -> gold > btc" in changes_markdown(diff)
+    # "an inflation shock", not "a inflation shock"
+    a, b = run(1.0, [], ["btc"], 6), run(2.0, [], ["btc"], 6)
+    for _, results in (a, b):
+        results["irf"]["coords"]["shock"] = ["inflation"]
+        results["assets"]["spectrum"]["values"] = {"inflation": [{"asset": "btc"}]}
+    assert "(largest: btc to an inflation shock)" in compare(a, b)["summary"]
     # a regime switch between the runs is named in the summary
     before, after = run(1.0, [], ["btc"], 6), run(1.0, [], ["btc"], 7)
     before[1]["position"] = {"regimes": {"liquidity": {"label": "expanding"}, "risk": {"label": "risk_on"}}}

@@ -17,7 +17,12 @@ import numpy as np
 
 from causalmacro.errors import DataError
 
-__all__ = ["changes_markdown", "compare", "load_run"]
+__all__ = ["changes_markdown", "compare", "load_run", "with_article"]
+
+
+def with_article(word: str) -> str:
+    """``"an inflation"``, ``"a real_rate"``: the indefinite article by the word's first letter."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
 
 
 def load_run(folder: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -126,7 +131,7 @@ def compare(old: tuple[dict[str, Any], dict[str, Any]], new: tuple[dict[str, Any
              f"{window['after']['start']}..{window['after']['end']} (was {window['before']['start']}.."
              f"{window['before']['end']}).") if data else "No input series changed."
     second = (f"{len(moved)} of {len(responses)} impulse responses moved beyond last run's band"
-              + (f" (largest: {moved[0]['response']} to a {moved[0]['shock']} shock)" if moved else "")
+              + (f" (largest: {moved[0]['response']} to {with_article(moved[0]['shock'])} shock)" if moved else "")
               + f"; {len(edges['appeared'])} graph edges appeared, {len(edges['disappeared'])} disappeared"
               + (f", and the asset ranking changed for {len(ranking)} shocks." if ranking else "."))
     third = (" Regimes switched: " + ", ".join(f"{name} {r['before']} -> {r['after']}" for name, r in regimes.items())
@@ -156,7 +161,7 @@ def changes_markdown(diff: dict[str, Any], *, top: int = 10) -> str:
                          f"({r['peak_horizon_after']}) | {', '.join(map(str, r['beyond_band_horizons'][:8]))} |")
         lines.append("")
     for shock, rk in diff["ranking"].items():
-        lines.append(f"- asset ranking for a {shock} shock: {' > '.join(rk['before'])} -> {' > '.join(rk['after'])}")
+        lines.append(f"- asset ranking for {with_article(shock)} shock: {' > '.join(rk['before'])} -> {' > '.join(rk['after'])}")
     for kind in ("appeared", "disappeared"):
         if diff["edges"][kind]:
             lines.append(f"- graph edges {kind}: " + ", ".join(f"{s} -> {t}" for s, t in diff["edges"][kind]))

@@ -126,9 +126,11 @@ def plot_irf(
     if banded and level is not None:
         interval = irf.attrs.get("interval", f"{irf.attrs.get('bands', '')} bands")
         size = "one-s.d. structural shocks" if irf.attrs.get("shock_size", "std") == "std" else "unit shocks"
-        fig.suptitle(f"Impulse responses to {size}, {100 * float(level):.0f}% {interval}", fontsize=10)
+        # below the synthetic banner, as in plot_lp and plot_event_effects
+        fig.suptitle(f"Impulse responses to {size}, {100 * float(level):.0f}% {interval}", fontsize=10,
+                     y=1 - (0.3 if synthetic else 0.1) / fig.get_figheight())
     _banner(fig, synthetic)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - (0.35 if synthetic else 0.15) / fig.get_figheight()))
     return fig
 
 
@@ -296,9 +298,10 @@ def plot_channels(
     ax[0, -1].legend(fontsize=6, loc="best")
     chans = channels[shocks[0]].attrs.get("channels", "") if shocks else ""
     fig.suptitle(f"Channel decomposition: responses with {chans.replace(',', ' and ')} held at zero "
-                 "(estimated dynamics held fixed: Lucas critique applies)", fontsize=9)
+                 "(estimated dynamics held fixed: Lucas critique applies)", fontsize=9,
+                 y=1 - (0.3 if synthetic else 0.1) / fig.get_figheight())
     _banner(fig, synthetic)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - (0.35 if synthetic else 0.15) / fig.get_figheight()))
     return fig
 
 

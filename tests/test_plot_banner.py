@@ -26,7 +26,7 @@ def _irf(k: int) -> xr.DataArray:
 def test_irf_title_sits_below_the_banner(rows: int, cols: int) -> None:
     irf = _irf(5)
     fig = plot_irf(irf, responses=[f"v{i}" for i in range(rows)], shocks=[f"v{j}" for j in range(cols)], synthetic=True)
-    renderer = fig.canvas.get_renderer()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # the Agg canvas
     fig.canvas.draw()
     banner = next(t for t in fig.texts if t.get_text() == SYNTHETIC_BANNER).get_window_extent(renderer)
     title = next(t for t in fig.texts if t.get_text().startswith("Impulse responses")).get_window_extent(renderer)

@@ -136,7 +136,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--reps", type=_reps, default=None, help="bootstrap replications (default: the spec's)")
     r.add_argument("--no-assets", action="store_true", help="skip the Bayesian asset model")
     r.add_argument("--compare", type=Path, metavar="DIR", default=None,
-                   help="report what changed against this run folder (default: the run already in --out)")
+                   help="report what changed against this run folder (default: the run already in --out); "
+                        "refits even when nothing changed")
     r.add_argument("--force", action="store_true",
                    help="refit even when the spec, the data and the options are those of the run in --out")
     r.add_argument("--sampler", choices=["gibbs", "pymc", "nutpie"], default=None,
@@ -274,7 +275,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
         grid_results = load_grid(args.grid)
         options["grid"] = str(grid_results.data.attrs.get("fingerprint", args.grid))
-    if not args.force and reusable(args.out, run_key(spec, panel, options)):
+    # --compare asks for a comparison the folder does not hold yet: it refits rather than reuse
+    if not args.force and args.compare is None and reusable(args.out, run_key(spec, panel, options)):
         print(f"nothing changed since the run in {args.out} (same spec, data, options and version): "
               "reused it; --force refits")
         return 0

@@ -39,6 +39,17 @@ def test_unchanged_rerun_is_reused_and_force_refits(tmp_path: Path, capsys: pyte
     assert "wrote" in printed and json.loads((out / "manifest.json").read_text())["options"]["seed"] == 1
 
 
+def test_compare_is_not_skipped_by_an_unchanged_rerun(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An unchanged rerun is reused, but not when --compare asks for a comparison the folder lacks."""
+    base, out = tmp_path / "base", tmp_path / "run"
+    _run(capsys, base, "--seed", "1")
+    _run(capsys, out)
+    assert not (out / "changes.json").exists()
+    code, printed = _run(capsys, out, "--compare", str(base))
+    assert code == 0 and "reused" not in printed
+    assert "responses" in json.loads((out / "changes.json").read_text())
+
+
 def test_manifest_records_inputs_window_versions_and_timings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "run"
     _run(capsys, out)
@@ -131,6 +142,20 @@ def test_compare_flags_moves_beyond_the_old_band() -> None:
     text = changes_markdown(diff)
     assert "1 of 1 impulse responses moved beyond last run's band" in text and "net_liquidity -> btc" in text
     assert compare(run(1.0, [], ["btc"], 6), run(1.1, [], ["btc"], 6))["responses"][0]["beyond_band_horizons"] == []
+    # an asset model by regime nests the spectra by regime (AssetResponseResults.to_dict)
+    nested = [run(1.0, [], order, 6) for order in (["btc", "gold"], ["gold", "btc"])]
+    for (_, results), order in zip(nested, (["btc", "gold"], ["gold", "btc"]), strict=True):
+        results["assets"]["spectrum"]["values"]["net_liquidity"] = {
+            "expanding": [{"asset": a} for a in order], "contracting": [{"asset": "btc"}, {"asset": "gold"}]}
+    diff = compare(*nested)
+    assert diff["ranking"] == {"net_liquidity (expanding)": {"before": ["btc", "gold"], "after": ["gold", "btc"]}}
+    assert "asset ranking for a net_liquidity (expanding) shock: btc > gold -> gold > btc" in changes_markdown(diff)
+    # "an inflation shock", not "a inflation shock"
+    a, b = run(1.0, [], ["btc"], 6), run(2.0, [], ["btc"], 6)
+    for _, results in (a, b):
+        results["irf"]["coords"]["shock"] = ["inflation"]
+        results["assets"]["spectrum"]["values"] = {"inflation": [{"asset": "btc"}]}
+    assert "(largest: btc to an inflation shock)" in compare(a, b)["summary"]
     # a regime switch between the runs is named in the summary
     before, after = run(1.0, [], ["btc"], 6), run(1.0, [], ["btc"], 7)
     before[1]["position"] = {"regimes": {"liquidity": {"label": "expanding"}, "risk": {"label": "risk_on"}}}

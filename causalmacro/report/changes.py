@@ -17,7 +17,12 @@ import numpy as np
 
 from causalmacro.errors import DataError
 
-__all__ = ["changes_markdown", "compare", "load_run"]
+__all__ = ["changes_markdown", "compare", "load_run", "with_article"]
+
+
+def with_article(word: str) -> str:
+    """``"an inflation"``, ``"a real_rate"``: the indefinite article by the word's first letter."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
 
 
 def load_run(folder: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -67,8 +72,14 @@ def _responses(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]
 
 
 def _ranking(results: dict[str, Any]) -> dict[str, list[str]]:
+    """Asset order per shock; an asset model by regime nests the spectra by regime: ``"<shock> (<regime>)"``."""
     spectra = results.get("assets", {}).get("spectrum", {}).get("values", {})
-    return {shock: [row["asset"] for row in rows] for shock, rows in spectra.items()}
+    out = {}
+    for shock, rows in spectra.items():
+        by_regime = rows if isinstance(rows, dict) else {None: rows}
+        for regime, ranked in by_regime.items():
+            out[shock if regime is None else f"{shock} ({regime})"] = [row["asset"] for row in ranked]
+    return out
 
 
 def _edges(results: dict[str, Any]) -> set[tuple[str, str]]:
@@ -120,7 +131,7 @@ def compare(old: tuple[dict[str, Any], dict[str, Any]], new: tuple[dict[str, Any
              f"{window['after']['start']}..{window['after']['end']} (was {window['before']['start']}.."
              f"{window['before']['end']}).") if data else "No input series changed."
     second = (f"{len(moved)} of {len(responses)} impulse responses moved beyond last run's band"
-              + (f" (largest: {moved[0]['response']} to a {moved[0]['shock']} shock)" if moved else "")
+              + (f" (largest: {moved[0]['response']} to {with_article(moved[0]['shock'])} shock)" if moved else "")
               + f"; {len(edges['appeared'])} graph edges appeared, {len(edges['disappeared'])} disappeared"
               + (f", and the asset ranking changed for {len(ranking)} shocks." if ranking else "."))
     third = (" Regimes switched: " + ", ".join(f"{name} {r['before']} -> {r['after']}" for name, r in regimes.items())
@@ -150,7 +161,7 @@ def changes_markdown(diff: dict[str, Any], *, top: int = 10) -> str:
                          f"({r['peak_horizon_after']}) | {', '.join(map(str, r['beyond_band_horizons'][:8]))} |")
         lines.append("")
     for shock, rk in diff["ranking"].items():
-        lines.append(f"- asset ranking for a {shock} shock: {' > '.join(rk['before'])} -> {' > '.join(rk['after'])}")
+        lines.append(f"- asset ranking for {with_article(shock)} shock: {' > '.join(rk['before'])} -> {' > '.join(rk['after'])}")
     for kind in ("appeared", "disappeared"):
         if diff["edges"][kind]:
             lines.append(f"- graph edges {kind}: " + ", ".join(f"{s} -> {t}" for s, t in diff["edges"][kind]))

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from causalmacro.pipeline import RunResults
+from causalmacro.report.changes import with_article
 from causalmacro.specgrid import GridResults
 
 __all__ = ["html_report"]
@@ -78,7 +79,7 @@ def _changes(diff: dict[str, Any]) -> str:
                                "peak after": r["peak_after"],
                                "beyond band at": ", ".join(map(str, r["beyond_band_horizons"][:8]))} for r in moved])
         parts.append("<p>Responses whose new estimate lies outside last run's band:</p>" + _table(frame, index=False))
-    items = [f"asset ranking for a {html.escape(s)} shock: {html.escape(' > '.join(r['before']))} &rarr; "
+    items = [f"asset ranking for {html.escape(with_article(s))} shock: {html.escape(' > '.join(r['before']))} &rarr; "
              f"{html.escape(' > '.join(r['after']))}" for s, r in diff["ranking"].items()]
     items += [f"graph edges {kind}: " + html.escape(", ".join(f"{a} -> {b}" for a, b in diff["edges"][kind]))
               for kind in ("appeared", "disappeared") if diff["edges"][kind]]

@@ -1,0 +1,179 @@
+"""The documentation site: built by Sphinx with warnings as errors, then read in headless Chromium.
+
+The site is built once per session (executing the pages' code cells on the
+demo), or taken from ``CAUSALMACRO_DOCS_HTML`` when CI has just built it with
+the README's command. The browser checks are Chromium's own: a page "loads"
+when Chromium fetched every resource it asked for and ran its scripts without
+an error, and an image is drawn when its natural width is nonzero.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+import causalmacro as cm
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("docs")]
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The built HTML site: ``CAUSALMACRO_DOCS_HTML`` if set, else built here as the README says."""
+    prebuilt = os.environ.get("CAUSALMACRO_DOCS_HTML")
+    if prebuilt:
+        path = Path(prebuilt).resolve()
+        assert (path / "index.html").is_file(), f"CAUSALMACRO_DOCS_HTML={prebuilt} holds no built site"
+        return path
+    for module in ("sphinx", "myst_nb", "numpydoc", "pydata_sphinx_theme", "sphinxarg"):
+        pytest.importorskip(module, reason="the docs toolchain is not installed (pip install -e '.[docs]')")
+    out = tmp_path_factory.mktemp("docs")
+    build = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", "-d", str(out / "doctrees"),
+         str(DOCS), str(out / "html")],
+        capture_output=True, text=True, cwd=ROOT, timeout=900,
+    )
+    assert build.returncode == 0, (build.stdout + build.stderr)[-4000:]
+    return out / "html"
+
+
+def _pages(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("*.html") if not p.relative_to(site).parts[0].startswith("_"))
+
+
+class _Links(HTMLParser):
+    """Every local reference of a page (links, images, styles, scripts) and every id it defines."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if a.get("id"):
+            self.ids.add(str(a["id"]))
+        for key in ("href", "src"):
+            value = a.get(key)
+            if value and tag in ("a", "img", "link", "script", "iframe"):
+                self.refs.append(value)
+
+
+def _parse(page: Path) -> _Links:
+    links = _Links()
+    links.feed(page.read_text(encoding="utf-8"))
+    return links
+
+
+def _local(ref: str) -> bool:
+    parts = urlsplit(ref)
+    return not parts.scheme and not parts.netloc and not ref.startswith(("mailto:", "javascript:"))
+
+
+def test_no_page_links_to_a_missing_page_or_anchor(site: Path) -> None:
+    pages = _pages(site)
+    assert len(pages) > 20
+    ids = {p.resolve(): _parse(p).ids for p in pages}
+    missing = []
+    for page in pages:
+        for ref in _parse(page).refs:
+            if not _local(ref) or ref == "#":
+                continue
+            parts = urlsplit(ref)
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page.resolve()
+            if not target.exists():
+                missing.append(f"{page.relative_to(site)} -> {ref}")
+            elif parts.fragment and target.suffix == ".html" and target in ids and parts.fragment not in ids[target]:
+                missing.append(f"{page.relative_to(site)} -> {ref} (no such anchor)")
+    assert missing == []
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        pytest.skip("headless Chromium is not installed (Debian: apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=executable, args=["--no-sandbox", "--disable-gpu"])
+        yield chromium
+        chromium.close()
+
+
+def _open(browser: Any, page_path: Path) -> dict[str, Any]:
+    """Load a page offline; what failed to load, the script errors, the text and each image's natural width."""
+    page = browser.new_page()
+    failed: list[str] = []
+    errors: list[str] = []
+    page.on("requestfailed", lambda r: failed.append(r.url) if r.url.startswith("file:") else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(page_path.as_uri(), wait_until="load")
+    seen = page.evaluate(
+        "() => ({title: document.title, text: (document.querySelector('article') || document.body).innerText,"
+        " images: Array.from(document.images).map(i => [i.getAttribute('src'), i.naturalWidth])})"
+    )
+    page.close()
+    return {"failed": failed, "errors": errors, **seen}
+
+
+def test_every_page_loads_in_a_real_browser(site: Path, browser: Any) -> None:
+    problems = []
+    for path in _pages(site):
+        seen = _open(browser, path)
+        name = str(path.relative_to(site))
+        if seen["failed"] or seen["errors"]:
+            problems.append(f"{name}: failed {seen['failed']} errors {seen['errors']}")
+        if not seen["title"].strip() or (name not in ("search.html", "genindex.html") and len(seen["text"]) < 40):
+            problems.append(f"{name}: empty ({seen['title']!r})")
+        broken = [src for src, width in seen["images"] if width == 0]
+        if broken:
+            problems.append(f"{name}: images not drawn {broken}")
+    assert problems == []
+
+
+@pytest.mark.parametrize(("page", "at_least"), [("getting-started.html", 9), ("case-study.html", 8)])
+def test_every_figure_of_the_tutorial_pages_is_drawn(site: Path, browser: Any, page: str, at_least: int) -> None:
+    seen = _open(browser, site / page)
+    widths = [width for _, width in seen["images"]]
+    assert len(widths) >= at_least, seen["images"]
+    assert min(widths) > 0, seen["images"]
+
+
+def test_api_reference_documents_every_public_name(site: Path) -> None:
+    api = site / "reference" / "api.html"
+    text = api.read_text(encoding="utf-8")
+    for name in ("SVAR", "AssetResponseModel", "fit_spec", "LocalProjections"):
+        assert f'href="api/causalmacro.{name}.html' in text, name
+    for name in set(cm.__all__) - {"__version__"}:
+        page = site / "reference" / "api" / f"causalmacro.{name}.html"
+        assert page.is_file(), name
+        assert f"causalmacro.{name}" in page.read_text(encoding="utf-8"), name
+    # a numpydoc Parameters section is rendered as a field list, not left as text
+    svar = (site / "reference" / "api" / "causalmacro.SVAR.html").read_text(encoding="utf-8")
+    assert re.search(r"<dt[^>]*>Parameters", svar) and "----------" not in svar
+
+
+def test_generated_references_cover_the_cli_and_the_spec(site: Path) -> None:
+    cli = (site / "reference" / "cli.html").read_text(encoding="utf-8")
+    for command in ("validate", "schema", "events", "fetch", "data", "run", "diff", "grid"):
+        assert re.search(rf"causalmacro[^<]*\b{command}\b", cli), command
+    from causalmacro.spec import json_schema
+
+    spec = (site / "reference" / "spec.html").read_text(encoding="utf-8")
+    for key in json_schema()["properties"]:
+        assert f"<span class=\"pre\">{key}</span>" in spec, key
+    events = (site / "reference" / "events.html").read_text(encoding="utf-8")
+    assert all(event_id in events for event_id in cm.event_catalogue())

@@ -52,6 +52,15 @@ def test_channel_decomposition_follows_the_spec(demo, run) -> None:
     assert any(line.startswith("channels: at its peak") for line in run.summary_lines())
 
 
+def test_summary_dates_the_estimation_sample(demo, run) -> None:
+    """'130 obs (2015-03..2025-12)': the VAR's own sample, not the panel's, which starts `lags` periods earlier."""
+    _, panel = demo
+    (line,) = [line for line in run.summary_lines() if line.startswith("SVAR:")]
+    start = panel.data.index[run.svar.lags]
+    assert f"{run.svar.nobs} obs ({start:%Y-%m}..{panel.data.index[-1]:%Y-%m})" in line
+    assert len(panel.data) - run.svar.lags == run.svar.nobs
+
+
 def test_bands_share_the_recorded_draws(run) -> None:
     """irf and fevd bands are exactly the bands of run.draws, so a user can recompute them."""
     xr.testing.assert_identical(run.irf, run.svar.irf(run.choices["irf_horizon"], bands=run.draws))

@@ -165,6 +165,23 @@ def test_compare_flags_moves_beyond_the_old_band() -> None:
     assert diff["summary"].endswith("Regimes switched: liquidity expanding -> contracting.")
 
 
+def test_an_unchanged_response_outside_its_own_band_has_not_moved() -> None:
+    """A wild-bootstrap impact band can lie below its own point estimate: the same point is no move."""
+    from causalmacro.report.changes import compare
+
+    def run(point: float) -> tuple[dict, dict]:
+        values = [[[[point, 0.8, 0.9]]], [[[0.5, 0.0, 1.0]]]]  # horizon 0: a band that excludes the point
+        results = {"irf": {"dims": ["horizon", "response", "shock", "bound"], "values": values,
+                           "coords": {"horizon": [0, 1], "response": ["btc"], "shock": ["btc"],
+                                      "bound": ["point", "lower", "upper"]}}}
+        return {"data": {}, "window": {"start": "2015-01-01", "end": "2025-06-01"}}, results
+
+    assert compare(run(1.0), run(1.0))["responses"][0]["beyond_band_horizons"] == []
+    assert compare(run(1.0), run(0.95))["responses"][0]["beyond_band_horizons"] == []   # back towards the band
+    assert compare(run(1.0), run(1.1))["responses"][0]["beyond_band_horizons"] == [0]   # further away
+    assert compare(run(1.0), run(0.7))["responses"][0]["beyond_band_horizons"] == [0]   # through and below it
+
+
 def test_diff_command_prints_what_changed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
     _run(capsys, a)

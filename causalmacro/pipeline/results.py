@@ -147,7 +147,6 @@ class RunResults:
             impact, the cycle position and the asset model's gate.
         """
         res, c = self.svar, self.choices
-        data = self.panel.data
         lines = []
         if self.synthetic:
             lines.append("NOTE: synthetic data from the embedded demo; the numbers illustrate, they do not estimate.")
@@ -159,9 +158,10 @@ class RunResults:
             band = f"{100 * c['level']:.0f}% bands from {c['reps']} {c['bootstrap']} bootstrap reps"
         else:
             band = "no bands"
+        sample = res.resid.index  # the estimation sample: the panel less the first `lags` periods
         lines.append(
             f"SVAR: {len(res.names)} variables, {res.lags} lags, {res.nobs} obs "
-            f"({data.index[0]:%Y-%m}..{data.index[-1]:%Y-%m}), {res.identification.name} identification, "
+            f"({sample[0]:%Y-%m}..{sample[-1]:%Y-%m}), {res.identification.name} identification, "
             f"{'stable' if res.is_stable else 'NOT STABLE'}; {band}"
         )
         checks = res.diagnostics

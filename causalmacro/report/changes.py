@@ -3,8 +3,9 @@
 Pure functions of two run folders' ``manifest.json`` and ``results.json`` (as
 dicts): :func:`compare` returns the differences as a JSON-ready dict and
 :func:`changes_markdown` renders them. A response "moved beyond its band" when
-the new point estimate lies outside the previous run's band at that horizon,
-the scale on which a move is worth a reader's attention.
+the new point estimate lies outside the previous run's band at that horizon
+(the band widened, where it excludes the old point estimate, to reach it), the
+scale on which a move is worth a reader's attention.
 """
 
 from __future__ import annotations
@@ -58,7 +59,10 @@ def _responses(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]
             pa, lo, hi = a[:h, i, j, 0], a[:h, i, j, 1], a[:h, i, j, 2]
             pb = b[:h, i, j, 0]
             ka, kb = int(np.argmax(np.abs(pa))), int(np.argmax(np.abs(pb)))
-            outside = (pb < lo) | (pb > hi)
+            # the band widened to hold the old point: a percentile band need not contain its own point
+            # estimate (the wild bootstrap's impact band of a variable's own shock often does not), and an
+            # unchanged response must not read as a move
+            outside = (pb < np.minimum(lo, pa)) | (pb > np.maximum(hi, pa))
             width = float(np.max(hi - lo)) or 1.0
             rows.append({
                 "response": resp, "shock": shock,

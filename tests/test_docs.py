@@ -2,9 +2,10 @@
 
 The site is built once per session (executing the pages' code cells on the
 demo), or taken from ``CAUSALMACRO_DOCS_HTML`` when CI has just built it with
-the README's command. The browser checks are Chromium's own: a page "loads"
-when Chromium fetched every resource it asked for and ran its scripts without
-an error, and an image is drawn when its natural width is nonzero.
+the README's command. The browser checks are Chromium's own, offline: a page "loads" when Chromium
+fetched every local resource it asked for and ran its scripts without an
+error, an image is drawn when its natural width is nonzero, and a formula is
+rendered when MathJax (served by the site) typeset it.
 """
 
 from __future__ import annotations
@@ -108,7 +109,9 @@ def browser() -> Iterator[Any]:
         pytest.skip("headless Chromium is not installed (Debian: apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
     with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=executable, args=["--no-sandbox", "--disable-gpu"])
+        # offline, as CI is: a page that needs the network shows it here
+        chromium = p.chromium.launch(executable_path=executable,
+                                     args=["--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND"])
         yield chromium
         chromium.close()
 
@@ -121,9 +124,17 @@ def _open(browser: Any, page_path: Path) -> dict[str, Any]:
     page.on("requestfailed", lambda r: failed.append(r.url) if r.url.startswith("file:") else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(page_path.as_uri(), wait_until="load")
+    typeset = ("() => document.querySelectorAll('mjx-container').length"
+               " >= document.querySelectorAll('span.math, div.math').length")
+    try:  # MathJax (served by the site itself) typesets after the load event
+        page.wait_for_function(typeset, timeout=20_000)
+    except Exception:  # noqa: BLE001 - reported below as formulas left as TeX
+        pass
     seen = page.evaluate(
         "() => ({title: document.title, text: (document.querySelector('article') || document.body).innerText,"
-        " images: Array.from(document.images).map(i => [i.getAttribute('src'), i.naturalWidth])})"
+        " images: Array.from(document.images).map(i => [i.getAttribute('src'), i.naturalWidth]),"
+        " math: document.querySelectorAll('span.math, div.math').length,"
+        " typeset: document.querySelectorAll('mjx-container').length})"
     )
     page.close()
     return {"failed": failed, "errors": errors, **seen}
@@ -141,6 +152,8 @@ def test_every_page_loads_in_a_real_browser(site: Path, browser: Any) -> None:
         broken = [src for src, width in seen["images"] if width == 0]
         if broken:
             problems.append(f"{name}: images not drawn {broken}")
+        if seen["typeset"] < seen["math"]:
+            problems.append(f"{name}: {seen['math'] - seen['typeset']} of {seen['math']} formulas left as TeX")
     assert problems == []
 
 

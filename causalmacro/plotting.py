@@ -310,11 +310,16 @@ def plot_channels(
             a.fill_between(h, da.sel(part="total", bound="lower"), da.sel(part="total", bound="upper"),
                            color="0.5", alpha=0.2, lw=0, label="total, band")
         a.plot(h, point.sel(part="total"), color="black", lw=1.6, label="total response")
-        a.plot(h, point.sel(part="through channels"), color="C1", lw=1.4, label="through the channels")
-        a.plot(h, point.sel(part="held"), color="C0", lw=1.2, label="channels held (the rest)")
-        for k, part in enumerate(p for p in point.coords["part"].values if str(p).startswith("through ")
-                                 and p != "through channels"):
-            a.plot(h, point.sel(part=part), lw=0.9, ls="--", color=f"C{k + 2}", label=str(part))
+        if not da.attrs.get("credible", True):  # the offsets explode: the parts are not drawn (see channel_decomposition)
+            a.text(0.5, 0.5, f"parts not drawn: holding the channels takes\noffsetting shocks of up to "
+                   f"{da.attrs['max_offset']:.2g} s.d.", transform=a.transAxes, ha="center", va="center",
+                   fontsize=7, color="0.3")
+        else:
+            a.plot(h, point.sel(part="through channels"), color="C1", lw=1.4, label="through the channels")
+            a.plot(h, point.sel(part="held"), color="C0", lw=1.2, label="channels held (the rest)")
+            for k, part in enumerate(p for p in point.coords["part"].values if str(p).startswith("through ")
+                                     and p != "through channels"):
+                a.plot(h, point.sel(part=part), lw=0.9, ls="--", color=f"C{k + 2}", label=str(part))
         a.axhline(0, color="0.4", lw=0.6)
         a.set_title(f"{response} to a one-s.d. {shock} shock", fontsize=9)
         a.set_xlabel(f"horizon ({horizon_unit})", fontsize=8)

@@ -174,13 +174,19 @@ class RunResults:
         lines.append(f"last {n} periods of {focus}: contributions by shock "
                      + ", ".join(f"{k} {val:+.1f}" for k, val in last.items()))
         for shock, da in self.channels.items():
+            article = "an" if shock[:1] in "aeiou" else "a"
+            held = da.attrs.get("channels", "").replace(",", " and ")
+            if not da.attrs.get("credible", True):
+                lines.append(f"channels: not reported for {article} {shock} shock: holding {held} takes offsetting "
+                             f"shocks of up to {da.attrs['max_offset']:.2g} s.d. (the counterfactual explodes)")
+                continue
             point = da.sel(response=focus, bound="point") if "bound" in da.dims else da.sel(response=focus)
             total = point.sel(part="total").to_numpy()
             k = int(abs(total).argmax())
             through = float(point.sel(part="through channels").to_numpy()[k])
             share = through / total[k] if total[k] else float("nan")
-            lines.append(f"channels: at its peak (horizon {k}), {share:.0%} of {focus}'s response to {'an' if shock[:1] in 'aeiou' else 'a'} {shock} "
-                         f"shock runs through {da.attrs.get('channels', '').replace(',', ' and ')}")
+            lines.append(f"channels: at its peak (horizon {k}), {share:.0%} of {focus}'s response to {article} {shock} "
+                         f"shock runs through {held}")
         if self.event_effects is not None:
             focus_fx = self.event_effects.sel(response=focus, horizon=0)
             parts = []

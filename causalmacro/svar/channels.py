@@ -33,7 +33,48 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["hold_channels"]
+__all__ = ["OFFSET_LIMIT", "hold_channels", "offsetting_shocks"]
+
+#: Largest offsetting shock, in standard deviations of the channel variables' own
+#: structural shocks, for which the counterfactual is reported. The offsets solve a
+#: deconvolution; when a channel's own response builds up after a small impact
+#: (common under sign restrictions) they grow geometrically with the horizon, and
+#: a "part through the channel" that needs shocks of tens of standard deviations
+#: is arithmetic, not an account of the estimated dynamics.
+OFFSET_LIMIT = 10.0
+
+
+def offsetting_shocks(theta: np.ndarray, shock: int, channels: Sequence[int]) -> np.ndarray:
+    """The shocks to ``channels`` that hold their responses to ``shock`` at zero, batched.
+
+    Parameters
+    ----------
+    theta : ndarray, shape (..., H + 1, K, K)
+        Structural responses (horizon, response, shock) to one-s.d. shocks.
+    shock : int
+        Index of the shock.
+    channels : sequence of int
+        Indices of the variables held; none may be the shock itself.
+
+    Returns
+    -------
+    ndarray, shape (..., H + 1, M)
+        The offsetting shock to each channel variable at each horizon, in
+        standard deviations of that variable's structural shock.
+    """
+    ch = list(channels)
+    n_h = theta.shape[-3]
+    base = theta[..., :, :, shock]  # (..., H+1, K)
+    on_channels = theta[..., :, :, ch]  # (..., H+1, K, M): responses to the channel shocks
+    own = on_channels[..., 0, ch, :]  # (..., M, M): impact of channel shocks on the channel variables
+    offsets = np.zeros((*theta.shape[:-3], n_h, len(ch)))
+    for h in range(n_h):
+        # channel responses at h from the shock and from the offsets already chosen
+        acc = base[..., h, ch].copy()
+        for s in range(h):
+            acc += np.einsum("...mn,...n->...m", on_channels[..., h - s, ch, :], offsets[..., s, :])
+        offsets[..., h, :] = -np.linalg.solve(own, acc[..., None])[..., 0]
+    return offsets
 
 
 def hold_channels(theta: np.ndarray, shock: int, channels: Sequence[int]) -> np.ndarray:
@@ -57,15 +98,8 @@ def hold_channels(theta: np.ndarray, shock: int, channels: Sequence[int]) -> np.
     ch = list(channels)
     n_h = theta.shape[-3]
     base = theta[..., :, :, shock]  # (..., H+1, K)
-    on_channels = theta[..., :, :, ch]  # (..., H+1, K, M): responses to the channel shocks
-    own = on_channels[..., 0, ch, :]  # (..., M, M): impact of channel shocks on the channel variables
-    offsets = np.zeros((*theta.shape[:-3], n_h, len(ch)))
-    for h in range(n_h):
-        # channel responses at h from the shock and from the offsets already chosen
-        acc = base[..., h, ch].copy()
-        for s in range(h):
-            acc += np.einsum("...mn,...n->...m", on_channels[..., h - s, ch, :], offsets[..., s, :])
-        offsets[..., h, :] = -np.linalg.solve(own, acc[..., None])[..., 0]
+    on_channels = theta[..., :, :, ch]
+    offsets = offsetting_shocks(theta, shock, ch)
     out = base.copy()
     for h in range(n_h):
         for s in range(h + 1):

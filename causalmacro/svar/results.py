@@ -528,9 +528,16 @@ class SVARResults:
             (the impulse response), ``"held"`` (all channels shut: what does not
             run through them), ``"through channels"`` (total minus held), and
             ``"through <c>"`` for each channel shut alone (these need not add up
-            when channels interact). One-standard-deviation shock.
+            when channels interact). One-standard-deviation shock. ``attrs``
+            hold ``max_offset``, the largest shock to the channel variables
+            (in their standard deviations) that holding them all takes at the
+            point estimate, and ``credible``: whether it stays within
+            :data:`causalmacro.svar.channels.OFFSET_LIMIT`. When it does not,
+            the offsets explode with the horizon and the parts are not an
+            account of the estimated dynamics; the run summary and the figure
+            say so instead of reporting shares.
         """
-        from causalmacro.svar.channels import hold_channels
+        from causalmacro.svar.channels import OFFSET_LIMIT, hold_channels, offsetting_shocks
 
         chans = [channels] if isinstance(channels, str) else list(channels)
         for name in [shock, *chans]:
@@ -549,11 +556,13 @@ class SVARResults:
 
         labels = ["total", "held", "through channels", *[f"through {c}" for c in chans]]
         point_theta = structural_irf(np.array(self.reduced_form.coefs), np.array(self.identified.impact), horizon)
+        max_offset = float(np.abs(offsetting_shocks(point_theta, j, idx)).max())
         point = xr.DataArray(
             parts(point_theta), dims=("horizon", "response", "part"),
             coords={"horizon": np.arange(horizon + 1), "response": list(self.names), "part": labels},
             attrs={"identification": self.identification.name, "shock": shock, "channels": ",".join(chans),
-                   "shock_size": "std"},
+                   "shock_size": "std", "max_offset": max_offset,
+                   "credible": bool(np.isfinite(max_offset) and max_offset <= OFFSET_LIMIT)},
             name="channel_decomposition",
         )
         if bands is None:

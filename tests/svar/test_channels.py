@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
@@ -70,3 +72,52 @@ def test_bands_and_several_channels(res) -> None:
         res.channel_decomposition("x", "x")
     with pytest.raises(Exception, match="unknown variable 'w'"):
         res.channel_decomposition("x", "w")
+
+
+def test_offsetting_shocks_are_those_of_a_direct_simulation(res) -> None:
+    from causalmacro.svar.channels import offsetting_shocks
+    from causalmacro.svar.dynamics import structural_irf
+
+    coefs, impact = np.asarray(res.reduced_form.coefs), np.asarray(res.identified.impact)
+    p, k, _ = coefs.shape
+    y, chosen = np.zeros((13 + p, k)), []
+    for h in range(13):  # as _simulate_held, keeping each period's shock to y
+        path = sum(coefs[lag] @ y[p + h - 1 - lag] for lag in range(p)) + (impact[:, 0] if h == 0 else 0.0)
+        chosen.append(-path[1] / impact[1, 1])
+        y[p + h] = path + impact[:, 1] * chosen[-1]
+    assert_allclose(offsetting_shocks(structural_irf(coefs, impact, 12), 0, [1])[:, 0], chosen, atol=1e-12)
+    out = res.channel_decomposition("x", "y", horizon=12)
+    assert out.attrs["max_offset"] == pytest.approx(np.abs(chosen).max(), rel=1e-12)
+    assert out.attrs["credible"] is True
+
+
+def test_exploding_offsets_are_flagged_not_reported() -> None:
+    """A channel whose own response builds up after a small impact needs geometrically growing offsets.
+
+    Channel response to its own shock 0.1 on impact and 1.0 a period later, the
+    shock's impact on the channel 1: the offsets solve 0.1 e_h + 1.0 e_{h-1} = 0
+    after e_0 = -10, so e_h = -10 (-10)^h, by hand.
+    """
+    from causalmacro.svar.channels import OFFSET_LIMIT, offsetting_shocks
+
+    theta = np.zeros((6, 3, 3))
+    theta[:, 0, 0] = 1.0
+    theta[0, 1, 0] = 1.0
+    theta[0, 1, 1], theta[1, 1, 1] = 0.1, 1.0
+    assert_allclose(offsetting_shocks(theta, 0, [1])[:, 0], -10.0 * (-10.0) ** np.arange(6), rtol=1e-12)
+    assert 10.0**6 > OFFSET_LIMIT
+
+
+def test_run_summary_and_figure_refuse_an_exploding_channel_split(demo) -> None:
+    """Under the demo's sign restrictions holding the channels takes offsets of ~1e12 s.d.: no share is printed."""
+    import causalmacro as cm
+    from causalmacro.plotting import plot_channels
+
+    spec = cm.load_spec(Path(__file__).resolve().parents[2] / "models" / "demo_sign.toml")
+    run = cm.fit_spec(spec, demo[1], assets=False, reps=0)
+    assert run.channels and all(not da.attrs["credible"] for da in run.channels.values())
+    lines = [line for line in run.summary_lines() if line.startswith("channels:")]
+    assert len(lines) == len(run.channels) and all("not reported" in line and "%" not in line for line in lines)
+    fig = plot_channels(dict(run.channels), "btc")
+    assert all(len(ax.get_lines()) == 2 for ax in fig.get_axes())  # the total and the zero line, no parts
+    assert all("parts not drawn" in ax.texts[0].get_text() for ax in fig.get_axes())

@@ -8,11 +8,12 @@ At ``builder-inited`` this extension writes ``docs/reference/_generated/``:
 - ``events.rst``: the shipped event catalogue, from :func:`causalmacro.event_catalogue`.
 
 The pages under ``docs/reference/`` include them. The folder is rebuilt each
-build and is not committed.
+build and is not committed. Documented signatures leave private parameters out.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -267,7 +268,24 @@ def _generate(app: Sphinx) -> None:
             path.write_text(text)
 
 
+def _public_signature(app: Sphinx, what: str, name: str, obj: Any, options: Any, signature: str | None,
+                      return_annotation: str | None) -> tuple[str, str | None] | None:
+    """Leave private parameters (a frozen result's ``_cache``, ...) out of the documented signatures."""
+    if not signature or "_" not in signature:
+        return None
+    try:
+        sig = inspect.signature(obj)
+    except (TypeError, ValueError):
+        return None
+    if not any(p.startswith("_") for p in sig.parameters):
+        return None
+    empty = inspect.Parameter.empty
+    params = [p.replace(annotation=empty) for n, p in sig.parameters.items() if not n.startswith("_") and n != "self"]
+    return str(sig.replace(parameters=params, return_annotation=empty)), return_annotation
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
-    """Register the generator."""
+    """Register the generator and the signature filter."""
     app.connect("builder-inited", _generate)
+    app.connect("autodoc-process-signature", _public_signature)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

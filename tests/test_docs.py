@@ -10,6 +10,7 @@ rendered when MathJax (served by the site) typeset it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -126,10 +127,9 @@ def _open(browser: Any, page_path: Path) -> dict[str, Any]:
     page.goto(page_path.as_uri(), wait_until="load")
     typeset = ("() => document.querySelectorAll('mjx-container').length"
                " >= document.querySelectorAll('span.math, div.math').length")
-    try:  # MathJax (served by the site itself) typesets after the load event
+    # MathJax (served by the site itself) typesets after the load event; a timeout is reported below
+    with contextlib.suppress(Exception):
         page.wait_for_function(typeset, timeout=20_000)
-    except Exception:  # noqa: BLE001 - reported below as formulas left as TeX
-        pass
     seen = page.evaluate(
         "() => ({title: document.title, text: (document.querySelector('article') || document.body).innerText,"
         " images: Array.from(document.images).map(i => [i.getAttribute('src'), i.naturalWidth]),"

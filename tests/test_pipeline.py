@@ -166,3 +166,21 @@ def test_asset_model_by_regime_with_event_covariates_in_the_main_job(tmp_path: P
         assert f"spectrum_{shock}_by_regime.png" in out.files
     results = json.loads((tmp_path / "run" / "results.json").read_text())
     assert results["position"]["spectrum_regime"] == ["liquidity", now]
+
+
+def test_residual_check_line_says_what_each_rejection_means() -> None:
+    """Only a rejected portmanteau test suggests more lags; only a rejected normality test is about the bands."""
+    from causalmacro.pipeline.results import _residual_check_lines
+    from causalmacro.svar.diagnostics import Diagnostics, TestResult
+
+    def test(name: str, p: float) -> TestResult:
+        return TestResult(name=name, statistic=1.0, pvalue=p, df=(1.0,), distribution="chi2", null="none")
+
+    normal_only = _residual_check_lines(Diagnostics(portmanteau=test("portmanteau(12)", 0.4),
+                                                    normality=test("normality", 1e-9)))
+    assert len(normal_only) == 1 and "normality p = 1e-09" in normal_only[0]
+    assert "lags" not in normal_only[0] and "do not assume normal errors" in normal_only[0]
+    auto_only = _residual_check_lines(Diagnostics(portmanteau=test("portmanteau(12)", 0.01),
+                                                  normality=test("normality", 0.3)))
+    assert "more lags" in auto_only[0] and "normal" not in auto_only[0]
+    assert _residual_check_lines(Diagnostics(portmanteau=None, normality=test("normality", 0.5))) == []

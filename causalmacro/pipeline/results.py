@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from causalmacro.pipeline.position import CyclePosition
     from causalmacro.spec import ModelSpec
     from causalmacro.svar import BootstrapDraws, SVARResults
+    from causalmacro.svar.diagnostics import Diagnostics
 
 __all__ = ["RunResults"]
 
@@ -164,11 +165,7 @@ class RunResults:
             f"({sample[0]:%Y-%m}..{sample[-1]:%Y-%m}), {res.identification.name} identification, "
             f"{'stable' if res.is_stable else 'NOT STABLE'}; {band}"
         )
-        checks = res.diagnostics
-        rejected = [t for t in (checks.portmanteau, checks.normality) if t is not None and t.pvalue < 0.05]
-        if rejected:
-            lines.append("residual checks reject at 5%: " + "; ".join(f"{t.name} p = {t.pvalue:.2g}" for t in rejected)
-                         + " (the bootstrap bands do not assume normal errors; autocorrelation suggests more lags)")
+        lines.extend(_residual_check_lines(res.diagnostics))
         focus, n = c["focus"], min(12, len(self.historical_decomposition["time"]))
         last = self.historical_decomposition.sel(variable=focus).isel(time=slice(-n, None)).sum("time").to_series()
         lines.append(f"last {n} periods of {focus}: contributions by shock "
@@ -286,3 +283,18 @@ class RunResults:
         if self.assets is not None:
             out["assets"] = self.assets.to_dict(level=self.choices["level"])
         return out
+
+
+def _residual_check_lines(checks: Diagnostics) -> list[str]:
+    """The summary line on residual tests that reject at 5%, with what each rejection means for the run."""
+    auto, normal = checks.portmanteau, checks.normality
+    rejected = [t for t in (auto, normal) if t is not None and t.pvalue < 0.05]
+    if not rejected:
+        return []
+    notes = []
+    if normal in rejected:
+        notes.append("the bootstrap bands do not assume normal errors")
+    if auto is not None and auto in rejected:
+        notes.append("residual autocorrelation suggests more lags")
+    return ["residual checks reject at 5%: " + "; ".join(f"{t.name} p = {t.pvalue:.2g}" for t in rejected)
+            + f" ({'; '.join(notes)})"]

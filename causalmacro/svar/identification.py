@@ -99,14 +99,18 @@ class Identification(ABC):
         Parameters
         ----------
         coefs : ndarray, shape (R, p, K, K)
+            Lag coefficients of ``R`` bootstrap replications.
         sigma : ndarray, shape (R, K, K)
+            Their residual covariances.
         point : Identified
             The point identification, a warm start where one helps.
         rng : numpy.random.Generator
+            Used only by schemes that draw (sign restrictions).
 
         Returns
         -------
         impact : ndarray, shape (R, K, K)
+            Impact matrices, NaN where a replication could not be identified.
         ok : ndarray of bool, shape (R,)
             False where a replication could not be identified.
         """
@@ -185,23 +189,8 @@ class Recursive(Identification):
     ) -> tuple[np.ndarray, np.ndarray]:
         """Cholesky factors of all replications in one call.
 
-        Parameters
-        ----------
-        coefs : ndarray, shape (R, p, K, K)
-            Lag coefficients of ``R`` bootstrap replications.
-        sigma : ndarray, shape (R, K, K)
-            Their residual covariances.
-        point : Identified
-            Unused (the factor needs no warm start).
-        rng : numpy.random.Generator
-            Unused (the scheme draws nothing).
-
-        Returns
-        -------
-        impact : ndarray, shape (R, K, K)
-            Impact matrices, NaN where a replication could not be identified.
-        ok : ndarray of bool, shape (R,)
-            False where a replication could not be identified.
+        ``point`` and ``rng`` are unused. Parameters and returns as in
+        :meth:`Identification.identify_batch`.
         """
         return _cholesky(sigma)
 
@@ -294,23 +283,8 @@ class LongRun(Identification):
     ) -> tuple[np.ndarray, np.ndarray]:
         """Blanchard-Quah impact matrices of all replications in one call.
 
-        Parameters
-        ----------
-        coefs : ndarray, shape (R, p, K, K)
-            Lag coefficients of ``R`` bootstrap replications.
-        sigma : ndarray, shape (R, K, K)
-            Their residual covariances.
-        point : Identified
-            Unused (the factor needs no warm start).
-        rng : numpy.random.Generator
-            Unused (the scheme draws nothing).
-
-        Returns
-        -------
-        impact : ndarray, shape (R, K, K)
-            Impact matrices, NaN where a replication could not be identified.
-        ok : ndarray of bool, shape (R,)
-            False where a replication could not be identified.
+        ``point`` and ``rng`` are unused. Parameters and returns as in
+        :meth:`Identification.identify_batch`.
         """
         try:
             return long_run_impact(coefs, sigma)

@@ -480,23 +480,8 @@ class ShortRun(Identification):
         (:func:`estimate_ab_batch`); the few that do not converge are re-tried one
         by one with BFGS.
 
-        Parameters
-        ----------
-        coefs : ndarray, shape (R, p, K, K)
-            Lag coefficients of ``R`` bootstrap replications.
-        sigma : ndarray, shape (R, K, K)
-            Their residual covariances.
-        point : Identified
-            The point estimate: its ``A`` and ``B`` are the warm start.
-        rng : numpy.random.Generator
-            Unused.
-
-        Returns
-        -------
-        impact : ndarray, shape (R, K, K)
-            Impact matrices, NaN where a replication could not be identified.
-        ok : ndarray of bool, shape (R,)
-            False where a replication could not be identified.
+        ``point``'s ``A`` and ``B`` are the warm start; ``rng`` is unused. Parameters
+        and returns as in :meth:`Identification.identify_batch`.
         """
         k = sigma.shape[-1]
         a_pat, b_pat = self.patterns(k)

@@ -300,23 +300,8 @@ class SignRestrictions(Identification):
         A replication with no accepted rotation after ``max_rounds`` rounds is not
         identified.
 
-        Parameters
-        ----------
-        coefs : ndarray, shape (R, p, K, K)
-            Lag coefficients of ``R`` bootstrap replications.
-        sigma : ndarray, shape (R, K, K)
-            Their residual covariances.
-        point : Identified
-            The point estimate: its ``details`` carry the sign matrix and zeros.
-        rng : numpy.random.Generator
-            Source of the random rotations.
-
-        Returns
-        -------
-        impact : ndarray, shape (R, K, K)
-            Impact matrices, NaN where a replication could not be identified.
-        ok : ndarray of bool, shape (R,)
-            False where a replication could not be identified.
+        ``point``'s ``details`` carry the sign matrix and the zeros; ``rng`` draws the
+        rotations. Parameters and returns as in :meth:`Identification.identify_batch`.
         """
         r = sigma.shape[0]
         s = np.asarray(point.details["sign_matrix"], dtype=np.float64)

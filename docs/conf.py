@@ -14,7 +14,9 @@ today; the case study's figures come from ``docs/make_figures.py``.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent
@@ -57,9 +59,14 @@ nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 nb_merge_streams = True
 nb_output_stderr = "remove-warn"
-# the kernel inherits this process's environment: headless plots, a private PyTensor cache
+# the kernels inherit this process's environment: headless plots, and an IPython start-up file
+# (_ext/kernel_startup.py) that runs every page in a scratch folder seeing the repository's models/
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ["CAUSALMACRO_DOCS_ROOT"] = str(ROOT)
+_ipython_dir = Path(tempfile.mkdtemp(prefix="cm-docs-ipython-"))
+(_ipython_dir / "profile_default" / "startup").mkdir(parents=True)
+shutil.copy(DOCS / "_ext" / "kernel_startup.py", _ipython_dir / "profile_default" / "startup" / "00-causalmacro.py")
+os.environ["IPYTHONDIR"] = str(_ipython_dir)
 
 # --- API reference --------------------------------------------------------------
 autosummary_generate = True

@@ -81,7 +81,7 @@ _SERIES_ID = re.compile(r"^[A-Za-z0-9_.]{1,64}$")
 _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 _MESSAGE_CHARS = 200
 _MAX_RETRIES = 20
-_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]*")
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://(?:[^\s'\"<>]*[^\s'\"<>.,:;!?)\]])?")  # not a closing '.'...
 _KEY_VALUE = re.compile(r"(api_key=)[^&\s'\"<>]*", re.IGNORECASE)
 _MIN_SECRET = 4
 

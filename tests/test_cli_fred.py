@@ -254,3 +254,18 @@ def test_warnings_and_log_records_go_through_the_cli_line(
         assert len(err) == 2 and all(line.startswith("causalmacro: warning: ") for line in err)
         assert "UserWarning" in err[0] and "test_cli_fred.py:" in err[0]
         assert "causalmacro.svar" in err[1] and "s3cr3tkey" not in err[1]
+
+
+def test_a_key_echoed_in_series_metadata_is_not_stored(
+    fake: FakeFred, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.add("CPIAUCSL", {d: 250.0 + i for i, d in enumerate(months(30))},
+             title=f"CPI for key {fake.api_key}", units=f"Index ({fake.url}/x?api_key={fake.api_key})")
+    spec = tmp_path / "small.toml"
+    spec.write_text(SPEC)
+    store = tmp_path / "store"
+    assert main(["--quiet", "--store", str(store), "fetch", str(spec)]) == 0
+    assert main(["--quiet", "--store", str(store), "--offline", "data", str(spec)]) == 0
+    out = capsys.readouterr()
+    files = b"".join(p.read_bytes() for p in store.rglob("*") if p.is_file())
+    assert fake.api_key.encode() not in files and fake.api_key not in out.out + out.err

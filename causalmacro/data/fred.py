@@ -392,6 +392,8 @@ class FredClient(fredapi.Fred):
         -------
         FredSeriesInfo
 
+            Its text fields pass :func:`scrub` (key, ``api_key=`` values and URLs removed).
+
         Raises
         ------
         FetchError
@@ -402,12 +404,13 @@ class FredClient(fredapi.Fred):
             info = self.get_series_info(series_id)
         except ValueError:
             raise FetchError(f"FRED returned no information on series {series_id}") from None
+        # what is stored and printed passes the scrubber: a server may echo the key anywhere
         return FredSeriesInfo(
             series_id=series_id,
-            title=str(info.get("title", "")),
-            units=str(info.get("units", "")),
-            frequency=str(info.get("frequency_short", "")),
-            last_updated=info.get("last_updated") or None,
+            title=self._scrub(str(info.get("title", ""))),
+            units=self._scrub(str(info.get("units", ""))),
+            frequency=self._scrub(str(info.get("frequency_short", ""))),
+            last_updated=self._scrub(str(info.get("last_updated") or "")) or None,
             observation_start=_optional_date(info.get("observation_start")),
             observation_end=_optional_date(info.get("observation_end")),
         )

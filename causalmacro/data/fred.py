@@ -391,7 +391,6 @@ class FredClient(fredapi.Fred):
         Returns
         -------
         FredSeriesInfo
-
             Its text fields pass :func:`scrub` (key, ``api_key=`` values and URLs removed).
 
         Raises

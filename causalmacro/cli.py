@@ -12,20 +12,29 @@ diff RUN_A RUN_B    what changed between two run folders
 grid SPEC           the specification grid (orderings x lags x windows) on Dask
 
 Bad input prints one line on stderr and exits with status 2; ``--debug``
-shows the traceback instead.
+shows the traceback instead. Python warnings and the package's log records
+(a FRED retry) print as ``causalmacro: warning: ...``, one line each, with
+their source under ``--debug``, none under ``--quiet``. Progress bars are
+drawn only when stderr is a terminal, or with ``--progress``; never with ``--quiet``.
 
 Environment
 -----------
-CAUSALMACRO_DEBUG   1, true or yes: as ``--debug`` (tracebacks, not one-line errors)
+CAUSALMACRO_DEBUG          1, true or yes: as ``--debug`` (tracebacks, not one-line errors)
+FRED_API_KEY               the FRED API key (never printed)
+CAUSALMACRO_FRED_URL       FRED's API root, http(s)://host[:port]/path
+CAUSALMACRO_FRED_TIMEOUT   total seconds one FRED request may take, connect to last byte (default 30)
+CAUSALMACRO_FRED_RETRIES   further attempts after a transient FRED failure, 0 to 20 (default 3)
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import os
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -39,7 +48,12 @@ __all__ = ["main"]
 
 EXIT_BAD_INPUT = 2
 DEBUG_ENV = "CAUSALMACRO_DEBUG"
-_EPILOG = f"environment: {DEBUG_ENV}=1 (or true, yes) acts as --debug: tracebacks instead of one-line errors"
+_EPILOG = (
+    f"environment: {DEBUG_ENV}=1 (or true, yes) acts as --debug: tracebacks instead of one-line errors; "
+    "FRED_API_KEY, the FRED API key; CAUSALMACRO_FRED_URL, FRED's API root (http(s)://host[:port]/path); "
+    "CAUSALMACRO_FRED_TIMEOUT, the total seconds one FRED request may take, from connecting to its last "
+    "byte (default 30); CAUSALMACRO_FRED_RETRIES, further attempts after a transient failure, 0 to 20 (default 3)"
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -62,7 +76,9 @@ def _globals(*, sub: bool) -> _Parser:
     g.add_argument("--store", metavar="DIR", help="local store folder (default: the user cache dir)", **kw)
     g.add_argument("--offline", help="use the local store alone; never ask FRED", **flag)  # type: ignore[arg-type]
     g.add_argument("--debug", help=f"show tracebacks (also {DEBUG_ENV}=1)", **flag)  # type: ignore[arg-type]
-    g.add_argument("--quiet", help="no progress bars or notes", **flag)  # type: ignore[arg-type]
+    g.add_argument("--quiet", help="no progress bars, notes or warnings", **flag)  # type: ignore[arg-type]
+    g.add_argument("--progress", help="draw progress bars even when stderr is not a terminal (not with --quiet)",
+                   **flag)  # type: ignore[arg-type]
     return g
 
 
@@ -184,6 +200,16 @@ def _note(args: argparse.Namespace, text: str) -> None:
         print(text, file=sys.stderr)
 
 
+def _progress(args: argparse.Namespace) -> bool:
+    """Draw progress bars: never with --quiet; else with --progress or when stderr is a terminal."""
+    if args.quiet:
+        return False
+    try:
+        return bool(args.progress or sys.stderr.isatty())
+    except (AttributeError, ValueError):  # stderr replaced or closed
+        return bool(args.progress)
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from .spec import load_spec
 
@@ -221,7 +247,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
         raise CausalMacroError("fetch asks FRED for data; it cannot run with --offline")
     if args.data_dir:
         raise CausalMacroError("fetch refreshes the store from FRED; --data-dir reads a folder instead")
-    report = fetch(spec, store=args.store, full=args.full, progress=not args.quiet)
+    report = fetch(spec, store=args.store, full=args.full, progress=_progress(args))
     print(report.summary())
     if report.failed:
         print(f"causalmacro: error: could not refresh {len(report.failed)} series: "
@@ -237,7 +263,7 @@ def _panel(args: argparse.Namespace) -> tuple[ModelSpec, Panel]:
 
     spec = load_spec(args.spec)
     source = open_source(
-        spec, data_dir=args.data_dir, store=args.store, offline=args.offline, progress=not args.quiet
+        spec, data_dir=args.data_dir, store=args.store, offline=args.offline, progress=_progress(args)
     )
     panel = build_panel(spec, source)
     if panel.synthetic:
@@ -287,7 +313,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         _note(args, line)
 
     run = fit_spec(spec, panel, rng=args.seed, reps=args.reps, assets=not args.no_assets,
-                   sampler=args.sampler, progress=not args.quiet, on_stage=stage)
+                   sampler=args.sampler, progress=_progress(args), on_stage=stage)
     out = write_run(run, args.out, options=options, timings=timings, compare=args.compare, on_stage=stage,
                     grid=grid_results)
     print(out.summary())
@@ -309,7 +335,7 @@ def _cmd_grid(args: argparse.Namespace) -> int:
              identifications=[x.strip() for x in args.identifications.split(",") if x.strip()],
              reps=args.reps, seed=args.seed, scheduler=args.scheduler, workers=args.workers, out=args.out,
              assets=args.assets, asset_draws=args.asset_draws,
-             progress=not args.quiet, on_stage=lambda line: _note(args, line))
+             progress=_progress(args), on_stage=lambda line: _note(args, line))
     units = {name: info.units for name, info in panel.columns.items()}
     files = write_grid(g, args.out, units=units, synthetic=panel.synthetic)
     print(g.summary())
@@ -342,10 +368,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         except BrokenPipeError:
             return _reader_gone()
         return int(exc.code or 0)
+    with _reporting(quiet=args.quiet, debug=args.debug or _debug_from_env()):
+        return _dispatch(args)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    """Run the parsed command: bad input is one line and status 2, a bug one line and status 1."""
     func: Callable[[argparse.Namespace], int] = args.func
-    # pip-installed PyTensor finds no BLAS on many machines and says so in five
-    # lines; the fallback is correct, only slower, so the CLI keeps it quiet
-    warnings.filterwarnings("ignore", message="PyTensor could not link to a BLAS", category=UserWarning)
     if args.debug or _debug_from_env():
         try:
             return _run(func, args)
@@ -356,7 +385,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # before OSError, of which it is a subclass
         return _reader_gone()
     except CausalMacroError as exc:
-        print(f"causalmacro: error: {_one_line(str(exc))}", file=sys.stderr)
+        print(f"causalmacro: error: {_scrubbed(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:
         where = f" {exc.filename}" if exc.filename else ""
@@ -367,10 +396,67 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:  # a bug, not bad input: still one line, details with --debug
         print(
-            f"causalmacro: internal error: {type(exc).__name__}: {_one_line(str(exc))} (rerun with --debug)",
+            f"causalmacro: internal error: {type(exc).__name__}: {_scrubbed(str(exc))} (rerun with --debug)",
             file=sys.stderr,
         )
         return 1
+
+
+@contextlib.contextmanager
+def _reporting(*, quiet: bool, debug: bool) -> Iterator[None]:
+    """For one command: Python warnings and the package's log records as the CLI's own lines.
+
+    Each is one scrubbed line ``causalmacro: warning: ...`` on stderr; with
+    ``debug`` it also names its source (file and line, or logger and line);
+    with ``quiet`` nothing is printed. The warning filters, ``warnings.showwarning``
+    and the ``causalmacro`` logger's handlers are restored on the way out.
+    """
+    logger = logging.getLogger("causalmacro")
+    handler = _LineHandler(debug=debug)
+    handler.setLevel(logging.CRITICAL + 1 if quiet else logging.WARNING)  # still found: no lastResort
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             file: object = None, line: str | None = None) -> None:
+        if not quiet:
+            where = f"{filename}:{lineno}: {category.__name__}: " if debug else ""
+            _say("warning", f"{where}{message}")
+
+    with warnings.catch_warnings():
+        # pip-installed PyTensor finds no BLAS on many machines and says so in five
+        # lines; the fallback is correct, only slower, so the CLI keeps it quiet
+        warnings.filterwarnings("ignore", message="PyTensor could not link to a BLAS", category=UserWarning)
+        warnings.showwarning = show
+        logger.addHandler(handler)
+        try:
+            yield
+        finally:
+            logger.removeHandler(handler)
+
+
+class _LineHandler(logging.Handler):
+    """Log records as ``causalmacro: <level>: <message>`` lines (logger and line with ``debug``)."""
+
+    def __init__(self, *, debug: bool) -> None:
+        super().__init__()
+        self._debug = debug
+
+    def emit(self, record: logging.LogRecord) -> None:
+        where = f"{record.name}:{record.lineno}: " if self._debug else ""
+        _say(record.levelname.lower(), f"{where}{record.getMessage()}")
+
+
+def _say(kind: str, text: str) -> None:
+    print(f"causalmacro: {kind}: {_scrubbed(text)}", file=sys.stderr)
+
+
+def _scrubbed(text: str) -> str:
+    """``text`` on one line, without the FRED key, ``api_key=`` values or URLs."""
+    from .data.fred import API_KEY_ENV, default_key_file, scrub
+
+    secrets = [os.environ.get(API_KEY_ENV, "").strip()]
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        secrets += default_key_file().read_text(encoding="utf-8").splitlines()[:1]
+    return _one_line(scrub(text, secrets=[s.strip() for s in secrets]))
 
 
 def _debug_from_env() -> bool:

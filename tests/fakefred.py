@@ -6,7 +6,9 @@ It speaks the two endpoints causalmacro uses, in FRED's XML format
 (honouring ``observation_start`` and ``observation_end``). It checks the API
 key (a wrong one gets FRED's HTTP 400 error XML), records every request
 without its key, and can be scripted to fail the next requests with HTTP 429,
-HTTP 500, a hang, a truncated body, an unparseable body or a reset connection.
+HTTP 500, a hang, a truncated body, an unparseable body, a reset connection or
+a body trickled one byte at a time; :meth:`FakeFred.leak_key_next` makes it echo
+the request's API key in an error's status line, body, a header or a redirect.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
-Fault = Literal["429", "500", "503", "hang", "truncate", "garble", "reset"]
+Fault = Literal["429", "500", "503", "hang", "truncate", "garble", "reset", "trickle"]
+Leak = Literal["reason", "body", "header", "location"]
 
 TODAY = "2025-12-01"
 BAD_KEY_MESSAGE = (
@@ -61,14 +64,23 @@ class FakeFred:
         The one key it accepts.
     hang_seconds : float
         How long a ``"hang"`` fault stalls before answering (bounded, so tests end).
+    trickle_seconds : float
+        Pause between the bytes of a ``"trickle"`` fault's body; the fake gives
+        up (closes the connection) after 12 bytes, so tests end.
     """
 
-    def __init__(self, api_key: str = "fakekey0123456789abcdef", hang_seconds: float = 2.0):
+    def __init__(
+        self,
+        api_key: str = "fakekey0123456789abcdef",
+        hang_seconds: float = 2.0,
+        trickle_seconds: float = 0.5,
+    ):
         self.api_key = api_key
         self.hang_seconds = hang_seconds
+        self.trickle_seconds = trickle_seconds
         self.series: dict[str, FakeSeries] = {}
         self.requests: list[Request] = []
-        self._faults: list[tuple[Fault, str | None, str | None]] = []
+        self._faults: list[tuple[str, str | None, str | None]] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
         handler = type("Handler", (_Handler,), {"fake": self})
@@ -118,6 +130,19 @@ class FakeFred:
         with self._lock:
             self._faults.extend([(fault, path, series_id)] * times)
 
+    def leak_key_next(
+        self, code: int, where: Leak, times: int = 1, *, endpoint: str | None = None
+    ) -> None:
+        """Answer the next ``times`` requests with HTTP ``code``, echoing the request's key.
+
+        ``where`` puts the key (and the request URL holding it) in the status
+        line's reason phrase, in the error XML's message, in a header, or in
+        the ``Location`` of a redirect (then ``code`` should be a 3xx).
+        """
+        path = None if endpoint is None else f"/fred/{endpoint}"
+        with self._lock:
+            self._faults.extend([(f"leak:{code}:{where}", path, None)] * times)
+
     @property
     def pending_faults(self) -> int:
         """Faults scripted but not yet served."""
@@ -147,7 +172,7 @@ class FakeFred:
 
     # -- used by the handler -------------------------------------------------------
 
-    def _take(self, path: str, params: dict[str, str]) -> Fault | None:
+    def _take(self, path: str, params: dict[str, str]) -> str | None:
         with self._lock:
             self.requests.append(Request(path, {k: v for k, v in params.items() if k != "api_key"}))
             for i, (fault, where, series_id) in enumerate(self._faults):
@@ -244,17 +269,57 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True
             return
+        if fault is not None and fault.startswith("leak:"):
+            _, code_text, where = fault.split(":")
+            self._leak(int(code_text), where, params.get("api_key", ""))
+            return
         if fault in ("429", "500", "503"):
             code = int(fault)
             self._send(code, _error(code, "Too Many Requests." if code == 429 else "Error."))
             return
         code, body = self.fake._answer(parts.path, params)
-        if fault == "truncate":
+        if fault == "trickle":
+            self._trickle(code, body)
+        elif fault == "truncate":
             self._send(code, body, cut=len(body) // 2, length=len(body))
         elif fault == "garble":
             self._send(code, body, cut=len(body) // 2, length=len(body) // 2)
         else:
             self._send(code, body)
+
+    def _leak(self, code: int, where: str, key: str) -> None:
+        here = f"http://{self.headers.get('Host', '127.0.0.1')}{self.path}"  # holds api_key=<key>
+        echo = f"key {key} at {here}"
+        body = _error(code, f"Bad Request. {echo}" if where == "body" else "Bad Request.")
+        try:
+            self.send_response(code, echo if where == "reason" else None)
+            self.send_header("Content-Type", "text/xml; charset=UTF-8")
+            self.send_header("Content-Length", str(len(body)))
+            if where == "header":
+                self.send_header("X-Echo", echo)
+            if where == "location":
+                self.send_header("Location", here + "&again=1")
+            self.end_headers()
+            self.wfile.write(body)
+        except OSError:
+            pass
+        self.close_connection = True
+
+    def _trickle(self, code: int, body: bytes) -> None:
+        try:
+            self.send_response(code)
+            self.send_header("Content-Type", "text/xml; charset=UTF-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.flush()
+            for byte in body[:12]:
+                if self.fake._stop.wait(self.fake.trickle_seconds):
+                    break
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+        except OSError:  # the client gave up
+            pass
+        self.close_connection = True
 
     def _send(
         self, code: int, body: bytes, cut: int | None = None, length: int | None = None
@@ -274,7 +339,9 @@ _PROXY_VARS = ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_pr
 
 
 @contextmanager
-def serving(monkeypatch: Any, *, hang_seconds: float = 1.0) -> Iterator[FakeFred]:
+def serving(
+    monkeypatch: Any, *, hang_seconds: float = 1.0, trickle_seconds: float = 0.5
+) -> Iterator[FakeFred]:
     """A running :class:`FakeFred` that the environment points the client at.
 
     Clears proxy variables (the server is on 127.0.0.1) and sets
@@ -282,7 +349,7 @@ def serving(monkeypatch: Any, *, hang_seconds: float = 1.0) -> Iterator[FakeFred
     """
     for var in _PROXY_VARS:
         monkeypatch.delenv(var, raising=False)
-    with FakeFred(hang_seconds=hang_seconds) as server:
+    with FakeFred(hang_seconds=hang_seconds, trickle_seconds=trickle_seconds) as server:
         monkeypatch.setenv("FRED_API_KEY", server.api_key)
         monkeypatch.setenv("CAUSALMACRO_FRED_URL", server.url)
         yield server

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import time
+import traceback
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,8 +20,9 @@ from causalmacro.data.fred import (
     client_from_env,
     default_key_file,
     resolve_api_key,
+    scrub,
 )
-from causalmacro.errors import DataError, FetchError
+from causalmacro.errors import ArgumentError, DataError, FetchError
 
 VALUES = {"2020-01-01": 1.5, "2020-02-01": None, "2020-03-01": 2.25}
 
@@ -79,7 +83,7 @@ def test_bad_key_gives_one_line_error_without_key(
     assert "\n" not in message
     assert secret not in message
     assert "127.0.0.1" not in message and "http" not in message.split("(HTTP")[0]
-    assert info.value.__cause__ is None and info.value.__suppress_context__
+    assert info.value.__cause__ is None and info.value.__context__ is None  # urllib's error holds the URL
     assert sleeps == []  # a bad key is not retried
     assert len(fake.requests) == 1
 
@@ -171,3 +175,123 @@ def test_no_key_error_names_where_to_put_it(
 def test_repr_hides_key(client: FredClient, fake: FakeFred) -> None:
     assert fake.api_key not in repr(client)
     assert "127.0.0.1" not in repr(client)
+
+
+# -- issue 17: the key never leaks, a request has a total deadline, settings are checked ----------
+
+LEAKS = [
+    (400, "reason"),
+    (400, "body"),
+    (403, "reason"),
+    (403, "body"),
+    (403, "header"),
+    (429, "reason"),
+    (429, "header"),
+    (500, "reason"),
+    (500, "body"),
+    (302, "location"),
+    (301, "location"),
+]
+
+
+def _everything_said(exc: BaseException) -> str:
+    """What a traceback, a repr or a log of the exception could show, chained exceptions included."""
+    seen = [*traceback.format_exception(exc), repr(exc), repr(exc.args)]
+    inner = exc.__cause__ or exc.__context__
+    while inner is not None:
+        seen += [repr(inner), str(inner), repr(getattr(inner, "args", ""))]
+        seen += [str(getattr(inner, attr, "")) for attr in ("reason", "filename", "url", "headers", "msg")]
+        inner = inner.__cause__ or inner.__context__
+    return "\n".join(seen)
+
+
+@pytest.mark.parametrize(("code", "where"), LEAKS)
+def test_the_key_reaches_no_message_log_warning_or_chained_exception(
+    fake: FakeFred, sleeps: list[float], caplog: pytest.LogCaptureFixture, code: int, where: str
+) -> None:
+    client = client_from_env(timeout=0.5, retries=1, backoff=0.01, sleep=sleeps.append)
+    fake.leak_key_next(code, where, times=2)  # type: ignore[arg-type]
+    with caplog.at_level(logging.DEBUG), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(FetchError) as info:
+            client.series_info("CPIAUCSL")
+    said = _everything_said(info.value) + caplog.text + "".join(str(w.message) for w in caught)
+    assert fake.api_key not in said
+    assert "api_key=" not in said and fake.url not in said
+    assert info.value.__context__ is None and info.value.__cause__ is None
+    message = str(info.value)
+    assert "CPIAUCSL" in message and f"HTTP {code}" in message and "\n" not in message
+
+
+def test_a_redirect_is_not_followed(fake: FakeFred, sleeps: list[float]) -> None:
+    client = client_from_env(timeout=0.5, retries=1, backoff=0.01, sleep=sleeps.append)
+    fake.leak_key_next(302, "location")
+    with pytest.raises(FetchError, match=r"redirected .*CAUSALMACRO_FRED_URL"):
+        client.series_info("CPIAUCSL")
+    assert len(fake.requests) == 1
+
+
+def test_scrub_removes_keys_query_values_and_urls() -> None:
+    text = "key SeCrEt9 at http://127.0.0.1:80/fred/series?series_id=X&api_key=SeCrEt9 and api_key=other&x=1"
+    out = scrub(text, secrets=["SeCrEt9"])
+    assert "SeCrEt9" not in out and "other" not in out and "127.0.0.1" not in out
+    assert out.startswith("key *** at <URL> and api_key=***")
+    assert scrub("a/b c", secrets=["", "a"]) == "a/b c"  # empty and very short secrets are not secrets
+
+
+def test_a_trickling_server_meets_the_total_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One byte every 0.3 s never trips a per-read timeout of 1 s; the request's total deadline does."""
+    with serving(monkeypatch, trickle_seconds=0.3) as server:
+        server.add("CPIAUCSL", VALUES)
+        server.fail_next("trickle", times=2)
+        client = client_from_env(timeout=1.0, retries=0, backoff=0.01)
+        t0 = time.monotonic()
+        with pytest.raises(FetchError) as info:
+            client.observations("CPIAUCSL")
+        elapsed = time.monotonic() - t0
+    assert elapsed < 2.0
+    assert str(info.value) == "FRED request for series CPIAUCSL failed after 1 attempt: timed out after 1 s"
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "abc", "nan", "inf", "-inf", "1e400", "0.0"])
+def test_a_bad_timeout_setting_names_the_variable(value: str) -> None:
+    env = {"FRED_API_KEY": "k" * 32, "CAUSALMACRO_FRED_TIMEOUT": value}
+    with pytest.raises(FetchError) as info:
+        client_from_env(environ=env)
+    message = str(info.value)
+    assert message.startswith("CAUSALMACRO_FRED_TIMEOUT must be a positive number of seconds")
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize("value", ["-1", "1.5", "x", "nan", "1000"])
+def test_a_bad_retries_setting_names_the_variable(value: str) -> None:
+    env = {"FRED_API_KEY": "k" * 32, "CAUSALMACRO_FRED_RETRIES": value}
+    with pytest.raises(FetchError, match=r"^CAUSALMACRO_FRED_RETRIES must be a whole number from 0 to 20"):
+        client_from_env(environ=env)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "127.0.0.1:8000/fred",
+        "ftp://127.0.0.1/fred",
+        "http:///fred",
+        "http://127.0.0.1/fr ed",
+        "http://127.0.0.1/fred\n",
+        "https://127.0.0.1:99999/fred",
+        "file:///etc/passwd",
+    ],
+)
+def test_a_malformed_url_setting_names_the_variable_not_the_value(url: str) -> None:
+    env = {"FRED_API_KEY": "k" * 32, "CAUSALMACRO_FRED_URL": url}
+    with pytest.raises(FetchError) as info:
+        client_from_env(environ=env)
+    message = str(info.value)
+    assert message.startswith("CAUSALMACRO_FRED_URL is malformed")
+    assert "127.0.0.1" not in message and "\n" not in message
+
+
+def test_client_arguments_are_checked() -> None:
+    for bad in ({"timeout": 0.0}, {"timeout": float("nan")}, {"timeout": float("inf")}, {"retries": -1}):
+        with pytest.raises(ArgumentError):
+            FredClient("k" * 32, **bad)  # type: ignore[arg-type]

@@ -5,15 +5,28 @@ and XML parsing (``get_series_info``, ``get_series``); it replaces only the one
 method that does the HTTP request, which in fredapi has no timeout, no retry
 and turns every HTTP error into a bare ``ValueError``. Here a request
 
-* times out after ``timeout`` seconds;
+* has a total deadline of ``timeout`` seconds, from connecting to the last byte
+  of the reply (a server that trickles its answer cannot hold it longer);
 * is retried with exponential backoff on HTTP 429 and 5xx, timeouts, dropped
   connections and truncated or unparseable bodies;
+* is never redirected (a redirect would send the key elsewhere): a 3xx is an error;
 * fails with a :class:`~causalmacro.errors.FetchError` naming the series, whose
-  message never holds the API key or a URL.
+  message never holds the API key or a URL, and which chains no urllib
+  exception (those carry the request URL, key included).
+
+Every text from the server or about a request passes through :func:`scrub`
+before it reaches a message or a log record.
 
 The API key comes from ``FRED_API_KEY`` or a key file (see
-:func:`resolve_api_key`); the endpoint from ``CAUSALMACRO_FRED_URL`` when set,
-else ``https://api.stlouisfed.org/fred``.
+:func:`resolve_api_key`). Settings, read by :func:`client_from_env`:
+
+``CAUSALMACRO_FRED_URL``
+    The API root, ``http(s)://host[:port]/path``; default ``https://api.stlouisfed.org/fred``.
+``CAUSALMACRO_FRED_TIMEOUT``
+    Seconds one request may take in all (connect, headers and body), a
+    positive finite number; default 30.
+``CAUSALMACRO_FRED_RETRIES``
+    Further attempts after a transient failure, a whole number from 0 to 20; default 3.
 
 References
 ----------
@@ -22,8 +35,11 @@ FRED API documentation, https://fred.stlouisfed.org/docs/api/fred/
 
 from __future__ import annotations
 
+import functools
 import http.client
+import io
 import logging
+import math
 import os
 import re
 import socket
@@ -31,7 +47,7 @@ import time
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.error import HTTPError, URLError
@@ -40,7 +56,7 @@ import fredapi
 import pandas as pd
 import platformdirs
 
-from causalmacro.errors import DataError, FetchAbort, FetchError
+from causalmacro.errors import ArgumentError, DataError, FetchAbort, FetchError
 
 __all__ = [
     "API_KEY_ENV",
@@ -51,6 +67,7 @@ __all__ = [
     "client_from_env",
     "default_key_file",
     "resolve_api_key",
+    "scrub",
 ]
 
 logger = logging.getLogger(__name__)
@@ -63,6 +80,33 @@ URL_ENV = "CAUSALMACRO_FRED_URL"
 _SERIES_ID = re.compile(r"^[A-Za-z0-9_.]{1,64}$")
 _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 _MESSAGE_CHARS = 200
+_MAX_RETRIES = 20
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://(?:[^\s'\"<>]*[^\s'\"<>.,:;!?)\]])?")  # not a closing '.'...
+_KEY_VALUE = re.compile(r"(api_key=)[^&\s'\"<>]*", re.IGNORECASE)
+_MIN_SECRET = 4
+
+
+def scrub(text: str, *, secrets: Iterable[str] = ()) -> str:
+    """Remove what could give away a key or an endpoint: the one scrubber of the package.
+
+    Parameters
+    ----------
+    text : str
+    secrets : iterable of str
+        Literal secrets (API keys) to remove, also in their URL-quoted form;
+        empty ones and ones shorter than 4 characters are ignored.
+
+    Returns
+    -------
+    str
+        ``text`` with every secret replaced by ``***``, every URL by ``<URL>``
+        and every ``api_key=`` query value by ``***``.
+    """
+    for secret in secrets:
+        if len(secret) >= _MIN_SECRET:
+            for form in {secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret)}:
+                text = text.replace(form, "***")
+    return _KEY_VALUE.sub(r"\1***", _URL.sub("<URL>", text))
 
 
 def default_key_file() -> Path:
@@ -164,6 +208,111 @@ def _optional_date(text: object) -> pd.Timestamp | None:
     return None if pd.isna(stamp) else pd.Timestamp(stamp)
 
 
+class _DeadlineReader(io.RawIOBase):
+    """A socket's raw reading side whose every read waits no longer than what is left to a deadline."""
+
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
+        super().__init__()
+        self._sock = sock
+        self._raw = sock.makefile("rb", buffering=0)  # holds a reference: the socket stays open
+        self._deadline = deadline
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int | None:  # type: ignore[override]
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("deadline passed")
+        self._sock.settimeout(remaining)
+        return self._raw.readinto(buffer)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class _DeadlineSocket:
+    """A connected socket whose :meth:`makefile` reads (status line, headers, body) share one deadline."""
+
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
+        self._sock = sock
+        self._deadline = deadline
+
+    def makefile(self, mode: str = "r", *args: object, **kwargs: object) -> io.BufferedReader:
+        if mode != "rb":  # http.client reads replies through makefile("rb") only
+            raise ValueError(f"unsupported mode {mode!r}")
+        return io.BufferedReader(_DeadlineReader(self._sock, self._deadline))
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._sock, name)
+
+
+class _HTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args: object, deadline: float, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._deadline = deadline
+
+    def connect(self) -> None:
+        super().connect()
+        self.sock = _DeadlineSocket(self.sock, self._deadline)
+
+
+class _HTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args: object, deadline: float, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type,call-overload]
+        self._deadline = deadline
+
+    def connect(self) -> None:
+        super().connect()  # TCP, then TLS
+        self.sock = _DeadlineSocket(self.sock, self._deadline)
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, deadline: float) -> None:
+        super().__init__()
+        self._deadline = deadline
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(functools.partial(_HTTPConnection, deadline=self._deadline), req)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: float) -> None:
+        super().__init__()
+        self._deadline = deadline
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(functools.partial(_HTTPSConnection, deadline=self._deadline), req)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Refuse redirects: the request URL holds the key, and a redirect is no FRED answer."""
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def _opener(deadline: float) -> urllib.request.OpenerDirector:
+    """An opener (proxies from the environment, as urllib's) whose requests end by ``deadline``."""
+    return urllib.request.build_opener(_HTTPHandler(deadline), _HTTPSHandler(deadline), _NoRedirect())
+
+
+def _check_root_url(url: str) -> str:
+    """The API root, or a :class:`FetchError` naming the setting (never echoing it: it may hold secrets)."""
+    parts = urllib.parse.urlsplit(url)
+    try:
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        port_ok = False
+    clean = url.isprintable() and not any(c.isspace() for c in url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok or not clean:
+        raise FetchError(
+            f"{URL_ENV} is malformed: expected http(s)://host[:port]/path, e.g. {DEFAULT_ROOT_URL}"
+        )
+    return url.rstrip("/")
+
+
 class FredClient(fredapi.Fred):
     """A :class:`fredapi.Fred` that times out, retries and fails with one-line errors.
 
@@ -176,7 +325,7 @@ class FredClient(fredapi.Fred):
     root_url : str, optional
         API root; default :data:`DEFAULT_ROOT_URL`.
     timeout : float
-        Seconds to wait on a connection or a read before giving up on an attempt.
+        Seconds one attempt may take in all, from connecting to the last byte of the reply.
     retries : int
         Further attempts after the first failed one on retryable failures.
     backoff : float
@@ -185,6 +334,14 @@ class FredClient(fredapi.Fred):
         Upper bound on one wait, including a server's ``Retry-After``.
     sleep : callable
         Called with the seconds to wait between attempts (tests pass a recorder).
+
+    Raises
+    ------
+    ArgumentError
+        ``timeout`` not a positive finite number, or ``retries``, ``backoff``,
+        ``max_backoff`` negative.
+    FetchError
+        ``root_url`` is not an ``http(s)://host[:port]/path`` URL, or no key.
     """
 
     def __init__(
@@ -205,17 +362,19 @@ class FredClient(fredapi.Fred):
             raise FetchError(
                 f"no FRED API key: set {API_KEY_ENV} or write it to {default_key_file()}"
             )
-        if timeout <= 0 or retries < 0 or backoff < 0 or max_backoff < 0:
-            raise ValueError("timeout must be positive; retries, backoff and max_backoff >= 0")
+        if not (math.isfinite(timeout) and timeout > 0):
+            raise ArgumentError(f"timeout must be a positive finite number of seconds, got {timeout!r}")
+        for name, value in (("retries", retries), ("backoff", backoff), ("max_backoff", max_backoff)):
+            if not value >= 0:
+                raise ArgumentError(f"{name} must be >= 0, got {value!r}")
         self.api_key = api_key
         self.proxies = None
-        self.root_url = (root_url or DEFAULT_ROOT_URL).rstrip("/")
+        self.root_url = _check_root_url(root_url or DEFAULT_ROOT_URL)
         self.timeout = float(timeout)
         self.retries = int(retries)
         self.backoff = float(backoff)
         self.max_backoff = float(max_backoff)
         self._sleep = sleep
-        self._opener = urllib.request.build_opener()
 
     def __repr__(self) -> str:
         return f"FredClient(timeout={self.timeout:g}, retries={self.retries})"
@@ -232,6 +391,7 @@ class FredClient(fredapi.Fred):
         Returns
         -------
         FredSeriesInfo
+            Its text fields pass :func:`scrub` (key, ``api_key=`` values and URLs removed).
 
         Raises
         ------
@@ -243,12 +403,13 @@ class FredClient(fredapi.Fred):
             info = self.get_series_info(series_id)
         except ValueError:
             raise FetchError(f"FRED returned no information on series {series_id}") from None
+        # what is stored and printed passes the scrubber: a server may echo the key anywhere
         return FredSeriesInfo(
             series_id=series_id,
-            title=str(info.get("title", "")),
-            units=str(info.get("units", "")),
-            frequency=str(info.get("frequency_short", "")),
-            last_updated=info.get("last_updated") or None,
+            title=self._scrub(str(info.get("title", ""))),
+            units=self._scrub(str(info.get("units", ""))),
+            frequency=self._scrub(str(info.get("frequency_short", ""))),
+            last_updated=self._scrub(str(info.get("last_updated") or "")) or None,
             observation_start=_optional_date(info.get("observation_start")),
             observation_end=_optional_date(info.get("observation_end")),
         )
@@ -283,46 +444,23 @@ class FredClient(fredapi.Fred):
     # -- the HTTP request: replaces fredapi.Fred.__fetch_data --------------------------
 
     def _Fred__fetch_data(self, url: str) -> ET.Element:
-        """Request ``url`` (with the key appended) and parse the XML reply; retry transient failures."""
+        """Request ``url`` (with the key appended) and parse the XML reply; retry transient failures.
+
+        Every exception is raised outside the ``except`` block that saw the
+        urllib one, so none chains it: urllib's exceptions hold the URL and key.
+        """
         series_id = _series_in(url)
         request = urllib.request.Request(
             url + "&api_key=" + urllib.parse.quote(self.api_key, safe="")
         )
         attempts = self.retries + 1
         for attempt in range(1, attempts + 1):
-            retry_after: float | None = None
-            try:
-                with self._opener.open(request, timeout=self.timeout) as response:
-                    body = response.read()
-                return ET.fromstring(body)
-            except HTTPError as exc:
-                with exc:
-                    if exc.code not in _RETRY_STATUS:
-                        raise self._rejected(series_id, exc) from None
-                    reason = f"HTTP {exc.code}"
-                    retry_after = _retry_after(exc.headers.get("Retry-After"))
-            except TimeoutError:
-                reason = f"timed out after {self.timeout:g} s"
-            except URLError as exc:
-                if isinstance(exc.reason, TimeoutError):
-                    reason = f"timed out after {self.timeout:g} s"
-                elif isinstance(exc.reason, ConnectionRefusedError | socket.gaierror):
-                    # nobody listens there (or the name does not resolve): retrying cannot help
-                    what = "connection refused" if isinstance(exc.reason, ConnectionRefusedError) else "unknown host"
-                    raise FetchAbort(
-                        f"cannot reach the FRED server ({what}) for series {series_id}; "
-                        f"check the network or {URL_ENV}"
-                    ) from None
-                else:
-                    reason = f"connection failed ({type(exc.reason).__name__})"
-            except ConnectionError as exc:
-                reason = f"connection dropped ({type(exc).__name__})"
-            except http.client.IncompleteRead:
-                reason = "truncated response"
-            except http.client.HTTPException as exc:
-                reason = f"malformed response ({type(exc).__name__})"
-            except ET.ParseError:
-                reason = "unparseable XML response"
+            outcome = self._attempt(request, series_id)
+            if isinstance(outcome, ET.Element):
+                return outcome
+            if isinstance(outcome, FetchError):
+                raise outcome
+            reason, retry_after = outcome
             if attempt == attempts:
                 raise FetchError(
                     f"FRED request for series {series_id} failed after {attempts} "
@@ -342,27 +480,65 @@ class FredClient(fredapi.Fred):
             self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _attempt(
+        self, request: urllib.request.Request, series_id: str
+    ) -> ET.Element | FetchError | tuple[str, float | None]:
+        """One attempt: the parsed reply, the error to raise, or why to retry (and the server's ``Retry-After``)."""
+        timed_out = f"timed out after {self.timeout:g} s"
+        deadline = time.monotonic() + self.timeout
+        try:
+            with _opener(deadline).open(request, timeout=self.timeout) as response:
+                body = response.read()
+            return ET.fromstring(body)
+        except HTTPError as exc:
+            with exc:
+                if exc.code not in _RETRY_STATUS:
+                    return self._rejected(series_id, exc)
+                return f"HTTP {exc.code}", _retry_after(exc.headers.get("Retry-After"))
+        except TimeoutError:
+            return timed_out, None
+        except URLError as exc:
+            if isinstance(exc.reason, TimeoutError):
+                return timed_out, None
+            if isinstance(exc.reason, ConnectionRefusedError | socket.gaierror):
+                # nobody listens there (or the name does not resolve): retrying cannot help
+                what = "connection refused" if isinstance(exc.reason, ConnectionRefusedError) else "unknown host"
+                return FetchAbort(
+                    f"cannot reach the FRED server ({what}) for series {series_id}; "
+                    f"check the network or {URL_ENV}"
+                )
+            return f"connection failed ({type(exc.reason).__name__})", None
+        except ConnectionError as exc:
+            return f"connection dropped ({type(exc).__name__})", None
+        except http.client.IncompleteRead:
+            return "truncated response", None
+        except http.client.HTTPException as exc:
+            return f"malformed response ({type(exc).__name__})", None
+        except ET.ParseError:
+            return "unparseable XML response", None
+
     def _rejected(self, series_id: str, exc: HTTPError) -> FetchError:
-        """The error for a non-retryable HTTP status (bad key, unknown series...)."""
+        """The error for a non-retryable HTTP status (bad key, unknown series, a redirect...)."""
+        if 300 <= exc.code < 400:
+            return FetchAbort(
+                f"FRED redirected the request for series {series_id} (HTTP {exc.code}); "
+                f"{URL_ENV} must name the API root itself"
+            )
         try:
             message = ET.fromstring(exc.read()).get("message") or ""
         except (ET.ParseError, OSError, http.client.HTTPException):
             message = ""
-        message = " ".join(self._scrub(message).split())[:_MESSAGE_CHARS] or (exc.reason or "")
-        hint = ""
+        message = self._scrub(message or str(exc.reason or ""))[:_MESSAGE_CHARS]
         if exc.code in (401, 403) or "api_key" in message.lower():
             # a key FRED refuses is refused for every series: stop the whole fetch here
             return FetchAbort(
                 f"FRED rejected the request for series {series_id} (HTTP {exc.code}: {message}); check {API_KEY_ENV}"
             )
-        return FetchError(
-            f"FRED rejected the request for series {series_id} (HTTP {exc.code}: {message}){hint}"
-        )
+        return FetchError(f"FRED rejected the request for series {series_id} (HTTP {exc.code}: {message})")
 
     def _scrub(self, text: str) -> str:
-        for secret in {self.api_key, urllib.parse.quote(self.api_key, safe="")}:
-            text = text.replace(secret, "***")
-        return text
+        """``text`` on one line, through :func:`scrub` with this client's key."""
+        return " ".join(scrub(text, secrets=[self.api_key]).split())
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -399,8 +575,9 @@ def client_from_env(
         Key file; see :func:`resolve_api_key` for the search order.
     environ : mapping, optional
         Environment to read (``FRED_API_KEY``, ``CAUSALMACRO_FRED_URL``,
-        ``CAUSALMACRO_FRED_TIMEOUT`` seconds and ``CAUSALMACRO_FRED_RETRIES``,
-        which override ``timeout`` and ``retries``); default ``os.environ``.
+        ``CAUSALMACRO_FRED_TIMEOUT``, the total seconds of one request, and
+        ``CAUSALMACRO_FRED_RETRIES``, which override ``timeout`` and ``retries``;
+        see the module docstring); default ``os.environ``.
     timeout, retries, backoff, sleep
         Passed to :class:`FredClient`.
 
@@ -411,15 +588,19 @@ def client_from_env(
     Raises
     ------
     FetchError
-        ``"no FRED API key: set FRED_API_KEY or write it to <path>"`` when none is found.
+        ``"no FRED API key: set FRED_API_KEY or write it to <path>"`` when none is found;
+        a one-line error naming the setting when a ``CAUSALMACRO_FRED_*`` variable
+        is malformed (a timeout not a positive finite number, retries not a whole
+        number from 0 to 20, a URL not ``http(s)://host[:port]/path``).
     """
     env = os.environ if environ is None else environ
     key = resolve_api_key(api_key_file, environ=env)
+    url = env.get(URL_ENV) or DEFAULT_ROOT_URL
     return FredClient(
         key,
-        root_url=env.get(URL_ENV) or DEFAULT_ROOT_URL,
-        timeout=_env_number(env, TIMEOUT_ENV, timeout, float),
-        retries=int(_env_number(env, RETRIES_ENV, retries, int)),
+        root_url=_check_root_url(url),
+        timeout=_env_timeout(env, timeout),
+        retries=_env_retries(env, retries),
         backoff=backoff,
         sleep=sleep,
     )
@@ -429,14 +610,35 @@ TIMEOUT_ENV = "CAUSALMACRO_FRED_TIMEOUT"
 RETRIES_ENV = "CAUSALMACRO_FRED_RETRIES"
 
 
-def _env_number(env: Mapping[str, str], name: str, default: float, kind: type[float] | type[int]) -> float:
-    text = env.get(name)
+def _shown(text: str) -> str:
+    """A setting's value as a message may quote it: one line, short, scrubbed."""
+    return repr(scrub(text)[:40])
+
+
+def _env_timeout(env: Mapping[str, str], default: float) -> float:
+    text = env.get(TIMEOUT_ENV)
     if text is None or not text.strip():
         return default
     try:
-        value = kind(text)
+        value = float(text)
     except ValueError:
-        raise FetchError(f"{name} must be a number, got {text!r}") from None
-    if value < 0:
-        raise FetchError(f"{name} must not be negative, got {text!r}")
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise FetchError(
+            f"{TIMEOUT_ENV} must be a positive number of seconds (the total time of one request), "
+            f"got {_shown(text)}"
+        )
+    return value
+
+
+def _env_retries(env: Mapping[str, str], default: int) -> int:
+    text = env.get(RETRIES_ENV)
+    if text is None or not text.strip():
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= _MAX_RETRIES:
+        raise FetchError(f"{RETRIES_ENV} must be a whole number from 0 to {_MAX_RETRIES}, got {_shown(text)}")
     return value

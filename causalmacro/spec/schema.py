@@ -12,6 +12,7 @@ import datetime as dt
 import difflib
 import itertools
 import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -65,15 +66,31 @@ REGIME_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
+_DATE_TEXT = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
+
+
 def _month_date(v: Any) -> Any:
-    # accept "2015-01" as well as "2015-01-01" and TOML dates
-    if isinstance(v, str) and len(v) == 7:
-        return f"{v}-01"
+    """A date field's input as a date: TOML dates as they are, ``YYYY-MM-DD`` or ``YYYY-MM`` text parsed.
+
+    The published schema types dates as strings in date format, so text is
+    accepted as well as TOML's native dates; anything else (a number, a
+    boolean) is left to the strict date check, which refuses it.
+    """
+    if isinstance(v, str):
+        text = v.strip()
+        if not _DATE_TEXT.match(text):
+            raise ValueError(f"{v!r} is not a date (YYYY-MM-DD or YYYY-MM)")
+        try:
+            return dt.date.fromisoformat(text if len(text) == 10 else f"{text}-01")
+        except ValueError:
+            raise ValueError(f"{v!r} is not a valid date") from None
     return v
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # strict: a value of the wrong JSON type ("24" for an integer, "yes" for a boolean) is refused, as the
+    # published schema refuses it; integers stay accepted where a number is expected
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, strict=True)
 
 
 class DataSpec(_Strict):
@@ -293,7 +310,7 @@ class VARSpec(_Strict):
         description="The VAR's variables (series of the spec) in causal order along the chain: the Cholesky "
         "order of the recursive scheme; shock ``j`` is named after the ``j``-th variable.",
     )
-    lags: int | LagRule = Field(
+    lags: Annotated[int, Field(ge=1)] | LagRule = Field(
         default="aic",
         description="Lag order: a number of periods (>= 1), or the information criterion (``aic``, ``bic``, "
         "``hqic``) that picks it from ``1..max_lags`` (a choice of 0 is raised to 1, with a note).",
@@ -413,13 +430,6 @@ class VARSpec(_Strict):
                 "draws": self.sign.draws,
             }
         return {}
-
-    @field_validator("lags")
-    @classmethod
-    def _positive_lags(cls, v: int | str) -> int | str:
-        if isinstance(v, int) and v < 1:
-            raise ValueError("lags must be at least 1 or one of 'aic', 'bic', 'hqic'")
-        return v
 
 
 class AssetsSpec(_Strict):

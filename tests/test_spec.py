@@ -64,7 +64,8 @@ def test_good_spec_parses_with_defaults_and_catalog_transforms(tmp_path: Path) -
         ('id = "CBBTCUSD"', 'id = "CBBTCUSD"\nderived = "net_liquidity"', "key 'series.btc': give exactly one of 'id', 'derived' or 'combine'"),
         ('groups = { btc = "crypto", spread = "rates" }', 'groups = { btcc = "crypto", spread = "rates" }', "key 'assets.groups.btcc': 'btcc' is not a series of this spec (did you mean 'btc'?)"),
         ('start = "2015-01"', 'start = "2015-13"', "key 'start'"),
-        ('start = "2015-01"', 'start = "2015-01"\nend = "2014-01"', "start 2015-01-01 is not before end 2014-01-01"),
+        ('start = "2015-01"', 'start = "2015-01"\nend = "2014-01"', "key 'end': 2014-01-01 is not after key 'start' (2015-01-01)"),
+        ('start = "2015-01"', 'start = "2015-01"\nend = "2015-01-01"', "key 'end': 2015-01-01 is not after key 'start' (2015-01-01)"),
         ('order = ["inflation", "liq", "btc"]', 'order = ["inflation", "liq", "btc"]\nlags = 0', "key 'var.lags'"),
         ('order = ["inflation", "liq", "btc"]', 'order = ["inflation", "inflation"]', "key 'var.order': a variable appears twice"),
         ('[series.inflation]', '[series.infl-ation]', "key 'series.infl-ation'"),
@@ -279,3 +280,12 @@ def test_union_and_type_errors_name_the_key_and_the_alternatives(path: tuple[str
     with pytest.raises(SpecError) as info:
         parse_spec(raw)
     assert str(info.value) == f"<spec>: {expected}"
+
+
+def test_regime_period_ending_before_it_starts_names_the_end_key() -> None:
+    raw = _json_raw()
+    raw["regimes"] = {"r": {"rule": "dates", "default": "b",
+                            "periods": [{"start": "2016-01", "end": "2015-06", "label": "a"}]}}
+    with pytest.raises(SpecError) as info:
+        parse_spec(raw)
+    assert str(info.value) == "<spec>: key 'regimes.r.periods.0.end': 2015-06-01 is before key 'start' (2016-01-01)"

@@ -634,7 +634,7 @@ class RegimePeriod(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> RegimePeriod:
         if self.start > self.end:
-            raise ValueError(f"start {self.start} is after end {self.end}")
+            raise _KeyError(("end",), f"{self.end} is before key 'start' ({self.start})")
         return self
 
 
@@ -878,7 +878,7 @@ class ModelSpec(_Strict):
     @model_validator(mode="after")
     def _cross_references(self) -> ModelSpec:
         if self.start and self.end and self.start >= self.end:
-            raise ValueError(f"start {self.start} is not before end {self.end}")
+            raise _KeyError(("end",), f"{self.end} is not after key 'start' ({self.start})")
         names = list(self.series)
         if self.var is not None:
             for i, v in enumerate(self.var.order):

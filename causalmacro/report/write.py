@@ -26,6 +26,7 @@ from causalmacro.errors import DataError
 from causalmacro.graph import write_graph
 from causalmacro.panel import Panel
 from causalmacro.pipeline import RunResults, fit_spec
+from causalmacro.pipeline.results import band_text
 from causalmacro.report.changes import changes_markdown, load_run
 from causalmacro.report.changes import compare as compare_runs
 from causalmacro.report.graph_html import graph_html
@@ -115,7 +116,7 @@ def write_run(
         files.append(MANIFEST)
         _write_text(staging / MANIFEST, json.dumps(
             manifest(run_key(run.spec, run.panel, opts), run.panel, timings=stages, files=files,
-                     spec_file=spec_file), indent=2))
+                     spec_file=spec_file, bands=band_text(run.choices)), indent=2))
         _replace(staging, folder)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -289,3 +289,15 @@ def test_regime_period_ending_before_it_starts_names_the_end_key() -> None:
     with pytest.raises(SpecError) as info:
         parse_spec(raw)
     assert str(info.value) == "<spec>: key 'regimes.r.periods.0.end': 2015-06-01 is before key 'start' (2016-01-01)"
+
+
+def test_asset_shocks_may_not_include_an_asset() -> None:
+    raw = _json_raw()
+    raw["assets"]["shocks"] = ["a", "c"]
+    with pytest.raises(SpecError) as info:
+        parse_spec(raw)
+    assert str(info.value) == ("<spec>: key 'assets.shocks.1': 'c' is an asset of [assets].groups: its own shock "
+                               "would explain its returns; shocks must be non-asset variables of [var].order")
+    raw["assets"]["shocks"] = None  # the default leaves the assets out
+    spec = parse_spec(raw)
+    assert spec.asset_shocks == ["a"]

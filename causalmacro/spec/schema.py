@@ -438,7 +438,8 @@ class AssetsSpec(_Strict):
     ``groups`` maps each asset (a series of the spec, usually a return) to its
     class, e.g. ``{btc = "crypto", nasdaq = "equity"}``; ``shocks`` names the
     SVAR shocks used (default: every variable of ``[var].order`` that is not an
-    asset). ``flip`` lists assets measured so that a rise is a loss to their
+    asset; naming an asset is refused, since its own shock would explain its
+    returns). ``flip`` lists assets measured so that a rise is a loss to their
     holders (a yield or spread change): their sign is flipped before fitting,
     so every response on the spectrum reads as a gain (positive) or a loss.
     ``sampler`` is the blocked Gibbs sampler (default; see
@@ -456,8 +457,9 @@ class AssetsSpec(_Strict):
     )
     shocks: list[Name] | None = Field(
         default=None,
-        description="The SVAR shocks the assets respond to (variables of ``[var].order``). Unset: every variable "
-        "of the order that is not an asset.",
+        description="The SVAR shocks the assets respond to (variables of ``[var].order`` that are not assets: an "
+        "asset's own shock would explain its returns, and is refused). Unset: every variable of the order that is "
+        "not an asset.",
     )
     flip: list[Name] = Field(
         default_factory=list,
@@ -905,6 +907,9 @@ class ModelSpec(_Strict):
             for i, s in enumerate(self.assets.shocks or []):
                 if s not in order:
                     raise _KeyError(("assets", "shocks", i), f"'{s}' is not a variable of [var].order{_hint(s, order)}")
+                if s in self.assets.groups:
+                    raise _KeyError(("assets", "shocks", i), f"'{s}' is an asset of [assets].groups: its own shock "
+                                    "would explain its returns; shocks must be non-asset variables of [var].order")
             if self.var is None:
                 raise _KeyError(("assets",), "the asset model needs a [var] section to identify shocks")
             if self.assets.regime is not None and self.assets.regime not in self.regimes:

@@ -235,3 +235,17 @@ def test_no_bands_run_says_so_everywhere(demo, tmp_path: Path) -> None:
     assert "bootstrap bands" not in text  # the event line does not claim bands it lacks
     assert any("no bands (--reps 0)" in line for line in stages)
     assert any(line.startswith("SVAR:") and line.endswith("no bands (--reps 0)") for line in run0.summary_lines())
+
+
+def test_run_compare_refuses_a_run_of_another_frequency(run, tmp_path: Path) -> None:
+    from causalmacro.report.write import _changes
+
+    other = tmp_path / "weekly"
+    other.mkdir()
+    results = json.loads(json.dumps(run.to_dict(), default=str))
+    results["panel"]["frequency"] = "W-FRI"
+    (other / "results.json").write_text(json.dumps(results))
+    (other / "manifest.json").write_text(json.dumps({"data": {}, "window": {}}))
+    with pytest.raises(cm.DataError, match=r"weekly and this run cannot be compared: frequency weekly vs monthly$"):
+        _changes(run, other, required=True)  # --compare DIR
+    assert _changes(run, other, required=False) is None  # the previous run in --out: no comparison

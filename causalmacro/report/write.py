@@ -85,7 +85,8 @@ def write_run(
     compare : path-like, optional
         A run folder to compare with (default: the run already in ``out``, if
         any). The report gains a "What changed" section and the folder a
-        ``changes.json`` (:func:`causalmacro.report.changes.compare`).
+        ``changes.json`` (:func:`causalmacro.report.changes.compare`); a folder given here whose run has another
+        frequency or other VAR variables is refused (:class:`~causalmacro.errors.DataError`).
     on_stage : callable, optional
         Called with one line when the figures and when the report are written.
     grid : GridResults, optional
@@ -153,7 +154,12 @@ def _changes(run: RunResults, previous: Path, *, required: bool) -> dict[str, An
         return None
     new_manifest = {"data": {k: dict(v) for k, v in run.panel.inputs.items()}, "window": dict(run.panel.window)}
     new_results = json.loads(json.dumps(run.to_dict(), default=str))
-    return compare_runs(old, (new_manifest, new_results))
+    try:
+        return compare_runs(old, (new_manifest, new_results), labels=(str(previous), "this run"))
+    except DataError:
+        if required:  # --compare: a run that cannot be compared is refused
+            raise
+        return None  # the previous run in --out differs in frequency or variables: nothing to compare
 
 
 def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = None,

@@ -301,3 +301,31 @@ def test_asset_shocks_may_not_include_an_asset() -> None:
     raw["assets"]["shocks"] = None  # the default leaves the assets out
     spec = parse_spec(raw)
     assert spec.asset_shocks == ["a"]
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ('order = ["inflation", "liq", "btc"]', 'order = ["inflation", "liq", "btcc"]',
+     "key 'var.order.2': 'btcc' is not a series of this spec (did you mean 'btc'?)"),
+    ('order = ["inflation", "liq", "btc"]', 'order = ["inflation", "liq", "btc"]\nlevel = 1.5',
+     "key 'var.level': expected a number > 0 and < 1, got 1.5"),
+    ('order = ["inflation", "liq", "btc"]', 'order = ["inflation", "liq", "btc"]\nhorizon = -4',
+     "key 'var.horizon': expected an integer >= 1 and <= 240, got -4"),
+    ('order = ["inflation", "liq", "btc"]', 'order = ["inflation", "liq", "btc"]\nidentification = "cholesky"',
+     "key 'var.identification': 'cholesky' is not allowed"),
+    ('order = ["inflation", "liq", "btc"]',
+     'order = ["inflation", "liq", "btc"]\nidentification = "sign"\nsign = { signs = { liq = { bt = 1 } } }',
+     "key 'var.sign': 'bt' is not a variable of [var].order (did you mean 'btc'?)"),
+    ('name = "t"', 'name = "t"\nseries = {}', "key 'series': needs at least 1 entry, got 0"),
+    ('name = "t"', 'name = "t', "not valid TOML: "),
+])
+def test_everyday_spec_mistakes_are_one_line(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    text = GOOD.replace(old, new, 1)
+    if "series = {}" in new:  # no [series.*] tables at all
+        text = text.split("[series.inflation]")[0]
+    path = write(tmp_path, text)
+    with pytest.raises(SpecError) as info:
+        load_spec(path)
+    msg = str(info.value)
+    assert "\n" not in msg and msg.startswith(f"{path}: ") and expected in msg
+    if "TOML" in expected:
+        assert "line 2" in msg  # where the mistake is

@@ -179,7 +179,8 @@ def _format_error(where: str, errors: Sequence[Any]) -> str:
         return f"{where}: missing key '{key}'"
     if etype == "too_short":
         ctx = err.get("ctx") or {}
-        return f"{where}: key '{key}': needs at least {ctx.get('min_length')} entries, got {ctx.get('actual_length')}"
+        n = ctx.get("min_length")
+        return f"{where}: key '{key}': needs at least {n} {'entry' if n == 1 else 'entries'}, got {ctx.get('actual_length')}"
     return f"{where}: key '{key}': {msg}"
 
 

@@ -346,7 +346,10 @@ def _cmd_grid(args: argparse.Namespace) -> int:
 def _cmd_diff(args: argparse.Namespace) -> int:
     from .report.changes import changes_markdown, compare, load_run
 
-    sys.stdout.write(changes_markdown(compare(load_run(args.old), load_run(args.new))))
+    diff = compare(load_run(args.old), load_run(args.new), labels=(str(args.old), str(args.new)))
+    for warning in diff["warnings"]:
+        print(f"warning: {warning}", file=sys.stderr)
+    sys.stdout.write(changes_markdown(diff))
     return 0
 
 

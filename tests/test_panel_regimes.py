@@ -85,7 +85,7 @@ def test_a_regime_that_separates_nothing_is_refused() -> None:
     ({"rule": "sign", "series": "rate", "window": 3, "default": "a"}, "key 'regimes.x.default': applies to rule"),
     ({"rule": "dates"}, "key 'regimes.x.periods': rule 'dates' needs 'periods'"),
     ({"rule": "dates", "periods": [{"start": "2020-05", "end": "2020-01", "label": "a"}], "default": "b"},
-     "start 2020-05-01 is after end 2020-01-01"),
+     "key 'regimes.x.periods.0.end': 2020-01-01 is before key 'start' (2020-05-01)"),
     ({"rule": "dates", "periods": [{"start": "2020-01", "end": "2020-05", "label": "a"},
                                    {"start": "2020-04", "end": "2020-08", "label": "b"}]}, "periods overlap"),
     ({"rule": "dates", "periods": [{"start": "2020-01", "end": "2020-05", "label": "a"}]}, "two labels at least"),

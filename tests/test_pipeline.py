@@ -96,6 +96,13 @@ def test_cli_writes_what_fit_spec_returns(demo, run, tmp_path: Path) -> None:
     out = tmp_path / "cli"
     assert main(["--quiet", "run", str(DEMO), "--no-assets", "--reps", "120", "--seed", "3", "--out", str(out)]) == 0
     assert json.loads((out / "results.json").read_text()) == _json(run.to_dict())
+    # the replications used, and any dropped, in the manifest, the summary and both reports
+    from causalmacro.pipeline.results import band_text
+
+    bands = band_text(run.choices)
+    assert bands.startswith(f"90% bands from {run.choices['reps_kept']}")
+    assert json.loads((out / "manifest.json").read_text())["bands"] == bands
+    assert bands in (out / "report.md").read_text() and bands in (out / "report.html").read_text()
 
 
 def test_bad_arguments(demo) -> None:
@@ -184,3 +191,61 @@ def test_residual_check_line_says_what_each_rejection_means() -> None:
                                                   normality=test("normality", 0.3)))
     assert "more lags" in auto_only[0] and "normal" not in auto_only[0]
     assert _residual_check_lines(Diagnostics(portmanteau=None, normality=test("normality", 0.5))) == []
+
+
+def _band_choices(**extra: object) -> dict:
+    base = {"bands": "bootstrap", "bootstrap": "wild", "level": 0.9, "reps": 1000, "reps_requested": 1000,
+            "reps_override": False, "reps_kept": 1000, "reps_explosive": 0, "reps_unidentified": 0}
+    return {**base, **extra}
+
+
+@pytest.mark.parametrize(("extra", "expected"), [
+    ({}, "90% bands from 1000 wild bootstrap replications"),
+    ({"reps_kept": 927, "reps_explosive": 73},
+     "90% bands from 927 of 1000 wild bootstrap replications; 73 explosive ones dropped"),
+    ({"reps_kept": 920, "reps_explosive": 73, "reps_unidentified": 7},
+     "90% bands from 920 of 1000 wild bootstrap replications; 73 explosive and 7 unidentified ones dropped"),
+    ({"bands": "none", "reps": 0, "reps_requested": 0, "reps_override": True, "reps_kept": 0},
+     "no bands (--reps 0)"),
+    ({"bands": "none", "reps": 0, "reps_requested": 0, "reps_kept": 0}, "no bands ([var].reps = 0)"),
+    ({"bands": "none", "reps": 0, "reps_kept": 0}, "no bands ([var].bands = 'none')"),
+])
+def test_band_text_counts_the_replications_used(extra: dict, expected: str) -> None:
+    from causalmacro.pipeline.results import band_text
+
+    assert band_text(_band_choices(**extra)) == expected
+
+
+def test_replications_kept_and_dropped_are_recorded(run) -> None:
+    assert run.draws is not None
+    c = run.choices
+    assert (c["reps_kept"], c["reps_explosive"], c["reps_unidentified"]) == (
+        run.draws.n_kept, run.draws.n_explosive, run.draws.n_unidentified)
+    assert c["reps_requested"] == 120 and c["reps_override"] is True
+    svar_line = next(line for line in run.summary_lines() if line.startswith("SVAR:"))
+    assert f"from {run.draws.n_kept}" in svar_line and "bootstrap replications" in svar_line
+
+
+def test_no_bands_run_says_so_everywhere(demo, tmp_path: Path) -> None:
+    spec, panel = demo
+    stages: list[str] = []
+    run0 = cm.fit_spec(spec, panel, rng=3, reps=0, assets=False, on_stage=stages.append)
+    text = "\n".join([*stages, *run0.summary_lines()])
+    assert "none bands" not in text
+    assert "bootstrap bands" not in text  # the event line does not claim bands it lacks
+    assert any("no bands (--reps 0)" in line for line in stages)
+    assert any(line.startswith("SVAR:") and line.endswith("no bands (--reps 0)") for line in run0.summary_lines())
+
+
+def test_run_compare_refuses_a_run_of_another_frequency(run, tmp_path: Path) -> None:
+    from causalmacro.report.write import _changes
+
+    other = tmp_path / "weekly"
+    other.mkdir()
+    results = json.loads(json.dumps(run.to_dict(), default=str))
+    results["panel"]["frequency"] = "W-FRI"
+    (other / "results.json").write_text(json.dumps(results))
+    (other / "manifest.json").write_text(json.dumps({"data": {}, "window": {}}))
+    with pytest.raises(cm.DataError, match=r"weekly and this run cannot be compared: frequency weekly vs monthly$"):
+        _changes(run, other, required=True)  # --compare DIR
+    assert _changes(run, other, required=False) is None  # the previous run in --out: no comparison

@@ -64,7 +64,8 @@ def test_good_spec_parses_with_defaults_and_catalog_transforms(tmp_path: Path) -
         ('id = "CBBTCUSD"', 'id = "CBBTCUSD"\nderived = "net_liquidity"', "key 'series.btc': give exactly one of 'id', 'derived' or 'combine'"),
         ('groups = { btc = "crypto", spread = "rates" }', 'groups = { btcc = "crypto", spread = "rates" }', "key 'assets.groups.btcc': 'btcc' is not a series of this spec (did you mean 'btc'?)"),
         ('start = "2015-01"', 'start = "2015-13"', "key 'start'"),
-        ('start = "2015-01"', 'start = "2015-01"\nend = "2014-01"', "start 2015-01-01 is not before end 2014-01-01"),
+        ('start = "2015-01"', 'start = "2015-01"\nend = "2014-01"', "key 'end': 2014-01-01 is not after key 'start' (2015-01-01)"),
+        ('start = "2015-01"', 'start = "2015-01"\nend = "2015-01-01"', "key 'end': 2015-01-01 is not after key 'start' (2015-01-01)"),
         ('order = ["inflation", "liq", "btc"]', 'order = ["inflation", "liq", "btc"]\nlags = 0', "key 'var.lags'"),
         ('order = ["inflation", "liq", "btc"]', 'order = ["inflation", "inflation"]', "key 'var.order': a variable appears twice"),
         ('[series.inflation]', '[series.infl-ation]', "key 'series.infl-ation'"),
@@ -190,3 +191,141 @@ def test_channel_names_must_be_chain_variables(tmp_path: Path) -> None:
     ok = tmp_path / "ok.toml"
     ok.write_text((ROOT / "models" / "demo.toml").read_text() + "\n[report]\nchannels = []\n")
     assert load_spec(ok).channel_plan == ([], [])
+
+
+def _json_raw() -> dict:
+    """A valid spec as JSON-like data (what the published schema validates)."""
+    return {
+        "name": "t",
+        "start": "2015-01-01",
+        "series": {"a": {"id": "A"}, "b": {"id": "B", "ragged": False}, "c": {"id": "C"}},
+        "var": {"order": ["a", "b", "c"], "horizon": 24, "level": 0.9},
+        "assets": {"groups": {"b": "x", "c": "y"}, "shocks": ["a"], "lags": 2},
+        "graph": {"alpha": 0.1},
+    }
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (("var", "horizon"), "24"),  # integer given a string
+        (("var", "horizon"), 24.5),  # integer given a fraction
+        (("assets", "lags"), True),  # integer given a boolean
+        (("series", "b", "ragged"), "yes"),  # boolean given a string
+        (("series", "b", "ragged"), 1),  # boolean given an integer
+        (("var", "level"), "0.9"),  # number given a string
+        (("var", "level"), True),  # number given a boolean
+        (("name",), 5),  # string given an integer
+        (("var", "order"), "a"),  # array given a string
+        (("start",), 20150101),  # date given an integer
+    ],
+)
+def test_loader_refuses_what_the_published_schema_refuses(path: tuple[str, ...], value: object) -> None:
+    import jsonschema
+
+    raw = _json_raw()
+    jsonschema.validate(raw, json_schema())  # the base is valid
+    parse_spec(raw)
+    node = raw
+    for part in path[:-1]:
+        node = node[part]
+    node[path[-1]] = value
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(raw, json_schema())
+    with pytest.raises(SpecError) as info:
+        parse_spec(raw)
+    msg = str(info.value)
+    assert "\n" not in msg
+    assert f"key '{'.'.join(path)}'" in msg
+
+
+def test_loader_keeps_accepting_what_the_published_schema_accepts() -> None:
+    import jsonschema
+
+    raw = _json_raw()
+    raw["var"]["level"] = 1 - 0.25  # a number
+    raw["graph"]["alpha"] = 0  # an integer is a number (refused by the bound, not the type)
+    with pytest.raises(SpecError, match=r"key 'graph.alpha'"):
+        parse_spec(raw)
+    raw["graph"]["alpha"] = 0.1
+    raw["var"]["short_run"] = None
+    raw["start"] = "2015-01-01"  # a string in date format
+    jsonschema.validate(raw, json_schema())
+    spec = parse_spec(raw)
+    assert spec.start is not None and spec.start.isoformat() == "2015-01-01"
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "expected"),
+    [
+        (("var", "lags"), "aicc", "key 'var.lags': expected an integer >= 1 or one of 'aic', 'bic' or 'hqic', "
+                                  "got the string 'aicc' (did you mean 'aic'?)"),
+        (("var", "lags"), 0, "key 'var.lags': expected an integer >= 1 or one of 'aic', 'bic' or 'hqic', got 0"),
+        (("var", "lags"), True, "key 'var.lags': expected an integer >= 1 or one of 'aic', 'bic' or 'hqic', got true"),
+        (("var", "short_run"), {"A": [[1, "x"], [0, 1]]}, "key 'var.short_run.A.0.1': expected a number or '*', "
+                                                          "got the string 'x'"),
+        (("var", "horizon"), "24", "key 'var.horizon': expected an integer >= 1 and <= 240, got the string '24'"),
+        (("var", "level"), 1.5, "key 'var.level': expected a number > 0 and < 1, got 1.5"),
+        (("var", "max_lags"), 0, "key 'var.max_lags': expected an integer >= 1 and <= 48, got 0"),
+        (("series", "b", "ragged"), "yes", "key 'series.b.ragged': expected true or false, got the string 'yes'"),
+    ],
+)
+def test_union_and_type_errors_name_the_key_and_the_alternatives(path: tuple[str, ...], value: object,
+                                                                 expected: str) -> None:
+    raw = _json_raw()
+    node = raw
+    for part in path[:-1]:
+        node = node[part]
+    node[path[-1]] = value
+    with pytest.raises(SpecError) as info:
+        parse_spec(raw)
+    assert str(info.value) == f"<spec>: {expected}"
+
+
+def test_regime_period_ending_before_it_starts_names_the_end_key() -> None:
+    raw = _json_raw()
+    raw["regimes"] = {"r": {"rule": "dates", "default": "b",
+                            "periods": [{"start": "2016-01", "end": "2015-06", "label": "a"}]}}
+    with pytest.raises(SpecError) as info:
+        parse_spec(raw)
+    assert str(info.value) == "<spec>: key 'regimes.r.periods.0.end': 2015-06-01 is before key 'start' (2016-01-01)"
+
+
+def test_asset_shocks_may_not_include_an_asset() -> None:
+    raw = _json_raw()
+    raw["assets"]["shocks"] = ["a", "c"]
+    with pytest.raises(SpecError) as info:
+        parse_spec(raw)
+    assert str(info.value) == ("<spec>: key 'assets.shocks.1': 'c' is an asset of [assets].groups: its own shock "
+                               "would explain its returns; shocks must be non-asset variables of [var].order")
+    raw["assets"]["shocks"] = None  # the default leaves the assets out
+    spec = parse_spec(raw)
+    assert spec.asset_shocks == ["a"]
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ('order = ["inflation", "liq", "btc"]', 'order = ["inflation", "liq", "btcc"]',
+     "key 'var.order.2': 'btcc' is not a series of this spec (did you mean 'btc'?)"),
+    ('order = ["inflation", "liq", "btc"]', 'order = ["inflation", "liq", "btc"]\nlevel = 1.5',
+     "key 'var.level': expected a number > 0 and < 1, got 1.5"),
+    ('order = ["inflation", "liq", "btc"]', 'order = ["inflation", "liq", "btc"]\nhorizon = -4',
+     "key 'var.horizon': expected an integer >= 1 and <= 240, got -4"),
+    ('order = ["inflation", "liq", "btc"]', 'order = ["inflation", "liq", "btc"]\nidentification = "cholesky"',
+     "key 'var.identification': 'cholesky' is not allowed"),
+    ('order = ["inflation", "liq", "btc"]',
+     'order = ["inflation", "liq", "btc"]\nidentification = "sign"\nsign = { signs = { liq = { bt = 1 } } }',
+     "key 'var.sign': 'bt' is not a variable of [var].order (did you mean 'btc'?)"),
+    ('name = "t"', 'name = "t"\nseries = {}', "key 'series': needs at least 1 entry, got 0"),
+    ('name = "t"', 'name = "t', "not valid TOML: "),
+])
+def test_everyday_spec_mistakes_are_one_line(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    text = GOOD.replace(old, new, 1)
+    if "series = {}" in new:  # no [series.*] tables at all
+        text = text.split("[series.inflation]")[0]
+    path = write(tmp_path, text)
+    with pytest.raises(SpecError) as info:
+        load_spec(path)
+    msg = str(info.value)
+    assert "\n" not in msg and msg.startswith(f"{path}: ") and expected in msg
+    if "TOML" in expected:
+        assert "line 2" in msg  # where the mistake is

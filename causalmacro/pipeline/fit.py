@@ -25,7 +25,7 @@ from causalmacro.panel import Panel
 from causalmacro.panel.events import event_dummies, event_path
 from causalmacro.panel.regimes import regimes as compute_regimes
 from causalmacro.pipeline.position import cycle_position
-from causalmacro.pipeline.results import RunResults
+from causalmacro.pipeline.results import RunResults, band_text
 from causalmacro.spec import ModelSpec
 
 __all__ = ["asset_returns", "fit_spec"]
@@ -154,9 +154,18 @@ def fit_spec(
                 for shock in channel_shocks}
     timings["svar"] = time.perf_counter() - t0
     say = on_stage or (lambda line: None)
-    say(f"svar: VAR({res.lags}) on {res.nobs} periods, {band_kind} bands"
-        + (f" from {n_reps} {v.bootstrap} bootstrap replications" if band_kind == "bootstrap" else "")
-        + f" ({timings['svar']:.1f} s)")
+    band_facts = {
+        "bands": band_kind,
+        "bootstrap": v.bootstrap if band_kind == "bootstrap" else None,
+        "reps": int(n_reps) if band_kind == "bootstrap" else 0,
+        "reps_requested": int(n_reps),
+        "reps_override": reps is not None,
+        "reps_kept": draws.n_kept if draws is not None else 0,
+        "reps_explosive": draws.n_explosive if draws is not None else 0,
+        "reps_unidentified": draws.n_unidentified if draws is not None else 0,
+        "level": v.level,
+    }
+    say(f"svar: VAR({res.lags}) on {res.nobs} periods, {band_text(band_facts)} ({timings['svar']:.1f} s)")
 
     groups = dict(spec.assets.groups) if spec.assets is not None else {}
     regime_frame = compute_regimes(panel, spec) if spec.regimes else pd.DataFrame(index=index)
@@ -212,10 +221,7 @@ def fit_spec(
         "seed": int(rng),
         "svar_seed": svar_seed,
         "asset_seed": asset_seed if asset_res is not None else None,
-        "bands": band_kind,
-        "bootstrap": v.bootstrap if band_kind == "bootstrap" else None,
-        "reps": int(n_reps) if band_kind == "bootstrap" else 0,
-        "level": v.level,
+        **band_facts,
         "irf_horizon": v.horizon,
         "fevd_horizon": v.fevd_horizon,
         "focus": spec.focus,

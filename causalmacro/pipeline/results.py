@@ -23,7 +23,41 @@ if TYPE_CHECKING:
     from causalmacro.svar import BootstrapDraws, SVARResults
     from causalmacro.svar.diagnostics import Diagnostics
 
-__all__ = ["RunResults"]
+__all__ = ["RunResults", "band_text"]
+
+
+def band_text(choices: Mapping[str, Any]) -> str:
+    """The run's bands in words, from its :attr:`RunResults.choices`.
+
+    Bootstrap bands count the replications actually used and those dropped,
+    and why (``90% bands from 927 of 1000 wild bootstrap replications; 73
+    explosive ones dropped``); a run without bands says what turned them off
+    (``no bands (--reps 0)``).
+
+    Parameters
+    ----------
+    choices : Mapping
+        ``bands``, ``level``, ``bootstrap``, ``reps`` and, where known,
+        ``reps_kept``, ``reps_explosive``, ``reps_unidentified``,
+        ``reps_requested`` and ``reps_override``.
+
+    Returns
+    -------
+    str
+    """
+    level = f"{100 * float(choices['level']):.0f}%"
+    if choices["bands"] == "set":
+        return f"{level} bands from the identified set of the sign restrictions"
+    if choices["bands"] == "bootstrap":
+        reps = int(choices["reps"])
+        kept = int(choices.get("reps_kept", reps))
+        used = f"{reps}" if kept == reps else f"{kept} of {reps}"
+        text = f"{level} bands from {used} {choices['bootstrap']} bootstrap replications"
+        dropped = [f"{n} {why}" for why in ("explosive", "unidentified") if (n := int(choices.get(f"reps_{why}", 0)))]
+        return text + (f"; {' and '.join(dropped)} ones dropped" if dropped else "")
+    if int(choices.get("reps_requested", -1)) == 0:
+        return "no bands (--reps 0)" if choices.get("reps_override") else "no bands ([var].reps = 0)"
+    return "no bands ([var].bands = 'none')"
 
 
 def _labelled(da: xr.DataArray) -> dict[str, Any]:
@@ -155,10 +189,8 @@ class RunResults:
             det = res.identified.details
             band = (f"bands from the identified set of {det['accepted']} accepted models "
                     f"(acceptance rate {det['acceptance_rate']:.2%})")
-        elif c["bands"] == "bootstrap":
-            band = f"{100 * c['level']:.0f}% bands from {c['reps']} {c['bootstrap']} bootstrap reps"
         else:
-            band = "no bands"
+            band = band_text(c)
         sample = res.resid.index  # the estimation sample: the panel less the first `lags` periods
         lines.append(
             f"SVAR: {len(res.names)} variables, {res.lags} lags, {res.nobs} obs "
@@ -194,7 +226,8 @@ class RunResults:
                                  f"[{float(fx.sel(bound='lower')):+.2f}, {float(fx.sel(bound='upper')):+.2f}]")
                 else:
                     parts.append(f"{name} {float(fx):+.2f}")
-            lines.append(f"events: impact on {focus} (residual-bootstrap bands): " + ", ".join(parts))
+            banded = f"{c['event_bands'].replace(' ', '-')} bands" if c.get("event_bands") else "no bands"
+            lines.append(f"events: impact on {focus} ({banded}): " + ", ".join(parts))
         if self.position is not None:
             lines.extend(self.position.summary_lines())
         if self.assets is not None:

@@ -95,12 +95,48 @@ def _regimes(results: dict[str, Any]) -> dict[str, str | None]:
     return {name: row.get("label") for name, row in (position.get("regimes") or {}).items()}
 
 
-def compare(old: tuple[dict[str, Any], dict[str, Any]], new: tuple[dict[str, Any], dict[str, Any]]) -> dict[str, Any]:
+def _comparable(old: tuple[dict[str, Any], dict[str, Any]], new: tuple[dict[str, Any], dict[str, Any]],
+                labels: tuple[str, str] | None) -> list[str]:
+    """Refuse runs that cannot be compared; the warnings (one line each) about other differences."""
+    (m0, r0), (m1, r1) = old, new
+    words = {"MS": "monthly", "W-FRI": "weekly"}  # the panel's pandas frequency, as results.json records it
+    f0, f1 = (words.get(f, f) for f in (r.get("panel", {}).get("frequency") for r in (r0, r1)))
+    v0, v1 = (list(r.get("svar", {}).get("variables", [])) for r in (r0, r1))
+    problems = []
+    if f0 != f1:
+        problems.append(f"frequency {f0} vs {f1}")
+    if v0 != v1:
+        problems.append(f"VAR variables {', '.join(v0)} vs {', '.join(v1)}")
+    if problems:
+        who = "the runs" if labels is None else f"{labels[0]} and {labels[1]}"
+        raise DataError(f"{who} cannot be compared: {'; '.join(problems)}")
+    warnings = []
+    s0, s1 = bool(r0.get("synthetic")), bool(r1.get("synthetic"))
+    if s0 != s1:
+        kinds = {True: "the synthetic demo", False: "real data"}
+        warnings.append(f"the runs read different data: {kinds[s0]} vs {kinds[s1]}")
+    h0, h1 = (m.get("spec", {}).get("sha256") for m in (m0, m1))
+    if h0 and h1 and h0 != h1:
+        warnings.append("the runs come from different specs (the spec hash differs)")
+    return warnings
+
+
+def compare(old: tuple[dict[str, Any], dict[str, Any]], new: tuple[dict[str, Any], dict[str, Any]], *,
+            labels: tuple[str, str] | None = None) -> dict[str, Any]:
     """Differences between two runs, each given as ``(manifest, results)``.
+
+    Parameters
+    ----------
+    old, new : tuple of dict
+        ``(manifest, results)`` of each run.
+    labels : tuple of str, optional
+        Names of the two runs (their folders) for the error message.
 
     Returns
     -------
     dict
+        ``warnings`` (one line each: the runs read synthetic and real data, or
+        come from different specs),
         ``data`` (per input series: observations before/after, last date
         before/after, whether values were revised), ``window`` (before/after),
         ``responses`` (impact and peak before/after, the horizons at which the new
@@ -108,7 +144,14 @@ def compare(old: tuple[dict[str, Any], dict[str, Any]], new: tuple[dict[str, Any
         (asset order per shock, where it changed), ``edges`` (appeared,
         disappeared), ``regimes`` (current label before/after, where it
         switched) and ``summary`` (two or three sentences).
+
+    Raises
+    ------
+    DataError
+        When the runs cannot be compared: a different panel frequency or
+        different VAR variables (one line saying which).
     """
+    warnings = _comparable(old, new, labels)
     (m0, r0), (m1, r1) = old, new
     data = {}
     for sid in sorted(set(m0.get("data", {})) | set(m1.get("data", {}))):
@@ -140,13 +183,13 @@ def compare(old: tuple[dict[str, Any], dict[str, Any]], new: tuple[dict[str, Any
               + (f", and the asset ranking changed for {len(ranking)} shocks." if ranking else "."))
     third = (" Regimes switched: " + ", ".join(f"{name} {r['before']} -> {r['after']}" for name, r in regimes.items())
              + ".") if regimes else ""
-    return {"data": data, "window": window, "responses": responses, "ranking": ranking, "edges": edges,
+    return {"warnings": warnings, "data": data, "window": window, "responses": responses, "ranking": ranking, "edges": edges,
             "regimes": regimes, "summary": f"{first} {second}{third}"}
 
 
 def changes_markdown(diff: dict[str, Any], *, top: int = 10) -> str:
     """The "What changed" section of a report."""
-    lines = ["## What changed", "", diff["summary"], ""]
+    lines = ["## What changed", "", *(f"> warning: {w}\n" for w in diff.get("warnings", [])), diff["summary"], ""]
     if diff["data"]:
         lines += ["| series | observations | last observation | note |", "|---|---|---|---|"]
         for sid, d in diff["data"].items():

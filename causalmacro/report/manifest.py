@@ -55,11 +55,16 @@ def run_key(spec: ModelSpec, panel: Panel, options: dict[str, Any]) -> dict[str,
 
 
 def manifest(key: dict[str, Any], panel: Panel, *, timings: dict[str, float], files: list[str],
-             spec_file: str | None) -> dict[str, Any]:
-    """The full manifest: the key plus the window, package versions, timings and files."""
+             spec_file: str | None, bands: str | None = None) -> dict[str, Any]:
+    """The full manifest: the key plus the window, package versions, timings and files.
+
+    ``bands`` is the run's bands in words (:func:`causalmacro.pipeline.results.band_text`: the bootstrap
+    replications used and dropped, or why there are none).
+    """
     return {
         **key,
         "spec_file": spec_file,
+        "bands": bands,
         "synthetic": panel.synthetic,
         "window": dict(panel.window),
         "packages": {name: _version(name) for name in _PACKAGES},

@@ -124,7 +124,17 @@ def _choices() -> Node:
         "bands": _leaf("string", "The bands drawn: ``bootstrap``, ``set`` (identified set) or ``none``.",
                        enum=["bootstrap", "set", "none"]),
         "bootstrap": _leaf(nstr, "Bootstrap kind, ``residual`` or ``wild`` (null without bootstrap bands)."),
-        "reps": _leaf("integer", "Bootstrap replications (0 without bootstrap bands)."),
+        "reps": _leaf("integer", "Bootstrap replications drawn (0 without bootstrap bands)."),
+        "reps_requested": _leaf("integer", "Bootstrap replications asked for: ``--reps``, else ``[var].reps`` (0: "
+                                "no bands)."),
+        "reps_override": _leaf("boolean", "Whether ``reps_requested`` came from the command line (``--reps``) "
+                               "rather than the spec."),
+        "reps_kept": _leaf("integer", "Replications the bands are computed from: ``reps`` less those dropped (0 "
+                           "without bootstrap bands)."),
+        "reps_explosive": _leaf("integer", "Replications dropped because their re-estimated VAR is explosive "
+                                "(largest companion root >= 1)."),
+        "reps_unidentified": _leaf("integer", "Replications dropped because the identification scheme failed on "
+                                   "them."),
         "level": _leaf("number", "Coverage of every band and interval (``[var].level``)."),
         "irf_horizon": _leaf("integer", "Last horizon of the impulse responses (``[var].horizon``), in periods."),
         "fevd_horizon": _leaf("integer", "Last horizon of the variance decomposition (``[var].fevd_horizon``)."),

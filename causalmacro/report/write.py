@@ -26,6 +26,7 @@ from causalmacro.errors import DataError
 from causalmacro.graph import write_graph
 from causalmacro.panel import Panel
 from causalmacro.pipeline import RunResults, fit_spec
+from causalmacro.pipeline.results import band_text
 from causalmacro.report.changes import changes_markdown, load_run
 from causalmacro.report.changes import compare as compare_runs
 from causalmacro.report.graph_html import graph_html
@@ -84,7 +85,8 @@ def write_run(
     compare : path-like, optional
         A run folder to compare with (default: the run already in ``out``, if
         any). The report gains a "What changed" section and the folder a
-        ``changes.json`` (:func:`causalmacro.report.changes.compare`).
+        ``changes.json`` (:func:`causalmacro.report.changes.compare`); a folder given here whose run has another
+        frequency or other VAR variables is refused (:class:`~causalmacro.errors.DataError`).
     on_stage : callable, optional
         Called with one line when the figures and when the report are written.
     grid : GridResults, optional
@@ -115,7 +117,7 @@ def write_run(
         files.append(MANIFEST)
         _write_text(staging / MANIFEST, json.dumps(
             manifest(run_key(run.spec, run.panel, opts), run.panel, timings=stages, files=files,
-                     spec_file=spec_file), indent=2))
+                     spec_file=spec_file, bands=band_text(run.choices)), indent=2))
         _replace(staging, folder)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -152,7 +154,12 @@ def _changes(run: RunResults, previous: Path, *, required: bool) -> dict[str, An
         return None
     new_manifest = {"data": {k: dict(v) for k, v in run.panel.inputs.items()}, "window": dict(run.panel.window)}
     new_results = json.loads(json.dumps(run.to_dict(), default=str))
-    return compare_runs(old, (new_manifest, new_results))
+    try:
+        return compare_runs(old, (new_manifest, new_results), labels=(str(previous), "this run"))
+    except DataError:
+        if required:  # --compare: a run that cannot be compared is refused
+            raise
+        return None  # the previous run in --out differs in frequency or variables: nothing to compare
 
 
 def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = None,

@@ -12,6 +12,7 @@ import datetime as dt
 import difflib
 import itertools
 import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -65,15 +66,31 @@ REGIME_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
+_DATE_TEXT = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
+
+
 def _month_date(v: Any) -> Any:
-    # accept "2015-01" as well as "2015-01-01" and TOML dates
-    if isinstance(v, str) and len(v) == 7:
-        return f"{v}-01"
+    """A date field's input as a date: TOML dates as they are, ``YYYY-MM-DD`` or ``YYYY-MM`` text parsed.
+
+    The published schema types dates as strings in date format, so text is
+    accepted as well as TOML's native dates; anything else (a number, a
+    boolean) is left to the strict date check, which refuses it.
+    """
+    if isinstance(v, str):
+        text = v.strip()
+        if not _DATE_TEXT.match(text):
+            raise ValueError(f"{v!r} is not a date (YYYY-MM-DD or YYYY-MM)")
+        try:
+            return dt.date.fromisoformat(text if len(text) == 10 else f"{text}-01")
+        except ValueError:
+            raise ValueError(f"{v!r} is not a valid date") from None
     return v
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # strict: a value of the wrong JSON type ("24" for an integer, "yes" for a boolean) is refused, as the
+    # published schema refuses it; integers stay accepted where a number is expected
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, strict=True)
 
 
 class DataSpec(_Strict):
@@ -293,7 +310,7 @@ class VARSpec(_Strict):
         description="The VAR's variables (series of the spec) in causal order along the chain: the Cholesky "
         "order of the recursive scheme; shock ``j`` is named after the ``j``-th variable.",
     )
-    lags: int | LagRule = Field(
+    lags: Annotated[int, Field(ge=1)] | LagRule = Field(
         default="aic",
         description="Lag order: a number of periods (>= 1), or the information criterion (``aic``, ``bic``, "
         "``hqic``) that picks it from ``1..max_lags`` (a choice of 0 is raised to 1, with a note).",
@@ -414,13 +431,6 @@ class VARSpec(_Strict):
             }
         return {}
 
-    @field_validator("lags")
-    @classmethod
-    def _positive_lags(cls, v: int | str) -> int | str:
-        if isinstance(v, int) and v < 1:
-            raise ValueError("lags must be at least 1 or one of 'aic', 'bic', 'hqic'")
-        return v
-
 
 class AssetsSpec(_Strict):
     """Settings of the Bayesian asset-response model.
@@ -428,7 +438,8 @@ class AssetsSpec(_Strict):
     ``groups`` maps each asset (a series of the spec, usually a return) to its
     class, e.g. ``{btc = "crypto", nasdaq = "equity"}``; ``shocks`` names the
     SVAR shocks used (default: every variable of ``[var].order`` that is not an
-    asset). ``flip`` lists assets measured so that a rise is a loss to their
+    asset; naming an asset is refused, since its own shock would explain its
+    returns). ``flip`` lists assets measured so that a rise is a loss to their
     holders (a yield or spread change): their sign is flipped before fitting,
     so every response on the spectrum reads as a gain (positive) or a loss.
     ``sampler`` is the blocked Gibbs sampler (default; see
@@ -446,8 +457,9 @@ class AssetsSpec(_Strict):
     )
     shocks: list[Name] | None = Field(
         default=None,
-        description="The SVAR shocks the assets respond to (variables of ``[var].order``). Unset: every variable "
-        "of the order that is not an asset.",
+        description="The SVAR shocks the assets respond to (variables of ``[var].order`` that are not assets: an "
+        "asset's own shock would explain its returns, and is refused). Unset: every variable of the order that is "
+        "not an asset.",
     )
     flip: list[Name] = Field(
         default_factory=list,
@@ -624,7 +636,7 @@ class RegimePeriod(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> RegimePeriod:
         if self.start > self.end:
-            raise ValueError(f"start {self.start} is after end {self.end}")
+            raise _KeyError(("end",), f"{self.end} is before key 'start' ({self.start})")
         return self
 
 
@@ -868,7 +880,7 @@ class ModelSpec(_Strict):
     @model_validator(mode="after")
     def _cross_references(self) -> ModelSpec:
         if self.start and self.end and self.start >= self.end:
-            raise ValueError(f"start {self.start} is not before end {self.end}")
+            raise _KeyError(("end",), f"{self.end} is not after key 'start' ({self.start})")
         names = list(self.series)
         if self.var is not None:
             for i, v in enumerate(self.var.order):
@@ -895,6 +907,9 @@ class ModelSpec(_Strict):
             for i, s in enumerate(self.assets.shocks or []):
                 if s not in order:
                     raise _KeyError(("assets", "shocks", i), f"'{s}' is not a variable of [var].order{_hint(s, order)}")
+                if s in self.assets.groups:
+                    raise _KeyError(("assets", "shocks", i), f"'{s}' is an asset of [assets].groups: its own shock "
+                                    "would explain its returns; shocks must be non-asset variables of [var].order")
             if self.var is None:
                 raise _KeyError(("assets",), "the asset model needs a [var] section to identify shocks")
             if self.assets.regime is not None and self.assets.regime not in self.regimes:

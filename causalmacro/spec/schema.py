@@ -445,8 +445,9 @@ class AssetsSpec(_Strict):
     ``sampler`` is the blocked Gibbs sampler (default; see
     :mod:`causalmacro.bayes.gibbs`), PyMC's NUTS or nutpie, which sample the same
     posterior; ``draws`` and ``tune`` are per chain, and unset they are the
-    sampler's defaults (Gibbs: 8 chains x (200 burn-in + 1000) sweeps; NUTS: 4 x
-    (1000 tuning + 1000) steps); ``target_accept`` applies to
+    sampler's defaults (Gibbs: 8 chains x (200 burn-in + 1000) sweeps; PyMC: 4 x
+    (1000 tuning + 1000) steps; nutpie: 4 x (1500 tuning + 2500) steps, what the
+    demo needs to pass the gate); ``target_accept`` applies to
     the NUTS samplers only.
     """
 
@@ -478,12 +479,12 @@ class AssetsSpec(_Strict):
     )
     draws: int | None = Field(
         default=None, ge=100,
-        description="Kept draws per chain. Unset: the sampler's default (Gibbs 1000, NUTS 1000).",
+        description="Kept draws per chain. Unset: the sampler's default (Gibbs 1000, PyMC 1000, nutpie 2500).",
     )
     tune: int | None = Field(
         default=None, ge=100,
         description="Burn-in sweeps (Gibbs) or tuning steps (NUTS) per chain, discarded. Unset: the sampler's "
-        "default (Gibbs 200, NUTS 1000).",
+        "default (Gibbs 200, PyMC 1000, nutpie 1500).",
     )
     chains: int | None = Field(
         default=None, ge=1, le=16,

@@ -58,7 +58,12 @@ def validate_frame(data: pd.DataFrame, order: Sequence[str] | None) -> pd.DataFr
     for name in names:
         col = frame[name]
         if not (pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)):
-            raise DataError(f"column {name!r} is not numeric (dtype {col.dtype})")
+            cell = ""
+            if not pd.api.types.is_bool_dtype(col):
+                bad = col.notna() & pd.to_numeric(col, errors="coerce").isna()
+                cell = f": {col[bad].iloc[0]!r} at row {col.index[bad.to_numpy()][0]}" if bad.any() else (
+                    "; its values are numbers stored as text: convert with pd.to_numeric")
+            raise DataError(f"column {name!r} is not numeric (dtype {col.dtype}){cell}")
     values = frame.to_numpy(dtype=np.float64, na_value=np.nan)
     for j, name in enumerate(names):
         col = values[:, j]

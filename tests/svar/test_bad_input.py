@@ -101,3 +101,13 @@ def test_fewer_residual_dof_than_variables_is_too_few(good: pd.DataFrame) -> Non
 def test_no_more_rows_than_variables_is_not_called_collinear(good: pd.DataFrame) -> None:
     with pytest.raises(DataError, match=r"^too few observations: 3 rows for 3 variables$"):
         SVAR(good.iloc[:3], lags=1)
+
+
+def test_non_numeric_cell_is_named_with_its_row(good: pd.DataFrame) -> None:
+    good["btc"] = good["btc"].astype(object)
+    good.loc[7, "btc"] = "oops"
+    with pytest.raises(DataError, match=r"^column 'btc' is not numeric \(dtype object\): 'oops' at row 7$"):
+        SVAR(good, lags=1)
+    good["btc"] = good["inflation"].astype(str)
+    with pytest.raises(DataError, match=r"numbers stored as text: convert with pd\.to_numeric$"):
+        SVAR(good, lags=1)

@@ -381,3 +381,29 @@ def test_two_processes_write_concurrently(tmp_path: Path) -> None:
     np.testing.assert_array_equal(rev["old_value"].to_numpy()[1:], rev["new_value"].to_numpy()[:-1])
     assert shared.iloc[0] == rev["new_value"].iloc[-1]
     assert store.meta("SHARED").content_hash == content_hash(shared)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("sql_value", "shown"),
+    [("'abc'", "'abc'"), ("X'00'", r"b'\x00'"), ("9e999", "inf")],
+)
+def test_text_in_the_value_column_names_series_and_store(tmp_path: Path, sql_value: str, shown: str) -> None:
+    """SQLite keeps text in a REAL column: reading it was 'internal error: ValueError', exit 1."""
+    store = Store(tmp_path / "s")
+    store.write("X", obs({"2020-01-01": 1.0, "2020-02-01": 2.0}), meta())
+    with sqlite3.connect(store.db_path) as conn:
+        conn.execute(f"UPDATE observations SET value = {sql_value} WHERE date = '2020-02-01'")
+    conn.close()
+    with pytest.raises(StoreError) as info:
+        store.read("X")
+    assert str(info.value) == f"store {store.db_path}: series X has a non-numeric value {shown} on 2020-02-01"
+
+
+def test_malformed_date_in_the_store_names_series_and_store(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s")
+    store.write("X", obs({"2020-01-01": 1.0}), meta())
+    with sqlite3.connect(store.db_path) as conn:
+        conn.execute("UPDATE observations SET date = '2020' WHERE date = '2020-01-01'")
+    conn.close()
+    with pytest.raises(StoreError, match=r"series X has a malformed date '2020'$"):
+        store.read("X")

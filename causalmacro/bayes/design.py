@@ -263,6 +263,46 @@ def _lagged(
     return np.column_stack(cols), x_loc, x_scale
 
 
+def _numeric(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """``frame`` as floats on dates; a cell that is no number, or infinite, is named with its column and row."""
+    if not isinstance(frame.index, pd.DatetimeIndex):
+        arg = "returns" if kind == "asset" else "shocks"
+        raise DataError(f"{arg}: the index must be dates (a DatetimeIndex), got {type(frame.index).__name__}")
+    out = {}
+    for name in frame.columns:
+        col = frame[name]
+        values = pd.to_numeric(col, errors="coerce") if col.dtype.kind not in "iufb" else col.astype(float)
+        bad = col.notna() & values.isna()
+        if bad.any():
+            row = bad.index[bad.to_numpy()][0]
+            raise DataError(f"{kind} '{name}' has a non-numeric value {col[row]!r} on {row:%Y-%m-%d}")
+        inf = np.isinf(values.to_numpy(dtype=np.float64))
+        if inf.any():
+            raise DataError(f"{kind} '{name}' has an infinite value on {col.index[inf][0]:%Y-%m-%d}")
+        out[name] = values.astype(np.float64)
+    return pd.DataFrame(out, index=frame.index)
+
+
+def _no_interior_gaps(shock: pd.Series, lags: int) -> None:
+    """Refuse a missing shock inside the shock's span.
+
+    Each would silently drop ``lags + 1`` dates of the fit (every row whose
+    lagged shocks include it), so, like ``linearmodels`` and statsmodels'
+    ``missing="raise"``, it is an error naming the shock and the dates; the
+    shocks of an SVAR have none. Missing values before the first or after the
+    last shock only bound the sample.
+    """
+    first, last = shock.first_valid_index(), shock.last_valid_index()
+    gaps = shock.loc[first:last].isna()
+    if gaps.any():
+        dates = gaps.index[gaps.to_numpy()]
+        shown = ", ".join(f"{d:%Y-%m-%d}" for d in dates[:3]) + (", ..." if len(dates) > 3 else "")
+        raise DataError(
+            f"shock '{shock.name}' has {len(dates)} missing value(s) inside its span ({shown}); each would drop "
+            f"{lags + 1} dates of the fit (lags 0..{lags}): fill or remove them"
+        )
+
+
 def stack(
     returns: pd.DataFrame,
     shocks: pd.DataFrame,
@@ -300,7 +340,9 @@ def stack(
     ------
     DataError
         On unusable input; the message names the asset, shock, covariate or
-        ``regimes`` at fault.
+        ``regimes`` at fault: a non-date index, a cell that is not a number or
+        is infinite (with its date), a missing shock inside the shocks' span
+        (it would drop ``lags + 1`` dates; missing returns are allowed).
     """
     if not isinstance(returns, pd.DataFrame) or returns.shape[1] == 0:
         raise DataError("returns: expected a DataFrame with one column per asset")
@@ -319,12 +361,14 @@ def stack(
             raise DataError(f"asset '{name}' has no class in groups")
         if returns[name].notna().sum() == 0:
             raise DataError(f"asset '{name}' has no observations (all NaN)")
-    for name in shocks.columns:
-        if shocks[name].isna().all():
+    returns = _numeric(returns, "asset")
+    frame = _numeric(shocks, "shock")
+    for name in frame.columns:
+        if frame[name].isna().all():
             raise DataError(f"shock '{name}' has no observations (all NaN)")
+        _no_interior_gaps(frame[name], lags)
 
     shock_names = tuple(str(c) for c in shocks.columns)
-    frame = shocks.astype(float)
     shifted = pd.concat({lag: frame.shift(lag) for lag in range(lags + 1)}, axis=1)
     complete = shifted.index[shifted.notna().all(axis=1).to_numpy()]
     common = returns.index.intersection(complete)

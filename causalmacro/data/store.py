@@ -21,7 +21,9 @@ The store only does I/O; what to fetch is decided by
 from __future__ import annotations
 
 import hashlib
+import math
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -56,6 +58,7 @@ _DATE_FORMAT = "%Y-%m-%d"
 # Dates come back in the datetime unit this pandas gives dates parsed from text
 # (microseconds in pandas 3, nanoseconds in pandas 2), so stored series align
 # with series read from CSV files without casting.
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _UNIT: str = pd.to_datetime(["2000-01-01"], format=_DATE_FORMAT).unit
 
 _SCHEMA = """
@@ -410,6 +413,9 @@ class Store:
         ------
         DataError
             When the series is not stored.
+        StoreError
+            When the store cannot be read, or holds a value that is not a
+            number (or a date that is not ISO), naming the series and the store.
         """
         with self._connect(create=False) as conn:
             if conn is None:
@@ -431,7 +437,7 @@ class Store:
                 ) from None
         if known is None:
             raise DataError(f"series {series_id} is not in the store {self.path}")
-        return _rows_to_series(series_id, rows)
+        return _rows_to_series(series_id, rows, self.db_path)
 
     def revisions(self, series_id: str | None = None) -> pd.DataFrame:
         """Return the recorded revisions, oldest first.
@@ -535,8 +541,23 @@ class Store:
         return report
 
 
-def _rows_to_series(series_id: str, rows: list[tuple[Any, ...]]) -> pd.Series:
-    dates = np.array([r[0] for r in rows], dtype="datetime64[D]")
+def _rows_to_series(series_id: str, rows: list[tuple[Any, ...]], where: Path) -> pd.Series:
+    """The stored rows as a float series; a row that is no ISO date or number names the series and the store.
+
+    SQLite keeps what a column is given (a ``REAL`` column holds the text
+    ``'abc'`` if something other than :meth:`Store.write` put it there), so
+    every value is checked here.
+    """
+    for date, value in rows:
+        if not (isinstance(date, str) and _ISO_DATE.fullmatch(date)):
+            raise StoreError(f"store {where}: series {series_id} has a malformed date {date!r}")
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)
+                                  or not math.isfinite(value)):
+            raise StoreError(f"store {where}: series {series_id} has a non-numeric value {value!r} on {date}")
+    try:
+        dates = np.array([r[0] for r in rows], dtype="datetime64[D]")
+    except ValueError:
+        raise StoreError(f"store {where}: series {series_id} has an impossible date") from None
     values = np.array([r[1] for r in rows], dtype="float64")  # None -> NaN
     index = pd.DatetimeIndex(dates.astype(f"datetime64[{_UNIT}]"), name="date")
     return pd.Series(values, index=index, name=series_id)

@@ -26,6 +26,7 @@ from causalmacro.panel.events import event_dummies, event_path
 from causalmacro.panel.regimes import regimes as compute_regimes
 from causalmacro.pipeline.position import cycle_position
 from causalmacro.pipeline.results import RunResults, band_text
+from causalmacro.pipeline.sample import check_var_window
 from causalmacro.spec import ModelSpec
 
 __all__ = ["asset_returns", "fit_spec"]
@@ -101,6 +102,13 @@ def fit_spec(
         Frozen: the SVAR results, their bootstrap draws and banded outputs, the
         graph, the asset results (or None) and the choices made.
 
+    Raises
+    ------
+    DataError
+        Before estimation, when the panel's window cannot hold the VAR: naming
+        the series that shortened it, else ``var.lags`` / ``var.max_lags``
+        (:func:`~causalmacro.pipeline.sample.check_var_window`).
+
     Examples
     --------
     >>> spec = cm.load_spec("models/demo.toml")                      # doctest: +SKIP
@@ -125,6 +133,7 @@ def fit_spec(
     order = list(v.order)
     index = pd.DatetimeIndex(panel.data.index)
     var_events = [name for name, e in spec.events.items() if e.var]
+    check_var_window(spec, panel, n_exog=len(var_events))
     # an event must fall in the VAR's effective sample, after the (largest possible) lag order
     first = v.lags if isinstance(v.lags, int) else v.max_lags
     exog = event_dummies(spec, index, names=var_events, sample=index[first:]) if var_events else None

@@ -15,7 +15,7 @@ import pandas as pd
 
 from causalmacro.errors import DataError
 
-__all__ = ["check_sample_size", "validate_frame"]
+__all__ = ["check_sample_size", "min_observations", "validate_frame"]
 
 
 def validate_frame(data: pd.DataFrame, order: Sequence[str] | None) -> pd.DataFrame:
@@ -38,7 +38,8 @@ def validate_frame(data: pd.DataFrame, order: Sequence[str] | None) -> pd.DataFr
     ------
     DataError
         Naming the column at fault: unknown name, duplicated name, non-numeric,
-        missing or infinite values, constant, or perfectly collinear.
+        missing or infinite values, constant, or perfectly collinear; or
+        no more rows than columns.
     """
     if not isinstance(data, pd.DataFrame):
         raise DataError(f"data must be a pandas DataFrame, got {type(data).__name__}")
@@ -57,7 +58,12 @@ def validate_frame(data: pd.DataFrame, order: Sequence[str] | None) -> pd.DataFr
     for name in names:
         col = frame[name]
         if not (pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)):
-            raise DataError(f"column {name!r} is not numeric (dtype {col.dtype})")
+            cell = ""
+            if not pd.api.types.is_bool_dtype(col):
+                bad = col.notna() & pd.to_numeric(col, errors="coerce").isna()
+                cell = f": {col[bad].iloc[0]!r} at row {col.index[bad.to_numpy()][0]}" if bad.any() else (
+                    "; its values are numbers stored as text: convert with pd.to_numeric")
+            raise DataError(f"column {name!r} is not numeric (dtype {col.dtype}){cell}")
     values = frame.to_numpy(dtype=np.float64, na_value=np.nan)
     for j, name in enumerate(names):
         col = values[:, j]
@@ -69,6 +75,8 @@ def validate_frame(data: pd.DataFrame, order: Sequence[str] | None) -> pd.DataFr
             raise DataError(f"column {name!r} has infinite values")
         if len(col) and np.ptp(col) <= 1e-12 * max(1.0, float(np.abs(col).max())):
             raise DataError(f"column {name!r} is constant")
+    if len(values) <= len(names):  # demeaned, n rows span at most n - 1 dimensions: not collinearity's fault
+        raise DataError(f"too few observations: {len(values)} rows for {len(names)} variables")
     _check_collinear(values, names)
     return pd.DataFrame(values, index=frame.index, columns=names)
 
@@ -88,8 +96,29 @@ def _check_collinear(values: np.ndarray, names: Sequence[str]) -> None:
     raise DataError("columns are perfectly collinear")  # pragma: no cover
 
 
+def min_observations(n_vars: int, lags: int, k_det: int) -> int:
+    """Fewest rows a VAR(``lags``) of ``n_vars`` variables can be estimated and identified on.
+
+    After the ``lags`` initial values, each equation's ``n_vars * lags + k_det``
+    coefficients must leave at least ``n_vars`` residual degrees of freedom:
+    with fewer, the residual covariance matrix is singular (its rank is at most
+    the degrees of freedom) and has no Cholesky factor to identify the shocks with.
+
+    Parameters
+    ----------
+    n_vars, lags, k_det : int
+        Variables, lag order and deterministic (plus exogenous) terms.
+
+    Returns
+    -------
+    int
+        ``lags + n_vars * lags + k_det + n_vars``.
+    """
+    return lags + n_vars * lags + k_det + n_vars
+
+
 def check_sample_size(nobs: int, n_vars: int, lags: int, k_trend: int) -> None:
-    """Raise unless each equation has more observations than regressors.
+    """Raise unless the sample holds :func:`min_observations` rows.
 
     Parameters
     ----------
@@ -97,10 +126,17 @@ def check_sample_size(nobs: int, n_vars: int, lags: int, k_trend: int) -> None:
         Number of rows of the data, before losing ``lags`` initial values.
     n_vars, lags, k_trend : int
         Number of variables, lag order and deterministic terms.
+
+    Raises
+    ------
+    DataError
+        Naming the rows, the lags and the coefficients per equation.
     """
-    n_params = n_vars * lags + k_trend
-    if nobs - lags <= n_params:
+    need = min_observations(n_vars, lags, k_trend)
+    if nobs < need:
+        n_params = n_vars * lags + k_trend
         raise DataError(
             f"too few observations: {nobs} rows leave {nobs - lags} after {lags} lags, "
-            f"but each equation has {n_params} coefficients (needs at least {n_params + lags + 1} rows)"
+            f"for {n_params} coefficients per equation and a {n_vars}x{n_vars} residual covariance "
+            f"(needs at least {need} rows)"
         )

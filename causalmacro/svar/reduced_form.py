@@ -165,9 +165,15 @@ def select_lags(
         Set when the criterion chose 0 and the order was raised to 1.
     maxlags : int
         The largest order tried.
+
+    Raises
+    ------
+    DataError
+        Too few observations for even a VAR(1).
     """
     nobs, k = values.shape
     k_det = K_TREND[trend] + (0 if exog is None else exog.shape[1])
+    check_sample_size(nobs, k, 1, k_det)  # not even the smallest candidate fits: say so, not statsmodels' ValueError
     if maxlags is None:
         maxlags = default_maxlags(nobs, k, k_det)
     maxlags = max(1, min(maxlags, _df_cap(nobs, k, k_det)))

@@ -102,3 +102,53 @@ def test_bad_options(small_panel):
         AssetResponseModel(p.returns, p.shocks, groups=p.groups, pooling="full")  # type: ignore[arg-type]
     with pytest.raises(DataError, match="shocks"):
         AssetResponseModel(p.returns, object(), groups=p.groups)  # type: ignore[arg-type]
+
+
+def test_non_numeric_cell_names_column_and_date(small_panel):
+    """A bare 'could not convert string to float' before: the message names the asset or shock and the date."""
+    returns = small_panel.returns.astype(object)
+    day = returns.index[7]
+    returns.loc[day, "GOLD"] = "oops"
+    with pytest.raises(DataError, match=rf"^asset 'GOLD' has a non-numeric value 'oops' on {day:%Y-%m-%d}$"):
+        stack(returns, small_panel.shocks, small_panel.groups, lags=1)
+    shocks = small_panel.shocks.astype(object)
+    shocks.loc[day, "shock1"] = "oops"
+    with pytest.raises(DataError, match=rf"^shock 'shock1' has a non-numeric value 'oops' on {day:%Y-%m-%d}$"):
+        stack(small_panel.returns, shocks, small_panel.groups, lags=1)
+
+
+def test_numbers_as_text_are_read():
+    """Object columns holding '1.5' are numbers, as pd.to_numeric reads them (documented, accepted)."""
+    idx = pd.date_range("2020-01-01", periods=40, freq="MS")
+    rng = np.random.default_rng(0)
+    returns = pd.DataFrame({"BTC": rng.normal(size=40).astype(str)}, index=idx)
+    shocks = pd.DataFrame({"s": rng.normal(size=40)}, index=idx)
+    design = stack(returns, shocks, {"BTC": "crypto"}, lags=1)
+    assert design.n_obs["BTC"] == 39
+
+
+def test_infinite_value_is_named(small_panel):
+    shocks = small_panel.shocks.copy()
+    shocks.iloc[3, 0] = np.inf
+    with pytest.raises(DataError, match=rf"^shock 'shock0' has an infinite value on {shocks.index[3]:%Y-%m-%d}$"):
+        stack(small_panel.returns, shocks, small_panel.groups, lags=1)
+
+
+def test_missing_shock_inside_its_span_is_refused(small_panel):
+    """One NaN silently dropped lags + 1 dates of the fit; like linearmodels, it is an error naming them."""
+    shocks = small_panel.shocks.copy()
+    day = shocks.index[20]
+    shocks.loc[day, "shock1"] = np.nan
+    with pytest.raises(DataError, match=rf"^shock 'shock1' has 1 missing value\(s\) inside its span \({day:%Y-%m-%d}\); "
+                                        r"each would drop 3 dates of the fit \(lags 0\.\.2\)"):
+        stack(small_panel.returns, shocks, small_panel.groups, lags=2)
+    # missing shocks before the first or after the last only bound the sample
+    edges = small_panel.shocks.copy()
+    edges.iloc[:2] = np.nan
+    assert len(stack(small_panel.returns, edges, small_panel.groups, lags=1).dates) == len(edges) - 3
+
+
+def test_index_must_be_dates(small_panel):
+    with pytest.raises(DataError, match=r"^returns: the index must be dates \(a DatetimeIndex\), got RangeIndex$"):
+        stack(small_panel.returns.reset_index(drop=True), small_panel.shocks.reset_index(drop=True),
+              small_panel.groups, lags=1)

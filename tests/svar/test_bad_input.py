@@ -83,3 +83,31 @@ def test_bad_trend_and_options(good: pd.DataFrame) -> None:
         res.granger("eth", "btc")
     with pytest.raises(ArgumentError, match="unknown shock 'eth'"):
         res.irf(4, shock_size="unit", scale={"eth": 0.25})
+
+
+@pytest.mark.parametrize("rows", [4, 6])
+def test_lag_search_on_too_few_rows_is_a_data_error(good: pd.DataFrame, rows: int) -> None:
+    """statsmodels' select_order raised a bare ValueError ('maxlags is too large') when no VAR(1) fits."""
+    with pytest.raises(DataError, match=rf"^too few observations: {rows} rows leave {rows - 1} after 1 lags.*needs at least 8 rows\)$"):
+        SVAR(good.iloc[:rows], lags="aic").fit()
+
+
+def test_fewer_residual_dof_than_variables_is_too_few(good: pd.DataFrame) -> None:
+    """7 rows of 3 variables at 1 lag leave 2 residual degrees of freedom: a singular residual covariance (LinAlgError)."""
+    with pytest.raises(DataError, match=r"^too few observations: 7 rows.*needs at least 8 rows\)$"):
+        SVAR(good.iloc[:7], lags=1).fit()
+
+
+def test_no_more_rows_than_variables_is_not_called_collinear(good: pd.DataFrame) -> None:
+    with pytest.raises(DataError, match=r"^too few observations: 3 rows for 3 variables$"):
+        SVAR(good.iloc[:3], lags=1)
+
+
+def test_non_numeric_cell_is_named_with_its_row(good: pd.DataFrame) -> None:
+    good["btc"] = good["btc"].astype(object)
+    good.loc[7, "btc"] = "oops"
+    with pytest.raises(DataError, match=r"^column 'btc' is not numeric \(dtype object\): 'oops' at row 7$"):
+        SVAR(good, lags=1)
+    good["btc"] = good["inflation"].astype(str)
+    with pytest.raises(DataError, match=r"numbers stored as text: convert with pd\.to_numeric$"):
+        SVAR(good, lags=1)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from causalmacro.errors import DataError
 
-from .base import clean_series
+from .base import clean_series, read_rows
 
 __all__ = ["CsvDirSource"]
 
@@ -62,15 +62,11 @@ class CsvDirSource:
             If the folder has no file for the series (see
             :func:`~causalmacro.data.sources.base.load_all`).
         DataError
-            If the file is empty or malformed; the message names the file.
+            If the file is empty or malformed; the message names the file,
+            and the line and the value at fault (dates must be ``YYYY-MM-DD``).
         """
         file = self._file(series_id)
-        try:
-            frame = pd.read_csv(file, dtype=str, keep_default_na=False)
-        except pd.errors.EmptyDataError:
-            raise DataError(f"{file}: file is empty") from None
-        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-            raise DataError(f"{file}: not a readable CSV ({str(exc).splitlines()[0]})") from None
+        frame, lines = read_rows(file)
         cols = [c.strip() for c in frame.columns]
         if len(cols) != 2 or cols[0].lower() not in _DATE_HEADERS:
             raise DataError(
@@ -81,4 +77,4 @@ class CsvDirSource:
         if frame.empty:
             raise DataError(f"{file}: file has a header but no rows")
         values = pd.Series(frame.iloc[:, 1].to_numpy(), index=frame.iloc[:, 0].str.strip())
-        return clean_series(values, series_id=series_id, where=str(file))
+        return clean_series(values, series_id=series_id, where=str(file), date_format="%Y-%m-%d", lines=lines)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from causalmacro.errors import DataError
 
-from .base import clean_series
+from .base import clean_series, read_rows
 
 __all__ = ["FrameSource", "read_user_csv"]
 
@@ -26,7 +26,16 @@ class FrameSource:
     Parameters
     ----------
     frame : pandas.DataFrame
-        One column per series, a date-like index.
+        One column per series, indexed by dates: a ``DatetimeIndex``
+        (time zones are dropped, keeping the wall times), a ``PeriodIndex``
+        or date strings in one format. Values are numbers, or text holding
+        numbers; an empty cell or ``"."`` is a missing value.
+
+    Raises
+    ------
+    DataError
+        If ``frame`` is not a DataFrame or its index holds numbers, not dates
+        (a ``RangeIndex`` would be read as nanoseconds after 1970).
     name : str, optional
         Description used in messages.
     synthetic : bool, default False
@@ -36,7 +45,14 @@ class FrameSource:
     def __init__(self, frame: pd.DataFrame, *, name: str = "user data", synthetic: bool = False) -> None:
         if not isinstance(frame, pd.DataFrame):
             raise DataError(f"{name}: expected a pandas DataFrame, got {type(frame).__name__}")
+        if frame.index.dtype.kind in "iufcb" and len(frame.index):
+            raise DataError(
+                f"{name}: the DataFrame's index must be dates (a DatetimeIndex, PeriodIndex or date strings), "
+                f"got {type(frame.index).__name__} {frame.index[0]!r}..{frame.index[-1]!r}; "
+                "set it with df.set_index(<date column>) or df.index = pd.to_datetime(...)"
+            )
         self.frame = frame
+        self._lines: list[int] | None = None  # the file's line of each row, for read_user_csv
         self.name = name
         self.synthetic = synthetic or bool(frame.attrs.get("synthetic", False))
 
@@ -55,7 +71,7 @@ class FrameSource:
         col = self.frame[series_id]
         if isinstance(col, pd.DataFrame):
             raise DataError(f"{self.name}: column {series_id} appears more than once")
-        return clean_series(col, series_id=series_id, where=self.name)
+        return clean_series(col, series_id=series_id, where=self.name, lines=self._lines)
 
 
 def read_user_csv(path: str | os.PathLike[str]) -> FrameSource:
@@ -64,17 +80,14 @@ def read_user_csv(path: str | os.PathLike[str]) -> FrameSource:
     Raises
     ------
     DataError
-        If the file is missing, empty or has duplicated column names.
+        If the file is missing, empty or has duplicated column names; a bad
+        date or value is reported on loading, naming the file, line and value
+        (dates must all be in the format of the first one).
     """
     file = Path(path)
     if not file.is_file():
         raise DataError(f"{file}: data file not found")
-    try:
-        frame = pd.read_csv(file, dtype=str, keep_default_na=False)
-    except pd.errors.EmptyDataError:
-        raise DataError(f"{file}: file is empty") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise DataError(f"{file}: not a readable CSV ({str(exc).splitlines()[0]})") from None
+    frame, lines = read_rows(file)
     if frame.empty:
         raise DataError(f"{file}: file has a header but no rows")
     with file.open(encoding="utf-8", newline="") as fh:
@@ -86,4 +99,6 @@ def read_user_csv(path: str | os.PathLike[str]) -> FrameSource:
     date_col = next((c for c in cols if c.lower() in ("date", "observation_date")), cols[0])
     frame = frame.set_index(date_col)
     frame.index = frame.index.str.strip()
-    return FrameSource(frame, name=str(file))
+    source = FrameSource(frame, name=str(file))
+    source._lines = lines
+    return source

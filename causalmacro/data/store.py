@@ -265,6 +265,8 @@ class Store:
     @contextmanager
     def _connect(self, *, create: bool) -> Iterator[sqlite3.Connection | None]:
         """Yield a connection in autocommit mode, or None when no database exists yet."""
+        if self.path.exists() and not self.path.is_dir():
+            raise StoreError(f"store {self.path} is not a folder")
         if not self.db_path.exists():
             if not create:
                 yield None

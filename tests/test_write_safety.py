@@ -1,0 +1,88 @@
+"""Writing safely: argument checks before any work, interrupts, kills, full disks, read-only stores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from causalmacro.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = str(ROOT / "models" / "demo.toml")
+CHAIN = str(ROOT / "models" / "liquidity_chain.toml")
+
+
+def _no_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make any fit, grid or panel fail loudly: an argument check must come first."""
+    import causalmacro.panel
+    import causalmacro.pipeline
+    import causalmacro.specgrid
+
+    def forbidden(*args: object, **kwargs: object) -> None:
+        raise AssertionError("work started before the arguments were checked")
+
+    monkeypatch.setattr(causalmacro.pipeline, "fit_spec", forbidden)
+    monkeypatch.setattr(causalmacro.specgrid, "grid", forbidden)
+    monkeypatch.setattr(causalmacro.panel, "build_panel", forbidden)
+
+
+def _one_line(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    code = main(list(argv))
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert len(err.strip().splitlines()) == 1, err
+    return err.strip()
+
+
+def test_out_and_compare_are_checked_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _no_work(monkeypatch)
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    msg = _one_line(capsys, "--quiet", "run", DEMO, "--out", str(afile))
+    assert f"--out: {afile} is not a folder" in msg
+    msg = _one_line(capsys, "--quiet", "run", DEMO, "--out", str(afile / "run"))
+    assert f"--out: {afile} is not a folder" in msg
+    nodir = tmp_path / "nodir"
+    msg = _one_line(capsys, "--quiet", "run", DEMO, "--out", str(tmp_path / "run"), "--compare", str(nodir))
+    assert f"--compare: {nodir} does not exist" in msg
+    nodir.mkdir()
+    msg = _one_line(capsys, "--quiet", "run", DEMO, "--out", str(tmp_path / "run"), "--compare", str(nodir))
+    assert f"--compare: {nodir} is not a causalmacro run folder" in msg
+    msg = _one_line(capsys, "--quiet", "grid", DEMO, "--out", str(afile))
+    assert f"--out: {afile} is not a folder" in msg
+    target = tmp_path / "missing" / "panel.csv"
+    msg = _one_line(capsys, "--quiet", "data", DEMO, "--out", str(target))
+    assert f"--out: cannot write {target}: folder {target.parent} does not exist" in msg
+    msg = _one_line(capsys, "--quiet", "data", DEMO, "--out", str(tmp_path))
+    assert f"--out: {tmp_path} is a folder, not a file" in msg
+    assert not (tmp_path / "missing").exists() and not (tmp_path / "run").exists()
+
+
+def test_store_and_data_dir_at_a_file_say_not_a_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _no_work(monkeypatch)
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    msg = _one_line(capsys, "--offline", "data", CHAIN, "--store", str(afile))
+    assert f"--store: {afile} is not a folder" in msg
+    msg = _one_line(capsys, "data", CHAIN, "--data-dir", str(afile))
+    assert f"--data-dir: {afile} is not a folder" in msg
+    msg = _one_line(capsys, "data", CHAIN, "--data-dir", str(tmp_path / "nope"))
+    assert f"--data-dir: {tmp_path / 'nope'} does not exist" in msg
+
+
+def test_python_api_store_and_data_dir_at_a_file(tmp_path: Path) -> None:
+    import causalmacro as cm
+    from causalmacro.errors import DataError, StoreError
+
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    spec = cm.load_spec(CHAIN)
+    with pytest.raises(StoreError, match=f"store {afile} is not a folder"):
+        cm.open_source(spec, store=afile, offline=True)
+    with pytest.raises(DataError, match=f"data folder {afile} is not a folder"):
+        cm.open_source(spec, data_dir=afile)

@@ -331,8 +331,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     -------
     int
         0 on success, 2 on bad input (one line on stderr), 1 when a fit
-        fails its diagnostics.
+        fails its diagnostics, 130 on Ctrl-C (one line on stderr, from the
+        first moment on: ``import causalmacro`` loads nothing heavy, so an
+        early Ctrl-C lands here too).
     """
+    try:
+        return _main(argv)
+    except KeyboardInterrupt as exc:
+        if _debug_from_env() or "--debug" in (sys.argv[1:] if argv is None else argv):
+            raise
+        # an interrupt that knows what was written says so (write_run after the new folder is in place)
+        print(f"causalmacro: {str(exc) or 'interrupted; nothing written was left half-done'}", file=sys.stderr)
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(argv)
@@ -362,9 +375,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f" {exc.filename}" if exc.filename else ""
         print(f"causalmacro: error: cannot access{where}: {_one_line(str(exc.strerror or exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("causalmacro: interrupted; nothing written was left half-done", file=sys.stderr)
-        return 130
     except Exception as exc:  # a bug, not bad input: still one line, details with --debug
         print(
             f"causalmacro: internal error: {type(exc).__name__}: {_one_line(str(exc))} (rerun with --debug)",

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -86,3 +91,19 @@ def test_python_api_store_and_data_dir_at_a_file(tmp_path: Path) -> None:
         cm.open_source(spec, store=afile, offline=True)
     with pytest.raises(DataError, match=f"data folder {afile} is not a folder"):
         cm.open_source(spec, data_dir=afile)
+def test_interrupt_while_starting_is_one_line_and_exit_130(tmp_path: Path) -> None:
+    """Ctrl-C while the command still imports its modules: exit 130 and one line, no traceback."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CAUSALMACRO_DEBUG": ""}
+    for delay in (0.15, 0.3, 0.6, 1.0):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "causalmacro.cli", "--quiet", "run", DEMO, "--out", str(tmp_path / "run")],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+        )
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode in (130, 2), (delay, proc.returncode, err)  # 2: finished before the signal
+        assert len(err.strip().splitlines()) <= 1, (delay, err)
+        assert "Traceback" not in err
+        if proc.returncode == 130:
+            assert err.strip() == "causalmacro: interrupted; nothing written was left half-done", (delay, err)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -107,3 +109,61 @@ def test_interrupt_while_starting_is_one_line_and_exit_130(tmp_path: Path) -> No
         assert "Traceback" not in err
         if proc.returncode == 130:
             assert err.strip() == "causalmacro: interrupted; nothing written was left half-done", (delay, err)
+
+
+FAST = ["--quiet", "run", DEMO, "--no-assets", "--reps", "0"]
+
+
+def test_leftovers_of_killed_runs_are_removed_and_a_live_run_is_left_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Hidden staging/old folders of dead runs (even one named with this very pid) go; a locked one stays."""
+    import fcntl
+
+    out = tmp_path / "run"
+    assert main([*FAST, "--out", str(out)]) == 0
+    dead = [tmp_path / ".run.staging-999999", tmp_path / f".run.staging-{os.getpid()}",
+            tmp_path / ".run.old-1", tmp_path / f".run.old-{os.getpid()}", tmp_path / ".run.old-abc123"]
+    for folder in dead:
+        folder.mkdir()
+        (folder / "asset_posterior.nc").write_bytes(b"x" * 1000)
+    live = tmp_path / ".run.staging-live"
+    live.mkdir()
+    fd = os.open(live, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # what a concurrent run holds while it writes
+    try:
+        code = main([*FAST, "--out", str(out), "--seed", "3"])
+        err = capsys.readouterr().err
+    finally:
+        os.close(fd)
+    assert code == 0, err
+    assert json.loads((out / "manifest.json").read_text())["options"]["seed"] == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".run.staging-live", "run"]
+
+
+def test_interrupt_while_the_old_run_is_removed_says_the_new_run_is_in_place(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import causalmacro.report.write as write
+
+    out = tmp_path / "run"
+    assert main([*FAST, "--out", str(out)]) == 0
+    real = shutil.rmtree
+
+    def interrupted(path: str | os.PathLike[str], *args: object, **kwargs: object) -> None:
+        if ".old-" in Path(path).name:
+            (Path(path) / "manifest.json").unlink()  # half-deleted
+            raise KeyboardInterrupt
+        real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(write.shutil, "rmtree", interrupted)
+    code = main([*FAST, "--out", str(out), "--seed", "5"])
+    err = capsys.readouterr().err.strip()
+    assert code == 130
+    assert err.startswith(f"causalmacro: interrupted after the new run was written to {out}; ")
+    assert len(err.splitlines()) == 1
+    assert json.loads((out / "manifest.json").read_text())["options"]["seed"] == 5
+    assert len(list(tmp_path.glob(".run.old-*"))) == 1
+    monkeypatch.undo()
+    assert main([*FAST, "--out", str(out), "--seed", "6"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]

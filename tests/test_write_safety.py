@@ -167,3 +167,63 @@ def test_interrupt_while_the_old_run_is_removed_says_the_new_run_is_in_place(
     monkeypatch.undo()
     assert main([*FAST, "--out", str(out), "--seed", "6"]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+def _tmpfs(folder: Path, size: str = "2m") -> None:
+    """Mount a tiny tmpfs on ``folder``; skip without root or where mounting fails."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    folder.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                          capture_output=True, check=False)
+    if proc.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs: {proc.stderr.decode().strip()}")
+
+
+@pytest.fixture
+def full_disk(tmp_path: Path):  # type: ignore[no-untyped-def]
+    disk = tmp_path / "disk"
+    _tmpfs(disk)
+    yield disk
+    subprocess.run(["umount", str(disk)], check=False)
+
+
+_WRITE_POSTERIOR = """
+import sys, errno
+from pathlib import Path
+import numpy as np, arviz as az
+from causalmacro.bayes._persist import write_netcdf
+idata = az.from_dict(posterior={"a": np.random.default_rng(0).normal(size=(2, 500, 400))})
+try:
+    write_netcdf(idata, Path(sys.argv[1]))
+except OSError as exc:
+    assert exc.errno == errno.ENOSPC, exc
+    import gc; gc.collect()
+    print("ENOSPC")
+"""
+
+
+def test_a_full_disk_under_the_posterior_is_a_plain_oserror(full_disk: Path) -> None:
+    """h5netcdf left an HDF5 file open on ENOSPC; h5py then crashed the interpreter (exit 139) collecting it."""
+    (full_disk / "old.nc").write_bytes(b"previous")
+    proc = subprocess.run([sys.executable, "-c", _WRITE_POSTERIOR, str(full_disk / "old.nc")],
+                          capture_output=True, text=True, check=False, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, (proc.returncode, proc.stderr[-2000:])
+    assert proc.stdout.strip() == "ENOSPC" and proc.stderr == ""
+    assert [p.name for p in full_disk.iterdir()] == ["old.nc"] and (full_disk / "old.nc").read_bytes() == b"previous"
+
+
+def test_a_full_disk_under_a_run_is_one_line_and_keeps_the_previous_run(full_disk: Path) -> None:
+    previous = full_disk / "run"
+    previous.mkdir()
+    (previous / "report.md").write_text("the previous run\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "causalmacro.cli", "--quiet", "run", DEMO, "--reps", "2", "--out", str(previous)],
+        capture_output=True, text=True, check=False, cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "CAUSALMACRO_DEBUG": ""},
+    )
+    assert proc.returncode == 2, (proc.returncode, proc.stderr[-2000:])
+    assert len(proc.stderr.strip().splitlines()) == 1 and "No space left on device" in proc.stderr, proc.stderr
+    assert sorted(p.name for p in full_disk.iterdir()) == ["run"]
+    assert [p.name for p in previous.iterdir()] == ["report.md"]
+    assert (previous / "report.md").read_text() == "the previous run\n"

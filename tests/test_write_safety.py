@@ -227,3 +227,30 @@ def test_a_full_disk_under_a_run_is_one_line_and_keeps_the_previous_run(full_dis
     assert sorted(p.name for p in full_disk.iterdir()) == ["run"]
     assert [p.name for p in previous.iterdir()] == ["report.md"]
     assert (previous / "report.md").read_text() == "the previous run\n"
+
+
+def test_a_read_only_store_is_read_offline_and_a_write_says_read_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A store on a read-only mount (root ignores file modes, so a read-only bind mount)."""
+    import pandas as pd
+
+    from causalmacro.data.store import SeriesMeta, Store
+    from causalmacro.errors import StoreError
+
+    if os.geteuid() != 0:
+        pytest.skip("a read-only bind mount needs root")
+    folder = tmp_path / "store"
+    store = Store(folder)
+    obs = pd.Series([1.0, 2.0], index=pd.DatetimeIndex(["2020-01-01", "2020-02-01"]))
+    store.write("X", obs, SeriesMeta("X", "x", "u", "M", None, None, None, None, None, "fred"))
+    proc = subprocess.run(["mount", "--bind", "-o", "ro", str(folder), str(folder)], capture_output=True, check=False)
+    if proc.returncode != 0:
+        pytest.skip(f"cannot bind-mount read-only: {proc.stderr.decode().strip()}")
+    try:
+        assert Store(folder).read("X").tolist() == [1.0, 2.0]
+        assert Store(folder).missing(["X", "Y"]) == ["Y"]
+        with pytest.raises(StoreError, match=f"store {folder} is read-only; this command writes to it"):
+            Store(folder).write("Y", obs, SeriesMeta("Y", "y", "u", "M", None, None, None, None, None, "fred"))
+    finally:
+        subprocess.run(["umount", str(folder)], check=False)

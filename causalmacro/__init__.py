@@ -22,18 +22,16 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from .data import fetch, open_source
 from .errors import ArgumentError, CausalMacroError, DataError, FetchError, SpecError, StoreError
-from .panel import Panel, build_panel, event_dummies, regimes
-from .spec import ModelSpec, event_catalogue, load_spec
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from .bayes import AssetResponseModel, AssetResponseResults
-    from .data import Store
+    from .data import Store, fetch, open_source
     from .graph import dependency_graph, read_graph, significant_edges, write_graph
     from .lp import LocalProjections
+    from .panel import Panel, build_panel, event_dummies, regimes
     from .pipeline import CyclePosition, RunResults, asset_returns, cycle_position, fit_spec
     from .plotting import (
         plot_event_effects,
@@ -48,6 +46,7 @@ if TYPE_CHECKING:
         plot_spectrum_by_regime,
     )
     from .report import write_run
+    from .spec import ModelSpec, event_catalogue, load_spec
     from .specgrid import GridResults, grid, load_grid
     from .svar import (
         SVAR,
@@ -124,8 +123,18 @@ __all__ = [
     "write_run",
 ]
 
-# heavy dependencies (statsmodels, PyMC) load on first use, not at import
+# every dependency (pandas, statsmodels, PyMC) loads on first use, not at import: ``import causalmacro``
+# and the start of the command stay quick (an early Ctrl-C reaches the CLI's handler, not the import)
 _LAZY = {
+    "fetch": ".data",
+    "open_source": ".data",
+    "Panel": ".panel",
+    "build_panel": ".panel",
+    "event_dummies": ".panel",
+    "regimes": ".panel",
+    "ModelSpec": ".spec",
+    "event_catalogue": ".spec",
+    "load_spec": ".spec",
     "SVAR": ".svar",
     "SVARResults": ".svar",
     "Recursive": ".svar",

@@ -360,8 +360,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     -------
     int
         0 on success, 2 on bad input (one line on stderr), 1 when a fit
-        fails its diagnostics.
+        fails its diagnostics, 130 on Ctrl-C (one line on stderr, from the
+        first moment on: ``import causalmacro`` loads nothing heavy, so an
+        early Ctrl-C lands here too).
     """
+    try:
+        return _main(argv)
+    except KeyboardInterrupt as exc:
+        if _debug_from_env() or "--debug" in (sys.argv[1:] if argv is None else argv):
+            raise
+        # an interrupt that knows what was written says so (write_run after the new folder is in place)
+        print(f"causalmacro: {str(exc) or 'interrupted; nothing written was left half-done'}", file=sys.stderr)
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(argv)
@@ -394,9 +407,6 @@ def _dispatch(args: argparse.Namespace) -> int:
         where = f" {exc.filename}" if exc.filename else ""
         print(f"causalmacro: error: cannot access{where}: {_one_line(str(exc.strerror or exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("causalmacro: interrupted; nothing written was left half-done", file=sys.stderr)
-        return 130
     except Exception as exc:  # a bug, not bad input: still one line, details with --debug
         print(
             f"causalmacro: internal error: {type(exc).__name__}: {_scrubbed(str(exc))} (rerun with --debug)",
@@ -467,10 +477,55 @@ def _debug_from_env() -> bool:
 
 
 def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
-    """Run a command and flush stdout, so that a reader that left shows up here, not at exit."""
+    """Check the path options, run a command and flush stdout, so that a reader that left shows up here."""
+    _check_paths(args)
     code = func(args)
     sys.stdout.flush()
     return code
+
+
+def _check_paths(args: argparse.Namespace) -> None:
+    """Refuse unusable path options before any work: one :class:`ArgumentError` naming the option and the path."""
+    out = getattr(args, "out", None)
+    if out is not None and args.command in ("run", "grid"):
+        _check_folder_target("--out", out)
+    elif out is not None and args.command == "data":
+        _check_file_target("--out", out)
+    compare = getattr(args, "compare", None)
+    if compare is not None:
+        from .errors import ArgumentError
+
+        if not compare.exists():
+            raise ArgumentError(f"--compare: {compare} does not exist")
+        if not (compare / "manifest.json").is_file() or not (compare / "results.json").is_file():
+            raise ArgumentError(f"--compare: {compare} is not a causalmacro run folder "
+                                "(no manifest.json and results.json)")
+    if args.store is not None:
+        _check_folder_target("--store", Path(args.store))
+    if args.data_dir is not None:
+        _check_folder_target("--data-dir", Path(args.data_dir), exists=True)
+
+
+def _check_folder_target(option: str, path: Path, *, exists: bool = False) -> None:
+    """``path`` is a folder, or (unless ``exists``) can become one: no file in its place or above it."""
+    from .errors import ArgumentError
+
+    if exists and not path.exists():
+        raise ArgumentError(f"{option}: {path} does not exist")
+    existing = next(p for p in (path, *path.parents) if p.exists())
+    if not existing.is_dir():
+        raise ArgumentError(f"{option}: {existing} is not a folder")
+
+
+def _check_file_target(option: str, path: Path) -> None:
+    """``path`` can be written as a file: not a folder, and its folder exists."""
+    from .errors import ArgumentError
+
+    if path.is_dir():
+        raise ArgumentError(f"{option}: {path} is a folder, not a file")
+    if not path.parent.is_dir():
+        what = "is not a folder" if path.parent.exists() else "does not exist"
+        raise ArgumentError(f"{option}: cannot write {path}: folder {path.parent} {what}")
 
 
 def _reader_gone() -> int:

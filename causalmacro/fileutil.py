@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
+import glob
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["default_mode", "replace_atomically"]
+__all__ = ["default_mode", "lock_folder", "remove_stale", "replace_atomically"]
 
 
 def default_mode(path: str | os.PathLike[str]) -> None:
@@ -36,3 +39,49 @@ def replace_atomically(target: Path, write: Callable[[str], object]) -> Path:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return target
+
+
+def lock_folder(path: str | os.PathLike[str]) -> int | None:
+    """Take an exclusive ``flock`` on a folder: the open descriptor, or None when a live process holds it.
+
+    The lock lasts until the descriptor is closed or the process ends (a
+    killed writer holds nothing), and it follows the folder through renames.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def remove_stale(target: Path) -> list[Path]:
+    """Remove the hidden ``.NAME.staging-*`` and ``.NAME.old-*`` folders that dead writers left beside ``target``.
+
+    A writer holds :func:`lock_folder` on its staging folder while it writes, so
+    the folders of a live concurrent run are left alone; a writer that was
+    killed (SIGKILL, power loss) holds no lock, whatever its process id.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The folders removed.
+    """
+    removed: list[Path] = []
+    name = glob.escape(target.name)
+    for path in sorted([*target.parent.glob(f".{name}.staging-*"), *target.parent.glob(f".{name}.old-*")]):
+        if path.is_symlink() or not path.is_dir():
+            continue
+        try:
+            fd = lock_folder(path)
+        except OSError:  # gone meanwhile, or unreadable: not ours to judge
+            continue
+        if fd is None:
+            continue
+        try:
+            shutil.rmtree(path, ignore_errors=True)
+        finally:
+            os.close(fd)
+        removed.append(path)
+    return removed

@@ -104,7 +104,7 @@ def test_console_script_entry_point() -> None:
 def test_unwritable_output_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     target = tmp_path / "missing" / "panel.csv"
     msg = one_line_error(capsys, "--quiet", "data", DEMO, "--out", str(target))
-    assert msg == f"causalmacro: error: cannot write {target}: No such file or directory"
+    assert msg == f"causalmacro: error: --out: cannot write {target}: folder {target.parent} does not exist"
     assert not (tmp_path / "missing").exists()
 
 

@@ -11,6 +11,7 @@ them rather than dropping their regimes.
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -83,7 +84,26 @@ def write_results(res: AssetResponseResults, path: Path) -> Path:
     }
     idata["posterior"].attrs[_ATTR] = json.dumps(meta, default=str)
     path.parent.mkdir(parents=True, exist_ok=True)
-    return replace_atomically(path, lambda tmp: idata.to_netcdf(tmp, engine="h5netcdf"))
+    return write_netcdf(idata, path)
+
+
+def write_netcdf(idata: az.InferenceData, path: Path) -> Path:
+    """Write ``idata`` as ArviZ does (one NetCDF group per group, numbers compressed), atomically.
+
+    The file is built in memory and only its bytes go to disk (temporary file,
+    then rename): when the disk is full the write fails with a plain
+    :class:`OSError` and no HDF5 file is left open (h5py would crash the
+    interpreter closing it later, during garbage collection).
+    """
+    buf = io.BytesIO()
+    mode = "w"
+    for group in idata.groups():
+        data = idata[group]
+        encoding = {name: {"zlib": True} for name, v in data.variables.items() if v.dtype.kind in "biufc"}
+        data.to_netcdf(buf, mode=mode, group=group, engine="h5netcdf", encoding=encoding)  # type: ignore[call-overload]
+        mode = "a"
+    payload = buf.getvalue()
+    return replace_atomically(path, lambda tmp: Path(tmp).write_bytes(payload))
 
 
 def _regimes_and_covariates(c: xr.Dataset, meta: dict[str, Any]) -> dict[str, Any]:

@@ -231,6 +231,11 @@ def _timestamp(text: str | None) -> pd.Timestamp | None:
     return None if text is None else pd.Timestamp(text)
 
 
+def _writable(folder: Path, db: Path) -> bool:
+    """Whether the store can be written: its folder (SQLite's journal files) and its database file."""
+    return os.access(folder, os.W_OK) and (not db.exists() or os.access(db, os.W_OK))
+
+
 def _now_utc() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -268,6 +273,8 @@ class Store:
     @contextmanager
     def _connect(self, *, create: bool) -> Iterator[sqlite3.Connection | None]:
         """Yield a connection in autocommit mode, or None when no database exists yet."""
+        if self.path.exists() and not self.path.is_dir():
+            raise StoreError(f"store {self.path} is not a folder")
         if not self.db_path.exists():
             if not create:
                 yield None
@@ -278,11 +285,25 @@ class Store:
                 raise StoreError(
                     f"cannot create store directory {self.path}: {exc.strerror}"
                 ) from None
+        read_only = not create and not _writable(self.path, self.db_path)
+        if create and not _writable(self.path, self.db_path):
+            raise StoreError(f"store {self.path} is read-only; this command writes to it")
         try:
-            conn = sqlite3.connect(self.db_path, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
+            if read_only:  # a read-only mount or folder: read what is there, write nothing (not even WAL files)
+                uri = f"{self.db_path.resolve().as_uri()}?immutable=1"
+                conn = sqlite3.connect(uri, uri=True, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
+            else:
+                conn = sqlite3.connect(self.db_path, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open store {self.db_path}: {exc}") from None
         try:
+            if read_only:
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                if version != _SCHEMA_VERSION:
+                    raise StoreError(f"store {self.db_path} is read-only and has schema version {version}, "
+                                     f"not {_SCHEMA_VERSION}")
+                yield conn
+                return
             self._ensure_schema(conn)
             # In WAL mode NORMAL keeps the database consistent through crashes of
             # the process or the machine; only the last commits may be lost on power loss.

@@ -3,9 +3,10 @@ and ``manifest.json``.
 
 Only I/O and rendering happen here; every estimate and every analysis choice
 comes from :class:`~causalmacro.pipeline.RunResults`. The folder is written
-atomically: everything goes into a staging folder beside it, which replaces the
-old folder only once complete, so an interrupt or a crash leaves the previous
-run whole.
+atomically: everything goes into a staging folder beside it (a unique hidden
+``.NAME.staging-*``, locked while written), which replaces the old folder only
+once complete, so an interrupt, a full disk or a crash leaves the previous run
+whole. Hidden folders that killed runs left behind are removed by the next run.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import contextlib
 import json
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from causalmacro.errors import DataError
+from causalmacro.fileutil import lock_folder, remove_stale
 from causalmacro.graph import write_graph
 from causalmacro.panel import Panel
 from causalmacro.pipeline import RunResults, fit_spec
@@ -54,9 +57,9 @@ class RunOutput:
 
 
 def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    """Write a file of the staging folder (atomic as a whole: no temporary file of its own)."""
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
 
 
 def write_run(
@@ -100,10 +103,11 @@ def write_run(
     """
     folder = Path(out)
     folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = folder.with_name(f".{folder.name}.staging-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
+    remove_stale(folder)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.staging-", dir=folder.parent))
+    lock = lock_folder(staging)  # a concurrent run's remove_stale leaves a locked staging folder alone
     try:
+        os.chmod(staging, 0o777 & ~_umask())
         t0 = time.perf_counter()
         diff = _changes(run, Path(compare) if compare is not None else folder, required=compare is not None)
         files = _write_files(run, staging, diff, grid)
@@ -122,24 +126,58 @@ def write_run(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        if lock is not None:
+            os.close(lock)
     return RunOutput(folder=folder, files=tuple(files), ok=run.ok, lines=tuple(run.summary_lines()))
 
 
+def _umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
 def _replace(staging: Path, folder: Path) -> None:
-    """Put the complete ``staging`` folder in place of ``folder`` (two renames)."""
-    old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
+    """Put the complete ``staging`` folder in place of ``folder`` (two renames), then remove the old run.
+
+    The old run is first renamed to a unique hidden ``.NAME.old-*`` folder. An
+    interrupt while it is removed leaves the new run in place and the rest of
+    the old one to :func:`~causalmacro.fileutil.remove_stale` of the next run;
+    the :class:`KeyboardInterrupt` then says so.
+    """
+    old: Path | None = None
     if folder.exists():
         if not folder.is_dir():
             raise NotADirectoryError(20, "not a folder", str(folder))
-        os.replace(folder, old)
+        old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old-", dir=folder.parent))
+        try:
+            os.replace(folder, old)  # onto the empty placeholder: a name no other run uses
+        except BaseException:
+            with contextlib.suppress(OSError):
+                old.rmdir()
+            raise
     try:
         os.replace(staging, folder)
     except BaseException:
-        if old.exists() and not folder.exists():
+        if old is not None and old.exists() and not folder.exists():
             os.replace(old, folder)
         raise
-    with contextlib.suppress(OSError):
+    if old is not None:
+        _remove_old(old, folder)
+
+
+def _remove_old(old: Path, folder: Path) -> None:
+    """Remove the previous run, renamed to ``old``; the new one is already in ``folder``."""
+    try:
         shutil.rmtree(old)
+    except OSError:  # what is left goes with the next run's remove_stale
+        pass
+    except KeyboardInterrupt:
+        raise KeyboardInterrupt(
+            f"interrupted after the new run was written to {folder}; what is left of the previous run "
+            f"({old.name}) is removed by the next run"
+        ) from None
 
 
 def _changes(run: RunResults, previous: Path, *, required: bool) -> dict[str, Any] | None:

@@ -32,7 +32,7 @@ class CsvDirSource:
     Raises
     ------
     DataError
-        If the folder does not exist.
+        If the folder does not exist or is not a folder.
     """
 
     synthetic = False
@@ -40,7 +40,8 @@ class CsvDirSource:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         if not self.path.is_dir():
-            raise DataError(f"data folder {self.path} does not exist")
+            what = "is not a folder" if self.path.exists() else "does not exist"
+            raise DataError(f"data folder {self.path} {what}")
         self.name = f"data folder {self.path}"
 
     def _file(self, series_id: str) -> Path:

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import fcntl
 import glob
+import io
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["default_mode", "lock_folder", "remove_stale", "replace_atomically"]
+if TYPE_CHECKING:
+    import xarray as xr
+
+__all__ = ["default_mode", "lock_folder", "remove_stale", "replace_atomically", "write_netcdf"]
 
 
 def default_mode(path: str | os.PathLike[str]) -> None:
@@ -85,3 +90,33 @@ def remove_stale(target: Path) -> list[Path]:
             os.close(fd)
         removed.append(path)
     return removed
+
+
+def write_netcdf(target: Path, groups: Sequence[tuple[str | None, xr.Dataset]], *, compress: bool = False) -> Path:
+    """Write datasets into one NetCDF file (h5netcdf), built in memory, then atomically.
+
+    Only the finished bytes go to disk (through :func:`replace_atomically`): on a
+    full disk the write fails with a plain :class:`OSError` and leaves no HDF5
+    file open, which h5py would otherwise close during garbage collection and
+    crash the interpreter (a segmentation fault after the error line).
+
+    Parameters
+    ----------
+    target : pathlib.Path
+        The file to write; an earlier one stays as it was when writing fails.
+    groups : sequence of (str or None, xarray.Dataset)
+        Each dataset with its NetCDF group (None: the root), written in order.
+    compress : bool
+        zlib-compress every numeric variable.
+    """
+    buf = io.BytesIO()
+    mode = "w"
+    for group, data in groups:
+        encoding = (
+            {name: {"zlib": True} for name, v in data.variables.items() if v.dtype.kind in "biufc"}
+            if compress else None
+        )
+        data.to_netcdf(buf, mode=mode, group=group, engine="h5netcdf", encoding=encoding)  # type: ignore[call-overload]
+        mode = "a"
+    payload = buf.getvalue()
+    return replace_atomically(target, lambda tmp: Path(tmp).write_bytes(payload))

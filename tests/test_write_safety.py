@@ -203,10 +203,32 @@ except OSError as exc:
 """
 
 
-def test_a_full_disk_under_the_posterior_is_a_plain_oserror(full_disk: Path) -> None:
-    """h5netcdf left an HDF5 file open on ENOSPC; h5py then crashed the interpreter (exit 139) collecting it."""
+_WRITE_GRID_SHARD = """
+import sys, errno
+from pathlib import Path
+import numpy as np, xarray as xr
+from causalmacro.specgrid.engine import _write_shard
+ds = xr.Dataset({"irf": (("cell", "h"), np.random.default_rng(0).normal(size=(2000, 400)))})
+try:
+    _write_shard(Path(sys.argv[1]).parent.parent, "old", ds, "fingerprint")
+except OSError as exc:
+    assert exc.errno == errno.ENOSPC, exc
+    import gc; gc.collect()
+    print("ENOSPC")
+"""
+
+
+@pytest.mark.parametrize("script", [_WRITE_POSTERIOR, _WRITE_GRID_SHARD], ids=["posterior", "grid_shard"])
+def test_a_full_disk_under_a_netcdf_file_is_a_plain_oserror(full_disk: Path, script: str) -> None:
+    """h5netcdf left an HDF5 file open on ENOSPC; h5py then crashed the interpreter (exit 139) collecting it.
+
+    The asset posterior and the grid's shards (and ``grid.nc``) are written the same way.
+    """
+    if script is _WRITE_GRID_SHARD:
+        full_disk = full_disk / "shards"
+        full_disk.mkdir()
     (full_disk / "old.nc").write_bytes(b"previous")
-    proc = subprocess.run([sys.executable, "-c", _WRITE_POSTERIOR, str(full_disk / "old.nc")],
+    proc = subprocess.run([sys.executable, "-c", script, str(full_disk / "old.nc")],
                           capture_output=True, text=True, check=False, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert proc.returncode == 0, (proc.returncode, proc.stderr[-2000:])
     assert proc.stdout.strip() == "ENOSPC" and proc.stderr == ""

@@ -11,7 +11,6 @@ them rather than dropping their regimes.
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,7 +21,7 @@ import pandas as pd
 import xarray as xr
 
 from ..errors import DataError
-from ..fileutil import replace_atomically
+from ..fileutil import write_netcdf as _write_netcdf
 from .design import StackedData
 from .diagnostics import Diagnostics
 
@@ -95,15 +94,7 @@ def write_netcdf(idata: az.InferenceData, path: Path) -> Path:
     :class:`OSError` and no HDF5 file is left open (h5py would crash the
     interpreter closing it later, during garbage collection).
     """
-    buf = io.BytesIO()
-    mode = "w"
-    for group in idata.groups():
-        data = idata[group]
-        encoding = {name: {"zlib": True} for name, v in data.variables.items() if v.dtype.kind in "biufc"}
-        data.to_netcdf(buf, mode=mode, group=group, engine="h5netcdf", encoding=encoding)  # type: ignore[call-overload]
-        mode = "a"
-    payload = buf.getvalue()
-    return replace_atomically(path, lambda tmp: Path(tmp).write_bytes(payload))
+    return _write_netcdf(path, [(group, idata[group]) for group in idata.groups()], compress=True)
 
 
 def _regimes_and_covariates(c: xr.Dataset, meta: dict[str, Any]) -> dict[str, Any]:

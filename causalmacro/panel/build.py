@@ -16,6 +16,7 @@ import io
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TextIO
 
@@ -23,6 +24,7 @@ import pandas as pd
 
 from causalmacro.data.sources.base import Source, load_all
 from causalmacro.errors import DataError
+from causalmacro.fileutil import replace_atomically
 from causalmacro.spec import ModelSpec, SeriesSpec
 from causalmacro.spec.catalog import DERIVED, lookup
 
@@ -198,17 +200,10 @@ class Panel:
 
 
 def _atomic_write(path: str, text: str) -> None:
-    """Write through a temporary file and a rename: a failure leaves ``path`` as it was."""
-    tmp = f"{path}.tmp-{os.getpid()}"
+    """Write through a temporary file and a rename: a failure or an interrupt leaves ``path`` as it was."""
     try:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        replace_atomically(Path(path), lambda tmp: Path(tmp).write_text(text, encoding="utf-8", newline=""))
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.remove(tmp)
         raise DataError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 

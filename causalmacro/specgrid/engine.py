@@ -28,7 +28,7 @@ import pandas as pd
 import xarray as xr
 
 from causalmacro.errors import DataError
-from causalmacro.fileutil import replace_atomically
+from causalmacro.fileutil import write_netcdf
 from causalmacro.specgrid.options import Block, GridOptions
 
 __all__ = ["Job", "fit_block", "fit_many", "run_jobs", "shard_path"]
@@ -166,7 +166,7 @@ def _write_shard(folder: Path, key: str, ds: xr.Dataset, fingerprint: str) -> No
     ds = ds.assign_attrs(fingerprint=fingerprint)
     path = shard_path(folder, key)
     path.parent.mkdir(parents=True, exist_ok=True)
-    replace_atomically(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf"))
+    write_netcdf(path, [(None, ds)])
 
 
 def _read_shard(folder: Path, key: str, fingerprint: str) -> xr.Dataset | None:

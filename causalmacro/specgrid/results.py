@@ -14,7 +14,7 @@ import pandas as pd
 import xarray as xr
 
 from causalmacro.errors import ArgumentError, DataError
-from causalmacro.fileutil import replace_atomically
+from causalmacro.fileutil import write_netcdf
 from causalmacro.labelled import freeze
 
 __all__ = ["GRID_DIMS", "GridResults", "load_grid"]
@@ -224,7 +224,7 @@ class GridResults:
         """
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        return replace_atomically(target, lambda tmp: self.data.to_netcdf(tmp, engine="h5netcdf"))
+        return write_netcdf(target, [(None, self.data)])
 
 
 def load_grid(path: str | os.PathLike[str]) -> GridResults:

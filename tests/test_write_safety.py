@@ -94,9 +94,14 @@ def test_python_api_store_and_data_dir_at_a_file(tmp_path: Path) -> None:
     with pytest.raises(DataError, match=f"data folder {afile} is not a folder"):
         cm.open_source(spec, data_dir=afile)
 def test_interrupt_while_starting_is_one_line_and_exit_130(tmp_path: Path) -> None:
-    """Ctrl-C while the command still imports its modules: exit 130 and one line, no traceback."""
+    """Ctrl-C while the command still imports its modules: exit 130 and one line, no traceback.
+
+    Before the interrupt was deferred past imports, 3 of 48 such interrupts were swallowed by a
+    dependency's import (exit 0 after a whole run), turned into another error (exit 1) or ended the
+    process by SIGINT (-2) after the line.
+    """
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CAUSALMACRO_DEBUG": ""}
-    for delay in (0.15, 0.3, 0.6, 1.0):
+    for delay in (0.15, 0.2, 0.3, 0.45, 0.6, 0.8, 1.0, 1.2):
         proc = subprocess.Popen(
             [sys.executable, "-m", "causalmacro.cli", "--quiet", "run", DEMO, "--out", str(tmp_path / "run")],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
@@ -104,11 +109,8 @@ def test_interrupt_while_starting_is_one_line_and_exit_130(tmp_path: Path) -> No
         time.sleep(delay)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
-        assert proc.returncode in (130, 2), (delay, proc.returncode, err)  # 2: finished before the signal
-        assert len(err.strip().splitlines()) <= 1, (delay, err)
-        assert "Traceback" not in err
-        if proc.returncode == 130:
-            assert err.strip() == "causalmacro: interrupted; nothing written was left half-done", (delay, err)
+        assert proc.returncode == 130, (delay, proc.returncode, err)
+        assert err.strip() == "causalmacro: interrupted; nothing written was left half-done", (delay, err)
 
 
 FAST = ["--quiet", "run", DEMO, "--no-assets", "--reps", "0"]

@@ -290,6 +290,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     from .report.manifest import reusable, run_key
 
+    if args.compare is not None:  # before any work: a run of another frequency or chain is refused now
+        from .report.changes import load_run, refuse_incomparable, run_shape
+        from .spec import load_spec
+
+        asked = load_spec(args.spec)
+        refuse_incomparable(*run_shape(load_run(args.compare)[1]), (asked.frequency, list(asked.var.order) if asked.var else []),
+                            (str(args.compare), str(args.out)))
     t0 = time.perf_counter()
     spec, panel = _panel(args)
     timings = {"data": time.perf_counter() - t0}

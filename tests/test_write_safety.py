@@ -58,6 +58,13 @@ def test_out_and_compare_are_checked_before_any_work(
     nodir.mkdir()
     msg = _one_line(capsys, "--quiet", "run", DEMO, "--out", str(tmp_path / "run"), "--compare", str(nodir))
     assert f"--compare: {nodir} is not a causalmacro run folder" in msg
+    weekly = tmp_path / "weekly"  # a run folder of another frequency: refused before the fit too
+    weekly.mkdir()
+    (weekly / "manifest.json").write_text("{}")
+    (weekly / "results.json").write_text(json.dumps({"panel": {"frequency": "W-FRI"}, "svar": {"variables": ["btc"]}}))
+    msg = _one_line(capsys, "--quiet", "run", DEMO, "--out", str(tmp_path / "run"), "--compare", str(weekly))
+    assert msg.endswith(f"{weekly} and {tmp_path / 'run'} cannot be compared: frequency weekly vs monthly; "
+                        "VAR variables btc vs inflation, real_rate, net_liquidity, hy_spread, btc"), msg
     msg = _one_line(capsys, "--quiet", "grid", DEMO, "--out", str(afile))
     assert f"--out: {afile} is not a folder" in msg
     target = tmp_path / "missing" / "panel.csv"

@@ -10,7 +10,6 @@ find the common window and handle the gaps inside it
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import os

@@ -18,7 +18,7 @@ import numpy as np
 
 from causalmacro.errors import DataError
 
-__all__ = ["changes_markdown", "compare", "load_run", "with_article"]
+__all__ = ["changes_markdown", "compare", "load_run", "refuse_incomparable", "run_shape", "with_article"]
 
 
 def with_article(word: str) -> str:
@@ -95,21 +95,45 @@ def _regimes(results: dict[str, Any]) -> dict[str, str | None]:
     return {name: row.get("label") for name, row in (position.get("regimes") or {}).items()}
 
 
-def _comparable(old: tuple[dict[str, Any], dict[str, Any]], new: tuple[dict[str, Any], dict[str, Any]],
-                labels: tuple[str, str] | None) -> list[str]:
-    """Refuse runs that cannot be compared; the warnings (one line each) about other differences."""
-    (m0, r0), (m1, r1) = old, new
-    words = {"MS": "monthly", "W-FRI": "weekly"}  # the panel's pandas frequency, as results.json records it
-    f0, f1 = (words.get(f, f) for f in (r.get("panel", {}).get("frequency") for r in (r0, r1)))
-    v0, v1 = (list(r.get("svar", {}).get("variables", [])) for r in (r0, r1))
+_FREQUENCY_WORDS = {"MS": "monthly", "W-FRI": "weekly"}  # the panel's pandas frequency, as results.json records it
+
+
+def refuse_incomparable(frequency: str, variables: list[str], other: tuple[str, list[str]],
+                        labels: tuple[str, str] | None = None) -> None:
+    """Raise a one-line :class:`DataError` when two runs differ in frequency or VAR variables.
+
+    Parameters
+    ----------
+    frequency, variables : str, list of str
+        The panel frequency (pandas code or word) and the VAR's variables of one run.
+    other : tuple
+        The same of the other run.
+    labels : tuple of str, optional
+        Names of the two runs for the message.
+    """
+    f0, f1 = (_FREQUENCY_WORDS.get(f, f) for f in (frequency, other[0]))
+    v0, v1 = list(variables), list(other[1])
     problems = []
     if f0 != f1:
         problems.append(f"frequency {f0} vs {f1}")
     if v0 != v1:
-        problems.append(f"VAR variables {', '.join(v0)} vs {', '.join(v1)}")
+        problems.append(f"VAR variables {', '.join(v0) or '(none)'} vs {', '.join(v1) or '(none)'}")
     if problems:
         who = "the runs" if labels is None else f"{labels[0]} and {labels[1]}"
         raise DataError(f"{who} cannot be compared: {'; '.join(problems)}")
+
+
+def run_shape(results: dict[str, Any]) -> tuple[str, list[str]]:
+    """The panel frequency and the VAR's variables recorded in a run's ``results.json``."""
+    return (str(results.get("panel", {}).get("frequency")),
+            [str(v) for v in results.get("svar", {}).get("variables", [])])
+
+
+def _comparable(old: tuple[dict[str, Any], dict[str, Any]], new: tuple[dict[str, Any], dict[str, Any]],
+                labels: tuple[str, str] | None) -> list[str]:
+    """Refuse runs that cannot be compared; the warnings (one line each) about other differences."""
+    (m0, r0), (m1, r1) = old, new
+    refuse_incomparable(*run_shape(r0), run_shape(r1), labels)
     warnings = []
     s0, s1 = bool(r0.get("synthetic")), bool(r1.get("synthetic"))
     if s0 != s1:

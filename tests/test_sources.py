@@ -103,6 +103,13 @@ def test_truncated_last_date_is_named_with_its_line(tmp_path: Path) -> None:
     assert str(info.value) == f"{tmp_path / 'X.csv'}: series X has an unparseable date '2020' on line 5 (expected YYYY-MM-DD)"
 
 
+def test_infinite_value_is_named_with_its_line_and_date(tmp_path: Path) -> None:
+    src = CsvDirSource(folder(tmp_path, X="observation_date,X\n1980-01-01,1\n1980-02-01,inf\n"))
+    with pytest.raises(DataError) as info:
+        src.load("X")
+    assert str(info.value) == f"{tmp_path / 'X.csv'}: series X has an infinite value 'inf' on line 3 (1980-02-01)"
+
+
 def test_user_csv_dates_in_one_format(tmp_path: Path) -> None:
     p = tmp_path / "mine.csv"
     p.write_text("date,a\n2020-01-31,1\n2020-02-29,2\n2020,3\n")

@@ -130,6 +130,10 @@ def clean_series(
         return f" on line {lines[i]}" if lines is not None else ""
 
     index = _parse_dates(values.index, date_format, f"{where}: series {series_id}", at)
+
+    def row(i: int) -> str:
+        return f" on line {lines[i]} ({index[i].date()})" if lines is not None else f" on {index[i].date()}"
+
     raw = values.to_numpy()
     if raw.dtype.kind in "fiub":
         numeric = raw.astype("float64")
@@ -140,8 +144,7 @@ def clean_series(
         bad = text.notna().to_numpy() & np.isnan(numeric)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            where_row = f" on line {lines[i]} ({index[i].date()})" if lines is not None else f" on {index[i].date()}"
-            raise DataError(f"{where}: series {series_id} has a non-numeric value {text.iloc[i]!r}{where_row}")
+            raise DataError(f"{where}: series {series_id} has a non-numeric value {text.iloc[i]!r}{row(i)}")
     out = pd.Series(numeric, index=index.rename("date"), name=series_id)
     dup = out.index.duplicated()
     if dup.any():
@@ -149,7 +152,8 @@ def clean_series(
             f"{where}: series {series_id} has a duplicated date {out.index[dup][0].date()}"
         )
     if np.isinf(numeric).any():
-        raise DataError(f"{where}: series {series_id} has an infinite value")
+        i = int(np.flatnonzero(np.isinf(numeric))[0])
+        raise DataError(f"{where}: series {series_id} has an infinite value {str(raw[i]).strip()!r}{row(i)}")
     if out.isna().all():
         raise DataError(f"{where}: series {series_id} has no observations (all values missing)")
     return out.sort_index()

@@ -250,9 +250,16 @@ def test_loader_keeps_accepting_what_the_published_schema_accepts() -> None:
     raw["graph"]["alpha"] = 0.1
     raw["var"]["short_run"] = None
     raw["start"] = "2015-01-01"  # a string in date format
+    raw["var"]["horizon"] = 24.0  # JSON Schema's integer is a number with no fractional part
     jsonschema.validate(raw, json_schema())
     spec = parse_spec(raw)
     assert spec.start is not None and spec.start.isoformat() == "2015-01-01"
+    assert spec.var is not None and spec.var.horizon == 24 and isinstance(spec.var.horizon, int)
+    raw["var"]["horizon"] = 24.5
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(raw, json_schema())
+    with pytest.raises(SpecError, match=r"key 'var.horizon'"):
+        parse_spec(raw)
 
 
 @pytest.mark.parametrize(

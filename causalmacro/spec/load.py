@@ -184,6 +184,22 @@ def _format_error(where: str, errors: Sequence[Any]) -> str:
     return f"{where}: key '{key}': {msg}"
 
 
+def _whole_floats_as_ints(value: Any) -> Any:
+    """``24.0`` as ``24``, everywhere in a parsed document.
+
+    The published JSON schema's ``integer`` takes a number with no fractional
+    part, so the strict loader must too; a number field takes an ``int``
+    anyway, so nothing else changes.
+    """
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, Mapping):
+        return {k: _whole_floats_as_ints(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole_floats_as_ints(v) for v in value]
+    return value
+
+
 def parse_spec(raw: Mapping[str, Any], *, path: str | os.PathLike[str] | None = None) -> ModelSpec:
     """Validate a spec given as a mapping (parsed TOML).
 
@@ -207,7 +223,7 @@ def parse_spec(raw: Mapping[str, Any], *, path: str | os.PathLike[str] | None = 
     """
     where = str(path) if path is not None else "<spec>"
     try:
-        spec = ModelSpec.model_validate(dict(raw))
+        spec = ModelSpec.model_validate(_whole_floats_as_ints(dict(raw)))
     except ValidationError as exc:
         errors = exc.errors()
         for e in errors:

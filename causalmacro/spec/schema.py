@@ -29,6 +29,11 @@ from pydantic import (
 )
 
 from .catalog import DERIVED, Aggregation, Transform, lookup
+from .defaults import ASSETS as _ASSETS
+from .defaults import GRAPH as _GRAPH
+from .defaults import LP as _LP
+from .defaults import SIGN as _SIGN
+from .defaults import VAR as _VAR
 from .events import event_catalogue
 
 __all__ = [
@@ -284,11 +289,11 @@ class SignSpec(_Strict):
         description="``{shock = [variable, ...]}``: responses that are zero on impact. Unset: none.",
     )
     horizons: int = Field(
-        default=0, ge=0, le=60,
+        default=_SIGN.horizons, ge=0, le=60,
         description="The signs must hold at horizons ``0..horizons`` (0: on impact only), in panel periods.",
     )
     draws: int = Field(
-        default=5000, ge=100, le=1_000_000,
+        default=_SIGN.draws, ge=100, le=1_000_000,
         description="Random rotations drawn for the identified set of the point estimate; the accepted ones make "
         "the set bands.",
     )
@@ -311,54 +316,54 @@ class VARSpec(_Strict):
         "order of the recursive scheme; shock ``j`` is named after the ``j``-th variable.",
     )
     lags: Annotated[int, Field(ge=1)] | LagRule = Field(
-        default="aic",
+        default=_VAR.lags,
         description="Lag order: a number of periods (>= 1), or the information criterion (``aic``, ``bic``, "
         "``hqic``) that picks it from ``1..max_lags`` (a choice of 0 is raised to 1, with a note).",
     )
     max_lags: int = Field(
-        default=6, ge=1, le=48,
+        default=_VAR.max_lags, ge=1, le=48,
         description="The largest lag order a criterion tries (lowered where the sample cannot support it); "
         "unused when ``lags`` is a number.",
     )
     trend: Trend = Field(
-        default="c",
+        default=_VAR.trend,
         description="Deterministic terms of every equation, as in statsmodels: ``n`` none, ``c`` a constant, "
         "``ct`` a constant and a linear trend, ``ctt`` and a quadratic trend.",
     )
     identification: Identification = Field(
-        default="recursive",
+        default=_VAR.identification,
         description="How the structural shocks are identified: ``recursive`` (Cholesky along ``order``), "
         "``short_run`` (A/B restrictions, ``[var.short_run]``), ``sign`` (sign and zero restrictions, "
         "``[var.sign]``; set-identified) or ``long_run`` (Blanchard-Quah: no long-run effect on earlier "
         "variables).",
     )
     horizon: int = Field(
-        default=24, ge=1, le=240,
+        default=_VAR.horizon, ge=1, le=240,
         description="Last horizon of the impulse responses (and channel decompositions and event effects), in "
         "panel periods: horizons ``0..horizon``.",
     )
     reps: int = Field(
-        default=1000, ge=0, le=100_000,
+        default=_VAR.reps, ge=0, le=100_000,
         description="Bootstrap replications behind the bands (0: no bootstrap bands, 1 is refused); "
         "``causalmacro run --reps`` overrides it.",
     )
     level: float = Field(
-        default=0.9, gt=0, lt=1,
+        default=_VAR.level, gt=0, lt=1,
         description="Coverage of every band of the run, pointwise (0.9: 90% bands): the VAR's bootstrap or "
         "set bands, the local projections' intervals and the asset model's HDIs.",
     )
     bootstrap: Literal["residual", "wild"] = Field(
-        default="residual",
+        default=_VAR.bootstrap,
         description="Bootstrap kind: ``residual`` resamples the residuals i.i.d., ``wild`` flips their signs "
         "(Rademacher) for heteroskedastic data such as crypto returns.",
     )
     bands: Literal["auto", "bootstrap", "set", "none"] = Field(
-        default="auto",
+        default=_VAR.bands,
         description="The bands drawn: ``bootstrap``, ``set`` (the identified set of sign restrictions), "
         "``none``; ``auto`` is ``set`` under sign restrictions, else ``bootstrap`` (``none`` when ``reps`` is 0).",
     )
     fevd_horizon: int = Field(
-        default=12, ge=1, le=240,
+        default=_VAR.fevd_horizon, ge=1, le=240,
         description="Last forecast horizon of the variance decomposition, in panel periods: horizons "
         "``1..fevd_horizon``.",
     )
@@ -468,12 +473,12 @@ class AssetsSpec(_Strict):
         "yield or spread change), so every response reads as a gain (positive) or a loss. Unset: none.",
     )
     lags: int = Field(
-        default=2, ge=0, le=12,
+        default=_ASSETS.lags, ge=0, le=12,
         description="Highest lag ``L`` of the shocks in each asset's regression (lags ``0..L``, in panel periods); "
         "the responses are cumulative up to it.",
     )
     sampler: Literal["gibbs", "pymc", "nutpie"] = Field(
-        default="gibbs",
+        default=_ASSETS.sampler,
         description="The posterior sampler: ``gibbs`` (the package's blocked Gibbs sampler), ``pymc`` or "
         "``nutpie`` (NUTS); all sample the same posterior. ``causalmacro run --sampler`` overrides it.",
     )
@@ -491,7 +496,7 @@ class AssetsSpec(_Strict):
         description="Number of chains. Unset: the sampler's default (Gibbs 8, NUTS 4).",
     )
     target_accept: float = Field(
-        default=0.95, gt=0.5, lt=1,
+        default=_ASSETS.target_accept, gt=0.5, lt=1,
         description="Target acceptance rate of the NUTS samplers (``pymc``, ``nutpie``); unused by Gibbs.",
     )
     regime: Name | None = Field(
@@ -511,11 +516,11 @@ class GraphSpec(_Strict):
     """
 
     alpha: float = Field(
-        default=0.10, gt=0, lt=1,
+        default=_GRAPH.alpha, gt=0, lt=1,
         description="Level of the Granger-causality test that makes an edge significant on its own.",
     )
     min_run: int = Field(
-        default=2, ge=1, le=60,
+        default=_GRAPH.min_run, ge=1, le=60,
         description="Consecutive horizons after impact at which the response band must exclude zero for an edge "
         "(a band excluding zero on impact always counts).",
     )
@@ -749,7 +754,7 @@ class LPSpec(_Strict):
         "order.",
     )
     lag_augment: bool = Field(
-        default=True,
+        default=_LP.lag_augment,
         description="Add one more lag of the controls (lag augmentation), so that plain HC1 standard errors are "
         "valid (Montiel Olea & Plagborg-Møller 2021); false: Newey-West (HAC) standard errors.",
     )

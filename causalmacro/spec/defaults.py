@@ -1,0 +1,74 @@
+"""The defaults of the model settings, in one table.
+
+The spec schema (:mod:`causalmacro.spec.schema`) takes its field defaults from
+here, and so do the Python classes that fit the same models
+(:class:`causalmacro.SVAR`, :class:`causalmacro.AssetResponseModel`,
+:class:`causalmacro.LocalProjections`, :func:`causalmacro.grid`), so that a
+model fitted from a spec and the same model fitted from Python with nothing
+said agree. ``tests/test_defaults.py`` holds every class to this table.
+
+Each table is a frozen dataclass instance; change a default here, and only here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["ASSETS", "GRAPH", "LP", "SIGN", "VAR", "AssetsDefaults", "GraphDefaults", "LPDefaults",
+           "SignDefaults", "VARDefaults"]
+
+
+@dataclass(frozen=True)
+class VARDefaults:
+    """The structural VAR: ``[var]`` and :class:`causalmacro.SVAR`."""
+
+    lags: int | Literal["aic", "bic", "hqic"] = "aic"
+    max_lags: int = 6
+    trend: Literal["n", "c", "ct", "ctt"] = "c"
+    identification: Literal["recursive", "short_run", "sign", "long_run"] = "recursive"
+    horizon: int = 24
+    reps: int = 1000
+    level: float = 0.9
+    bootstrap: Literal["residual", "wild"] = "residual"
+    bands: Literal["auto", "bootstrap", "set", "none"] = "auto"
+    fevd_horizon: int = 12
+
+
+@dataclass(frozen=True)
+class SignDefaults:
+    """Sign restrictions: ``[var.sign]`` and :class:`causalmacro.svar.SignRestrictions`."""
+
+    horizons: int = 0
+    draws: int = 5000
+
+
+@dataclass(frozen=True)
+class AssetsDefaults:
+    """The asset-response model: ``[assets]`` and :class:`causalmacro.AssetResponseModel`."""
+
+    lags: int = 2
+    sampler: Literal["gibbs", "pymc", "nutpie"] = "gibbs"
+    target_accept: float = 0.95
+
+
+@dataclass(frozen=True)
+class LPDefaults:
+    """Local projections: ``[lp]`` and :class:`causalmacro.LocalProjections`."""
+
+    lag_augment: bool = True
+
+
+@dataclass(frozen=True)
+class GraphDefaults:
+    """The dependency graph: ``[graph]`` and :func:`causalmacro.dependency_graph`."""
+
+    alpha: float = 0.10
+    min_run: int = 2
+
+
+VAR = VARDefaults()
+SIGN = SignDefaults()
+ASSETS = AssetsDefaults()
+LP = LPDefaults()
+GRAPH = GraphDefaults()

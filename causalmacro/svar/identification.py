@@ -27,6 +27,7 @@ import numpy as np
 
 from causalmacro.errors import CausalMacroError
 from causalmacro.labelled import freeze, frozen_array
+from causalmacro.svar._frozen import thaw
 from causalmacro.svar.reduced_form import ReducedForm
 
 __all__ = [
@@ -68,6 +69,10 @@ class Identified:
         object.__setattr__(self, "details", freeze(self.details))
         if self.accepted is not None:
             object.__setattr__(self, "accepted", frozen_array(self.accepted))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # details is a read-only mapping, which pickle refuses: hand it over plain, frozen again on load
+        return (Identified, (self.impact, thaw(self.details), self.accepted))
 
 
 class Identification(ABC):

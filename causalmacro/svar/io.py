@@ -31,7 +31,6 @@ import dataclasses
 import io
 import json
 import os
-import tempfile
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -41,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from causalmacro.errors import ArgumentError, DataError
-from causalmacro.fileutil import default_mode
+from causalmacro.fileutil import replace_atomically
 from causalmacro.svar import _format
 from causalmacro.svar.diagnostics import residual_diagnostics
 from causalmacro.svar.identification import Identification, Identified, LongRun, Recursive
@@ -186,28 +185,19 @@ def save_results(res: SVARResults, path: str | os.PathLike[str]) -> Path:
     manifest["arrays"] = sorted(arrays)
     if not target.parent.is_dir():
         raise DataError(f"cannot write {target}: folder {target.parent} does not exist")
-    tmp: str | None = None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        with os.fdopen(fd, "wb") as fh:
+    def write(tmp: str) -> None:
+        with open(tmp, "wb") as fh:
             with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
                 zf.writestr("manifest.json", json.dumps(manifest, indent=1))
                 for name, arr in arrays.items():
                     zf.writestr(f"{name}.npy", _npy(np.asarray(arr)))
             fh.flush()
             os.fsync(fh.fileno())
-        default_mode(tmp)
-        os.replace(tmp, target)
+
+    try:
+        replace_atomically(target, write)
     except OSError as exc:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.remove(tmp)
         raise DataError(f"cannot write {target}: {exc.strerror or exc}") from None
-    except BaseException:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.remove(tmp)
-        raise
     return target
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,6 +26,7 @@ import xarray as xr
 from causalmacro.errors import ArgumentError, DataError
 from causalmacro.labelled import RESPONSE_DIMS, check_level, freeze, with_bounds
 from causalmacro.svar import _format
+from causalmacro.svar._frozen import thaw
 from causalmacro.svar.bootstrap import BootstrapDraws, BootstrapMethod, run_bootstrap
 from causalmacro.svar.causality import CausalityKind, CausalityResult, granger_causality
 from causalmacro.svar.decomposition import historical_contributions
@@ -87,6 +88,12 @@ class SVARResults:
     def __post_init__(self) -> None:
         if self.lag_selection is not None:
             object.__setattr__(self, "lag_selection", freeze(dict(self.lag_selection)))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # the read-only lag_selection goes over plain (frozen again on load); the bootstrap cache stays behind
+        state = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "_cache"}
+        state["lag_selection"] = thaw(self.lag_selection)
+        return (_rebuild, (type(self), state))
 
     # ------------------------------------------------------------------ basics
     @property
@@ -1015,6 +1022,11 @@ class SVARResults:
 
     def _repr_html_(self) -> str:
         return _format.summary_html(self)
+
+
+def _rebuild(cls: type[SVARResults], state: dict[str, Any]) -> SVARResults:
+    """Unpickle: the constructor, which freezes again what :meth:`SVARResults.__reduce__` thawed."""
+    return cls(**state)
 
 
 def _check_horizon(horizon: int, low: int) -> None:

@@ -277,3 +277,23 @@ def test_round_trip_with_exog_and_seed(tmp_path) -> None:
     pd.testing.assert_frame_equal(back.params, res.params)
     xr.testing.assert_identical(back.historical_decomposition(), res.historical_decomposition())
     xr.testing.assert_identical(back.irf(4, bands="wild", reps=50), res.irf(4, bands="wild", reps=50))
+
+
+@pytest.mark.parametrize("scheme", list(SCHEMES))
+def test_pickle_round_trip(macro_growth: pd.DataFrame, scheme: str) -> None:
+    """Results pickle (joblib, multiprocessing, Dask) and come back equal, still read-only."""
+    import pickle
+
+    res = SVAR(macro_growth, lags="aic", **SCHEMES[scheme]).fit(rng=3)  # type: ignore[arg-type]
+    res.bootstrap(20)  # a filled private cache is not part of the pickle
+    back = pickle.loads(pickle.dumps(res))
+    _same(res, back)
+    assert back.seed == res.seed and back.notes == res.notes
+    assert dict(back.lag_selection) == dict(res.lag_selection)
+    assert back._cache == {}
+    with pytest.raises(TypeError):
+        back.lag_selection["criterion"] = "bic"  # type: ignore[index]
+    with pytest.raises(TypeError):
+        back.identified.details["x"] = 1  # type: ignore[index]
+    assert not back.identified.impact.flags.writeable
+    xr.testing.assert_identical(res.irf(4, bands="residual", reps=20), back.irf(4, bands="residual", reps=20))

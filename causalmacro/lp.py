@@ -26,7 +26,7 @@ bad. *Journal of Political Economy* 126(2), 850-901.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -34,6 +34,7 @@ import pandas as pd
 import xarray as xr
 from scipy import stats
 
+from causalmacro import plotdispatch
 from causalmacro.errors import ArgumentError, DataError
 from causalmacro.labelled import RESPONSE_DIMS, check_level, with_bounds
 
@@ -185,6 +186,12 @@ class LocalProjectionsResults:
     lag_augment : bool
     cov : str
         The standard errors' kind.
+    shock_size : str
+        ``"unit"``: responses to a one-unit move of each shock series (what a
+        local projection estimates; for :meth:`SVARResults.structural_shocks`,
+        which have unit variance, about one standard deviation). The SVAR's
+        ``shock_size="unit"`` means the same thing there: a unit move of the
+        shocked series. Recorded in ``irf().attrs`` so figures title it right.
     """
 
     coef: np.ndarray
@@ -196,12 +203,17 @@ class LocalProjectionsResults:
     lags: int = 0
     lag_augment: bool = True
     cov: str = "HC1"
+    shock_size: str = "unit"
 
     def __post_init__(self) -> None:
         for name in ("coef", "se", "nobs"):
             a = np.array(getattr(self, name), copy=True)
             a.flags.writeable = False
             object.__setattr__(self, name, a)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # through the constructor, so the arrays come back read-only
+        return (_rebuild, (type(self), {f.name: getattr(self, f.name) for f in fields(self)}))
 
     def irf(self, *, level: float | None = 0.9) -> xr.DataArray:
         """Responses as the package's response type: dims ``(horizon, response, shock)`` (plus ``state``).
@@ -219,7 +231,7 @@ class LocalProjectionsResults:
             coords["state"] = list(self.states)
         point = xr.DataArray(data, dims=dims, coords=coords, name="irf",
                              attrs={"model": "local_projections", "lags": self.lags,
-                                    "lag_augment": int(self.lag_augment), "cov": self.cov, "shock_size": "unit"})
+                                    "lag_augment": int(self.lag_augment), "cov": self.cov, "shock_size": self.shock_size})
         if level is None:
             return point
         level = check_level(level)
@@ -227,6 +239,32 @@ class LocalProjectionsResults:
         se = self.se if self.states else self.se[..., 0]
         return with_bounds(point, point - z * se, point + z * se, level=level,
                            interval=f"pointwise normal, {self.cov} standard errors")
+
+    def plot(self, *, level: float | None = 0.9, state: str | None = None, **plot_options: Any) -> Any:
+        """Grid of the responses (one row per response, one column per shock): ``irf(level)`` drawn.
+
+        Parameters
+        ----------
+        level : float or None
+            Coverage of the bands; None for the point only.
+        state : str, optional
+            With state-dependent projections, the state to draw (required then).
+        **plot_options
+            Passed to :func:`causalmacro.plotting.plot_irf` (``responses=``, ``shocks=``, ``axes=``, ``units=``).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        irf = self.irf(level=level)
+        if self.states:
+            if state not in self.states:
+                raise ArgumentError(f"state: {state!r} is not a state of these projections; states are "
+                                    f"{list(self.states)}")
+            irf = irf.sel(state=state, drop=True)
+        elif state is not None:
+            raise ArgumentError("state: these projections are not state-dependent")
+        return plotdispatch.call("plot_irf", irf, **plot_options)
 
     def summary(self) -> str:
         """Plain text: the setting and the impact responses."""
@@ -240,3 +278,8 @@ class LocalProjectionsResults:
     def __repr__(self) -> str:
         return (f"LocalProjectionsResults(responses={list(self.responses)}, shocks={list(self.shocks)}, "
                 f"horizon={self.coef.shape[0] - 1}, states={list(self.states)})")
+
+
+def _rebuild(cls: type[LocalProjectionsResults], state: dict[str, Any]) -> LocalProjectionsResults:
+    """Unpickle through the constructor (see :meth:`LocalProjectionsResults.__reduce__`)."""
+    return cls(**state)

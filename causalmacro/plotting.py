@@ -223,7 +223,7 @@ def plot_historical_decomposition(
     Parameters
     ----------
     hd : xarray.DataArray
-        Dims ``("time", "variable", "shock")``; a shock coordinate named
+        Dims ``("time", "response", "shock")``; a shock coordinate named
         ``"deterministic"`` or similar is drawn like the others. The data
         (the sum) is drawn as a line.
     variable : str
@@ -242,7 +242,7 @@ def plot_historical_decomposition(
     matplotlib.figure.Figure
     """
     fig, ax = _ax(ax)
-    part = hd.sel(variable=variable).transpose("time", "shock")
+    part = hd.sel(response=variable).transpose("time", "shock")
     if last is not None:
         part = part.isel(time=slice(-last, None))
     t = pd.DatetimeIndex(part.coords["time"].values)
@@ -457,7 +457,8 @@ def plot_lp(
         _band(a, h, var, "C0", "VAR")
         _band(a, h, proj, "C3", "local projection", ls="--")
         a.axhline(0, color="0.4", lw=0.6)
-        a.set_title(f"{target} to a one-s.d.\n{source} shock", fontsize=8)
+        size = "one-s.d." if proj.attrs.get("shock_size") == "std" else "one-unit"
+        a.set_title(f"{target} to a {size}\n{source} shock", fontsize=8)
         a.set_ylabel(f"{target} ({_short_unit(units.get(target, 'units of the series'))})", fontsize=7)
         if j == 0:
             a.legend(fontsize=6, loc="best")

@@ -179,7 +179,7 @@ def chain_figures(run: Any) -> None:
         cells = run.fevd.sel(response="btc", horizon=h)
         print(f"  h={h}: " + ", ".join(f"{s} {band(cells.sel(shock=s))}" for s in CHAIN))
     heading("monthly: historical decomposition of btc (sum of contributions, log-return points)")
-    hd = run.historical_decomposition.sel(variable="btc")
+    hd = run.historical_decomposition.sel(response="btc")
     for n in (12, 36):
         part = hd.isel(time=slice(-n, None)).sum("time").to_series()
         print(f"  last {n} months: " + ", ".join(f"{k} {v:+.1f}" for k, v in part.items()))

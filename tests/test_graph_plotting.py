@@ -108,8 +108,8 @@ def test_plot_functions_use_given_axes() -> None:
     assert plot_fevd(fevd, "a", ax=ax[0, 0]) is fig
     t = pd.date_range("2020-01-01", periods=4, freq="MS")
     hd = xr.DataArray(
-        np.ones((4, 3, 4)), dims=["time", "variable", "shock"],
-        coords={"time": t, "variable": NAMES, "shock": [*NAMES, "deterministic"]},
+        np.ones((4, 3, 4)), dims=["time", "response", "shock"],
+        coords={"time": t, "response": NAMES, "shock": [*NAMES, "deterministic"]},
     )
     assert plot_historical_decomposition(hd, "a", ax=ax[0, 1]) is fig
     total = ax[0, 1].get_lines()[0]

@@ -103,3 +103,26 @@ def test_bad_input_is_one_line() -> None:
         LocalProjections(y, s, horizon=60, lags=1)
     with pytest.raises(DataError, match="state: no label for"):
         LocalProjections(y, s, horizon=2, lags=1, state=pd.Series(["a"] * 10, index=y.index[:10]))
+
+
+def test_results_pickle_plot_and_carry_their_shock_size() -> None:
+    import pickle
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    y, s = _var1(200, 5)
+    res = LocalProjections(y, s, horizon=4, lags=1).fit()
+    back = pickle.loads(pickle.dumps(res))
+    assert_allclose(back.coef, res.coef, rtol=0, atol=0)
+    assert not back.coef.flags.writeable
+    assert back.irf().equals(res.irf()) and back.irf().attrs == res.irf().attrs
+    assert res.irf().attrs["shock_size"] == "unit"
+    fig = res.plot(level=0.9)
+    assert len(fig.axes) == 4  # 2 responses x 2 shocks
+    assert "unit shocks" in fig._suptitle.get_text()
+    plt.close(fig)
+    with pytest.raises(ArgumentError, match=r"^state: these projections are not state-dependent$"):
+        res.plot(state="easing")

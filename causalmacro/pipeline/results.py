@@ -199,7 +199,7 @@ class RunResults:
         )
         lines.extend(_residual_check_lines(res.diagnostics))
         focus, n = c["focus"], min(12, len(self.historical_decomposition["time"]))
-        last = self.historical_decomposition.sel(variable=focus).isel(time=slice(-n, None)).sum("time").to_series()
+        last = self.historical_decomposition.sel(response=focus).isel(time=slice(-n, None)).sum("time").to_series()
         lines.append(f"last {n} periods of {focus}: contributions by shock "
                      + ", ".join(f"{k} {val:+.1f}" for k, val in last.items()))
         for shock, da in self.channels.items():

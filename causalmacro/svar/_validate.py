@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from causalmacro.errors import DataError
+from causalmacro.errors import ArgumentError, DataError
 
 __all__ = ["check_sample_size", "min_observations", "validate_frame"]
 
@@ -36,8 +36,10 @@ def validate_frame(data: pd.DataFrame, order: Sequence[str] | None) -> pd.DataFr
 
     Raises
     ------
+    ArgumentError
+        ``order`` naming an unknown or duplicated column.
     DataError
-        Naming the column at fault: unknown name, duplicated name, non-numeric,
+        Naming the column at fault: non-numeric,
         missing or infinite values, constant, or perfectly collinear; or
         no more rows than columns.
     """
@@ -49,11 +51,11 @@ def validate_frame(data: pd.DataFrame, order: Sequence[str] | None) -> pd.DataFr
     seen: set[str] = set()
     for name in names:
         if name in seen:
-            raise DataError(f"variable {name!r} appears twice in order")
+            raise ArgumentError(f"order: variable {name!r} appears twice")
         seen.add(name)
         if name not in data.columns:
             cols = ", ".join(repr(str(c)) for c in data.columns)
-            raise DataError(f"order names unknown column {name!r}; data has {cols}")
+            raise ArgumentError(f"order names unknown column {name!r}; data has {cols}")
     frame = data.loc[:, names]
     for name in names:
         col = frame[name]

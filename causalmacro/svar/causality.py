@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from causalmacro.errors import ArgumentError, DataError
+from causalmacro.errors import ArgumentError
 from causalmacro.svar.diagnostics import TestResult
 
 __all__ = ["CausalityKind", "CausalityResult", "granger_causality", "variable_set"]
@@ -65,18 +65,18 @@ def variable_set(value: Any, names: Sequence[str], argument: str) -> list[str]:
 
     Raises
     ------
-    DataError
+    ArgumentError
         Naming ``argument`` when it is empty, not strings, or names an unknown variable.
     """
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, Sequence) or isinstance(items, bytes) or not items:
-        raise DataError(f"{argument} must be a variable name or a non-empty list of names, got {value!r}")
+        raise ArgumentError(f"{argument} must be a variable name or a non-empty list of names, got {value!r}")
     out: list[str] = []
     for item in items:
         if not isinstance(item, str):
-            raise DataError(f"{argument} must hold variable names (str), got {item!r}")
+            raise ArgumentError(f"{argument} must hold variable names (str), got {item!r}")
         if item not in names:
-            raise DataError(f"{argument} names unknown variable {item!r}; variables are {list(names)}")
+            raise ArgumentError(f"{argument} names unknown variable {item!r}; variables are {list(names)}")
         if item not in out:
             out.append(item)
     return out
@@ -122,12 +122,12 @@ def granger_causality(
     if causing is None:
         ing = [n for n in names if n not in ed]
         if not ing:
-            raise DataError("caused holds every variable, so causing=None leaves nothing to test")
+            raise ArgumentError("caused holds every variable, so causing=None leaves nothing to test")
     else:
         ing = variable_set(causing, names, "causing")
     both = [n for n in ing if n in ed]
     if both:
-        raise DataError(f"variable {both[0]!r} is in both caused and causing")
+        raise ArgumentError(f"variable {both[0]!r} is in both caused and causing")
     pos = {n: i for i, n in enumerate(names)}
     r = sm_res.test_causality([pos[n] for n in ed], [pos[n] for n in ing], kind=kind, signif=signif)
     df = tuple(float(v) for v in r.df) if kind == "f" else (float(r.df),)

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from causalmacro import plotdispatch
 from causalmacro.errors import ArgumentError, DataError
 from causalmacro.labelled import RESPONSE_DIMS, check_level, freeze, with_bounds
 from causalmacro.svar import _format
@@ -39,7 +40,7 @@ from causalmacro.svar.longrun import total_impact
 from causalmacro.svar.reduced_form import ReducedForm, lag_matrix
 from causalmacro.svar.short_run import ShortRun
 
-__all__ = ["Bands", "ExplosiveReplicationsWarning", "SVARResults", "ShockSize", "load_results"]
+__all__ = ["Bands", "ExplosiveReplicationsWarning", "SVARResults", "ShockSize", "StableFlag", "load_results"]
 
 Bands = Literal["residual", "bootstrap", "wild", "set"]
 ShockSize = Literal["std", "unit"]
@@ -50,6 +51,35 @@ EXPLOSIVE_SHARE_WARN = 0.05
 
 class ExplosiveReplicationsWarning(RuntimeWarning):
     """Many bootstrap replications were explosive and dropped: the bands rest on the rest."""
+
+
+class StableFlag:
+    """A bool that is also callable: ``res.is_stable()`` (statsmodels) and ``if res.is_stable:`` agree.
+
+    Parameters
+    ----------
+    value : bool
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: bool) -> None:
+        self._value = bool(value)
+
+    def __call__(self) -> bool:
+        return self._value
+
+    def __bool__(self) -> bool:
+        return self._value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, bool | StableFlag | np.bool_) and self._value == bool(other)
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __repr__(self) -> str:
+        return repr(self._value)
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -160,9 +190,13 @@ class SVARResults:
         return np.array(self.reduced_form.roots)
 
     @property
-    def is_stable(self) -> bool:
-        """Whether the estimated VAR is stable."""
-        return self.reduced_form.is_stable
+    def is_stable(self) -> StableFlag:
+        """Whether the estimated VAR is stable: call it, ``res.is_stable()``, as in statsmodels.
+
+        Every companion root has modulus below one. The value is also truthy
+        itself, so code that read ``res.is_stable`` as an attribute still works.
+        """
+        return StableFlag(self.reduced_form.is_stable)
 
     # --------------------------------------------------------------- helpers
     def _scale(self, theta: np.ndarray, impact: np.ndarray, shock_size: ShockSize,
@@ -298,8 +332,9 @@ class SVARResults:
         scale: float | Mapping[str, float] = 1.0,
         cumulative: bool = False,
         bias_correct: bool = False,
+        orth: bool = True,
     ) -> xr.DataArray:
-        """Structural impulse responses :math:`\\Theta_h = \\Phi_h B_0^{-1}`.
+        """Structural impulse responses :math:`\\Theta_h = \\Phi_h B_0^{-1}`, or with ``orth=False`` :math:`\\Phi_h`.
 
         Parameters
         ----------
@@ -325,6 +360,12 @@ class SVARResults:
             Accumulated responses (for variables in differences).
         bias_correct : bool
             Kilian (1998) bootstrap-after-bootstrap.
+        orth : bool
+            False: the forecast-error (non-orthogonalised) responses :math:`\\Phi_h`
+            to a unit reduced-form innovation :math:`u_j` (statsmodels'
+            ``VARResults.irf(h).irfs``; Lütkepohl 2005, sec. 2.3.2), which do not
+            depend on the identification; shocks are then named after the
+            innovations' variables and ``bands="set"`` does not apply.
 
         Returns
         -------
@@ -343,21 +384,28 @@ class SVARResults:
         rotation per replication and so mix sampling and identification uncertainty.
         """
         _check_horizon(horizon, 0)
-        impact = np.array(self.identified.impact)
+        k = len(self.names)
+        impact = np.array(self.identified.impact) if orth else np.eye(k)
         coefs = np.array(self.reduced_form.coefs)
         point = self._scale(structural_irf(coefs, impact, horizon, cumulative=cumulative), impact, shock_size, scale)
         names = list(self.names)
         coords = {"horizon": np.arange(horizon + 1), "response": names, "shock": names}
         attrs: dict[str, Any] = {
-            "identification": self.identification.name,
-            "shock_size": shock_size,
+            "identification": self.identification.name if orth else "none (forecast-error responses)",
+            "shock_size": shock_size if orth else "unit innovation",
             "cumulative": int(cumulative),
         }
+        if not orth:
+            attrs["orth"] = 0
         out = xr.DataArray(point, dims=RESPONSE_DIMS, coords=coords, attrs=attrs, name="irf")
         if bands is None:
             return out
         level = check_level(level)
+        if not orth and isinstance(bands, str) and bands == "set":
+            raise ArgumentError("bands='set' needs orth=True: the forecast-error responses have no identified set")
         dc, di, battrs = self._draws_for(bands, reps, bias_correct, rng)
+        if not orth:
+            di = np.broadcast_to(np.eye(k), di.shape)
         draws = self._scale(structural_irf(dc, di, horizon, cumulative=cumulative), di, shock_size, scale)
         return self._banded(out, draws, level, battrs)
 
@@ -547,8 +595,8 @@ class SVARResults:
         from causalmacro.svar.channels import OFFSET_LIMIT, hold_channels, offsetting_shocks
 
         chans = [channels] if isinstance(channels, str) else list(channels)
-        for name in [shock, *chans]:
-            self._check_name(name)
+        self._check_name(shock, "shock")
+        self._check_names("channels", chans)
         if shock in chans or not chans or len(set(chans)) != len(chans):
             raise ArgumentError(f"channels must be distinct variables other than the shock {shock!r}, got {chans}")
         _check_horizon(horizon, 0)
@@ -655,8 +703,8 @@ class SVARResults:
         Returns
         -------
         xarray.DataArray
-            Named ``"historical_decomposition"``, dims ``("time", "variable",
-            "shock")`` (plus a last ``bound`` dim with bands); shock coordinates
+            Named ``"historical_decomposition"``, dims ``("time", "response",
+            "shock")`` (``response`` as in every other output; it was ``variable``) (plus a last ``bound`` dim with bands); shock coordinates
             are the shock names plus ``"deterministic"`` (and ``"exogenous"``
             when the model has exog), and ``.sum("shock")`` of the point equals
             the data (bounds need not add up).
@@ -671,8 +719,8 @@ class SVARResults:
         terms = [*self.names, "deterministic"] + (["exogenous"] if rf.k_exog else [])
         point = xr.DataArray(
             contributions(np.array(rf.params), np.array(rf.coefs), np.array(self.identified.impact)),
-            dims=["time", "variable", "shock"],
-            coords={"time": rf.index.rename("time"), "variable": list(self.names), "shock": terms},
+            dims=["time", "response", "shock"],
+            coords={"time": rf.index.rename("time"), "response": list(self.names), "shock": terms},
             attrs={"identification": self.identification.name}, name="historical_decomposition",
         )
         if bands is None:
@@ -710,10 +758,92 @@ class SVARResults:
         """
         return var_forecast(self.reduced_form, steps, level=level, exog_future=exog_future)
 
+    # ----------------------------------------------------------------- plots
+    def plot_irf(
+        self,
+        horizon: int = 24,
+        *,
+        responses: Sequence[str] | None = None,
+        shocks: Sequence[str] | None = None,
+        axes: Any = None,
+        units: Mapping[str, str] | None = None,
+        **irf_options: Any,
+    ) -> Any:
+        """Grid of impulse responses (one row per response, one column per shock): ``irf(...)`` drawn.
+
+        Parameters
+        ----------
+        horizon : int
+        responses, shocks : sequence of str, optional
+            Rows and columns to draw; default all.
+        axes : array of Axes, optional
+        units : mapping, optional
+            Variable -> units of its series.
+        **irf_options
+            Passed to :meth:`irf` (``bands=``, ``reps=``, ``orth=``, ``shock_size=`` ...).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            From :func:`causalmacro.plotting.plot_irf`.
+        """
+        self._check_names("responses", responses or ())
+        self._check_names("shocks", shocks or ())
+        return plotdispatch.call("plot_irf", self.irf(horizon, **irf_options), responses=responses,
+                                 shocks=shocks, axes=axes, units=units)
+
+    def plot_fevd(self, response: str, horizon: int = 12, *, ax: Any = None, **fevd_options: Any) -> Any:
+        """Stacked variance shares of ``response`` by shock: ``fevd(...)`` drawn.
+
+        Parameters
+        ----------
+        response : str
+        horizon : int
+        ax : matplotlib Axes, optional
+        **fevd_options
+            Passed to :meth:`fevd`.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            From :func:`causalmacro.plotting.plot_fevd`.
+        """
+        self._check_names("response", [response])
+        return plotdispatch.call("plot_fevd", self.fevd(horizon, **fevd_options), response, ax=ax)
+
+    def plot_hd(self, response: str, *, last: int | None = None, ax: Any = None, units: str | None = None) -> Any:
+        """Contributions of each shock to ``response`` over time: ``historical_decomposition()`` drawn.
+
+        Parameters
+        ----------
+        response : str
+        last : int, optional
+            Only the last ``last`` periods.
+        ax : matplotlib Axes, optional
+        units : str, optional
+            Units of ``response``.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            From :func:`causalmacro.plotting.plot_historical_decomposition`.
+        """
+        self._check_names("response", [response])
+        hd = self.historical_decomposition()
+        time = hd.indexes["time"]
+        if isinstance(time, pd.PeriodIndex):  # the figure's time axis takes dates
+            hd = hd.assign_coords(time=time.to_timestamp())
+        return plotdispatch.call("plot_historical_decomposition", hd, response,
+                                 last=last, ax=ax, units=units)
+
     # ----------------------------------------------------------------- tests
-    def _check_name(self, name: str) -> None:
+    def _check_name(self, name: str, argument: str = "variable") -> None:
         if name not in self.names:
-            raise DataError(f"unknown variable {name!r}; variables are {list(self.names)}")
+            raise ArgumentError(f"{argument}: unknown variable {name!r}; variables are {list(self.names)}")
+
+    def _check_names(self, argument: str, names: Sequence[str]) -> None:
+        for name in names:
+            self._check_name(name, argument)
 
     def granger(self, cause: str, effect: str) -> TestResult:
         """F test that ``cause`` does not Granger-cause ``effect`` (statsmodels' ``test_causality``).
@@ -731,11 +861,11 @@ class SVARResults:
 
         Raises
         ------
-        DataError
+        ArgumentError
             An unknown variable.
         """
-        self._check_name(cause)
-        self._check_name(effect)
+        self._check_name(cause, "cause")
+        self._check_name(effect, "effect")
         return granger_test(self._sm, self.names, cause, effect)
 
     def instantaneous(self, a: str, b: str) -> TestResult:
@@ -754,11 +884,11 @@ class SVARResults:
 
         Raises
         ------
-        DataError
+        ArgumentError
             An unknown variable.
         """
-        self._check_name(a)
-        self._check_name(b)
+        self._check_name(a, "a")
+        self._check_name(b, "b")
         return instantaneous_test(self.reduced_form, a, b)
 
     def causality_table(self) -> pd.DataFrame:
@@ -859,7 +989,7 @@ class SVARResults:
         raises :class:`~causalmacro.errors.DataError`, since its cumulative
         responses do not converge.
         """
-        if not self.is_stable:
+        if not self.is_stable():
             raise DataError(
                 f"long_run needs a stable VAR; the largest companion root modulus is {self.roots[0]:.4f} >= 1"
             )
@@ -997,7 +1127,7 @@ class SVARResults:
             "sigma_u": matrix(self.sigma_u),
             "params": matrix(self.params),
             "max_root": float(rf.roots[0]),
-            "stable": self.is_stable,
+            "stable": self.is_stable(),
             "diagnostics": self.diagnostics.to_dict(),
             "notes": list(self.notes),
         }
@@ -1017,7 +1147,7 @@ class SVARResults:
     def __repr__(self) -> str:
         return (
             f"SVARResults(variables={list(self.names)}, lags={self.lags}, nobs={self.nobs}, "
-            f"identification={self.identification.name!r}, stable={self.is_stable})"
+            f"identification={self.identification.name!r}, stable={self.is_stable()})"
         )
 
     def _repr_html_(self) -> str:

@@ -46,12 +46,12 @@ def test_non_numeric_column(good: pd.DataFrame) -> None:
 
 
 def test_unknown_order_column(good: pd.DataFrame) -> None:
-    with pytest.raises(DataError, match="unknown column 'eth'"):
+    with pytest.raises(ArgumentError, match="unknown column 'eth'"):
         SVAR(good, order=["inflation", "eth"], lags=1)
 
 
 def test_duplicate_and_single(good: pd.DataFrame) -> None:
-    with pytest.raises(DataError, match="appears twice"):
+    with pytest.raises(ArgumentError, match="appears twice"):
         SVAR(good, order=["btc", "btc"], lags=1)
     with pytest.raises(DataError, match="at least 2"):
         SVAR(good, order=["btc"], lags=1)
@@ -79,7 +79,7 @@ def test_bad_trend_and_options(good: pd.DataFrame) -> None:
         res.irf(4, bands="set")
     with pytest.raises(ArgumentError, match="bands"):
         res.irf(4, bands="mc", reps=10)  # type: ignore[arg-type]
-    with pytest.raises(DataError, match="unknown variable 'eth'"):
+    with pytest.raises(ArgumentError, match="cause: unknown variable 'eth'"):
         res.granger("eth", "btc")
     with pytest.raises(ArgumentError, match="unknown shock 'eth'"):
         res.irf(4, shock_size="unit", scale={"eth": 0.25})

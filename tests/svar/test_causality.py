@@ -16,7 +16,7 @@ import statsmodels.api as sm
 from numpy.testing import assert_allclose
 from statsmodels.tsa.vector_ar.var_model import VAR
 
-from causalmacro.errors import ArgumentError, CausalMacroError, DataError
+from causalmacro.errors import ArgumentError, CausalMacroError
 from causalmacro.svar import SVAR, CausalityResult
 
 
@@ -95,12 +95,12 @@ def test_pairwise_granger_agrees(macro_growth: pd.DataFrame) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "err", "match"),
     [
-        ({"caused": "gdp"}, DataError, "caused names unknown variable 'gdp'"),
-        ({"caused": "realgdp", "causing": ["realcons", "zz"]}, DataError, "causing names unknown variable 'zz'"),
-        ({"caused": [], "causing": "realgdp"}, DataError, "caused must be"),
-        ({"caused": "realgdp", "causing": [1]}, DataError, "causing must hold variable names"),
-        ({"caused": ["realgdp", "realcons"], "causing": "realcons"}, DataError, "'realcons' is in both"),
-        ({"caused": ["realgdp", "realcons", "realinv"]}, DataError, "leaves nothing"),
+        ({"caused": "gdp"}, ArgumentError, "caused names unknown variable 'gdp'"),
+        ({"caused": "realgdp", "causing": ["realcons", "zz"]}, ArgumentError, "causing names unknown variable 'zz'"),
+        ({"caused": [], "causing": "realgdp"}, ArgumentError, "caused must be"),
+        ({"caused": "realgdp", "causing": [1]}, ArgumentError, "causing must hold variable names"),
+        ({"caused": ["realgdp", "realcons"], "causing": "realcons"}, ArgumentError, "'realcons' is in both"),
+        ({"caused": ["realgdp", "realcons", "realinv"]}, ArgumentError, "leaves nothing"),
         ({"caused": "realgdp", "kind": "lr"}, ArgumentError, "kind must be"),
         ({"caused": "realgdp", "signif": 1.5}, ArgumentError, "signif must be"),
     ],

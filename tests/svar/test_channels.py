@@ -70,7 +70,7 @@ def test_bands_and_several_channels(res) -> None:
     assert_allclose(out.sel(bound="point", part="held", response=["y", "z"]).to_numpy(), 0.0, atol=1e-12)
     with pytest.raises(ArgumentError, match="distinct variables other than the shock"):
         res.channel_decomposition("x", "x")
-    with pytest.raises(Exception, match="unknown variable 'w'"):
+    with pytest.raises(ArgumentError, match="unknown variable 'w'"):
         res.channel_decomposition("x", "w")
 
 

@@ -47,6 +47,20 @@ def test_orthogonalised_irf_matches(pair) -> None:
     assert_allclose(cum.to_numpy(), r.orth_cum_effects, rtol=TOL, atol=1e-12)
 
 
+def test_forecast_error_irf_matches(pair) -> None:
+    """``orth=False``: statsmodels' ``irf(h).irfs`` and ``cum_effects``, bands of the same dims, identification unused."""
+    ours, ref = pair
+    r = ref.irf(16)
+    fe = ours.irf(16, orth=False)
+    assert fe.dims == ("horizon", "response", "shock") and fe.attrs["orth"] == 0
+    assert_allclose(fe.to_numpy(), r.irfs, rtol=TOL, atol=1e-12)
+    assert_allclose(ours.irf(16, orth=False, cumulative=True).to_numpy(), r.cum_effects, rtol=TOL, atol=1e-12)
+    banded = ours.irf(4, orth=False, bands="residual", reps=30, rng=0)
+    assert_allclose(banded.sel(bound="point").to_numpy(), r.irfs[:5], rtol=TOL, atol=1e-12)
+    assert np.all(banded.sel(horizon=0, bound="lower").to_numpy() == np.eye(3))  # unit innovations on impact
+    assert "orth" not in ours.irf(2).attrs
+
+
 def test_fevd_matches(pair) -> None:
     ours, ref = pair
     fevd = ours.fevd(horizon=12)

@@ -133,7 +133,7 @@ def test_historical_decomposition_bands_from_the_same_draws(res) -> None:
 
     draws = res.bootstrap(60, rng=8)
     hd = res.historical_decomposition(bands=draws, level=0.8)
-    assert hd.dims == ("time", "variable", "shock", "bound") and hd.name == "historical_decomposition"
+    assert hd.dims == ("time", "response", "shock", "bound") and hd.name == "historical_decomposition"
     rf = res.reduced_form
     z = lag_matrix(np.asarray(rf.data), rf.lags, rf.deterministic)
     n = rf.nobs

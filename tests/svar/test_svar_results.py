@@ -11,6 +11,7 @@ import pytest
 from numpy.testing import assert_allclose
 from svar_sim import TRUE_A, TRUE_B0INV, simulate_svar
 
+from causalmacro.errors import ArgumentError
 from causalmacro.svar import SVAR, ExplosiveReplicationsWarning, ExplosiveVARWarning
 
 
@@ -36,7 +37,7 @@ def test_historical_decomposition_adds_up(macro_growth: pd.DataFrame, trend: str
     """Contributions plus the deterministic/initial part reproduce the data to 1e-10."""
     res = SVAR(macro_growth, lags=3, trend=trend).fit()  # type: ignore[arg-type]
     hd = res.historical_decomposition()
-    assert hd.dims == ("time", "variable", "shock")
+    assert hd.dims == ("time", "response", "shock")
     assert list(hd.coords["shock"].values)[-1] == "deterministic"
     assert_allclose(hd.sum("shock").to_numpy(), macro_growth.to_numpy()[3:], rtol=0, atol=1e-10)
 
@@ -101,7 +102,9 @@ def test_explosive_system_warns() -> None:
     data = simulate_svar(a, np.eye(2), 150, rng, burn=0) + 1.0
     with pytest.warns(ExplosiveVARWarning, match="explosive"):
         res = SVAR(data, lags=1).fit()
-    assert not res.is_stable
+    assert res.is_stable() is False  # a method, as statsmodels' VARResults.is_stable()
+    assert not res.is_stable  # still readable as before
+    assert res.to_dict()["stable"] is False and "stable=False" in repr(res)
     assert any("explosive" in n for n in res.notes)
     with pytest.warns(ExplosiveReplicationsWarning, match=r"of 100 bootstrap replications \(\d+%\) are explosive"):
         irf = res.irf(4, bands="residual", reps=100, rng=0)
@@ -120,3 +123,43 @@ def test_recursive_recovery_improves_with_t() -> None:
         errors.append(float(np.abs(res.irf(10).to_numpy() - truth).max()))
     assert errors[0] > errors[1] > errors[2]
     assert errors[2] < 0.05
+
+
+def test_plot_methods_draw_the_outputs(res) -> None:
+    """``res.plot_irf / plot_fevd / plot_hd`` draw what irf / fevd / historical_decomposition return."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig = res.plot_irf(8, responses=["realgdp"], orth=False)
+    assert len(fig.axes) == 3  # one response x three shocks
+    assert [a.get_lines()[0].get_ydata()[0] for a in fig.axes] == [1.0, 0.0, 0.0]  # forecast-error: unit innovation
+    plt.close(fig)
+    fig = res.plot_fevd("realinv", 6)
+    assert "realinv" in fig.axes[0].get_title()
+    plt.close(fig)
+    fig = res.plot_hd("realcons", last=12)
+    assert fig.axes[0].get_title() == "Historical decomposition of realcons"
+    plt.close(fig)
+
+
+METHODS = {
+    "granger": lambda r: r.granger("eth", "realgdp"),
+    "instantaneous": lambda r: r.instantaneous("realgdp", "eth"),
+    "causality": lambda r: r.causality("eth"),
+    "channel_decomposition": lambda r: r.channel_decomposition("eth", ["realcons"]),
+    "channels": lambda r: r.channel_decomposition("realgdp", ["eth"]),
+    "scale": lambda r: r.irf(4, scale={"eth": 2.0}),
+    "plot_irf": lambda r: r.plot_irf(4, shocks=["eth"]),
+    "plot_fevd": lambda r: r.plot_fevd("eth"),
+    "plot_hd": lambda r: r.plot_hd("eth"),
+}
+
+
+@pytest.mark.parametrize("method", list(METHODS))
+def test_unknown_name_is_the_same_argument_error_everywhere(res, method: str) -> None:
+    """The same mistake (a variable the model does not have) raises ArgumentError, naming it, from every method."""
+    with pytest.raises(ArgumentError, match="'eth'") as info:
+        METHODS[method](res)
+    assert "\n" not in str(info.value)

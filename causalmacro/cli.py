@@ -181,9 +181,10 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--windows", type=_positive, default=None, metavar="N", help="N rolling windows (default: the whole sample)")
     g.add_argument("--window-length", type=_positive, default=None, metavar="PERIODS",
                    help="length of each rolling window (default: two thirds of the sample)")
-    g.add_argument("--identifications", default="recursive", metavar="recursive,long_run",
-                   help="schemes fixed by the ordering, comma-separated")
-    g.add_argument("--reps", type=_positive, default=500, help="bootstrap replications per block (default 500)")
+    g.add_argument("--identifications", default=None, metavar="recursive,long_run",
+                   help="schemes fixed by the ordering, comma-separated (default: the spec's [var].identification)")
+    g.add_argument("--reps", type=_positive, default=None,
+                   help="bootstrap replications per block (default: the spec's [var].reps)")
     g.add_argument("--seed", type=_seed, default=0, help="the grid's seed")
     g.add_argument("--assets", action="store_true",
                    help="also fit the asset model on each window (where crypto sits on the spectrum)")
@@ -341,7 +342,8 @@ def _cmd_grid(args: argparse.Namespace) -> int:
                 f"from {panel.source} ({time.perf_counter() - t0:.1f} s)")
     g = grid(spec, panel, orderings="all" if args.orderings == "all" else None, lags=args.lags,
              windows=args.windows, window_length=args.window_length,
-             identifications=[x.strip() for x in args.identifications.split(",") if x.strip()],
+             identifications=None if args.identifications is None
+             else [x.strip() for x in args.identifications.split(",") if x.strip()],
              reps=args.reps, seed=args.seed, scheduler=args.scheduler, workers=args.workers, out=args.out,
              assets=args.assets, asset_draws=args.asset_draws,
              progress=_progress(args), on_stage=lambda line: _note(args, line))

@@ -19,48 +19,28 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from causalmacro.build import (
+    asset_fit_options,
+    asset_returns,
+    build_asset_model,
+    build_local_projections,
+    build_svar,
+    lp_lags,
+    split_seed,
+    var_events,
+)
+from causalmacro.build import regime_now as current_regime
 from causalmacro.errors import ArgumentError, SpecError
 from causalmacro.graph import dependency_graph
 from causalmacro.panel import Panel
-from causalmacro.panel.events import event_dummies, event_path
+from causalmacro.panel.events import event_path
 from causalmacro.panel.regimes import regimes as compute_regimes
 from causalmacro.pipeline.position import cycle_position
 from causalmacro.pipeline.results import RunResults, band_text
 from causalmacro.pipeline.sample import check_var_window
 from causalmacro.spec import ModelSpec
 
-__all__ = ["asset_returns", "fit_spec"]
-
-
-def asset_returns(spec: ModelSpec, panel: Panel) -> Any:
-    """The asset model's returns: the spec's assets, with ``[assets].flip`` columns negated.
-
-    Yields and spreads rise when their holders lose; flipping them makes every
-    response on the asset spectrum read as a gain (positive) or a loss.
-
-    Parameters
-    ----------
-    spec : ModelSpec
-        Needs an ``[assets]`` section.
-    panel : Panel
-        From :func:`causalmacro.build_panel` on the same spec.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One column per asset of ``[assets].groups`` (in its order), in the panel's
-        units, the ``flip`` columns with their sign changed.
-
-    Raises
-    ------
-    SpecError
-        The spec has no ``[assets]`` section.
-    """
-    if spec.assets is None:
-        raise SpecError(f"{spec.path or spec.name}: the spec has no [assets] section")
-    returns = panel.data[list(spec.assets.groups)].copy()
-    returns[spec.assets.flip] = -returns[spec.assets.flip]
-    return returns
+__all__ = ["asset_returns", "fit_spec", "lp_lags"]
 
 
 def fit_spec(
@@ -115,8 +95,6 @@ def fit_spec(
     >>> run = cm.fit_spec(spec, cm.build_panel(spec, cm.open_source(spec)))  # doctest: +SKIP
     >>> run.irf.sel(response="btc", shock="net_liquidity", bound="point")     # doctest: +SKIP
     """
-    from causalmacro.svar import SVAR
-
     if spec.var is None:
         raise SpecError(f"{spec.path or spec.name}: the spec has no [var] section to fit")
     if isinstance(rng, bool) or not isinstance(rng, int | np.integer) or rng < 0:
@@ -126,19 +104,16 @@ def fit_spec(
     if isinstance(n_reps, bool) or not isinstance(n_reps, int | np.integer) or n_reps < 0 or n_reps == 1:
         raise ArgumentError(f"reps must be 0 (no bands) or at least 2, got {n_reps!r}")
     band_kind = v.band_kind_for(int(n_reps))
-    svar_seed, asset_seed = (int(s.generate_state(1)[0]) for s in np.random.SeedSequence(int(rng)).spawn(2))
+    svar_seed, asset_seed = split_seed(int(rng))
     timings: dict[str, float] = {}
 
     t0 = time.perf_counter()
     order = list(v.order)
     index = pd.DatetimeIndex(panel.data.index)
-    var_events = [name for name, e in spec.events.items() if e.var]
-    check_var_window(spec, panel, n_exog=len(var_events))
-    # an event must fall in the VAR's effective sample, after the (largest possible) lag order
-    first = v.lags if isinstance(v.lags, int) else v.max_lags
-    exog = event_dummies(spec, index, names=var_events, sample=index[first:]) if var_events else None
-    model = SVAR(panel.data[order], order=order, lags=v.lags, maxlags=v.max_lags, trend=v.trend,
-                 identification=v.identification, exog=exog, **v.identification_options())
+    events = var_events(spec)
+    check_var_window(spec, panel, n_exog=len(events))
+    model = build_svar(spec, panel.data)
+    exog = model.exog
     res = model.fit(rng=svar_seed)
     draws = res.bootstrap(int(n_reps), method=v.bootstrap) if band_kind == "bootstrap" else None
     bands: Any = {"bootstrap": draws, "set": "set", "none": None}[band_kind]
@@ -146,7 +121,7 @@ def fit_spec(
     fevd = res.fevd(v.fevd_horizon, bands=bands, level=v.level)
     hd = res.historical_decomposition()
     event_effects = None
-    if var_events:
+    if events:
         # the pipeline's only exogenous terms are the events
         hd = hd.assign_coords(shock=["events" if t == "exogenous" else t for t in hd["shock"].values])
         # A pulse dummy fits its period exactly, so that period's residual is zero: the wild bootstrap, which
@@ -155,7 +130,7 @@ def fit_spec(
         # which draws that period's error from the pool of residuals.
         event_draws = draws if draws is None or draws.method == "residual" else res.bootstrap(
             int(n_reps), method="residual")
-        event_effects = res.exog_response(v.horizon, paths={n: event_path(spec.events[n], v.horizon + 1) for n in var_events},
+        event_effects = res.exog_response(v.horizon, paths={n: event_path(spec.events[n], v.horizon + 1) for n in events},
                                           bands=event_draws, level=v.level).rename("event_effects")
     causality = res.causality_table()
     channel_shocks, channel_vars = spec.channel_plan
@@ -188,33 +163,22 @@ def fit_spec(
 
     asset_res = None
     if assets and spec.assets is not None:
-        from causalmacro.bayes import AssetResponseModel
-
-        a = spec.assets
         t1 = time.perf_counter()
-        shocks = res.structural_shocks()[spec.asset_shocks]
-        asset_events = [name for name, e in spec.events.items() if e.assets]
-        covariates = (event_dummies(spec, index, names=asset_events, sample=pd.DatetimeIndex(shocks.index[a.lags:]))
-                      if asset_events else None)
-        # the regime of the period before the return, as for the state-dependent projections
-        by = regime_frame[a.regime].shift(1) if a.regime is not None else None
-        extra: dict[str, Any] = {k: val for k, val in (("regimes", by), ("covariates", covariates)) if val is not None}
-        arm = AssetResponseModel(asset_returns(spec, panel), shocks, groups=groups, lags=a.lags, **extra)
-        asset_res = arm.fit(draws=a.draws, tune=a.tune, chains=a.chains, target_accept=a.target_accept,
-                            sampler=sampler or a.sampler, rng=asset_seed,  # type: ignore[arg-type]
-                            progressbar=progress)
+        arm = build_asset_model(spec, panel.data, res.structural_shocks(), regime_frame)
+        fit_options = asset_fit_options(spec, sampler=sampler)
+        asset_res = arm.fit(**fit_options, rng=asset_seed, progressbar=progress)
         timings["assets"] = time.perf_counter() - t1
-        say(f"sampling: asset model, {len(groups)} assets, sampler {sampler or a.sampler}, gate "
+        say(f"sampling: asset model, {len(groups)} assets, sampler {fit_options['sampler']}, gate "
             f"{'passed' if asset_res.diagnostics.passed else 'FAILED'} ({timings['assets']:.1f} s)")
 
     asset_irf = prob_positive = None
-    regime_now = None
+    regime_now: str | None = None
     if asset_res is not None:
         asset_irf = asset_res.responses(level=v.level)
         cumulative = asset_res.cumulative()
         if spec.assets is not None and spec.assets.regime is not None:
             # the graph's asset edges are those of the regime the chain is in now (the last labelled period)
-            regime_now = str(regime_frame[spec.assets.regime].dropna().iloc[-1])
+            regime_now = current_regime(spec, regime_frame)
             asset_irf, cumulative = asset_irf.sel(regime=regime_now), cumulative.sel(regime=regime_now)
         prob_positive = (cumulative > 0).mean(("chain", "draw")).rename(asset="response")
     graph = dependency_graph(irf, causality, alpha=spec.graph.alpha, min_run=spec.graph.min_run, groups=groups,
@@ -246,7 +210,7 @@ def fit_spec(
         "events": {name: {"date": spec.event_date(name).isoformat(), "shape": e.shape, "periods": e.periods,
                           "var": e.var, "assets": e.assets, "title": spec.event_title(name)}
                    for name, e in spec.events.items()},
-        "event_bands": ("residual bootstrap" if var_events and band_kind == "bootstrap" else None),
+        "event_bands": ("residual bootstrap" if events and band_kind == "bootstrap" else None),
         "asset_events": [n for n, e in spec.events.items() if e.assets] if asset_res is not None else [],
         "asset_regime": spec.assets.regime if spec.assets is not None and asset_res is not None else None,
         "asset_regime_now": regime_now,
@@ -263,31 +227,13 @@ def fit_spec(
     )
 
 
-def lp_lags(spec: ModelSpec, res: Any) -> int:
-    """Control lags of the report's local projections: ``[lp].lags``, else the VAR's lag order."""
-    return int(spec.lp.lags) if spec.lp.lags is not None else int(res.lags)
-
-
 def _local_projections(
     spec: ModelSpec, panel: Panel, res: Any, regime_frame: pd.DataFrame
 ) -> tuple[dict[str, xr.DataArray], dict[str, xr.DataArray]]:
     """LP responses of each ``[lp]`` link (target on the source's identified shock), pooled and by state."""
-    from causalmacro.lp import LocalProjections
-
     assert spec.var is not None
-    pairs = spec.lp.link_pairs(list(spec.var.order))
-    horizon = spec.lp.horizon or spec.var.horizon
-    shocks = res.structural_shocks()
-    lags = lp_lags(spec, res)
-    lp: dict[str, xr.DataArray] = {}
-    by_state: dict[str, xr.DataArray] = {}
-    for source, target in pairs:
-        key = f"{source} -> {target}"
-        y, s = panel.data[[target]], shocks[[source]]
-        lp[key] = LocalProjections(y, s, horizon=horizon, lags=lags,
-                                   lag_augment=spec.lp.lag_augment).fit().irf(level=spec.var.level)
-        if spec.lp.state is not None:
-            state = regime_frame[spec.lp.state].astype(object)
-            by_state[key] = LocalProjections(y, s, horizon=horizon, lags=lags, lag_augment=spec.lp.lag_augment,
-                                             state=state).fit().irf(level=spec.var.level)
+    models = build_local_projections(spec, panel.data, res.structural_shocks(), regime_frame, lags=lp_lags(spec, res))
+    level = spec.var.level
+    lp = {key: pooled.fit().irf(level=level) for key, (pooled, _) in models.items()}
+    by_state = {key: state.fit().irf(level=level) for key, (_, state) in models.items() if state is not None}
     return lp, by_state

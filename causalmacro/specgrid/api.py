@@ -15,10 +15,11 @@ import xarray as xr
 from causalmacro.errors import ArgumentError, SpecError
 from causalmacro.fileutil import replace_atomically
 from causalmacro.panel import Panel
+from causalmacro.panel.regimes import regimes as compute_regimes
 from causalmacro.spec import ModelSpec
 from causalmacro.specgrid.assets import fit_window_assets
 from causalmacro.specgrid.engine import Job, cpu_workers, data_fingerprint, fit_block, run_jobs
-from causalmacro.specgrid.options import Block, GridOptions, make_options
+from causalmacro.specgrid.options import GRID_IDENTIFICATIONS, Block, GridOptions, make_options
 from causalmacro.specgrid.results import GridResults
 
 __all__ = ["grid"]
@@ -32,8 +33,8 @@ def grid(
     lags: int | Sequence[int] | None = None,
     windows: int | Sequence[tuple[Any, Any]] | None = None,
     window_length: int | None = None,
-    identifications: str | Sequence[str] = ("recursive",),
-    reps: int = 500,
+    identifications: str | Sequence[str] | None = None,
+    reps: int | None = None,
     method: str | None = None,
     level: float | None = None,
     horizon: int | None = None,
@@ -54,7 +55,12 @@ def grid(
     ----------
     spec : ModelSpec
         Its ``[var]`` section names the chain (``order``), the trend, and the
-        defaults of ``method`` (``bootstrap``), ``level`` and ``horizon``.
+        defaults of ``identifications``, ``reps``, ``method`` (``bootstrap``),
+        ``level`` and ``horizon``. Every VAR is built from it as the main job
+        builds its own (:func:`causalmacro.build.build_svar`): the spec's events
+        enter as exogenous dummies (those a window holds), so the cell of the
+        spec's own ordering, lags, window and identification is
+        :func:`causalmacro.fit_spec`'s VAR.
     panel : Panel
         From :func:`causalmacro.build_panel` on the spec.
     orderings : "all", sequence of orderings or None
@@ -66,10 +72,12 @@ def grid(
         An int: that many rolling windows of ``window_length`` periods (default
         two thirds of the panel), their ends evenly spaced up to the last period;
         pairs: those windows. Default: the whole panel.
-    identifications : str or sequence of {"recursive", "long_run"}
+    identifications : str or sequence of {"recursive", "long_run"}, optional
         Schemes fixed by the ordering: Cholesky, and Blanchard-Quah long-run.
-    reps : int
-        Bootstrap replications of each (lags, window) block.
+        Default: the spec's ``[var].identification`` (refused, naming it, when
+        the ordering does not fix it: ``short_run``, ``sign``).
+    reps : int, optional
+        Bootstrap replications of each (lags, window) block (default ``[var].reps``).
     method, level, horizon
         Bootstrap kind, band coverage and last horizon (default: the spec's).
     seed : int
@@ -96,12 +104,15 @@ def grid(
     on_block : callable, optional
         Called with each finished block (after its shard is written).
     assets : bool
-        Also fit the Bayesian asset-response model on each window (the spec's
-        own ordering and lag rule, its ``[assets]`` settings): the Dataset gains
-        ``asset_spectrum`` and ``asset_rank`` with dims ``(window, asset_shock, asset)``
-        and :meth:`GridResults.crypto_rank` summarises where crypto sits.
+        Also fit the Bayesian asset-response model on each window, built as the
+        main job builds it (:func:`causalmacro.build.build_asset_model`: the
+        spec's own SVAR, flips, regimes, event covariates and sampler): the
+        Dataset gains ``asset_spectrum`` and ``asset_rank`` with dims
+        ``(window, asset_shock, asset)`` (with ``[assets].regime``: in the regime
+        of the window's last labelled period, ``asset_regime_now``) and
+        :meth:`GridResults.crypto_rank` summarises where crypto sits.
     asset_draws : int, optional
-        Gibbs draws per chain of each window's fit (default: the sampler's).
+        Draws per chain of each window's fit (default ``[assets].draws``).
 
     Returns
     -------
@@ -132,7 +143,9 @@ def grid(
         names, pd.DatetimeIndex(frame.index),
         orderings=orderings,
         lags=default_lags if lags is None else lags,
-        windows=windows, window_length=window_length, identifications=identifications, reps=reps,
+        windows=windows, window_length=window_length,
+        identifications=_spec_identification(v.identification) if identifications is None else identifications,
+        reps=v.reps if reps is None else reps,
         method=method or v.bootstrap, level=v.level if level is None else level,
         horizon=v.horizon if horizon is None else horizon, trend=v.trend, seed=seed,
     )
@@ -142,21 +155,26 @@ def grid(
     folder = Path(out) if out is not None else None
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
-    fingerprint = opts.fingerprint(data_fingerprint(frame))
+    # the blocks' VARs also depend on the spec's events and VAR settings
+    fingerprint = opts.fingerprint(data_fingerprint(frame) + json.dumps(
+        [v.model_dump(mode="json"), {n: e.model_dump(mode="json") for n, e in spec.events.items()}],
+        sort_keys=True, default=str))
     say = on_stage or (lambda line: None)
-    jobs = [Job(key=b.key, fn=fit_block, args=(opts, b), specs=len(opts.orderings) * len(opts.identifications))
+    jobs = [Job(key=b.key, fn=fit_block, args=(opts, b, spec), specs=len(opts.orderings) * len(opts.identifications))
             for b in opts.blocks()]
     if assets:
         if spec.assets is None:
             raise SpecError(f"{spec.path or spec.name}: assets=True needs an [assets] section")
-        sampler = {"draws": asset_draws, "tune": None, "chains": None}
+        regime_frame = compute_regimes(panel, spec) if spec.regimes else pd.DataFrame(index=frame.index)
         # the window fits also depend on the asset settings and the other columns
         asset_tag = data_fingerprint(panel.data.fillna(0.0))[:8] + json.dumps(
-            [spec.assets.model_dump(mode="json"), spec.asset_shocks, asset_draws], sort_keys=True)
+            [spec.assets.model_dump(mode="json"), spec.asset_shocks, asset_draws,
+             {n: r.model_dump(mode="json") for n, r in spec.regimes.items()}], sort_keys=True, default=str)
         for w, (a, b) in enumerate(opts.windows):
             window_seed = opts.block_seed(Block(lags=0, window=w, start=a, end=b))
             jobs.append(Job(key=f"assets-window{w:03d}", fn=fit_window_assets,
-                            args=(spec, a, b, window_seed, sampler), batch=False, tag=asset_tag))
+                            args=(spec, a, b, window_seed, regime_frame, asset_draws), batch=False,
+                            tag=asset_tag))
     shared = panel.data if assets else frame
     say(f"grid: {opts.n_specifications} specifications in {len(opts.blocks())} blocks"
         + (f", the asset model on {len(opts.windows)} windows" if assets else ""))
@@ -172,6 +190,7 @@ def grid(
         data["asset_spectrum"] = stacked["spectrum"]
         data["asset_rank"] = stacked["rank"]
         data["asset_gate_passed"] = stacked["gate_passed"]
+        data["asset_regime_now"] = stacked["regime_now"]
         data.attrs["asset_groups"] = json.dumps(dict(spec.assets.groups)) if spec.assets else "{}"
     data.attrs["fingerprint"] = fingerprint
     result = GridResults(data=data, facts=facts)
@@ -184,6 +203,14 @@ def grid(
     return result
 
 
+def _spec_identification(scheme: str) -> tuple[str]:
+    """The grid's default identification: the spec's, when the ordering fixes it."""
+    if scheme not in GRID_IDENTIFICATIONS:
+        raise ArgumentError(f"identifications: the spec's [var].identification {scheme!r} is not fixed by the "
+                            f"ordering; pass one of {list(GRID_IDENTIFICATIONS)}")
+    return (scheme,)
+
+
 def _combine(opts: GridOptions, blocks: dict[str, xr.Dataset], name: str) -> xr.Dataset:
     """The blocks' Datasets as one, with the grid's dims ``(ordering, lags, window, identification, ...)``."""
     first = next(iter(blocks.values()))
@@ -191,12 +218,15 @@ def _combine(opts: GridOptions, blocks: dict[str, xr.Dataset], name: str) -> xr.
     n_l, n_w = len(opts.lags), len(opts.windows)
     irf = np.empty((inner.sizes["ordering"], n_l, n_w, *inner.shape[1:]))
     scalars = {k: np.zeros((n_l, n_w), dtype=np.int64) for k in ("nobs", "reps_kept", "n_explosive")}
+    events = first["event_effects"]  # (event, horizon, response)
+    effects = np.empty((n_l, n_w, *events.shape))
     stable = np.zeros((n_l, n_w), dtype=bool)
     max_root = np.zeros((n_l, n_w))
     for b in opts.blocks():
         ds = blocks[b.key]
         li = opts.lags.index(b.lags)
         irf[:, li, b.window] = ds["irf"].to_numpy()
+        effects[li, b.window] = ds["event_effects"].to_numpy()
         for k in scalars:
             scalars[k][li, b.window] = int(ds[k])
         stable[li, b.window], max_root[li, b.window] = bool(ds["stable"]), float(ds["max_root"])
@@ -206,11 +236,13 @@ def _combine(opts: GridOptions, blocks: dict[str, xr.Dataset], name: str) -> xr.
     data = xr.Dataset(
         {"irf": (dims, irf, {"shock_size": "std", "interval": f"{opts.method} bootstrap, pointwise percentile",
                              "level": opts.level}),
+         "event_effects": (("lags", "window", "event", "horizon", "response"), effects,
+                           {"units": "variables' units per unit of the event's path"}),
          **{k: (("lags", "window"), val) for k, val in scalars.items()},
          "stable": (("lags", "window"), stable), "max_root": (("lags", "window"), max_root),
          "window_start": (("window",), np.array([a for a, _ in opts.windows], dtype="datetime64[ns]")),
          "window_end": (("window",), np.array([b for _, b in opts.windows], dtype="datetime64[ns]"))},
-        coords={d: coords[d] for d in dims},
+        coords={**{d: coords[d] for d in dims}, "event": events["event"].values},
         attrs={"spec": name, "reps": opts.reps, "method": opts.method, "level": opts.level, "seed": opts.seed,
                "trend": opts.trend, "variables": ",".join(opts.variables)},
     )

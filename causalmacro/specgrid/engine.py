@@ -27,8 +27,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from causalmacro.build import build_svar, var_events
 from causalmacro.errors import DataError
 from causalmacro.fileutil import write_netcdf
+from causalmacro.spec import ModelSpec
 from causalmacro.specgrid.options import Block, GridOptions
 
 __all__ = ["Job", "fit_block", "fit_many", "run_jobs", "shard_path"]
@@ -36,8 +38,13 @@ __all__ = ["Job", "fit_block", "fit_many", "run_jobs", "shard_path"]
 SHARDS = "shards"
 
 
-def fit_block(frame: pd.DataFrame, opts: GridOptions, block: Block) -> xr.Dataset:
+def fit_block(frame: pd.DataFrame, opts: GridOptions, block: Block, spec: ModelSpec) -> xr.Dataset:
     """Every specification of one block: responses with bands for each ordering and identification.
+
+    The block's VAR is the spec's (:func:`causalmacro.build.build_svar`): its
+    trend and its events as exogenous dummies (those the window holds), at the
+    block's lag length and window; each ordering and identification is then
+    applied to its reduced form and bootstrap replications.
 
     Parameters
     ----------
@@ -45,16 +52,19 @@ def fit_block(frame: pd.DataFrame, opts: GridOptions, block: Block) -> xr.Datase
         The panel's chain variables.
     opts : GridOptions
     block : Block
+    spec : ModelSpec
+        The spec the grid varies.
 
     Returns
     -------
     xarray.Dataset
         ``irf`` with dims ``(ordering, identification, horizon, response, shock,
-        bound)`` and the block's ``nobs``, ``reps_kept`` and ``n_explosive``.
+        bound)``, ``event_effects`` (point responses to the spec's VAR events,
+        dims ``(event, horizon, response)``, NaN for an event outside the
+        window) and the block's ``nobs``, ``reps_kept`` and ``n_explosive``.
     """
     from threadpoolctl import threadpool_limits
 
-    from causalmacro.svar import SVAR
     from causalmacro.svar.dynamics import structural_irf
     from causalmacro.svar.identification import LongRun, Recursive
     from causalmacro.svar.model import ExplosiveVARWarning
@@ -66,8 +76,9 @@ def fit_block(frame: pd.DataFrame, opts: GridOptions, block: Block) -> xr.Datase
         # explosive replications are dropped and counted per block (n_explosive), not warned about 14,400 times
         warnings.simplefilter("ignore", ExplosiveReplicationsWarning)
         warnings.simplefilter("ignore", ExplosiveVARWarning)  # recorded per block as ``stable``
-        res = SVAR(data, order=names, lags=block.lags, trend=opts.trend).fit(  # type: ignore[arg-type]
-            rng=opts.block_seed(block))
+        model = build_svar(spec, data, order=names, lags=block.lags, identification="recursive",
+                           strict_events=False)
+        res = model.fit(rng=opts.block_seed(block))
         draws = res.bootstrap(opts.reps, method=opts.method)  # type: ignore[arg-type]
         coefs_b, sigma_b = np.asarray(draws.coefs), np.asarray(draws.sigma_u)
         coefs_p, sigma_p = np.asarray(res.reduced_form.coefs)[None], np.asarray(res.reduced_form.sigma_u)[None]
@@ -96,13 +107,28 @@ def fit_block(frame: pd.DataFrame, opts: GridOptions, block: Block) -> xr.Datase
     coords = {"ordering": opts.ordering_labels, "identification": list(opts.identifications),
               "horizon": np.arange(h + 1), "response": names, "shock": names, "bound": ["point", "lower", "upper"]}
     return xr.Dataset(
-        {"irf": (tuple(coords), out),
+        {"irf": (tuple(coords), out), "event_effects": _event_effects(spec, res, h),
          "nobs": ((), res.nobs), "reps_kept": ((), draws.n_kept), "n_explosive": ((), draws.n_explosive),
          "stable": ((), bool(res.is_stable)), "max_root": ((), float(np.max(res.roots)))},
-        coords=coords,
+        coords={**coords, "event": var_events(spec)},
         attrs={"lags": block.lags, "window": block.window, "start": f"{block.start:%Y-%m-%d}",
                "end": f"{block.end:%Y-%m-%d}", "seed": opts.block_seed(block)},
     )
+
+
+def _event_effects(spec: ModelSpec, res: Any, horizon: int) -> tuple[tuple[str, ...], np.ndarray]:
+    """Point responses to each VAR event of the spec (its path, as in the main job); NaN where the window lacks it."""
+    from causalmacro.panel.events import event_path
+
+    events = var_events(spec)
+    names = list(res.names)
+    out = np.full((len(events), horizon + 1, len(names)), np.nan)
+    held = [e for e in events if e in res.exog_names]
+    if held:
+        eff = res.exog_response(horizon, paths={n: event_path(spec.events[n], horizon + 1) for n in held})
+        for n in held:
+            out[events.index(n)] = eff.sel(shock=n).transpose("horizon", "response").to_numpy()
+    return ("event", "horizon", "response"), out
 
 
 _MALLOC_TUNED = False

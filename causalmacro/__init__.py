@@ -17,14 +17,15 @@ Examples
 >>> res = cm.SVAR(panel.data, order=spec.var.order).fit()   # doctest: +SKIP
 """
 
-from __future__ import annotations
-
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+# no ``from __future__ import annotations``: it would bind ``annotations`` as a module attribute; every
+# module global here is either public (in ``__all__``) or private (``_name``), and ``dir(cm)`` lists ``__all__``
+from importlib import import_module as _import_module
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
 
 from .errors import ArgumentError, CausalMacroError, DataError, FetchError, SpecError, StoreError
 
-if TYPE_CHECKING:
+if _TYPE_CHECKING:
     from collections.abc import Mapping
 
     from .bayes import AssetResponseModel, AssetResponseResults
@@ -66,7 +67,7 @@ __version__ = "0.1.0"
 #: the shipped specs' assets (``BTC`` and ``CBBTCUSD``, ``UST10Y`` and ``DGS10``, ...). Treasuries enter as the
 #: change in the 10-year yield and credit as the change in the high-yield spread. Loaded on first use from
 #: :mod:`causalmacro.bayes`.
-DEFAULT_GROUPS: Mapping[str, str]  # declared only: the value comes from __getattr__ below
+DEFAULT_GROUPS: "Mapping[str, str]"  # declared only: the value comes from __getattr__ below
 
 __all__ = [
     "DEFAULT_GROUPS",
@@ -174,11 +175,17 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _Any:
     if name in _LAZY:
-        return getattr(import_module(_LAZY[name], __name__), name)
+        return getattr(_import_module(_LAZY[name], __name__), name)
     raise AttributeError(f"module 'causalmacro' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    """The public names only (``__all__``), as tab completion and ``dir(cm)`` show them.
+
+    Dunders (``__version__`` is public and listed; ``__file__``, ``__path__``, ...) and the subpackages
+    (``causalmacro.svar``, ``causalmacro.bayes``, ..., bound as attributes once imported) stay reachable by
+    name but are not listed: the subpackages are documented in ``ARCHITECTURE.md``, not part of the flat API.
+    """
+    return sorted(__all__)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import glob
 import io
 import os
+import secrets
 import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,35 +16,161 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import xarray as xr
 
-__all__ = ["default_mode", "lock_folder", "remove_stale", "replace_atomically", "write_netcdf"]
+__all__ = [
+    "current_umask",
+    "default_mode",
+    "lock_folder",
+    "remove_stale",
+    "replace_atomically",
+    "replace_folder",
+    "staging_folder",
+    "temp_file_beside",
+    "write_netcdf",
+]
+
+_TRIES = 100
+
+
+def current_umask() -> int:
+    """The process umask, read without changing it.
+
+    On Linux it is the ``Umask:`` line of ``/proc/self/status``. Elsewhere the
+    only portable way is ``os.umask`` set and restored, which briefly changes
+    it for every thread; that fallback is used only where ``/proc`` is absent.
+    """
+    with contextlib.suppress(OSError, ValueError), open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    umask = os.umask(0o022)  # pragma: no cover - not Linux
+    os.umask(umask)  # pragma: no cover
+    return umask  # pragma: no cover
 
 
 def default_mode(path: str | os.PathLike[str]) -> None:
-    """Give a file written through :func:`tempfile.mkstemp` (mode 0600) the mode a plain ``open`` would.
+    """Give a file made private by :func:`tempfile.mkstemp` (mode 0600) the mode a plain ``open`` would.
 
-    That is ``0666`` less the process umask, so results can be shared like any other file.
+    That is ``0666`` less the process umask (:func:`current_umask`, read
+    without changing it), so results can be shared like any other file. New
+    code uses :func:`temp_file_beside` or :func:`replace_atomically`, whose
+    temporary files get that mode from the start.
     """
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)
+    os.chmod(path, 0o666 & ~current_umask())
+
+
+def temp_file_beside(target: Path) -> Path:
+    """Create an empty, unique hidden ``.NAME.*.tmp`` file beside ``target``, with a plain ``open``'s mode.
+
+    The file is created by ``os.open(..., O_CREAT | O_EXCL, 0o666)``, so the
+    umask applies as it does to any file: nothing reads or changes the umask.
+    """
+    for _ in range(_TRIES):
+        path = target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp"
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:  # pragma: no cover - 2**32 names
+            continue
+        os.close(fd)
+        return path
+    raise FileExistsError(17, "no unused temporary name", str(target))  # pragma: no cover
 
 
 def replace_atomically(target: Path, write: Callable[[str], object]) -> Path:
     """Write ``target`` through a temporary file beside it, renamed into place only once complete.
 
-    ``write`` receives the temporary path and fills it. An interrupt or an error
-    leaves any earlier ``target`` as it was and no temporary file behind.
+    ``write`` receives the temporary path and fills it; the file is flushed to
+    disk (``fsync``) before the rename. An interrupt or an error leaves any
+    earlier ``target`` as it was and no temporary file behind. The file has the
+    mode a plain ``open`` gives (``0666`` less the umask).
+
+    This is the one atomic write of the package: every writer of a single file
+    goes through it (or :func:`write_netcdf`), a run folder through
+    :func:`staging_folder` and :func:`replace_folder`.
     """
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
+    tmp = temp_file_beside(Path(target))
     try:
-        write(tmp)
-        default_mode(tmp)
+        write(str(tmp))
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, target)
     finally:
-        if os.path.exists(tmp):
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
     return target
+
+
+def _unique_folder(target: Path, kind: str) -> Path:
+    """Create an empty hidden ``.NAME.KIND-*`` folder beside ``target`` (mode ``0777`` less the umask)."""
+    for _ in range(_TRIES):
+        path = target.parent / f".{target.name}.{kind}-{secrets.token_hex(4)}"
+        try:
+            os.mkdir(path, 0o777)
+        except FileExistsError:  # pragma: no cover - 2**32 names
+            continue
+        return path
+    raise FileExistsError(17, "no unused folder name", str(target))  # pragma: no cover
+
+
+def staging_folder(target: Path) -> tuple[Path, int | None]:
+    """A new hidden ``.NAME.staging-*`` folder beside ``target``, locked (:func:`lock_folder`).
+
+    Fill it, then put it in place with :func:`replace_folder`; close the
+    returned descriptor (the lock) when done. A concurrent writer's
+    :func:`remove_stale` leaves a locked staging folder alone. The folder has
+    the mode a plain ``mkdir`` gives.
+    """
+    path = _unique_folder(target, "staging")
+    return path, lock_folder(path)
+
+
+def replace_folder(staging: Path, folder: Path) -> None:
+    """Put the complete ``staging`` folder in place of ``folder`` (two renames), then remove the old one.
+
+    The old folder is first renamed to a unique hidden ``.NAME.old-*`` folder.
+    An interrupt while it is removed leaves the new folder in place and the
+    rest of the old one to :func:`remove_stale` of the next writer; the
+    :class:`KeyboardInterrupt` then says so.
+
+    Raises
+    ------
+    NotADirectoryError
+        ``folder`` exists and is not a folder.
+    """
+    old: Path | None = None
+    if folder.exists():
+        if not folder.is_dir():
+            raise NotADirectoryError(20, "not a folder", str(folder))
+        old = _unique_folder(folder, "old")
+        try:
+            os.replace(folder, old)  # onto the empty placeholder: a name no other writer uses
+        except BaseException:
+            with contextlib.suppress(OSError):
+                old.rmdir()
+            raise
+    try:
+        os.replace(staging, folder)
+    except BaseException:
+        if old is not None and old.exists() and not folder.exists():
+            os.replace(old, folder)
+        raise
+    if old is not None:
+        _remove_old(old, folder)
+
+
+def _remove_old(old: Path, folder: Path) -> None:
+    """Remove the previous folder, renamed to ``old``; the new one is already in ``folder``."""
+    try:
+        shutil.rmtree(old)
+    except OSError:  # what is left goes with the next writer's remove_stale
+        pass
+    except KeyboardInterrupt:
+        raise KeyboardInterrupt(
+            f"interrupted after the new run was written to {folder}; what is left of the previous run "
+            f"({old.name}) is removed by the next run"
+        ) from None
 
 
 def lock_folder(path: str | os.PathLike[str]) -> int | None:

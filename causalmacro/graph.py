@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import networkx as nx
@@ -27,7 +28,7 @@ import xarray as xr
 from causalmacro.errors import ArgumentError, DataError
 from causalmacro.fileutil import replace_atomically
 
-__all__ = ["dependency_graph", "read_graph", "significant_edges", "write_graph"]
+__all__ = ["dependency_graph", "is_significant", "read_graph", "significant_edges", "write_graph"]
 
 _JSON_KEYS = "causalmacro_json_keys"
 
@@ -300,7 +301,31 @@ def significant_edges(g: nx.DiGraph) -> list[tuple[str, str]]:
     Returns
     -------
     list of tuple of (str, str)
-        ``(source, target)`` of every edge whose ``significant`` attribute is true
-        (an edge without the attribute counts as significant).
+        ``(source, target)`` of every edge whose ``significant`` attribute is true.
+
+    Raises
+    ------
+    DataError
+        An edge has no ``significant`` attribute (:func:`is_significant`).
     """
-    return [(u, v) for u, v, ok in g.edges(data="significant", default=True) if ok]
+    return [(u, v) for u, v, d in g.edges(data=True) if is_significant(u, v, d)]
+
+
+def is_significant(source: str, target: str, data: Mapping[str, Any]) -> bool:
+    """The ``significant`` attribute of the edge ``source -> target`` (its attribute dict ``data``).
+
+    Every edge of :func:`dependency_graph` and :func:`read_graph` has one; an
+    edge without it (a graph built or edited by hand) is an error, not
+    silently counted as significant.
+
+    Raises
+    ------
+    DataError
+        ``data`` has no ``significant`` key.
+    """
+    if "significant" not in data:
+        raise DataError(
+            f"edge {source} -> {target} has no 'significant' attribute: build the graph with "
+            "dependency_graph() or read it with read_graph()"
+        )
+    return bool(data["significant"])

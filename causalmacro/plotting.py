@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from causalmacro.graph import is_significant
 from causalmacro.labelled import check_response
 
 if TYPE_CHECKING:
@@ -790,7 +791,7 @@ def plot_graph(
     from matplotlib.patches import FancyArrowPatch
 
     fig, ax = _ax(ax, figsize=(12, 6.5))
-    edges = [(u, v, d) for u, v, d in graph.edges(data=True) if d.get("significant", True)]
+    edges = [(u, v, d) for u, v, d in graph.edges(data=True) if is_significant(u, v, d)]
     chain = sorted((n for n, d in graph.nodes(data=True) if d.get("kind", "chain") != "asset"),
                    key=lambda n: graph.nodes[n].get("order", 0))
     asset_edges = [(u, v, d) for u, v, d in edges if d.get("kind") == "asset"]

@@ -295,3 +295,29 @@ def test_client_arguments_are_checked() -> None:
     for bad in ({"timeout": 0.0}, {"timeout": float("nan")}, {"timeout": float("inf")}, {"retries": -1}):
         with pytest.raises(ArgumentError):
             FredClient("k" * 32, **bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("endpoint", ["series", "series/observations"])
+def test_both_requests_take_the_retry_path(
+    client: FredClient, fake: FakeFred, sleeps: list[float], endpoint: str
+) -> None:
+    """``series_info`` and ``observations`` each go through the client's own request (retries, scrubbing)."""
+    fake.fail_next("503", endpoint=endpoint)
+    if endpoint == "series":
+        assert client.series_info("CPIAUCSL").title == "Consumer Price Index"
+    else:
+        assert client.observations("CPIAUCSL").tolist()[::2] == [1.5, 2.25]
+    assert len(fake.requests_to(endpoint)) == 2
+    assert sleeps == [0.01]
+
+
+def test_the_client_relies_on_no_private_part_of_fredapi() -> None:
+    """The HTTP request is the client's own: it subclasses nothing and overrides no name-mangled hook."""
+    assert FredClient.__mro__ == (FredClient, object)
+    assert not [name for name in vars(FredClient) if name.startswith("_Fred")]
+
+
+def test_malformed_observation_is_one_line_error(client: FredClient, fake: FakeFred) -> None:
+    fake.add("BAD", {"2020-01-01": 1.0}).observations["2020-02-01"] = "x"
+    with pytest.raises(FetchError, match=r"^FRED sent malformed observations for series BAD$"):
+        client.observations("BAD")

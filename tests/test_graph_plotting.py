@@ -264,3 +264,19 @@ def test_graph_insets_never_overlap_when_every_link_of_a_five_variable_chain_is_
     boxes = {a.get_title(): a.get_tightbbox(renderer) for a in insets}
     touching = [(p, q) for p, q in itertools.combinations(boxes, 2) if boxes[p].overlaps(boxes[q])]
     assert touching == []
+
+
+def test_an_edge_without_the_significant_attribute_is_an_error_not_significant() -> None:
+    import networkx as nx
+
+    from causalmacro.errors import DataError
+
+    g = nx.DiGraph()
+    g.add_edge("a", "b", significant=True)
+    g.add_edge("b", "c", significant=False)
+    assert significant_edges(g) == [("a", "b")]
+    g.add_edge("c", "d")
+    with pytest.raises(DataError) as info:
+        significant_edges(g)
+    assert str(info.value) == ("edge c -> d has no 'significant' attribute: build the graph with "
+                               "dependency_graph() or read it with read_graph()")

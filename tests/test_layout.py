@@ -72,7 +72,7 @@ def test_importing_changes_no_global_state() -> None:
         import matplotlib
         matplotlib.use("svg")
         import matplotlib.pyplot, numpy as np, scipy.stats, statsmodels.api, pymc, arviz, xarray
-        import networkx, fredapi, pydantic, tqdm, h5netcdf
+        import networkx, pydantic, tqdm, h5netcdf
         before = (matplotlib.get_backend(), list(warnings.filters), np.get_printoptions())
         import causalmacro
         for m in pkgutil.walk_packages(causalmacro.__path__, "causalmacro."):

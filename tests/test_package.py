@@ -54,3 +54,16 @@ def test_build_requirement_supports_the_license_field() -> None:
     (setuptools,) = [Requirement(r) for r in conf["build-system"]["requires"] if r.startswith("setuptools")]
     assert not setuptools.specifier.contains(Version("76.9"))
     assert setuptools.specifier.contains(Version("77.0"))
+
+
+def test_dir_is_exactly_the_public_names() -> None:
+    """``dir(cm)`` lists ``__all__`` and nothing else: no ``Any``, ``TYPE_CHECKING``, ``annotations``, ``import_module``."""
+    import causalmacro.svar  # noqa: F401  (a loaded subpackage is an attribute, but not listed)
+
+    assert set(dir(cm)) == set(cm.__all__)
+    assert dir(cm) == sorted(cm.__all__)
+    public_globals = {n for n in vars(cm) if not n.startswith("_")}
+    submodules = {n for n in public_globals if type(vars(cm)[n]).__name__ == "module"}
+    assert public_globals - submodules <= set(cm.__all__), public_globals - submodules - set(cm.__all__)
+    for name in ("Any", "TYPE_CHECKING", "annotations", "import_module"):
+        assert not hasattr(cm, name), name

@@ -152,3 +152,18 @@ def test_pipeline_runs_state_dependent_projections_with_the_spec_regimes() -> No
     assert float(lp0.sel(bound="lower")) < var0 < float(lp0.sel(bound="upper"))
     assert run.position is not None and run.position.date == panel.data.index[-1]
     assert set(run.position.regimes.index) == {"monetary", "liquidity", "risk"}
+
+
+@pytest.mark.parametrize("horizon", [-1, 4, 2.0])
+def test_cycle_position_refuses_a_horizon_the_asset_model_lacks(horizon: object) -> None:
+    """The horizon was clamped to the last one silently; now it is refused in one line."""
+    import xarray as xr
+
+    from causalmacro.errors import ArgumentError
+    from causalmacro.pipeline.position import _check_horizon
+
+    cum = xr.DataArray([0.1, 0.2, 0.3, 0.4], dims="horizon", coords={"horizon": [0, 1, 2, 3]})
+    assert _check_horizon(2, cum) == 2
+    with pytest.raises(ArgumentError) as info:
+        _check_horizon(horizon, cum)  # type: ignore[arg-type]
+    assert str(info.value) == (f"horizon must be a whole number from 0 to 3 (the asset model's lags), got {horizon!r}")

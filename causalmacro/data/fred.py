@@ -1,9 +1,10 @@
-"""FRED API client: fredapi with timeouts, retries and one-line errors.
+"""FRED API client: the two requests the package makes, with timeouts, retries and one-line errors.
 
-:class:`FredClient` subclasses :class:`fredapi.Fred` and keeps its URL building
-and XML parsing (``get_series_info``, ``get_series``); it replaces only the one
-method that does the HTTP request, which in fredapi has no timeout, no retry
-and turns every HTTP error into a bare ``ValueError``. Here a request
+:class:`FredClient` builds the two URLs (``fred/series`` and
+``fred/series/observations``), makes the request with :mod:`urllib` and parses
+the XML reply itself; it depends on no private part of another library (it
+once overrode ``fredapi.Fred``'s name-mangled ``__fetch_data``, which an
+upgrade could have bypassed silently). A request
 
 * has a total deadline of ``timeout`` seconds, from connecting to the last byte
   of the reply (a server that trickles its answer cannot hold it longer);
@@ -52,7 +53,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.error import HTTPError, URLError
 
-import fredapi
 import pandas as pd
 import platformdirs
 
@@ -313,8 +313,8 @@ def _check_root_url(url: str) -> str:
     return url.rstrip("/")
 
 
-class FredClient(fredapi.Fred):
-    """A :class:`fredapi.Fred` that times out, retries and fails with one-line errors.
+class FredClient:
+    """A FRED API client that times out, retries and fails with one-line errors.
 
     Use :func:`client_from_env` to build one from the environment.
 
@@ -355,9 +355,7 @@ class FredClient(fredapi.Fred):
         max_backoff: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        # fredapi.Fred.__init__ is not called: it reads the key itself and may
-        # install a process-wide urllib opener; this class takes the key as given
-        # and keeps its own opener.
+        # the key is taken as given and the opener is this client's own (no process-wide urllib opener)
         if not api_key:
             raise FetchError(
                 f"no FRED API key: set {API_KEY_ENV} or write it to {default_key_file()}"
@@ -368,7 +366,6 @@ class FredClient(fredapi.Fred):
             if not value >= 0:
                 raise ArgumentError(f"{name} must be >= 0, got {value!r}")
         self.api_key = api_key
-        self.proxies = None
         self.root_url = _check_root_url(root_url or DEFAULT_ROOT_URL)
         self.timeout = float(timeout)
         self.retries = int(retries)
@@ -399,10 +396,10 @@ class FredClient(fredapi.Fred):
             When FRED fails or refuses; the message names the series.
         """
         _check_series_id(series_id)
-        try:
-            info = self.get_series_info(series_id)
-        except ValueError:
-            raise FetchError(f"FRED returned no information on series {series_id}") from None
+        root = self._fetch_xml(self._url("series", series_id))
+        if not len(root):
+            raise FetchError(f"FRED returned no information on series {series_id}")
+        info = root[0].attrib
         # what is stored and printed passes the scrubber: a server may echo the key anywhere
         return FredSeriesInfo(
             series_id=series_id,
@@ -435,15 +432,21 @@ class FredClient(fredapi.Fred):
             When FRED fails, refuses, or sends observations that do not parse.
         """
         _check_series_id(series_id)
+        params = {} if start is None else {"observation_start": pd.Timestamp(start).strftime("%Y-%m-%d")}
+        root = self._fetch_xml(self._url("series/observations", series_id, **params))
         try:
-            raw = self.get_series(series_id, observation_start=start)
+            raw = _parse_observations(root)
         except (ValueError, TypeError):
             raise FetchError(f"FRED sent malformed observations for series {series_id}") from None
         return _as_float_series(series_id, raw)
 
-    # -- the HTTP request: replaces fredapi.Fred.__fetch_data --------------------------
+    # -- the HTTP request ----------------------------------------------------------------
 
-    def _Fred__fetch_data(self, url: str) -> ET.Element:
+    def _url(self, endpoint: str, series_id: str, **params: str) -> str:
+        """The request URL of ``endpoint`` for ``series_id`` (without the key, appended at request time)."""
+        return f"{self.root_url}/{endpoint}?" + urllib.parse.urlencode({"series_id": series_id, **params})
+
+    def _fetch_xml(self, url: str) -> ET.Element:
         """Request ``url`` (with the key appended) and parse the XML reply; retry transient failures.
 
         Every exception is raised outside the ``except`` block that saw the
@@ -548,8 +551,25 @@ def _retry_after(value: str | None) -> float | None:
         return None
 
 
+def _parse_observations(root: ET.Element) -> pd.Series:
+    """The ``<observation date=... value=...>`` elements as floats by date; FRED's ``"."`` is NaN.
+
+    Raises
+    ------
+    ValueError
+        A value that is not a number or ``"."``, or a date not ``YYYY-MM-DD``.
+    """
+    dates: list[pd.Timestamp] = []
+    values: list[float] = []
+    for child in root:
+        value = child.get("value")
+        values.append(math.nan if value == "." else float(value))  # type: ignore[arg-type]
+        dates.append(pd.to_datetime(child.get("date"), format="%Y-%m-%d"))
+    return pd.Series(values, index=pd.DatetimeIndex(dates), dtype="float64")
+
+
 def _as_float_series(series_id: str, raw: pd.Series) -> pd.Series:
-    """Coerce fredapi's output (possibly object dtype, NaT) to float64 on a 'date' index."""
+    """Coerce parsed observations to float64 on a sorted 'date' index (no missing dates)."""
     index = pd.DatetimeIndex(pd.to_datetime(raw.index, errors="coerce"), name="date")
     values = pd.to_numeric(pd.Series(raw.to_numpy(), index=index), errors="coerce")
     out = pd.Series(values.to_numpy(dtype="float64", na_value=float("nan")), index=index)

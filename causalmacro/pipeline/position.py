@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from causalmacro.errors import ArgumentError
+
 __all__ = ["CyclePosition", "cycle_position"]
 
 #: Periods over which the direction of each link is read.
@@ -133,6 +135,14 @@ class CyclePosition:
         }
 
 
+def _check_horizon(horizon: int, cum: Any) -> int:
+    """``horizon`` if the cumulative responses ``cum`` have it, else an :class:`ArgumentError` naming the range."""
+    last = int(cum["horizon"][-1])
+    if not (isinstance(horizon, int | np.integer) and 0 <= horizon <= last):
+        raise ArgumentError(f"horizon must be a whole number from 0 to {last} (the asset model's lags), got {horizon!r}")
+    return int(horizon)
+
+
 def cycle_position(
     data: pd.DataFrame,
     variables: Sequence[str],
@@ -158,7 +168,8 @@ def cycle_position(
     asset_regime : str, optional
         The regime definition the asset model was fitted by.
     horizon : int, optional
-        Horizon of the cumulative responses (default: the last lag, the total response).
+        Horizon of the cumulative responses (default: the last lag, the total response); one the
+        asset model does not have is refused (:class:`~causalmacro.errors.ArgumentError`), not clamped.
     cumulate : sequence of str
         Variables that are changes or returns (``diff``/``logdiff``): their
         direction is that of their level, the sum of the last 3 or 6 changes
@@ -203,7 +214,7 @@ def cycle_position(
     if assets is not None and asset_regime is not None and asset_regime in reg.index:
         label = reg.loc[asset_regime, "label"]
         cum = assets.cumulative()
-        cum = cum.isel(horizon=-1) if horizon is None else cum.sel(horizon=min(horizon, int(cum["horizon"][-1])))
+        cum = cum.isel(horizon=-1) if horizon is None else cum.sel(horizon=_check_horizon(horizon, cum))
         if isinstance(label, str) and "regime" in cum.dims and label in cum["regime"].values:
             now = cum.sel(regime=label)
             spectrum = now.mean(("chain", "draw")).to_pandas()

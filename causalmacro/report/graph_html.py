@@ -15,6 +15,7 @@ from typing import Any
 
 import networkx as nx
 
+from causalmacro.graph import is_significant
 from causalmacro.plotting import class_colour
 
 __all__ = ["graph_html"]
@@ -60,7 +61,7 @@ def graph_html(g: nx.DiGraph, *, title: str, synthetic: bool = False) -> str:
     pos = _layout(g)
     parts = []
     for u, v, d in g.edges(data=True):
-        if not d.get("significant", True):
+        if not is_significant(u, v, d):
             continue
         colour = "#2e8b57" if float(d.get("peak", 0.0)) >= 0 else "#b22222"
         (x1, y1), (x2, y2) = pos[u], pos[v]

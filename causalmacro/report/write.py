@@ -11,11 +11,9 @@ whole. Hidden folders that killed runs left behind are removed by the next run.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from causalmacro.errors import DataError
-from causalmacro.fileutil import lock_folder, remove_stale
+from causalmacro.fileutil import remove_stale, replace_folder, staging_folder
 from causalmacro.graph import write_graph
 from causalmacro.panel import Panel
 from causalmacro.pipeline import RunResults, fit_spec
@@ -104,10 +102,8 @@ def write_run(
     folder = Path(out)
     folder.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(folder)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.staging-", dir=folder.parent))
-    lock = lock_folder(staging)  # a concurrent run's remove_stale leaves a locked staging folder alone
+    staging, lock = staging_folder(folder)  # locked: a concurrent run's remove_stale leaves it alone
     try:
-        os.chmod(staging, 0o777 & ~_umask())
         t0 = time.perf_counter()
         diff = _changes(run, Path(compare) if compare is not None else folder, required=compare is not None)
         files = _write_files(run, staging, diff, grid)
@@ -122,7 +118,7 @@ def write_run(
         _write_text(staging / MANIFEST, json.dumps(
             manifest(run_key(run.spec, run.panel, opts), run.panel, timings=stages, files=files,
                      spec_file=spec_file, bands=band_text(run.choices)), indent=2))
-        _replace(staging, folder)
+        replace_folder(staging, folder)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -130,54 +126,6 @@ def write_run(
         if lock is not None:
             os.close(lock)
     return RunOutput(folder=folder, files=tuple(files), ok=run.ok, lines=tuple(run.summary_lines()))
-
-
-def _umask() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return umask
-
-
-def _replace(staging: Path, folder: Path) -> None:
-    """Put the complete ``staging`` folder in place of ``folder`` (two renames), then remove the old run.
-
-    The old run is first renamed to a unique hidden ``.NAME.old-*`` folder. An
-    interrupt while it is removed leaves the new run in place and the rest of
-    the old one to :func:`~causalmacro.fileutil.remove_stale` of the next run;
-    the :class:`KeyboardInterrupt` then says so.
-    """
-    old: Path | None = None
-    if folder.exists():
-        if not folder.is_dir():
-            raise NotADirectoryError(20, "not a folder", str(folder))
-        old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old-", dir=folder.parent))
-        try:
-            os.replace(folder, old)  # onto the empty placeholder: a name no other run uses
-        except BaseException:
-            with contextlib.suppress(OSError):
-                old.rmdir()
-            raise
-    try:
-        os.replace(staging, folder)
-    except BaseException:
-        if old is not None and old.exists() and not folder.exists():
-            os.replace(old, folder)
-        raise
-    if old is not None:
-        _remove_old(old, folder)
-
-
-def _remove_old(old: Path, folder: Path) -> None:
-    """Remove the previous run, renamed to ``old``; the new one is already in ``folder``."""
-    try:
-        shutil.rmtree(old)
-    except OSError:  # what is left goes with the next run's remove_stale
-        pass
-    except KeyboardInterrupt:
-        raise KeyboardInterrupt(
-            f"interrupted after the new run was written to {folder}; what is left of the previous run "
-            f"({old.name}) is removed by the next run"
-        ) from None
 
 
 def _changes(run: RunResults, previous: Path, *, required: bool) -> dict[str, Any] | None:

@@ -380,8 +380,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt as exc:
         if _debug_from_env() or "--debug" in (sys.argv[1:] if argv is None else argv):
             raise
-        # an interrupt that knows what was written says so (write_run after the new folder is in place)
-        print(f"causalmacro: {str(exc) or 'interrupted; nothing written was left half-done'}", file=sys.stderr)
+        from .fileutil import InterruptedAfterSwap
+
+        # an interrupt after the new run folder was put in place says so; any other left nothing half-done
+        what = str(exc) if isinstance(exc, InterruptedAfterSwap) else "interrupted; nothing written was left half-done"
+        print(f"causalmacro: {what}", file=sys.stderr)
         return 130
 
 

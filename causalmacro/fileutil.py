@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     import xarray as xr
 
 __all__ = [
+    "InterruptedAfterSwap",
     "current_umask",
     "default_mode",
     "lock_folder",
@@ -160,6 +161,10 @@ def replace_folder(staging: Path, folder: Path) -> None:
         _remove_old(old, folder)
 
 
+class InterruptedAfterSwap(KeyboardInterrupt):
+    """Ctrl-C after the new folder was put in place, while the old one was removed; the message says so."""
+
+
 def _remove_old(old: Path, folder: Path) -> None:
     """Remove the previous folder, renamed to ``old``; the new one is already in ``folder``."""
     try:
@@ -167,7 +172,7 @@ def _remove_old(old: Path, folder: Path) -> None:
     except OSError:  # what is left goes with the next writer's remove_stale
         pass
     except KeyboardInterrupt:
-        raise KeyboardInterrupt(
+        raise InterruptedAfterSwap(
             f"interrupted after the new run was written to {folder}; what is left of the previous run "
             f"({old.name}) is removed by the next run"
         ) from None

@@ -200,14 +200,14 @@ def spectrum_figures(pooled: Any, by_regime: Any) -> None:
     post, post_r = pooled.assets, by_regime.assets
     fig, axes = plt.subplots(2, 2, figsize=(11, 6.5))
     for ax, shock in zip(axes.ravel(), ASSET_SHOCKS, strict=True):
-        cm.plot_spectrum(post.spectrum(shock), ax=ax, title=f"one-s.d. {shock} shock")
+        cm.plot_spectrum(post.spectrum(shock, scale="standardized"), ax=ax, title=f"one-s.d. {shock} shock")
     fig.suptitle("Asset spectrum map, monthly 2015-2025 (pooled over regimes)", fontsize=11)
     fig.tight_layout()
     save_figure(fig, OUT / "case_spectrum.png", dpi=DPI)
     regimes = list(post_r.regimes)
     fig, axes = plt.subplots(1, 2, figsize=(13, 4.8))
     for ax, shock in zip(axes, ["net_liquidity", "real_rate"], strict=True):
-        cm.plot_spectrum_by_regime({r: post_r.spectrum(shock, regime=r) for r in regimes}, ax=ax,
+        cm.plot_spectrum_by_regime({r: post_r.spectrum(shock, regime=r, scale="standardized") for r in regimes}, ax=ax,
                                    title=f"one-s.d. {shock} shock, by liquidity regime (of the month before)")
     fig.tight_layout()
     save_figure(fig, OUT / "case_spectrum_regime.png", dpi=DPI)
@@ -216,7 +216,7 @@ def spectrum_figures(pooled: Any, by_regime: Any) -> None:
     print(post.diagnostics)
     heading("asset spectrum, pooled: cumulative response lags 0..2, standardised (s.d. of asset per s.d. shock)")
     for shock in ASSET_SHOCKS:
-        table = post.spectrum(shock)
+        table = post.spectrum(shock, scale="standardized")
         print(f"-- {shock}")
         print(table.round(3).to_string())
         data = post.spectrum(shock, scale="data").loc[["btc", "eth", "nasdaq", "sp500"]]
@@ -228,7 +228,7 @@ def spectrum_figures(pooled: Any, by_regime: Any) -> None:
     print(post_r.diagnostics)
     for shock in ["net_liquidity", "real_rate", "hy_spread"]:
         for r in regimes:
-            table = post_r.spectrum(shock, regime=r)
+            table = post_r.spectrum(shock, regime=r, scale="standardized")
             print(f"-- {shock}, {r}: " + ", ".join(
                 f"{a} {row['mean']:+.2f} [{row['lower']:+.2f}, {row['upper']:+.2f}]" for a, row in table.iterrows()))
         diff = post_r.prob_regime_greater("expanding", "contracting", shock=shock)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 
 import pytest
 
@@ -21,3 +22,14 @@ TABLES = [
 def test_spec_defaults_are_the_table(model: type, table: object) -> None:
     for field in dataclasses.fields(table):  # type: ignore[arg-type]
         assert model.model_fields[field.name].default == getattr(table, field.name), (model.__name__, field.name)
+
+
+def test_asset_model_defaults_are_the_table() -> None:
+    from causalmacro.bayes import AssetResponseModel
+
+    assert inspect.signature(AssetResponseModel).parameters["lags"].default == defaults.ASSETS.lags
+    for method in (AssetResponseModel.fit, AssetResponseModel.fit_shock_draws):
+        params = inspect.signature(method).parameters
+        assert params["sampler"].default == defaults.ASSETS.sampler, method.__name__
+        assert params["target_accept"].default == defaults.ASSETS.target_accept, method.__name__
+        assert params["chains"].default is None and params["rng"].default == 0, method.__name__

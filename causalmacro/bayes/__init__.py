@@ -10,8 +10,11 @@ convergence gate (``diagnostics``).
 
 from __future__ import annotations
 
+import warnings
+from typing import Any
+
 from .design import DEFAULT_GROUPS, StackedData
-from .diagnostics import Diagnostics
+from .diagnostics import ConvergenceDiagnostics
 from .estimator import AssetResponseModel
 from .results import AssetResponseResults, FitFailedWarning
 
@@ -19,7 +22,16 @@ __all__ = [
     "DEFAULT_GROUPS",
     "AssetResponseModel",
     "AssetResponseResults",
-    "Diagnostics",
+    "ConvergenceDiagnostics",
     "FitFailedWarning",
     "StackedData",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``Diagnostics``: the deprecated name of :class:`ConvergenceDiagnostics`."""
+    if name == "Diagnostics":
+        warnings.warn("causalmacro.bayes.Diagnostics is deprecated; use ConvergenceDiagnostics",
+                      DeprecationWarning, stacklevel=2)
+        return ConvergenceDiagnostics
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -23,7 +23,7 @@ def results_dict(res: AssetResponseResults, level: float) -> dict[str, Any]:
     def spectrum(shock: str, regime: str | None) -> list[dict[str, Any]]:
         return [
             {"asset": str(idx), **{c: (v if isinstance(v, str) else float(v)) for c, v in row.items()}}
-            for idx, row in res.spectrum(shock, regime=regime, level=level).iterrows()
+            for idx, row in res.spectrum(shock, regime=regime, level=level, scale="standardized").iterrows()
         ]
 
     responses: dict[str, Any] = {}

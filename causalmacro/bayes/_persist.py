@@ -7,6 +7,12 @@ settings and diagnostics as JSON in the attributes of the posterior group.
 Fits with regimes or covariates are written as format 2 (the regime of each
 date and the covariates beside the design), so that a reader of format 1 refuses
 them rather than dropping their regimes.
+
+Compact storage: the draws (posterior, log-likelihood) are stored as float32,
+and the data-unit betas ``beta``, a fixed rescaling of ``beta_std`` by the
+design's scales, are not stored but recomputed on reading. Float32 keeps about
+seven significant digits, far below the Monte Carlo error of any reported
+figure; :func:`read_results` returns float64 arrays.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import xarray as xr
 from ..errors import DataError
 from ..fileutil import write_netcdf as _write_netcdf
 from .design import StackedData
-from .diagnostics import Diagnostics
+from .diagnostics import ConvergenceDiagnostics
 
 if TYPE_CHECKING:
     from .results import AssetResponseResults
@@ -63,9 +69,37 @@ def _design_dataset(d: StackedData) -> xr.Dataset:
     return ds
 
 
+DERIVED = ("beta",)
+"""Posterior variables not stored: recomputed by :func:`_rederive` from ``beta_std`` and the design."""
+
+
+def _compact(ds: xr.Dataset, drop: tuple[str, ...] = ()) -> xr.Dataset:
+    """``ds`` without ``drop``, its float64 variables as float32."""
+    out = ds.drop_vars([v for v in drop if v in ds.data_vars])
+    return out.assign({name: v.astype(np.float32) for name, v in out.data_vars.items() if v.dtype == np.float64})
+
+
+def _widen(ds: xr.Dataset) -> xr.Dataset:
+    """``ds`` with its float32 variables as float64."""
+    return ds.assign({name: v.astype(np.float64) for name, v in ds.data_vars.items() if v.dtype == np.float32})
+
+
+def _rederive(post: xr.Dataset, design: StackedData) -> xr.Dataset:
+    """The posterior with ``beta`` (data units) recomputed: ``beta_std * y_scale[asset] / x_scale[shock]``."""
+    if "beta" in post.data_vars or "beta_std" not in post.data_vars:
+        return post
+    y_scale = xr.DataArray(design.y_scale, dims="asset", coords={"asset": list(design.assets)})
+    x_scale = xr.DataArray(design.x_scale, dims="shock", coords={"shock": list(design.shocks)})
+    std = post["beta_std"]
+    return post.assign(beta=(std * y_scale / x_scale).transpose(*std.dims))
+
+
 def write_results(res: AssetResponseResults, path: Path) -> Path:
-    """Write ``res`` to ``path`` atomically (temporary file, then rename)."""
+    """Write ``res`` to ``path`` atomically (temporary file, then rename), compactly (module docstring)."""
     idata = res.idata.copy()
+    setattr(idata, "posterior", _compact(idata["posterior"], DERIVED))  # noqa: B010
+    if "log_likelihood" in idata.groups():
+        setattr(idata, "log_likelihood", _compact(idata["log_likelihood"]))  # noqa: B010
     had = "constant_data" in idata.groups()
     design = _design_dataset(res.design)
     if had:  # PyMC's data containers live there: the design goes beside them
@@ -109,7 +143,7 @@ def _regimes_and_covariates(c: xr.Dataset, meta: dict[str, Any]) -> dict[str, An
     return out
 
 
-def read_results(path: Path) -> tuple[az.InferenceData, StackedData, Diagnostics, dict[str, Any]]:
+def read_results(path: Path) -> tuple[az.InferenceData, StackedData, ConvergenceDiagnostics, dict[str, Any]]:
     """Read the parts of results written by :func:`write_results`; one-line :class:`DataError` otherwise.
 
     Returns
@@ -152,6 +186,9 @@ def read_results(path: Path) -> tuple[az.InferenceData, StackedData, Diagnostics
         setattr(idata, "constant_data", c.drop_vars(names))  # noqa: B010
     else:
         del idata.constant_data
-    post = idata["posterior"]
-    post.attrs = {k: v for k, v in post.attrs.items() if k != _ATTR}
-    return idata, design, Diagnostics(**diag), dict(meta["settings"])
+    post = _rederive(_widen(idata["posterior"]), design)
+    post.attrs = {k: v for k, v in idata["posterior"].attrs.items() if k != _ATTR}
+    setattr(idata, "posterior", post)  # noqa: B010
+    if "log_likelihood" in idata.groups():
+        setattr(idata, "log_likelihood", _widen(idata["log_likelihood"]))  # noqa: B010
+    return idata, design, ConvergenceDiagnostics(**diag), dict(meta["settings"])

@@ -9,6 +9,7 @@ localization: an improved R-hat", *Bayesian Analysis* 16(2); Betancourt, 2017,
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import arviz as az
 import numpy as np
 
-__all__ = ["ESS_BULK_MIN", "RHAT_MAX", "Diagnostics", "diagnose"]
+__all__ = ["ESS_BULK_MIN", "RHAT_MAX", "ConvergenceDiagnostics", "diagnose"]
 
 RHAT_MAX = 1.01
 ESS_BULK_MIN = 400.0
@@ -26,8 +27,12 @@ ESS_BULK_MIN = 400.0
 
 
 @dataclass(frozen=True)
-class Diagnostics:
+class ConvergenceDiagnostics:
     """Convergence diagnostics of one or several fits.
+
+    Named apart from :class:`causalmacro.svar.diagnostics.Diagnostics` (the
+    VAR's residual checks); ``causalmacro.bayes.Diagnostics`` is a deprecated
+    alias of this class.
 
     Attributes
     ----------
@@ -82,7 +87,7 @@ class Diagnostics:
         return text
 
     @classmethod
-    def combine(cls, parts: Sequence[Diagnostics]) -> Diagnostics:
+    def combine(cls, parts: Sequence[ConvergenceDiagnostics]) -> ConvergenceDiagnostics:
         """Worst case over several fits (divergences are summed)."""
         if not parts:
             raise ValueError("no diagnostics to combine")
@@ -119,7 +124,7 @@ def _extreme(ds: Any, pick: str) -> tuple[float, str]:
     return best_val, best_name
 
 
-def diagnose(idata: az.InferenceData, var_names: Sequence[str] | None = None) -> Diagnostics:
+def diagnose(idata: az.InferenceData, var_names: Sequence[str] | None = None) -> ConvergenceDiagnostics:
     """Apply the convergence gate to a posterior sample.
 
     Parameters
@@ -131,7 +136,7 @@ def diagnose(idata: az.InferenceData, var_names: Sequence[str] | None = None) ->
 
     Returns
     -------
-    Diagnostics
+    ConvergenceDiagnostics
     """
     post = idata["posterior"] if var_names is None else idata["posterior"][list(var_names)]
     rhat = az.rhat(post)
@@ -148,7 +153,7 @@ def diagnose(idata: az.InferenceData, var_names: Sequence[str] | None = None) ->
         messages.append(f"bulk ESS {min_bulk:.0f} < {ESS_BULK_MIN:.0f} for {worst_ess}")
     if divergences:
         messages.append(f"{divergences} divergent transitions")
-    return Diagnostics(
+    return ConvergenceDiagnostics(
         max_rhat=max_rhat,
         min_ess_bulk=min_bulk,
         min_ess_tail=min_tail,
@@ -158,3 +163,12 @@ def diagnose(idata: az.InferenceData, var_names: Sequence[str] | None = None) ->
         passed=not messages,
         messages=tuple(messages),
     )
+
+
+def __getattr__(name: str) -> Any:
+    """``Diagnostics``: the deprecated name of :class:`ConvergenceDiagnostics`."""
+    if name == "Diagnostics":
+        warnings.warn("causalmacro.bayes.Diagnostics is deprecated; use ConvergenceDiagnostics",
+                      DeprecationWarning, stacklevel=2)
+        return ConvergenceDiagnostics
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -43,11 +43,12 @@ import pymc as pm
 import xarray as xr
 
 from ..errors import ArgumentError, DataError
+from ..spec.defaults import ASSETS
 from .design import DEFAULT_GROUPS, ShockSource, StackedData, as_shock_frame, stack
-from .diagnostics import Diagnostics, diagnose
+from .diagnostics import ConvergenceDiagnostics, diagnose
 from .model import Parameterization, Pooling, build_model, data_values
 from .results import AssetResponseResults, FitFailedWarning
-from .sampling import Sampler, SamplerSession
+from .sampling import SAMPLERS, Sampler, SamplerSession
 
 __all__ = ["SAMPLER_DEFAULTS", "AssetResponseModel"]
 
@@ -62,17 +63,27 @@ The Gibbs sampler needs no adaptation and its chains run vectorised in blocks of
 four, so eight shorter-burn-in chains cost little more than four. nutpie gets
 2500 draws after 1500 tuning steps: with 1000 + 1000 the demo failed the gate
 (R-hat 1.019, bulk ESS 218 for a one-asset class's scale ``tau``); with
-these it passes (``causalmacro run models/demo.toml --sampler nutpie``)."""
+these it passes (``causalmacro run models/demo.toml --sampler nutpie``).
+The same defaults hold for :meth:`AssetResponseModel.fit` and, per shock draw,
+:meth:`AssetResponseModel.fit_shock_draws`."""
 
 
 def _defaults(sampler: str, draws: int | None, tune: int | None, chains: int | None) -> tuple[int, int, int]:
-    d = SAMPLER_DEFAULTS.get(sampler, SAMPLER_DEFAULTS["pymc"])
+    """Draws, tune and chains: the given values, else :data:`SAMPLER_DEFAULTS` of a known ``sampler``."""
+    if sampler not in SAMPLERS:
+        raise ArgumentError(f"sampler: expected one of {', '.join(map(repr, SAMPLERS))}, got {sampler!r}")
+    d = SAMPLER_DEFAULTS[sampler]
     return (d["draws"] if draws is None else draws, d["tune"] if tune is None else tune,
             d["chains"] if chains is None else chains)
 
 
-def _rng(rng: np.random.Generator | int | None) -> np.random.Generator:
-    return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+def _seed(rng: np.random.Generator | int | None) -> int:
+    """The seed of a fit, as :meth:`causalmacro.SVAR.fit` makes it: an int as given, else one drawn from ``rng``."""
+    if isinstance(rng, int | np.integer) and not isinstance(rng, bool):
+        return int(rng)
+    if rng is not None and not isinstance(rng, np.random.Generator):
+        raise ArgumentError(f"rng: expected an int, a numpy Generator or None, got {type(rng).__name__}")
+    return int(np.random.default_rng(rng).integers(2**63))
 
 
 class AssetResponseModel:
@@ -100,7 +111,8 @@ class AssetResponseModel:
     groups : mapping of str to str, optional
         Class of each asset; default :data:`DEFAULT_GROUPS`.
     lags : int
-        Highest shock lag ``L`` (lags ``0..L``).
+        Highest shock lag ``L`` (lags ``0..L``); default ``[assets] lags`` of
+        the spec (:data:`causalmacro.spec.defaults.ASSETS`).
     regimes : Series, optional
         Regime label of each date (two or more distinct labels; ``NaN`` or a
         date absent from the series: regime unknown, the date is dropped from
@@ -138,7 +150,7 @@ class AssetResponseModel:
         shocks: pd.DataFrame | ShockSource,
         *,
         groups: Mapping[str, str] | None = None,
-        lags: int = 3,
+        lags: int = ASSETS.lags,
         regimes: pd.Series | None = None,
         covariates: pd.DataFrame | None = None,
         pooling: Pooling = "partial",
@@ -194,9 +206,9 @@ class AssetResponseModel:
         draws: int | None = None,
         tune: int | None = None,
         chains: int | None = None,
-        target_accept: float = 0.95,
-        sampler: Sampler = "gibbs",
-        rng: np.random.Generator | int | None = None,
+        target_accept: float = ASSETS.target_accept,
+        sampler: Sampler = ASSETS.sampler,
+        rng: np.random.Generator | int | None = 0,
         log_likelihood: bool = False,
         cores: int | None = None,
         progressbar: bool = False,
@@ -211,14 +223,18 @@ class AssetResponseModel:
             :data:`SAMPLER_DEFAULTS` (Gibbs 8 chains x (200 + 1000); NUTS
             4 x (1000 + 1000)).
         target_accept : float
-            NUTS target acceptance (NUTS samplers only); 0.95 because classes of
-            2-3 assets produce divergences at PyMC's default 0.8.
+            NUTS target acceptance (NUTS samplers only); default 0.95
+            (:data:`causalmacro.spec.defaults.ASSETS`) because classes of 2-3
+            assets produce divergences at PyMC's default 0.8.
         sampler : {"gibbs", "pymc", "nutpie"}
-            The blocked Gibbs sampler of :mod:`causalmacro.bayes.gibbs` (default:
-            the same posterior, tens of times the effective draws per second and
-            nothing to compile), PyMC's NUTS, or nutpie (must be installed).
-        rng : Generator or int, optional
-            Random source, passed to PyMC as ``random_seed``.
+            The blocked Gibbs sampler of :mod:`causalmacro.bayes.gibbs` (default,
+            as the spec's: the same posterior, tens of times the effective draws
+            per second and nothing to compile), PyMC's NUTS, or nutpie (must be
+            installed). Checked before anything is built.
+        rng : int, numpy.random.Generator or None, default 0
+            Seed of the sampler, as in :meth:`causalmacro.SVAR.fit`: an int is
+            the seed, a Generator or None contributes a fresh seed drawn from it.
+            The seed is recorded in ``settings["seed"]``, so the fit reproduces.
         log_likelihood : bool
             Store the pointwise log-likelihood (needed by ``res.loo()``).
         cores : int, optional
@@ -234,6 +250,7 @@ class AssetResponseModel:
         """
         draws, tune, chains = _defaults(sampler, draws, tune, chains)
         _check_counts(draws, tune, chains, target_accept)
+        seed = _seed(rng)
         session = SamplerSession(self.build(), sampler)
         idata = session.sample(
             None,
@@ -242,14 +259,14 @@ class AssetResponseModel:
             tune=tune,
             chains=chains,
             target_accept=target_accept,
-            rng=_rng(rng),
+            rng=np.random.default_rng(seed),
             log_likelihood=log_likelihood,
             cores=cores,
             progressbar=progressbar,
         )
         diagnostics = diagnose(idata)
         settings = self._settings(
-            sampler=sampler, draws=draws, tune=tune, chains=chains, target_accept=target_accept
+            sampler=sampler, draws=draws, tune=tune, chains=chains, target_accept=target_accept, seed=seed
         )
         return _finish(idata, self._design, diagnostics, settings)
 
@@ -260,10 +277,10 @@ class AssetResponseModel:
         n_shock_draws: int = 5,
         draws: int | None = None,
         tune: int | None = None,
-        chains: int | None = 2,
-        target_accept: float = 0.95,
-        sampler: Sampler = "gibbs",
-        rng: np.random.Generator | int | None = None,
+        chains: int | None = None,
+        target_accept: float = ASSETS.target_accept,
+        sampler: Sampler = ASSETS.sampler,
+        rng: np.random.Generator | int | None = 0,
         log_likelihood: bool = False,
         cores: int | None = None,
         progressbar: bool = False,
@@ -280,9 +297,10 @@ class AssetResponseModel:
             Shock draws refitted (chosen at random without replacement).
             Cost grows linearly: ``n_shock_draws`` samplings of ``chains`` chains.
         draws, tune, chains, target_accept, sampler, log_likelihood, cores, progressbar
-            As in :meth:`fit`, per shock draw.
-        rng : Generator or int, optional
-            Random source for the choice of draws and the samplers.
+            As in :meth:`fit`, per shock draw (the same :data:`SAMPLER_DEFAULTS`).
+        rng : int, numpy.random.Generator or None, default 0
+            Seed of the choice of draws and of the samplers, as in :meth:`fit`;
+            recorded in ``settings["seed"]``.
 
         Returns
         -------
@@ -307,7 +325,8 @@ class AssetResponseModel:
             raise DataError(
                 f"shock_draws: n_shock_draws={n_shock_draws} but {available} draws given"
             )
-        gen = _rng(rng)
+        seed = _seed(rng)
+        gen = np.random.default_rng(seed)
         picks = np.sort(gen.choice(available, size=n_shock_draws, replace=False))
         designs = []
         for j in picks:
@@ -339,7 +358,7 @@ class AssetResponseModel:
                     progressbar=progressbar,
                 )
             )
-        diagnostics = Diagnostics.combine([diagnose(p) for p in parts])
+        diagnostics = ConvergenceDiagnostics.combine([diagnose(p) for p in parts])
         labels = [
             int(shock_draws["draw"].values[j])
             if np.issubdtype(shock_draws["draw"].dtype, np.integer)
@@ -354,6 +373,7 @@ class AssetResponseModel:
             chains=chains,
             target_accept=target_accept,
             n_shock_draws=n_shock_draws,
+            seed=seed,
             shock_draws=",".join(str(v) for v in labels),
         )
         return _finish(idata, self._design, diagnostics, settings)
@@ -396,7 +416,7 @@ def _pool(parts: list[az.InferenceData], labels: list[int]) -> az.InferenceData:
 def _finish(
     idata: az.InferenceData,
     design: StackedData,
-    diagnostics: Diagnostics,
+    diagnostics: ConvergenceDiagnostics,
     settings: dict[str, Any],
 ) -> AssetResponseResults:
     res = AssetResponseResults(

@@ -438,11 +438,6 @@ class GibbsDraws:
     gamma_std: np.ndarray  # (chain, draw, asset, F - 1): regime shifts, then covariate effects
     seconds: float = 0.0
 
-    def as_dict(self) -> dict[str, Any]:
-        """Arrays by name (hierarchical arrays flat over (term, lag), as the sampler holds them)."""
-        return {k: getattr(self, k) for k in ("mu", "sigma", "tau", "mu_group", "beta_std", "a_std",
-                                                "sigma_e_std", "nu", "gamma_std")}
-
 
 CHAINS_PER_BLOCK = 4
 """Chains sampled together, vectorised, by one process (the cost of a sweep is mostly fixed overhead)."""

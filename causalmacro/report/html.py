@@ -211,7 +211,7 @@ def html_report(run: RunResults, folder: Path, files: Sequence[str], diff: dict[
         now = run.choices["asset_regime_now"]
         labels = list(run.assets.regimes)
         for shock in run.choices["asset_shocks"]:
-            table = run.assets.spectrum(shock=shock, level=run.choices["level"], regime=now)
+            table = run.assets.spectrum(shock=shock, level=run.choices["level"], regime=now, scale="standardized")
             where = f" in the current {run.choices['asset_regime']} regime ({now})" if now is not None else ""
             body.append(f"<h3>Asset spectrum: response to a one-s.d. {html.escape(shock)} shock{html.escape(where)}"
                         "</h3>" + _table(table))

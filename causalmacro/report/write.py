@@ -218,7 +218,7 @@ def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = No
     if run.assets is not None:
         now = run.choices["asset_regime_now"]
         for shock in run.choices["asset_shocks"]:
-            table = run.assets.spectrum(shock=shock, level=run.choices["level"], regime=now)
+            table = run.assets.spectrum(shock=shock, level=run.choices["level"], regime=now, scale="standardized")
             where = f" ({run.choices['asset_regime']} regime now: {now})" if now is not None else ""
             save(plot_spectrum(table, title=f"Asset spectrum{where}: cumulative response to a one-s.d. {shock} shock",
                                synthetic=synthetic),
@@ -227,7 +227,7 @@ def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = No
             files.append(f"spectrum_{shock}.csv")
             if run.choices["asset_regime"] is not None:
                 labels = run.assets.regimes
-                by = {label: run.assets.spectrum(shock=shock, level=run.choices["level"], regime=label)
+                by = {label: run.assets.spectrum(shock=shock, level=run.choices["level"], regime=label, scale="standardized")
                       for label in labels}
                 save(plot_spectrum_by_regime(by, title=f"Asset spectrum by {run.choices['asset_regime']} regime: "
                                              f"cumulative response to a one-s.d. {shock} shock", synthetic=synthetic),

@@ -65,7 +65,7 @@ def fit_window_assets(data: pd.DataFrame, spec: ModelSpec, start: pd.Timestamp, 
     spectrum = np.full((len(spec.asset_shocks), len(assets)), np.nan)
     rank = np.full_like(spectrum, np.nan)
     for i, shock in enumerate(spec.asset_shocks):
-        table = post.spectrum(shock, regime=now).reindex(assets)
+        table = post.spectrum(shock, regime=now, scale="standardized").reindex(assets)
         spectrum[i], rank[i] = table["mean"].to_numpy(), table["rank_mean"].to_numpy()
     coords = {"shock": list(spec.asset_shocks), "asset": assets}
     return xr.Dataset({"spectrum": (("shock", "asset"), spectrum), "rank": (("shock", "asset"), rank),

@@ -193,13 +193,13 @@ def test_regime_responses_and_spectrum(res):
     np.testing.assert_allclose(out.sel(bound="upper", horizon=1).values,
                                hdi.transpose("asset", "shock", "regime").values)
     assert res.cumulative(of="mu_group", scale="standardized").dims[-2:] == ("horizon", "regime")
-    spec = res.spectrum("liquidity", regime="expanding")
+    spec = res.spectrum("liquidity", regime="expanding", scale="standardized")
     assert spec.attrs["regime"] == "expanding" and spec["mean"].is_monotonic_decreasing
     std = res.cumulative(scale="standardized").sel(shock="liquidity", horizon=1, regime="expanding")
     np.testing.assert_allclose(spec.loc[list(std["asset"].values), "mean"], std.mean(("chain", "draw")).values)
     with pytest.raises(ArgumentError, match="pass regime="):
         res.spectrum("liquidity")
-    with pytest.raises(DataError, match="regime 'boom'"):
+    with pytest.raises(ArgumentError, match=r"^regime: 'boom' is not in the fit \(expected one of 'contracting', 'expanding'\)$"):
         res.spectrum("liquidity", regime="boom")
     check_response(out.sel(regime="expanding"))  # one regime is the package's plain response type
     p = res.prob_greater("crypto", "equity", shock="liquidity", regime="expanding")
@@ -222,7 +222,7 @@ def test_prob_regime_greater(res):
     assert table.attrs["first"] == "expanding" and table.attrs["horizon"] == 1
     with pytest.raises(ArgumentError, match="both 'expanding'"):
         res.prob_regime_greater("expanding", "expanding", shock="liquidity")
-    with pytest.raises(DataError, match="regime 'boom'"):
+    with pytest.raises(ArgumentError, match=r"^regime: 'boom' is not in the fit"):
         res.prob_regime_greater("boom", "expanding", shock="liquidity")
 
 
@@ -268,11 +268,14 @@ def test_save_and_load_round_trip_with_regimes(res, tmp_path):
     np.testing.assert_array_equal(b.regime_idx, d.regime_idx)
     np.testing.assert_array_equal(b.z, d.z)
     np.testing.assert_array_equal(b.x_terms, d.x_terms)
-    xr.testing.assert_identical(back.responses(), res.responses())
-    xr.testing.assert_identical(back.covariate_effects(), res.covariate_effects())
+    # draws stored as float32 (save's compact storage): equal to float32 precision
+    xr.testing.assert_allclose(back.responses(), res.responses(), rtol=1e-5, atol=1e-6)
+    xr.testing.assert_allclose(back.covariate_effects(), res.covariate_effects(), rtol=1e-5, atol=1e-6)
     pd.testing.assert_frame_equal(back.prob_regime_greater("expanding", "contracting", shock="rates"),
-                                  res.prob_regime_greater("expanding", "contracting", shock="rates"))
-    assert back.to_dict() == res.to_dict()
+                                  res.prob_regime_greater("expanding", "contracting", shock="rates"), rtol=1e-5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitFailedWarning)
+        assert back.summary() == res.summary()  # the printed table, digit for digit
 
 
 def test_shock_draws_keep_regimes_and_covariates(model, regime_panel):

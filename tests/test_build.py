@@ -98,7 +98,7 @@ def test_window_asset_model_equals_the_main_jobs_at_equal_seeds(setup) -> None:
     now = run.choices["asset_regime_now"]
     assert ds["regime_now"].item() == now
     for shock in spec.asset_shocks:
-        table = run.assets.spectrum(shock, regime=now).reindex(list(spec.assets.groups))
+        table = run.assets.spectrum(shock, regime=now, scale="standardized").reindex(list(spec.assets.groups))
         np.testing.assert_allclose(ds["spectrum"].sel(shock=shock).to_numpy(), table["mean"].to_numpy(),
                                    rtol=0, atol=1e-10)
 
@@ -108,7 +108,7 @@ def test_grid_asset_spectrum_within_monte_carlo_error_of_the_main_job(setup) -> 
     now = run.choices["asset_regime_now"]
     assert g.data["asset_regime_now"].isel(window=0).item() == now
     for shock in spec.asset_shocks:
-        table = run.assets.spectrum(shock, regime=now).reindex(list(spec.assets.groups))
+        table = run.assets.spectrum(shock, regime=now, scale="standardized").reindex(list(spec.assets.groups))
         got = g.data["asset_spectrum"].isel(window=0).sel(asset_shock=shock).to_numpy()
         # the posterior mean's Monte Carlo error at 2 x 120 draws: well under a tenth of the 90% HDI's width
         width = (table["upper"] - table["lower"]).to_numpy()

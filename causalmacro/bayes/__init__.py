@@ -10,11 +10,9 @@ convergence gate (``diagnostics``).
 
 from __future__ import annotations
 
-import warnings
-from typing import Any
-
 from .design import DEFAULT_GROUPS, StackedData
 from .diagnostics import ConvergenceDiagnostics
+from .diagnostics import __getattr__ as __getattr__  # the deprecated name Diagnostics, once
 from .estimator import AssetResponseModel
 from .results import AssetResponseResults, FitFailedWarning
 
@@ -27,11 +25,3 @@ __all__ = [
     "StackedData",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    """``Diagnostics``: the deprecated name of :class:`ConvergenceDiagnostics`."""
-    if name == "Diagnostics":
-        warnings.warn("causalmacro.bayes.Diagnostics is deprecated; use ConvergenceDiagnostics",
-                      DeprecationWarning, stacklevel=2)
-        return ConvergenceDiagnostics
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -69,6 +69,11 @@ class LocalProjections:
         Add one more lag of each (then HC1 standard errors; HAC otherwise).
     state : pandas.Series, optional
         Regime label per period; responses are estimated per state at ``t - 1``.
+    shock_size : {"unit", "std"}
+        What a one-unit move of a shock series is, for labels: ``"unit"`` (a
+        unit of the series), or ``"std"`` when the shocks have unit variance
+        (``SVARResults.structural_shocks()``), so a unit move is one standard
+        deviation. The estimates are the same either way.
 
     Examples
     --------
@@ -85,7 +90,11 @@ class LocalProjections:
         lags: int,
         lag_augment: bool = True,
         state: pd.Series | None = None,
+        shock_size: str = "unit",
     ) -> None:
+        if shock_size not in ("unit", "std"):
+            raise ArgumentError(f"shock_size must be 'unit' or 'std', got {shock_size!r}")
+        self.shock_size = shock_size
         self.responses = _frame(responses, "responses")
         self.shocks = _frame(shocks, "shocks")
         for name, value, low in (("horizon", horizon, 0), ("lags", lags, 0)):
@@ -143,7 +152,7 @@ class LocalProjections:
         return LocalProjectionsResults(
             coef=coef, se=se, nobs=nobs, responses=tuple(map(str, y.columns)), shocks=tuple(map(str, s.columns)),
             states=tuple(states) if self.state is not None else (), lags=self.lags, lag_augment=self.lag_augment,
-            cov="HC1" if self.lag_augment else "HAC (Newey-West, h + 1 lags)",
+            cov="HC1" if self.lag_augment else "HAC (Newey-West, h + 1 lags)", shock_size=self.shock_size,
         )
 
 
@@ -186,12 +195,14 @@ class LocalProjectionsResults:
     lag_augment : bool
     cov : str
         The standard errors' kind.
-    shock_size : str
+    shock_size : {"unit", "std"}
         ``"unit"``: responses to a one-unit move of each shock series (what a
-        local projection estimates; for :meth:`SVARResults.structural_shocks`,
-        which have unit variance, about one standard deviation). The SVAR's
-        ``shock_size="unit"`` means the same thing there: a unit move of the
-        shocked series. Recorded in ``irf().attrs`` so figures title it right.
+        local projection estimates; the SVAR's ``shock_size="unit"`` means the
+        same thing there: a unit move of the shocked series). ``"std"``: the
+        shock series have unit variance (the SVAR's structural shocks, as the
+        main job passes them), so a unit move is one standard deviation. Given
+        by :class:`LocalProjections`; recorded in ``irf().attrs`` so figures
+        title it right.
     """
 
     coef: np.ndarray

@@ -126,3 +126,9 @@ def test_results_pickle_plot_and_carry_their_shock_size() -> None:
     plt.close(fig)
     with pytest.raises(ArgumentError, match=r"^state: these projections are not state-dependent$"):
         res.plot(state="easing")
+    # structural shocks have unit variance: the caller says so, the estimates are the same, the label follows
+    std = LocalProjections(y, s, horizon=4, lags=1, shock_size="std").fit()
+    assert_allclose(std.coef, res.coef, rtol=0, atol=0)
+    assert std.irf().attrs["shock_size"] == "std"
+    with pytest.raises(ArgumentError, match=r"^shock_size must be 'unit' or 'std', got 'sd'$"):
+        LocalProjections(y, s, horizon=4, lags=1, shock_size="sd")

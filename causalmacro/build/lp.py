@@ -51,7 +51,9 @@ def build_local_projections(
     out: dict[str, tuple[LocalProjections, LocalProjections | None]] = {}
     for source, target in spec.lp.link_pairs(list(spec.var.order)):
         y, s = data[[target]], shocks[[source]]
-        kw: dict[str, Any] = {"horizon": horizon, "lags": lags, "lag_augment": spec.lp.lag_augment}
+        # the structural shocks have unit variance: a unit move is one standard deviation
+        kw: dict[str, Any] = {"horizon": horizon, "lags": lags, "lag_augment": spec.lp.lag_augment,
+                              "shock_size": "std"}
         state = None
         if spec.lp.state is not None:
             state = LocalProjections(y, s, state=regimes[spec.lp.state].astype(object), **kw)

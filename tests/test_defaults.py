@@ -33,3 +33,15 @@ def test_asset_model_defaults_are_the_table() -> None:
         assert params["sampler"].default == defaults.ASSETS.sampler, method.__name__
         assert params["target_accept"].default == defaults.ASSETS.target_accept, method.__name__
         assert params["chains"].default is None and params["rng"].default == 0, method.__name__
+
+
+def test_trend_and_lag_rule_are_defined_once() -> None:
+    """One definition each, in the defaults table (typing caches equal Literals, so identity proves nothing)."""
+    import re
+    from pathlib import Path
+
+    package = Path(defaults.__file__).resolve().parents[1]
+    for values in ('"n", "c", "ct", "ctt"', '"aic", "bic", "hqic"'):
+        pattern = re.compile(r"^\w+ = Literal\[" + re.escape(values) + r"\]", re.MULTILINE)
+        where = [str(p.relative_to(package)) for p in sorted(package.rglob("*.py")) if pattern.search(p.read_text())]
+        assert where == ["spec/defaults.py"], (values, where)

@@ -15,17 +15,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["ASSETS", "GRAPH", "LP", "SIGN", "VAR", "AssetsDefaults", "GraphDefaults", "LPDefaults",
-           "SignDefaults", "VARDefaults"]
+__all__ = ["ASSETS", "GRAPH", "LP", "SIGN", "VAR", "AssetsDefaults", "GraphDefaults", "LPDefaults", "LagRule",
+           "SignDefaults", "Trend", "VARDefaults"]
+
+LagRule = Literal["aic", "bic", "hqic"]
+"""The information criteria that choose a VAR's lag order (the spec's ``[var] lags`` and ``SVAR(lags=)``)."""
+Trend = Literal["n", "c", "ct", "ctt"]
+"""Deterministic terms, as in statsmodels: none, constant, constant and trend, and a quadratic trend."""
 
 
 @dataclass(frozen=True)
 class VARDefaults:
     """The structural VAR: ``[var]`` and :class:`causalmacro.SVAR`."""
 
-    lags: int | Literal["aic", "bic", "hqic"] = "aic"
+    lags: int | LagRule = "aic"
     max_lags: int = 6
-    trend: Literal["n", "c", "ct", "ctt"] = "c"
+    trend: Trend = "c"
     identification: Literal["recursive", "short_run", "sign", "long_run"] = "recursive"
     horizon: int = 24
     reps: int = 1000

@@ -34,6 +34,7 @@ from .defaults import GRAPH as _GRAPH
 from .defaults import LP as _LP
 from .defaults import SIGN as _SIGN
 from .defaults import VAR as _VAR
+from .defaults import LagRule, Trend
 from .events import event_catalogue
 
 __all__ = [
@@ -56,8 +57,6 @@ __all__ = [
 PanelFrequency = Literal["monthly", "weekly"]
 SourceKind = Literal["fred", "csv_dir", "csv", "demo"]
 GapPolicy = Literal["error", "drop", "interpolate"]
-LagRule = Literal["aic", "bic", "hqic"]
-Trend = Literal["n", "c", "ct", "ctt"]
 Identification = Literal["recursive", "short_run", "sign", "long_run"]
 Name = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=64)]
 EventShape = Literal["pulse", "step", "window"]

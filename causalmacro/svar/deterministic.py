@@ -29,10 +29,10 @@ from typing import Literal
 import numpy as np
 
 from causalmacro.errors import DataError
+from causalmacro.spec.defaults import Trend
 
 __all__ = ["K_TREND", "TREND_NAMES", "Deterministic", "Trend", "trend_block"]
 
-Trend = Literal["n", "c", "ct", "ctt"]
 K_TREND: dict[str, int] = {"n": 0, "c": 1, "ct": 2, "ctt": 3}
 TREND_NAMES: dict[str, tuple[str, ...]] = {
     "n": (),

@@ -13,13 +13,14 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from statsmodels.tsa.vector_ar.var_model import VAR
 
 from causalmacro.labelled import frozen_array
+from causalmacro.spec.defaults import LagRule
 from causalmacro.svar._validate import check_sample_size
 from causalmacro.svar.deterministic import K_TREND, Deterministic, Trend
 from causalmacro.svar.dynamics import companion_roots
@@ -36,7 +37,7 @@ __all__ = [
     "split_params",
 ]
 
-LagCriterion = Literal["aic", "bic", "hqic"]
+LagCriterion = LagRule  # the spec's name; kept for the svar modules that import it from here
 
 
 @dataclass(frozen=True, eq=False)

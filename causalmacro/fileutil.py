@@ -19,7 +19,6 @@ if TYPE_CHECKING:
 __all__ = [
     "InterruptedAfterSwap",
     "current_umask",
-    "default_mode",
     "lock_folder",
     "remove_stale",
     "replace_atomically",
@@ -46,17 +45,6 @@ def current_umask() -> int:
     umask = os.umask(0o022)  # pragma: no cover - not Linux
     os.umask(umask)  # pragma: no cover
     return umask  # pragma: no cover
-
-
-def default_mode(path: str | os.PathLike[str]) -> None:
-    """Give a file made private by :func:`tempfile.mkstemp` (mode 0600) the mode a plain ``open`` would.
-
-    That is ``0666`` less the process umask (:func:`current_umask`, read
-    without changing it), so results can be shared like any other file. New
-    code uses :func:`temp_file_beside` or :func:`replace_atomically`, whose
-    temporary files get that mode from the start.
-    """
-    os.chmod(path, 0o666 & ~current_umask())
 
 
 def temp_file_beside(target: Path) -> Path:

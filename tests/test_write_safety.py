@@ -201,10 +201,10 @@ _WRITE_POSTERIOR = """
 import sys, errno
 from pathlib import Path
 import numpy as np, arviz as az
-from causalmacro.bayes._persist import write_netcdf
+from causalmacro.bayes._persist import write_idata
 idata = az.from_dict(posterior={"a": np.random.default_rng(0).normal(size=(2, 500, 400))})
 try:
-    write_netcdf(idata, Path(sys.argv[1]))
+    write_idata(idata, Path(sys.argv[1]))
 except OSError as exc:
     assert exc.errno == errno.ENOSPC, exc
     import gc; gc.collect()

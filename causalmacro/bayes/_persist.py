@@ -27,7 +27,7 @@ import pandas as pd
 import xarray as xr
 
 from ..errors import DataError
-from ..fileutil import write_netcdf as _write_netcdf
+from ..fileutil import write_netcdf
 from .design import StackedData
 from .diagnostics import ConvergenceDiagnostics
 
@@ -117,10 +117,10 @@ def write_results(res: AssetResponseResults, path: Path) -> Path:
     }
     idata["posterior"].attrs[_ATTR] = json.dumps(meta, default=str)
     path.parent.mkdir(parents=True, exist_ok=True)
-    return write_netcdf(idata, path)
+    return write_idata(idata, path)
 
 
-def write_netcdf(idata: az.InferenceData, path: Path) -> Path:
+def write_idata(idata: az.InferenceData, path: Path) -> Path:
     """Write ``idata`` as ArviZ does (one NetCDF group per group, numbers compressed), atomically.
 
     The file is built in memory and only its bytes go to disk (temporary file,
@@ -128,7 +128,7 @@ def write_netcdf(idata: az.InferenceData, path: Path) -> Path:
     :class:`OSError` and no HDF5 file is left open (h5py would crash the
     interpreter closing it later, during garbage collection).
     """
-    return _write_netcdf(path, [(group, idata[group]) for group in idata.groups()], compress=True)
+    return write_netcdf(path, [(group, idata[group]) for group in idata.groups()], compress=True)
 
 
 def _regimes_and_covariates(c: xr.Dataset, meta: dict[str, Any]) -> dict[str, Any]:

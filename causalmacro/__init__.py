@@ -35,6 +35,7 @@ if _TYPE_CHECKING:
     from .panel import Panel, build_panel, event_dummies, regimes
     from .pipeline import CyclePosition, RunResults, asset_returns, cycle_position, fit_spec
     from .plotting import (
+        plot_channels,
         plot_event_effects,
         plot_fevd,
         plot_graph,
@@ -107,6 +108,7 @@ __all__ = [
     "load_results",
     "load_spec",
     "open_source",
+    "plot_channels",
     "plot_event_effects",
     "plot_fevd",
     "plot_graph",
@@ -172,6 +174,7 @@ _LAZY = {
     "plot_lp": ".plotting",
     "plot_position": ".plotting",
     "plot_event_effects": ".plotting",
+    "plot_channels": ".plotting",
 }
 
 

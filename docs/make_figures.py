@@ -92,7 +92,7 @@ def plain_chain(spec: Any, panel: Any) -> None:
     save_figure(cm.plot_irf(irf, units=units, horizon_unit="months"), OUT / "chain_irf.png", dpi=80)
     save_figure(cm.plot_fevd(res.fevd(12), "btc", horizon_unit="months"), OUT / "chain_fevd_btc.png", dpi=80)
     save_figure(cm.plot_historical_decomposition(res.historical_decomposition(), "btc", last=36,
-                                                 units=units["btc"]), OUT / "chain_hd_btc.png", dpi=80)
+                                                 units=units), OUT / "chain_hd_btc.png", dpi=80)
     save_figure(cm.plot_graph(cm.dependency_graph(irf, res.causality_table())), OUT / "chain_graph.png", dpi=80)
     heading("plain monthly chain (chain_*.png)")
     print(res.summary())
@@ -152,7 +152,7 @@ def chain_figures(run: Any) -> None:
     save_figure(cm.plot_graph(run.graph, rank_shock="net_liquidity"), OUT / "case_graph.png", dpi=DPI)
     save_figure(cm.plot_irf(run.irf, units=units, horizon_unit="months"), OUT / "case_irf.png", dpi=DPI)
     save_figure(cm.plot_fevd(run.fevd, "btc", horizon_unit="months"), OUT / "case_fevd_btc.png", dpi=DPI)
-    save_figure(cm.plot_historical_decomposition(run.historical_decomposition, "btc", last=36, units=units["btc"]),
+    save_figure(cm.plot_historical_decomposition(run.historical_decomposition, "btc", last=36, units=units),
                 OUT / "case_hd_btc.png", dpi=DPI)
     save_figure(cm.plot_lp(run.irf, dict(run.lp), lp_state=dict(run.lp_state), state_name="liquidity",
                            units=units, horizon_unit="months"), OUT / "case_lp.png", dpi=DPI)
@@ -260,7 +260,7 @@ def robustness_grid(spec: Any, panel: Any) -> None:
 
     whole = sub(full)
     for source, name in (("net_liquidity", "liquidity"), ("real_rate", "real_rate")):
-        save_figure(cm.plot_spec_curve(whole.curve(source, "btc", at="peak"), units=units["btc"]),
+        save_figure(cm.plot_spec_curve(whole.curve(source, "btc", at="peak"), units=units),
                     OUT / f"case_spec_curve_{name}_btc.png", dpi=DPI)
     # BTC's responses before and after 2020: the spec's ordering at the lag order AIC picks on the whole sample
     fig, axes = plt.subplots(1, 4, figsize=(12, 3.2), squeeze=False)

@@ -43,7 +43,7 @@ def write_grid(
         for at in ("impact", "peak"):
             name = f"spec_curve_{source}_{target}_{at}.png"
             fig = plot_spec_curve(g.curve(source, target, at=at), synthetic=synthetic,  # type: ignore[arg-type]
-                                  units=(units or {}).get(target))
+                                  units=units)
             save_figure(fig, folder / name)
             files.append(name)
             figures.append(name)

@@ -178,7 +178,7 @@ def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = No
     save(plot_irf(run.irf, synthetic=synthetic, units=units, horizon_unit=horizon_unit), "irf.png")
     save(plot_fevd(run.fevd, focus, synthetic=synthetic, horizon_unit=horizon_unit), f"fevd_{focus}.png")
     save(plot_historical_decomposition(run.historical_decomposition, focus, last=run.choices["hd_periods"],
-                                       synthetic=synthetic, units=units.get(focus)), f"hd_{focus}.png")
+                                       synthetic=synthetic, units=units), f"hd_{focus}.png")
     graph_fig = plot_graph(run.graph, synthetic=synthetic)
     graph_fig.savefig(folder / "graph.svg", bbox_inches="tight")  # a vector copy of the same figure
     save(graph_fig, "graph.png")
@@ -186,7 +186,7 @@ def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = No
                                                   synthetic=synthetic))
     files += ["graph.svg", "graph.html"]
     if run.channels:
-        save(plot_channels(dict(run.channels), focus, synthetic=synthetic, units=units.get(focus),
+        save(plot_channels(dict(run.channels), focus, synthetic=synthetic, units=units,
                            horizon_unit=horizon_unit), f"channels_{focus}.png")
     if run.position is not None:
         save(plot_position(run.position, synthetic=synthetic, units=units), "position.png")
@@ -240,7 +240,7 @@ def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = No
             if focus in names:
                 name = f"spec_curve_{source}_{focus}.png"
                 save(plot_spec_curve(grid.curve(source, focus, at="peak"), synthetic=synthetic,
-                                     units=units.get(focus)), name)
+                                     units=units), name)
     _write_text(folder / "results.json", json.dumps(run.to_dict(), indent=2, default=str))
     files.append("results.json")
     if diff is not None:

@@ -834,7 +834,7 @@ class SVARResults:
         if isinstance(time, pd.PeriodIndex):  # the figure's time axis takes dates
             hd = hd.assign_coords(time=time.to_timestamp())
         return plotdispatch.call("plot_historical_decomposition", hd, response,
-                                 last=last, ax=ax, units=units)
+                                 last=last, ax=ax, units=None if units is None else {response: units})
 
     # ----------------------------------------------------------------- tests
     def _check_name(self, name: str, argument: str = "variable") -> None:

@@ -1,0 +1,172 @@
+"""What every figure shares: the grid of axes, the synthetic banner, the title, units and shock-size labels.
+
+The signature convention of :mod:`causalmacro.plotting` is enforced here:
+``title=None`` is a default title from the data, ``""`` none (:func:`title_or`);
+``units`` is a mapping series -> unit, by default the data's ``attrs["units"]``
+(:func:`resolve_units`); labels come from the data's attrs (``shock_size``,
+``level``, ``interval``, ``scale``), never guessed (:func:`shock_phrase`); a
+missing column is an :class:`~causalmacro.errors.ArgumentError` naming it
+(:func:`column`); renamed keywords keep working with a ``DeprecationWarning``
+(:func:`legacy_keywords`).
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from causalmacro.errors import ArgumentError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+SYNTHETIC_BANNER = "SYNTHETIC DEMO DATA"
+DEFAULT_UNIT = "units of the series"
+
+CLASS_COLOURS = {"crypto": "#e07b00", "equity": "#1f77b4", "safe_haven": "#7f7f7f", "credit": "#9467bd"}
+"""One colour per asset class, in every figure; other classes cycle through the tab10 palette."""
+
+_SHOCK_PHRASES = {"std": "one-s.d.", "unit": "one-unit", "unit innovation": "one-unit forecast-error"}
+
+
+def class_colour(group: str) -> str:
+    """The colour of an asset class (stable across figures and runs)."""
+    if group in CLASS_COLOURS:
+        return CLASS_COLOURS[group]
+    palette = ["#2ca02c", "#8c564b", "#e377c2", "#bcbd22", "#17becf", "#d62728"]
+    return palette[sum(map(ord, group)) % len(palette)]
+
+
+def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 110) -> None:
+    """Write a figure to ``path`` (format from the suffix) and release it."""
+    fig.savefig(path, dpi=dpi, bbox_inches="tight")
+    plt.close(fig)
+
+
+def grid(n_rows: int, n_cols: int, axes: Any, size: float = 2.2) -> tuple[Figure, np.ndarray]:
+    """A new ``n_rows x n_cols`` grid of axes, or ``axes`` reshaped to it."""
+    if axes is None:
+        fig, ax = plt.subplots(
+            n_rows, n_cols, figsize=(size * n_cols + 1, 0.8 * size * n_rows + 1), squeeze=False, sharex=True
+        )
+        return fig, ax
+    arr = np.asarray(axes, dtype=object)
+    if arr.size != n_rows * n_cols:
+        raise ArgumentError(f"axes: {arr.size} axes given, the figure needs {n_rows} x {n_cols}")
+    arr = arr.reshape(n_rows, n_cols)
+    return arr[0, 0].figure, arr
+
+
+def one_ax(ax: Axes | None, figsize: tuple[float, float] = (7, 4)) -> tuple[Figure, Axes]:
+    """A new figure with one axes, or ``ax`` and its figure."""
+    if ax is None:
+        fig, ax = plt.subplots(figsize=figsize)
+        return fig, ax
+    return ax.figure, ax  # type: ignore[return-value]
+
+
+def banner(fig: Figure, synthetic: bool) -> None:
+    """The synthetic-data banner across the top of ``fig``."""
+    if synthetic:
+        fig.text(0.5, 0.995, SYNTHETIC_BANNER, ha="center", va="top", color="firebrick", fontsize=9, weight="bold")
+
+
+def headline(fig: Figure, title: str | None, *, synthetic: bool, fontsize: float = 9, room: float = 0.15) -> None:
+    """The figure's title under the synthetic banner, then the layout below both.
+
+    ``room`` is the height in inches kept under the title (more for two-line
+    row labels that reach up).
+    """
+    inch = 1 / fig.get_figheight()
+    if title:
+        fig.suptitle(title, fontsize=fontsize, y=1 - (0.3 if synthetic else 0.1) * inch)
+    banner(fig, synthetic)
+    top = (0.2 if synthetic else 0.0) + (room if title else 0.05)
+    fig.tight_layout(rect=(0, 0, 1, 1 - top * inch))
+
+
+def title_or(title: str | None, default: str) -> str:
+    """The title drawn: ``default`` (from the data) when ``title`` is None, none when it is ``""``."""
+    return default if title is None else title
+
+
+def short_unit(unit: str) -> str:
+    """Compact form of a units string for a title (``percent change (log)`` -> ``% (log change)``)."""
+    table = {"percent change (log)": "% (log change)", "percent change from a year ago": "% y/y",
+             "Percent": "pp", "change in Percent": "pp change"}
+    return table.get(unit, unit)
+
+
+def resolve_units(units: Any, attrs: Mapping[str, Any], *, function: str, name: str | None = None) -> dict[str, str]:
+    """``units`` as a mapping series -> unit; by default the data's ``attrs["units"]`` (a mapping), else none.
+
+    A plain string (the old form of some functions) is the unit of ``name``,
+    accepted with a ``DeprecationWarning``.
+    """
+    if units is None:
+        units = attrs.get("units")
+        return {str(k): str(v) for k, v in units.items()} if isinstance(units, Mapping) else {}
+    if isinstance(units, str):
+        if name is None:
+            raise ArgumentError(f"units: a mapping series -> unit, got the string {units!r}")
+        warnings.warn(f"{function}(units=...) as a string is deprecated; pass a mapping {{{name!r}: {units!r}}}",
+                      DeprecationWarning, stacklevel=3)
+        return {name: units}
+    if not isinstance(units, Mapping):
+        raise ArgumentError(f"units: a mapping series -> unit, got {type(units).__name__}")
+    return {str(k): str(v) for k, v in units.items()}
+
+
+def unit_of(units: Mapping[str, str], name: str) -> str:
+    """The unit of ``name``, or the words saying it is in the units of the series."""
+    return units.get(str(name), DEFAULT_UNIT)
+
+
+def shock_phrase(attrs: Mapping[str, Any]) -> str | None:
+    """The shock's size as the data's ``attrs["shock_size"]`` says (``"one-s.d."``, ``"one-unit"``), or None."""
+    size = attrs.get("shock_size")
+    if size is None:
+        return None
+    return _SHOCK_PHRASES.get(str(size), f"({size})")
+
+
+def level_phrase(attrs: Mapping[str, Any], what: str) -> str:
+    """``", 90% <interval or what>"`` from the data's ``attrs["level"]`` (and ``interval``), or ``""``."""
+    level = attrs.get("level")
+    if level is None:
+        return ""
+    return f", {100 * float(level):.0f}% {attrs.get('interval', what)}"
+
+
+def column(frame: pd.DataFrame, name: str, argument: str) -> pd.Series:
+    """``frame[name]``, or an ArgumentError naming the missing column and listing those there are."""
+    if name not in frame.columns:
+        raise ArgumentError(f"{argument}: no column {name!r}; the columns are {[str(c) for c in frame.columns]}")
+    return frame[name]
+
+
+def legacy_keywords(function: str, given: Mapping[str, Any], renamed: Mapping[str, str],
+                    valid: list[str]) -> dict[str, Any]:
+    """Map old keyword names to new ones with a ``DeprecationWarning``; an unknown keyword is an ArgumentError."""
+    out: dict[str, Any] = {}
+    for key, value in given.items():
+        if key not in renamed:
+            raise ArgumentError(f"{key}: not an argument of {function}; the arguments are {valid}")
+        warnings.warn(f"{function}({key}=...) is deprecated; use {renamed[key]}=", DeprecationWarning, stacklevel=3)
+        out[renamed[key]] = value
+    return out
+
+
+def band(a: Axes, h: np.ndarray, cell: Any, color: str, label: str, *, ls: str = "-") -> None:
+    """A response line with its band (if ``cell`` has a ``bound`` dim)."""
+    if "bound" in cell.dims:
+        a.fill_between(h, cell.sel(bound="lower"), cell.sel(bound="upper"), color=color, alpha=0.18, lw=0)
+        cell = cell.sel(bound="point")
+    a.plot(h, cell, color=color, lw=1.5, ls=ls, label=label)

@@ -28,6 +28,7 @@ __all__ = [
     "check_response",
     "freeze",
     "frozen_array",
+    "thaw",
     "with_bounds",
 ]
 
@@ -97,6 +98,19 @@ def frozen_array(a: Any) -> np.ndarray:
     out = np.array(a, dtype=np.float64, copy=True)
     out.flags.writeable = False
     return out
+
+
+def thaw(obj: Any) -> Any:
+    """A plain copy of what :func:`freeze` made: read-only mappings become dicts, recursively; tuples stay tuples.
+
+    A frozen result's ``__reduce__`` hands pickle this copy (``MappingProxyType``
+    does not pickle); its constructor freezes it again on load.
+    """
+    if isinstance(obj, Mapping):
+        return {k: thaw(v) for k, v in obj.items()}
+    if isinstance(obj, tuple):
+        return tuple(thaw(v) for v in obj)
+    return obj
 
 
 def freeze(obj: Any) -> Any:

@@ -26,7 +26,9 @@ bad. *Journal of Political Economy* 126(2), 850-901.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -225,6 +227,115 @@ class LocalProjectionsResults:
     def __reduce__(self) -> tuple[Any, ...]:
         # through the constructor, so the arrays come back read-only
         return (_rebuild, (type(self), {f.name: getattr(self, f.name) for f in fields(self)}))
+
+    # ------------------------------------------------------------ results protocol
+    # (written over the dataclass fields: the arrays as variables, the rest as one JSON attr)
+    def _arrays(self) -> dict[str, np.ndarray]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if isinstance(getattr(self, f.name), np.ndarray)}
+
+    def _settings(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)
+                if not isinstance(getattr(self, f.name), np.ndarray)}
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready results: ``model``, the settings (names, lags, standard errors, shock size) and the arrays as lists.
+
+        Returns
+        -------
+        dict
+            ``model`` (``"local_projections"``), every field of the results
+            (tuples as lists), and ``coef``, ``se``, ``nobs`` as nested lists
+            with their ``shape``.
+        """
+        out: dict[str, Any] = {"model": "local_projections"}
+        out.update({k: list(v) if isinstance(v, tuple) else v for k, v in self._settings().items()})
+        out.update({k: a.tolist() for k, a in self._arrays().items()})
+        out["shape"] = list(self.coef.shape)
+        return out
+
+    def to_dataframe(self, *, level: float | None = 0.9) -> pd.DataFrame:
+        """The responses (:meth:`irf`) as a long table.
+
+        Parameters
+        ----------
+        level : float or None
+            Coverage of the bands; None for the point only.
+
+        Returns
+        -------
+        DataFrame
+            Index ``(horizon, response, shock)`` (plus the state dim); columns
+            ``point``, and ``lower``, ``upper`` with bands.
+        """
+        irf = self.irf(level=level)
+        if "bound" not in irf.dims:
+            return irf.to_dataframe(name="point")[["point"]]
+        frame = irf.to_dataframe(name="irf")["irf"].unstack("bound")[["point", "lower", "upper"]]
+        frame.columns.name = None
+        return frame
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return f"<div><h4>Local projections</h4><pre>{html.escape(self.summary())}</pre></div>"
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the results to one NetCDF file, atomically (:func:`causalmacro.fileutil.write_netcdf`).
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file to write; :meth:`load` reads it back equal.
+
+        Returns
+        -------
+        pathlib.Path
+            The file written.
+        """
+        import json
+
+        from causalmacro.fileutil import write_netcdf
+
+        data = xr.Dataset({k: (tuple(f"{k}_{i}" for i in range(a.ndim)), a) for k, a in self._arrays().items()},
+                          attrs={"model": "local_projections", "settings": json.dumps(self._settings())})
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return write_netcdf(target, [(None, data)])
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> LocalProjectionsResults:
+        """Read results written by :meth:`save`.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file :meth:`save` wrote.
+
+        Returns
+        -------
+        LocalProjectionsResults
+
+        Raises
+        ------
+        DataError
+            The file is missing or holds no local projections.
+        """
+        import json
+
+        try:
+            with xr.open_dataset(path, engine="h5netcdf") as ds:
+                data = ds.load()
+        except (OSError, ValueError) as exc:
+            raise DataError(f"{path}: not saved local projections ({type(exc).__name__})") from None
+        if data.attrs.get("model") != "local_projections":
+            raise DataError(f"{path}: not saved local projections (model {data.attrs.get('model')!r})")
+        state: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v
+                                 for k, v in json.loads(data.attrs["settings"]).items()}
+        state.update({str(k): data[k].to_numpy() for k in data.data_vars})
+        return cls(**state)
 
     def irf(self, *, level: float | None = 0.9) -> xr.DataArray:
         """Responses as the package's response type: dims ``(horizon, response, shock)`` (plus ``state``).

@@ -34,7 +34,6 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, Literal
 
 import arviz as az
@@ -44,7 +43,7 @@ import xarray as xr
 
 from .. import plotdispatch
 from ..errors import ArgumentError, DataError
-from ..labelled import RESPONSE_DIMS, check_level, freeze, with_bounds
+from ..labelled import RESPONSE_DIMS, check_level, freeze, thaw, with_bounds
 from .design import StackedData
 from .diagnostics import ConvergenceDiagnostics
 
@@ -53,15 +52,6 @@ __all__ = ["DEFAULT_SCALE", "AssetResponseResults", "FitFailedWarning", "Scale"]
 Scale = Literal["data", "standardized"]
 DEFAULT_SCALE: Scale = "data"
 """Scale of every output that takes ``scale`` when none is given (see the module docstring)."""
-
-
-def _thaw(obj: Any) -> Any:
-    """A plain copy of what :func:`~causalmacro.labelled.freeze` made (mapping proxies become dicts)."""
-    if isinstance(obj, MappingProxyType | Mapping):
-        return {k: _thaw(v) for k, v in obj.items()}
-    if isinstance(obj, tuple):
-        return tuple(_thaw(v) for v in obj)
-    return obj
 
 
 def _unknown(argument: str, name: object, valid: Sequence[str]) -> ArgumentError:
@@ -110,7 +100,7 @@ class AssetResponseResults:
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle through the constructor, the settings as a plain dict (a mapping proxy does not pickle)."""
-        return (type(self), (self.idata, self.design, self.diagnostics, _thaw(self.settings)))
+        return (type(self), (self.idata, self.design, self.diagnostics, thaw(self.settings)))
 
     # ------------------------------------------------------------------ draws
     @property

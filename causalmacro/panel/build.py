@@ -108,6 +108,14 @@ class Panel:
     inputs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     window: Mapping[str, Any] = field(default_factory=dict)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle with the read-only mappings as plain dicts (a mapping proxy does not pickle); read-only again on load."""
+        state = {f: getattr(self, f) for f in self.__dataclass_fields__}
+        state["columns"] = dict(self.columns)
+        state["inputs"] = {k: dict(v) for k, v in self.inputs.items()}
+        state["window"] = dict(self.window)
+        return (_rebuild_panel, (state,))
+
     @property
     def transforms(self) -> dict[str, str]:
         """Column -> ``"transform(origin)"``, e.g. ``{"inflation": "yoy(CPIAUCSL)"}``."""
@@ -196,6 +204,14 @@ class Panel:
             "inputs": {k: dict(v) for k, v in self.inputs.items()},
             "window": dict(self.window),
         }
+
+
+def _rebuild_panel(state: dict[str, Any]) -> Panel:
+    """Unpickle a :class:`Panel`: its mappings read-only again, as :func:`build_panel` makes them."""
+    state["columns"] = MappingProxyType(state["columns"])
+    state["inputs"] = MappingProxyType({k: MappingProxyType(v) for k, v in state["inputs"].items()})
+    state["window"] = MappingProxyType(state["window"])
+    return Panel(**state)
 
 
 def _atomic_write(path: str, text: str) -> None:

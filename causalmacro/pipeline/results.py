@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import html
 import json
+import os
+import pickle
+import zipfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +17,10 @@ import networkx as nx
 import pandas as pd
 import xarray as xr
 
-from causalmacro.labelled import freeze
+from causalmacro import plotdispatch
+from causalmacro.errors import DataError
+from causalmacro.fileutil import replace_atomically
+from causalmacro.labelled import freeze, thaw
 
 if TYPE_CHECKING:
     from causalmacro.bayes import AssetResponseResults
@@ -316,6 +323,119 @@ class RunResults:
         if self.assets is not None:
             out["assets"] = self.assets.to_dict(level=self.choices["level"])
         return out
+
+    # ---------------------------------------------------------------- protocol
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle through the constructor, read-only mappings as plain dicts (a mapping proxy does not pickle)."""
+        return (_rebuild, (type(self), {f.name: thaw(getattr(self, f.name)) for f in fields(self)}))
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """The impulse responses (:attr:`irf`) as a long table.
+
+        Returns
+        -------
+        DataFrame
+            Index ``(horizon, response, shock)``; column ``point``, and
+            ``lower``, ``upper`` where the run has bands.
+        """
+        if "bound" not in self.irf.dims:
+            return self.irf.to_dataframe(name="point")[["point"]]
+        frame = self.irf.to_dataframe(name="irf")["irf"].unstack("bound")[["point", "lower", "upper"]]
+        frame.columns.name = None
+        return frame
+
+    def plot(self, **plot_options: Any) -> Any:
+        """The impulse-response grid of the run (``irf.png``): :attr:`irf` drawn by :func:`causalmacro.plotting.plot_irf`.
+
+        Parameters
+        ----------
+        **plot_options
+            Passed to :func:`~causalmacro.plotting.plot_irf` (``responses=``,
+            ``shocks=``, ``axes=``, ``units=``); ``synthetic`` defaults to the data's.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        plot_options.setdefault("synthetic", self.synthetic)
+        return plotdispatch.call("plot_irf", self.irf, **plot_options)
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the whole run to one archive file, atomically: what :meth:`load` reads back equal.
+
+        The archive is a zip of ``results.json`` (:meth:`to_dict`: every estimate,
+        readable without Python) and ``run.pickle`` (this object: the spec, the
+        panel, the SVAR, its bootstrap draws, the asset posterior, ...). The report
+        folder of a run is :func:`causalmacro.write_run`; this is the one file to
+        keep or send a run in. As with statsmodels' ``results.save``, the pickle
+        runs code when loaded: load only archives you trust.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file to write (by convention ``.zip``); an earlier file stays
+            whole if the write fails.
+
+        Returns
+        -------
+        pathlib.Path
+            The file written.
+        """
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        estimates = json.dumps(self.to_dict(), default=str)
+        payload = pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
+
+        def write(tmp: str) -> None:
+            with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+                zf.writestr(ARCHIVE_FORMAT, json.dumps({"format": ARCHIVE_VERSION, "type": "RunResults"}))
+                zf.writestr("results.json", estimates)
+                zf.writestr("run.pickle", payload)
+
+        return replace_atomically(target, write)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> RunResults:
+        """Read a run written by :meth:`save` (load only archives you trust: see :meth:`save`).
+
+        Parameters
+        ----------
+        path : str or path-like
+            The archive :meth:`save` wrote.
+
+        Returns
+        -------
+        RunResults
+
+        Raises
+        ------
+        DataError
+            The file is missing, is not a run archive, or has another format version.
+        """
+        p = Path(path)
+        try:
+            with zipfile.ZipFile(p) as zf:
+                head = json.loads(zf.read(ARCHIVE_FORMAT))
+                payload = zf.read("run.pickle")
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+            raise DataError(f"{p}: not a causalmacro run archive ({type(exc).__name__})") from None
+        if head.get("format") != ARCHIVE_VERSION or head.get("type") != "RunResults":
+            raise DataError(f"{p}: a run archive of format {head.get('format')!r}; this version reads "
+                            f"{ARCHIVE_VERSION!r}")
+        run = pickle.loads(payload)  # a file the user wrote with save(); see its docstring
+        if not isinstance(run, cls):
+            raise DataError(f"{p}: not a causalmacro run archive (holds a {type(run).__name__})")
+        return run
+
+
+#: Name and version of the member that marks a :meth:`RunResults.save` archive.
+ARCHIVE_FORMAT = "causalmacro-run.json"
+ARCHIVE_VERSION = 1
+
+
+def _rebuild(cls: type[RunResults], state: dict[str, Any]) -> RunResults:
+    """Unpickle a :class:`RunResults` through its constructor, which makes the mappings read-only again."""
+    return cls(**state)
 
 
 def _residual_check_lines(checks: Diagnostics) -> list[str]:

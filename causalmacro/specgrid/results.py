@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import itertools
+import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -13,9 +15,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from causalmacro import plotdispatch
 from causalmacro.errors import ArgumentError, DataError
 from causalmacro.fileutil import write_netcdf
-from causalmacro.labelled import freeze
+from causalmacro.labelled import freeze, thaw
 
 __all__ = ["GRID_DIMS", "GridResults", "load_grid"]
 
@@ -45,6 +48,10 @@ class GridResults:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "facts", freeze(dict(self.facts)))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle through the constructor, the facts as a plain dict (a mapping proxy does not pickle)."""
+        return (type(self), (self.data, thaw(self.facts)))
 
     @property
     def irf(self) -> xr.DataArray:
@@ -162,8 +169,6 @@ class GridResults:
             high-beta end on either side), ``median_position`` and ``assets``
             (how many assets each window ranks).
         """
-        import json
-
         if "asset_rank" not in self.data:
             raise DataError("crypto_rank: this grid has no asset model (run grid(..., assets=True))")
         groups = json.loads(self.data.attrs.get("asset_groups", "{}"))
@@ -209,13 +214,79 @@ class GridResults:
     def __repr__(self) -> str:
         return f"GridResults(specifications={self.n_specifications}, dims={dict(self.irf.sizes)})"
 
-    def to_netcdf(self, path: str | os.PathLike[str]) -> Path:
-        """Write the Dataset (atomically: an interrupt leaves an earlier file whole).
+    def _repr_html_(self) -> str:
+        return (f"<div><h4>causalmacro specification grid: {html.escape(str(self.data.attrs.get('spec', '')))}</h4>"
+                f"<pre>{html.escape(self.summary())}</pre></div>")
+
+    # ---------------------------------------------------------------- export
+    def to_dataframe(self) -> pd.DataFrame:
+        """Every specification's responses as a long table.
+
+        Returns
+        -------
+        DataFrame
+            Index ``(ordering, lags, window, identification, horizon, response,
+            shock)``; columns ``point``, ``lower``, ``upper`` (NaN bands where an
+            explosive VAR left fewer than two stationary replications).
+        """
+        frame = self.irf.to_dataframe(name="irf")["irf"].unstack("bound")
+        frame = frame[[b for b in ("point", "lower", "upper") if b in frame.columns]]
+        frame.columns.name = None
+        return frame
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary: the grid's coordinates, options, facts and the headline sign shares.
+
+        Returns
+        -------
+        dict
+            ``model`` (``"specification grid"``), ``specifications``, ``dims``
+            (each grid dim's coordinates), ``options`` (the Dataset's attrs),
+            ``facts`` and ``sign_shares`` (:meth:`sign_shares` at impact, one
+            record per link, with its ``link``).
+        """
+        shares = self.sign_shares()
+        return {
+            "model": "specification grid",
+            "specifications": self.n_specifications,
+            "dims": {d: [_plain(v) for v in self.data[d].values] for d in GRID_DIMS},
+            "options": {str(k): _plain(v) for k, v in self.data.attrs.items()},
+            "facts": json.loads(json.dumps(thaw(self.facts), default=_plain)),
+            "sign_shares": [{"link": str(link), **{str(k): _plain(v) for k, v in row.items()}}
+                            for link, row in shares.iterrows()],
+        }
+
+    def plot(self, source: str | None = None, target: str | None = None, *, at: Literal["impact", "peak"] = "impact",
+             **plot_options: Any) -> Any:
+        """The specification curve of one link (:meth:`curve`) drawn by :func:`causalmacro.plotting.plot_spec_curve`.
+
+        Parameters
+        ----------
+        source, target : str, optional
+            The link ``source -> target``; default the first variable of the
+            grid's chain to its last (the asset).
+        at : {"impact", "peak"}
+            The response on impact, or at the horizon of its largest point estimate.
+        **plot_options
+            Passed to :func:`~causalmacro.plotting.plot_spec_curve` (``axes=``, ``units=``, ``synthetic=``).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        names = [str(v) for v in self.data["response"].values]
+        source = names[0] if source is None else source
+        target = names[-1] if target is None else target
+        return plotdispatch.call("plot_spec_curve", self.curve(source, target, at=at), **plot_options)
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the grid, its options and facts to one NetCDF file, atomically (an interrupt leaves an earlier file whole).
 
         Parameters
         ----------
         path : str or path-like
-            The NetCDF file to write (h5netcdf engine); :func:`causalmacro.load_grid` reads it.
+            The NetCDF file to write (h5netcdf engine); :meth:`load` (or
+            :func:`causalmacro.load_grid`) reads it back equal.
 
         Returns
         -------
@@ -224,11 +295,58 @@ class GridResults:
         """
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        return write_netcdf(target, [(None, self.data)])
+        data = self.data.copy()
+        data.attrs = {**data.attrs, FACTS_ATTR: json.dumps(thaw(self.facts), default=_plain)}
+        return write_netcdf(target, [(None, data)])
+
+    def to_netcdf(self, path: str | os.PathLike[str]) -> Path:
+        """The same as :meth:`save` (the grid folder's ``grid.nc``).
+
+        Parameters
+        ----------
+        path : str or path-like
+            The NetCDF file to write.
+
+        Returns
+        -------
+        pathlib.Path
+            The file written.
+        """
+        return self.save(path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> GridResults:
+        """Read a grid written by :meth:`save` (the same as :func:`causalmacro.load_grid`).
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file, or the grid folder holding ``grid.nc``.
+
+        Returns
+        -------
+        GridResults
+        """
+        return load_grid(path)
+
+
+#: The Dataset attribute that carries :attr:`GridResults.facts` in a saved grid (JSON).
+FACTS_ATTR = "grid_facts"
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready scalar: numpy scalars as Python ones, anything else unknown as text."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, list | tuple | np.ndarray):
+        return [_plain(v) for v in value]
+    return str(value)
 
 
 def load_grid(path: str | os.PathLike[str]) -> GridResults:
-    """Read a grid written by :meth:`GridResults.to_netcdf` (``grid.nc`` of a grid folder).
+    """Read a grid written by :meth:`GridResults.save` (``grid.nc`` of a grid folder).
 
     Parameters
     ----------
@@ -238,6 +356,8 @@ def load_grid(path: str | os.PathLike[str]) -> GridResults:
     Returns
     -------
     GridResults
+        Equal to the grid saved: its Dataset, options (attrs) and facts (empty
+        for a file written before the facts were saved with the grid).
 
     Raises
     ------
@@ -254,4 +374,5 @@ def load_grid(path: str | os.PathLike[str]) -> GridResults:
         raise DataError(f"{p}: not a causalmacro grid ({type(exc).__name__})") from None
     if "irf" not in data or any(d not in data["irf"].dims for d in GRID_DIMS):
         raise DataError(f"{p}: not a causalmacro grid (no irf with dims {list(GRID_DIMS)})")
-    return GridResults(data=data)
+    facts = json.loads(data.attrs.pop(FACTS_ATTR, "{}"))
+    return GridResults(data=data, facts=facts)

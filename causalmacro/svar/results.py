@@ -759,6 +759,21 @@ class SVARResults:
         return var_forecast(self.reduced_form, steps, level=level, exog_future=exog_future)
 
     # ----------------------------------------------------------------- plots
+    def plot(self, horizon: int = 24, **options: Any) -> Any:
+        """The impulse-response grid, statsmodels' ``irf().plot()``: the same as :meth:`plot_irf`.
+
+        Parameters
+        ----------
+        horizon : int
+        **options
+            Passed to :meth:`plot_irf` (``responses=``, ``shocks=``, ``axes=``, ``units=``, ``bands=``, ...).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        return self.plot_irf(horizon, **options)
+
     def plot_irf(
         self,
         horizon: int = 24,

@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from causalmacro.bayes import AssetResponseModel
+
 
 @dataclass(frozen=True)
 class SimulatedPanel:
@@ -197,3 +199,18 @@ def regime_panel() -> RegimePanel:
 def simulate_regimes() -> Callable[..., RegimePanel]:
     """The :func:`simulate_regime_panel` function."""
     return simulate_regime_panel
+
+
+@pytest.fixture(scope="session")
+def model(small_panel: SimulatedPanel) -> AssetResponseModel:
+    """The asset model on :func:`small_panel` (one lag, no regimes): fitting never changes it, so one serves all."""
+    p = small_panel
+    return AssetResponseModel(p.returns, p.shocks, groups=p.groups, lags=1)
+
+
+@pytest.fixture(scope="session")
+def regime_model(regime_panel: RegimePanel) -> AssetResponseModel:
+    """The asset model on :func:`regime_panel`: two regimes and two covariates (free columns beside the intercept)."""
+    p = regime_panel
+    return AssetResponseModel(p.returns, p.shocks, groups=p.groups, lags=1, regimes=p.regimes,
+                              covariates=p.covariates)

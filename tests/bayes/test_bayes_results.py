@@ -12,18 +12,12 @@ import pytest
 import xarray as xr
 from schema_keys import check_results
 
-from causalmacro.bayes import AssetResponseModel, AssetResponseResults, FitFailedWarning
+from causalmacro.bayes import AssetResponseResults, FitFailedWarning
 from causalmacro.errors import ArgumentError, DataError
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:PyTensor could not link to a BLAS installation:UserWarning"
 )
-
-
-@pytest.fixture(scope="module")
-def model(small_panel) -> AssetResponseModel:
-    p = small_panel
-    return AssetResponseModel(p.returns, p.shocks, groups=p.groups, lags=1)
 
 
 @pytest.fixture(scope="module")

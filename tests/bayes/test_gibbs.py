@@ -20,20 +20,6 @@ from causalmacro.bayes.variates import slice_update, truncated_positive_normal
 
 
 @pytest.fixture(scope="module")
-def model(small_panel) -> AssetResponseModel:
-    p = small_panel
-    return AssetResponseModel(p.returns, p.shocks, groups=p.groups, lags=1)
-
-
-@pytest.fixture(scope="module")
-def regime_model(regime_panel) -> AssetResponseModel:
-    """Two regimes (their contrast columns in the tree) and two covariates (free columns beside the intercept)."""
-    p = regime_panel
-    return AssetResponseModel(p.returns, p.shocks, groups=p.groups, lags=1, regimes=p.regimes,
-                              covariates=p.covariates)
-
-
-@pytest.fixture(scope="module")
 def unpooled_regime_model(regime_panel) -> AssetResponseModel:
     p = regime_panel
     return AssetResponseModel(p.returns, p.shocks, groups=p.groups, lags=1, regimes=p.regimes,

@@ -38,15 +38,10 @@ def _model(p, **kw) -> AssetResponseModel:
 
 
 @pytest.fixture(scope="module")
-def model(regime_panel) -> AssetResponseModel:
-    return _model(regime_panel)
-
-
-@pytest.fixture(scope="module")
-def res(model) -> AssetResponseResults:
+def res(regime_model) -> AssetResponseResults:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitFailedWarning)
-        return model.fit(draws=100, chains=2, rng=0, log_likelihood=True)
+        return regime_model.fit(draws=100, chains=2, rng=0, log_likelihood=True)
 
 
 # ------------------------------------------------------------------ design
@@ -62,8 +57,8 @@ def test_regime_coding(n):
         np.testing.assert_allclose(m, [[1.0, 0.5], [1.0, -0.5]])
 
 
-def test_regime_design(regime_panel, model):
-    p, d = regime_panel, model.design
+def test_regime_design(regime_panel, regime_model):
+    p, d = regime_panel, regime_model.design
     assert d.regimes == ("contracting", "expanding")
     assert d.effects == ("common", "contrast1") and d.contrasts == ("contrast1",)
     assert d.covariates == ("event", "window")
@@ -143,7 +138,7 @@ def test_malformed_regimes_and_covariates(regime_panel, change, match):
     ("pooling", "parameterization"),
     [("partial", "noncentered"), ("partial", "centered"), ("none", "noncentered")],
 )
-def test_logp_and_gradient_finite(model, regime_panel, pooling, parameterization):
+def test_logp_and_gradient_finite(regime_model, regime_panel, pooling, parameterization):
     built = _model(regime_panel, pooling=pooling, parameterization=parameterization).build()
     point = built.initial_point()
     assert np.isfinite(built.compile_logp(mode=FAST)(point))
@@ -156,11 +151,11 @@ def test_logp_and_gradient_finite(model, regime_panel, pooling, parameterization
     assert ("mu_group" in dims) == (pooling == "partial")
 
 
-def test_gibbs_fit_is_the_pymc_models_fit(model, res):
+def test_gibbs_fit_is_the_pymc_models_fit(regime_model, res):
     """Every free variable of the PyMC model is in the Gibbs posterior; the deterministics and the stored
     log-likelihood are what PyMC's graph computes from the Gibbs draws (so both define one model)."""
     post = res.idata["posterior"]
-    built = model.build()
+    built = regime_model.build()
     free = [v.name for v in built.free_RVs]
     assert set(free) <= set(post.data_vars)
     for name in free:
@@ -278,19 +273,19 @@ def test_save_and_load_round_trip_with_regimes(res, tmp_path):
         assert back.summary() == res.summary()  # the printed table, digit for digit
 
 
-def test_shock_draws_keep_regimes_and_covariates(model, regime_panel):
+def test_shock_draws_keep_regimes_and_covariates(regime_model, regime_panel):
     shocks = regime_panel.shocks
     noise = np.random.default_rng(3).normal(0, 0.1, size=(3, *shocks.shape))
     draws = xr.DataArray(shocks.to_numpy()[None] + noise, dims=("draw", "time", "shock"),
                          coords={"draw": np.arange(3), "time": shocks.index, "shock": list(shocks.columns)})
-    one = model.design.with_shocks(pd.DataFrame(draws.values[0], index=shocks.index, columns=shocks.columns))
-    np.testing.assert_array_equal(one.regime_idx, model.design.regime_idx)
-    np.testing.assert_array_equal(one.x_free, model.design.x_free)
+    one = regime_model.design.with_shocks(pd.DataFrame(draws.values[0], index=shocks.index, columns=shocks.columns))
+    np.testing.assert_array_equal(one.regime_idx, regime_model.design.regime_idx)
+    np.testing.assert_array_equal(one.x_free, regime_model.design.x_free)
     sign = np.where(one.regime_idx == 0, 0.5, -0.5)
     np.testing.assert_allclose(one.x_terms.reshape(-1, 2, 2, 2)[:, :, 1], one.x.reshape(-1, 2, 2) * sign[:, None, None])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitFailedWarning)
-        pooled = model.fit_shock_draws(draws, n_shock_draws=2, draws=30, tune=30, chains=2, rng=0)
+        pooled = regime_model.fit_shock_draws(draws, n_shock_draws=2, draws=30, tune=30, chains=2, rng=0)
     post = pooled.idata["posterior"]
     assert post.sizes["chain"] == 4 and post["beta"].dims[-1] == "regime"
     assert pooled.covariate_effects().dims == ("asset", "covariate", "bound")

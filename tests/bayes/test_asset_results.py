@@ -28,12 +28,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::causalmacro.bayes.FitFailedWarn
 
 
 @pytest.fixture(scope="module")
-def model(small_panel) -> AssetResponseModel:
-    p = small_panel
-    return AssetResponseModel(p.returns, p.shocks, groups=p.groups, lags=1)
-
-
-@pytest.fixture(scope="module")
 def res(model) -> AssetResponseResults:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitFailedWarning)

@@ -133,6 +133,7 @@ def test_sign_shares_and_curve(small) -> None:
     assert row["positive"] == pytest.approx((lo > 0).mean()) and row["negative"] == pytest.approx((hi < 0).mean())
     curve = small.curve("net_liquidity", "btc")
     assert list(curve["point"]) == sorted(curve["point"])
+    assert curve.attrs["shock_size"] == "std"  # the spec-curve figure titles its shock size from it
     # a recursive ordering with btc before net_liquidity sets the impact response to zero
     zero = curve[(~curve["source_first"]) & (curve["identification"] == "recursive")]
     assert len(zero) == 1 * 2 * 2 and np.allclose(zero[["point", "lower", "upper"]], 0)  # one such ordering

@@ -146,7 +146,8 @@ class GridResults:
         frame = frame[["point", "lower", "upper", *GRID_DIMS]].dropna(subset=["point", "lower", "upper"])
         frame["source_first"] = [o.split(">").index(source) < o.split(">").index(target) for o in frame["ordering"]]
         frame = frame.sort_values("point", kind="stable").reset_index(drop=True)
-        frame.attrs = {"link": f"{source} -> {target}", "at": at, "level": self.data.attrs.get("level")}
+        frame.attrs = {"link": f"{source} -> {target}", "at": at, "level": self.data.attrs.get("level"),
+                       "shock_size": self.data["irf"].attrs.get("shock_size")}
         return frame
 
     def crypto_rank(self, group: str = "crypto") -> pd.DataFrame:

@@ -323,9 +323,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         _note(args, line)
 
     run = fit_spec(spec, panel, rng=args.seed, reps=args.reps, assets=not args.no_assets,
-                   sampler=args.sampler, progress=_progress(args), on_stage=stage)
-    out = write_run(run, args.out, options=options, timings=timings, compare=args.compare, on_stage=stage,
-                    grid=grid_results)
+                   sampler=args.sampler, progress=_progress(args), on_stage=stage, grid=grid_results)
+    out = write_run(run, args.out, options=options, timings=timings, compare=args.compare, on_stage=stage)
     print(out.summary())
     return 0 if out.ok else 1
 
@@ -333,6 +332,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_grid(args: argparse.Namespace) -> int:
     import time
 
+    from .pipeline.tables import grid_tables
     from .report.grid import write_grid
     from .specgrid import grid
 
@@ -348,7 +348,7 @@ def _cmd_grid(args: argparse.Namespace) -> int:
              assets=args.assets, asset_draws=args.asset_draws,
              progress=_progress(args), on_stage=lambda line: _note(args, line))
     units = {name: info.units for name, info in panel.columns.items()}
-    files = write_grid(g, args.out, units=units, synthetic=panel.synthetic)
+    files = write_grid(g, args.out, units=units, synthetic=panel.synthetic, tables=grid_tables(g))
     print(g.summary())
     print(f"wrote grid.nc and {len(files)} files to {args.out}")
     return 0

@@ -113,6 +113,25 @@ def thaw(obj: Any) -> Any:
     return obj
 
 
+def rebuild(cls: type[Any], state: dict[str, Any]) -> Any:
+    """Unpickle a frozen result through its constructor, which freezes again what ``__reduce__`` thawed."""
+    return cls(**state)
+
+
+class ThawedPickle:
+    """Mixin for frozen dataclasses holding read-only mappings: pickle them as plain dicts, rebuild on load.
+
+    ``MappingProxyType`` does not pickle; ``__reduce__`` hands pickle :func:`thaw`-ed
+    fields and :func:`rebuild` calls the constructor, whose ``__post_init__``
+    makes them read-only again.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        from dataclasses import fields
+
+        return (rebuild, (type(self), {f.name: thaw(getattr(self, f.name)) for f in fields(self)}))  # type: ignore[arg-type]
+
+
 def freeze(obj: Any) -> Any:
     """A read-only deep copy: mappings become ``MappingProxyType``, lists tuples, arrays read-only."""
     if isinstance(obj, Mapping):

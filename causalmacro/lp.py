@@ -38,7 +38,7 @@ from scipy import stats
 
 from causalmacro import plotdispatch
 from causalmacro.errors import ArgumentError, DataError
-from causalmacro.labelled import RESPONSE_DIMS, check_level, with_bounds
+from causalmacro.labelled import RESPONSE_DIMS, check_level, rebuild, with_bounds
 
 __all__ = ["LocalProjections", "LocalProjectionsResults"]
 
@@ -226,7 +226,7 @@ class LocalProjectionsResults:
 
     def __reduce__(self) -> tuple[Any, ...]:
         # through the constructor, so the arrays come back read-only
-        return (_rebuild, (type(self), {f.name: getattr(self, f.name) for f in fields(self)}))
+        return (rebuild, (type(self), {f.name: getattr(self, f.name) for f in fields(self)}))
 
     # ------------------------------------------------------------ results protocol
     # (written over the dataclass fields: the arrays as variables, the rest as one JSON attr)
@@ -401,7 +401,3 @@ class LocalProjectionsResults:
         return (f"LocalProjectionsResults(responses={list(self.responses)}, shocks={list(self.shocks)}, "
                 f"horizon={self.coef.shape[0] - 1}, states={list(self.states)})")
 
-
-def _rebuild(cls: type[LocalProjectionsResults], state: dict[str, Any]) -> LocalProjectionsResults:
-    """Unpickle through the constructor (see :meth:`LocalProjectionsResults.__reduce__`)."""
-    return cls(**state)

@@ -170,7 +170,7 @@ def chain_figures(run: Any) -> None:
         print(f"  {a} -> {b}: {impact_and_peak(run.irf, b, a)}")
     for s in CHAIN[:-1]:
         print(f"  {s} -> btc: {impact_and_peak(run.irf, 'btc', s)}")
-    cum = res.irf(run.choices["irf_horizon"], bands=run.draws, level=run.choices["level"], cumulative=True)
+    cum = res.irf(run.choices.irf_horizon, bands=run.draws, level=run.choices.level, cumulative=True)
     for s in CHAIN[:-1]:
         print(f"  cumulative btc (log price, %) to {s} after 12 months: {band(cum.sel(response='btc', shock=s, horizon=12))}")
     print(run.causality.query("effect == 'btc'").round(3).to_string(index=False))

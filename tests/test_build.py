@@ -81,21 +81,21 @@ def test_own_spec_bands_equal_fit_spec_bands_at_equal_seeds(setup) -> None:
     opts = make_options(list(v.order), pd.DatetimeIndex(panel.data.index), orderings=None, lags=run.svar.lags,
                         windows=None, window_length=None, identifications=v.identification, reps=REPS,
                         method=v.bootstrap, level=v.level, horizon=v.horizon, trend=v.trend,
-                        seed=run.choices["svar_seed"])
+                        seed=run.choices.svar_seed)
     seeded = _SeededOptions(**{f.name: getattr(opts, f.name) for f in dataclasses.fields(opts)})
     ds = fit_block(panel.data[list(v.order)], seeded, seeded.blocks()[0], spec)
     got = ds["irf"].isel(ordering=0, identification=0).transpose("horizon", "response", "shock", "bound")
     names = list(v.order)
     want = run.irf.sel(response=names, shock=names).transpose("horizon", "response", "shock", "bound")
     np.testing.assert_allclose(got.to_numpy(), want.to_numpy(), rtol=0, atol=1e-10)
-    assert int(ds["reps_kept"]) == run.choices["reps_kept"]
+    assert int(ds["reps_kept"]) == run.choices.reps_kept
 
 
 def test_window_asset_model_equals_the_main_jobs_at_equal_seeds(setup) -> None:
     spec, panel, run, _ = setup
     start, end = panel.data.index[0], panel.data.index[-1]
-    ds = fit_window_assets(panel.data, spec, start, end, run.choices["asset_seed"], run.regimes)
-    now = run.choices["asset_regime_now"]
+    ds = fit_window_assets(panel.data, spec, start, end, run.choices.asset_seed, run.regimes)
+    now = run.choices.asset_regime_now
     assert ds["regime_now"].item() == now
     for shock in spec.asset_shocks:
         table = run.assets.spectrum(shock, regime=now, scale="standardized").reindex(list(spec.assets.groups))
@@ -105,7 +105,7 @@ def test_window_asset_model_equals_the_main_jobs_at_equal_seeds(setup) -> None:
 
 def test_grid_asset_spectrum_within_monte_carlo_error_of_the_main_job(setup) -> None:
     spec, _, run, g = setup
-    now = run.choices["asset_regime_now"]
+    now = run.choices.asset_regime_now
     assert g.data["asset_regime_now"].isel(window=0).item() == now
     for shock in spec.asset_shocks:
         table = run.assets.spectrum(shock, regime=now, scale="standardized").reindex(list(spec.assets.groups))
@@ -117,7 +117,7 @@ def test_grid_asset_spectrum_within_monte_carlo_error_of_the_main_job(setup) -> 
 
 def test_build_svar_and_seeds(setup) -> None:
     spec, panel, run, _ = setup
-    assert split_seed(5) == (run.choices["svar_seed"], run.choices["asset_seed"])
+    assert split_seed(5) == (run.choices.svar_seed, run.choices.asset_seed)
     model = build_svar(spec, panel.data)
     assert list(model.exog.columns) == list(spec.events)
     # a window without an event leaves it out (grid) or refuses it (main job)

@@ -32,13 +32,13 @@ def _json(obj: object) -> object:
 
 def test_choices_come_from_the_spec(demo, run) -> None:
     spec, _ = demo
-    assert run.choices["bands"] == "bootstrap" and run.choices["bootstrap"] == "wild" == spec.var.bootstrap
-    assert run.choices["reps"] == 120 and run.draws is not None and run.draws.reps == 120
+    assert run.choices.bands == "bootstrap" and run.choices.bootstrap == "wild" == spec.var.bootstrap
+    assert run.choices.reps == 120 and run.draws is not None and run.draws.reps == 120
     assert run.irf.sizes["horizon"] == spec.var.horizon + 1
     assert run.fevd.sizes["horizon"] == spec.var.fevd_horizon
-    assert run.choices["focus"] == "btc" == spec.var.order[-1]
-    assert run.choices["graph_min_run"] == spec.graph.min_run and run.choices["graph_alpha"] == spec.graph.alpha
-    assert run.assets is None and not run.choices["assets_fitted"]
+    assert run.choices.focus == "btc" == spec.var.order[-1]
+    assert run.choices.graph_min_run == spec.graph.min_run and run.choices.graph_alpha == spec.graph.alpha
+    assert run.assets is None and not run.choices.assets_fitted
 
 
 def test_channel_decomposition_follows_the_spec(demo, run) -> None:
@@ -63,9 +63,9 @@ def test_summary_dates_the_estimation_sample(demo, run) -> None:
 
 def test_bands_share_the_recorded_draws(run) -> None:
     """irf and fevd bands are exactly the bands of run.draws, so a user can recompute them."""
-    xr.testing.assert_identical(run.irf, run.svar.irf(run.choices["irf_horizon"], bands=run.draws))
-    xr.testing.assert_identical(run.fevd, run.svar.fevd(run.choices["fevd_horizon"], bands=run.draws))
-    assert run.draws.seed == run.svar.seed == run.choices["svar_seed"]
+    xr.testing.assert_identical(run.irf, run.svar.irf(run.choices.irf_horizon, bands=run.draws))
+    xr.testing.assert_identical(run.fevd, run.svar.fevd(run.choices.fevd_horizon, bands=run.draws))
+    assert run.draws.seed == run.svar.seed == run.choices.svar_seed
 
 
 def test_spec_changes_reach_the_fit(demo) -> None:
@@ -77,7 +77,7 @@ def test_spec_changes_reach_the_fit(demo) -> None:
     })
     r = cm.fit_spec(other, panel, assets=False)
     assert r.fevd.sizes["horizon"] == 6 and "bound" not in r.irf.dims and r.draws is None
-    assert r.choices["focus"] == "hy_spread"
+    assert r.choices.focus == "hy_spread"
     # bands="none" and a run of 30 horizons on a 25-horizon response: only Granger p < 0.01 makes an edge
     table = r.causality.set_index(["cause", "effect"])["granger_pvalue"]
     assert set(cm.significant_edges(r.graph)) == {k for k, p in table.items() if p < 0.01}
@@ -100,7 +100,7 @@ def test_cli_writes_what_fit_spec_returns(demo, run, tmp_path: Path) -> None:
     from causalmacro.pipeline.results import band_text
 
     bands = band_text(run.choices)
-    assert bands.startswith(f"90% bands from {run.choices['reps_kept']}")
+    assert bands.startswith(f"90% bands from {run.choices.reps_kept}")
     assert json.loads((out / "manifest.json").read_text())["bands"] == bands
     assert bands in (out / "report.md").read_text() and bands in (out / "report.html").read_text()
 
@@ -157,17 +157,29 @@ def test_asset_model_by_regime_with_event_covariates_in_the_main_job(tmp_path: P
     run = cm.fit_spec(spec, panel, rng=1, reps=50)
     assert run.assets is not None and run.assets.regimes == ("contracting", "expanding")
     labels = cm.regimes(panel, spec)["liquidity"].dropna()
-    assert run.choices["asset_regime_now"] == str(labels.iloc[-1])
+    assert run.choices.asset_regime_now == str(labels.iloc[-1])
     # the asset model read the regime of the period before each return
     design = run.assets.design
     assert list(run.assets.covariate_effects()["covariate"].values) == list(spec.events)
     assert design.regimes == ("contracting", "expanding")
     # the position's spectrum is the posterior mean cumulative response in the current regime
-    now = run.choices["asset_regime_now"]
+    now = run.choices.asset_regime_now
     assert run.position is not None and run.position.spectrum_regime == ("liquidity", now)
     expected = run.assets.cumulative().isel(horizon=-1).sel(regime=now).mean(("chain", "draw")).to_pandas()
     pd.testing.assert_frame_equal(run.position.spectrum, expected)
     assert run.graph.graph["asset_regime"] == f"liquidity: {now}"
+    # the report's tables are computed by the pipeline: standardised spectra now and by regime, the contrast in
+    # the spec's label order ([regimes.liquidity].labels = ["contracting", "expanding"]: expanding against contracting)
+    tables = run.asset_tables
+    assert tables is not None and tables.regime == "liquidity" and tables.regime_now == now
+    assert tables.contrast == ("expanding", "contracting") and list(tables.spectra) == spec.asset_shocks
+    for shock in spec.asset_shocks:
+        pd.testing.assert_frame_equal(tables.spectra[shock], run.assets.spectrum(
+            shock=shock, level=run.choices.level, regime=now, scale="standardized"))
+        pd.testing.assert_frame_equal(tables.spectra_by_regime[shock]["contracting"], run.assets.spectrum(
+            shock=shock, level=run.choices.level, regime="contracting", scale="standardized"))
+        pd.testing.assert_frame_equal(tables.contrasts[shock],
+                                      run.assets.prob_regime_greater("expanding", "contracting", shock=shock))
     out = cm.write_run(run, tmp_path / "run")
     for shock in spec.asset_shocks:
         assert f"spectrum_{shock}_by_regime.png" in out.files
@@ -219,9 +231,9 @@ def test_band_text_counts_the_replications_used(extra: dict, expected: str) -> N
 def test_replications_kept_and_dropped_are_recorded(run) -> None:
     assert run.draws is not None
     c = run.choices
-    assert (c["reps_kept"], c["reps_explosive"], c["reps_unidentified"]) == (
+    assert (c.reps_kept, c.reps_explosive, c.reps_unidentified) == (
         run.draws.n_kept, run.draws.n_explosive, run.draws.n_unidentified)
-    assert c["reps_requested"] == 120 and c["reps_override"] is True
+    assert c.reps_requested == 120 and c.reps_override is True
     svar_line = next(line for line in run.summary_lines() if line.startswith("SVAR:"))
     assert f"from {run.draws.n_kept}" in svar_line and "bootstrap replications" in svar_line
 

@@ -203,7 +203,7 @@ def test_run_archive(run, tmp_path: Path) -> None:
     back = cm.RunResults.load(path)
     assert back.to_dict() == run.to_dict()
     pd.testing.assert_frame_equal(back.causality, run.causality)
-    assert dict(back.choices) == dict(run.choices) and back.spec == run.spec
+    assert back.choices == run.choices and back.spec == run.spec
     import zipfile
 
     with zipfile.ZipFile(path) as zf:

@@ -11,36 +11,34 @@ so a Python user gets the same numbers as the command line, and can see why.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
-import xarray as xr
 
-from causalmacro.build import (
-    asset_fit_options,
-    asset_returns,
-    build_asset_model,
-    build_local_projections,
-    build_svar,
-    lp_lags,
-    split_seed,
-    var_events,
-)
-from causalmacro.build import regime_now as current_regime
+from causalmacro.build import asset_returns, lp_lags, split_seed
 from causalmacro.errors import ArgumentError, SpecError
-from causalmacro.graph import dependency_graph
 from causalmacro.panel import Panel
-from causalmacro.panel.events import event_path
 from causalmacro.panel.regimes import regimes as compute_regimes
-from causalmacro.pipeline.position import cycle_position
+from causalmacro.pipeline.choices import EventChoice, RunChoices
 from causalmacro.pipeline.results import RunResults, band_text
-from causalmacro.pipeline.sample import check_var_window
+from causalmacro.pipeline.stages import (
+    AssetStage,
+    LpStage,
+    SvarStage,
+    asset_stage,
+    check_reps,
+    graph_stage,
+    lp_stage,
+    svar_stage,
+)
+from causalmacro.pipeline.tables import GridLike, asset_tables, robustness
 from causalmacro.spec import ModelSpec
 
-__all__ = ["asset_returns", "fit_spec", "lp_lags"]
+__all__ = ["asset_returns", "fit_spec", "lp_lags", "run_choices", "with_robustness"]
 
 
 def fit_spec(
@@ -53,6 +51,7 @@ def fit_spec(
     sampler: str | None = None,
     progress: bool = False,
     on_stage: Callable[[str], None] | None = None,
+    grid: GridLike | None = None,
 ) -> RunResults:
     """Fit everything the spec describes on a panel; the main job without its writer.
 
@@ -75,12 +74,18 @@ def fit_spec(
         Show the sampler's progress bar.
     on_stage : callable, optional
         Called with one line as each stage ends (the CLI prints them on stderr).
+    grid : GridResults, optional
+        A specification grid of the same chain (:func:`causalmacro.grid`): the
+        results gain :attr:`RunResults.robustness` (its sign shares and the
+        specification curve of each link into the focus variable, read at
+        ``tables.SPEC_CURVE_AT``), which the report shows.
 
     Returns
     -------
     RunResults
         Frozen: the SVAR results, their bootstrap draws and banded outputs, the
-        graph, the asset results (or None) and the choices made.
+        graph, the asset results (or None), the report's tables and the
+        choices made (:class:`~causalmacro.pipeline.choices.RunChoices`).
 
     Raises
     ------
@@ -99,141 +104,80 @@ def fit_spec(
         raise SpecError(f"{spec.path or spec.name}: the spec has no [var] section to fit")
     if isinstance(rng, bool) or not isinstance(rng, int | np.integer) or rng < 0:
         raise ArgumentError(f"rng must be a non-negative int seed, got {rng!r}")
-    v = spec.var
-    n_reps = v.reps if reps is None else reps
-    if isinstance(n_reps, bool) or not isinstance(n_reps, int | np.integer) or n_reps < 0 or n_reps == 1:
-        raise ArgumentError(f"reps must be 0 (no bands) or at least 2, got {n_reps!r}")
-    band_kind = v.band_kind_for(int(n_reps))
+    n_reps = check_reps(spec, reps)
     svar_seed, asset_seed = split_seed(int(rng))
+    say = on_stage or (lambda line: None)
     timings: dict[str, float] = {}
 
-    t0 = time.perf_counter()
-    order = list(v.order)
+    sv = _timed(timings, "svar", lambda: svar_stage(spec, panel, seed=svar_seed, n_reps=n_reps,
+                                                    override=reps is not None))
+    say(f"svar: VAR({sv.res.lags}) on {sv.res.nobs} periods, {band_text(sv.band_facts.to_dict())} "
+        f"({timings['svar']:.1f} s)")
     index = pd.DatetimeIndex(panel.data.index)
-    events = var_events(spec)
-    check_var_window(spec, panel, n_exog=len(events))
-    model = build_svar(spec, panel.data)
-    exog = model.exog
-    res = model.fit(rng=svar_seed)
-    draws = res.bootstrap(int(n_reps), method=v.bootstrap) if band_kind == "bootstrap" else None
-    bands: Any = {"bootstrap": draws, "set": "set", "none": None}[band_kind]
-    irf = res.irf(v.horizon, bands=bands, level=v.level)
-    fevd = res.fevd(v.fevd_horizon, bands=bands, level=v.level)
-    hd = res.historical_decomposition()
-    event_effects = None
-    if events:
-        # the pipeline's only exogenous terms are the events
-        hd = hd.assign_coords(shock=["events" if t == "exogenous" else t for t in hd["shock"].values])
-        # A pulse dummy fits its period exactly, so that period's residual is zero: the wild bootstrap, which
-        # rescales each period's own residual, would never perturb it and the bands would be far too narrow
-        # (an observation of leverage one). The event bands therefore come from the residual (iid) bootstrap,
-        # which draws that period's error from the pool of residuals.
-        event_draws = draws if draws is None or draws.method == "residual" else res.bootstrap(
-            int(n_reps), method="residual")
-        event_effects = res.exog_response(v.horizon, paths={n: event_path(spec.events[n], v.horizon + 1) for n in events},
-                                          bands=event_draws, level=v.level).rename("event_effects")
-    causality = res.causality_table()
-    channel_shocks, channel_vars = spec.channel_plan
-    channels = {shock: res.channel_decomposition(shock, channel_vars, v.horizon, bands=bands, level=v.level)
-                for shock in channel_shocks}
-    timings["svar"] = time.perf_counter() - t0
-    say = on_stage or (lambda line: None)
-    band_facts = {
-        "bands": band_kind,
-        "bootstrap": v.bootstrap if band_kind == "bootstrap" else None,
-        "reps": int(n_reps) if band_kind == "bootstrap" else 0,
-        "reps_requested": int(n_reps),
-        "reps_override": reps is not None,
-        "reps_kept": draws.n_kept if draws is not None else 0,
-        "reps_explosive": draws.n_explosive if draws is not None else 0,
-        "reps_unidentified": draws.n_unidentified if draws is not None else 0,
-        "level": v.level,
-    }
-    say(f"svar: VAR({res.lags}) on {res.nobs} periods, {band_text(band_facts)} ({timings['svar']:.1f} s)")
-
-    groups = dict(spec.assets.groups) if spec.assets is not None else {}
     regime_frame = compute_regimes(panel, spec) if spec.regimes else pd.DataFrame(index=index)
-
-    t2 = time.perf_counter()
-    lp, lp_state = _local_projections(spec, panel, res, regime_frame)
-    timings["lp"] = time.perf_counter() - t2
-    if lp:
-        say(f"local projections: {len(lp)} links" + (f", by {spec.lp.state}" if lp_state else "")
+    lps = _timed(timings, "lp", lambda: lp_stage(spec, panel, sv.res, regime_frame))
+    if lps.lp:
+        say(f"local projections: {len(lps.lp)} links" + (f", by {spec.lp.state}" if lps.by_state else "")
             + f" ({timings['lp']:.1f} s)")
-
-    asset_res = None
-    if assets and spec.assets is not None:
-        t1 = time.perf_counter()
-        arm = build_asset_model(spec, panel.data, res.structural_shocks(), regime_frame)
-        fit_options = asset_fit_options(spec, sampler=sampler)
-        asset_res = arm.fit(**fit_options, rng=asset_seed, progressbar=progress)
+    t1 = time.perf_counter()
+    am = asset_stage(spec, panel, sv.res, regime_frame, fit=assets, sampler=sampler, seed=asset_seed,
+                      progress=progress)
+    if am.res is not None:
         timings["assets"] = time.perf_counter() - t1
-        say(f"sampling: asset model, {len(groups)} assets, sampler {fit_options['sampler']}, gate "
-            f"{'passed' if asset_res.diagnostics.passed else 'FAILED'} ({timings['assets']:.1f} s)")
-
-    asset_irf = prob_positive = None
-    regime_now: str | None = None
-    if asset_res is not None:
-        asset_irf = asset_res.responses(level=v.level)
-        cumulative = asset_res.cumulative()
-        if spec.assets is not None and spec.assets.regime is not None:
-            # the graph's asset edges are those of the regime the chain is in now (the last labelled period)
-            regime_now = current_regime(spec, regime_frame)
-            asset_irf, cumulative = asset_irf.sel(regime=regime_now), cumulative.sel(regime=regime_now)
-        prob_positive = (cumulative > 0).mean(("chain", "draw")).rename(asset="response")
-    graph = dependency_graph(irf, causality, alpha=spec.graph.alpha, min_run=spec.graph.min_run, groups=groups,
-                             asset_irf=asset_irf, asset_prob_positive=prob_positive)
-    graph.graph["sample"] = f"{res.reduced_form.index[0]:%Y-%m}..{res.reduced_form.index[-1]:%Y-%m}"
-    if regime_now is not None:
-        graph.graph["asset_regime"] = f"{spec.assets.regime if spec.assets else ''}: {regime_now}"
-    position = cycle_position(panel.data, order, regime_frame, assets=asset_res,
-                              asset_regime=spec.assets.regime if spec.assets is not None else None,
-                              cumulate=[n for n in order if panel.columns[n].transform in ("diff", "logdiff")])
-
-    choices: dict[str, Any] = {
-        "seed": int(rng),
-        "svar_seed": svar_seed,
-        "asset_seed": asset_seed if asset_res is not None else None,
-        **band_facts,
-        "irf_horizon": v.horizon,
-        "fevd_horizon": v.fevd_horizon,
-        "focus": spec.focus,
-        "hd_periods": spec.report.hd_periods,
-        "graph_alpha": spec.graph.alpha,
-        "graph_min_run": spec.graph.min_run,
-        "channel_shocks": channel_shocks,
-        "channels": channel_vars,
-        "asset_flip": list(spec.assets.flip) if spec.assets is not None else [],
-        "asset_shocks": spec.asset_shocks if asset_res is not None else [],
-        "asset_sampler": (sampler or spec.assets.sampler) if asset_res is not None and spec.assets else None,
-        "assets_fitted": asset_res is not None,
-        "events": {name: {"date": spec.event_date(name).isoformat(), "shape": e.shape, "periods": e.periods,
-                          "var": e.var, "assets": e.assets, "title": spec.event_title(name)}
-                   for name, e in spec.events.items()},
-        "event_bands": ("residual bootstrap" if events and band_kind == "bootstrap" else None),
-        "asset_events": [n for n, e in spec.events.items() if e.assets] if asset_res is not None else [],
-        "asset_regime": spec.assets.regime if spec.assets is not None and asset_res is not None else None,
-        "asset_regime_now": regime_now,
-        "lp_links": [f"{a} -> {b}" for a, b in spec.lp.link_pairs(order)] if lp else [],
-        "lp_lags": lp_lags(spec, res) if lp else None,
-        "lp_lag_augment": spec.lp.lag_augment if lp else None,
-        "lp_state": spec.lp.state if lp_state else None,
-    }
+        say(f"sampling: asset model, {len(spec.assets.groups) if spec.assets else 0} assets, sampler {am.sampler}, gate "
+            f"{'passed' if am.res.diagnostics.passed else 'FAILED'} ({timings['assets']:.1f} s)")
+    gs = graph_stage(spec, panel, sv, am, regime_frame)
+    choices = run_choices(spec, int(rng), (svar_seed, asset_seed), sv, lps, am)
+    tables = None if am.res is None else asset_tables(spec, am.res, choices.asset_shocks, choices.level,
+                                                       am.regime_now)
     return RunResults(
-        spec=spec, panel=panel, svar=res, draws=draws, irf=irf, fevd=fevd,
-        historical_decomposition=hd, causality=causality, graph=graph, assets=asset_res, channels=channels,
-        events=exog, event_effects=event_effects, regimes=regime_frame, lp=lp, lp_state=lp_state,
-        position=position, choices=choices, timings=timings,
+        spec=spec, panel=panel, svar=sv.res, draws=sv.draws, irf=sv.irf, fevd=sv.fevd,
+        historical_decomposition=sv.hd, causality=sv.causality, graph=gs.graph, assets=am.res,
+        channels=sv.channels, events=sv.events, event_effects=sv.event_effects, regimes=regime_frame, lp=lps.lp,
+        lp_state=lps.by_state, position=gs.position, choices=choices, timings=timings, asset_tables=tables,
+        robustness=None if grid is None else robustness(grid, choices.focus),
     )
 
 
-def _local_projections(
-    spec: ModelSpec, panel: Panel, res: Any, regime_frame: pd.DataFrame
-) -> tuple[dict[str, xr.DataArray], dict[str, xr.DataArray]]:
-    """LP responses of each ``[lp]`` link (target on the source's identified shock), pooled and by state."""
-    assert spec.var is not None
-    models = build_local_projections(spec, panel.data, res.structural_shocks(), regime_frame, lags=lp_lags(spec, res))
-    level = spec.var.level
-    lp = {key: pooled.fit().irf(level=level) for key, (pooled, _) in models.items()}
-    by_state = {key: state.fit().irf(level=level) for key, (_, state) in models.items() if state is not None}
-    return lp, by_state
+def with_robustness(run: RunResults, grid: GridLike) -> RunResults:
+    """``run`` with :attr:`RunResults.robustness` computed from ``grid`` (as ``fit_spec(..., grid=grid)``)."""
+    return dataclasses.replace(run, robustness=robustness(grid, run.choices.focus))
+
+
+_T = TypeVar("_T")
+
+
+def _timed(timings: dict[str, float], name: str, stage: Callable[[], _T]) -> _T:
+    """Run one stage, recording its seconds under ``name``."""
+    t0 = time.perf_counter()
+    out = stage()
+    timings[name] = time.perf_counter() - t0
+    return out
+
+
+def run_choices(spec: ModelSpec, seed: int, seeds: tuple[int, int], sv: SvarStage, lps: LpStage,
+                am: AssetStage) -> RunChoices:
+    """The run's analysis choices, as its stages used them."""
+    assert spec.var is not None and spec.focus is not None  # a spec with [var] has a focus
+    fitted = am.res is not None
+    lp = bool(lps.lp)
+    return RunChoices(
+        seed=seed, svar_seed=seeds[0], asset_seed=seeds[1] if fitted else None,
+        **sv.band_facts.to_dict(),
+        irf_horizon=spec.var.horizon, fevd_horizon=spec.var.fevd_horizon, focus=spec.focus,
+        hd_periods=spec.report.hd_periods, graph_alpha=spec.graph.alpha, graph_min_run=spec.graph.min_run,
+        channel_shocks=sv.channel_shocks, channels=sv.channel_vars,
+        asset_flip=tuple(spec.assets.flip) if spec.assets is not None else (),
+        asset_shocks=tuple(spec.asset_shocks) if fitted else (),
+        asset_sampler=am.sampler, assets_fitted=fitted,
+        events={name: EventChoice(date=spec.event_date(name).isoformat(), shape=e.shape, periods=e.periods,
+                                  var=e.var, assets=e.assets, title=spec.event_title(name))
+                for name, e in spec.events.items()},
+        event_bands="residual bootstrap" if sv.event_names and sv.band_facts.bands == "bootstrap" else None,
+        asset_events=tuple(n for n, e in spec.events.items() if e.assets) if fitted else (),
+        asset_regime=spec.assets.regime if spec.assets is not None and fitted else None,
+        asset_regime_now=am.regime_now,
+        lp_links=tuple(f"{a} -> {b}" for a, b in spec.lp.link_pairs(list(spec.var.order))) if lp else (),
+        lp_lags=lps.lags, lp_lag_augment=spec.lp.lag_augment if lp else None,
+        lp_state=spec.lp.state if lps.by_state else None,
+    )

@@ -20,12 +20,14 @@ import xarray as xr
 from causalmacro import plotdispatch
 from causalmacro.errors import DataError
 from causalmacro.fileutil import replace_atomically
-from causalmacro.labelled import freeze, thaw
+from causalmacro.labelled import freeze, rebuild, thaw
+from causalmacro.pipeline.choices import RunChoices
 
 if TYPE_CHECKING:
     from causalmacro.bayes import AssetResponseResults
     from causalmacro.panel import Panel
     from causalmacro.pipeline.position import CyclePosition
+    from causalmacro.pipeline.tables import AssetTables, Robustness
     from causalmacro.spec import ModelSpec
     from causalmacro.svar import BootstrapDraws, SVARResults
     from causalmacro.svar.diagnostics import Diagnostics
@@ -33,7 +35,7 @@ if TYPE_CHECKING:
 __all__ = ["RunResults", "band_text"]
 
 
-def band_text(choices: Mapping[str, Any]) -> str:
+def band_text(choices: Mapping[str, Any] | RunChoices) -> str:
     """The run's bands in words, from its :attr:`RunResults.choices`.
 
     Bootstrap bands count the replications actually used and those dropped,
@@ -43,8 +45,8 @@ def band_text(choices: Mapping[str, Any]) -> str:
 
     Parameters
     ----------
-    choices : Mapping
-        ``bands``, ``level``, ``bootstrap``, ``reps`` and, where known,
+    choices : RunChoices or Mapping
+        The run's choices, or a mapping of ``bands``, ``level``, ``bootstrap``, ``reps`` and, where known,
         ``reps_kept``, ``reps_explosive``, ``reps_unidentified``,
         ``reps_requested`` and ``reps_override``.
 
@@ -52,6 +54,8 @@ def band_text(choices: Mapping[str, Any]) -> str:
     -------
     str
     """
+    if isinstance(choices, RunChoices):
+        choices = choices.to_dict()
     level = f"{100 * float(choices['level']):.0f}%"
     if choices["bands"] == "set":
         return f"{level} bands from the identified set of the sign restrictions"
@@ -107,7 +111,7 @@ class RunResults:
         bands or no bands).
     irf, fevd : xarray.DataArray
         Impulse responses (horizons ``0..[var].horizon``) and variance shares
-        (``1..[var].fevd_horizon``), banded as ``choices["bands"]`` says.
+        (``1..[var].fevd_horizon``), banded as ``choices.bands`` says.
     historical_decomposition : xarray.DataArray
         Dims ``(time, variable, shock)``.
     causality : pandas.DataFrame
@@ -133,11 +137,18 @@ class RunResults:
         and by ``[lp].state`` (a ``state`` dim).
     position : CyclePosition or None
         Where the chain stands now (:func:`causalmacro.pipeline.cycle_position`).
-    choices : mapping
+    choices : RunChoices
         Every analysis choice of the run (seeds, bands, horizons, the graph rule,
-        the assets' sign flips, ...), as used.
+        the assets' sign flips, ...), as used; a typed frozen record
+        (:class:`~causalmacro.pipeline.choices.RunChoices`, read by attribute).
     timings : mapping
         Seconds spent per stage (``svar``, ``lp``, ``assets``).
+    asset_tables : AssetTables or None
+        The asset spectra (standardised, per shock, now and per regime) and the
+        regime contrast the report shows (:func:`causalmacro.pipeline.tables.asset_tables`).
+    robustness : Robustness or None
+        A specification grid's sign shares and specification curves, when
+        :func:`fit_spec` was given a grid (:func:`causalmacro.pipeline.tables.robustness`).
     """
 
     spec: ModelSpec
@@ -157,11 +168,16 @@ class RunResults:
     lp: Mapping[str, xr.DataArray] = field(default_factory=dict)
     lp_state: Mapping[str, xr.DataArray] = field(default_factory=dict)
     position: CyclePosition | None = None
-    choices: Mapping[str, Any] = field(default_factory=dict)
+    choices: RunChoices = field(default=None)  # type: ignore[assignment]  # required: checked below
     timings: Mapping[str, float] = field(default_factory=dict)
+    asset_tables: AssetTables | None = None
+    robustness: Robustness | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "choices", freeze(dict(self.choices)))
+        if isinstance(self.choices, Mapping):
+            object.__setattr__(self, "choices", RunChoices.from_dict(self.choices))
+        if not isinstance(self.choices, RunChoices):
+            raise TypeError(f"choices must be a RunChoices record, got {type(self.choices).__name__}")
         object.__setattr__(self, "channels", MappingProxyType(dict(self.channels)))
         object.__setattr__(self, "lp", MappingProxyType(dict(self.lp)))
         object.__setattr__(self, "lp_state", MappingProxyType(dict(self.lp_state)))
@@ -192,7 +208,7 @@ class RunResults:
         lines = []
         if self.synthetic:
             lines.append("NOTE: synthetic data from the embedded demo; the numbers illustrate, they do not estimate.")
-        if c["bands"] == "set":
+        if c.bands == "set":
             det = res.identified.details
             band = (f"bands from the identified set of {det['accepted']} accepted models "
                     f"(acceptance rate {det['acceptance_rate']:.2%})")
@@ -205,7 +221,7 @@ class RunResults:
             f"{'stable' if res.is_stable else 'NOT STABLE'}; {band}"
         )
         lines.extend(_residual_check_lines(res.diagnostics))
-        focus, n = c["focus"], min(12, len(self.historical_decomposition["time"]))
+        focus, n = c.focus, min(12, len(self.historical_decomposition["time"]))
         last = self.historical_decomposition.sel(response=focus).isel(time=slice(-n, None)).sum("time").to_series()
         lines.append(f"last {n} periods of {focus}: contributions by shock "
                      + ", ".join(f"{k} {val:+.1f}" for k, val in last.items()))
@@ -233,7 +249,7 @@ class RunResults:
                                  f"[{float(fx.sel(bound='lower')):+.2f}, {float(fx.sel(bound='upper')):+.2f}]")
                 else:
                     parts.append(f"{name} {float(fx):+.2f}")
-            banded = f"{c['event_bands'].replace(' ', '-')} bands" if c.get("event_bands") else "no bands"
+            banded = f"{c.event_bands.replace(' ', '-')} bands" if c.event_bands else "no bands"
             lines.append(f"events: impact on {focus} ({banded}): " + ", ".join(parts))
         if self.position is not None:
             lines.extend(self.position.summary_lines())
@@ -253,16 +269,7 @@ class RunResults:
         dict of str to str
             :attr:`choices`, each value as text (tables and lists as JSON).
         """
-        out = {}
-        for key, value in self.choices.items():
-            if key == "events":
-                out[key] = "; ".join(f"{name} {e['date']} {e['shape']}" + (f" {e['periods']}" if e["periods"] else "")
-                                     for name, e in value.items()) or "none"
-            elif isinstance(value, Mapping | tuple | list):
-                out[key] = json.dumps(_thaw(value))
-            else:
-                out[key] = str(value)
-        return out
+        return self.choices.as_text()
 
     def summary(self) -> str:
         """Plain-text summary: the run's lines, then the SVAR's summary.
@@ -278,7 +285,7 @@ class RunResults:
 
     def __repr__(self) -> str:
         return (f"RunResults(spec={self.spec.name!r}, variables={len(self.svar.names)}, "
-                f"bands={self.choices['bands']!r}, assets={self.assets is not None}, ok={self.ok})")
+                f"bands={self.choices.bands!r}, assets={self.assets is not None}, ok={self.ok})")
 
     def _repr_html_(self) -> str:
         items = "".join(f"<li>{html.escape(line)}</li>" for line in self.summary_lines())
@@ -298,7 +305,7 @@ class RunResults:
         out: dict[str, Any] = {
             "synthetic": self.synthetic,
             "spec": self.spec.name,
-            "choices": _thaw(self.choices),
+            "choices": self.choices.to_dict(),
             "panel": self.panel.to_dict(),
             "svar": self.svar.to_dict(),
             "irf": _labelled(self.irf),
@@ -321,13 +328,13 @@ class RunResults:
             "position": None if self.position is None else self.position.to_dict(),
         }
         if self.assets is not None:
-            out["assets"] = self.assets.to_dict(level=self.choices["level"])
+            out["assets"] = self.assets.to_dict(level=self.choices.level)
         return out
 
     # ---------------------------------------------------------------- protocol
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle through the constructor, read-only mappings as plain dicts (a mapping proxy does not pickle)."""
-        return (_rebuild, (type(self), {f.name: thaw(getattr(self, f.name)) for f in fields(self)}))
+        return (rebuild, (type(self), {f.name: thaw(getattr(self, f.name)) for f in fields(self)}))
 
     def to_dataframe(self) -> pd.DataFrame:
         """The impulse responses (:attr:`irf`) as a long table.
@@ -432,10 +439,6 @@ class RunResults:
 ARCHIVE_FORMAT = "causalmacro-run.json"
 ARCHIVE_VERSION = 1
 
-
-def _rebuild(cls: type[RunResults], state: dict[str, Any]) -> RunResults:
-    """Unpickle a :class:`RunResults` through its constructor, which makes the mappings read-only again."""
-    return cls(**state)
 
 
 def _residual_check_lines(checks: Diagnostics) -> list[str]:

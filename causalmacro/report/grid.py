@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from causalmacro.fileutil import replace_atomically
+from causalmacro.pipeline.tables import GridTables, grid_tables
 from causalmacro.specgrid import GridResults
 
 __all__ = ["grid_html", "write_grid"]
@@ -23,38 +24,37 @@ def write_grid(
     links: Sequence[tuple[str, str]] | None = None,
     units: Mapping[str, str] | None = None,
     synthetic: bool = False,
+    tables: GridTables | None = None,
 ) -> list[str]:
     """Write ``summary.csv``, one ``spec_curve_<source>_<target>.png`` per headline link and ``report.html``.
 
-    ``grid.nc`` and the shards are written by :func:`causalmacro.grid` itself.
-    Returns the names written.
+    ``grid.nc`` and the shards are written by :func:`causalmacro.grid` itself;
+    the tables shown are :func:`causalmacro.pipeline.tables.grid_tables` of
+    ``links`` (pass ``tables`` when already computed). Returns the names written.
     """
     from causalmacro.plotting import plot_spec_curve, save_figure
 
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
-    impact, peak = g.sign_shares(links, at="impact"), g.sign_shares(links, at="peak")
+    tables = tables if tables is not None else grid_tables(g, links)
+    impact, peak = tables.sign_shares["impact"], tables.sign_shares["peak"]
     table = pd.concat({"impact": impact, "peak": peak}, axis=1)
     replace_atomically(folder / "summary.csv", lambda tmp: table.to_csv(tmp))
     files = ["summary.csv"]
     figures = []
-    for link in impact.index:
-        source, target = (p.strip() for p in link.split("->"))
-        for at in ("impact", "peak"):
-            name = f"spec_curve_{source}_{target}_{at}.png"
-            fig = plot_spec_curve(g.curve(source, target, at=at), synthetic=synthetic,  # type: ignore[arg-type]
-                                  units=units)
-            save_figure(fig, folder / name)
-            files.append(name)
-            figures.append(name)
-    page = grid_html(g, folder, figures, impact, peak, synthetic=synthetic)
+    for (source, target, at), curve in tables.curves.items():
+        name = f"spec_curve_{source}_{target}_{at}.png"
+        save_figure(plot_spec_curve(curve, synthetic=synthetic, units=units), folder / name)
+        files.append(name)
+        figures.append(name)
+    page = grid_html(g, folder, figures, impact, peak, synthetic=synthetic, crypto_rank=tables.crypto_rank)
     replace_atomically(folder / "report.html", lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
     files.append("report.html")
     return files
 
 
 def grid_html(g: GridResults, folder: Path, figures: Sequence[str], impact: pd.DataFrame, peak: pd.DataFrame,
-              *, synthetic: bool = False) -> str:
+              *, synthetic: bool = False, crypto_rank: pd.DataFrame | None = None) -> str:
     """The grid's page: what was varied, the sign shares, every specification curve (embedded)."""
     a, d = g.data.attrs, g.data.sizes
     title = f"causalmacro robustness grid: {a.get('spec', '')}"
@@ -76,8 +76,8 @@ def grid_html(g: GridResults, folder: Path, figures: Sequence[str], impact: pd.D
         parts.append(f"<h2>Share of specifications by sign: {label}</h2><p>positive / negative: the band excludes "
                      "zero on that side; point_positive: the point estimate is positive.</p>"
                      + shown.to_html(border=0, escape=True))
-    if "asset_rank" in g.data:
-        ranks = g.crypto_rank()
+    if crypto_rank is not None:
+        ranks = crypto_rank
         shown = ranks.assign(top=[f"{v:.0%}" for v in ranks["top"]], bottom=[f"{v:.0%}" for v in ranks["bottom"]])
         parts.append("<h2>Where crypto sits on the asset spectrum across windows</h2><p>The asset model on each "
                      "window (the spec's own VAR): the share of windows in which a crypto asset has the highest "

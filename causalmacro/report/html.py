@@ -11,8 +11,8 @@ from typing import Any
 import pandas as pd
 
 from causalmacro.pipeline import RunResults
+from causalmacro.pipeline.tables import Robustness
 from causalmacro.report.changes import with_article
-from causalmacro.specgrid import GridResults
 
 __all__ = ["html_report"]
 
@@ -136,8 +136,8 @@ def _events(run: RunResults) -> str:
            + _table(table, index=False))
     if sources:
         out += "<p>Sources of the catalogue's dates:</p><ul>" + sources + "</ul>"
-    if run.assets is not None and run.choices.get("asset_events"):
-        eff = run.assets.covariate_effects(level=run.choices["level"])
+    if run.assets is not None and run.choices.asset_events:
+        eff = run.assets.covariate_effects(level=run.choices.level)
         frame = eff.to_dataframe(name="value")["value"].unstack("bound")[["point", "lower", "upper"]]
         out += ("<p>Event effects on each asset's return in the asset model (posterior mean and HDI, "
                 "in the asset's units):</p>" + _table(frame))
@@ -165,23 +165,42 @@ def _position(run: RunResults) -> str:
     return "".join(parts)
 
 
-def _robustness(grid: GridResults) -> str:
-    a, d = grid.data.attrs, grid.data.sizes
-    parts = [f"<p>{grid.n_specifications} structural VARs of the same chain: {d['ordering']} orderings x {d['lags']} "
-             f"lag lengths x {d['window']} windows x {d['identification']} identifications, each with {a.get('reps')} "
-             f"{html.escape(str(a.get('method')))} bootstrap replications (<code>causalmacro grid</code>). "
+def _robustness(rob: Robustness) -> str:
+    d = rob.sizes
+    parts = [f"<p>{rob.n_specifications} structural VARs of the same chain: {d['ordering']} orderings x {d['lags']} "
+             f"lag lengths x {d['window']} windows x {d['identification']} identifications, each with {rob.reps} "
+             f"{html.escape(str(rob.method))} bootstrap replications (<code>causalmacro grid</code>). "
              "<i>positive</i> / <i>negative</i>: the share of specifications whose band excludes zero on that side. "
              "A recursive ordering that puts the target first sets the impact response to zero by construction; the "
              "peak is the response at the horizon of the largest point estimate.</p>"]
-    for at in ("impact", "peak"):
-        shares = grid.sign_shares(at=at)  # type: ignore[arg-type]
+    for at, shares in rob.sign_shares.items():
         shown = shares.assign(**{c: [f"{v:.0%}" for v in shares[c]] for c in ("positive", "negative", "point_positive")})
         parts.append(f"<h3>{'Impact' if at == 'impact' else 'Peak'} responses</h3>" + _table(shown))
     return "".join(parts)
 
 
-def html_report(run: RunResults, folder: Path, files: Sequence[str], diff: dict[str, Any] | None = None,
-                grid: GridResults | None = None) -> str:
+def _asset_tables(run: RunResults) -> str:
+    """The asset spectra and regime contrasts the pipeline computed, as HTML."""
+    tables, assets = run.asset_tables, run.assets
+    assert tables is not None and assets is not None
+    now, body = tables.regime_now, []
+    for shock, table in tables.spectra.items():
+        where = f" in the current {tables.regime} regime ({now})" if now is not None else ""
+        body.append(f"<h3>Asset spectrum: response to a one-s.d. {html.escape(shock)} shock{html.escape(where)}"
+                    "</h3>" + _table(table))
+        if tables.contrast is not None and shock in tables.contrasts:
+            higher, lower = tables.contrast
+            article = "an" if shock[:1] in "aeiou" else "a"
+            body.append(f"<p>Probability that each asset's and class's cumulative response to {article} "
+                        f"{html.escape(shock)} shock is higher (more positive) when "
+                        f"{html.escape(str(tables.regime))} is {html.escape(higher)} than when it is "
+                        f"{html.escape(lower)}, and the posterior mean of the difference:</p>"
+                        + _table(tables.contrasts[shock]))
+    body.append(f"<p>{html.escape(str(assets.diagnostics))}</p>")
+    return "".join(body)
+
+
+def html_report(run: RunResults, folder: Path, files: Sequence[str], diff: dict[str, Any] | None = None) -> str:
     """The report page of a run whose folder (``folder``, holding ``files``) is being written.
 
     Figures are embedded as base64 PNG data, styles inline: the page makes no
@@ -203,26 +222,12 @@ def html_report(run: RunResults, folder: Path, files: Sequence[str], diff: dict[
         body.append("<h2>Events</h2>" + _events(run))
     body.append("<h2>Figures</h2>" + "".join(_figure(folder, f) for f in files
                                              if f.endswith(".png") and not f.startswith("spec_curve_")))
-    if grid is not None:
-        body.append("<h2>Robustness across specifications</h2>" + _robustness(grid)
+    if run.robustness is not None:
+        body.append("<h2>Robustness across specifications</h2>" + _robustness(run.robustness)
                     + "".join(_figure(folder, f) for f in files if f.startswith("spec_curve_")))
     body.append("<h2>Tables</h2><h3>Causality tests</h3>" + _table(run.causality, index=False))
-    if run.assets is not None:
-        now = run.choices["asset_regime_now"]
-        labels = list(run.assets.regimes)
-        for shock in run.choices["asset_shocks"]:
-            table = run.assets.spectrum(shock=shock, level=run.choices["level"], regime=now, scale="standardized")
-            where = f" in the current {run.choices['asset_regime']} regime ({now})" if now is not None else ""
-            body.append(f"<h3>Asset spectrum: response to a one-s.d. {html.escape(shock)} shock{html.escape(where)}"
-                        "</h3>" + _table(table))
-            if len(labels) == 2:
-                prob = run.assets.prob_regime_greater(labels[1], labels[0], shock=shock)
-                article = "an" if shock[:1] in "aeiou" else "a"
-                body.append(f"<p>Probability that each asset's and class's cumulative response to {article} "
-                            f"{html.escape(shock)} shock is higher (more positive) when "
-                            f"{html.escape(run.choices['asset_regime'])} is {html.escape(labels[1])} than when it is "
-                            f"{html.escape(labels[0])}, and the posterior mean of the difference:</p>" + _table(prob))
-        body.append(f"<p>{html.escape(str(run.assets.diagnostics))}</p>")
+    if run.asset_tables is not None:
+        body.append(_asset_tables(run))
     text = run.choices_text()
     choices = pd.DataFrame({"value": list(text.values())}, index=list(text))
     body.append("<h2>Analysis choices</h2>" + _table(choices))

@@ -214,8 +214,52 @@ def _panel() -> Node:
     })
 
 
-def _svar() -> Node:
+def _identification() -> Node:
+    """The SVAR's identification scheme and restrictions."""
     nullable_matrix = {"type": ["array", "null"], "items": {"type": "array"}}
+    return _obj("The identification scheme and its restrictions.", {
+        "scheme": _leaf("string", "``recursive``, ``short_run``, ``sign`` or ``long_run``."),
+        "A": {**nullable_matrix, "description": "short_run: the pattern of A (numbers fixed, null free; null "
+              "when not given)."},
+        "B": {**nullable_matrix, "description": "short_run: the pattern of B, likewise."},
+        "signs": _map("sign: ``{shock: {variable: 1 or -1}}``.", "shock", {"type": "object"}),
+        "horizons": _leaf("integer", "sign: the signs hold at horizons ``0..horizons``."),
+        "zeros": _map("sign: ``{shock: [variable, ...]}`` with a zero impact response.", "shock",
+                      {"type": "array", "items": {"type": "string"}}),
+        "draws": _leaf("integer", "sign: rotations drawn."),
+    }, optional=("A", "B", "signs", "horizons", "zeros", "draws"))
+
+
+def _identification_details() -> Node:
+    """Facts of the SVAR's identification at the point estimate."""
+    return _obj("Facts of the identification at the point estimate.", {
+        "scheme": _leaf("string", "The scheme."),
+        "A": {"type": "array", "items": {"type": "array"}, "description": "short_run: the estimated A."},
+        "B": {"type": "array", "items": {"type": "array"}, "description": "short_run: the estimated B."},
+        "converged": _leaf("boolean", "short_run: whether the ML estimation converged."),
+        "iterations": _leaf("integer", "short_run: iterations of the ML estimation."),
+        "n_free": _leaf("integer", "short_run: free entries of A and B."),
+        "signs_normalised": _leaf("boolean", "short_run: whether every shock could be signed to raise its own "
+                                  "variable on impact."),
+        "overid_lr": _obj("short_run, over-identified: the likelihood-ratio test of the over-identifying "
+                          "restrictions.", {
+                              "statistic": _leaf("number", "LR statistic."),
+                              "df": _leaf("integer", "Over-identifying restrictions."),
+                              "pvalue": _leaf("number", "chi-square p-value."),
+                          }),
+        "draws": _leaf("integer", "sign: rotations drawn."),
+        "accepted": _leaf("integer", "sign: rotations that satisfy the restrictions (the identified set)."),
+        "acceptance_rate": _leaf("number", "sign: ``accepted / draws``."),
+        "point": _leaf("string", "sign: how the point model is picked (``median_target``, Fry & Pagan 2011)."),
+        "sign_matrix": {"type": "array", "items": {"type": "array"},
+                        "description": "sign: ``S[shock][variable]`` in ``{-1, 0, 1}``."},
+        "zero_indices": {"type": "array", "items": {"type": "array"},
+                         "description": "sign: for each shock, the variables with a zero impact response."},
+    }, optional=("A", "B", "converged", "iterations", "n_free", "signs_normalised", "overid_lr", "draws",
+                 "accepted", "acceptance_rate", "point", "sign_matrix", "zero_indices"))
+
+
+def _svar() -> Node:
     return _obj("The structural VAR's fit (``SVARResults.to_dict()``).", {
         "variables": _strings("The variables in chain order; shock ``j`` is named after variable ``j``."),
         "lags": _leaf("integer", "Lag order."),
@@ -230,42 +274,8 @@ def _svar() -> Node:
                              {"type": "integer"}),
             "maxlags": _leaf("integer", "The largest order tried."),
         }, nullable=True),
-        "identification": _obj("The identification scheme and its restrictions.", {
-            "scheme": _leaf("string", "``recursive``, ``short_run``, ``sign`` or ``long_run``."),
-            "A": {**nullable_matrix, "description": "short_run: the pattern of A (numbers fixed, null free; null "
-                  "when not given)."},
-            "B": {**nullable_matrix, "description": "short_run: the pattern of B, likewise."},
-            "signs": _map("sign: ``{shock: {variable: 1 or -1}}``.", "shock", {"type": "object"}),
-            "horizons": _leaf("integer", "sign: the signs hold at horizons ``0..horizons``."),
-            "zeros": _map("sign: ``{shock: [variable, ...]}`` with a zero impact response.", "shock",
-                          {"type": "array", "items": {"type": "string"}}),
-            "draws": _leaf("integer", "sign: rotations drawn."),
-        }, optional=("A", "B", "signs", "horizons", "zeros", "draws")),
-        "identification_details": _obj("Facts of the identification at the point estimate.", {
-            "scheme": _leaf("string", "The scheme."),
-            "A": {"type": "array", "items": {"type": "array"}, "description": "short_run: the estimated A."},
-            "B": {"type": "array", "items": {"type": "array"}, "description": "short_run: the estimated B."},
-            "converged": _leaf("boolean", "short_run: whether the ML estimation converged."),
-            "iterations": _leaf("integer", "short_run: iterations of the ML estimation."),
-            "n_free": _leaf("integer", "short_run: free entries of A and B."),
-            "signs_normalised": _leaf("boolean", "short_run: whether every shock could be signed to raise its own "
-                                      "variable on impact."),
-            "overid_lr": _obj("short_run, over-identified: the likelihood-ratio test of the over-identifying "
-                              "restrictions.", {
-                                  "statistic": _leaf("number", "LR statistic."),
-                                  "df": _leaf("integer", "Over-identifying restrictions."),
-                                  "pvalue": _leaf("number", "chi-square p-value."),
-                              }),
-            "draws": _leaf("integer", "sign: rotations drawn."),
-            "accepted": _leaf("integer", "sign: rotations that satisfy the restrictions (the identified set)."),
-            "acceptance_rate": _leaf("number", "sign: ``accepted / draws``."),
-            "point": _leaf("string", "sign: how the point model is picked (``median_target``, Fry & Pagan 2011)."),
-            "sign_matrix": {"type": "array", "items": {"type": "array"},
-                            "description": "sign: ``S[shock][variable]`` in ``{-1, 0, 1}``."},
-            "zero_indices": {"type": "array", "items": {"type": "array"},
-                             "description": "sign: for each shock, the variables with a zero impact response."},
-        }, optional=("A", "B", "converged", "iterations", "n_free", "signs_normalised", "overid_lr", "draws",
-                     "accepted", "acceptance_rate", "point", "sign_matrix", "zero_indices")),
+        "identification": _identification(),
+        "identification_details": _identification_details(),
         "impact": _ref("matrix", "Impact matrix B0^-1: rows the responses, columns the shocks; the impact response "
                        "to a one-standard-deviation shock, in the variables' units."),
         "sigma_u": _ref("matrix", "Residual covariance (degrees-of-freedom corrected), variables x variables."),
@@ -338,6 +348,47 @@ def _graph() -> Node:
                 })
 
 
+def _asset_design() -> Node:
+    """The design the asset model was fitted on."""
+    return _obj("The design the model was fitted on.", {
+        "assets": _strings("The assets, in order."),
+        "groups": _map("Each asset's class.", "asset", {"type": "string"}),
+        "shocks": _strings("The SVAR shocks used."),
+        "lags": _leaf("integer", "Highest shock lag ``L`` (lags ``0..L``)."),
+        "start": _leaf(["string", "null"], "First date of the stacked sample (ISO date and time)."),
+        "end": _leaf(["string", "null"], "Last date of the stacked sample (ISO date and time)."),
+        "n_obs": _map("Observations per asset.", "asset", {"type": "integer"}),
+        "regimes": _obj("With regimes (``[assets].regime``): the regime coding.", {
+            "labels": _strings("The regime labels."),
+            "n_dates": _map("Dates in each regime.", "regime", {"type": "integer"}),
+            "effects": _strings("Names of the coded effects (``common``, then the contrasts)."),
+            "coding": {"type": "array", "items": {"type": "array", "items": {"type": "number"}},
+                       "description": "The coding matrix: one row per regime, one column per effect."},
+        }),
+        "covariates": _strings("With covariates: their names (the events of the asset model)."),
+    }, optional=("regimes", "covariates"))
+
+
+def _asset_diagnostics() -> Node:
+    """The asset model's convergence gate."""
+    return _obj("The convergence gate.", {
+        "max_rhat": _leaf("number", "Largest rank-normalised split R-hat over every parameter."),
+        "min_ess_bulk": _leaf("number", "Smallest bulk effective sample size."),
+        "min_ess_tail": _leaf("number", "Smallest tail effective sample size."),
+        "divergences": _leaf("integer", "Divergent transitions after tuning (NUTS; 0 for Gibbs)."),
+        "worst_rhat": _leaf("string", "The parameter with the largest R-hat."),
+        "worst_ess": _leaf("string", "The parameter with the smallest bulk ESS."),
+        "passed": _leaf("boolean", "Whether the gate passed (R-hat <= rhat_max, bulk ESS >= ess_bulk_min, no "
+                        "divergences)."),
+        "n_fits": _leaf("integer", "Fits combined (more than one with shock-uncertainty propagation)."),
+        "messages": _strings("One line per failed criterion."),
+        "thresholds": _obj("The gate's limits.", {
+            "rhat_max": _leaf("number", "Largest R-hat allowed (1.01)."),
+            "ess_bulk_min": _leaf("number", "Smallest bulk ESS allowed (400)."),
+        }),
+    })
+
+
 def _assets() -> Node:
     bands_or_regimes = {"description": "The asset's cumulative response to the shock (with regimes: by regime).",
                         "anyOf": [_bands("Cumulative response by horizon ``0..[assets].lags``."),
@@ -362,39 +413,8 @@ def _assets() -> Node:
         "model": _leaf("string", "Always ``asset_response``."),
         "settings": {"type": "object", "description": "The sampler's settings (scalars only): ``sampler``, "
                      "``draws``, ``tune``, ``chains``, ``target_accept``, ``pooling``, ``parameterization``, ..."},
-        "design": _obj("The design the model was fitted on.", {
-            "assets": _strings("The assets, in order."),
-            "groups": _map("Each asset's class.", "asset", {"type": "string"}),
-            "shocks": _strings("The SVAR shocks used."),
-            "lags": _leaf("integer", "Highest shock lag ``L`` (lags ``0..L``)."),
-            "start": _leaf(["string", "null"], "First date of the stacked sample (ISO date and time)."),
-            "end": _leaf(["string", "null"], "Last date of the stacked sample (ISO date and time)."),
-            "n_obs": _map("Observations per asset.", "asset", {"type": "integer"}),
-            "regimes": _obj("With regimes (``[assets].regime``): the regime coding.", {
-                "labels": _strings("The regime labels."),
-                "n_dates": _map("Dates in each regime.", "regime", {"type": "integer"}),
-                "effects": _strings("Names of the coded effects (``common``, then the contrasts)."),
-                "coding": {"type": "array", "items": {"type": "array", "items": {"type": "number"}},
-                           "description": "The coding matrix: one row per regime, one column per effect."},
-            }),
-            "covariates": _strings("With covariates: their names (the events of the asset model)."),
-        }, optional=("regimes", "covariates")),
-        "diagnostics": _obj("The convergence gate.", {
-            "max_rhat": _leaf("number", "Largest rank-normalised split R-hat over every parameter."),
-            "min_ess_bulk": _leaf("number", "Smallest bulk effective sample size."),
-            "min_ess_tail": _leaf("number", "Smallest tail effective sample size."),
-            "divergences": _leaf("integer", "Divergent transitions after tuning (NUTS; 0 for Gibbs)."),
-            "worst_rhat": _leaf("string", "The parameter with the largest R-hat."),
-            "worst_ess": _leaf("string", "The parameter with the smallest bulk ESS."),
-            "passed": _leaf("boolean", "Whether the gate passed (R-hat <= rhat_max, bulk ESS >= ess_bulk_min, no "
-                            "divergences)."),
-            "n_fits": _leaf("integer", "Fits combined (more than one with shock-uncertainty propagation)."),
-            "messages": _strings("One line per failed criterion."),
-            "thresholds": _obj("The gate's limits.", {
-                "rhat_max": _leaf("number", "Largest R-hat allowed (1.01)."),
-                "ess_bulk_min": _leaf("number", "Smallest bulk ESS allowed (400)."),
-            }),
-        }),
+        "design": _asset_design(),
+        "diagnostics": _asset_diagnostics(),
         "level": _leaf("number", "HDI mass of every interval below."),
         "responses": _obj("Cumulative responses in data units.", {
             "scale": _leaf("string", "Always ``data``: the asset's return units (flipped assets read as gains) per "
@@ -453,6 +473,38 @@ def _position() -> Node:
     }, nullable=True)
 
 
+def _causality() -> Node:
+    """The causality table."""
+    return {"type": "array", "description": "Granger and instantaneous causality for every ordered "
+                  "pair of variables.", "items": _obj("One pair.", {
+                      "cause": _leaf("string", "The causing variable."),
+                      "effect": _leaf("string", "The caused variable."),
+                      "chain_link": _leaf("boolean", "Whether ``effect`` follows ``cause`` directly in the "
+                                          "order (a link of the chain)."),
+                      "granger_F": _leaf("number", "F statistic that the lags of ``cause`` do not enter the "
+                                         "equation of ``effect``."),
+                      "granger_df_num": _leaf("number", "Its numerator degrees of freedom."),
+                      "granger_df_denom": _leaf("number", "Its denominator degrees of freedom."),
+                      "granger_pvalue": _leaf("number", "Its p-value."),
+                      "instantaneous_wald": _leaf("number", "Wald statistic that the residuals of the two "
+                                                  "are uncorrelated (chi-square, 1 df)."),
+                      "instantaneous_pvalue": _leaf("number", "Its p-value."),
+                  })}
+
+
+def _regimes() -> Node:
+    """The spec's regime definitions on the panel."""
+    return _obj("The spec's regime definitions on the panel.", {
+        "time": {"type": "array", "items": {"$ref": "#/$defs/date"}, "description": "The panel's periods."},
+        "definitions": _map("By definition (empty without ``[regimes]``).", "regime", _obj(
+            "One definition.", {
+                "labels": _strings("Its labels (``[low, high]``, or the dated labels)."),
+                "values": {"type": "array", "items": {"type": ["string", "null"]},
+                           "description": "The label of each period of ``time`` (null: no regime)."},
+            })),
+    })
+
+
 def results_schema() -> dict[str, Any]:
     """The schema of ``results.json``, as a dict.
 
@@ -493,21 +545,7 @@ def results_schema() -> dict[str, Any]:
                              _ref("labelled", "Dims ``(horizon, response, part)``, " + _BOUND_NOTE + "; parts "
                                   "``total`` (the impulse response), ``held`` (every channel shut), ``through "
                                   "channels`` (total minus held) and ``through <c>`` for each channel alone.")),
-            "causality": {"type": "array", "description": "Granger and instantaneous causality for every ordered "
-                          "pair of variables.", "items": _obj("One pair.", {
-                              "cause": _leaf("string", "The causing variable."),
-                              "effect": _leaf("string", "The caused variable."),
-                              "chain_link": _leaf("boolean", "Whether ``effect`` follows ``cause`` directly in the "
-                                                  "order (a link of the chain)."),
-                              "granger_F": _leaf("number", "F statistic that the lags of ``cause`` do not enter the "
-                                                 "equation of ``effect``."),
-                              "granger_df_num": _leaf("number", "Its numerator degrees of freedom."),
-                              "granger_df_denom": _leaf("number", "Its denominator degrees of freedom."),
-                              "granger_pvalue": _leaf("number", "Its p-value."),
-                              "instantaneous_wald": _leaf("number", "Wald statistic that the residuals of the two "
-                                                          "are uncorrelated (chi-square, 1 df)."),
-                              "instantaneous_pvalue": _leaf("number", "Its p-value."),
-                          })},
+            "causality": _causality(),
             "graph": _graph(),
             "assets": _assets(),
             "events": _obj("The event dummies of the VAR (null when no event entered it).", {
@@ -519,15 +557,7 @@ def results_schema() -> dict[str, Any]:
                                   "shape (the events as ``shock``), " + response + "; horizons "
                                   "``0..[var].horizon``, in the variables' units, residual-bootstrap bands (null "
                                   "without events in the VAR).", nullable=True),
-            "regimes": _obj("The spec's regime definitions on the panel.", {
-                "time": {"type": "array", "items": {"$ref": "#/$defs/date"}, "description": "The panel's periods."},
-                "definitions": _map("By definition (empty without ``[regimes]``).", "regime", _obj(
-                    "One definition.", {
-                        "labels": _strings("Its labels (``[low, high]``, or the dated labels)."),
-                        "values": {"type": "array", "items": {"type": ["string", "null"]},
-                                   "description": "The label of each period of ``time`` (null: no regime)."},
-                    })),
-            }),
+            "regimes": _regimes(),
             "lp": _map("Local projections (empty: none), by link.", "source -> target", _ref(
                 "labelled", "Dims ``(horizon, response, shock, bound)`` with the target as ``response`` and the "
                 "source as ``shock``: the target's response to the SVAR's identified source shock (one standard "

@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ from causalmacro.fileutil import remove_stale, replace_folder, staging_folder
 from causalmacro.graph import write_graph
 from causalmacro.panel import Panel
 from causalmacro.pipeline import RunResults, fit_spec
+from causalmacro.pipeline.fit import with_robustness
 from causalmacro.pipeline.results import band_text
 from causalmacro.report.changes import changes_markdown, load_run
 from causalmacro.report.changes import compare as compare_runs
@@ -91,14 +93,19 @@ def write_run(
     on_stage : callable, optional
         Called with one line when the figures and when the report are written.
     grid : GridResults, optional
-        A specification grid of the same chain (:func:`causalmacro.grid`): the
-        report gains a "Robustness across specifications" section (sign shares and
-        the specification curve of each link into the focus variable).
+        Deprecated: pass the grid to :func:`causalmacro.fit_spec` (``grid=``), whose
+        :attr:`RunResults.robustness` the report shows as its "Robustness across
+        specifications" section (sign shares and the specification curve of each
+        link into the focus variable).
 
     Returns
     -------
     RunOutput
     """
+    if grid is not None:
+        warnings.warn("write_run(grid=) is deprecated; pass the grid to fit_spec(grid=), whose results the report "
+                      "formats", DeprecationWarning, stacklevel=2)
+        run = with_robustness(run, grid)
     folder = Path(out)
     folder.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(folder)
@@ -106,12 +113,12 @@ def write_run(
     try:
         t0 = time.perf_counter()
         diff = _changes(run, Path(compare) if compare is not None else folder, required=compare is not None)
-        files = _write_files(run, staging, diff, grid)
+        files = _write_files(run, staging, diff)
         if on_stage is not None:
             on_stage(f"figures and report: {len(files)} files ({time.perf_counter() - t0:.1f} s)")
         opts = options if options is not None else {
-            "seed": run.choices["seed"], "reps": run.choices["reps"],
-            "assets": run.choices["assets_fitted"], "sampler": run.choices["asset_sampler"]}
+            "seed": run.choices.seed, "reps": run.choices.reps,
+            "assets": run.choices.assets_fitted, "sampler": run.choices.asset_sampler}
         stages = {**(timings or {}), **dict(run.timings), "write": time.perf_counter() - t0}
         spec_file = str(run.spec.path) if run.spec.path is not None else None
         files.append(MANIFEST)
@@ -148,108 +155,139 @@ def _changes(run: RunResults, previous: Path, *, required: bool) -> dict[str, An
         return None  # the previous run in --out differs in frequency or variables: nothing to compare
 
 
-def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = None,
-                 grid: GridResults | None = None) -> list[str]:
+class _Folder:
+    """The staging folder being written and the names of its files, in order."""
+
+    def __init__(self, folder: Path, run: RunResults) -> None:
+        self.path = folder
+        self.files: list[str] = []
+        self.synthetic = run.synthetic
+        self.units = {name: info.units for name, info in run.panel.columns.items()}
+        self.horizon_unit = {"monthly": "months", "weekly": "weeks"}.get(run.spec.frequency, "periods")
+
+    def save(self, fig: Any, name: str) -> None:
+        from causalmacro.plotting import save_figure
+
+        save_figure(fig, self.path / name)
+        self.files.append(name)
+
+    def csv(self, frame: pd.DataFrame | Panel, name: str, **kw: Any) -> None:
+        frame.to_csv(self.path / name, **kw)
+        self.files.append(name)
+
+    def text(self, text: str, name: str) -> None:
+        _write_text(self.path / name, text)
+        self.files.append(name)
+
+
+def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = None) -> list[str]:
+    out = _Folder(folder, run)
+    _write_var_figures(run, out)
+    _write_optional(run, out)
+    _write_tables(run, out)
+    if run.asset_tables is not None:
+        _write_assets(run, out)
+    if run.robustness is not None:
+        _write_spec_curves(run, out)
+    out.text(json.dumps(run.to_dict(), indent=2, default=str), "results.json")
+    if diff is not None:
+        out.text(json.dumps(diff, indent=2), "changes.json")
+    files = out.files
+    files += ["report.md", "report.html"]
+    _write_text(folder / "report.md", markdown(run, files, changes_markdown(diff) if diff is not None else None))
+    _write_text(folder / "report.html", html_report(run, folder, files, diff))
+    return files
+
+
+def _write_var_figures(run: RunResults, out: _Folder) -> None:
+    """The VAR's figures: responses, variance shares, historical decomposition, the graph, channels."""
     from causalmacro.plotting import (
         plot_channels,
-        plot_event_effects,
         plot_fevd,
         plot_graph,
         plot_historical_decomposition,
         plot_irf,
-        plot_lp,
-        plot_position,
-        plot_spec_curve,
-        plot_spectrum,
-        plot_spectrum_by_regime,
-        save_figure,
     )
 
-    synthetic = run.synthetic
-    files: list[str] = []
-
-    def save(fig: Any, name: str) -> None:
-        save_figure(fig, folder / name)
-        files.append(name)
-
-    focus = run.choices["focus"]
-    units = {name: info.units for name, info in run.panel.columns.items()}
-    horizon_unit = {"monthly": "months", "weekly": "weeks"}.get(run.spec.frequency, "periods")
-    save(plot_irf(run.irf, synthetic=synthetic, units=units, horizon_unit=horizon_unit), "irf.png")
-    save(plot_fevd(run.fevd, focus, synthetic=synthetic, horizon_unit=horizon_unit), f"fevd_{focus}.png")
-    save(plot_historical_decomposition(run.historical_decomposition, focus, last=run.choices["hd_periods"],
-                                       synthetic=synthetic, units=units), f"hd_{focus}.png")
+    synthetic, units, horizon_unit, focus = out.synthetic, out.units, out.horizon_unit, run.choices.focus
+    out.save(plot_irf(run.irf, synthetic=synthetic, units=units, horizon_unit=horizon_unit), "irf.png")
+    out.save(plot_fevd(run.fevd, focus, synthetic=synthetic, horizon_unit=horizon_unit), f"fevd_{focus}.png")
+    out.save(plot_historical_decomposition(run.historical_decomposition, focus, last=run.choices.hd_periods,
+                                           synthetic=synthetic, units=units), f"hd_{focus}.png")
     graph_fig = plot_graph(run.graph, synthetic=synthetic)
-    graph_fig.savefig(folder / "graph.svg", bbox_inches="tight")  # a vector copy of the same figure
-    save(graph_fig, "graph.png")
-    _write_text(folder / "graph.html", graph_html(run.graph, title=f"Dependency graph: {run.spec.name}",
-                                                  synthetic=synthetic))
-    files += ["graph.svg", "graph.html"]
+    graph_fig.savefig(out.path / "graph.svg", bbox_inches="tight")  # a vector copy of the same figure
+    out.save(graph_fig, "graph.png")
+    _write_text(out.path / "graph.html", graph_html(run.graph, title=f"Dependency graph: {run.spec.name}",
+                                                    synthetic=synthetic))
+    out.files += ["graph.svg", "graph.html"]
     if run.channels:
-        save(plot_channels(dict(run.channels), focus, synthetic=synthetic, units=units,
-                           horizon_unit=horizon_unit), f"channels_{focus}.png")
+        out.save(plot_channels(dict(run.channels), focus, synthetic=synthetic, units=units,
+                               horizon_unit=horizon_unit), f"channels_{focus}.png")
+
+
+def _write_optional(run: RunResults, out: _Folder) -> None:
+    """The cycle position, local projections, event effects and regimes, where the run has them."""
+    from causalmacro.plotting import plot_event_effects, plot_lp, plot_position
+
+    synthetic, units, horizon_unit = out.synthetic, out.units, out.horizon_unit
     if run.position is not None:
-        save(plot_position(run.position, synthetic=synthetic, units=units), "position.png")
-        run.position.links.to_csv(folder / "position.csv")
-        files.append("position.csv")
+        out.save(plot_position(run.position, synthetic=synthetic, units=units), "position.png")
+        out.csv(run.position.links, "position.csv")
     if run.lp:
-        save(plot_lp(run.irf, dict(run.lp), lp_state=dict(run.lp_state) or None, state_name=run.choices["lp_state"],
-                     synthetic=synthetic, units=units, horizon_unit=horizon_unit), "lp.png")
+        out.save(plot_lp(run.irf, dict(run.lp), lp_state=dict(run.lp_state) or None, state_name=run.choices.lp_state,
+                         synthetic=synthetic, units=units, horizon_unit=horizon_unit), "lp.png")
         lp_rows = [da.to_dataframe(name="value").reset_index().assign(link=link)
                    for link, da in [*run.lp.items(), *run.lp_state.items()]]
-        pd.concat(lp_rows, ignore_index=True).to_csv(folder / "lp.csv", index=False)
-        files.append("lp.csv")
+        out.csv(pd.concat(lp_rows, ignore_index=True), "lp.csv", index=False)
     if run.event_effects is not None:
         titles = {name: run.spec.event_title(name) for name in run.spec.events}
-        save(plot_event_effects(run.event_effects, titles=titles, synthetic=synthetic, units=units,
-                                horizon_unit=horizon_unit), "events.png")
-        run.event_effects.to_dataframe().to_csv(folder / "event_effects.csv")
-        files.append("event_effects.csv")
+        out.save(plot_event_effects(run.event_effects, titles=titles, synthetic=synthetic, units=units,
+                                    horizon_unit=horizon_unit), "events.png")
+        out.csv(run.event_effects.to_dataframe(), "event_effects.csv")
     if len(run.regimes.columns):
-        run.regimes.to_csv(folder / "regimes.csv")
-        files.append("regimes.csv")
-    write_graph(run.graph, folder / "graph.graphml")
-    write_graph(run.graph, folder / "graph.json")
-    files += ["graph.graphml", "graph.json"]
-    run.panel.to_csv(folder / "panel.csv")
-    run.causality.to_csv(folder / "causality.csv", index=False)
-    run.irf.to_dataframe().to_csv(folder / "irf.csv")
-    files += ["panel.csv", "causality.csv", "irf.csv"]
-    if run.assets is not None:
-        now = run.choices["asset_regime_now"]
-        for shock in run.choices["asset_shocks"]:
-            table = run.assets.spectrum(shock=shock, level=run.choices["level"], regime=now, scale="standardized")
-            where = f" ({run.choices['asset_regime']} regime now: {now})" if now is not None else ""
-            save(plot_spectrum(table, title=f"Asset spectrum{where}: cumulative response to a one-s.d. {shock} shock",
-                               synthetic=synthetic),
-                 f"spectrum_{shock}.png")
-            table.to_csv(folder / f"spectrum_{shock}.csv")
-            files.append(f"spectrum_{shock}.csv")
-            if run.choices["asset_regime"] is not None:
-                labels = run.assets.regimes
-                by = {label: run.assets.spectrum(shock=shock, level=run.choices["level"], regime=label, scale="standardized")
-                      for label in labels}
-                save(plot_spectrum_by_regime(by, title=f"Asset spectrum by {run.choices['asset_regime']} regime: "
-                                             f"cumulative response to a one-s.d. {shock} shock", synthetic=synthetic),
+        out.csv(run.regimes, "regimes.csv")
+
+
+def _write_tables(run: RunResults, out: _Folder) -> None:
+    """The graph files, the panel, the causality tests and the responses."""
+    write_graph(run.graph, out.path / "graph.graphml")
+    write_graph(run.graph, out.path / "graph.json")
+    out.files += ["graph.graphml", "graph.json"]
+    out.csv(run.panel, "panel.csv")
+    out.csv(run.causality, "causality.csv", index=False)
+    out.csv(run.irf.to_dataframe(), "irf.csv")
+
+
+def _write_assets(run: RunResults, out: _Folder) -> None:
+    """The asset spectra the pipeline computed (now, and by regime) and the posterior."""
+    from causalmacro.plotting import plot_spectrum, plot_spectrum_by_regime
+
+    tables, assets = run.asset_tables, run.assets
+    assert tables is not None and assets is not None
+    now = tables.regime_now
+    for shock, table in tables.spectra.items():
+        where = f" ({tables.regime} regime now: {now})" if now is not None else ""
+        out.save(plot_spectrum(table, title=f"Asset spectrum{where}: cumulative response to a one-s.d. {shock} shock",
+                               synthetic=out.synthetic), f"spectrum_{shock}.png")
+        out.csv(table, f"spectrum_{shock}.csv")
+        if shock in tables.spectra_by_regime:
+            out.save(plot_spectrum_by_regime(dict(tables.spectra_by_regime[shock]),
+                                             title=f"Asset spectrum by {tables.regime} regime: cumulative response "
+                                             f"to a one-s.d. {shock} shock", synthetic=out.synthetic),
                      f"spectrum_{shock}_by_regime.png")
-        run.assets.save(folder / "asset_posterior.nc")
-        files.append("asset_posterior.nc")
-    if grid is not None:
-        names = [str(v) for v in grid.data["response"].values]
-        for source in [v for v in names if v != focus]:
-            if focus in names:
-                name = f"spec_curve_{source}_{focus}.png"
-                save(plot_spec_curve(grid.curve(source, focus, at="peak"), synthetic=synthetic,
-                                     units=units), name)
-    _write_text(folder / "results.json", json.dumps(run.to_dict(), indent=2, default=str))
-    files.append("results.json")
-    if diff is not None:
-        _write_text(folder / "changes.json", json.dumps(diff, indent=2))
-        files.append("changes.json")
-    files += ["report.md", "report.html"]
-    _write_text(folder / "report.md", markdown(run, files, changes_markdown(diff) if diff is not None else None))
-    _write_text(folder / "report.html", html_report(run, folder, files, diff, grid))
-    return files
+    assets.save(out.path / "asset_posterior.nc")
+    out.files.append("asset_posterior.nc")
+
+
+def _write_spec_curves(run: RunResults, out: _Folder) -> None:
+    """The specification curve of each link into the focus variable (computed by the pipeline)."""
+    from causalmacro.plotting import plot_spec_curve
+
+    rob = run.robustness
+    assert rob is not None
+    for source, curve in rob.curves.items():
+        out.save(plot_spec_curve(curve, synthetic=out.synthetic, units=out.units),
+                 f"spec_curve_{source}_{rob.focus}.png")
 
 
 def run_report(

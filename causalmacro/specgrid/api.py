@@ -132,6 +132,46 @@ def grid(
     """
     if spec.var is None:
         raise SpecError(f"{spec.path or spec.name}: the spec has no [var] section to vary")
+    frame, opts = _grid_options(spec, panel, orderings=orderings, lags=lags, windows=windows,
+                                window_length=window_length, identifications=identifications, reps=reps,
+                                method=method, level=level, horizon=horizon, seed=seed)
+    n_workers = cpu_workers() if workers is None else int(workers)
+    if n_workers < 1:
+        raise ArgumentError(f"workers: expected at least 1, got {workers!r}")
+    folder = Path(out) if out is not None else None
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+    fingerprint = _fingerprint(spec, frame, opts)
+    say = on_stage or (lambda line: None)
+    jobs = [Job(key=b.key, fn=fit_block, args=(opts, b, spec), specs=len(opts.orderings) * len(opts.identifications))
+            for b in opts.blocks()]
+    if assets:
+        jobs += _asset_jobs(spec, panel, opts, asset_draws)
+    shared = panel.data if assets else frame
+    say(f"grid: {opts.n_specifications} specifications in {len(opts.blocks())} blocks"
+        + (f", the asset model on {len(opts.windows)} windows" if assets else ""))
+    results, facts = run_jobs(jobs, shared, folder=folder, fingerprint=fingerprint, workers=n_workers, client=client,
+                              scheduler=scheduler, progress=progress, say=say,
+                              on_done=(lambda job: on_block(job.args[1])) if on_block is not None else None)
+    data = _combine(opts, {k: v for k, v in results.items() if not k.startswith("assets-")}, spec.name)
+    if assets:
+        _add_assets(data, opts, results, spec)
+    data.attrs["fingerprint"] = fingerprint
+    result = GridResults(data=data, facts=facts)
+    if folder is not None:
+        result.to_netcdf(folder / "grid.nc")
+        replace_atomically(folder / "grid.json", lambda tmp: Path(tmp).write_text(
+            json.dumps({"spec": spec.name, "fingerprint": fingerprint, **dict(facts)}, indent=2, default=str)))
+    say(f"grid: {opts.n_specifications} specifications, {facts['fitted']} blocks fitted, {facts['reused']} reused "
+        f"({facts['seconds']:.1f} s)")
+    return result
+
+
+def _grid_options(spec: ModelSpec, panel: Panel, *, orderings: Any, lags: Any, windows: Any,
+                  window_length: int | None, identifications: Any, reps: int | None, method: str | None,
+                  level: float | None, horizon: int | None, seed: int) -> tuple[pd.DataFrame, GridOptions]:
+    """The chain's columns (refused with missing values) and the grid's options, defaults from the spec."""
+    assert spec.var is not None
     v = spec.var
     names = list(v.order)
     frame = panel.data[names]
@@ -149,58 +189,44 @@ def grid(
         method=method or v.bootstrap, level=v.level if level is None else level,
         horizon=v.horizon if horizon is None else horizon, trend=v.trend, seed=seed,
     )
-    n_workers = cpu_workers() if workers is None else int(workers)
-    if n_workers < 1:
-        raise ArgumentError(f"workers: expected at least 1, got {workers!r}")
-    folder = Path(out) if out is not None else None
-    if folder is not None:
-        folder.mkdir(parents=True, exist_ok=True)
-    # the blocks' VARs also depend on the spec's events and VAR settings
-    fingerprint = opts.fingerprint(data_fingerprint(frame) + json.dumps(
-        [v.model_dump(mode="json"), {n: e.model_dump(mode="json") for n, e in spec.events.items()}],
+    return frame, opts
+
+
+def _fingerprint(spec: ModelSpec, frame: pd.DataFrame, opts: GridOptions) -> str:
+    """The grid's fingerprint: its options, the chain's data and the spec's events and VAR settings."""
+    assert spec.var is not None
+    return opts.fingerprint(data_fingerprint(frame) + json.dumps(
+        [spec.var.model_dump(mode="json"), {n: e.model_dump(mode="json") for n, e in spec.events.items()}],
         sort_keys=True, default=str))
-    say = on_stage or (lambda line: None)
-    jobs = [Job(key=b.key, fn=fit_block, args=(opts, b, spec), specs=len(opts.orderings) * len(opts.identifications))
-            for b in opts.blocks()]
-    if assets:
-        if spec.assets is None:
-            raise SpecError(f"{spec.path or spec.name}: assets=True needs an [assets] section")
-        regime_frame = compute_regimes(panel, spec) if spec.regimes else pd.DataFrame(index=frame.index)
-        # the window fits also depend on the asset settings and the other columns
-        asset_tag = data_fingerprint(panel.data.fillna(0.0))[:8] + json.dumps(
-            [spec.assets.model_dump(mode="json"), spec.asset_shocks, asset_draws,
-             {n: r.model_dump(mode="json") for n, r in spec.regimes.items()}], sort_keys=True, default=str)
-        for w, (a, b) in enumerate(opts.windows):
-            window_seed = opts.block_seed(Block(lags=0, window=w, start=a, end=b))
-            jobs.append(Job(key=f"assets-window{w:03d}", fn=fit_window_assets,
-                            args=(spec, a, b, window_seed, regime_frame, asset_draws), batch=False,
-                            tag=asset_tag))
-    shared = panel.data if assets else frame
-    say(f"grid: {opts.n_specifications} specifications in {len(opts.blocks())} blocks"
-        + (f", the asset model on {len(opts.windows)} windows" if assets else ""))
-    results, facts = run_jobs(jobs, shared, folder=folder, fingerprint=fingerprint, workers=n_workers, client=client,
-                              scheduler=scheduler, progress=progress, say=say,
-                              on_done=(lambda job: on_block(job.args[1])) if on_block is not None else None)
-    blocks = {k: v for k, v in results.items() if not k.startswith("assets-")}
-    data = _combine(opts, blocks, spec.name)
-    if assets:
-        fits = [results[f"assets-window{w:03d}"] for w in range(len(opts.windows))]
-        # "asset_shock": the asset model's shocks, a subset of the VAR's (a separate dim, not aligned with "shock")
-        stacked = xr.concat(fits, dim="window").assign_coords(window=opts.window_labels).rename(shock="asset_shock")
-        data["asset_spectrum"] = stacked["spectrum"]
-        data["asset_rank"] = stacked["rank"]
-        data["asset_gate_passed"] = stacked["gate_passed"]
-        data["asset_regime_now"] = stacked["regime_now"]
-        data.attrs["asset_groups"] = json.dumps(dict(spec.assets.groups)) if spec.assets else "{}"
-    data.attrs["fingerprint"] = fingerprint
-    result = GridResults(data=data, facts=facts)
-    if folder is not None:
-        result.to_netcdf(folder / "grid.nc")
-        replace_atomically(folder / "grid.json", lambda tmp: Path(tmp).write_text(
-            json.dumps({"spec": spec.name, "fingerprint": fingerprint, **dict(facts)}, indent=2, default=str)))
-    say(f"grid: {opts.n_specifications} specifications, {facts['fitted']} blocks fitted, {facts['reused']} reused "
-        f"({facts['seconds']:.1f} s)")
-    return result
+
+
+def _asset_jobs(spec: ModelSpec, panel: Panel, opts: GridOptions, asset_draws: int | None) -> list[Job]:
+    """One asset-model fit per window, built as the main job builds it."""
+    if spec.assets is None:
+        raise SpecError(f"{spec.path or spec.name}: assets=True needs an [assets] section")
+    regime_frame = compute_regimes(panel, spec) if spec.regimes else pd.DataFrame(index=panel.data.index)
+    # the window fits also depend on the asset settings and the other columns
+    asset_tag = data_fingerprint(panel.data.fillna(0.0))[:8] + json.dumps(
+        [spec.assets.model_dump(mode="json"), spec.asset_shocks, asset_draws,
+         {n: r.model_dump(mode="json") for n, r in spec.regimes.items()}], sort_keys=True, default=str)
+    jobs = []
+    for w, (a, b) in enumerate(opts.windows):
+        window_seed = opts.block_seed(Block(lags=0, window=w, start=a, end=b))
+        jobs.append(Job(key=f"assets-window{w:03d}", fn=fit_window_assets,
+                        args=(spec, a, b, window_seed, regime_frame, asset_draws), batch=False, tag=asset_tag))
+    return jobs
+
+
+def _add_assets(data: xr.Dataset, opts: GridOptions, results: dict[str, Any], spec: ModelSpec) -> None:
+    """The windows' asset fits as variables of the grid's Dataset (in place: it is being built)."""
+    fits = [results[f"assets-window{w:03d}"] for w in range(len(opts.windows))]
+    # "asset_shock": the asset model's shocks, a subset of the VAR's (a separate dim, not aligned with "shock")
+    stacked = xr.concat(fits, dim="window").assign_coords(window=opts.window_labels).rename(shock="asset_shock")
+    data["asset_spectrum"] = stacked["spectrum"]
+    data["asset_rank"] = stacked["rank"]
+    data["asset_gate_passed"] = stacked["gate_passed"]
+    data["asset_regime_now"] = stacked["regime_now"]
+    data.attrs["asset_groups"] = json.dumps(dict(spec.assets.groups)) if spec.assets else "{}"
 
 
 def _spec_identification(scheme: str) -> tuple[str]:

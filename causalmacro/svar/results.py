@@ -25,7 +25,7 @@ import xarray as xr
 
 from causalmacro import plotdispatch
 from causalmacro.errors import ArgumentError, DataError
-from causalmacro.labelled import RESPONSE_DIMS, check_level, freeze, with_bounds
+from causalmacro.labelled import RESPONSE_DIMS, check_level, freeze, rebuild, with_bounds
 from causalmacro.svar import _format
 from causalmacro.svar._frozen import thaw
 from causalmacro.svar.bootstrap import BootstrapDraws, BootstrapMethod, run_bootstrap
@@ -123,7 +123,7 @@ class SVARResults:
         # the read-only lag_selection goes over plain (frozen again on load); the bootstrap cache stays behind
         state = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "_cache"}
         state["lag_selection"] = thaw(self.lag_selection)
-        return (_rebuild, (type(self), state))
+        return (rebuild, (type(self), state))
 
     # ------------------------------------------------------------------ basics
     @property
@@ -1168,10 +1168,6 @@ class SVARResults:
     def _repr_html_(self) -> str:
         return _format.summary_html(self)
 
-
-def _rebuild(cls: type[SVARResults], state: dict[str, Any]) -> SVARResults:
-    """Unpickle: the constructor, which freezes again what :meth:`SVARResults.__reduce__` thawed."""
-    return cls(**state)
 
 
 def _check_horizon(horizon: int, low: int) -> None:

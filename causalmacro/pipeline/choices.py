@@ -1,0 +1,180 @@
+"""The analysis choices of a run as a typed, frozen record (:class:`RunChoices`).
+
+:func:`~causalmacro.pipeline.fit_spec` records every choice that shaped an
+output here; ``results.json`` holds :meth:`RunChoices.to_dict` (its keys and
+values are those of the untyped dict this record replaced), and the report
+layer only formats it (:meth:`RunChoices.as_text`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import warnings
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+__all__ = ["EventChoice", "RunChoices"]
+
+
+@dataclass(frozen=True)
+class EventChoice:
+    """One event dummy of the run as the spec resolved it.
+
+    Attributes
+    ----------
+    date : str
+        ISO date of the event.
+    shape : str
+        ``pulse``, ``step`` or ``ramp``.
+    periods : int or None
+        The ramp's length.
+    var, assets : bool
+        Whether the event enters the VAR / the asset model.
+    title : str
+        Its title in figures.
+    """
+
+    date: str
+    shape: str
+    periods: int | None
+    var: bool
+    assets: bool
+    title: str
+
+    def text(self, name: str) -> str:
+        """``name date shape [periods]``, as the reports list it."""
+        return f"{name} {self.date} {self.shape}" + (f" {self.periods}" if self.periods else "")
+
+
+@dataclass(frozen=True)
+class RunChoices:
+    """Every analysis choice of a run, as used (seeds, bands, horizons, graph rule, assets, events, LP).
+
+    The field order is the key order of :meth:`to_dict` (``results.json``'s
+    ``choices``). Sequences are tuples and ``events`` a read-only mapping, so
+    the record is frozen all the way down.
+
+    Attributes
+    ----------
+    seed, svar_seed, asset_seed : int
+        The run's seed and the independent streams spawned from it for the SVAR
+        and the asset model (``asset_seed`` None without an asset model).
+    bands, bootstrap, reps, reps_requested, reps_override, reps_kept, reps_explosive, reps_unidentified, level
+        The bands: ``bootstrap``/``set``/``none``, the bootstrap method,
+        replications used / asked for / whether ``--reps`` overrode the spec,
+        replications kept and dropped, and the band level.
+    irf_horizon, fevd_horizon, focus, hd_periods
+        Horizons, the focus variable, the periods the historical decomposition plots.
+    graph_alpha, graph_min_run
+        The dependency graph's rule.
+    channel_shocks, channels
+        Shocks whose responses are split through the channel variables.
+    asset_flip, asset_shocks, asset_sampler, assets_fitted
+        The asset model: sign-flipped assets, its shocks, its sampler, whether it was fitted.
+    events, event_bands, asset_events
+        Event dummies (name -> :class:`EventChoice`), how their bands were drawn,
+        events entering the asset model.
+    asset_regime, asset_regime_now
+        The asset model's regime definition and the regime the chain is in now.
+    lp_links, lp_lags, lp_lag_augment, lp_state
+        Local projections: links, control lags, lag augmentation, the state regime.
+    """
+
+    seed: int
+    svar_seed: int
+    asset_seed: int | None
+    bands: str
+    bootstrap: str | None
+    reps: int
+    reps_requested: int
+    reps_override: bool
+    reps_kept: int
+    reps_explosive: int
+    reps_unidentified: int
+    level: float
+    irf_horizon: int
+    fevd_horizon: int
+    focus: str
+    hd_periods: int
+    graph_alpha: float
+    graph_min_run: int
+    channel_shocks: tuple[str, ...]
+    channels: tuple[str, ...]
+    asset_flip: tuple[str, ...]
+    asset_shocks: tuple[str, ...]
+    asset_sampler: str | None
+    assets_fitted: bool
+    events: Mapping[str, EventChoice]
+    event_bands: str | None
+    asset_events: tuple[str, ...]
+    asset_regime: str | None
+    asset_regime_now: str | None
+    lp_links: tuple[str, ...]
+    lp_lags: int | None
+    lp_lag_augment: bool | None
+    lp_state: str | None
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, list):
+                object.__setattr__(self, f.name, tuple(value))
+        events = {k: v if isinstance(v, EventChoice) else EventChoice(**v) for k, v in self.events.items()}
+        object.__setattr__(self, "events", MappingProxyType(events))
+
+    @classmethod
+    def keys(cls) -> tuple[str, ...]:
+        """The record's keys, in ``results.json`` order."""
+        return tuple(f.name for f in dataclasses.fields(cls))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: sequences as lists, events as dicts (``results.json``'s ``choices``)."""
+        out: dict[str, Any] = {}
+        for name in self.keys():
+            value = getattr(self, name)
+            if name == "events":
+                value = {k: dataclasses.asdict(e) for k, e in value.items()}
+            elif isinstance(value, tuple):
+                value = list(value)
+            out[name] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> RunChoices:
+        """The record from :meth:`to_dict`'s output (extra keys refused by the constructor)."""
+        return cls(**dict(d))
+
+    def as_text(self) -> dict[str, str]:
+        """Every choice as one readable line (events as ``name date shape``; sequences as JSON)."""
+        out = {}
+        for key, value in self.to_dict().items():
+            if key == "events":
+                out[key] = "; ".join(e.text(name) for name, e in self.events.items()) or "none"
+            elif isinstance(value, dict | list):
+                out[key] = json.dumps(value)
+            else:
+                out[key] = str(value)
+        return out
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return (RunChoices.from_dict, (self.to_dict(),))
+
+    # ---------------------------------------------------------------- the old dict reading, deprecated
+    def __getitem__(self, key: str) -> Any:
+        warnings.warn(f"run.choices[{key!r}] is deprecated; use the attribute run.choices.{key}",
+                      DeprecationWarning, stacklevel=2)
+        if key not in self.keys():
+            raise KeyError(key)
+        return self.to_dict()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """Deprecated dict-style reading; use the attribute."""
+        warnings.warn(f"run.choices.get({key!r}) is deprecated; use the attribute run.choices.{key}",
+                      DeprecationWarning, stacklevel=2)
+        return self.to_dict().get(key, default)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys())

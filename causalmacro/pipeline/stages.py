@@ -1,0 +1,221 @@
+"""The stages of :func:`~causalmacro.pipeline.fit_spec`, each a small function returning a frozen record.
+
+``fit_spec`` chains them: :func:`svar_stage` (the VAR, its bands and
+decompositions), :func:`lp_stage` (local projections), :func:`asset_stage` (the
+Bayesian asset model), :func:`graph_stage` (the dependency graph and the cycle
+position). Each record holds what later stages and :class:`RunResults` need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from causalmacro.build import (
+    asset_fit_options,
+    build_asset_model,
+    build_local_projections,
+    build_svar,
+    lp_lags,
+    var_events,
+)
+from causalmacro.build import regime_now as current_regime
+from causalmacro.errors import ArgumentError
+from causalmacro.graph import dependency_graph
+from causalmacro.panel.events import event_path
+from causalmacro.pipeline.position import CyclePosition, cycle_position
+from causalmacro.pipeline.sample import check_var_window
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from causalmacro.bayes import AssetResponseResults
+    from causalmacro.panel import Panel
+    from causalmacro.spec import ModelSpec
+    from causalmacro.svar import BootstrapDraws, SVARResults
+
+__all__ = ["AssetStage", "BandFacts", "GraphStage", "LpStage", "SvarStage", "asset_stage", "graph_stage",
+           "lp_stage", "svar_stage"]
+
+
+@dataclass(frozen=True)
+class BandFacts:
+    """How the run's bands were drawn (the ``bands`` .. ``level`` keys of :class:`RunChoices`)."""
+
+    bands: str
+    bootstrap: str | None
+    reps: int
+    reps_requested: int
+    reps_override: bool
+    reps_kept: int
+    reps_explosive: int
+    reps_unidentified: int
+    level: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """The facts as the choices' keys."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SvarStage:
+    """The structural VAR and everything read off it."""
+
+    res: SVARResults
+    draws: BootstrapDraws | None
+    irf: xr.DataArray
+    fevd: xr.DataArray
+    hd: xr.DataArray
+    causality: pd.DataFrame
+    channels: Mapping[str, xr.DataArray]
+    channel_shocks: tuple[str, ...]
+    channel_vars: tuple[str, ...]
+    events: pd.DataFrame | None
+    event_names: tuple[str, ...]
+    event_effects: xr.DataArray | None
+    band_facts: BandFacts
+
+
+@dataclass(frozen=True)
+class LpStage:
+    """Local projections of the ``[lp]`` links, pooled and by state."""
+
+    lp: Mapping[str, xr.DataArray]
+    by_state: Mapping[str, xr.DataArray]
+    lags: int | None
+
+
+@dataclass(frozen=True)
+class AssetStage:
+    """The Bayesian asset model (None when not fitted) and the regime the chain is in now."""
+
+    res: AssetResponseResults | None
+    sampler: str | None
+    regime_now: str | None
+
+
+@dataclass(frozen=True)
+class GraphStage:
+    """The dependency graph and the cycle position."""
+
+    graph: nx.DiGraph
+    position: CyclePosition
+
+
+def check_reps(spec: ModelSpec, reps: int | None) -> int:
+    """Bootstrap replications: ``reps`` or ``[var].reps``, refused unless 0 or at least 2."""
+    assert spec.var is not None
+    n_reps = spec.var.reps if reps is None else reps
+    if isinstance(n_reps, bool) or not isinstance(n_reps, int | np.integer) or n_reps < 0 or n_reps == 1:
+        raise ArgumentError(f"reps must be 0 (no bands) or at least 2, got {n_reps!r}")
+    return int(n_reps)
+
+
+def _band_facts(band_kind: str, bootstrap: str, n_reps: int, override: bool, draws: BootstrapDraws | None,
+                level: float) -> BandFacts:
+    boot = band_kind == "bootstrap"
+    return BandFacts(
+        bands=band_kind, bootstrap=bootstrap if boot else None, reps=n_reps if boot else 0, reps_requested=n_reps,
+        reps_override=override, reps_kept=draws.n_kept if draws is not None else 0,
+        reps_explosive=draws.n_explosive if draws is not None else 0,
+        reps_unidentified=draws.n_unidentified if draws is not None else 0, level=level)
+
+
+def svar_stage(spec: ModelSpec, panel: Panel, *, seed: int, n_reps: int, override: bool) -> SvarStage:
+    """Fit the spec's VAR; its bands, decompositions, causality table, channels and event effects."""
+    assert spec.var is not None
+    v = spec.var
+    band_kind = v.band_kind_for(n_reps)
+    events = var_events(spec)
+    check_var_window(spec, panel, n_exog=len(events))
+    model = build_svar(spec, panel.data)
+    res = model.fit(rng=seed)
+    draws = res.bootstrap(n_reps, method=v.bootstrap) if band_kind == "bootstrap" else None
+    bands: Any = {"bootstrap": draws, "set": "set", "none": None}[band_kind]
+    hd = res.historical_decomposition()
+    event_effects = None
+    if events:
+        # the pipeline's only exogenous terms are the events
+        hd = hd.assign_coords(shock=["events" if t == "exogenous" else t for t in hd["shock"].values])
+        event_effects = _event_effects(spec, res, draws, n_reps, events)
+    channel_shocks, channel_vars = spec.channel_plan
+    channels = {shock: res.channel_decomposition(shock, channel_vars, v.horizon, bands=bands, level=v.level)
+                for shock in channel_shocks}
+    return SvarStage(
+        res=res, draws=draws, irf=res.irf(v.horizon, bands=bands, level=v.level),
+        fevd=res.fevd(v.fevd_horizon, bands=bands, level=v.level), hd=hd, causality=res.causality_table(),
+        channels=MappingProxyType(channels), channel_shocks=tuple(channel_shocks), channel_vars=tuple(channel_vars),
+        events=model.exog, event_names=tuple(events), event_effects=event_effects,
+        band_facts=_band_facts(band_kind, v.bootstrap, n_reps, override, draws, v.level))
+
+
+def _event_effects(spec: ModelSpec, res: SVARResults, draws: BootstrapDraws | None, n_reps: int,
+                   events: list[str]) -> xr.DataArray:
+    """Each event's dynamic effect along its own shape, banded from the residual bootstrap.
+
+    A pulse dummy fits its period exactly, so that period's residual is zero:
+    the wild bootstrap, which rescales each period's own residual, would never
+    perturb it and the bands would be far too narrow (an observation of leverage
+    one). The event bands therefore come from the residual (iid) bootstrap,
+    which draws that period's error from the pool of residuals.
+    """
+    assert spec.var is not None
+    v = spec.var
+    event_draws = draws if draws is None or draws.method == "residual" else res.bootstrap(n_reps, method="residual")
+    paths = {n: event_path(spec.events[n], v.horizon + 1) for n in events}
+    return res.exog_response(v.horizon, paths=paths, bands=event_draws, level=v.level).rename("event_effects")
+
+
+def lp_stage(spec: ModelSpec, panel: Panel, res: SVARResults, regime_frame: pd.DataFrame) -> LpStage:
+    """LP responses of each ``[lp]`` link (target on the source's identified shock), pooled and by state."""
+    assert spec.var is not None
+    lags = lp_lags(spec, res)
+    models = build_local_projections(spec, panel.data, res.structural_shocks(), regime_frame, lags=lags)
+    level = spec.var.level
+    lp = {key: pooled.fit().irf(level=level) for key, (pooled, _) in models.items()}
+    by_state = {key: state.fit().irf(level=level) for key, (_, state) in models.items() if state is not None}
+    return LpStage(lp=MappingProxyType(lp), by_state=MappingProxyType(by_state), lags=lags if lp else None)
+
+
+def asset_stage(spec: ModelSpec, panel: Panel, res: SVARResults, regime_frame: pd.DataFrame, *, fit: bool,
+                sampler: str | None, seed: int, progress: bool) -> AssetStage:
+    """The asset model built from the spec on the VAR's structural shocks (when ``fit`` and ``[assets]``)."""
+    if not fit or spec.assets is None:
+        return AssetStage(res=None, sampler=None, regime_now=None)
+    arm = build_asset_model(spec, panel.data, res.structural_shocks(), regime_frame)
+    options = asset_fit_options(spec, sampler=sampler)
+    asset_res = arm.fit(**options, rng=seed, progressbar=progress)
+    # the graph's asset edges are those of the regime the chain is in now (the last labelled period)
+    now = current_regime(spec, regime_frame) if spec.assets.regime is not None else None
+    return AssetStage(res=asset_res, sampler=sampler or spec.assets.sampler, regime_now=now)
+
+
+def graph_stage(spec: ModelSpec, panel: Panel, svar: SvarStage, assets: AssetStage,
+                regime_frame: pd.DataFrame) -> GraphStage:
+    """The dependency graph (asset edges in the regime now) and the cycle position."""
+    assert spec.var is not None
+    asset_irf = prob_positive = None
+    if assets.res is not None:
+        asset_irf = assets.res.responses(level=spec.var.level)
+        cumulative = assets.res.cumulative()
+        if assets.regime_now is not None:
+            asset_irf, cumulative = asset_irf.sel(regime=assets.regime_now), cumulative.sel(regime=assets.regime_now)
+        prob_positive = (cumulative > 0).mean(("chain", "draw")).rename(asset="response")
+    groups = dict(spec.assets.groups) if spec.assets is not None else {}
+    graph = dependency_graph(svar.irf, svar.causality, alpha=spec.graph.alpha, min_run=spec.graph.min_run,
+                             groups=groups, asset_irf=asset_irf, asset_prob_positive=prob_positive)
+    index = svar.res.reduced_form.index
+    graph.graph["sample"] = f"{index[0]:%Y-%m}..{index[-1]:%Y-%m}"
+    asset_regime = spec.assets.regime if spec.assets is not None else None
+    if assets.regime_now is not None:
+        graph.graph["asset_regime"] = f"{asset_regime}: {assets.regime_now}"
+    order = list(spec.var.order)
+    position = cycle_position(panel.data, order, regime_frame, assets=assets.res, asset_regime=asset_regime,
+                              cumulate=[n for n in order if panel.columns[n].transform in ("diff", "logdiff")])
+    return GraphStage(graph=graph, position=position)

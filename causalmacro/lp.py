@@ -37,6 +37,7 @@ from scipy import stats
 from causalmacro import plotdispatch
 from causalmacro.errors import ArgumentError, DataError
 from causalmacro.labelled import RESPONSE_DIMS, check_level, with_bounds
+from causalmacro.spec.defaults import LP
 
 __all__ = ["LocalProjections", "LocalProjectionsResults"]
 
@@ -65,8 +66,9 @@ class LocalProjections:
         Last horizon; responses at ``0..horizon``.
     lags : int
         Lags of every response and every shock among the controls.
-    lag_augment : bool
-        Add one more lag of each (then HC1 standard errors; HAC otherwise).
+    lag_augment : bool, default True
+        Add one more lag of each (then HC1 standard errors; HAC otherwise); the
+        default is the spec's ``[lp] lag_augment`` (:data:`causalmacro.spec.defaults.LP`).
     state : pandas.Series, optional
         Regime label per period; responses are estimated per state at ``t - 1``.
     shock_size : {"unit", "std"}
@@ -88,7 +90,7 @@ class LocalProjections:
         *,
         horizon: int,
         lags: int,
-        lag_augment: bool = True,
+        lag_augment: bool = LP.lag_augment,
         state: pd.Series | None = None,
         shock_size: str = "unit",
     ) -> None:

@@ -178,7 +178,8 @@ def test_asset_model_by_regime_with_event_covariates_in_the_main_job(tmp_path: P
 def test_residual_check_line_says_what_each_rejection_means() -> None:
     """Only a rejected portmanteau test suggests more lags; only a rejected normality test is about the bands."""
     from causalmacro.pipeline.results import _residual_check_lines
-    from causalmacro.svar.diagnostics import Diagnostics, TestResult
+    from causalmacro.svar.diagnostics import ResidualDiagnostics as Diagnostics
+    from causalmacro.svar.diagnostics import TestResult
 
     def test(name: str, p: float) -> TestResult:
         return TestResult(name=name, statistic=1.0, pvalue=p, df=(1.0,), distribution="chi2", null="none")

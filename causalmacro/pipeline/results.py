@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from causalmacro.pipeline.position import CyclePosition
     from causalmacro.spec import ModelSpec
     from causalmacro.svar import BootstrapDraws, SVARResults
-    from causalmacro.svar.diagnostics import Diagnostics
+    from causalmacro.svar.diagnostics import ResidualDiagnostics
 
 __all__ = ["RunResults", "band_text"]
 
@@ -318,7 +318,7 @@ class RunResults:
         return out
 
 
-def _residual_check_lines(checks: Diagnostics) -> list[str]:
+def _residual_check_lines(checks: ResidualDiagnostics) -> list[str]:
     """The summary line on residual tests that reject at 5%, with what each rejection means for the run."""
     auto, normal = checks.portmanteau, checks.normality
     rejected = [t for t in (auto, normal) if t is not None and t.pvalue < 0.05]

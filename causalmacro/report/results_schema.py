@@ -228,7 +228,7 @@ def _svar() -> Node:
             "criterion": _leaf("string", "The criterion used: ``aic``, ``bic`` or ``hqic``."),
             "selected": _map("The order each criterion chose (``aic``, ``bic``, ``hqic``, ``fpe``).", "criterion",
                              {"type": "integer"}),
-            "maxlags": _leaf("integer", "The largest order tried."),
+            "max_lags": _leaf("integer", "The largest order tried."),
         }, nullable=True),
         "identification": _obj("The identification scheme and its restrictions.", {
             "scheme": _leaf("string", "``recursive``, ``short_run``, ``sign`` or ``long_run``."),

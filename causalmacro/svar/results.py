@@ -31,7 +31,7 @@ from causalmacro.svar._frozen import thaw
 from causalmacro.svar.bootstrap import BootstrapDraws, BootstrapMethod, run_bootstrap
 from causalmacro.svar.causality import CausalityKind, CausalityResult, granger_causality
 from causalmacro.svar.decomposition import historical_contributions
-from causalmacro.svar.diagnostics import Diagnostics, TestResult, granger_test, instantaneous_test
+from causalmacro.svar.diagnostics import ResidualDiagnostics, TestResult, instantaneous_test
 from causalmacro.svar.dynamics import fevd_shares, ma_coefficients, structural_irf
 from causalmacro.svar.forecast import var_forecast
 from causalmacro.svar.identification import Identification, IdentificationError, Identified
@@ -98,7 +98,7 @@ class SVARResults:
         Criterion and the orders each criterion chose, when lags were selected.
     notes : tuple of str
         Things the user should know (lag order raised from 0, explosive system).
-    diagnostics : Diagnostics
+    diagnostics : ResidualDiagnostics
         Residual portmanteau and normality tests.
     seed : int
         Seed of the fit; bootstrap draws asked for without ``rng`` derive from it,
@@ -110,7 +110,7 @@ class SVARResults:
     identified: Identified
     lag_selection: Mapping[str, Any] | None
     notes: tuple[str, ...]
-    diagnostics: Diagnostics
+    diagnostics: ResidualDiagnostics
     _sm: Any
     seed: int = 0
     _cache: dict[tuple[Any, ...], BootstrapDraws] = field(default_factory=dict, compare=False)
@@ -845,28 +845,16 @@ class SVARResults:
         for name in names:
             self._check_name(name, argument)
 
-    def granger(self, cause: str, effect: str) -> TestResult:
-        """F test that ``cause`` does not Granger-cause ``effect`` (statsmodels' ``test_causality``).
+    def granger(self, cause: str, effect: str) -> CausalityResult:
+        """Deprecated: ``granger(cause, effect)`` is ``causality(effect, cause)``.
 
-        Parameters
-        ----------
-        cause, effect : str
-            Variables of the VAR.
-
-        Returns
-        -------
-        TestResult
-            The F statistic, its degrees of freedom and p-value: the null is that
-            the lags of ``cause`` do not enter the equation of ``effect``.
-
-        Raises
-        ------
-        ArgumentError
-            An unknown variable.
+        Granger causality has one method, :meth:`causality` (the caused variables
+        first, as statsmodels' ``test_causality``); this alias returns the same
+        F test and warns.
         """
-        self._check_name(cause, "cause")
-        self._check_name(effect, "effect")
-        return granger_test(self._sm, self.names, cause, effect)
+        warnings.warn("SVARResults.granger(cause, effect) is deprecated; use causality(effect, cause)",
+                      DeprecationWarning, stacklevel=2)
+        return self.causality(effect, cause)
 
     def instantaneous(self, a: str, b: str) -> TestResult:
         """Wald test of no instantaneous causality between ``a`` and ``b``.
@@ -906,7 +894,7 @@ class SVARResults:
             for effect in self.names:
                 if cause == effect:
                     continue
-                g = self.granger(cause, effect)
+                g = self.causality(effect, cause)
                 ins = self.instantaneous(cause, effect)
                 rows.append({
                     "cause": cause, "effect": effect, "chain_link": pos[effect] == pos[cause] + 1,

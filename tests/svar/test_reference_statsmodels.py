@@ -77,7 +77,7 @@ def test_granger_pvalues_match(pair) -> None:
         for j, effect in enumerate(names):
             if i == j:
                 continue
-            got = ours.granger(cause, effect)
+            got = ours.causality(effect, cause)
             want = ref.test_causality(j, [i], kind="f")
             assert_allclose(got.pvalue, want.pvalue, rtol=TOL, atol=1e-14)
             assert_allclose(got.statistic, want.test_statistic, rtol=TOL)
@@ -94,7 +94,7 @@ def test_instantaneous_matches_bivariate(macro_growth: pd.DataFrame) -> None:
 
 @pytest.mark.parametrize("criterion", ["aic", "bic", "hqic"])
 def test_lag_selection_matches_select_order(macro_growth: pd.DataFrame, criterion: str) -> None:
-    res = SVAR(macro_growth, lags=criterion, maxlags=8).fit()  # type: ignore[arg-type]
+    res = SVAR(macro_growth, lags=criterion, max_lags=8).fit()  # type: ignore[arg-type]
     want = VAR(macro_growth.to_numpy()).select_order(8).selected_orders[criterion]
     assert res.lags == max(1, want)
     assert res.lag_selection is not None and res.lag_selection["criterion"] == criterion
@@ -103,7 +103,7 @@ def test_lag_selection_matches_select_order(macro_growth: pd.DataFrame, criterio
 def test_zero_lag_choice_is_raised_to_one() -> None:
     rng = np.random.default_rng(5)
     noise = pd.DataFrame(rng.standard_normal((120, 3)), columns=["a", "b", "c"])
-    res = SVAR(noise, lags="bic", maxlags=4).fit()
+    res = SVAR(noise, lags="bic", max_lags=4).fit()
     assert res.lags == 1
     assert any("raised to 1" in n for n in res.notes)
     assert res.irf(4).shape == (5, 3, 3)

@@ -67,6 +67,6 @@ def test_forecast_standard_errors(sw) -> None:
 
 def test_granger_causality(sw) -> None:
     for (cause, effect), published in GRANGER.items():
-        p = sw.granger(cause, effect).pvalue
+        p = sw.causality(effect, cause).pvalue
         assert (p < 0.05) == (published < 0.05), (cause, effect, p, published)
         assert abs(p - published) < 0.4, (cause, effect, p, published)

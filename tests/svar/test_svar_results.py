@@ -145,7 +145,6 @@ def test_plot_methods_draw_the_outputs(res) -> None:
 
 
 METHODS = {
-    "granger": lambda r: r.granger("eth", "realgdp"),
     "instantaneous": lambda r: r.instantaneous("realgdp", "eth"),
     "causality": lambda r: r.causality("eth"),
     "channel_decomposition": lambda r: r.channel_decomposition("eth", ["realcons"]),

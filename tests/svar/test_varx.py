@@ -80,7 +80,7 @@ def test_batched_ols_with_exog_matches_statsmodels(varx_data, trend: str) -> Non
 
 def test_lag_selection_with_exog_matches_statsmodels(varx_data) -> None:
     y, x = varx_data
-    res = SVAR(y, lags="aic", maxlags=6, exog=x).fit()
+    res = SVAR(y, lags="aic", max_lags=6, exog=x).fit()
     ref = VAR(y.to_numpy(), exog=x.to_numpy()).select_order(6, trend="c")
     assert res.lag_selection is not None
     assert res.lag_selection["selected"] == {k: int(v) for k, v in ref.selected_orders.items()}

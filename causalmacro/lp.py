@@ -36,7 +36,7 @@ from scipy import stats
 
 from causalmacro import plotdispatch
 from causalmacro.errors import ArgumentError, DataError
-from causalmacro.labelled import RESPONSE_DIMS, check_level, with_bounds
+from causalmacro.labelled import RESPONSE_DIMS, check_level, point_only, with_bounds
 from causalmacro.spec.defaults import LP
 
 __all__ = ["LocalProjections", "LocalProjectionsResults"]
@@ -229,12 +229,13 @@ class LocalProjectionsResults:
         return (_rebuild, (type(self), {f.name: getattr(self, f.name) for f in fields(self)}))
 
     def irf(self, *, level: float | None = 0.9) -> xr.DataArray:
-        """Responses as the package's response type: dims ``(horizon, response, shock)`` (plus ``state``).
+        """Responses as the package's response type: dims ``(horizon, response, shock)`` (plus ``state``) and ``bound``.
 
         Parameters
         ----------
         level : float or None
-            Coverage of the pointwise normal bands (``bound`` dim); None for the point only.
+            Coverage of the pointwise normal bands; None for the point only (``bound`` is then
+            ``["point"]``: the dims are the same either way).
         """
         dims: list[str] = list(RESPONSE_DIMS) + (["state"] if self.states else [])
         data = self.coef if self.states else self.coef[..., 0]
@@ -246,7 +247,7 @@ class LocalProjectionsResults:
                              attrs={"model": "local_projections", "lags": self.lags,
                                     "lag_augment": int(self.lag_augment), "cov": self.cov, "shock_size": self.shock_size})
         if level is None:
-            return point
+            return point_only(point)
         level = check_level(level)
         z = float(stats.norm.ppf(0.5 + level / 2))
         se = self.se if self.states else self.se[..., 0]
@@ -284,7 +285,7 @@ class LocalProjectionsResults:
         lines = [f"Local projections: {len(self.responses)} responses, {len(self.shocks)} shocks, horizons "
                  f"0..{self.coef.shape[0] - 1}, {self.lags} lags" + (" + 1 (lag-augmented)" if self.lag_augment else "")
                  + f", {self.cov} standard errors" + (f", states {list(self.states)}" if self.states else "")]
-        impact = self.irf(level=None).isel(horizon=0)
+        impact = self.irf(level=None).isel(horizon=0).sel(bound="point", drop=True)
         lines.append(impact.to_dataframe().to_string() if not self.states else str(impact.values))
         return "\n".join(lines)
 

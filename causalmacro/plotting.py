@@ -20,7 +20,7 @@ import pandas as pd
 import xarray as xr
 
 from causalmacro.graph import is_significant
-from causalmacro.labelled import check_response
+from causalmacro.labelled import check_response, has_bands, point_of
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -122,12 +122,12 @@ def plot_irf(
     shocks = list(shocks if shocks is not None else irf.coords["shock"].values)
     fig, ax = _grid(len(responses), len(shocks), axes)
     h = irf.coords["horizon"].values
-    banded = "bound" in irf.dims
+    banded = has_bands(irf)
     for i, r in enumerate(responses):
         for j, s in enumerate(shocks):
             a = ax[i, j]
             cell = irf.sel(response=r, shock=s)
-            point = cell.sel(bound="point") if banded else cell
+            point = point_of(cell)
             if banded:
                 a.fill_between(h, cell.sel(bound="lower"), cell.sel(bound="upper"), color=color, alpha=0.25, lw=0)
             a.plot(h, point, color=color, lw=1.5)
@@ -304,8 +304,8 @@ def plot_channels(
     for j, shock in enumerate(shocks):
         a = ax[0, j]
         da = channels[shock].sel(response=response)
-        banded = "bound" in da.dims
-        point = da.sel(bound="point") if banded else da
+        banded = has_bands(da)
+        point = point_of(da)
         h = da.coords["horizon"].values
         if banded:
             a.fill_between(h, da.sel(part="total", bound="lower"), da.sel(part="total", bound="upper"),
@@ -397,9 +397,9 @@ def plot_spectrum(
 
 def _band(a: Axes, h: np.ndarray, cell: xr.DataArray, color: str, label: str, *, ls: str = "-") -> None:
     """A response line with its band (if ``cell`` has a ``bound`` dim)."""
-    if "bound" in cell.dims:
+    if has_bands(cell):
         a.fill_between(h, cell.sel(bound="lower"), cell.sel(bound="upper"), color=color, alpha=0.18, lw=0)
-        cell = cell.sel(bound="point")
+    cell = point_of(cell)
     a.plot(h, cell, color=color, lw=1.5, ls=ls, label=label)
 
 

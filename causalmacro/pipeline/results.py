@@ -13,7 +13,7 @@ import networkx as nx
 import pandas as pd
 import xarray as xr
 
-from causalmacro.labelled import freeze
+from causalmacro.labelled import freeze, has_bands, point_of
 
 if TYPE_CHECKING:
     from causalmacro.bayes import AssetResponseResults
@@ -221,11 +221,11 @@ class RunResults:
             parts = []
             for name in focus_fx["shock"].values:
                 fx = focus_fx.sel(shock=name)
-                if "bound" in fx.dims:
+                if has_bands(fx):
                     parts.append(f"{name} {float(fx.sel(bound='point')):+.2f} "
                                  f"[{float(fx.sel(bound='lower')):+.2f}, {float(fx.sel(bound='upper')):+.2f}]")
                 else:
-                    parts.append(f"{name} {float(fx):+.2f}")
+                    parts.append(f"{name} {float(point_of(fx)):+.2f}")
             banded = f"{c['event_bands'].replace(' ', '-')} bands" if c.get("event_bands") else "no bands"
             lines.append(f"events: impact on {focus} ({banded}): " + ", ".join(parts))
         if self.position is not None:

@@ -25,7 +25,7 @@ import xarray as xr
 
 from causalmacro import plotdispatch
 from causalmacro.errors import ArgumentError, DataError
-from causalmacro.labelled import RESPONSE_DIMS, check_level, freeze, with_bounds
+from causalmacro.labelled import RESPONSE_DIMS, check_level, freeze, point_only, with_bounds
 from causalmacro.svar import _format
 from causalmacro.svar._frozen import thaw
 from causalmacro.svar.bootstrap import BootstrapDraws, BootstrapMethod, run_bootstrap
@@ -370,8 +370,9 @@ class SVARResults:
         Returns
         -------
         xarray.DataArray
-            Named ``"irf"``, dims ``("horizon", "response", "shock")``, plus a last
-            ``bound`` dim (``"point"``, ``"lower"``, ``"upper"``) with bands; the
+            Named ``"irf"``, dims ``("horizon", "response", "shock", "bound")``:
+            ``bound`` is ``["point", "lower", "upper"]`` with bands, ``["point"]``
+            without (the same dims either way, so ``.sel(bound="point")`` always works); the
             package's response type (:mod:`causalmacro.labelled`). ``attrs`` hold
             the level and count kept, explosive and unidentified replications.
 
@@ -399,7 +400,7 @@ class SVARResults:
             attrs["orth"] = 0
         out = xr.DataArray(point, dims=RESPONSE_DIMS, coords=coords, attrs=attrs, name="irf")
         if bands is None:
-            return out
+            return point_only(out)
         level = check_level(level)
         if not orth and isinstance(bands, str) and bands == "set":
             raise ArgumentError("bands='set' needs orth=True: the forecast-error responses have no identified set")
@@ -445,7 +446,7 @@ class SVARResults:
         -------
         xarray.DataArray
             Named ``"exog_response"``, dims ``("horizon", "response", "shock")`` with
-            the regressors as shocks, plus ``bound`` with bands; in the
+            the regressors as shocks, plus ``bound`` (``["point"]`` without bands); in the
             variables' units per unit of the regressor.
 
         Raises
@@ -490,7 +491,7 @@ class SVARResults:
         out = xr.DataArray(point, dims=RESPONSE_DIMS, coords=coords, name="exog_response",
                            attrs={"shock_size": "unit of the regressor"})
         if bands is None:
-            return out
+            return point_only(out)
         level = check_level(level)
         if isinstance(bands, BootstrapDraws):
             draws = bands
@@ -529,8 +530,8 @@ class SVARResults:
         Returns
         -------
         xarray.DataArray
-            Named ``"fevd"``, dims ``("horizon", "response", "shock")`` (plus a
-            last ``bound`` dim with bands).
+            Named ``"fevd"``, dims ``("horizon", "response", "shock", "bound")``
+            (``bound`` is ``["point"]`` without bands, as in :meth:`irf`).
         """
         _check_horizon(horizon, 1)
         impact = np.array(self.identified.impact)
@@ -540,7 +541,7 @@ class SVARResults:
         attrs: dict[str, Any] = {"identification": self.identification.name}
         out = xr.DataArray(point, dims=RESPONSE_DIMS, coords=coords, attrs=attrs, name="fevd")
         if bands is None:
-            return out
+            return point_only(out)
         level = check_level(level)
         dc, di, battrs = self._draws_for(bands, reps, bias_correct, rng)
         return self._banded(out, fevd_shares(structural_irf(dc, di, horizon - 1)), level, battrs)
@@ -579,7 +580,7 @@ class SVARResults:
         -------
         xarray.DataArray
             Named ``"channel_decomposition"``, dims ``("horizon", "response",
-            "part")`` (plus a last ``bound`` dim with bands). Parts: ``"total"``
+            "part", "bound")`` (``bound`` is ``["point"]`` without bands). Parts: ``"total"``
             (the impulse response), ``"held"`` (all channels shut: what does not
             run through them), ``"through channels"`` (total minus held), and
             ``"through <c>"`` for each channel shut alone (these need not add up
@@ -621,7 +622,7 @@ class SVARResults:
             name="channel_decomposition",
         )
         if bands is None:
-            return point
+            return point_only(point)
         level = check_level(level)
         dc, di, battrs = self._draws_for(bands, reps, False, rng)
         return self._banded(point, parts(structural_irf(dc, di, horizon)), level, battrs)

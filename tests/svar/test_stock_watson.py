@@ -52,13 +52,13 @@ def sw(shared_data: Path):
 def test_variance_decomposition(sw) -> None:
     fevd = 100 * sw.fevd(12)
     for resp, rows in FEVD.items():
-        got = fevd.sel(response=resp, horizon=HORIZONS).to_numpy()
+        got = fevd.sel(response=resp, horizon=HORIZONS, bound="point").to_numpy()
         want = np.array([r[1:] for r in rows], dtype=float)
         assert_allclose(got, want, atol=7.0, err_msg=resp)
 
 
 def test_forecast_standard_errors(sw) -> None:
-    theta = sw.irf(11).to_numpy()
+    theta = sw.irf(11).sel(bound="point").to_numpy()
     se = np.sqrt(np.cumsum(theta**2, axis=0).sum(axis=-1))  # (horizon, response)
     for i, resp in enumerate(ORDER):
         want = [r[0] for r in FEVD[resp]]

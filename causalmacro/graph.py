@@ -27,6 +27,7 @@ import xarray as xr
 
 from causalmacro.errors import ArgumentError, DataError
 from causalmacro.fileutil import replace_atomically
+from causalmacro.labelled import has_bands, point_of
 
 __all__ = ["dependency_graph", "is_significant", "read_graph", "significant_edges", "write_graph"]
 
@@ -97,8 +98,8 @@ def dependency_graph(
         ``asset_significant``. Graph attributes ``rule``, ``level`` and ``identification``.
     """
     names = [str(v) for v in irf.coords["shock"].values]
-    banded = "bound" in irf.dims
-    point = irf.sel(bound="point") if banded else irf
+    banded = has_bands(irf)
+    point = point_of(irf)
     g = nx.DiGraph(rule=(f"band excludes zero on impact or over {min_run} consecutive horizons, or Granger p < "
                          f"{alpha}; asset edges: HDI excludes zero at some horizon"),
                    level=irf.attrs.get("level"), identification=irf.attrs.get("identification", ""))

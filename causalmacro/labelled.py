@@ -2,8 +2,11 @@
 
 Impulse responses of the structural VAR and posterior responses of the asset
 model are the same type: an :class:`xarray.DataArray` with dims
-``("horizon", "response", "shock")`` and, when it carries an interval, a last
-dim ``bound`` with coordinates ``["point", "lower", "upper"]``. The interval's
+``("horizon", "response", "shock")`` and a last dim ``bound``: coordinates
+``["point", "lower", "upper"]`` when it carries an interval, ``["point"]``
+when it does not (the SVAR's and the local projections' outputs always have
+the dim, so ``.sel(bound="point")`` always works; :func:`has_bands` tells the
+two apart). The interval's
 coverage is ``attrs["level"]``; ``attrs["interval"]`` says what it is (bootstrap
 percentile band, identified set, posterior HDI). The point of a bootstrap band
 is the estimate; the point of a posterior is its mean. Every labelled output has
@@ -28,6 +31,9 @@ __all__ = [
     "check_response",
     "freeze",
     "frozen_array",
+    "has_bands",
+    "point_of",
+    "point_only",
     "thaw",
     "with_bounds",
 ]
@@ -72,6 +78,23 @@ def with_bounds(
     return out.rename(point.name)
 
 
+def point_only(point: xr.DataArray) -> xr.DataArray:
+    """``point`` with a last ``bound`` dim holding only ``"point"``: the dims of a banded output, without bands."""
+    out = point.expand_dims(bound=[BOUNDS[0]], axis=point.ndim)
+    out.attrs = dict(point.attrs)
+    return out.rename(point.name)
+
+
+def has_bands(da: xr.DataArray) -> bool:
+    """Whether ``da`` carries an interval (a ``bound`` dim with ``"lower"`` and ``"upper"``)."""
+    return "bound" in da.dims and "lower" in da.coords["bound"].values
+
+
+def point_of(da: xr.DataArray) -> xr.DataArray:
+    """The point of ``da`` without the ``bound`` dim (``da`` itself when it has no such dim)."""
+    return da.sel(bound="point", drop=True) if "bound" in da.dims else da
+
+
 def check_response(da: Any) -> xr.DataArray:
     """Check that ``da`` is a response array, naming what is wrong in one line.
 
@@ -79,7 +102,7 @@ def check_response(da: Any) -> xr.DataArray:
     ------
     ArgumentError
         Not a DataArray, dims other than ``RESPONSE_DIMS`` (plus ``bound``), or
-        ``bound`` coordinates other than ``BOUNDS``.
+        ``bound`` coordinates other than ``BOUNDS`` or ``["point"]`` (no bands).
     """
     if not isinstance(da, xr.DataArray):
         raise ArgumentError(f"expected an xarray.DataArray of responses, got {type(da).__name__}")
@@ -88,8 +111,8 @@ def check_response(da: Any) -> xr.DataArray:
         raise ArgumentError(
             f"a response array has dims {RESPONSE_DIMS} (plus 'bound'), got {tuple(da.dims)}"
         )
-    if "bound" in da.dims and [str(b) for b in da["bound"].values] != list(BOUNDS):
-        raise ArgumentError(f"'bound' must hold {list(BOUNDS)}, got {[str(b) for b in da['bound'].values]}")
+    if "bound" in da.dims and [str(b) for b in da["bound"].values] not in (list(BOUNDS), [BOUNDS[0]]):
+        raise ArgumentError(f"'bound' must hold {list(BOUNDS)} or ['point'], got {[str(b) for b in da['bound'].values]}")
     return da
 
 

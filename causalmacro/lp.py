@@ -38,7 +38,8 @@ from scipy import stats
 
 from causalmacro import plotdispatch
 from causalmacro.errors import ArgumentError, DataError
-from causalmacro.labelled import RESPONSE_DIMS, check_level, rebuild, with_bounds
+from causalmacro.labelled import RESPONSE_DIMS, check_level, point_only, rebuild, with_bounds
+from causalmacro.spec.defaults import LP
 
 __all__ = ["LocalProjections", "LocalProjectionsResults"]
 
@@ -67,8 +68,9 @@ class LocalProjections:
         Last horizon; responses at ``0..horizon``.
     lags : int
         Lags of every response and every shock among the controls.
-    lag_augment : bool
-        Add one more lag of each (then HC1 standard errors; HAC otherwise).
+    lag_augment : bool, default True
+        Add one more lag of each (then HC1 standard errors; HAC otherwise); the
+        default is the spec's ``[lp] lag_augment`` (:data:`causalmacro.spec.defaults.LP`).
     state : pandas.Series, optional
         Regime label per period; responses are estimated per state at ``t - 1``.
     shock_size : {"unit", "std"}
@@ -90,7 +92,7 @@ class LocalProjections:
         *,
         horizon: int,
         lags: int,
-        lag_augment: bool = True,
+        lag_augment: bool = LP.lag_augment,
         state: pd.Series | None = None,
         shock_size: str = "unit",
     ) -> None:
@@ -338,12 +340,13 @@ class LocalProjectionsResults:
         return cls(**state)
 
     def irf(self, *, level: float | None = 0.9) -> xr.DataArray:
-        """Responses as the package's response type: dims ``(horizon, response, shock)`` (plus ``state``).
+        """Responses as the package's response type: dims ``(horizon, response, shock)`` (plus ``state``) and ``bound``.
 
         Parameters
         ----------
         level : float or None
-            Coverage of the pointwise normal bands (``bound`` dim); None for the point only.
+            Coverage of the pointwise normal bands; None for the point only (``bound`` is then
+            ``["point"]``: the dims are the same either way).
         """
         dims: list[str] = list(RESPONSE_DIMS) + (["state"] if self.states else [])
         data = self.coef if self.states else self.coef[..., 0]
@@ -355,7 +358,7 @@ class LocalProjectionsResults:
                              attrs={"model": "local_projections", "lags": self.lags,
                                     "lag_augment": int(self.lag_augment), "cov": self.cov, "shock_size": self.shock_size})
         if level is None:
-            return point
+            return point_only(point)
         level = check_level(level)
         z = float(stats.norm.ppf(0.5 + level / 2))
         se = self.se if self.states else self.se[..., 0]
@@ -393,7 +396,7 @@ class LocalProjectionsResults:
         lines = [f"Local projections: {len(self.responses)} responses, {len(self.shocks)} shocks, horizons "
                  f"0..{self.coef.shape[0] - 1}, {self.lags} lags" + (" + 1 (lag-augmented)" if self.lag_augment else "")
                  + f", {self.cov} standard errors" + (f", states {list(self.states)}" if self.states else "")]
-        impact = self.irf(level=None).isel(horizon=0)
+        impact = self.irf(level=None).isel(horizon=0).sel(bound="point", drop=True)
         lines.append(impact.to_dataframe().to_string() if not self.states else str(impact.values))
         return "\n".join(lines)
 

@@ -87,7 +87,7 @@ def plain_chain(spec: Any, panel: Any) -> None:
     assert spec.var is not None
     order = list(spec.var.order)
     units = units_of(panel)
-    res = cm.SVAR(panel.data[order], order=order, lags=spec.var.lags, maxlags=spec.var.max_lags).fit()
+    res = cm.SVAR(panel.data[order], order=order, lags=spec.var.lags, max_lags=spec.var.max_lags).fit()
     irf = res.irf(24, bands="wild", reps=2000, level=0.9, rng=20261121)
     save_figure(cm.plot_irf(irf, units=units, horizon_unit="months"), OUT / "chain_irf.png", dpi=80)
     save_figure(cm.plot_fevd(res.fevd(12), "btc", horizon_unit="months"), OUT / "chain_fevd_btc.png", dpi=80)
@@ -312,7 +312,7 @@ def sign_identified(spec: Any, panel: Any) -> None:
     assert spec.var is not None
     order = list(spec.var.order)
     scheme = cm.SignRestrictions(signs=SIGNS, horizons=2, draws=50000)
-    res = cm.SVAR(panel.data[order], order=order, lags=spec.var.lags, maxlags=spec.var.max_lags,
+    res = cm.SVAR(panel.data[order], order=order, lags=spec.var.lags, max_lags=spec.var.max_lags,
                   identification=scheme).fit(rng=SEED)
     boot = res.irf(24, bands="wild", reps=1000, level=0.9)
     identified_set = res.irf(24, bands="set", level=0.9)

@@ -45,3 +45,16 @@ def test_trend_and_lag_rule_are_defined_once() -> None:
         pattern = re.compile(r"^\w+ = Literal\[" + re.escape(values) + r"\]", re.MULTILINE)
         where = [str(p.relative_to(package)) for p in sorted(package.rglob("*.py")) if pattern.search(p.read_text())]
         assert where == ["spec/defaults.py"], (values, where)
+
+
+def test_svar_and_local_projections_defaults_are_the_table() -> None:
+    from causalmacro.lp import LocalProjections
+    from causalmacro.svar import SVAR
+
+    params = inspect.signature(SVAR).parameters
+    for name in ("lags", "max_lags", "trend", "identification"):
+        assert params[name].default == getattr(defaults.VAR, name), name
+    assert "maxlags" not in params  # the old name is accepted, with a DeprecationWarning, but not advertised
+    lp_params = inspect.signature(LocalProjections).parameters
+    for field in dataclasses.fields(defaults.LP):
+        assert lp_params[field.name].default == getattr(defaults.LP, field.name), field.name

@@ -143,6 +143,9 @@ def test_exog_response_is_the_difference_of_two_simulations() -> None:
     res = cm.SVAR(data, lags=2, exog=dummies).fit()
     paths = {"pulse": [1.0], "step": np.ones(13)}
     fx = res.exog_response(12, paths={"step": paths["step"]})
+    banded = res.exog_response(12, paths={"step": paths["step"]}, bands="residual", reps=20, rng=0)
+    assert fx.dims == banded.dims == ("horizon", "response", "shock", "bound")  # the same dims without bands
+    assert list(fx["bound"].values) == ["point"]
     params = res.params.to_numpy()  # rows: const, pulse, step, L1.output, L1.prices, L2.output, L2.prices
     a1, a2 = params[3:5].T, params[5:7].T
     for j, name in enumerate(["pulse", "step"]):
@@ -151,7 +154,7 @@ def test_exog_response_is_the_difference_of_two_simulations() -> None:
         y = np.zeros((15, 2))  # two presample zeros; deviations from the no-event path
         for h in range(13):
             y[h + 2] = a1 @ y[h + 1] + a2 @ y[h] + params[1 + j] * path[h]
-        np.testing.assert_allclose(fx.sel(shock=name).to_numpy(), y[2:], atol=1e-12)
+        np.testing.assert_allclose(fx.sel(shock=name, bound="point").to_numpy(), y[2:], atol=1e-12)
 
 
 def test_known_event_effect_recovered_within_its_band() -> None:

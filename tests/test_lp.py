@@ -65,6 +65,9 @@ def test_responses_recover_the_true_var_irf() -> None:
     assert inside.mean() >= 0.8  # 36 pointwise 90% intervals; 0.8 allows their spread
     assert_allclose(irf.sel(bound="point", horizon=0).to_numpy(), B0INV, atol=0.06)
     assert irf.dims == ("horizon", "response", "shock", "bound")
+    point = LocalProjections(y, s, horizon=8, lags=1).fit().irf(level=None)  # same dims without bands
+    assert point.dims == irf.dims and list(point["bound"].values) == ["point"]
+    assert_allclose(point.sel(bound="point").to_numpy(), irf.sel(bound="point").to_numpy(), rtol=0, atol=0)
 
 
 def test_an_exactly_collinear_design_is_refused() -> None:

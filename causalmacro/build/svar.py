@@ -77,6 +77,6 @@ def build_svar(
     first = lag_rule if isinstance(lag_rule, int) else v.max_lags
     exog = events_on(spec, index, var_events(spec), index[first:], strict=strict_events)
     options = v.identification_options() if identification is None else {}
-    return SVAR(data[names], order=names, lags=lag_rule, maxlags=v.max_lags, trend=v.trend,
+    return SVAR(data[names], order=names, lags=lag_rule, max_lags=v.max_lags, trend=v.trend,
                 identification=identification or v.identification, exog=exog,  # type: ignore[arg-type]
                 **options)

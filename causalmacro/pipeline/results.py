@@ -20,7 +20,7 @@ import xarray as xr
 from causalmacro import plotdispatch
 from causalmacro.errors import DataError
 from causalmacro.fileutil import replace_atomically
-from causalmacro.labelled import freeze, rebuild, thaw
+from causalmacro.labelled import freeze, has_bands, point_of, rebuild, thaw
 from causalmacro.pipeline.choices import RunChoices
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from causalmacro.pipeline.tables import AssetTables, Robustness
     from causalmacro.spec import ModelSpec
     from causalmacro.svar import BootstrapDraws, SVARResults
-    from causalmacro.svar.diagnostics import Diagnostics
+    from causalmacro.svar.diagnostics import ResidualDiagnostics
 
 __all__ = ["RunResults", "band_text"]
 
@@ -232,7 +232,7 @@ class RunResults:
                 lines.append(f"channels: not reported for {article} {shock} shock: holding {held} takes offsetting "
                              f"shocks of up to {da.attrs['max_offset']:.2g} s.d. (the counterfactual explodes)")
                 continue
-            point = da.sel(response=focus, bound="point") if "bound" in da.dims else da.sel(response=focus)
+            point = point_of(da.sel(response=focus))
             total = point.sel(part="total").to_numpy()
             k = int(abs(total).argmax())
             through = float(point.sel(part="through channels").to_numpy()[k])
@@ -244,11 +244,11 @@ class RunResults:
             parts = []
             for name in focus_fx["shock"].values:
                 fx = focus_fx.sel(shock=name)
-                if "bound" in fx.dims:
+                if has_bands(fx):
                     parts.append(f"{name} {float(fx.sel(bound='point')):+.2f} "
                                  f"[{float(fx.sel(bound='lower')):+.2f}, {float(fx.sel(bound='upper')):+.2f}]")
                 else:
-                    parts.append(f"{name} {float(fx):+.2f}")
+                    parts.append(f"{name} {float(point_of(fx)):+.2f}")
             banded = f"{c.event_bands.replace(' ', '-')} bands" if c.event_bands else "no bands"
             lines.append(f"events: impact on {focus} ({banded}): " + ", ".join(parts))
         if self.position is not None:
@@ -441,7 +441,7 @@ ARCHIVE_VERSION = 1
 
 
 
-def _residual_check_lines(checks: Diagnostics) -> list[str]:
+def _residual_check_lines(checks: ResidualDiagnostics) -> list[str]:
     """The summary line on residual tests that reject at 5%, with what each rejection means for the run."""
     auto, normal = checks.portmanteau, checks.normality
     rejected = [t for t in (auto, normal) if t is not None and t.pvalue < 0.05]

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from causalmacro.errors import ArgumentError
+from causalmacro.labelled import has_bands, point_of
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -166,7 +167,7 @@ def legacy_keywords(function: str, given: Mapping[str, Any], renamed: Mapping[st
 
 def band(a: Axes, h: np.ndarray, cell: Any, color: str, label: str, *, ls: str = "-") -> None:
     """A response line with its band (if ``cell`` has a ``bound`` dim)."""
-    if "bound" in cell.dims:
+    if has_bands(cell):
         a.fill_between(h, cell.sel(bound="lower"), cell.sel(bound="upper"), color=color, alpha=0.18, lw=0)
-        cell = cell.sel(bound="point")
+    cell = point_of(cell)
     a.plot(h, cell, color=color, lw=1.5, ls=ls, label=label)

@@ -11,7 +11,7 @@ import pandas as pd
 import xarray as xr
 
 from causalmacro.errors import ArgumentError
-from causalmacro.labelled import check_response
+from causalmacro.labelled import check_response, has_bands, point_of
 
 from ._common import (
     band,
@@ -101,12 +101,12 @@ def plot_irf(
     shocks = _names(irf, "shock", shocks, "shocks")
     fig, ax = grid(len(responses), len(shocks), axes)
     h = irf.coords["horizon"].values
-    banded = "bound" in irf.dims
+    banded = has_bands(irf)
     for i, r in enumerate(responses):
         for j, s in enumerate(shocks):
             a = ax[i, j]
             cell = irf.sel(response=r, shock=s)
-            point = cell.sel(bound="point") if banded else cell
+            point = point_of(cell)
             if banded:
                 a.fill_between(h, cell.sel(bound="lower"), cell.sel(bound="upper"), color=color, alpha=0.25, lw=0)
             a.plot(h, point, color=color, lw=1.5)
@@ -130,7 +130,7 @@ def _shock_label(irf: xr.DataArray, shock: str, units: Mapping[str, str]) -> str
     if irf.attrs.get("shock_size") != "std" or shock not in [str(r) for r in irf.coords["response"].values]:
         return f"shock: {shock}"
     own = irf.sel(response=shock, shock=shock, horizon=irf.coords["horizon"].values[0])
-    value = float(own.sel(bound="point")) if "bound" in own.dims else float(own)
+    value = float(point_of(own))
     return f"shock: {shock}\n1 s.d. = {value:+.3g} {short_unit(units.get(shock, ''))}"
 
 
@@ -170,8 +170,7 @@ def plot_fevd(
     """
     check_response(fevd)
     resolve_units(units, fevd.attrs, function="plot_fevd")
-    if "bound" in fevd.dims:
-        fevd = fevd.sel(bound="point")
+    fevd = point_of(fevd)
     (response,) = _names(fevd, "response", [response], "response")
     fig, ax = one_ax(ax)
     shares = fevd.sel(response=response).transpose("horizon", "shock")
@@ -299,8 +298,8 @@ def plot_channels(
         a = ax[0, j]
         (response,) = _names(channels[shock], "response", [response], "response")
         da = channels[shock].sel(response=response)
-        banded = "bound" in da.dims
-        point = da.sel(bound="point") if banded else da
+        banded = has_bands(da)
+        point = point_of(da)
         h = da.coords["horizon"].values
         if banded:
             a.fill_between(h, da.sel(part="total", bound="lower"), da.sel(part="total", bound="upper"),
@@ -393,6 +392,6 @@ def plot_event_effects(
                 a.set_xlabel(f"{horizon_unit} after the event", fontsize=7)
             a.tick_params(labelsize=6)
     default = ("Estimated effects of the events (VAR dummies, each along its own shape)"
-               + (level_phrase(effects.attrs, "bands") if "bound" in effects.dims else ""))
+               + (level_phrase(effects.attrs, "bands") if has_bands(effects) else ""))
     headline(fig, title_or(title, default), synthetic=synthetic, room=0.4)
     return fig

@@ -44,6 +44,8 @@ def _irf(results: dict[str, Any]) -> tuple[np.ndarray, list[str], list[str], lis
     coords = irf["coords"]
     if "bound" not in irf["dims"]:
         values = np.stack([values, values, values], axis=-1)
+    elif values.shape[-1] == 1:  # bound = ["point"]: no bands
+        values = np.repeat(values, 3, axis=-1)
     return values, [str(r) for r in coords["response"]], [str(s) for s in coords["shock"]], irf["dims"]
 
 

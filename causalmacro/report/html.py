@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from causalmacro.labelled import has_bands, point_of
 from causalmacro.pipeline import RunResults
 from causalmacro.pipeline.tables import Robustness
 from causalmacro.report.changes import with_article
@@ -124,8 +125,8 @@ def _events(run: RunResults) -> str:
             for var in fx["response"].values:
                 cell = fx.sel(shock=name, response=var, horizon=0)
                 row[f"impact on {var}"] = (f"{float(cell.sel(bound='point')):+.3g} [{float(cell.sel(bound='lower')):+.3g}, "
-                                           f"{float(cell.sel(bound='upper')):+.3g}]" if "bound" in cell.dims
-                                           else f"{float(cell):+.3g}")
+                                           f"{float(cell.sel(bound='upper')):+.3g}]" if has_bands(cell)
+                                           else f"{float(point_of(cell)):+.3g}")
         rows.append((row, src))
     table = pd.DataFrame([r for r, _ in rows])
     sources = "".join(f'<li>{html.escape(r["event"])}: <a href="{html.escape(src)}">{html.escape(src)}</a></li>'

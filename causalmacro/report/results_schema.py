@@ -272,7 +272,7 @@ def _svar() -> Node:
             "criterion": _leaf("string", "The criterion used: ``aic``, ``bic`` or ``hqic``."),
             "selected": _map("The order each criterion chose (``aic``, ``bic``, ``hqic``, ``fpe``).", "criterion",
                              {"type": "integer"}),
-            "maxlags": _leaf("integer", "The largest order tried."),
+            "max_lags": _leaf("integer", "The largest order tried."),
         }, nullable=True),
         "identification": _identification(),
         "identification_details": _identification_details(),

@@ -127,7 +127,7 @@ def _event_effects(spec: ModelSpec, res: Any, horizon: int) -> tuple[tuple[str, 
     if held:
         eff = res.exog_response(horizon, paths={n: event_path(spec.events[n], horizon + 1) for n in held})
         for n in held:
-            out[events.index(n)] = eff.sel(shock=n).transpose("horizon", "response").to_numpy()
+            out[events.index(n)] = eff.sel(shock=n, bound="point").transpose("horizon", "response").to_numpy()
     return ("event", "horizon", "response"), out
 
 

@@ -16,7 +16,10 @@ Kilian, L. & Lütkepohl, H. (2017). *Structural Vector Autoregressive Analysis*.
 from causalmacro.svar.bootstrap import BootstrapDraws
 from causalmacro.svar.causality import CausalityResult
 from causalmacro.svar.deterministic import Deterministic
-from causalmacro.svar.diagnostics import Diagnostics, TestResult
+from causalmacro.svar.diagnostics import ResidualDiagnostics, TestResult
+from causalmacro.svar.diagnostics import (
+    __getattr__ as __getattr__,  # the deprecated name Diagnostics, once
+)
 from causalmacro.svar.identification import (
     Identification,
     IdentificationError,
@@ -33,7 +36,6 @@ __all__ = [
     "BootstrapDraws",
     "CausalityResult",
     "Deterministic",
-    "Diagnostics",
     "ExplosiveReplicationsWarning",
     "ExplosiveVARWarning",
     "Identification",
@@ -41,6 +43,7 @@ __all__ = [
     "LagSelectionWarning",
     "LongRun",
     "Recursive",
+    "ResidualDiagnostics",
     "SVARResults",
     "ShortRun",
     "SignRestrictions",

@@ -1,9 +1,8 @@
-"""Residual diagnostics and causality tests of a VAR.
+"""Residual diagnostics and the instantaneous-causality test of a VAR.
 
 Portmanteau (Lütkepohl 2005, sec. 4.4.3) and Jarque-Bera-type multivariate
 normality (Lütkepohl 2005, sec. 4.5) tests come from statsmodels; Granger
-causality is statsmodels' F form of the Wald test (Lütkepohl 2005, sec. 3.6.1);
-pairwise instantaneous causality is the Wald test of one residual covariance
+causality is in :mod:`causalmacro.svar.causality`; pairwise instantaneous causality is the Wald test of one residual covariance
 (Lütkepohl 2005, sec. 3.6.3), which for two variables equals statsmodels'
 ``test_inst_causality``.
 """
@@ -19,7 +18,7 @@ from scipy import stats
 
 from causalmacro.svar.reduced_form import ReducedForm
 
-__all__ = ["Diagnostics", "TestResult", "granger_test", "instantaneous_test", "residual_diagnostics"]
+__all__ = ["ResidualDiagnostics", "TestResult", "instantaneous_test", "residual_diagnostics"]
 
 
 @dataclass(frozen=True)
@@ -58,8 +57,12 @@ class TestResult:
 
 
 @dataclass(frozen=True)
-class Diagnostics:
-    """Residual checks reported with every fit."""
+class ResidualDiagnostics:
+    """The residual checks reported with every fit: portmanteau and normality tests.
+
+    Named apart from :class:`causalmacro.bayes.ConvergenceDiagnostics` (the
+    sampler's checks); ``causalmacro.svar.Diagnostics`` is a deprecated alias.
+    """
 
     portmanteau: TestResult | None
     normality: TestResult
@@ -72,7 +75,7 @@ class Diagnostics:
         }
 
 
-def residual_diagnostics(sm_res: Any, rf: ReducedForm) -> Diagnostics:
+def residual_diagnostics(sm_res: Any, rf: ReducedForm) -> ResidualDiagnostics:
     """Portmanteau test up to ``max(12, 2p)`` lags (when the sample allows) and normality."""
     nlags = max(12, 2 * rf.lags)
     port = None
@@ -97,20 +100,7 @@ def residual_diagnostics(sm_res: Any, rf: ReducedForm) -> Diagnostics:
         distribution="chi2",
         null="residuals are multivariate normal",
     )
-    return Diagnostics(portmanteau=port, normality=norm)
-
-
-def granger_test(sm_res: Any, names: tuple[str, ...], cause: str, effect: str) -> TestResult:
-    """F test that lags of ``cause`` do not enter the equation of ``effect``."""
-    r = sm_res.test_causality(names.index(effect), [names.index(cause)], kind="f")
-    return TestResult(
-        name=f"granger {cause} -> {effect}",
-        statistic=float(r.test_statistic),
-        pvalue=float(r.pvalue),
-        df=tuple(float(v) for v in r.df),
-        distribution="F",
-        null=f"{cause} does not Granger-cause {effect}",
-    )
+    return ResidualDiagnostics(portmanteau=port, normality=norm)
 
 
 def instantaneous_test(rf: ReducedForm, a: str, b: str) -> TestResult:
@@ -129,3 +119,12 @@ def instantaneous_test(rf: ReducedForm, a: str, b: str) -> TestResult:
         distribution="chi2",
         null=f"no instantaneous causality between {a} and {b}",
     )
+
+
+def __getattr__(name: str) -> Any:
+    """``Diagnostics``: the deprecated name of :class:`ResidualDiagnostics`."""
+    if name == "Diagnostics":
+        warnings.warn("causalmacro.svar.Diagnostics is deprecated; use ResidualDiagnostics",
+                      DeprecationWarning, stacklevel=2)
+        return ResidualDiagnostics
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -323,6 +323,8 @@ def read_results(path: str | os.PathLike[str]) -> dict[str, Any]:
         )
         identification = _decode_identification(manifest["identification"])
         selection = manifest["lag_selection"]
+        if selection is not None and "maxlags" in selection:  # files written before the rename keep the old key name
+            selection = {("max_lags" if k == "maxlags" else k): v for k, v in selection.items()}
         notes = tuple(str(n) for n in manifest["notes"])
         seed = int(manifest["seed"])
     except Exception as exc:  # the manifest is untrusted input: any inconsistency is damage

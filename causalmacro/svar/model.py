@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from causalmacro.errors import ArgumentError
+from causalmacro.spec.defaults import VAR
 from causalmacro.svar._validate import validate_frame
 from causalmacro.svar.diagnostics import residual_diagnostics
 from causalmacro.svar.exog import validate_exog
@@ -99,19 +100,25 @@ class SVAR:
     order : sequence of str, optional
         Variables in chain order (the Cholesky order of the recursive scheme;
         shock ``j`` is named after ``order[j]``). Defaults to the frame's columns.
-    lags : int or {"aic", "bic", "hqic"}
+    lags : int or {"aic", "bic", "hqic"}, default "aic"
         Fixed lag order, or the criterion that picks it (statsmodels'
         ``select_order``); a criterion choosing 0 is raised to 1 with a note.
-    trend : {"n", "c", "ct", "ctt"}
+    trend : {"n", "c", "ct", "ctt"}, default "c"
         Deterministic terms as in statsmodels.
-    identification : str or Identification
+    identification : str or Identification, default "recursive"
         ``"recursive"``, ``"short_run"``, ``"sign"``, ``"long_run"`` or an object
         (:class:`Recursive`, :class:`ShortRun`, :class:`SignRestrictions`, :class:`LongRun`).
-    maxlags : int, optional
-        Largest lag order tried by the criterion. Default: statsmodels' rule
-        :math:`12 (T/100)^{1/4}`, capped so that lag coefficients use at most a
-        quarter of the sample in each equation (:math:`K p ≤ (T - p)/4`); a
-        :class:`LagSelectionWarning` says when the criterion picks the cap.
+    max_lags : int or None, default 6
+        Largest lag order tried by the criterion, as the spec's ``[var] max_lags``
+        (the defaults of ``lags``, ``trend``, ``identification`` and ``max_lags``
+        are the spec's, :data:`causalmacro.spec.defaults.VAR`). Always capped so
+        that the largest model keeps positive residual degrees of freedom; a
+        :class:`LagSelectionWarning` says when the criterion picks the top.
+        ``None``: statsmodels' rule :math:`12 (T/100)^{1/4}`, capped so that lag
+        coefficients use at most a quarter of the sample in each equation
+        (:math:`K p ≤ (T - p)/4`). The old name ``maxlags`` still works, with a
+        ``DeprecationWarning`` (under that name the default was ``None``,
+        the rule above).
     exog : pandas.DataFrame, optional
         Exogenous regressors (event dummies, policy indicators), one column each,
         entering every equation contemporaneously and without lags, as in
@@ -136,13 +143,16 @@ class SVAR:
         data: pd.DataFrame,
         order: Sequence[str] | None = None,
         *,
-        lags: int | LagCriterion = "aic",
-        trend: Trend = "c",
-        identification: IdentificationName | Identification = "recursive",
-        maxlags: int | None = None,
+        lags: int | LagCriterion = VAR.lags,
+        trend: Trend = VAR.trend,
+        identification: IdentificationName | Identification = VAR.identification,
+        max_lags: int | None = VAR.max_lags,
         exog: pd.DataFrame | None = None,
         **identification_options: Any,
     ) -> None:
+        if "maxlags" in identification_options:
+            warnings.warn("SVAR(maxlags=) is deprecated; use max_lags=", DeprecationWarning, stacklevel=2)
+            max_lags = identification_options.pop("maxlags")
         self.frame = validate_frame(data, order)
         if isinstance(lags, str):
             if lags not in ("aic", "bic", "hqic"):
@@ -151,15 +161,21 @@ class SVAR:
             raise ArgumentError(f"lags must be a positive int or 'aic', 'bic', 'hqic', got {lags!r}")
         if trend not in K_TREND:
             raise ArgumentError(f"trend must be one of {sorted(K_TREND)}, got {trend!r}")
-        if maxlags is not None and (
-            isinstance(maxlags, bool) or not isinstance(maxlags, int | np.integer) or maxlags < 1
+        if max_lags is not None and (
+            isinstance(max_lags, bool) or not isinstance(max_lags, int | np.integer) or max_lags < 1
         ):
-            raise ArgumentError(f"maxlags must be a positive int, got {maxlags!r}")
+            raise ArgumentError(f"max_lags must be a positive int or None, got {max_lags!r}")
         self.lags = lags
         self.trend: Trend = trend
         self.exog = None if exog is None else validate_exog(exog, self.frame.index, trend, self.names)
-        self.maxlags = maxlags
+        self.max_lags = max_lags
         self.identification = make_identification(identification, **identification_options)
+
+    @property
+    def maxlags(self) -> int | None:
+        """Deprecated name of :attr:`max_lags`."""
+        warnings.warn("SVAR.maxlags is deprecated; use max_lags", DeprecationWarning, stacklevel=2)
+        return self.max_lags
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -193,14 +209,14 @@ class SVAR:
         selection: dict[str, Any] | None = None
         if isinstance(self.lags, str):
             x = None if self.exog is None else self.exog.to_numpy()
-            lags, selected, note, top = select_lags(values, self.lags, self.trend, self.maxlags, x)
-            selection = {"criterion": self.lags, "selected": selected, "maxlags": top}
+            lags, selected, note, top = select_lags(values, self.lags, self.trend, self.max_lags, x)
+            selection = {"criterion": self.lags, "selected": selected, "max_lags": top}
             if note:
                 notes.append(note)
             if lags == top and top > 1:
                 msg = (
                     f"{self.lags.upper()} chose {lags} lags, the top of its search range 1..{top}; "
-                    "pass maxlags= to search further, or fix lags"
+                    "pass max_lags= to search further, or fix lags"
                 )
                 notes.append(msg)
                 warnings.warn(msg, LagSelectionWarning, stacklevel=2)

@@ -31,7 +31,7 @@ __all__ = [
     "ReducedForm",
     "Trend",
     "batched_ols",
-    "default_maxlags",
+    "default_max_lags",
     "fit_reduced_form",
     "lag_matrix",
     "split_params",
@@ -122,8 +122,8 @@ class ReducedForm:
         return bool(self.roots.size == 0 or self.roots[0] < 1.0)
 
 
-def default_maxlags(nobs: int, k: int, k_trend: int) -> int:
-    """Largest lag order a criterion searches by default.
+def default_max_lags(nobs: int, k: int, k_trend: int) -> int:
+    """Largest lag order a criterion searches with ``max_lags=None`` (a sample-size rule).
 
     statsmodels' rule :math:`12 (T/100)^{1/4}`, capped so that the lag
     coefficients of each equation use at most a quarter of the effective sample,
@@ -141,7 +141,7 @@ def _df_cap(nobs: int, k: int, k_trend: int) -> int:
 
 
 def select_lags(
-    values: np.ndarray, criterion: LagCriterion, trend: Trend, maxlags: int | None,
+    values: np.ndarray, criterion: LagCriterion, trend: Trend, max_lags: int | None,
     exog: np.ndarray | None = None,
 ) -> tuple[int, dict[str, int], str | None, int]:
     """Lag order chosen by an information criterion, never below one.
@@ -151,8 +151,8 @@ def select_lags(
     values : ndarray, shape (T, K)
     criterion : {"aic", "bic", "hqic"}
     trend : str
-    maxlags : int or None
-        Largest order tried; ``None`` uses :func:`default_maxlags`. Always capped
+    max_lags : int or None
+        Largest order tried; ``None`` uses :func:`default_max_lags`. Always capped
         so the largest model still has positive residual degrees of freedom.
     exog : ndarray, shape (T, k_exog), optional
         Exogenous regressors, in every candidate model.
@@ -164,7 +164,7 @@ def select_lags(
         Orders chosen by each criterion, as statsmodels reports them.
     note : str or None
         Set when the criterion chose 0 and the order was raised to 1.
-    maxlags : int
+    max_lags : int
         The largest order tried.
 
     Raises
@@ -175,19 +175,19 @@ def select_lags(
     nobs, k = values.shape
     k_det = K_TREND[trend] + (0 if exog is None else exog.shape[1])
     check_sample_size(nobs, k, 1, k_det)  # not even the smallest candidate fits: say so, not statsmodels' ValueError
-    if maxlags is None:
-        maxlags = default_maxlags(nobs, k, k_det)
-    maxlags = max(1, min(maxlags, _df_cap(nobs, k, k_det)))
+    if max_lags is None:
+        max_lags = default_max_lags(nobs, k, k_det)
+    max_lags = max(1, min(max_lags, _df_cap(nobs, k, k_det)))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        sel = VAR(values, exog=exog).select_order(maxlags=maxlags, trend=trend)
+        sel = VAR(values, exog=exog).select_order(maxlags=max_lags, trend=trend)
     selected = {key: int(val) for key, val in sel.selected_orders.items()}
     lags = selected[criterion]
     note = None
     if lags < 1:
-        note = f"{criterion.upper()} chose 0 lags (maxlags={maxlags}); raised to 1 so that dynamics exist"
+        note = f"{criterion.upper()} chose 0 lags (max_lags={max_lags}); raised to 1 so that dynamics exist"
         lags = 1
-    return lags, selected, note, maxlags
+    return lags, selected, note, max_lags
 
 
 def fit_reduced_form(
@@ -348,3 +348,12 @@ def batched_ols(y: np.ndarray, lags: int, trend: Trend | Deterministic) -> tuple
     params = np.linalg.solve(ztz, zty)
     sigma = (np.swapaxes(y0, -1, -2) @ y0 - np.swapaxes(params, -1, -2) @ zty) / (n - m)
     return params, 0.5 * (sigma + np.swapaxes(sigma, -1, -2))
+
+
+def __getattr__(name: str) -> Any:
+    """``default_maxlags``: the deprecated name of :func:`default_max_lags`."""
+    if name == "default_maxlags":
+        warnings.warn("causalmacro.svar.reduced_form.default_maxlags is deprecated; use default_max_lags",
+                      DeprecationWarning, stacklevel=2)
+        return default_max_lags
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -25,13 +25,20 @@ import xarray as xr
 
 from causalmacro import plotdispatch
 from causalmacro.errors import ArgumentError, DataError
-from causalmacro.labelled import RESPONSE_DIMS, check_level, freeze, rebuild, with_bounds
+from causalmacro.labelled import (
+    RESPONSE_DIMS,
+    check_level,
+    freeze,
+    point_only,
+    rebuild,
+    with_bounds,
+)
 from causalmacro.svar import _format
 from causalmacro.svar._frozen import thaw
 from causalmacro.svar.bootstrap import BootstrapDraws, BootstrapMethod, run_bootstrap
 from causalmacro.svar.causality import CausalityKind, CausalityResult, granger_causality
 from causalmacro.svar.decomposition import historical_contributions
-from causalmacro.svar.diagnostics import Diagnostics, TestResult, granger_test, instantaneous_test
+from causalmacro.svar.diagnostics import ResidualDiagnostics, TestResult, instantaneous_test
 from causalmacro.svar.dynamics import fevd_shares, ma_coefficients, structural_irf
 from causalmacro.svar.forecast import var_forecast
 from causalmacro.svar.identification import Identification, IdentificationError, Identified
@@ -98,7 +105,7 @@ class SVARResults:
         Criterion and the orders each criterion chose, when lags were selected.
     notes : tuple of str
         Things the user should know (lag order raised from 0, explosive system).
-    diagnostics : Diagnostics
+    diagnostics : ResidualDiagnostics
         Residual portmanteau and normality tests.
     seed : int
         Seed of the fit; bootstrap draws asked for without ``rng`` derive from it,
@@ -110,7 +117,7 @@ class SVARResults:
     identified: Identified
     lag_selection: Mapping[str, Any] | None
     notes: tuple[str, ...]
-    diagnostics: Diagnostics
+    diagnostics: ResidualDiagnostics
     _sm: Any
     seed: int = 0
     _cache: dict[tuple[Any, ...], BootstrapDraws] = field(default_factory=dict, compare=False)
@@ -370,8 +377,9 @@ class SVARResults:
         Returns
         -------
         xarray.DataArray
-            Named ``"irf"``, dims ``("horizon", "response", "shock")``, plus a last
-            ``bound`` dim (``"point"``, ``"lower"``, ``"upper"``) with bands; the
+            Named ``"irf"``, dims ``("horizon", "response", "shock", "bound")``:
+            ``bound`` is ``["point", "lower", "upper"]`` with bands, ``["point"]``
+            without (the same dims either way, so ``.sel(bound="point")`` always works); the
             package's response type (:mod:`causalmacro.labelled`). ``attrs`` hold
             the level and count kept, explosive and unidentified replications.
 
@@ -399,7 +407,7 @@ class SVARResults:
             attrs["orth"] = 0
         out = xr.DataArray(point, dims=RESPONSE_DIMS, coords=coords, attrs=attrs, name="irf")
         if bands is None:
-            return out
+            return point_only(out)
         level = check_level(level)
         if not orth and isinstance(bands, str) and bands == "set":
             raise ArgumentError("bands='set' needs orth=True: the forecast-error responses have no identified set")
@@ -445,7 +453,7 @@ class SVARResults:
         -------
         xarray.DataArray
             Named ``"exog_response"``, dims ``("horizon", "response", "shock")`` with
-            the regressors as shocks, plus ``bound`` with bands; in the
+            the regressors as shocks, plus ``bound`` (``["point"]`` without bands); in the
             variables' units per unit of the regressor.
 
         Raises
@@ -490,7 +498,7 @@ class SVARResults:
         out = xr.DataArray(point, dims=RESPONSE_DIMS, coords=coords, name="exog_response",
                            attrs={"shock_size": "unit of the regressor"})
         if bands is None:
-            return out
+            return point_only(out)
         level = check_level(level)
         if isinstance(bands, BootstrapDraws):
             draws = bands
@@ -529,8 +537,8 @@ class SVARResults:
         Returns
         -------
         xarray.DataArray
-            Named ``"fevd"``, dims ``("horizon", "response", "shock")`` (plus a
-            last ``bound`` dim with bands).
+            Named ``"fevd"``, dims ``("horizon", "response", "shock", "bound")``
+            (``bound`` is ``["point"]`` without bands, as in :meth:`irf`).
         """
         _check_horizon(horizon, 1)
         impact = np.array(self.identified.impact)
@@ -540,7 +548,7 @@ class SVARResults:
         attrs: dict[str, Any] = {"identification": self.identification.name}
         out = xr.DataArray(point, dims=RESPONSE_DIMS, coords=coords, attrs=attrs, name="fevd")
         if bands is None:
-            return out
+            return point_only(out)
         level = check_level(level)
         dc, di, battrs = self._draws_for(bands, reps, bias_correct, rng)
         return self._banded(out, fevd_shares(structural_irf(dc, di, horizon - 1)), level, battrs)
@@ -579,7 +587,7 @@ class SVARResults:
         -------
         xarray.DataArray
             Named ``"channel_decomposition"``, dims ``("horizon", "response",
-            "part")`` (plus a last ``bound`` dim with bands). Parts: ``"total"``
+            "part", "bound")`` (``bound`` is ``["point"]`` without bands). Parts: ``"total"``
             (the impulse response), ``"held"`` (all channels shut: what does not
             run through them), ``"through channels"`` (total minus held), and
             ``"through <c>"`` for each channel shut alone (these need not add up
@@ -621,7 +629,7 @@ class SVARResults:
             name="channel_decomposition",
         )
         if bands is None:
-            return point
+            return point_only(point)
         level = check_level(level)
         dc, di, battrs = self._draws_for(bands, reps, False, rng)
         return self._banded(point, parts(structural_irf(dc, di, horizon)), level, battrs)
@@ -860,28 +868,16 @@ class SVARResults:
         for name in names:
             self._check_name(name, argument)
 
-    def granger(self, cause: str, effect: str) -> TestResult:
-        """F test that ``cause`` does not Granger-cause ``effect`` (statsmodels' ``test_causality``).
+    def granger(self, cause: str, effect: str) -> CausalityResult:
+        """Deprecated: ``granger(cause, effect)`` is ``causality(effect, cause)``.
 
-        Parameters
-        ----------
-        cause, effect : str
-            Variables of the VAR.
-
-        Returns
-        -------
-        TestResult
-            The F statistic, its degrees of freedom and p-value: the null is that
-            the lags of ``cause`` do not enter the equation of ``effect``.
-
-        Raises
-        ------
-        ArgumentError
-            An unknown variable.
+        Granger causality has one method, :meth:`causality` (the caused variables
+        first, as statsmodels' ``test_causality``); this alias returns the same
+        F test and warns.
         """
-        self._check_name(cause, "cause")
-        self._check_name(effect, "effect")
-        return granger_test(self._sm, self.names, cause, effect)
+        warnings.warn("SVARResults.granger(cause, effect) is deprecated; use causality(effect, cause)",
+                      DeprecationWarning, stacklevel=2)
+        return self.causality(effect, cause)
 
     def instantaneous(self, a: str, b: str) -> TestResult:
         """Wald test of no instantaneous causality between ``a`` and ``b``.
@@ -921,7 +917,7 @@ class SVARResults:
             for effect in self.names:
                 if cause == effect:
                     continue
-                g = self.granger(cause, effect)
+                g = self.causality(effect, cause)
                 ins = self.instantaneous(cause, effect)
                 rows.append({
                     "cause": cause, "effect": effect, "chain_link": pos[effect] == pos[cause] + 1,

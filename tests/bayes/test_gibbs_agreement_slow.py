@@ -83,7 +83,7 @@ def test_same_posterior_on_the_real_chain(fred_dir) -> None:
     spec = cm.load_spec(Path(__file__).resolve().parents[2] / "models" / "liquidity_chain.toml")
     panel = cm.build_panel(spec, cm.open_source(spec, data_dir=fred_dir))
     svar = cm.SVAR(panel.data[spec.var.order], order=spec.var.order, lags=spec.var.lags,
-                   maxlags=spec.var.max_lags).fit()
+                   max_lags=spec.var.max_lags).fit()
     model = AssetResponseModel(cm.asset_returns(spec, panel), svar.structural_shocks()[spec.asset_shocks],
                                groups=spec.assets.groups, lags=spec.assets.lags)
     _agree(*_fit_both(model))

@@ -79,8 +79,8 @@ def test_bad_trend_and_options(good: pd.DataFrame) -> None:
         res.irf(4, bands="set")
     with pytest.raises(ArgumentError, match="bands"):
         res.irf(4, bands="mc", reps=10)  # type: ignore[arg-type]
-    with pytest.raises(ArgumentError, match="cause: unknown variable 'eth'"):
-        res.granger("eth", "btc")
+    with pytest.raises(ArgumentError, match=r"^causing names unknown variable 'eth'; variables are "):
+        res.causality("btc", "eth")
     with pytest.raises(ArgumentError, match="unknown shock 'eth'"):
         res.irf(4, shock_size="unit", scale={"eth": 0.25})
 

@@ -78,13 +78,18 @@ def test_causality_matches_statsmodels_five_variables(macro5: pd.DataFrame, caus
     _check(res, ref, caused, causing, kind)
 
 
-def test_pairwise_granger_agrees(macro_growth: pd.DataFrame) -> None:
+def test_granger_is_a_deprecated_alias_of_causality(macro_growth: pd.DataFrame) -> None:
     res = SVAR(macro_growth, lags=2).fit()
+    table = res.causality_table().set_index(["cause", "effect"])
     for cause in res.names:
         for effect in res.names:
             if cause != effect:
-                g, c = res.granger(cause, effect), res.causality(effect, cause)
-                assert (g.statistic, g.pvalue, g.df) == (c.statistic, c.pvalue, c.df)
+                with pytest.warns(DeprecationWarning, match=r"granger\(cause, effect\) is deprecated; use "
+                                  r"causality\(effect, cause\)"):
+                    g = res.granger(cause, effect)
+                c = res.causality(effect, cause)
+                assert g == c and c.name == f"granger {cause} -> {effect}"
+                assert table.loc[(cause, effect), "granger_pvalue"] == c.pvalue
     t = res.causality(["realgdp", "realcons"], "realinv")
     assert t.null == "realinv does not Granger-cause {realgdp, realcons}"
     assert res.causality("realgdp").null == "{realcons, realinv} jointly do not Granger-cause realgdp"

@@ -29,7 +29,7 @@ def chain(fred_dir: Path) -> pd.DataFrame:
 
 def test_chain_end_to_end(chain: pd.DataFrame) -> None:
     order = ["inflation", "real_rate", "net_liquidity", "hy_spread", "btc"]
-    res = SVAR(chain, order=order, lags="aic", maxlags=6, trend="c").fit()
+    res = SVAR(chain, order=order, lags="aic", max_lags=6, trend="c").fit()
     assert res.lags >= 1
     irf = res.irf(horizon=24, bands="wild", reps=300, level=0.9, rng=0)
     assert irf.sizes == {"bound": 3, "horizon": 25, "response": 5, "shock": 5}

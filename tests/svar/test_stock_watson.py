@@ -52,13 +52,13 @@ def sw(shared_data: Path):
 def test_variance_decomposition(sw) -> None:
     fevd = 100 * sw.fevd(12)
     for resp, rows in FEVD.items():
-        got = fevd.sel(response=resp, horizon=HORIZONS).to_numpy()
+        got = fevd.sel(response=resp, horizon=HORIZONS, bound="point").to_numpy()
         want = np.array([r[1:] for r in rows], dtype=float)
         assert_allclose(got, want, atol=7.0, err_msg=resp)
 
 
 def test_forecast_standard_errors(sw) -> None:
-    theta = sw.irf(11).to_numpy()
+    theta = sw.irf(11).sel(bound="point").to_numpy()
     se = np.sqrt(np.cumsum(theta**2, axis=0).sum(axis=-1))  # (horizon, response)
     for i, resp in enumerate(ORDER):
         want = [r[0] for r in FEVD[resp]]
@@ -67,6 +67,6 @@ def test_forecast_standard_errors(sw) -> None:
 
 def test_granger_causality(sw) -> None:
     for (cause, effect), published in GRANGER.items():
-        p = sw.granger(cause, effect).pvalue
+        p = sw.causality(effect, cause).pvalue
         assert (p < 0.05) == (published < 0.05), (cause, effect, p, published)
         assert abs(p - published) < 0.4, (cause, effect, p, published)

@@ -13,7 +13,7 @@ from svar_sim import TRUE_A, TRUE_B0INV, simulate_svar
 
 from causalmacro.errors import ArgumentError, CausalMacroError
 from causalmacro.svar import SVAR, LagSelectionWarning, ShortRun, SignRestrictions
-from causalmacro.svar.reduced_form import default_maxlags
+from causalmacro.svar.reduced_form import default_max_lags
 
 
 @pytest.fixture(scope="module")
@@ -107,9 +107,9 @@ def test_errors_share_one_hierarchy(data: pd.DataFrame, res) -> None:
 
 def test_lag_search_range_is_tied_to_the_sample() -> None:
     """statsmodels' 12 (T/100)^(1/4) rule, capped at K p <= (T - p)/4 (hand computation)."""
-    assert default_maxlags(130, 5, 1) == 6  # rule says 13; 130 // 21 = 6
-    assert default_maxlags(202, 3, 1) == 14  # rule round(14.3) = 14 binds; 202 // 13 = 15
-    assert default_maxlags(40, 2, 1) == 4  # 40 // 9 = 4
+    assert default_max_lags(130, 5, 1) == 6  # rule says 13; 130 // 21 = 6
+    assert default_max_lags(202, 3, 1) == 14  # rule round(14.3) = 14 binds; 202 // 13 = 15
+    assert default_max_lags(40, 2, 1) == 4  # 40 // 9 = 4
 
 
 def test_warning_when_criterion_picks_the_top_of_its_range() -> None:
@@ -119,11 +119,42 @@ def test_warning_when_criterion_picks_the_top_of_its_range() -> None:
     a[2] = np.diag([0.5, 0.5])
     data = simulate_svar(a, np.eye(2), 400, np.random.default_rng(0))
     with pytest.warns(LagSelectionWarning, match="AIC chose 2 lags, the top of its search range 1..2"):
-        res = SVAR(data, lags="aic", maxlags=2).fit()
-    assert res.lags == 2 and res.lag_selection["maxlags"] == 2
+        res = SVAR(data, lags="aic", max_lags=2).fit()
+    assert res.lags == 2 and res.lag_selection["max_lags"] == 2
     with warnings.catch_warnings():
         warnings.simplefilter("error", LagSelectionWarning)
-        assert SVAR(data, lags="aic", maxlags=6).fit().lags == 3
+        assert SVAR(data, lags="aic", max_lags=6).fit().lags == 3
+
+
+def test_max_lags_defaults_to_the_spec_and_maxlags_is_deprecated() -> None:
+    """``max_lags`` defaults to [var] max_lags (6); ``None`` keeps the sample rule; ``maxlags=`` warns and works."""
+    from causalmacro.svar import reduced_form
+
+    a = np.zeros((1, 2, 2))
+    a[0] = np.diag([0.5, 0.3])
+    data = simulate_svar(a, np.eye(2), 400, np.random.default_rng(0))
+    assert SVAR(data).fit().lag_selection["max_lags"] == 6
+    assert SVAR(data, max_lags=None).fit().lag_selection["max_lags"] == default_max_lags(len(data), 2, 1) == 17  # round(12 (4)^(1/4))
+    with pytest.warns(DeprecationWarning, match=r"^SVAR\(maxlags=\) is deprecated; use max_lags=$"):
+        old = SVAR(data, maxlags=3)
+    assert old.max_lags == 3 and old.fit().lag_selection["max_lags"] == 3
+    with pytest.warns(DeprecationWarning, match="use max_lags"):
+        assert old.maxlags == 3
+    with pytest.warns(DeprecationWarning, match="use default_max_lags"):
+        assert reduced_form.default_maxlags is default_max_lags
+    with pytest.raises(ArgumentError, match=r"^max_lags must be a positive int or None, got 0$"):
+        SVAR(data, max_lags=0)
+
+
+def test_residual_diagnostics_is_the_new_name() -> None:
+    from causalmacro import svar
+    from causalmacro.svar import diagnostics
+
+    assert "Diagnostics" not in svar.__all__ and "ResidualDiagnostics" in svar.__all__
+    with pytest.warns(DeprecationWarning, match="use ResidualDiagnostics"):
+        assert svar.Diagnostics is diagnostics.ResidualDiagnostics
+    with pytest.warns(DeprecationWarning, match="use ResidualDiagnostics"):
+        assert diagnostics.Diagnostics is diagnostics.ResidualDiagnostics
 
 
 def test_historical_decomposition_bands_from_the_same_draws(res) -> None:
@@ -173,7 +204,7 @@ def test_labelled_outputs_export_to_pandas(data: pd.DataFrame, res) -> None:
     for da in (res.irf(3), res.fevd(3, bands=res.bootstrap(30)), res.historical_decomposition()):
         frame = da.to_dataframe()
         assert frame.shape[0] == da.size and da.name in frame.columns
-    selected = SVAR(data, lags="bic", maxlags=3).fit()
+    selected = SVAR(data, lags="bic", max_lags=3).fit()
     assert selected.lag_selection["criterion"] == "bic"
     assert json.loads(json.dumps(selected.to_dict()))["lag_selection"]["criterion"] == "bic"
     with pytest.raises(TypeError, match="does not support item assignment"):

@@ -54,11 +54,32 @@ def test_structural_shocks(res) -> None:
 
 def test_unit_shock_and_scale(res) -> None:
     unit = res.irf(6, shock_size="unit")
-    assert_allclose(np.diag(unit.sel(horizon=0).to_numpy()), 1.0)
+    assert_allclose(np.diag(unit.sel(horizon=0, bound="point").to_numpy()), 1.0)
     bp = res.irf(6, shock_size="unit", scale={"realcons": 0.25})
-    assert_allclose(bp.sel(horizon=0, response="realcons", shock="realcons").item(), 0.25)
+    assert_allclose(bp.sel(horizon=0, response="realcons", shock="realcons", bound="point").item(), 0.25)
     std = res.irf(6)
-    assert (np.diag(std.sel(horizon=0).to_numpy()) > 0).all()
+    assert (np.diag(std.sel(horizon=0, bound="point").to_numpy()) > 0).all()
+
+
+OUTPUTS = {
+    "irf": lambda r, b: r.irf(4, **b),
+    "irf_fe": lambda r, b: r.irf(4, orth=False, **b),
+    "fevd": lambda r, b: r.fevd(4, **b),
+    "channel_decomposition": lambda r, b: r.channel_decomposition("realgdp", ["realcons"], 4, **b),
+}
+
+
+@pytest.mark.parametrize("output", list(OUTPUTS))
+def test_same_dims_with_and_without_bands(res, output: str) -> None:
+    """Every output carries ``bound`` (``["point"]`` without bands), so ``.sel(bound="point")`` always works."""
+    from causalmacro.labelled import has_bands
+
+    plain = OUTPUTS[output](res, {})
+    banded = OUTPUTS[output](res, {"bands": "residual", "reps": 20, "rng": 0})
+    assert plain.dims == banded.dims and plain.dims[-1] == "bound"
+    assert list(plain["bound"].values) == ["point"] and list(banded["bound"].values) == ["point", "lower", "upper"]
+    assert plain.name == banded.name and not has_bands(plain) and has_bands(banded)
+    assert_allclose(plain.sel(bound="point").to_numpy(), banded.sel(bound="point").to_numpy(), rtol=0, atol=0)
 
 
 def test_bands_shape_and_attrs(res) -> None:
@@ -120,7 +141,7 @@ def test_recursive_recovery_improves_with_t() -> None:
         from causalmacro.svar.dynamics import structural_irf
 
         truth = structural_irf(TRUE_A, TRUE_B0INV, 10)
-        errors.append(float(np.abs(res.irf(10).to_numpy() - truth).max()))
+        errors.append(float(np.abs(res.irf(10).sel(bound="point").to_numpy() - truth).max()))
     assert errors[0] > errors[1] > errors[2]
     assert errors[2] < 0.05
 
@@ -145,7 +166,6 @@ def test_plot_methods_draw_the_outputs(res) -> None:
 
 
 METHODS = {
-    "granger": lambda r: r.granger("eth", "realgdp"),
     "instantaneous": lambda r: r.instantaneous("realgdp", "eth"),
     "causality": lambda r: r.causality("eth"),
     "channel_decomposition": lambda r: r.channel_decomposition("eth", ["realcons"]),

@@ -186,7 +186,7 @@ def test_pipeline_puts_events_in_the_var_and_the_decomposition() -> None:
     total = run.historical_decomposition.sum("shock").to_pandas()
     np.testing.assert_allclose(total.to_numpy(), panel.data.loc[total.index, total.columns].to_numpy(), atol=1e-8)
     assert run.event_effects is not None and set(run.event_effects["shock"].values) == set(spec.events)
-    assert run.choices.event_bands == "residual bootstrap"
+    assert run.choices.event_bands == "block bootstrap"  # the run's own draws: blocks move the dummy period's zero residual
     # the FTX window is two months: its effect's impact is the dummy's coefficient, its second period adds the
     # coefficient again on top of the first period's propagation
     c = run.svar.params.loc["ftx_collapse_2022"]

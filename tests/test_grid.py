@@ -36,7 +36,7 @@ def test_grid_equals_a_plain_loop_of_svar_fits(demo, small) -> None:
     """Every specification is the spec's SVAR (its events in the window as dummies) fitted by hand, with the block's seed."""
     spec, panel = demo
     opts = make_options(list(spec.var.order), panel.data.index, orderings=ORDERS, lags=[1, 2], windows=2,
-                        window_length=90, identifications=["recursive", "long_run"], reps=40, method="wild",
+                        window_length=90, identifications=["recursive", "long_run"], reps=40, method="block",
                         level=0.9, horizon=6, trend="c", seed=0)
     assert small.irf.dims == ("ordering", "lags", "window", "identification", "horizon", "response", "shock", "bound")
     assert small.n_specifications == 3 * 2 * 2 * 2
@@ -49,7 +49,7 @@ def test_grid_equals_a_plain_loop_of_svar_fits(demo, small) -> None:
                 exog = event_dummies(spec, data.index, names=held, sample=first) if held else None
                 res = cm.SVAR(data[order], order=order, lags=block.lags, identification=ident, exog=exog).fit(
                     rng=opts.block_seed(block))
-                by_hand = res.irf(6, bands=res.bootstrap(40, method="wild"), level=0.9)
+                by_hand = res.irf(6, bands=res.bootstrap(40, method="block"), level=0.9)
                 got = small.irf.sel(ordering=">".join(order), lags=block.lags, identification=ident).isel(
                     window=block.window)
                 names = list(spec.var.order)
@@ -60,7 +60,7 @@ def test_grid_equals_a_plain_loop_of_svar_fits(demo, small) -> None:
 
 def test_block_seeds_come_from_the_coordinates_only(demo) -> None:
     spec, panel = demo
-    kw = dict(lags=[1, 2], windows=3, window_length=80, identifications=["recursive"], reps=10, method="wild",
+    kw = dict(lags=[1, 2], windows=3, window_length=80, identifications=["recursive"], reps=10, method="block",
               level=0.9, horizon=4, trend="c", seed=7)
     a = make_options(list(spec.var.order), panel.data.index, orderings="all", **kw)
     b = make_options(list(spec.var.order), panel.data.index, orderings=ORDERS, **kw)

@@ -32,7 +32,7 @@ def _json(obj: object) -> object:
 
 def test_choices_come_from_the_spec(demo, run) -> None:
     spec, _ = demo
-    assert run.choices.bands == "bootstrap" and run.choices.bootstrap == "wild" == spec.var.bootstrap
+    assert run.choices.bands == "bootstrap" and run.choices.bootstrap == "block" == spec.var.bootstrap
     assert run.choices.reps == 120 and run.draws is not None and run.draws.reps == 120
     assert run.irf.sizes["horizon"] == spec.var.horizon + 1
     assert run.fevd.sizes["horizon"] == spec.var.fevd_horizon

@@ -31,6 +31,7 @@ from causalmacro.pipeline.stages import (
     SvarStage,
     asset_stage,
     check_reps,
+    event_band_method,
     graph_stage,
     lp_stage,
     svar_stage,
@@ -173,7 +174,8 @@ def run_choices(spec: ModelSpec, seed: int, seeds: tuple[int, int], sv: SvarStag
         events={name: EventChoice(date=spec.event_date(name).isoformat(), shape=e.shape, periods=e.periods,
                                   var=e.var, assets=e.assets, title=spec.event_title(name))
                 for name, e in spec.events.items()},
-        event_bands="residual bootstrap" if sv.event_names and sv.band_facts.bands == "bootstrap" else None,
+        event_bands=(f"{event_band_method(str(sv.band_facts.bootstrap))} bootstrap"
+                     if sv.event_names and sv.band_facts.bands == "bootstrap" else None),
         asset_events=tuple(n for n, e in spec.events.items() if e.assets) if fitted else (),
         asset_regime=spec.assets.regime if spec.assets is not None and fitted else None,
         asset_regime_now=am.regime_now,

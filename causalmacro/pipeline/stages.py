@@ -136,7 +136,9 @@ def svar_stage(spec: ModelSpec, panel: Panel, *, seed: int, n_reps: int, overrid
     check_var_window(spec, panel, n_exog=len(events))
     model = build_svar(spec, panel.data)
     res = model.fit(rng=seed)
-    draws = res.bootstrap(n_reps, method=v.bootstrap) if band_kind == "bootstrap" else None
+    draws = (res.bootstrap(n_reps, method=v.bootstrap, block_length=v.block_length if v.bootstrap == "block" else None,
+                           bias_correct=v.bias_correct)
+             if band_kind == "bootstrap" else None)
     bands: Any = {"bootstrap": draws, "set": "set", "none": None}[band_kind]
     hd = res.historical_decomposition()
     event_effects = None
@@ -155,19 +157,26 @@ def svar_stage(spec: ModelSpec, panel: Panel, *, seed: int, n_reps: int, overrid
         band_facts=_band_facts(band_kind, v.bootstrap, n_reps, override, draws, v.level))
 
 
+def event_band_method(method: str) -> str:
+    """The bootstrap behind the event bands: the run's, or the residual one when the run's is wild."""
+    return "residual" if method == "wild" else method
+
+
 def _event_effects(spec: ModelSpec, res: SVARResults, draws: BootstrapDraws | None, n_reps: int,
                    events: list[str]) -> xr.DataArray:
-    """Each event's dynamic effect along its own shape, banded from the residual bootstrap.
+    """Each event's dynamic effect along its own shape, banded from the run's bootstrap (not a wild one).
 
     A pulse dummy fits its period exactly, so that period's residual is zero:
     the wild bootstrap, which rescales each period's own residual, would never
     perturb it and the bands would be far too narrow (an observation of leverage
-    one). The event bands therefore come from the residual (iid) bootstrap,
-    which draws that period's error from the pool of residuals.
+    one). The block and residual bootstraps move the residuals to other periods,
+    so that period draws an error from the pool; a run on the wild bootstrap
+    takes its event bands from the residual one (:func:`event_band_method`).
     """
     assert spec.var is not None
     v = spec.var
-    event_draws = draws if draws is None or draws.method == "residual" else res.bootstrap(n_reps, method="residual")
+    event_draws = (draws if draws is None or draws.method != "wild"
+                   else res.bootstrap(n_reps, method="residual", bias_correct=v.bias_correct))
     paths = {n: event_path(spec.events[n], v.horizon + 1) for n in events}
     return res.exog_response(v.horizon, paths=paths, bands=event_draws, level=v.level).rename("event_effects")
 

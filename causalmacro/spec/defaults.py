@@ -35,7 +35,9 @@ class VARDefaults:
     horizon: int = 24
     reps: int = 1000
     level: float = 0.9
-    bootstrap: Literal["residual", "wild"] = "residual"
+    bootstrap: Literal["block", "residual", "wild"] = "block"
+    block_length: int | None = None
+    bias_correct: bool = False
     bands: Literal["auto", "bootstrap", "set", "none"] = "auto"
     fevd_horizon: int = 12
 

@@ -188,6 +188,7 @@ def _grid_options(spec: ModelSpec, panel: Panel, *, orderings: Any, lags: Any, w
         reps=v.reps if reps is None else reps,
         method=method or v.bootstrap, level=v.level if level is None else level,
         horizon=v.horizon if horizon is None else horizon, trend=v.trend, seed=seed,
+        block_length=v.block_length, bias_correct=v.bias_correct,
     )
     return frame, opts
 

@@ -79,7 +79,8 @@ def fit_block(frame: pd.DataFrame, opts: GridOptions, block: Block, spec: ModelS
         model = build_svar(spec, data, order=names, lags=block.lags, identification="recursive",
                            strict_events=False)
         res = model.fit(rng=opts.block_seed(block))
-        draws = res.bootstrap(opts.reps, method=opts.method)  # type: ignore[arg-type]
+        draws = res.bootstrap(opts.reps, method=opts.method, block_length=opts.block_length,  # type: ignore[arg-type]
+                              bias_correct=opts.bias_correct)
         coefs_b, sigma_b = np.asarray(draws.coefs), np.asarray(draws.sigma_u)
         coefs_p, sigma_p = np.asarray(res.reduced_form.coefs)[None], np.asarray(res.reduced_form.sigma_u)[None]
         schemes = {"recursive": Recursive(), "long_run": LongRun()}

@@ -56,6 +56,8 @@ class GridOptions:
     horizon: int
     trend: str
     seed: int
+    block_length: int | None = None
+    bias_correct: bool = False
 
     @property
     def window_labels(self) -> list[str]:
@@ -160,6 +162,8 @@ def make_options(
     horizon: int,
     trend: str,
     seed: int,
+    block_length: int | None = None,
+    bias_correct: bool = False,
 ) -> GridOptions:
     """Validate the grid's options against the chain and the panel's index."""
     names = tuple(variables)
@@ -175,8 +179,8 @@ def make_options(
                                 "(schemes fixed by the ordering)")
     if isinstance(reps, bool) or not isinstance(reps, int | np.integer) or reps < 2:
         raise ArgumentError(f"reps: expected at least 2 bootstrap replications, got {reps!r}")
-    if method not in ("residual", "wild"):
-        raise ArgumentError(f"method: expected 'residual' or 'wild', got {method!r}")
+    if method not in ("block", "residual", "wild"):
+        raise ArgumentError(f"method: expected 'block', 'residual' or 'wild', got {method!r}")
     if not 0 < level < 1:
         raise ArgumentError(f"level: expected a coverage in (0, 1), got {level!r}")
     k = len(names)
@@ -186,4 +190,5 @@ def make_options(
         variables=names, orderings=_orderings(orderings, names), lags=tuple(int(p) for p in lag_list),
         windows=_windows(windows, index, window_length, min_length), identifications=ids, reps=int(reps),
         method=method, level=float(level), horizon=int(horizon), trend=trend, seed=int(seed),
+        block_length=block_length if method == "block" else None, bias_correct=bool(bias_correct),
     )

@@ -27,7 +27,7 @@ from causalmacro.svar.identification import (
     Recursive,
 )
 from causalmacro.svar.model import SVAR, ExplosiveVARWarning, LagSelectionWarning
-from causalmacro.svar.results import ExplosiveReplicationsWarning, SVARResults, load_results
+from causalmacro.svar.results import ExplosiveReplicationsWarning, SVARResults, WildImpactWarning, load_results
 from causalmacro.svar.short_run import ShortRun
 from causalmacro.svar.sign import SignRestrictions
 
@@ -48,5 +48,6 @@ __all__ = [
     "ShortRun",
     "SignRestrictions",
     "TestResult",
+    "WildImpactWarning",
     "load_results",
 ]

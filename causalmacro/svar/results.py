@@ -24,6 +24,7 @@ import pandas as pd
 import xarray as xr
 
 from causalmacro import plotdispatch
+from causalmacro.bands import path_pvalue, pointwise, sup_t
 from causalmacro.errors import ArgumentError, DataError
 from causalmacro.labelled import (
     RESPONSE_DIMS,
@@ -33,6 +34,7 @@ from causalmacro.labelled import (
     rebuild,
     with_bounds,
 )
+from causalmacro.spec.defaults import VAR as _VAR
 from causalmacro.svar import _format
 from causalmacro.svar._frozen import thaw
 from causalmacro.svar.bootstrap import BootstrapDraws, BootstrapMethod, run_bootstrap
@@ -47,9 +49,10 @@ from causalmacro.svar.longrun import total_impact
 from causalmacro.svar.reduced_form import ReducedForm, lag_matrix
 from causalmacro.svar.short_run import ShortRun
 
-__all__ = ["Bands", "ExplosiveReplicationsWarning", "SVARResults", "ShockSize", "StableFlag", "load_results"]
+__all__ = ["Bands", "ExplosiveReplicationsWarning", "SVARResults", "ShockSize", "StableFlag", "WildImpactWarning",
+           "load_results"]
 
-Bands = Literal["residual", "bootstrap", "wild", "set"]
+Bands = Literal["block", "residual", "bootstrap", "wild", "set"]
 ShockSize = Literal["std", "unit"]
 
 EXPLOSIVE_SHARE_WARN = 0.05
@@ -58,6 +61,19 @@ EXPLOSIVE_SHARE_WARN = 0.05
 
 class ExplosiveReplicationsWarning(RuntimeWarning):
     """Many bootstrap replications were explosive and dropped: the bands rest on the rest."""
+
+
+class WildImpactWarning(UserWarning):
+    """Bands drawn from the wild bootstrap: too narrow on impact (and for variance shares).
+
+    The Rademacher weight is shared across equations and squares to one, so every
+    replication keeps the estimated residual covariance and the impact matrix
+    barely moves (Brüggemann, Jentsch & Trenkler 2016). A Monte Carlo of the
+    liquidity chain (``benchmarks/bench_band_coverage.py``) measured 90% wild
+    bands covering the true impact response about 30% of the time. The wild
+    bootstrap stays valid for the slope coefficients, so for responses after
+    impact; ``method="block"`` is valid for both.
+    """
 
 
 class StableFlag:
@@ -226,9 +242,10 @@ class SVARResults:
         self,
         reps: int = 1000,
         *,
-        method: BootstrapMethod = "residual",
-        bias_correct: bool = False,
+        method: BootstrapMethod = _VAR.bootstrap,
+        bias_correct: bool = _VAR.bias_correct,
         rng: int | np.random.Generator | None = None,
+        block_length: int | None = _VAR.block_length,
     ) -> BootstrapDraws:
         """Bootstrap replications of the whole structural VAR, to reuse across outputs.
 
@@ -240,14 +257,27 @@ class SVARResults:
         ----------
         reps : int
             Replications (all simulated and estimated in one batched computation).
-        method : {"residual", "wild"}
-            I.i.d. residual resampling, or Rademacher wild bootstrap for
-            heteroskedastic data (Gonçalves & Kilian 2004).
-        bias_correct : bool
-            Kilian (1998) bootstrap-after-bootstrap.
+        method : {"block", "residual", "wild"}, default "block"
+            ``"block"``: the residual-based moving-block bootstrap of Brüggemann,
+            Jentsch & Trenkler (2016), valid for impact responses under
+            conditional heteroskedasticity (GARCH, common volatility) as well as
+            for the dynamics; ``"residual"``: i.i.d. resampling of the residuals,
+            valid under homoskedastic errors; ``"wild"``: Rademacher sign flips
+            (Gonçalves & Kilian 2004), valid for responses after impact only: its
+            impact bands are far too narrow, and every output drawn from it warns
+            (:class:`WildImpactWarning`). Residuals are rescaled by
+            ``sqrt(T / (T - k))`` (their degrees of freedom) before resampling.
+        bias_correct : bool, default False
+            Kilian (1998) bootstrap-after-bootstrap: the slopes' small-sample bias,
+            estimated by a first round, is removed from the data-generating
+            process and from every replication (shrunk where it would make the
+            system explosive).
         rng : int or numpy.random.Generator, optional
             Default: a stream derived from the fit's :attr:`seed`, so the same
             call gives the same draws (and is computed once).
+        block_length : int, optional
+            Block length of ``method="block"``; default
+            :func:`~causalmacro.svar.bootstrap.block_length_rule` (5 for 130 months).
 
         Returns
         -------
@@ -261,9 +291,15 @@ class SVARResults:
         """
         if isinstance(reps, bool) or not isinstance(reps, int | np.integer) or reps < 2:
             raise ArgumentError(f"reps must be an integer of at least 2, got {reps!r}")
-        if method not in ("residual", "wild"):
-            raise ArgumentError(f"bootstrap method must be 'residual' or 'wild', got {method!r}")
-        key = (int(reps), method, bool(bias_correct))
+        if method not in ("block", "residual", "wild"):
+            raise ArgumentError(f"bootstrap method must be 'block', 'residual' or 'wild', got {method!r}")
+        if block_length is not None and (isinstance(block_length, bool) or not isinstance(block_length, int | np.integer)
+                                         or not 1 <= block_length <= self.nobs // 2):
+            raise ArgumentError(f"block_length must be an integer from 1 to {self.nobs // 2} (half the "
+                                f"{self.nobs} periods), got {block_length!r}")
+        if block_length is not None and method != "block":
+            raise ArgumentError(f"block_length applies to method='block' only, not {method!r}")
+        key = (int(reps), method, bool(bias_correct), block_length)
         if rng is None and key in self._cache:
             return self._cache[key]
         seed: int | None = self.seed
@@ -273,7 +309,7 @@ class SVARResults:
             gen, seed = np.random.default_rng(rng), (int(rng) if isinstance(rng, int | np.integer) else None)
         draws = run_bootstrap(
             self.reduced_form, self.identification, self.identified,
-            reps=int(reps), method=method, rng=gen, bias_correct=bias_correct, seed=seed,
+            reps=int(reps), method=method, rng=gen, bias_correct=bias_correct, seed=seed, block_length=block_length,
         )
         if draws.n_explosive > EXPLOSIVE_SHARE_WARN * reps:
             warnings.warn(
@@ -299,31 +335,46 @@ class SVARResults:
             draws = bands
         elif bands == "set":
             if self.identified.accepted is None:
-                raise ArgumentError("bands='set' needs sign restrictions; use 'residual' or 'wild'")
+                raise ArgumentError("bands='set' needs sign restrictions; use 'block', 'residual' or 'wild'")
             acc = np.array(self.identified.accepted)
             coefs = np.broadcast_to(np.array(self.reduced_form.coefs), (acc.shape[0], *self.reduced_form.coefs.shape))
             return coefs, acc, {"bands": "set", "models": int(acc.shape[0]),
                                 "interval": "identified set at the point estimate, pointwise quantiles"}
-        elif bands in ("residual", "bootstrap", "wild"):
-            method: BootstrapMethod = "wild" if bands == "wild" else "residual"
+        elif bands in ("block", "residual", "bootstrap", "wild"):
+            method: BootstrapMethod = _VAR.bootstrap if bands == "bootstrap" else bands  # type: ignore[assignment]
             draws = self.bootstrap(reps, method=method, bias_correct=bias_correct, rng=rng)
         else:
             raise ArgumentError(
-                f"bands must be 'residual', 'bootstrap', 'wild', 'set' or BootstrapDraws, got {bands!r}"
+                f"bands must be 'block', 'residual', 'bootstrap', 'wild', 'set' or BootstrapDraws, got {bands!r}"
             )
         if draws.n_kept < 2:
             raise DataError(
                 f"only {draws.n_kept} of {draws.reps} bootstrap replications were usable "
                 f"({draws.n_explosive} explosive, {draws.n_unidentified} unidentified)"
             )
+        if draws.method == "wild":
+            warnings.warn(
+                "wild bootstrap bands understate the uncertainty of the impact responses and of variance shares "
+                "(Brüggemann, Jentsch & Trenkler 2016); read them after impact only, or use method='block'",
+                WildImpactWarning, stacklevel=3,
+            )
         return draws.coefs, draws.impact, {"bands": draws.method, **draws.attrs(),
-                                           "interval": f"{draws.method} bootstrap, pointwise percentile"}
+                                           "interval": f"{draws.method} bootstrap"}
 
-    def _banded(self, point: xr.DataArray, draws: np.ndarray, level: float, attrs: dict[str, Any]) -> xr.DataArray:
-        alpha = (1 - level) / 2
-        lo, hi = np.quantile(draws, [alpha, 1 - alpha], axis=0)
+    def _banded(self, point: xr.DataArray, draws: np.ndarray, level: float, attrs: dict[str, Any],
+                joint: bool = False) -> xr.DataArray:
+        """``point`` with its band from ``draws``: pointwise percentiles, or sup-t over the horizons (``joint``)."""
         interval = attrs.pop("interval")
+        if joint:
+            if attrs.get("bands") == "set":
+                raise ArgumentError("joint=True needs bootstrap draws: the identified set has no sampling distribution")
+            lo, hi = sup_t(point.to_numpy(), draws, level, axis=point.dims.index("horizon"))
+            interval += ", sup-t simultaneous over horizons (Montiel Olea & Plagborg-Møller 2019)"
+        else:
+            lo, hi = pointwise(draws, level)
+            interval += ", pointwise percentile" if attrs.get("bands") != "set" else ""
         point.attrs.update(attrs)
+        point.attrs["joint"] = int(joint)
         return with_bounds(point, point.copy(data=lo), point.copy(data=hi), level=level, interval=interval)
 
     # ---------------------------------------------------------------- outputs
@@ -338,8 +389,9 @@ class SVARResults:
         shock_size: ShockSize = "std",
         scale: float | Mapping[str, float] = 1.0,
         cumulative: bool = False,
-        bias_correct: bool = False,
+        bias_correct: bool = _VAR.bias_correct,
         orth: bool = True,
+        joint: bool = False,
     ) -> xr.DataArray:
         """Structural impulse responses :math:`\\Theta_h = \\Phi_h B_0^{-1}`, or with ``orth=False`` :math:`\\Phi_h`.
 
@@ -347,14 +399,17 @@ class SVARResults:
         ----------
         horizon : int
             Last horizon; horizons ``0..horizon`` are returned.
-        bands : {"residual", "bootstrap", "wild", "set"} or BootstrapDraws, optional
-            ``"residual"`` (alias ``"bootstrap"``) or ``"wild"`` bootstrap percentile
-            bands; ``"set"``: pointwise quantiles of the sign-identified set; or
-            the draws of :meth:`bootstrap`, reused as they are.
+        bands : {"block", "residual", "wild", "bootstrap", "set"} or BootstrapDraws, optional
+            Bands from the bootstrap :meth:`bootstrap` draws with that method
+            (``"bootstrap"``: the default method, ``"block"``); ``"set"``:
+            pointwise quantiles of the sign-identified set; or the draws of
+            :meth:`bootstrap`, reused as they are (the way to share one bootstrap
+            between outputs).
         reps : int
             Bootstrap replications (when ``bands`` names a method).
         level : float
-            Coverage of the pointwise bands.
+            Coverage of the bands: at each horizon (pointwise), or of the whole
+            path over the horizons (``joint=True``).
         rng : int or numpy.random.Generator, optional
             Default: derived from the fit's seed (see :meth:`bootstrap`).
         shock_size : {"std", "unit"}
@@ -365,14 +420,20 @@ class SVARResults:
             ``shock_size="unit"`` for a 25bp move.
         cumulative : bool
             Accumulated responses (for variables in differences).
-        bias_correct : bool
-            Kilian (1998) bootstrap-after-bootstrap.
+        bias_correct : bool, default False
+            Kilian (1998) bootstrap-after-bootstrap (when ``bands`` names a method).
         orth : bool
             False: the forecast-error (non-orthogonalised) responses :math:`\\Phi_h`
             to a unit reduced-form innovation :math:`u_j` (statsmodels'
             ``VARResults.irf(h).irfs``; Lütkepohl 2005, sec. 2.3.2), which do not
             depend on the identification; shocks are then named after the
             innovations' variables and ``bands="set"`` does not apply.
+        joint : bool, default False
+            Simultaneous (sup-t) bands over the horizons of each response path
+            (Montiel Olea & Plagborg-Møller 2019; :mod:`causalmacro.bands`): the
+            whole path lies inside with probability ``level``, where pointwise
+            bands only hold it at each horizon separately. Same ``bound`` layout;
+            ``attrs["joint"]`` records which.
 
         Returns
         -------
@@ -385,7 +446,10 @@ class SVARResults:
 
         Notes
         -----
-        Bands are pointwise percentiles (Efron), at every horizon separately.
+        Pointwise bands are percentiles (Efron) at every horizon separately; joint
+        bands are ``point -+ c * sd`` with ``sd`` the draws' standard deviation at
+        each horizon and ``c`` the ``level`` quantile of the draws' largest
+        standardised distance from the point over the path.
         Under sign restrictions the point is the median-target model (Fry & Pagan
         2011); ``bands="set"`` summarises the identified set at the point estimate
         (identification uncertainty only), while bootstrap bands draw one accepted
@@ -415,7 +479,63 @@ class SVARResults:
         if not orth:
             di = np.broadcast_to(np.eye(k), di.shape)
         draws = self._scale(structural_irf(dc, di, horizon, cumulative=cumulative), di, shock_size, scale)
-        return self._banded(out, draws, level, battrs)
+        return self._banded(out, draws, level, battrs, joint)
+
+    def irf_test(
+        self,
+        horizon: int = 24,
+        *,
+        bands: Bands | BootstrapDraws = "bootstrap",
+        reps: int = 1000,
+        rng: int | np.random.Generator | None = None,
+        cumulative: bool = False,
+        bias_correct: bool = _VAR.bias_correct,
+    ) -> pd.DataFrame:
+        """Test, for every shock and response, that the whole response path ``0..horizon`` is zero.
+
+        The sup-t test behind the joint bands (:func:`causalmacro.bands.path_pvalue`):
+        the statistic is the path's largest point estimate in units of the
+        bootstrap standard deviation at its horizon, its p-value the share of
+        replications whose largest standardised distance from the point is at
+        least as large. ``irf(..., joint=True, level=1 - a)`` excludes zero
+        somewhere exactly when the p-value is below ``a``. The p-values are
+        raw: adjust them for the number of paths tested together
+        (:func:`causalmacro.bands.adjust`), as :func:`causalmacro.dependency_graph` does.
+
+        Parameters
+        ----------
+        horizon : int
+        bands, reps, rng, cumulative, bias_correct
+            As in :meth:`irf` (bootstrap draws only; share them with the bands).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per ``(shock, response)``: ``statistic``, ``p_value``,
+            ``horizons`` (the horizons whose draws vary: a recursive scheme fixes
+            the impact response of the variables ordered before the shock).
+            ``attrs`` hold the bootstrap's facts and the horizon.
+        """
+        _check_horizon(horizon, 0)
+        if isinstance(bands, str) and bands == "set":
+            raise ArgumentError("irf_test needs bootstrap draws: the identified set has no sampling distribution")
+        dc, di, battrs = self._draws_for(bands, reps, bias_correct, rng)
+        point = structural_irf(np.array(self.reduced_form.coefs), np.array(self.identified.impact), horizon,
+                               cumulative=cumulative)
+        draws = structural_irf(dc, di, horizon, cumulative=cumulative)
+        sd = draws.std(axis=0, ddof=1)
+        varies = sd > 1e-12 * (1.0 + np.abs(point))
+        stat = np.where(varies, np.abs(point) / np.where(varies, sd, 1.0), 0.0).max(axis=0)
+        pval = path_pvalue(point, draws, axis=0)
+        names = list(self.names)
+        rows = [{"shock": s, "response": r, "statistic": float(stat[i, j]), "p_value": float(pval[i, j]),
+                 "horizons": int(varies[:, i, j].sum())}
+                for j, s in enumerate(names) for i, r in enumerate(names)]
+        out = pd.DataFrame(rows)
+        battrs.pop("interval")
+        out.attrs = {**battrs, "horizon": horizon, "cumulative": int(cumulative),
+                     "test": "sup-t: the response path is zero at every horizon"}
+        return out
 
     def exog_response(
         self,
@@ -426,6 +546,7 @@ class SVARResults:
         reps: int = 1000,
         level: float = 0.9,
         rng: int | np.random.Generator | None = None,
+        joint: bool = False,
     ) -> xr.DataArray:
         """Dynamic effects of the exogenous regressors (event dummies) of a VARX.
 
@@ -444,9 +565,9 @@ class SVARResults:
         paths : mapping of str to array-like, optional
             Regressor -> its path from its first period (shorter paths are padded
             with zeros, longer ones cut at ``horizon``).
-        bands : {"residual", "bootstrap", "wild"} or BootstrapDraws, optional
-            Bootstrap percentile bands (the exogenous columns held fixed).
-        reps, level, rng
+        bands : {"block", "residual", "wild", "bootstrap"} or BootstrapDraws, optional
+            Bootstrap bands (the exogenous columns held fixed).
+        reps, level, rng, joint
             As in :meth:`irf`.
 
         Returns
@@ -500,17 +621,19 @@ class SVARResults:
         if bands is None:
             return point_only(out)
         level = check_level(level)
-        if isinstance(bands, BootstrapDraws):
-            draws = bands
-        elif bands in ("residual", "bootstrap", "wild"):
-            draws = self.bootstrap(reps, method="wild" if bands == "wild" else "residual", rng=rng)
-        else:
-            raise ArgumentError(f"bands must be 'residual', 'bootstrap', 'wild' or BootstrapDraws, got {bands!r}")
-        if draws.params.shape[1:] != rf.params.shape:
+        if isinstance(bands, str) and bands == "set":
+            raise ArgumentError("bands='set' does not apply to exogenous responses: use bootstrap draws")
+        if not isinstance(bands, BootstrapDraws):
+            if bands not in ("block", "residual", "bootstrap", "wild"):
+                raise ArgumentError(f"bands must be 'block', 'residual', 'bootstrap', 'wild' or BootstrapDraws, "
+                                    f"got {bands!r}")
+            bands = self.bootstrap(reps, method=_VAR.bootstrap if bands == "bootstrap" else bands, rng=rng)
+        if bands.params.shape[1:] != rf.params.shape:
             raise ArgumentError("bands: these bootstrap draws are not of this model; draw them with its bootstrap()")
-        stack = effects(np.array(draws.params), np.array(draws.coefs))
-        return self._banded(out, stack, level, {"bands": draws.method, **draws.attrs(),
-                                                "interval": f"{draws.method} bootstrap, pointwise percentile"})
+        self._draws_for(bands, reps, bands.bias_corrected, None)  # counts the kept draws, warns for wild ones
+        stack = effects(np.array(bands.params), np.array(bands.coefs))
+        return self._banded(out, stack, level, {"bands": bands.method, **bands.attrs(),
+                                                "interval": f"{bands.method} bootstrap"}, joint)
 
     def fevd(
         self,
@@ -520,7 +643,8 @@ class SVARResults:
         reps: int = 1000,
         level: float = 0.9,
         rng: int | np.random.Generator | None = None,
-        bias_correct: bool = False,
+        bias_correct: bool = _VAR.bias_correct,
+        joint: bool = False,
     ) -> xr.DataArray:
         """Forecast-error variance decomposition for forecast horizons ``1..horizon``.
 
@@ -531,7 +655,7 @@ class SVARResults:
         Parameters
         ----------
         horizon : int
-        bands, reps, level, rng, bias_correct
+        bands, reps, level, rng, bias_correct, joint
             As in :meth:`irf`.
 
         Returns
@@ -551,7 +675,7 @@ class SVARResults:
             return point_only(out)
         level = check_level(level)
         dc, di, battrs = self._draws_for(bands, reps, bias_correct, rng)
-        return self._banded(out, fevd_shares(structural_irf(dc, di, horizon - 1)), level, battrs)
+        return self._banded(out, fevd_shares(structural_irf(dc, di, horizon - 1)), level, battrs, joint)
 
     def channel_decomposition(
         self,
@@ -563,6 +687,7 @@ class SVARResults:
         reps: int = 1000,
         level: float = 0.9,
         rng: int | np.random.Generator | None = None,
+        joint: bool = False,
     ) -> xr.DataArray:
         """How much of each response to ``shock`` runs through the ``channels`` variables.
 
@@ -580,7 +705,7 @@ class SVARResults:
         channels : str or sequence of str
             Intermediate variables (e.g. ``["net_liquidity", "hy_spread"]``).
         horizon : int
-        bands, reps, level, rng
+        bands, reps, level, rng, joint
             As in :meth:`irf`; every part is computed on each replication.
 
         Returns
@@ -632,7 +757,7 @@ class SVARResults:
             return point_only(point)
         level = check_level(level)
         dc, di, battrs = self._draws_for(bands, reps, False, rng)
-        return self._banded(point, parts(structural_irf(dc, di, horizon)), level, battrs)
+        return self._banded(point, parts(structural_irf(dc, di, horizon)), level, battrs, joint)
 
     def structural_shocks(self) -> pd.DataFrame:
         """Structural shocks :math:`\\varepsilon_t = B_0 u_t`.
@@ -650,8 +775,8 @@ class SVARResults:
         self,
         reps: int = 1000,
         *,
-        method: BootstrapMethod = "residual",
-        bias_correct: bool = False,
+        method: BootstrapMethod = _VAR.bootstrap,
+        bias_correct: bool = _VAR.bias_correct,
         rng: int | np.random.Generator | None = None,
     ) -> xr.DataArray:
         """Structural shocks of the observed data under bootstrap parameter draws.

@@ -1,7 +1,7 @@
 """End-to-end on the monthly liquidity chain from ``../shared/data/fred`` (skipped when absent).
 
 Checks the whole surface on real, heteroskedastic data: lag choice, stability,
-wild-bootstrap bands, causality table, historical decomposition adding up (1e-10).
+block-bootstrap bands, causality table, historical decomposition adding up (1e-10).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def test_chain_end_to_end(chain: pd.DataFrame) -> None:
     order = ["inflation", "real_rate", "net_liquidity", "hy_spread", "btc"]
     res = SVAR(chain, order=order, lags="aic", max_lags=6, trend="c").fit()
     assert res.lags >= 1
-    irf = res.irf(horizon=24, bands="wild", reps=300, level=0.9, rng=0)
+    irf = res.irf(horizon=24, bands="block", reps=300, level=0.9, rng=0)
     assert irf.sizes == {"bound": 3, "horizon": 25, "response": 5, "shock": 5}
     assert irf.attrs["reps_kept"] + irf.attrs["n_explosive"] == 300
     unit = res.irf(12, shock_size="unit", scale={"real_rate": 0.25})

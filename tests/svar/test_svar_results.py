@@ -12,7 +12,7 @@ from numpy.testing import assert_allclose
 from svar_sim import TRUE_A, TRUE_B0INV, simulate_svar
 
 from causalmacro.errors import ArgumentError
-from causalmacro.svar import SVAR, ExplosiveReplicationsWarning, ExplosiveVARWarning
+from causalmacro.svar import SVAR, ExplosiveReplicationsWarning, ExplosiveVARWarning, WildImpactWarning
 
 
 @pytest.fixture(scope="module")
@@ -91,9 +91,10 @@ def test_bands_shape_and_attrs(res) -> None:
     assert irf.attrs["reps_kept"] + irf.attrs["n_explosive"] + irf.attrs["n_unidentified"] == 200
     again = res.irf(8, bands="residual", reps=200, rng=1)
     assert_allclose(irf.to_numpy(), again.to_numpy())
-    wild = res.irf(8, bands="wild", reps=200, rng=1, bias_correct=True)
-    assert wild.attrs["bias_corrected"] == 1
-    fevd = res.fevd(6, bands="wild", reps=100, rng=2)
+    with pytest.warns(WildImpactWarning, match="impact responses"):
+        wild = res.irf(8, bands="wild", reps=200, rng=1, bias_correct=True)
+    assert wild.attrs["bias_corrected"] == 1 and wild.attrs["bootstrap"] == "wild"
+    fevd = res.fevd(6, bands="block", reps=100, rng=2)
     assert fevd.dims == ("horizon", "response", "shock", "bound")
     assert float(fevd.min()) >= 0 and float(fevd.max()) <= 1
 

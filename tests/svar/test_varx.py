@@ -117,10 +117,14 @@ def test_historical_decomposition_with_exog(varx_data, varx_fit) -> None:
 def test_bootstrap_replaying_residuals_reproduces_point(varx_fit, monkeypatch: pytest.MonkeyPatch) -> None:
     """With the noise of every replication set to the observed residuals (no resampling
     noise), the simulated samples are the data, so the re-estimates on the fixed exog
-    path equal the point estimate, exog rows included (1e-8), and so do the shocks."""
+    path equal the point estimate, exog rows included (1e-8), and so do the shocks. The
+    residuals' degrees-of-freedom rescaling is turned off too: it is what makes a draw noisier
+    than the residuals."""
     monkeypatch.setattr(
-        bootstrap, "_draw_shocks", lambda resid, reps, method, rng: np.broadcast_to(resid, (reps, *resid.shape)).copy()
+        bootstrap, "_draw_shocks",
+        lambda resid, reps, method, rng, block_length=None: np.broadcast_to(resid, (reps, *resid.shape)).copy(),
     )
+    monkeypatch.setattr(bootstrap, "dof_scale", lambda nobs, n_params: 1.0)
     draws = varx_fit.bootstrap(5, rng=0)
     assert draws.n_kept == 5
     point = varx_fit.params.to_numpy()

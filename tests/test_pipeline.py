@@ -15,6 +15,7 @@ import xarray as xr
 import causalmacro as cm
 from causalmacro.cli import main
 from causalmacro.spec import parse_spec
+from causalmacro.svar import ExplosiveReplicationsWarning, ExplosiveVARWarning
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "models" / "demo.toml"
@@ -213,15 +214,20 @@ def _band_choices(**extra: object) -> dict:
 
 
 @pytest.mark.parametrize(("extra", "expected"), [
-    ({}, "90% bands from 1000 wild bootstrap replications"),
-    ({"reps_kept": 927, "reps_explosive": 73},
-     "90% bands from 927 of 1000 wild bootstrap replications; 73 explosive ones dropped"),
-    ({"reps_kept": 920, "reps_explosive": 73, "reps_unidentified": 7},
-     "90% bands from 920 of 1000 wild bootstrap replications; 73 explosive and 7 unidentified ones dropped"),
+    ({}, "90% bands from 1000 wild bootstrap replications (Rademacher: too narrow on impact, read after impact "
+         "only)"),
+    ({"bootstrap": "block", "block_length": 5, "reps_kept": 927, "reps_explosive": 73},
+     "90% bands from 927 of 1000 moving-block bootstrap replications (blocks of 5 periods: valid on impact under "
+     "heteroskedastic errors); 73 explosive ones dropped"),
+    ({"bootstrap": "residual", "bias_correct": True, "reps_kept": 920, "reps_explosive": 73, "reps_unidentified": 7},
+     "90% bands from 920 of 1000 residual bootstrap replications (i.i.d. resampling: valid under homoskedastic "
+     "errors), bias-corrected (Kilian 1998); 73 explosive and 7 unidentified ones dropped"),
     ({"bands": "none", "reps": 0, "reps_requested": 0, "reps_override": True, "reps_kept": 0},
      "no bands (--reps 0)"),
     ({"bands": "none", "reps": 0, "reps_requested": 0, "reps_kept": 0}, "no bands ([var].reps = 0)"),
     ({"bands": "none", "reps": 0, "reps_kept": 0}, "no bands ([var].bands = 'none')"),
+    ({"bands": "none", "reps": 0, "reps_kept": 0, "bands_missing": "only 0 of 1000 bootstrap replications were "
+      "usable"}, "no bands: only 0 of 1000 bootstrap replications were usable"),
 ])
 def test_band_text_counts_the_replications_used(extra: dict, expected: str) -> None:
     from causalmacro.pipeline.results import band_text
@@ -262,3 +268,26 @@ def test_run_compare_refuses_a_run_of_another_frequency(run, tmp_path: Path) -> 
     with pytest.raises(cm.DataError, match=r"weekly and this run cannot be compared: frequency weekly vs monthly$"):
         _changes(run, other, required=True)  # --compare DIR
     assert _changes(run, other, required=False) is None  # the previous run in --out: no comparison
+
+
+def test_an_explosive_var_reports_its_bands_missing_not_a_crash(demo) -> None:
+    """Issue 19, item 9: with an explosive point estimate every replication explodes; the main job goes on
+    without bands and says why (results, stage line), as the grid does."""
+    import dataclasses
+
+    spec, panel = demo
+    data = panel.data.copy()
+    n = len(data)
+    # btc grows 6% a period on top of its own noise: the point estimate's largest root is 1.06
+    data["btc"] = data["btc"].to_numpy() + 1.06 ** np.arange(n)
+    explosive = dataclasses.replace(panel, data=data)
+    lines: list[str] = []
+    with pytest.warns(ExplosiveVARWarning), pytest.warns(ExplosiveReplicationsWarning, match="30 of 30"):
+        run = cm.fit_spec(spec, explosive, reps=30, assets=False, on_stage=lines.append)
+    c = run.choices
+    assert c.bands == "none" and c.bands_missing is not None and "only 0 of 30" in c.bands_missing
+    assert c.reps_explosive == 30 and c.reps_kept == 0
+    assert list(run.irf["bound"].values) == ["point"]
+    assert "no bands: only 0 of 30 bootstrap replications were usable (30 explosive" in lines[0]
+    assert "largest root is 1.060" in c.bands_missing
+    assert run.to_dict()["choices"]["bands_missing"] == c.bands_missing

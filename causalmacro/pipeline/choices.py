@@ -66,6 +66,10 @@ class RunChoices:
         The bands: ``bootstrap``/``set``/``none``, the bootstrap method,
         replications used / asked for / whether ``--reps`` overrode the spec,
         replications kept and dropped, and the band level.
+    block_length, bias_correct, bands_missing
+        The moving-block bootstrap's block length (None for the other methods),
+        whether Kilian's bias correction was applied, and why a run that asked
+        for bootstrap bands has none (every replication explosive), else None.
     irf_horizon, fevd_horizon, focus, hd_periods
         Horizons, the focus variable, the periods the historical decomposition plots.
     graph_alpha, graph_min_run
@@ -95,6 +99,9 @@ class RunChoices:
     reps_explosive: int
     reps_unidentified: int
     level: float
+    block_length: int | None
+    bias_correct: bool
+    bands_missing: str | None
     irf_horizon: int
     fevd_horizon: int
     focus: str

@@ -35,13 +35,20 @@ if TYPE_CHECKING:
 __all__ = ["RunResults", "band_text"]
 
 
+_METHOD_WORDS = {"block": "moving-block", "residual": "residual", "wild": "wild"}
+_METHOD_WHY = {"residual": "i.i.d. resampling: valid under homoskedastic errors",
+               "wild": "Rademacher: too narrow on impact, read after impact only"}
+
+
 def band_text(choices: Mapping[str, Any] | RunChoices) -> str:
     """The run's bands in words, from its :attr:`RunResults.choices`.
 
-    Bootstrap bands count the replications actually used and those dropped,
-    and why (``90% bands from 927 of 1000 wild bootstrap replications; 73
-    explosive ones dropped``); a run without bands says what turned them off
-    (``no bands (--reps 0)``).
+    Bootstrap bands name the method and why it is valid, and count the
+    replications actually used and those dropped (``90% bands from 927 of 1000
+    moving-block bootstrap replications (blocks of 5 periods: valid on impact
+    under heteroskedastic errors); 73 explosive ones dropped``); a run without
+    bands says what turned them off (``no bands (--reps 0)``, or ``no bands:
+    only 0 of 1000 bootstrap replications were usable ...``).
 
     Parameters
     ----------
@@ -63,9 +70,18 @@ def band_text(choices: Mapping[str, Any] | RunChoices) -> str:
         reps = int(choices["reps"])
         kept = int(choices.get("reps_kept", reps))
         used = f"{reps}" if kept == reps else f"{kept} of {reps}"
-        text = f"{level} bands from {used} {choices['bootstrap']} bootstrap replications"
+        method = str(choices["bootstrap"])
+        text = f"{level} bands from {used} {_METHOD_WORDS.get(method, method)} bootstrap replications"
+        if method == "block" and choices.get("block_length"):
+            text += f" (blocks of {int(choices['block_length'])} periods: valid on impact under heteroskedastic errors)"
+        elif method in _METHOD_WHY:
+            text += f" ({_METHOD_WHY[method]})"
+        if choices.get("bias_correct"):
+            text += ", bias-corrected (Kilian 1998)"
         dropped = [f"{n} {why}" for why in ("explosive", "unidentified") if (n := int(choices.get(f"reps_{why}", 0)))]
         return text + (f"; {' and '.join(dropped)} ones dropped" if dropped else "")
+    if choices.get("bands_missing"):
+        return f"no bands: {choices['bands_missing']}"
     if int(choices.get("reps_requested", -1)) == 0:
         return "no bands (--reps 0)" if choices.get("reps_override") else "no bands ([var].reps = 0)"
     return "no bands ([var].bands = 'none')"

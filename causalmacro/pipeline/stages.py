@@ -57,6 +57,9 @@ class BandFacts:
     reps_explosive: int
     reps_unidentified: int
     level: float
+    block_length: int | None = None
+    bias_correct: bool = False
+    bands_missing: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The facts as the choices' keys."""
@@ -118,13 +121,23 @@ def check_reps(spec: ModelSpec, reps: int | None) -> int:
 
 
 def _band_facts(band_kind: str, bootstrap: str, n_reps: int, override: bool, draws: BootstrapDraws | None,
-                level: float) -> BandFacts:
+                level: float, missing: str | None) -> BandFacts:
     boot = band_kind == "bootstrap"
     return BandFacts(
         bands=band_kind, bootstrap=bootstrap if boot else None, reps=n_reps if boot else 0, reps_requested=n_reps,
-        reps_override=override, reps_kept=draws.n_kept if draws is not None else 0,
+        reps_override=override, reps_kept=draws.n_kept if draws is not None and boot else 0,
         reps_explosive=draws.n_explosive if draws is not None else 0,
-        reps_unidentified=draws.n_unidentified if draws is not None else 0, level=level)
+        reps_unidentified=draws.n_unidentified if draws is not None else 0, level=level,
+        block_length=draws.block_length if draws is not None and boot else None,
+        bias_correct=bool(draws.bias_corrected) if draws is not None and boot else False, bands_missing=missing)
+
+
+def _usable(res: SVARResults, draws: BootstrapDraws) -> str | None:
+    """Why the bootstrap cannot give bands (too few replications kept), or None when it can."""
+    if draws.n_kept >= 2:
+        return None
+    return (f"only {draws.n_kept} of {draws.reps} bootstrap replications were usable ({draws.n_explosive} "
+            f"explosive, {draws.n_unidentified} unidentified; the VAR's largest root is {res.roots[0]:.3f})")
 
 
 def svar_stage(spec: ModelSpec, panel: Panel, *, seed: int, n_reps: int, override: bool) -> SvarStage:
@@ -139,13 +152,17 @@ def svar_stage(spec: ModelSpec, panel: Panel, *, seed: int, n_reps: int, overrid
     draws = (res.bootstrap(n_reps, method=v.bootstrap, block_length=v.block_length if v.bootstrap == "block" else None,
                            bias_correct=v.bias_correct)
              if band_kind == "bootstrap" else None)
+    missing = _usable(res, draws) if draws is not None else None
+    if missing is not None:
+        # an explosive point estimate: every replication explodes; report the run without bands, and say why
+        band_kind = "none"
     bands: Any = {"bootstrap": draws, "set": "set", "none": None}[band_kind]
     hd = res.historical_decomposition()
     event_effects = None
     if events:
         # the pipeline's only exogenous terms are the events
         hd = hd.assign_coords(shock=["events" if t == "exogenous" else t for t in hd["shock"].values])
-        event_effects = _event_effects(spec, res, draws, n_reps, events)
+        event_effects = _event_effects(spec, res, draws if missing is None else None, n_reps, events)
     channel_shocks, channel_vars = spec.channel_plan
     channels = {shock: res.channel_decomposition(shock, channel_vars, v.horizon, bands=bands, level=v.level)
                 for shock in channel_shocks}
@@ -154,7 +171,7 @@ def svar_stage(spec: ModelSpec, panel: Panel, *, seed: int, n_reps: int, overrid
         fevd=res.fevd(v.fevd_horizon, bands=bands, level=v.level), hd=hd, causality=res.causality_table(),
         channels=MappingProxyType(channels), channel_shocks=tuple(channel_shocks), channel_vars=tuple(channel_vars),
         events=model.exog, event_names=tuple(events), event_effects=event_effects,
-        band_facts=_band_facts(band_kind, v.bootstrap, n_reps, override, draws, v.level))
+        band_facts=_band_facts(band_kind, v.bootstrap, n_reps, override, draws, v.level, missing))
 
 
 def event_band_method(method: str) -> str:

@@ -123,7 +123,8 @@ def _choices() -> Node:
         "asset_seed": _leaf(["integer", "null"], "Seed of the asset model's sampler (null when not fitted)."),
         "bands": _leaf("string", "The bands drawn: ``bootstrap``, ``set`` (identified set) or ``none``.",
                        enum=["bootstrap", "set", "none"]),
-        "bootstrap": _leaf(nstr, "Bootstrap kind, ``residual`` or ``wild`` (null without bootstrap bands)."),
+        "bootstrap": _leaf(nstr, "Bootstrap kind, ``block``, ``residual`` or ``wild`` (null without bootstrap "
+                           "bands)."),
         "reps": _leaf("integer", "Bootstrap replications drawn (0 without bootstrap bands)."),
         "reps_requested": _leaf("integer", "Bootstrap replications asked for: ``--reps``, else ``[var].reps`` (0: "
                                 "no bands)."),
@@ -136,6 +137,11 @@ def _choices() -> Node:
         "reps_unidentified": _leaf("integer", "Replications dropped because the identification scheme failed on "
                                    "them."),
         "level": _leaf("number", "Coverage of every band and interval (``[var].level``)."),
+        "block_length": _leaf(["integer", "null"], "Block length of the moving-block bootstrap, in periods (null "
+                              "for the other methods and without bootstrap bands)."),
+        "bias_correct": _leaf("boolean", "Whether the bootstrap applied Kilian's (1998) bias correction."),
+        "bands_missing": _leaf(nstr, "Why a run that asked for bootstrap bands has none (every replication "
+                               "explosive), else null."),
         "irf_horizon": _leaf("integer", "Last horizon of the impulse responses (``[var].horizon``), in periods."),
         "fevd_horizon": _leaf("integer", "Last horizon of the variance decomposition (``[var].fevd_horizon``)."),
         "focus": _leaf(nstr, "The variable the report decomposes (``[report].focus``, else the last of the order)."),

@@ -27,7 +27,12 @@ from causalmacro.svar.identification import (
     Recursive,
 )
 from causalmacro.svar.model import SVAR, ExplosiveVARWarning, LagSelectionWarning
-from causalmacro.svar.results import ExplosiveReplicationsWarning, SVARResults, WildImpactWarning, load_results
+from causalmacro.svar.results import (
+    ExplosiveReplicationsWarning,
+    SVARResults,
+    WildImpactWarning,
+    load_results,
+)
 from causalmacro.svar.short_run import ShortRun
 from causalmacro.svar.sign import SignRestrictions
 

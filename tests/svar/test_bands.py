@@ -135,10 +135,10 @@ def test_sup_t_gaussian_between_pointwise_and_bonferroni() -> None:
     from scipy.stats import norm
 
     cov = 0.6 * np.ones((5, 5)) + 0.4 * np.eye(5)
-    lo, hi, p = bands.sup_t_gaussian(np.zeros(5), cov, 0.9, draws=50_000, rng=1)
+    _lo, hi, p = bands.sup_t_gaussian(np.zeros(5), cov, 0.9, draws=50_000, rng=1)
     crit = hi[0]
     assert norm.ppf(0.95) < crit < norm.ppf(1 - 0.05 / 5) and p == 1.0
-    lo1, hi1, _ = bands.sup_t_gaussian(np.zeros(1), np.eye(1), 0.9, draws=200_000, rng=2)
+    _lo1, hi1, _ = bands.sup_t_gaussian(np.zeros(1), np.eye(1), 0.9, draws=200_000, rng=2)
     assert hi1[0] == pytest.approx(norm.ppf(0.95), abs=0.01)
 
 

@@ -12,7 +12,12 @@ from numpy.testing import assert_allclose
 from svar_sim import TRUE_A, TRUE_B0INV, simulate_svar
 
 from causalmacro.errors import ArgumentError
-from causalmacro.svar import SVAR, ExplosiveReplicationsWarning, ExplosiveVARWarning, WildImpactWarning
+from causalmacro.svar import (
+    SVAR,
+    ExplosiveReplicationsWarning,
+    ExplosiveVARWarning,
+    WildImpactWarning,
+)
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,8 @@ Run from the repository root::
 
 Compares, in one process and at equal replications,
 
-* ``SVARResults.irf(bands="residual", reps=R)`` with statsmodels'
+* ``SVARResults.irf(bands="block"|"residual", reps=R)`` (the moving-block default and
+  the i.i.d. bootstrap) with statsmodels'
   ``VARResults.irf_errband_mc(orth=True, repl=R, steps=H)`` (recursive scheme), on
   statsmodels' ``macrodata`` and on the monthly liquidity chain built from
   ``../shared/data/fred`` by the panel builder (``models/liquidity_chain.toml``:
@@ -79,19 +80,20 @@ def row(label: str, ours: tuple[float, float], ref: tuple[float, float]) -> str:
             f"| {ref[0] / ours[0]:.0f}x |")
 
 
-def bench_recursive(name: str, data: pd.DataFrame, lags: int, reps: int, horizon: int, repeat: int) -> str:
+def bench_recursive(name: str, data: pd.DataFrame, lags: int, reps: int, horizon: int, repeat: int,
+                    method: str = "residual") -> str:
     res = SVAR(data, lags=lags).fit()
     sm_res = VAR(data.to_numpy()).fit(lags)
 
     def ours() -> None:
-        res.irf(horizon, bands="residual", reps=reps, rng=0)
+        res.irf(horizon, bands=method, reps=reps, rng=0)  # type: ignore[arg-type]
 
     def ref() -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             sm_res.irf_errband_mc(orth=True, repl=reps, steps=horizon, rng=np.random.default_rng(0))
 
-    return row(f"{name} (K={data.shape[1]}, T={len(data)}, p={lags}) recursive, {reps} reps",
+    return row(f"{name} (K={data.shape[1]}, T={len(data)}, p={lags}) recursive, {method}, {reps} reps",
                timed(ours, repeat), timed(ref, 1))
 
 
@@ -130,10 +132,12 @@ def main() -> None:
           f"horizon {args.horizon}, best of {args.repeat} for causalmacro\n")
     print("| system | causalmacro | peak mem | statsmodels | peak mem | speed-up |")
     print("|---|---|---|---|---|---|")
-    print(bench_recursive("macrodata", macro(), 2, args.reps, args.horizon, args.repeat))
+    for method in ("block", "residual"):
+        print(bench_recursive("macrodata", macro(), 2, args.reps, args.horizon, args.repeat, method))
     if args.fred_dir.is_dir():
         chain = fred_chain(args.fred_dir)
-        print(bench_recursive("FRED chain", chain, 2, args.reps, args.horizon, args.repeat))
+        for method in ("block", "residual"):
+            print(bench_recursive("FRED chain", chain, 2, args.reps, args.horizon, args.repeat, method))
         print(bench_ab("FRED chain", chain, 2, args.ab_reps, args.horizon))
     else:
         print(f"(skipped FRED chain: {args.fred_dir} not found)")

@@ -29,6 +29,7 @@ if _TYPE_CHECKING:
     from collections.abc import Mapping
 
     from .bayes import AssetResponseModel, AssetResponseResults
+    from .build import build_asset_model, build_local_projections, build_svar
     from .data import Store, fetch, open_source
     from .graph import dependency_graph, read_graph, significant_edges, write_graph
     from .lp import LocalProjections
@@ -96,7 +97,10 @@ __all__ = [
     "StoreError",
     "__version__",
     "asset_returns",
+    "build_asset_model",
+    "build_local_projections",
     "build_panel",
+    "build_svar",
     "cycle_position",
     "dependency_graph",
     "event_catalogue",
@@ -153,6 +157,9 @@ _LAZY = {
     "RunResults": ".pipeline",
     "LocalProjections": ".lp",
     "asset_returns": ".pipeline",
+    "build_svar": ".build",
+    "build_asset_model": ".build",
+    "build_local_projections": ".build",
     "CyclePosition": ".pipeline",
     "cycle_position": ".pipeline",
     "fit_spec": ".pipeline",

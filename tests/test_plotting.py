@@ -132,6 +132,14 @@ def test_title_none_is_the_default_from_the_data_and_empty_is_none() -> None:
     assert plotting.plot_spectrum(_table(), title="").axes[0].get_title() == ""
 
 
+def test_band_titles_say_pointwise_or_joint_and_which_bootstrap() -> None:
+    joint = plotting.plot_irf(_irf(shock_size="std", bands="block", joint=1))
+    assert joint.get_suptitle() == ("Impulse responses to one-s.d. structural shocks, "
+                                    "90% joint (sup-t) moving-block bootstrap bands")
+    pointwise = plotting.plot_irf(_irf(shock_size="std", bands="wild", joint=0))
+    assert pointwise.get_suptitle().endswith("90% pointwise wild bootstrap bands")
+
+
 def test_shock_size_labels_come_from_the_attrs_never_guessed() -> None:
     std = plotting.plot_irf(_irf(shock_size="std"), units={"a": "Percent"})
     assert std.axes[0].get_title() == "shock: a\n1 s.d. = +1 pp"

@@ -138,12 +138,25 @@ def shock_phrase(attrs: Mapping[str, Any]) -> str | None:
     return _SHOCK_PHRASES.get(str(size), f"({size})")
 
 
+_METHODS = {"block": "moving-block", "residual": "residual", "wild": "wild"}
+
+
 def level_phrase(attrs: Mapping[str, Any], what: str) -> str:
-    """``", 90% <interval or what>"`` from the data's ``attrs["level"]`` (and ``interval``), or ``""``."""
+    """``", 90% pointwise moving-block bootstrap bands"`` from the data's ``attrs``, or ``""`` without a level.
+
+    Bootstrap bands say whether they are pointwise or joint (sup-t) and which
+    bootstrap drew them (``attrs["joint"]``, ``attrs["bands"]``); other bands
+    fall back on ``attrs["interval"]``, else ``what``.
+    """
     level = attrs.get("level")
     if level is None:
         return ""
-    return f", {100 * float(level):.0f}% {attrs.get('interval', what)}"
+    share = f"{100 * float(level):.0f}%"
+    method = attrs.get("bands")
+    if method in _METHODS:
+        kind = "joint (sup-t)" if attrs.get("joint") else "pointwise"
+        return f", {share} {kind} {_METHODS[method]} bootstrap bands"
+    return f", {share} {attrs.get('interval', what)}"
 
 
 def column(frame: pd.DataFrame, name: str, argument: str) -> pd.Series:

@@ -83,12 +83,12 @@ def open_data(spec: Any, data_dir: Path | None) -> Any:
 
 # ------------------------------------------------------------------ the plain chain (concepts, index.md)
 def plain_chain(spec: Any, panel: Any) -> None:
-    """``chain_*.png``: the recursive chain without events, 2000 wild-bootstrap replications."""
+    """``chain_*.png``: the recursive chain without events, 2000 moving-block bootstrap replications."""
     assert spec.var is not None
     order = list(spec.var.order)
     units = units_of(panel)
     res = cm.SVAR(panel.data[order], order=order, lags=spec.var.lags, max_lags=spec.var.max_lags).fit()
-    irf = res.irf(24, bands="wild", reps=2000, level=0.9, rng=20261121)
+    irf = res.irf(24, bands="block", reps=2000, level=0.9, rng=20261121)
     save_figure(cm.plot_irf(irf, units=units, horizon_unit="months"), OUT / "chain_irf.png", dpi=80)
     save_figure(cm.plot_fevd(res.fevd(12), "btc", horizon_unit="months"), OUT / "chain_fevd_btc.png", dpi=80)
     save_figure(cm.plot_historical_decomposition(res.historical_decomposition(), "btc", last=36,
@@ -165,7 +165,7 @@ def chain_figures(run: Any) -> None:
     print("filled values:", run.panel.filled.to_dict("records") if len(run.panel.filled) else "none")
     print("shock sizes (1 s.d., impact on own variable):",
           {s: round(float(run.irf.sel(response=s, shock=s, horizon=0, bound="point")), 3) for s in CHAIN})
-    heading("monthly: chain links and BTC responses (90% wild-bootstrap bands)")
+    heading("monthly: chain links and BTC responses (90% moving-block bootstrap bands)")
     for a, b in itertools.pairwise(CHAIN):
         print(f"  {a} -> {b}: {impact_and_peak(run.irf, b, a)}")
     for s in CHAIN[:-1]:
@@ -273,7 +273,7 @@ def robustness_grid(spec: Any, panel: Any) -> None:
                         Line2D([], [], color="C3", lw=2, label=f"{post} (from 2020)")],
                loc="lower center", ncol=2, fontsize=8, bbox_to_anchor=(0.5, -0.06))
     fig.suptitle(f"BTC's responses before and after 2020 (recursive, VAR({lags}), no event dummies; "
-                 "one-s.d. shocks of each sub-sample, 90% wild-bootstrap bands)", fontsize=9)
+                 "one-s.d. shocks of each sub-sample, 90% moving-block bootstrap bands)", fontsize=9)
     save_figure(fig, OUT / "case_subsamples_btc.png", dpi=DPI)
 
     heading(f"robustness grid ({g.n_specifications} specifications, {seconds:.0f} s)")
@@ -314,7 +314,7 @@ def sign_identified(spec: Any, panel: Any) -> None:
     scheme = cm.SignRestrictions(signs=SIGNS, horizons=2, draws=50000)
     res = cm.SVAR(panel.data[order], order=order, lags=spec.var.lags, max_lags=spec.var.max_lags,
                   identification=scheme).fit(rng=SEED)
-    boot = res.irf(24, bands="wild", reps=1000, level=0.9)
+    boot = res.irf(24, bands="block", reps=1000, level=0.9)
     identified_set = res.irf(24, bands="set", level=0.9)
     units = units_of(panel)
     save_figure(cm.plot_irf(boot, shocks=["real_rate", "net_liquidity"], units=units, horizon_unit="months"),

@@ -317,7 +317,9 @@ class LocalProjectionsResults:
         """Plain text: the setting and the impact responses."""
         lines = [f"Local projections: {len(self.responses)} responses, {len(self.shocks)} shocks, horizons "
                  f"0..{self.coef.shape[0] - 1}, {self.lags} lags" + (" + 1 (lag-augmented)" if self.lag_augment else "")
-                 + f", {self.cov} standard errors" + (f", states {list(self.states)}" if self.states else "")]
+                 + f", {self.cov} standard errors" + (f", states {list(self.states)}" if self.states else "")
+                 + (", cumulative" if self.cumulative else "")
+                 + (f", controls {list(self.controls)}" if self.controls else "")]
         impact = self.irf(level=None).isel(horizon=0).sel(bound="point", drop=True)
         lines.append(impact.to_dataframe().to_string() if not self.states else str(impact.values))
         return "\n".join(lines)

@@ -181,6 +181,24 @@ def test_lp_from_local_projections_says_its_shock_size() -> None:
     assert titles == {"std": "y to a one-s.d.\ns shock", "unit": "y to a one-unit\ns shock"}
 
 
+def test_lp_says_joint_bands_and_never_sets_a_cumulative_projection_beside_a_level_response() -> None:
+    rng = np.random.default_rng(1)
+    e = rng.standard_normal(200)
+    y = np.convolve(e, [1.0, 0.6, 0.3], mode="full")[:200] + 0.1 * rng.standard_normal(200)
+    index = pd.period_range("2000-01", periods=200, freq="M")
+    frames = pd.DataFrame({"y": y}, index=index), pd.DataFrame({"s": e}, index=index)
+    level = cm.LocalProjections(*frames, horizon=3, lags=1).fit()
+    fig = plotting.plot_lp(level.irf(level=0.9), {"s -> y": level.irf(level=0.9, joint=True)})
+    assert fig.get_suptitle() == "Local projections (Jordà 2005) beside the VAR's responses, 90% joint (sup-t) bands"
+    assert [line.get_label() for line in fig.axes[0].get_lines() if not line.get_label().startswith("_")] == [
+        "VAR", "local projection"]
+    cum = cm.LocalProjections(*frames, horizon=3, lags=1, cumulative=True).fit().irf(level=0.9)
+    fig = plotting.plot_lp(level.irf(level=0.9), {"s -> y": cum})
+    labels = [line.get_label() for line in fig.axes[0].get_lines() if not line.get_label().startswith("_")]
+    assert labels == ["local projection (cumulative)"]
+    assert [t.get_text() for t in fig.axes[0].texts] == ["VAR response not cumulative: not drawn"]
+
+
 @pytest.fixture(scope="module")
 def post():
     from causalmacro.bayes import AssetResponseModel, FitFailedWarning

@@ -336,3 +336,19 @@ def test_everyday_spec_mistakes_are_one_line(tmp_path: Path, old: str, new: str,
     assert "\n" not in msg and msg.startswith(f"{path}: ") and expected in msg
     if "TOML" in expected:
         assert "line 2" in msg  # where the mistake is
+
+
+def test_lp_hac_lags_and_cumulative_reach_the_projections() -> None:
+    import pandas as pd
+
+    from causalmacro.build.lp import build_local_projections
+
+    spec = parse_spec({**_var_spec({}), "lp": {"hac_lags": 3, "cumulative": True, "lag_augment": False}})
+    idx = pd.RangeIndex(60)
+    data = pd.DataFrame({"a": range(60), "b": [float(i % 7) for i in range(60)]}, index=idx, dtype=float)
+    models = build_local_projections(spec, data, data.rename(columns=str.upper).rename(columns=str.lower),
+                                     pd.DataFrame(index=idx), lags=1)
+    pooled, by_state = models["a -> b"]
+    assert (pooled.hac_lags, pooled.cumulative, pooled.lag_augment, by_state) == (3, True, False, None)
+    with pytest.raises(SpecError, match=r"hac_lags"):
+        parse_spec({**_var_spec({}), "lp": {"hac_lags": -1}})

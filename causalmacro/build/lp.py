@@ -53,7 +53,7 @@ def build_local_projections(
         y, s = data[[target]], shocks[[source]]
         # the structural shocks have unit variance: a unit move is one standard deviation
         kw: dict[str, Any] = {"horizon": horizon, "lags": lags, "lag_augment": spec.lp.lag_augment,
-                              "shock_size": "std"}
+                              "hac_lags": spec.lp.hac_lags, "cumulative": spec.lp.cumulative, "shock_size": "std"}
         state = None
         if spec.lp.state is not None:
             state = LocalProjections(y, s, state=regimes[spec.lp.state].astype(object), **kw)

@@ -46,7 +46,10 @@ def plot_lp(
     ``target`` on the same identified shock, each with its band; with
     ``lp_state``, a second row draws the projection in each state. Each panel's
     shock size is the projection's ``attrs["shock_size"]`` (``"std"``:
-    one-s.d., ``"unit"``: one-unit); the title's band level is its ``attrs["level"]``.
+    one-s.d., ``"unit"``: one-unit); the title's band level is its ``attrs["level"]``, and the bands are
+    called joint (sup-t over horizons) or pointwise after its ``attrs["joint"]``. A cumulative projection
+    (``attrs["cumulative"]``) is set beside the VAR's response only if that is cumulative too; otherwise the
+    panel draws the projection alone and says so.
 
     Parameters
     ----------
@@ -84,8 +87,13 @@ def plot_lp(
         h = proj.coords["horizon"].values
         var = irf.sel(response=target, shock=source).sel(horizon=h)
         a = ax[0, j]
-        band(a, h, var, "C0", "VAR")
-        band(a, h, proj, "C3", "local projection", ls="--")
+        cumulative = bool(proj.attrs.get("cumulative", 0))
+        if cumulative == bool(irf.attrs.get("cumulative", 0)):
+            band(a, h, var, "C0", "VAR")
+        else:
+            a.text(0.02, 0.02, "VAR response not cumulative: not drawn", transform=a.transAxes, fontsize=6,
+                   color="0.35")
+        band(a, h, proj, "C3", "local projection" + (" (cumulative)" if cumulative else ""), ls="--")
         a.axhline(0, color="0.4", lw=0.6)
         size = shock_phrase(proj.attrs)
         a.set_title(f"{target} to a {size + chr(10) if size else ''}{source} shock", fontsize=8)
@@ -106,6 +114,8 @@ def plot_lp(
         ax[-1, j].set_xlabel(f"horizon ({horizon_unit})", fontsize=8)
     attrs = lp[links[0]].attrs if links else {}
     default = ("Local projections (Jordà 2005) beside the VAR's responses"
-               + (level_phrase({"level": attrs["level"]}, "pointwise bands") if attrs.get("level") else ""))
+               + (level_phrase({"level": attrs["level"]},
+                               "joint (sup-t) bands" if attrs.get("joint") else "pointwise bands")
+                  if attrs.get("level") else ""))
     headline(fig, title_or(title, default), synthetic=synthetic, fontsize=10)
     return fig

@@ -64,6 +64,8 @@ class LPDefaults:
     """Local projections: ``[lp]`` and :class:`causalmacro.LocalProjections`."""
 
     lag_augment: bool = True
+    cumulative: bool = False
+    hac_lags: int | None = None  # None: h + 1 Newey-West lags at horizon h (Jordà 2005)
 
 
 @dataclass(frozen=True)

@@ -768,6 +768,17 @@ class LPSpec(_Strict):
         description="Add one more lag of the controls (lag augmentation), so that plain HC1 standard errors are "
         "valid (Montiel Olea & Plagborg-Møller 2021); false: Newey-West (HAC) standard errors.",
     )
+    hac_lags: int | None = Field(
+        default=_LP.hac_lags, ge=0, le=240,
+        description="Newey-West lags of the HAC standard errors (``lag_augment = false``) at every horizon, and the "
+        "least bandwidth of the joint bands' covariance across horizons. Unset: ``h + 1`` at horizon ``h`` (Jordà "
+        "2005).",
+    )
+    cumulative: bool = Field(
+        default=_LP.cumulative,
+        description="Project the cumulated target ``y_t + ... + y_{t+h}`` (the level's response when the target is a "
+        "difference or a return, as lpirfs' ``cumul_mult``) instead of ``y_{t+h}``.",
+    )
     horizon: int | None = Field(
         default=None, ge=1, le=240,
         description="Last horizon of the projections, in panel periods. Unset: ``[var].horizon``.",

@@ -81,7 +81,8 @@ def test_own_spec_bands_equal_fit_spec_bands_at_equal_seeds(setup) -> None:
     opts = make_options(list(v.order), pd.DatetimeIndex(panel.data.index), orderings=None, lags=run.svar.lags,
                         windows=None, window_length=None, identifications=v.identification, reps=REPS,
                         method=v.bootstrap, level=v.level, horizon=v.horizon, trend=v.trend,
-                        seed=run.choices.svar_seed)
+                        seed=run.choices.svar_seed, block_length=v.block_length, bias_correct=v.bias_correct,
+                        joint=v.joint)
     seeded = _SeededOptions(**{f.name: getattr(opts, f.name) for f in dataclasses.fields(opts)})
     ds = fit_block(panel.data[list(v.order)], seeded, seeded.blocks()[0], spec)
     got = ds["irf"].isel(ordering=0, identification=0).transpose("horizon", "response", "shock", "bound")

@@ -49,7 +49,7 @@ def test_grid_equals_a_plain_loop_of_svar_fits(demo, small) -> None:
                 exog = event_dummies(spec, data.index, names=held, sample=first) if held else None
                 res = cm.SVAR(data[order], order=order, lags=block.lags, identification=ident, exog=exog).fit(
                     rng=opts.block_seed(block))
-                by_hand = res.irf(6, bands=res.bootstrap(40, method="block"), level=0.9)
+                by_hand = res.irf(6, bands=res.bootstrap(40, method="block"), level=0.9, joint=True)  # [var] joint
                 got = small.irf.sel(ordering=">".join(order), lags=block.lags, identification=ident).isel(
                     window=block.window)
                 names = list(spec.var.order)

@@ -64,7 +64,8 @@ def test_summary_dates_the_estimation_sample(demo, run) -> None:
 
 def test_bands_share_the_recorded_draws(run) -> None:
     """irf and fevd bands are exactly the bands of run.draws, so a user can recompute them."""
-    xr.testing.assert_identical(run.irf, run.svar.irf(run.choices.irf_horizon, bands=run.draws))
+    assert run.choices.joint  # [var] joint: the run's responses carry sup-t bands
+    xr.testing.assert_identical(run.irf, run.svar.irf(run.choices.irf_horizon, bands=run.draws, joint=True))
     xr.testing.assert_identical(run.fevd, run.svar.fevd(run.choices.fevd_horizon, bands=run.draws))
     assert run.draws.seed == run.svar.seed == run.choices.svar_seed
 
@@ -101,7 +102,7 @@ def test_cli_writes_what_fit_spec_returns(demo, run, tmp_path: Path) -> None:
     from causalmacro.pipeline.results import band_text
 
     bands = band_text(run.choices)
-    assert bands.startswith(f"90% bands from {run.choices.reps_kept}")
+    assert bands.startswith(f"90% joint (sup-t) bands from {run.choices.reps_kept}")
     assert json.loads((out / "manifest.json").read_text())["bands"] == bands
     assert bands in (out / "report.md").read_text() and bands in (out / "report.html").read_text()
 

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # results.json's "choices": exactly these keys, in this order (the untyped dict the record replaced had them)
 CHOICE_KEYS = (
     "seed", "svar_seed", "asset_seed", "bands", "bootstrap", "reps", "reps_requested", "reps_override", "reps_kept",
-    "reps_explosive", "reps_unidentified", "level", "block_length", "bias_correct", "bands_missing",
+    "reps_explosive", "reps_unidentified", "level", "block_length", "bias_correct", "bands_missing", "joint",
     "irf_horizon", "fevd_horizon", "focus", "hd_periods",
     "graph_alpha", "graph_min_run", "channel_shocks", "channels", "asset_flip", "asset_shocks", "asset_sampler",
     "assets_fitted", "events", "event_bands", "asset_events", "asset_regime", "asset_regime_now", "lp_links",

@@ -66,10 +66,11 @@ class RunChoices:
         The bands: ``bootstrap``/``set``/``none``, the bootstrap method,
         replications used / asked for / whether ``--reps`` overrode the spec,
         replications kept and dropped, and the band level.
-    block_length, bias_correct, bands_missing
+    block_length, bias_correct, bands_missing, joint
         The moving-block bootstrap's block length (None for the other methods),
-        whether Kilian's bias correction was applied, and why a run that asked
-        for bootstrap bands has none (every replication explosive), else None.
+        whether Kilian's bias correction was applied, why a run that asked
+        for bootstrap bands has none (every replication explosive), else None,
+        and whether the bands of the responses are joint (sup-t) over horizons.
     irf_horizon, fevd_horizon, focus, hd_periods
         Horizons, the focus variable, the periods the historical decomposition plots.
     graph_alpha, graph_min_run
@@ -102,6 +103,7 @@ class RunChoices:
     block_length: int | None
     bias_correct: bool
     bands_missing: str | None
+    joint: bool
     irf_horizon: int
     fevd_horizon: int
     focus: str

@@ -71,7 +71,8 @@ def band_text(choices: Mapping[str, Any] | RunChoices) -> str:
         kept = int(choices.get("reps_kept", reps))
         used = f"{reps}" if kept == reps else f"{kept} of {reps}"
         method = str(choices["bootstrap"])
-        text = f"{level} bands from {used} {_METHOD_WORDS.get(method, method)} bootstrap replications"
+        kind = "joint (sup-t) " if choices.get("joint") else ""
+        text = f"{level} {kind}bands from {used} {_METHOD_WORDS.get(method, method)} bootstrap replications"
         if method == "block" and choices.get("block_length"):
             text += f" (blocks of {int(choices['block_length'])} periods: valid on impact under heteroskedastic errors)"
         elif method in _METHOD_WHY:

@@ -60,6 +60,7 @@ class BandFacts:
     block_length: int | None = None
     bias_correct: bool = False
     bands_missing: str | None = None
+    joint: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """The facts as the choices' keys."""
@@ -121,7 +122,7 @@ def check_reps(spec: ModelSpec, reps: int | None) -> int:
 
 
 def _band_facts(band_kind: str, bootstrap: str, n_reps: int, override: bool, draws: BootstrapDraws | None,
-                level: float, missing: str | None) -> BandFacts:
+                level: float, missing: str | None, joint: bool) -> BandFacts:
     boot = band_kind == "bootstrap"
     return BandFacts(
         bands=band_kind, bootstrap=bootstrap if boot else None, reps=n_reps if boot else 0, reps_requested=n_reps,
@@ -129,7 +130,8 @@ def _band_facts(band_kind: str, bootstrap: str, n_reps: int, override: bool, dra
         reps_explosive=draws.n_explosive if draws is not None else 0,
         reps_unidentified=draws.n_unidentified if draws is not None else 0, level=level,
         block_length=draws.block_length if draws is not None and boot else None,
-        bias_correct=bool(draws.bias_corrected) if draws is not None and boot else False, bands_missing=missing)
+        bias_correct=bool(draws.bias_corrected) if draws is not None and boot else False, bands_missing=missing,
+        joint=joint)
 
 
 def _usable(res: SVARResults, draws: BootstrapDraws) -> str | None:
@@ -162,16 +164,19 @@ def svar_stage(spec: ModelSpec, panel: Panel, *, seed: int, n_reps: int, overrid
     if events:
         # the pipeline's only exogenous terms are the events
         hd = hd.assign_coords(shock=["events" if t == "exogenous" else t for t in hd["shock"].values])
-        event_effects = _event_effects(spec, res, draws if missing is None else None, n_reps, events)
+        event_effects = _event_effects(spec, res, draws if missing is None else None, n_reps, events,
+                                       joint=run_joint(spec, band_kind))
     channel_shocks, channel_vars = spec.channel_plan
-    channels = {shock: res.channel_decomposition(shock, channel_vars, v.horizon, bands=bands, level=v.level)
+    joint = run_joint(spec, band_kind)
+    channels = {shock: res.channel_decomposition(shock, channel_vars, v.horizon, bands=bands, level=v.level,
+                                                 joint=joint)
                 for shock in channel_shocks}
     return SvarStage(
-        res=res, draws=draws, irf=res.irf(v.horizon, bands=bands, level=v.level),
+        res=res, draws=draws, irf=res.irf(v.horizon, bands=bands, level=v.level, joint=joint),
         fevd=res.fevd(v.fevd_horizon, bands=bands, level=v.level), hd=hd, causality=res.causality_table(),
         channels=MappingProxyType(channels), channel_shocks=tuple(channel_shocks), channel_vars=tuple(channel_vars),
         events=model.exog, event_names=tuple(events), event_effects=event_effects,
-        band_facts=_band_facts(band_kind, v.bootstrap, n_reps, override, draws, v.level, missing))
+        band_facts=_band_facts(band_kind, v.bootstrap, n_reps, override, draws, v.level, missing, joint))
 
 
 def event_band_method(method: str) -> str:
@@ -179,8 +184,14 @@ def event_band_method(method: str) -> str:
     return "residual" if method == "wild" else method
 
 
+def run_joint(spec: ModelSpec, band_kind: str) -> bool:
+    """Whether the run's bands are joint (sup-t): ``[var] joint`` with bootstrap bands (a set has no sampling law)."""
+    assert spec.var is not None
+    return bool(spec.var.joint) and band_kind == "bootstrap"
+
+
 def _event_effects(spec: ModelSpec, res: SVARResults, draws: BootstrapDraws | None, n_reps: int,
-                   events: list[str]) -> xr.DataArray:
+                   events: list[str], *, joint: bool) -> xr.DataArray:
     """Each event's dynamic effect along its own shape, banded from the run's bootstrap (not a wild one).
 
     A pulse dummy fits its period exactly, so that period's residual is zero:
@@ -195,7 +206,8 @@ def _event_effects(spec: ModelSpec, res: SVARResults, draws: BootstrapDraws | No
     event_draws = (draws if draws is None or draws.method != "wild"
                    else res.bootstrap(n_reps, method="residual", bias_correct=v.bias_correct))
     paths = {n: event_path(spec.events[n], v.horizon + 1) for n in events}
-    return res.exog_response(v.horizon, paths=paths, bands=event_draws, level=v.level).rename("event_effects")
+    return res.exog_response(v.horizon, paths=paths, bands=event_draws, level=v.level,
+                             joint=joint and event_draws is not None).rename("event_effects")
 
 
 def lp_stage(spec: ModelSpec, panel: Panel, res: SVARResults, regime_frame: pd.DataFrame) -> LpStage:
@@ -203,9 +215,10 @@ def lp_stage(spec: ModelSpec, panel: Panel, res: SVARResults, regime_frame: pd.D
     assert spec.var is not None
     lags = lp_lags(spec, res)
     models = build_local_projections(spec, panel.data, res.structural_shocks(), regime_frame, lags=lags)
-    level = spec.var.level
-    lp = {key: pooled.fit().irf(level=level) for key, (pooled, _) in models.items()}
-    by_state = {key: state.fit().irf(level=level) for key, (_, state) in models.items() if state is not None}
+    level, joint = spec.var.level, bool(spec.var.joint)
+    lp = {key: pooled.fit().irf(level=level, joint=joint) for key, (pooled, _) in models.items()}
+    by_state = {key: state.fit().irf(level=level, joint=joint) for key, (_, state) in models.items()
+                if state is not None}
     return LpStage(lp=MappingProxyType(lp), by_state=MappingProxyType(by_state), lags=lags if lp else None)
 
 

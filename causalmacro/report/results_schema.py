@@ -107,20 +107,9 @@ def _bands(description: str, kind: str = "array") -> Node:
 
 
 # --- sections ----------------------------------------------------------------------------------
-def _choices() -> Node:
-    nstr = ["string", "null"]
-    event = _obj("The event as used.", {
-        "date": _date("Its date (its own, or its catalogue entry's)."),
-        "shape": _leaf("string", "``pulse``, ``step`` or ``window``.", enum=["pulse", "step", "window"]),
-        "periods": _leaf(["integer", "null"], "Length of a ``window`` event in periods (null for other shapes)."),
-        "var": _leaf("boolean", "Whether it entered the VAR (an exogenous dummy)."),
-        "assets": _leaf("boolean", "Whether it entered the asset model (a covariate)."),
-        "title": _leaf("string", "Its title (its own, else the catalogue's, else its name)."),
-    })
-    return _obj("Every analysis choice of the run, as used (command-line overrides and defaults resolved).", {
-        "seed": _leaf("integer", "The run's seed (``--seed``); the two seeds below are spawned from it."),
-        "svar_seed": _leaf("integer", "Seed of the SVAR fit and of its bootstrap draws."),
-        "asset_seed": _leaf(["integer", "null"], "Seed of the asset model's sampler (null when not fitted)."),
+def _band_choices(nstr: list[str]) -> dict[str, Node]:
+    """The choices that say how the run's bands were drawn."""
+    return {
         "bands": _leaf("string", "The bands drawn: ``bootstrap``, ``set`` (identified set) or ``none``.",
                        enum=["bootstrap", "set", "none"]),
         "bootstrap": _leaf(nstr, "Bootstrap kind, ``block``, ``residual`` or ``wild`` (null without bootstrap "
@@ -142,6 +131,27 @@ def _choices() -> Node:
         "bias_correct": _leaf("boolean", "Whether the bootstrap applied Kilian's (1998) bias correction."),
         "bands_missing": _leaf(nstr, "Why a run that asked for bootstrap bands has none (every replication "
                                "explosive), else null."),
+        "joint": _leaf("boolean", "Whether the bands of the impulse responses, channel decompositions, event "
+                       "effects and local projections are joint (sup-t over the horizons, ``[var] joint``) rather "
+                       "than pointwise; variance decompositions stay pointwise."),
+    }
+
+
+def _choices() -> Node:
+    nstr = ["string", "null"]
+    event = _obj("The event as used.", {
+        "date": _date("Its date (its own, or its catalogue entry's)."),
+        "shape": _leaf("string", "``pulse``, ``step`` or ``window``.", enum=["pulse", "step", "window"]),
+        "periods": _leaf(["integer", "null"], "Length of a ``window`` event in periods (null for other shapes)."),
+        "var": _leaf("boolean", "Whether it entered the VAR (an exogenous dummy)."),
+        "assets": _leaf("boolean", "Whether it entered the asset model (a covariate)."),
+        "title": _leaf("string", "Its title (its own, else the catalogue's, else its name)."),
+    })
+    return _obj("Every analysis choice of the run, as used (command-line overrides and defaults resolved).", {
+        "seed": _leaf("integer", "The run's seed (``--seed``); the two seeds below are spawned from it."),
+        "svar_seed": _leaf("integer", "Seed of the SVAR fit and of its bootstrap draws."),
+        "asset_seed": _leaf(["integer", "null"], "Seed of the asset model's sampler (null when not fitted)."),
+        **_band_choices(nstr),
         "irf_horizon": _leaf("integer", "Last horizon of the impulse responses (``[var].horizon``), in periods."),
         "fevd_horizon": _leaf("integer", "Last horizon of the variance decomposition (``[var].fevd_horizon``)."),
         "focus": _leaf(nstr, "The variable the report decomposes (``[report].focus``, else the last of the order)."),

@@ -38,6 +38,7 @@ class VARDefaults:
     bootstrap: Literal["block", "residual", "wild"] = "block"
     block_length: int | None = None
     bias_correct: bool = False
+    joint: bool = True
     bands: Literal["auto", "bootstrap", "set", "none"] = "auto"
     fevd_horizon: int = 12
 

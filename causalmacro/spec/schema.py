@@ -367,6 +367,13 @@ class VARSpec(_Strict):
         default=_VAR.bias_correct,
         description="Kilian (1998) bootstrap-after-bootstrap bias correction of the slopes behind every band.",
     )
+    joint: bool = Field(
+        default=_VAR.joint,
+        description="Simultaneous (sup-t) bootstrap bands over the horizons (Montiel Olea & Plagborg-Møller 2019) "
+        "for the run's impulse responses, channel decompositions, event effects and local projections: each path "
+        "lies inside its band with probability ``level``; false: pointwise bands, which hold at each horizon "
+        "separately. Variance decompositions stay pointwise.",
+    )
     bands: Literal["auto", "bootstrap", "set", "none"] = Field(
         default=_VAR.bands,
         description="The bands drawn: ``bootstrap``, ``set`` (the identified set of sign restrictions), "

@@ -188,7 +188,7 @@ def _grid_options(spec: ModelSpec, panel: Panel, *, orderings: Any, lags: Any, w
         reps=v.reps if reps is None else reps,
         method=method or v.bootstrap, level=v.level if level is None else level,
         horizon=v.horizon if horizon is None else horizon, trend=v.trend, seed=seed,
-        block_length=v.block_length, bias_correct=v.bias_correct,
+        block_length=v.block_length, bias_correct=v.bias_correct, joint=v.joint,
     )
     return frame, opts
 
@@ -261,8 +261,9 @@ def _combine(opts: GridOptions, blocks: dict[str, xr.Dataset], name: str) -> xr.
               **{d: inner[d].values for d in inner.dims if d != "ordering"}}
     dims = ("ordering", "lags", "window", "identification", "horizon", "response", "shock", "bound")
     data = xr.Dataset(
-        {"irf": (dims, irf, {"shock_size": "std", "interval": f"{opts.method} bootstrap, pointwise percentile",
-                             "level": opts.level}),
+        {"irf": (dims, irf, {"shock_size": "std", "level": opts.level, "bands": opts.method, "joint": int(opts.joint),
+                             "interval": f"{opts.method} bootstrap, "
+                             + ("sup-t simultaneous over horizons" if opts.joint else "pointwise percentile")}),
          "event_effects": (("lags", "window", "event", "horizon", "response"), effects,
                            {"units": "variables' units per unit of the event's path"}),
          **{k: (("lags", "window"), val) for k, val in scalars.items()},

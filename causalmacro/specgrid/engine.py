@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from causalmacro.bands import sup_t
 from causalmacro.build import build_svar, var_events
 from causalmacro.errors import DataError
 from causalmacro.fileutil import write_netcdf
@@ -86,7 +87,6 @@ def fit_block(frame: pd.DataFrame, opts: GridOptions, block: Block, spec: ModelS
         schemes = {"recursive": Recursive(), "long_run": LongRun()}
         k, h = len(names), opts.horizon
         out = np.full((len(opts.orderings), len(opts.identifications), h + 1, k, k, 3), np.nan)
-        alpha = (1 - opts.level) / 2
         for o, order in enumerate(opts.orderings):
             perm = np.array([names.index(v) for v in order])
             inv = np.argsort(perm)
@@ -102,9 +102,7 @@ def fit_block(frame: pd.DataFrame, opts: GridOptions, block: Block, spec: ModelS
                 if point.shape[0]:
                     out[o, i, ..., 0] = point[0]
                 if stack.shape[0] >= 2:  # an explosive VAR may leave no stationary replication: no band
-                    # replications last and contiguous: the partition behind the quantiles runs faster
-                    lo, hi = np.quantile(np.moveaxis(stack, 0, -1).copy(), [alpha, 1 - alpha], axis=-1)
-                    out[o, i, ..., 1], out[o, i, ..., 2] = lo, hi
+                    out[o, i, ..., 1], out[o, i, ..., 2] = _band(point[0], stack, opts)
     coords = {"ordering": opts.ordering_labels, "identification": list(opts.identifications),
               "horizon": np.arange(h + 1), "response": names, "shock": names, "bound": ["point", "lower", "upper"]}
     return xr.Dataset(
@@ -115,6 +113,17 @@ def fit_block(frame: pd.DataFrame, opts: GridOptions, block: Block, spec: ModelS
         attrs={"lags": block.lags, "window": block.window, "start": f"{block.start:%Y-%m-%d}",
                "end": f"{block.end:%Y-%m-%d}", "seed": opts.block_seed(block)},
     )
+
+
+def _band(point: np.ndarray, stack: np.ndarray, opts: GridOptions) -> tuple[np.ndarray, np.ndarray]:
+    """The band of one specification's responses: sup-t over the horizons (``opts.joint``, as the main job), or
+    pointwise percentiles."""
+    if opts.joint:
+        return sup_t(point, stack, opts.level, axis=0)
+    alpha = (1 - opts.level) / 2
+    # replications last and contiguous: the partition behind the quantiles runs faster
+    lo, hi = np.quantile(np.moveaxis(stack, 0, -1).copy(), [alpha, 1 - alpha], axis=-1)
+    return lo, hi
 
 
 def _event_effects(spec: ModelSpec, res: Any, horizon: int) -> tuple[tuple[str, ...], np.ndarray]:

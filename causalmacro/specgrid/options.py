@@ -58,6 +58,7 @@ class GridOptions:
     seed: int
     block_length: int | None = None
     bias_correct: bool = False
+    joint: bool = False
 
     @property
     def window_labels(self) -> list[str]:
@@ -164,6 +165,7 @@ def make_options(
     seed: int,
     block_length: int | None = None,
     bias_correct: bool = False,
+    joint: bool = False,
 ) -> GridOptions:
     """Validate the grid's options against the chain and the panel's index."""
     names = tuple(variables)
@@ -191,4 +193,5 @@ def make_options(
         windows=_windows(windows, index, window_length, min_length), identifications=ids, reps=int(reps),
         method=method, level=float(level), horizon=int(horizon), trend=trend, seed=int(seed),
         block_length=block_length if method == "block" else None, bias_correct=bool(bias_correct),
+        joint=bool(joint),
     )

@@ -176,3 +176,16 @@ def test_the_spec_accepts_multiplicity_and_deprecates_min_run() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         parse_spec(base)
+
+
+def test_graph_html_shows_the_same_edges_and_p_values() -> None:
+    from causalmacro.report.graph_html import graph_html
+
+    g = dependency_graph(irf(), causality(), path_test=path_test(), alpha=0.10)
+    page = graph_html(g, title="t")
+    assert page.count('<g class="edge">') == 2  # a -> b and b -> c, as significant_edges
+    assert "<tr><td>a -&gt; b</td><td>forward</td><td>+0.1</td><td>+0.1</td><td>0.024</td><td>0.004</td>" in page
+    assert "<tr><td>b -&gt; c</td><td>forward</td><td>+0.1</td><td>+0.1</td><td>0.055</td><td>0.011</td>" in page
+    assert "Holm-adjusted p-value below 0.1" in page
+    none = graph_html(dependency_graph(irf(), path_test=path_test(), alpha=0.01), title="t")
+    assert "No chain link passes the rule (Holm-adjusted sup-t test, FWER 1%)." in none

@@ -2,11 +2,18 @@
 
 Nodes are the VAR's variables in chain order and the asset model's assets. An
 edge ``source -> target`` means the structural shock of ``source`` moves
-``target``; the significance rule is :func:`dependency_graph`'s (an impact
-response whose band excludes zero counts), and edges the data do not support
-stay in the graph, flagged. Each edge carries the response path (``irf``), its
-impact and peak with the horizon of the peak, the band, and the Granger p-value
-or the posterior probability of its sign, so the graph can be drawn with the responses on it
+``target``. The significance rule is :func:`dependency_graph`'s and has a stated
+error rate: a chain edge is significant when the sup-t test that its whole
+response path is zero (Montiel Olea & Plagborg-Møller 2019,
+:meth:`SVARResults.irf_test`) rejects after adjusting for every chain link
+tested together (Holm 1979 for the family-wise error rate by default;
+Benjamini & Hochberg 1995 for the false discovery rate); an asset edge is
+significant when the posterior probability of the sign of its cumulative
+response at the last horizon reaches the band level. Edges the data do not
+support stay in the graph, flagged. Each edge carries the response path
+(``irf``), its impact and peak with the horizon of the peak, the band, the
+adjusted and raw p-values (chain) or the posterior probability of its sign
+(assets), so the graph can be drawn with the responses on it
 (:func:`causalmacro.plotting.plot_graph`) or exported with :func:`write_graph`
 (GraphML or node-link JSON) and read back, attributes intact, with
 :func:`read_graph`.
@@ -15,6 +22,7 @@ or the posterior probability of its sign, so the graph can be drawn with the res
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -25,131 +33,252 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from causalmacro.bands import Multiplicity, adjust
 from causalmacro.errors import ArgumentError, DataError
 from causalmacro.fileutil import replace_atomically
 from causalmacro.labelled import has_bands, point_of
+from causalmacro.spec.defaults import GRAPH as _GRAPH
+from causalmacro.spec.defaults import VAR as _VAR
 
-__all__ = ["dependency_graph", "is_significant", "read_graph", "significant_edges", "write_graph"]
+__all__ = ["dependency_graph", "error_rate", "is_significant", "read_graph", "significant_edges", "write_graph"]
 
 _JSON_KEYS = "causalmacro_json_keys"
+_ADJUSTED = {"holm": "Holm-adjusted", "bh": "Benjamini-Hochberg-adjusted", "none": "unadjusted"}
+_RATE = {"holm": "family-wise error rate", "bh": "false discovery rate", "none": "error rate per link"}
+_SHORT = {"holm": "FWER", "bh": "FDR", "none": "per-link error"}
+
+
+def error_rate(multiplicity: str, alpha: float) -> str:
+    """The rule's error rate in a few words, e.g. ``"Holm-adjusted sup-t test, FWER 10%"`` (figure captions)."""
+    if multiplicity not in _ADJUSTED:
+        raise ArgumentError(f"multiplicity must be 'holm', 'bh' or 'none', got {multiplicity!r}")
+    return f"{_ADJUSTED[multiplicity]} sup-t test, {_SHORT[multiplicity]} {100 * alpha:g}%"
 
 
 def dependency_graph(
     irf: xr.DataArray,
     causality: pd.DataFrame | None = None,
     *,
-    alpha: float = 0.10,
+    path_test: pd.DataFrame | None = None,
+    multiplicity: Multiplicity = _GRAPH.multiplicity,
+    alpha: float = _GRAPH.alpha,
+    level: float | None = None,
     groups: Mapping[str, str] | None = None,
     keep_all: bool = True,
-    min_run: int = 2,
     asset_irf: xr.DataArray | None = None,
     asset_prob_positive: xr.DataArray | None = None,
+    transform_of: Mapping[str, str] | None = None,
+    min_run: int | None = None,
 ) -> nx.DiGraph:
     """Build the dependency graph of both models: the chain's responses and the assets' responses.
 
-    An edge ``source -> target`` of the chain carries the structural response of
-    ``target`` to ``source``'s shock. It is **significant** when the band
-    excludes zero on impact (monthly crypto responses are mostly on impact), or
-    over ``min_run`` consecutive horizons (pointwise bands over many horizons
-    exclude zero somewhere by chance; a run of two keeps isolated crossings
-    out), or when ``source`` Granger-causes ``target`` at level ``alpha``. An
-    edge ``shock -> asset`` carries the posterior mean cumulative response of
-    the asset model; it is significant when its HDI excludes zero at some
-    horizon. Edges the data do not support stay in the graph with
-    ``significant=False`` (unless ``keep_all=False``), so nothing is silently
-    dropped; :func:`causalmacro.plotting.plot_graph` draws the significant ones.
+    **Chain edges.** An edge ``source -> target`` carries the structural
+    response of ``target`` to ``source``'s shock. It is **significant** when
+    the p-value of the sup-t test that its whole response path (horizons
+    ``0..H``) is zero (``path_test``, from :meth:`SVARResults.irf_test`),
+    adjusted for every chain link tested together by ``multiplicity``, is below
+    ``alpha``: with ``"holm"`` the chance that any truly absent link is called
+    significant is at most ``alpha`` (family-wise error rate); with ``"bh"``
+    the expected share of false edges among the significant ones is at most
+    ``alpha`` (false discovery rate). Granger p-values are adjusted the same
+    way over the same links and reported, not used by the rule. Without
+    ``path_test`` (no bootstrap draws) no chain edge is tested: every one is
+    flagged not significant and the graph's ``rule`` says why.
+
+    **Asset edges.** An edge ``shock -> asset`` carries the posterior mean
+    cumulative response of the asset model; it is significant when the
+    posterior probability of the sign of the cumulative response at the last
+    horizon (``prob_sign``, the number shown) is at least ``level``. An asset
+    that is a transform of a VAR variable (``transform_of``) has no edge from
+    that variable's shock tested: its response there is the shock itself
+    (a conclusion by construction), so the edge is kept, flagged
+    ``by_construction`` and never significant.
+
+    Edges the data do not support stay in the graph with ``significant=False``
+    (unless ``keep_all=False``), so nothing is silently dropped;
+    :func:`causalmacro.plotting.plot_graph` draws the significant ones.
 
     Parameters
     ----------
     irf : xarray.DataArray
         The SVAR's responses: dims ``("horizon", "response", "shock")``, with a
-        ``bound`` dim (``point``/``lower``/``upper``) for significance by band.
+        ``bound`` dim (``point``/``lower``/``upper``) for the band shown (the
+        pipeline passes the joint, sup-t band).
     causality : pandas.DataFrame, optional
         :meth:`SVARResults.causality_table` output (``cause``, ``effect``,
         ``granger_pvalue``).
+    path_test : pandas.DataFrame, optional
+        :meth:`SVARResults.irf_test` output (``shock``, ``response``,
+        ``p_value``): the raw p-values of the whole-path tests.
+    multiplicity : {"holm", "bh", "none"}
+        How the p-values of the chain links are adjusted (:func:`causalmacro.bands.adjust`).
     alpha : float
-        Granger test level for an edge.
+        The error rate: an edge is significant when its adjusted p-value is below it.
+    level : float, optional
+        The posterior probability of the sign that makes an asset edge
+        significant; default the band level of ``irf`` (else 0.9).
     groups : mapping, optional
         Node -> group (asset class) label stored as a node attribute.
     keep_all : bool
         Keep the edges that are not significant (flagged); False drops them.
-    min_run : int
-        Consecutive horizons at which the band must exclude zero, past impact.
     asset_irf : xarray.DataArray, optional
         The asset model's responses (:meth:`AssetResponseResults.responses`:
         ``response`` holds the assets, banded by the HDI).
     asset_prob_positive : xarray.DataArray, optional
         Posterior probability that each cumulative response is positive, dims
-        ``(horizon, response, shock)``.
+        ``(horizon, response, shock)``. Without it no asset edge is significant.
+    transform_of : mapping, optional
+        Asset -> the VAR variable it is a transform of
+        (:attr:`ModelSpec.asset_var_overlap`).
+    min_run : int, optional
+        Deprecated and ignored: the whole-path test replaces the run of
+        consecutive horizons.
 
     Returns
     -------
     networkx.DiGraph
-        Node attributes ``order``, ``group``, ``kind`` (``"chain"`` or
-        ``"asset"``); edge attributes ``kind``, ``irf`` (list), ``band``
+        Node attributes ``order``, ``group``, ``kind`` (``"chain"``, ``"asset"``
+        or ``"chain+asset"``), ``transform_of`` (assets: the VAR variable, or
+        ""); edge attributes ``kind``, ``irf`` (list), ``band``
         (``[lower, upper]``), ``impact``, ``peak``, ``peak_relative`` (the peak
-        over the largest response of the target to its own shock, comparable
-        across units; chain edges), ``peak_horizon``, ``band_excludes_zero``,
-        ``evidence`` (why it is significant), ``granger_pvalue`` (chain),
-        ``prob_sign`` (assets: posterior probability of the sign of the final
-        cumulative response), ``significant``. Where an asset is also a chain
+        over the largest response of the target to its own shock; chain
+        edges), ``peak_horizon``, ``band_excludes_zero``, ``evidence`` (the
+        test's outcome in words), ``significant``; chain edges ``p_value``
+        (adjusted), ``p_value_raw``, ``granger_pvalue`` (adjusted),
+        ``granger_pvalue_raw``, ``forward`` (source earlier in the chain);
+        asset edges ``prob_sign`` and ``by_construction``. Where an asset is also a chain
         variable (BTC), its chain edges keep the SVAR's response and gain the
         posterior's as ``asset_irf``, ``asset_band``, ``asset_prob_sign``,
-        ``asset_significant``. Graph attributes ``rule``, ``level`` and ``identification``.
+        ``asset_significant``. Graph attributes ``rule`` (one sentence),
+        ``multiplicity``, ``alpha``, ``level``, ``band``, ``error_rate`` and
+        ``identification``.
+
+    Raises
+    ------
+    ArgumentError
+        ``multiplicity`` is not one of the three, ``alpha`` or ``level`` is
+        outside (0, 1), or ``path_test`` lacks a chain link.
     """
+    if min_run is not None:
+        warnings.warn("dependency_graph(min_run=) is deprecated and ignored: an edge is now decided by the sup-t "
+                      "test of its whole response path", DeprecationWarning, stacklevel=2)
+    if multiplicity not in _ADJUSTED:
+        raise ArgumentError(f"multiplicity must be 'holm', 'bh' or 'none', got {multiplicity!r}")
+    if not 0 < alpha < 1:
+        raise ArgumentError(f"alpha must be between 0 and 1, got {alpha!r}")
+    band_level = irf.attrs.get("level")
+    asset_level = float(level if level is not None else (band_level or _VAR.level))
+    if not 0 < asset_level < 1:
+        raise ArgumentError(f"level must be between 0 and 1, got {asset_level!r}")
     names = [str(v) for v in irf.coords["shock"].values]
     banded = has_bands(irf)
     point = point_of(irf)
-    g = nx.DiGraph(rule=(f"band excludes zero on impact or over {min_run} consecutive horizons, or Granger p < "
-                         f"{alpha}; asset edges: HDI excludes zero at some horizon"),
-                   level=irf.attrs.get("level"), identification=irf.attrs.get("identification", ""))
+    links = [(s, t) for s in names for t in names if s != t]
+    raw_p, adj_p, horizon = _path_pvalues(path_test, links, multiplicity)
+    raw_g, adj_g = _granger_pvalues(causality, links, multiplicity)
+    last = int(point.coords["horizon"].values[-1])
+    tested_to = None if path_test is None else (last if horizon is None else horizon)
+    pct = f"{100 * float(band_level):g}% " if band_level is not None else ""
+    band = "none"
+    if banded:
+        band = (f"sup-t simultaneous {pct}band over horizons 0..{last} (not adjusted for multiplicity)"
+                if irf.attrs.get("joint") else f"pointwise {pct}band")
+    g = nx.DiGraph(
+        rule=_rule(multiplicity, alpha, tested_to, len(links), asset_level, asset_irf is not None,
+                   asset_prob_positive is not None),
+        multiplicity=multiplicity, alpha=float(alpha), level=band_level, error_rate=error_rate(multiplicity, alpha),
+        band=band,
+        identification=irf.attrs.get("identification", ""),
+    )
     for i, v in enumerate(names):
-        g.add_node(v, order=i, group=(groups or {}).get(v, ""), kind="chain")
+        g.add_node(v, order=i, group=(groups or {}).get(v, ""), kind="chain", transform_of="")
     own = {v: float(np.max(np.abs(point.sel(shock=v, response=v).to_numpy()))) or 1.0 for v in names}
-    pvals: dict[tuple[str, str], float] = {}
-    if causality is not None and len(causality):
-        pvals = {
-            (str(r.cause), str(r.effect)): float(r.granger_pvalue)
-            for r in causality.itertuples()
-        }
-    for src in names:
-        for dst in names:
-            if src == dst:
-                continue
-            path = point.sel(shock=src, response=dst).to_numpy()
-            k = int(np.argmax(np.abs(path)))
-            evidence: list[str] = []
-            lo_hi: list[list[float]] | None = None
-            if banded:
-                lo = irf.sel(bound="lower", shock=src, response=dst).to_numpy()
-                hi = irf.sel(bound="upper", shock=src, response=dst).to_numpy()
-                outside = (lo > 0) | (hi < 0)
-                if outside[0]:
-                    evidence.append("band excludes zero on impact")
-                if _longest_run(outside[1:]) >= min_run:
-                    evidence.append(f"band excludes zero over {_longest_run(outside[1:])} consecutive horizons")
-                lo_hi = [lo.tolist(), hi.tolist()]
-            p = pvals.get((src, dst))
-            if p is not None and p < alpha:
-                evidence.append(f"Granger p = {p:.3g}")
-            significant = bool(evidence)
-            if not (significant or keep_all):
-                continue
-            g.add_edge(
-                src, dst, kind="chain", irf=path.tolist(), band=lo_hi, impact=float(path[0]),
-                peak=float(path[k]), peak_relative=float(path[k]) / own[dst],
-                peak_horizon=int(point.coords["horizon"].values[k]),
-                band_excludes_zero=any(e.startswith("band") for e in evidence), evidence=evidence,
-                granger_pvalue=p, significant=significant,
-            )
+    words = _ADJUSTED[multiplicity]
+    for src, dst in links:
+        path = point.sel(shock=src, response=dst).to_numpy()
+        k = int(np.argmax(np.abs(path)))
+        lo_hi: list[list[float]] | None = None
+        excludes = False
+        if banded:
+            lo = irf.sel(bound="lower", shock=src, response=dst).to_numpy()
+            hi = irf.sel(bound="upper", shock=src, response=dst).to_numpy()
+            excludes = bool(((lo > 0) | (hi < 0)).any())
+            lo_hi = [lo.tolist(), hi.tolist()]
+        p, p_raw = adj_p.get((src, dst)), raw_p.get((src, dst))
+        significant = p is not None and p < alpha
+        if p is None:
+            evidence = ["not tested: no bootstrap draws for the path test"]
+        else:
+            evidence = [f"sup-t path test: {words} p = {p:.3g} {'<' if significant else '>='} {alpha:g} "
+                        f"(raw p = {p_raw:.3g})"]
+        if not (significant or keep_all):
+            continue
+        g.add_edge(
+            src, dst, kind="chain", irf=path.tolist(), band=lo_hi, impact=float(path[0]),
+            peak=float(path[k]), peak_relative=float(path[k]) / own[dst],
+            peak_horizon=int(point.coords["horizon"].values[k]), band_excludes_zero=excludes, evidence=evidence,
+            p_value=p, p_value_raw=p_raw, granger_pvalue=adj_g.get((src, dst)),
+            granger_pvalue_raw=raw_g.get((src, dst)), forward=names.index(src) < names.index(dst),
+            significant=significant,
+        )
     if asset_irf is not None:
-        _add_asset_edges(g, asset_irf, asset_prob_positive, groups or {}, keep_all)
+        _add_asset_edges(g, asset_irf, asset_prob_positive, groups or {}, keep_all, asset_level,
+                         dict(transform_of or {}))
     return g
+
+
+def _path_pvalues(
+    path_test: pd.DataFrame | None, links: list[tuple[str, str]], multiplicity: Multiplicity,
+) -> tuple[dict[tuple[str, str], float], dict[tuple[str, str], float], int | None]:
+    """Raw and adjusted whole-path p-values of the chain links, and the test's last horizon."""
+    if path_test is None:
+        return {}, {}, None
+    table = {(str(r.shock), str(r.response)): float(r.p_value) for r in path_test.itertuples()}
+    missing = [f"{s} -> {t}" for s, t in links if (s, t) not in table]
+    if missing:
+        raise ArgumentError(f"path_test has no row for {', '.join(missing)}: pass SVARResults.irf_test() of the "
+                            "same VAR")
+    raw = np.array([table[link] for link in links])
+    adjusted = adjust(raw, multiplicity)
+    horizon = path_test.attrs.get("horizon")
+    return (dict(zip(links, raw.tolist(), strict=True)), dict(zip(links, adjusted.tolist(), strict=True)),
+            None if horizon is None else int(horizon))
+
+
+def _granger_pvalues(
+    causality: pd.DataFrame | None, links: list[tuple[str, str]], multiplicity: Multiplicity,
+) -> tuple[dict[tuple[str, str], float], dict[tuple[str, str], float]]:
+    """Raw and adjusted (over the chain links that have one) Granger p-values."""
+    if causality is None or not len(causality):
+        return {}, {}
+    table = {(str(r.cause), str(r.effect)): float(r.granger_pvalue) for r in causality.itertuples()}
+    tested = [link for link in links if link in table and np.isfinite(table[link])]
+    adjusted = adjust(np.array([table[link] for link in tested]), multiplicity) if tested else np.array([])
+    return ({link: table[link] for link in tested}, dict(zip(tested, adjusted.tolist(), strict=True)))
+
+
+def _rule(multiplicity: str, alpha: float, horizon: int | None, n_links: int, level: float, assets: bool,
+          prob: bool) -> str:
+    """The significance rule in one sentence."""
+    if horizon is None:
+        chain = ("chain edges: not tested (no bootstrap draws for the sup-t path test), so none is significant")
+    else:
+        chain = (f"chain edge source -> target: significant when the sup-t test that its whole response path "
+                 f"(horizons 0..{horizon}) is zero has a {_ADJUSTED[multiplicity]} p-value below {alpha:g} "
+                 f"({_RATE[multiplicity]} {100 * alpha:g}% over the {n_links} chain links tested); Granger "
+                 "p-values are adjusted the same way and shown, not used")
+    if not assets:
+        return chain
+    if not prob:
+        return chain + "; asset edges: not tested (no posterior sign probabilities), so none is significant"
+    return (chain + f"; asset edge shock -> asset: significant when the posterior probability of the sign of its "
+            f"cumulative response at the last horizon is at least {level:g}, except an asset that is a transform "
+            "of the shock's own variable (its response is the shock itself)")
 
 
 def _add_asset_edges(
     g: nx.DiGraph, irf: xr.DataArray, prob_positive: xr.DataArray | None, groups: Mapping[str, str],
-    keep_all: bool,
+    keep_all: bool, level: float, transform_of: Mapping[str, str],
 ) -> None:
     """Asset nodes, and ``shock -> asset`` edges from the asset model's banded responses."""
     assets = [str(a) for a in irf.coords["response"].values]
@@ -158,22 +287,31 @@ def _add_asset_edges(
         if a in g:
             g.nodes[a]["kind"] = "chain+asset"
         else:
-            g.add_node(a, order=n_chain + i, group=groups.get(a, ""), kind="asset")
+            g.add_node(a, order=n_chain + i, group=groups.get(a, ""), kind="asset",
+                       transform_of=transform_of.get(a, ""))
+    last = int(irf.coords["horizon"].values[-1])
     for shock in (str(s) for s in irf.coords["shock"].values):
         for a in assets:
             path = irf.sel(shock=shock, response=a, bound="point").to_numpy()
             lo = irf.sel(shock=shock, response=a, bound="lower").to_numpy()
             hi = irf.sel(shock=shock, response=a, bound="upper").to_numpy()
-            outside = (lo > 0) | (hi < 0)
-            significant = bool(outside.any())
+            p_pos = None if prob_positive is None else float(
+                prob_positive.sel(shock=shock, response=a).isel(horizon=-1))
+            prob_sign = None if p_pos is None else max(p_pos, 1 - p_pos)
+            by_construction = transform_of.get(a) == shock
+            significant = prob_sign is not None and prob_sign >= level and not by_construction
+            if by_construction:
+                evidence = [f"not tested: {a} is a transform of the VAR's {shock}, so its response to {shock}'s "
+                            "shock is the shock itself"]
+            elif prob_sign is None:
+                evidence = ["not tested: no posterior sign probability"]
+            else:
+                sign = "positive" if p_pos is not None and p_pos >= 0.5 else "negative"
+                evidence = [f"P({sign} cumulative response at horizon {last}) = {prob_sign:.2f} "
+                            f"{'>=' if significant else '<'} {level:g}"]
             if not (significant or keep_all):
                 continue
             k = int(np.argmax(np.abs(path)))
-            p_pos = None if prob_positive is None else float(
-                prob_positive.sel(shock=shock, response=a).isel(horizon=-1))
-            evidence = [f"HDI excludes zero at horizons {', '.join(map(str, np.flatnonzero(outside)))}"] \
-                if significant else []
-            prob_sign = None if p_pos is None else max(p_pos, 1 - p_pos)
             if g.has_edge(shock, a):  # the asset is also in the chain: keep the SVAR's edge, add the posterior's
                 g.edges[shock, a].update(asset_irf=path.tolist(), asset_band=[lo.tolist(), hi.tolist()],
                                          asset_prob_sign=prob_sign, asset_significant=significant)
@@ -181,18 +319,9 @@ def _add_asset_edges(
             g.add_edge(
                 shock, a, kind="asset", irf=path.tolist(), band=[lo.tolist(), hi.tolist()], impact=float(path[0]),
                 peak=float(path[k]), peak_horizon=int(irf.coords["horizon"].values[k]),
-                band_excludes_zero=significant, evidence=evidence,
-                prob_sign=prob_sign, significant=significant,
+                band_excludes_zero=bool(((lo > 0) | (hi < 0)).any()), evidence=evidence,
+                prob_sign=prob_sign, by_construction=by_construction, significant=significant,
             )
-
-
-def _longest_run(flags: np.ndarray) -> int:
-    """Length of the longest run of True values."""
-    best = run = 0
-    for flag in flags:
-        run = run + 1 if flag else 0
-        best = max(best, run)
-    return best
 
 
 def _scalar(value: object) -> bool:

@@ -93,7 +93,10 @@ def plain_chain(spec: Any, panel: Any) -> None:
     save_figure(cm.plot_fevd(res.fevd(12), "btc", horizon_unit="months"), OUT / "chain_fevd_btc.png", dpi=80)
     save_figure(cm.plot_historical_decomposition(res.historical_decomposition(), "btc", last=36,
                                                  units=units), OUT / "chain_hd_btc.png", dpi=80)
-    save_figure(cm.plot_graph(cm.dependency_graph(irf, res.causality_table())), OUT / "chain_graph.png", dpi=80)
+    draws = res.bootstrap(2000, rng=20261121)  # the block bootstrap: the graph's path test and joint bands
+    graph = cm.dependency_graph(res.irf(24, bands=draws, level=0.9, joint=True), res.causality_table(),
+                                path_test=res.irf_test(24, bands=draws))
+    save_figure(cm.plot_graph(graph), OUT / "chain_graph.png", dpi=80)
     heading("plain monthly chain (chain_*.png)")
     print(res.summary())
     print(res.causality_table().query("chain_link").round(3).to_string(index=False))

@@ -28,8 +28,17 @@ def banded_irf() -> xr.DataArray:
     )
 
 
-def test_edges_follow_bands_and_granger() -> None:
-    g = dependency_graph(banded_irf())
+def path_test_of(pvalues: dict[tuple[str, str], float]) -> pd.DataFrame:
+    """An irf_test table: the given raw p-values, 0.9 for every other link."""
+    rows = [{"shock": s, "response": t, "statistic": 1.0, "p_value": pvalues.get((s, t), 0.9)}
+            for s in NAMES for t in NAMES]
+    out = pd.DataFrame(rows)
+    out.attrs["horizon"] = 4
+    return out
+
+
+def test_edges_carry_responses_and_bands_and_the_test_decides() -> None:
+    g = dependency_graph(banded_irf(), path_test=path_test_of({("a", "b"): 0.001}))
     assert significant_edges(g) == [("a", "b")]
     assert len(g.edges) == 6 and not g.edges["b", "c"]["significant"]  # unsupported edges stay, flagged
     e = g.edges["a", "b"]
@@ -37,41 +46,12 @@ def test_edges_follow_bands_and_granger() -> None:
     assert_allclose(e["irf"], [0.0, 0.5, 0.3, 0.1, 0.0])
     assert_allclose(e["peak_relative"], 0.5)  # b's response to its own shock is 1
     assert [g.nodes[n]["order"] for n in NAMES] == [0, 1, 2]
-    table = pd.DataFrame(
-        {"cause": ["b", "c"], "effect": ["c", "a"], "granger_pvalue": [0.03, 0.5]}
-    )
-    g2 = dependency_graph(banded_irf(), table, alpha=0.05)
-    assert set(significant_edges(g2)) == {("a", "b"), ("b", "c")}
-    assert g2.edges["b", "c"]["granger_pvalue"] == 0.03 and not g2.edges["b", "c"]["band_excludes_zero"]
-    assert g2.edges["b", "c"]["evidence"] == ["Granger p = 0.03"]
-    assert list(dependency_graph(banded_irf(), keep_all=False).edges) == [("a", "b")]
-
-
-def test_an_impact_response_whose_band_excludes_zero_counts() -> None:
-    """Monthly crypto responses are mostly on impact: c's response to a on impact alone makes an edge."""
-    irf = banded_irf()
-    irf.loc[{"bound": "point", "response": "c", "shock": "a", "horizon": 0}] = 2.0
-    irf.loc[{"bound": "lower", "response": "c", "shock": "a", "horizon": 0}] = 1.5
-    irf.loc[{"bound": "upper", "response": "c", "shock": "a", "horizon": 0}] = 2.5
-    g = dependency_graph(irf)
-    assert ("a", "c") in significant_edges(g)
-    assert g.edges["a", "c"]["evidence"] == ["band excludes zero on impact"] and g.edges["a", "c"]["impact"] == 2.0
-
-
-def test_asset_edges_come_from_the_posterior() -> None:
-    """shock -> asset edges: posterior mean path, HDI, probability of the sign; significant when the HDI excludes zero."""
-    point = np.array([[[0.5, 0.0]], [[0.8, 0.05]]])  # horizon x response(asset) x shock
-    asset_irf = xr.DataArray(
-        np.stack([point, point - 0.3, point + 0.3], axis=-1), dims=("horizon", "response", "shock", "bound"),
-        coords={"horizon": [0, 1], "response": ["btc_asset"], "shock": ["a", "b"], "bound": ["point", "lower", "upper"]},
-    )
-    prob = xr.DataArray(np.array([[[0.97, 0.55]], [[0.99, 0.6]]]), dims=("horizon", "response", "shock"),
-                        coords={"horizon": [0, 1], "response": ["btc_asset"], "shock": ["a", "b"]})
-    g = dependency_graph(banded_irf(), asset_irf=asset_irf, asset_prob_positive=prob, groups={"btc_asset": "crypto"})
-    assert g.nodes["btc_asset"]["kind"] == "asset" and g.nodes["btc_asset"]["group"] == "crypto"
-    e = g.edges["a", "btc_asset"]
-    assert e["significant"] and e["kind"] == "asset" and e["prob_sign"] == 0.99 and e["peak"] == 0.8
-    assert not g.edges["b", "btc_asset"]["significant"] and g.edges["b", "btc_asset"]["prob_sign"] == 0.6
+    table = pd.DataFrame({"cause": ["b", "c"], "effect": ["c", "a"], "granger_pvalue": [0.001, 0.5]})
+    g2 = dependency_graph(banded_irf(), table, path_test=path_test_of({("a", "b"): 0.001}), alpha=0.05)
+    assert significant_edges(g2) == [("a", "b")]  # a Granger p-value alone makes no edge
+    assert g2.edges["b", "c"]["granger_pvalue"] == 0.002 and g2.edges["b", "c"]["granger_pvalue_raw"] == 0.001
+    assert list(dependency_graph(banded_irf(), path_test=path_test_of({("a", "b"): 0.001}),
+                                 keep_all=False).edges) == [("a", "b")]
 
 
 def test_plot_irf_draws_the_point_and_band() -> None:
@@ -139,13 +119,6 @@ def test_graph_needs_labelled_responses() -> None:
         dependency_graph(xr.DataArray(np.zeros((2, 2)), dims=["x", "y"]))
 
 
-def test_isolated_band_crossing_is_not_an_edge() -> None:
-    irf = banded_irf()
-    irf.loc[{"bound": "lower", "response": "c", "shock": "b", "horizon": 3}] = 0.01  # one horizon only
-    assert ("b", "c") not in significant_edges(dependency_graph(irf))
-    assert ("b", "c") in significant_edges(dependency_graph(irf, min_run=1))
-
-
 @pytest.mark.parametrize("suffix", [".graphml", ".json"])
 def test_graph_files_round_trip_every_attribute(tmp_path, suffix) -> None:
     """GraphML (list attributes as JSON strings) and node-link JSON both give back the same graph."""
@@ -182,17 +155,49 @@ def test_reading_a_bad_graph_file_is_one_line(tmp_path) -> None:
         read_graph(bad)
 
 
-def test_graph_figure_has_an_inset_per_significant_chain_edge_and_a_legend() -> None:
+def _parts(fig):
+    main = fig.get_axes()[0]
+    graph = next(a for a in main.child_axes if a.get_label() == "graph")
+    panels = [a for a in main.child_axes if a.get_label().startswith("link ")]
+    return main, graph, panels
+
+
+def test_the_graph_figure_draws_exactly_the_significant_edges_each_keyed_to_a_panel() -> None:
+    from matplotlib.patches import FancyArrowPatch
+
     from causalmacro.plotting import plot_graph
 
-    fig = plot_graph(dependency_graph(banded_irf()))
-    main = fig.get_axes()[0]
-    insets = main.child_axes
-    assert [a.get_title() for a in insets] == ["a -> b"]  # b -> c is not significant: no inset
-    assert insets[0].lines and insets[0].collections  # the response and its band
-    labels = [t.get_text() for t in main.get_legend().get_texts()]
-    assert "positive response" in labels and "negative response" in labels
-    assert "90% bands" in main.get_title()
+    g = dependency_graph(banded_irf(), path_test=path_test_of({("a", "b"): 0.001, ("c", "a"): 0.002}))
+    assert significant_edges(g) == [("a", "b"), ("c", "a")]
+    fig = plot_graph(g)
+    main, graph, panels = _parts(fig)
+    arrows = {p.get_gid(): p for p in graph.patches if isinstance(p, FancyArrowPatch)}
+    assert set(arrows) == {"a->b", "c->a"}
+    assert arrows["a->b"].get_linestyle() == "-" and arrows["c->a"].get_linestyle() == "--"  # forward, feedback
+    assert arrows["a->b"].get_linewidth() > arrows["c->a"].get_linewidth()
+    assert [p.get_title() for p in panels] == ["A: a -> b\nHolm p = 0.006", "B: c -> a\nHolm p = 0.01"]
+    assert panels[0].lines and panels[0].collections  # the response and its band
+    letters = sorted(t.get_text() for t in graph.texts if t.get_text() in ("A", "B"))
+    assert letters == ["A", "B"]
+    caption = main.texts[-1].get_text()
+    assert caption.startswith("Arrows: the 2 of 6 chain links whose whole response path differs from zero "
+                              "(Holm-adjusted sup-t test, FWER 10%); the others are omitted.")
+    labels = [t.get_text() for t in graph.get_legend().get_texts()]
+    assert "forward link, positive response" in labels and "feedback link (up the chain)" in labels
+
+
+def test_the_graph_figure_says_plainly_when_no_link_passes() -> None:
+    from matplotlib.patches import FancyArrowPatch
+
+    from causalmacro.plotting import plot_graph
+
+    fig = plot_graph(dependency_graph(banded_irf(), path_test=path_test_of({})))
+    main, graph, panels = _parts(fig)
+    assert panels == [] and not [p for p in graph.patches if isinstance(p, FancyArrowPatch)]
+    texts = [t.get_text() for t in main.texts]
+    assert "No chain link passes the rule: no arrow is drawn." in texts
+    assert texts[-1] == ("No chain link passes the rule (Holm-adjusted sup-t test, FWER 10%): none of the 6 tested "
+                         "links is drawn.")
 
 
 def test_figures_say_units_shock_sizes_horizon_unit_and_class_colours() -> None:
@@ -245,8 +250,8 @@ def test_the_synthetic_banner_never_covers_a_title() -> None:
         assert all(not _overlap(banner, ax.title) for ax in fig.get_axes())
 
 
-def test_graph_insets_never_overlap_when_every_link_of_a_five_variable_chain_is_drawn() -> None:
-    """Each inset with its title and tick labels stays clear of every other (20 insets, spans 1 to 4, both ways)."""
+def test_graph_panels_never_overlap_when_every_link_of_a_five_variable_chain_is_drawn() -> None:
+    """20 links pass: 20 lettered panels, each with its title and tick labels clear of every other."""
     import itertools
 
     from causalmacro.plotting import plot_graph
@@ -257,12 +262,13 @@ def test_graph_insets_never_overlap_when_every_link_of_a_five_variable_chain_is_
     irf = xr.DataArray(np.stack([point, point - 0.1, point + 0.1]), dims=["bound", "horizon", "response", "shock"],
                        coords={"bound": ["point", "lower", "upper"], "horizon": h, "response": names, "shock": names},
                        attrs={"level": 0.9, "bands": "residual"})
-    fig = plot_graph(dependency_graph(irf))
+    test = pd.DataFrame([{"shock": s, "response": r, "p_value": 0.0} for s in names for r in names])
+    fig = plot_graph(dependency_graph(irf, path_test=test))
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    insets = fig.axes[0].child_axes
-    assert len(insets) == 20
-    boxes = {a.get_title(): a.get_tightbbox(renderer) for a in insets}
+    _, _, panels = _parts(fig)
+    assert len(panels) == 20
+    boxes = {a.get_title(): a.get_tightbbox(renderer) for a in panels}
     touching = [(p, q) for p, q in itertools.combinations(boxes, 2) if boxes[p].overlaps(boxes[q])]
     assert touching == []
 

@@ -38,7 +38,8 @@ def test_choices_come_from_the_spec(demo, run) -> None:
     assert run.irf.sizes["horizon"] == spec.var.horizon + 1
     assert run.fevd.sizes["horizon"] == spec.var.fevd_horizon
     assert run.choices.focus == "btc" == spec.var.order[-1]
-    assert run.choices.graph_min_run == spec.graph.min_run and run.choices.graph_alpha == spec.graph.alpha
+    assert run.choices.graph_multiplicity == spec.graph.multiplicity and run.choices.graph_alpha == spec.graph.alpha
+    assert run.choices.graph_rule == run.graph.graph["rule"]
     assert run.assets is None and not run.choices.assets_fitted
 
 
@@ -75,14 +76,13 @@ def test_spec_changes_reach_the_fit(demo) -> None:
     other = spec.model_copy(update={
         "var": spec.var.model_copy(update={"fevd_horizon": 6, "bands": "none"}),
         "report": spec.report.model_copy(update={"focus": "hy_spread"}),
-        "graph": spec.graph.model_copy(update={"alpha": 0.01, "min_run": 30}),
+        "graph": spec.graph.model_copy(update={"alpha": 0.01}),
     })
     r = cm.fit_spec(other, panel, assets=False)
     assert r.fevd.sizes["horizon"] == 6 and list(r.irf["bound"].values) == ["point"] and r.draws is None
     assert r.choices.focus == "hy_spread"
-    # bands="none" and a run of 30 horizons on a 25-horizon response: only Granger p < 0.01 makes an edge
-    table = r.causality.set_index(["cause", "effect"])["granger_pvalue"]
-    assert set(cm.significant_edges(r.graph)) == {k for k, p in table.items() if p < 0.01}
+    # bands="none": no bootstrap draws, so no path test and no chain edge (Granger alone makes none)
+    assert cm.significant_edges(r.graph) == [] and r.graph.graph["rule"].startswith("chain edges: not tested")
 
 
 def test_asset_returns_flip_yields_and_spreads(demo) -> None:
@@ -138,9 +138,14 @@ def test_readme_python_gives_the_cli_numbers(tmp_path: Path, monkeypatch: pytest
 
 
 def test_graph_attributes_agree_with_the_results(run) -> None:
-    """Every chain edge carries the run's own response and band; a written and reread graph is the same."""
+    """Every chain edge carries the run's own response, its joint band and its path test, from the run's draws."""
+    c = run.choices
+    joint = run.svar.irf(c.irf_horizon, bands=run.draws, level=c.level, joint=True)
+    test = run.svar.irf_test(c.irf_horizon, bands=run.draws).set_index(["shock", "response"])["p_value"]
+    assert run.graph.graph["multiplicity"] == c.graph_multiplicity and run.graph.graph["alpha"] == c.graph_alpha
     for u, v, d in run.graph.edges(data=True):
-        point = run.irf.sel(response=v, shock=u)
+        point = joint.sel(response=v, shock=u)
+        assert d["p_value_raw"] == test[u, v] and d["significant"] == (d["p_value"] < c.graph_alpha)
         np.testing.assert_allclose(d["irf"], point.sel(bound="point").to_numpy(), atol=1e-12)
         np.testing.assert_allclose(d["band"][0], point.sel(bound="lower").to_numpy(), atol=1e-12)
         assert d["impact"] == pytest.approx(float(point.sel(bound="point", horizon=0)))

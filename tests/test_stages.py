@@ -25,7 +25,7 @@ CHOICE_KEYS = (
     "seed", "svar_seed", "asset_seed", "bands", "bootstrap", "reps", "reps_requested", "reps_override", "reps_kept",
     "reps_explosive", "reps_unidentified", "level", "block_length", "bias_correct", "bands_missing", "joint",
     "irf_horizon", "fevd_horizon", "focus", "hd_periods",
-    "graph_alpha", "graph_min_run", "channel_shocks", "channels", "asset_flip", "asset_shocks", "asset_sampler",
+    "graph_alpha", "graph_multiplicity", "graph_rule", "channel_shocks", "channels", "asset_flip", "asset_shocks", "asset_sampler",
     "assets_fitted", "events", "event_bands", "asset_events", "asset_regime", "asset_regime_now", "lp_links",
     "lp_lags", "lp_lag_augment", "lp_state",
 )

@@ -73,8 +73,10 @@ class RunChoices:
         and whether the bands of the responses are joint (sup-t) over horizons.
     irf_horizon, fevd_horizon, focus, hd_periods
         Horizons, the focus variable, the periods the historical decomposition plots.
-    graph_alpha, graph_min_run
-        The dependency graph's rule.
+    graph_alpha, graph_multiplicity, graph_rule
+        The dependency graph's rule: its error rate, how the p-values of the
+        chain links tested together are adjusted (``holm``, ``bh``, ``none``),
+        and the rule in one sentence (the graph's ``rule`` attribute).
     channel_shocks, channels
         Shocks whose responses are split through the channel variables.
     asset_flip, asset_shocks, asset_sampler, assets_fitted
@@ -109,7 +111,8 @@ class RunChoices:
     focus: str
     hd_periods: int
     graph_alpha: float
-    graph_min_run: int
+    graph_multiplicity: str
+    graph_rule: str
     channel_shocks: tuple[str, ...]
     channels: tuple[str, ...]
     asset_flip: tuple[str, ...]

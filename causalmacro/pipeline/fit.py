@@ -27,6 +27,7 @@ from causalmacro.pipeline.choices import EventChoice, RunChoices
 from causalmacro.pipeline.results import RunResults, band_text
 from causalmacro.pipeline.stages import (
     AssetStage,
+    GraphStage,
     LpStage,
     SvarStage,
     asset_stage,
@@ -128,7 +129,7 @@ def fit_spec(
         say(f"sampling: asset model, {len(spec.assets.groups) if spec.assets else 0} assets, sampler {am.sampler}, gate "
             f"{'passed' if am.res.diagnostics.passed else 'FAILED'} ({timings['assets']:.1f} s)")
     gs = graph_stage(spec, panel, sv, am, regime_frame)
-    choices = run_choices(spec, int(rng), (svar_seed, asset_seed), sv, lps, am)
+    choices = run_choices(spec, int(rng), (svar_seed, asset_seed), sv, lps, am, gs)
     tables = None if am.res is None else asset_tables(spec, am.res, choices.asset_shocks, choices.level,
                                                        am.regime_now)
     return RunResults(
@@ -157,7 +158,7 @@ def _timed(timings: dict[str, float], name: str, stage: Callable[[], _T]) -> _T:
 
 
 def run_choices(spec: ModelSpec, seed: int, seeds: tuple[int, int], sv: SvarStage, lps: LpStage,
-                am: AssetStage) -> RunChoices:
+                am: AssetStage, gs: GraphStage) -> RunChoices:
     """The run's analysis choices, as its stages used them."""
     assert spec.var is not None and spec.focus is not None  # a spec with [var] has a focus
     fitted = am.res is not None
@@ -166,7 +167,8 @@ def run_choices(spec: ModelSpec, seed: int, seeds: tuple[int, int], sv: SvarStag
         seed=seed, svar_seed=seeds[0], asset_seed=seeds[1] if fitted else None,
         **sv.band_facts.to_dict(),
         irf_horizon=spec.var.horizon, fevd_horizon=spec.var.fevd_horizon, focus=spec.focus,
-        hd_periods=spec.report.hd_periods, graph_alpha=spec.graph.alpha, graph_min_run=spec.graph.min_run,
+        hd_periods=spec.report.hd_periods, graph_alpha=spec.graph.alpha,
+        graph_multiplicity=spec.graph.multiplicity, graph_rule=str(gs.graph.graph["rule"]),
         channel_shocks=sv.channel_shocks, channels=sv.channel_vars,
         asset_flip=tuple(spec.assets.flip) if spec.assets is not None else (),
         asset_shocks=tuple(spec.asset_shocks) if fitted else (),

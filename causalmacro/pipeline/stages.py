@@ -237,24 +237,52 @@ def asset_stage(spec: ModelSpec, panel: Panel, res: SVARResults, regime_frame: p
 
 def graph_stage(spec: ModelSpec, panel: Panel, svar: SvarStage, assets: AssetStage,
                 regime_frame: pd.DataFrame) -> GraphStage:
-    """The dependency graph (asset edges in the regime now) and the cycle position."""
+    """The dependency graph (asset edges in the regime now) and the cycle position.
+
+    Chain edges are decided by the sup-t test of each whole response path from
+    the run's own bootstrap draws (:meth:`SVARResults.irf_test`), adjusted by
+    ``[graph] multiplicity``, and carry the joint (sup-t) band of the same
+    draws; without usable draws (identified set, no bands, explosive) no chain
+    edge is tested and the graph's rule says so.
+    """
     assert spec.var is not None
+    v = spec.var
     asset_irf = prob_positive = None
     if assets.res is not None:
-        asset_irf = assets.res.responses(level=spec.var.level)
+        asset_irf = assets.res.responses(level=v.level)
         cumulative = assets.res.cumulative()
         if assets.regime_now is not None:
             asset_irf, cumulative = asset_irf.sel(regime=assets.regime_now), cumulative.sel(regime=assets.regime_now)
         prob_positive = (cumulative > 0).mean(("chain", "draw")).rename(asset="response")
     groups = dict(spec.assets.groups) if spec.assets is not None else {}
-    graph = dependency_graph(svar.irf, svar.causality, alpha=spec.graph.alpha, min_run=spec.graph.min_run,
-                             groups=groups, asset_irf=asset_irf, asset_prob_positive=prob_positive)
+    draws = svar.draws if svar.band_facts.bands == "bootstrap" and svar.band_facts.bands_missing is None else None
+    irf, path_test = svar.irf, None
+    if draws is not None:
+        irf = svar.irf if svar.band_facts.joint else svar.res.irf(v.horizon, bands=draws, level=v.level, joint=True)
+        path_test = svar.res.irf_test(v.horizon, bands=draws)
+    graph = dependency_graph(irf, svar.causality, path_test=path_test, multiplicity=spec.graph.multiplicity,
+                             alpha=spec.graph.alpha, level=v.level, groups=groups, asset_irf=asset_irf,
+                             asset_prob_positive=prob_positive, transform_of=spec.asset_var_overlap)
     index = svar.res.reduced_form.index
     graph.graph["sample"] = f"{index[0]:%Y-%m}..{index[-1]:%Y-%m}"
     asset_regime = spec.assets.regime if spec.assets is not None else None
     if assets.regime_now is not None:
         graph.graph["asset_regime"] = f"{asset_regime}: {assets.regime_now}"
-    order = list(spec.var.order)
+    if assets.res is not None:
+        _standardized_positions(graph, assets.res, list(spec.asset_shocks), v.level, assets.regime_now)
+    order = list(v.order)
     position = cycle_position(panel.data, order, regime_frame, assets=assets.res, asset_regime=asset_regime,
                               cumulate=[n for n in order if panel.columns[n].transform in ("diff", "logdiff")])
     return GraphStage(graph=graph, position=position)
+
+
+def _standardized_positions(graph: nx.DiGraph, res: AssetResponseResults, shocks: list[str], level: float,
+                            regime: str | None) -> None:
+    """Each asset edge's place on its shock's spectrum (the report's standardised scale): attribute ``standardized``."""
+    from causalmacro.pipeline.tables import SPECTRUM_SCALE
+
+    for shock in shocks:
+        spectrum = res.spectrum(shock=shock, level=level, regime=regime, scale=SPECTRUM_SCALE)
+        for asset, value in spectrum["mean"].items():
+            if graph.has_edge(shock, str(asset)) and graph.edges[shock, str(asset)].get("kind") == "asset":
+                graph.edges[shock, str(asset)]["standardized"] = float(value)

@@ -56,10 +56,24 @@ def _spark(path: list[float], band: Any, x: float, y: float, colour: str) -> str
             f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="1.5"/>')
 
 
+def _num(value: Any) -> str:
+    return "" if value is None else f"{float(value):.3g}"
+
+
+def _table(rows: list[str], g: nx.DiGraph) -> str:
+    """The chain links drawn, with their adjusted and raw p-values (the figure's lettered panels)."""
+    head = ("<tr><th>link</th><th>direction</th><th>impact</th><th>peak</th><th>p (adjusted)</th><th>p (raw)</th>"
+            "<th>Granger p (adjusted)</th></tr>")
+    if not rows:
+        return f"<p>No chain link passes the rule ({html.escape(str(g.graph.get('error_rate', '')))}).</p>"
+    return f"<h2 style='font-size:1em'>Chain links that pass the rule</h2><table>{head}{''.join(rows)}</table>"
+
+
 def graph_html(g: nx.DiGraph, *, title: str, synthetic: bool = False) -> str:
     """The page: significant edges drawn, each with a tooltip and a hover inset of its response."""
     pos = _layout(g)
-    parts = []
+    parts: list[str] = []
+    rows: list[str] = []
     for u, v, d in g.edges(data=True):
         if not is_significant(u, v, d):
             continue
@@ -70,13 +84,21 @@ def graph_html(g: nx.DiGraph, *, title: str, synthetic: bool = False) -> str:
         band = d.get("band")
         tip = (f"{u} -> {v}: impact {d.get('impact', float('nan')):+.3g}, peak {d.get('peak', float('nan')):+.3g} "
                f"at horizon {d.get('peak_horizon')}; " + "; ".join(d.get("evidence") or []))
+        if d.get("p_value") is not None:
+            tip += f"; adjusted p = {d['p_value']:.3g} (raw {d['p_value_raw']:.3g})"
         if d.get("prob_sign") is not None:
             tip += f"; P(sign) = {d['prob_sign']:.2f}"
+        if d.get("kind", "chain") == "chain":
+            rows.append(f"<tr><td>{html.escape(f'{u} -> {v}')}</td><td>{'forward' if d.get('forward', True) else 'feedback'}"
+                        f"</td><td>{d['impact']:+.3g}</td><td>{d['peak']:+.3g}</td>"
+                        f"<td>{_num(d.get('p_value'))}</td><td>{_num(d.get('p_value_raw'))}</td>"
+                        f"<td>{_num(d.get('granger_pvalue'))}</td></tr>")
+        dash = "" if d.get("forward", True) or d.get("kind") == "asset" else ' stroke-dasharray="6,4" stroke-opacity="0.6"'
         inset_x, inset_y = min(max(cx - 80, 5), _W - 170), min(max(cy - 85, 5), _H - 80)
         parts.append(
             f'<g class="edge"><title>{html.escape(tip)}</title>'
             f'<path d="M{x1:.0f},{y1:.0f} Q{cx:.0f},{cy:.0f} {x2:.0f},{y2:.0f}" stroke="{colour}" '
-            f'stroke-width="2.2" fill="none" marker-end="url(#arrow)"/>'
+            f'stroke-width="2.2" fill="none" marker-end="url(#arrow)"{dash}/>'
             f'<g class="inset">{_spark(list(d.get("irf") or [0.0]), band, inset_x, inset_y, colour)}'
             f'<text x="{inset_x + 4}" y="{inset_y + 82}" font-size="10">{html.escape(f"{u} -> {v}")}</text></g></g>'
         )
@@ -95,9 +117,11 @@ def graph_html(g: nx.DiGraph, *, title: str, synthetic: bool = False) -> str:
         "<style>body{font-family:system-ui,sans-serif;margin:1em} .inset{visibility:hidden} "
         ".edge:hover .inset{visibility:visible} .edge:hover path{stroke-width:4}</style></head><body>"
         f"<h1 style='font-size:1.2em'>{html.escape(title)}</h1>{banner}"
-        "<p>Hover an edge for its impulse response (band, zero line) and its numbers.</p>"
+        f"<p><b>Rule</b>: {html.escape(str(g.graph.get('rule', '')))}. Band: {html.escape(str(g.graph.get('band', '')))}."
+        "</p><p>Only the edges that pass the rule are drawn (dashed: feedback, up the chain). Hover an edge for its "
+        "impulse response (band, zero line) and its numbers.</p>"
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{_W}" height="{_H}" viewBox="0 0 {_W} {_H}">'
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>'
-        + "".join(parts) + "</svg></body></html>\n"
+        + "".join(parts) + "</svg>" + _table(rows, g) + "</body></html>\n"
     )

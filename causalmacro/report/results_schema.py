@@ -156,8 +156,10 @@ def _choices() -> Node:
         "fevd_horizon": _leaf("integer", "Last horizon of the variance decomposition (``[var].fevd_horizon``)."),
         "focus": _leaf(nstr, "The variable the report decomposes (``[report].focus``, else the last of the order)."),
         "hd_periods": _leaf("integer", "Periods of the historical-decomposition figure (``[report].hd_periods``)."),
-        "graph_alpha": _leaf("number", "Granger level of the graph's significance rule (``[graph].alpha``)."),
-        "graph_min_run": _leaf("integer", "Consecutive horizons of the graph's band rule (``[graph].min_run``)."),
+        "graph_alpha": _leaf("number", "Error rate of the graph's rule (``[graph].alpha``)."),
+        "graph_multiplicity": _leaf("string", "How the chain links' p-values are adjusted (``[graph].multiplicity``).",
+                                    enum=["holm", "bh", "none"]),
+        "graph_rule": _leaf("string", "The graph's significance rule in one sentence (``graph.graph.rule``)."),
         "channel_shocks": _strings("Shocks of the channel decompositions (empty: none)."),
         "channels": _strings("Channel variables of the channel decompositions (empty: none)."),
         "asset_flip": _strings("Assets whose sign was flipped before fitting (``[assets].flip``)."),
@@ -309,18 +311,11 @@ def _svar() -> Node:
     })
 
 
-def _graph() -> Node:
+def _graph_edge() -> Node:
+    """One edge of the graph."""
     num_list = {"type": "array", "items": {"type": "number"}}
     band = {"type": ["array", "null"], "items": num_list}
-    node = _obj("One node.", {
-        "id": _leaf("string", "The variable or asset."),
-        "order": _leaf("integer", "Position: the chain's variables first, in order, then the assets."),
-        "group": _leaf("string", "Asset class from ``[assets].groups`` (empty for chain variables that are not "
-                       "assets)."),
-        "kind": _leaf("string", "``chain``, ``asset`` or ``chain+asset`` (an asset that is also a VAR variable).",
-                      enum=["chain", "asset", "chain+asset"]),
-    })
-    edge = _obj("One edge ``source -> target``: the response of ``target`` to ``source``'s shock.", {
+    return _obj("One edge ``source -> target``: the response of ``target`` to ``source``'s shock.", {
         "source": _leaf("string", "The shock's variable."),
         "target": _leaf("string", "The responding variable or asset."),
         "kind": _leaf("string", "``chain`` (the SVAR's response) or ``asset`` (the asset model's).",
@@ -333,26 +328,61 @@ def _graph() -> Node:
         "peak_relative": _leaf("number", "chain: ``peak`` over the largest response of the target to its own shock "
                                "(comparable across units)."),
         "peak_horizon": _leaf("integer", "The horizon of ``peak``."),
-        "band_excludes_zero": _leaf("boolean", "Whether the band rule holds."),
-        "evidence": _strings("Why the edge is significant (empty: it is not)."),
-        "granger_pvalue": _leaf(["number", "null"], "chain: Granger-causality p-value of ``source`` on ``target``."),
-        "prob_sign": _leaf(["number", "null"], "asset: posterior probability of the sign of the final cumulative "
-                           "response."),
+        "band_excludes_zero": _leaf("boolean", "Whether the band shown (``graph.graph.band``) excludes zero at "
+                                    "some horizon (the band is not adjusted for multiplicity: ``significant`` "
+                                    "decides)."),
+        "evidence": _strings("The rule's test and its outcome, in words."),
+        "p_value": _leaf(["number", "null"], "chain: p-value of the sup-t test that the whole response path is "
+                         "zero, adjusted over every chain link (``graph.graph.multiplicity``); null when not tested."),
+        "p_value_raw": _leaf(["number", "null"], "chain: the same p-value before adjustment."),
+        "granger_pvalue": _leaf(["number", "null"], "chain: Granger-causality p-value of ``source`` on ``target``, "
+                                "adjusted over the same links (reported, not used by the rule)."),
+        "granger_pvalue_raw": _leaf(["number", "null"], "chain: the Granger p-value before adjustment."),
+        "forward": _leaf("boolean", "chain: whether ``source`` comes before ``target`` in the chain (a forward "
+                         "link; false: a feedback link)."),
+        "prob_sign": _leaf(["number", "null"], "asset: posterior probability of the sign of the cumulative "
+                           "response at the last horizon (the rule's quantity)."),
+        "by_construction": _leaf("boolean", "asset: the asset is a transform of the shock's own variable "
+                                 "(``transform_of``): not tested, never significant."),
+        "standardized": _leaf("number", "asset: the posterior mean on the spectrum's standardised scale (s.d. "
+                              "of the asset's return per s.d. of the shock)."),
         "significant": _leaf("boolean", "Whether the significance rule supports the edge (``graph.graph.rule``)."),
         "asset_irf": {**num_list, "description": "An asset that is also a chain variable: the asset model's "
                       "posterior mean cumulative response, beside the SVAR's."},
         "asset_band": {**band, "description": "Its HDI, ``[lower, upper]`` by horizon."},
         "asset_prob_sign": _leaf(["number", "null"], "Its posterior probability of the sign."),
         "asset_significant": _leaf("boolean", "Whether its HDI excludes zero at some horizon."),
-    }, optional=("peak_relative", "granger_pvalue", "prob_sign", "asset_irf", "asset_band", "asset_prob_sign",
+    }, optional=("peak_relative", "p_value", "p_value_raw", "granger_pvalue", "granger_pvalue_raw", "forward",
+                 "prob_sign", "by_construction", "standardized", "asset_irf", "asset_band", "asset_prob_sign",
                  "asset_significant"))
+
+
+def _graph() -> Node:
+    node = _obj("One node.", {
+        "id": _leaf("string", "The variable or asset."),
+        "order": _leaf("integer", "Position: the chain's variables first, in order, then the assets."),
+        "group": _leaf("string", "Asset class from ``[assets].groups`` (empty for chain variables that are not "
+                       "assets)."),
+        "kind": _leaf("string", "``chain``, ``asset`` or ``chain+asset`` (an asset that is also a VAR variable).",
+                      enum=["chain", "asset", "chain+asset"]),
+        "transform_of": _leaf("string", "An asset built from the same raw series as a VAR variable (``credit`` and "
+                              "``hy_spread``): that variable, whose shock's edge to it is not tested; else empty."),
+    })
+    edge = _graph_edge()
     return _obj("The dependency graph in networkx node-link form (as ``graph.json``; read it with "
                 "``causalmacro.read_graph``).", {
                     "directed": _leaf("boolean", "Always true."),
                     "multigraph": _leaf("boolean", "Always false."),
                     "graph": _obj("Graph attributes.", {
-                        "rule": _leaf("string", "The significance rule, in words."),
-                        "level": _leaf(["number", "null"], "Coverage of the bands the rule reads."),
+                        "rule": _leaf("string", "The significance rule, in one sentence."),
+                        "multiplicity": _leaf("string", "How the chain links' p-values are adjusted.",
+                                              enum=["holm", "bh", "none"]),
+                        "alpha": _leaf("number", "The rule's error rate."),
+                        "error_rate": _leaf("string", "The rule and its error rate in a few words (the caption's)."),
+                        "band": _leaf("string", "The band the chain edges carry (sup-t simultaneous, pointwise or "
+                                      "none)."),
+                        "level": _leaf(["number", "null"], "Coverage of the bands shown, and the posterior "
+                                       "probability of the sign an asset edge needs."),
                         "identification": _leaf("string", "The SVAR's identification scheme."),
                         "sample": _leaf("string", "The SVAR's effective sample, ``YYYY-MM..YYYY-MM``."),
                         "asset_regime": _leaf("string", "With an asset model by regime: ``definition: label``, the "

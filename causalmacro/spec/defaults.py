@@ -74,7 +74,7 @@ class GraphDefaults:
     """The dependency graph: ``[graph]`` and :func:`causalmacro.dependency_graph`."""
 
     alpha: float = 0.10
-    min_run: int = 2
+    multiplicity: Literal["holm", "bh", "none"] = "holm"
 
 
 VAR = VARDefaults()

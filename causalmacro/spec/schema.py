@@ -13,6 +13,7 @@ import difflib
 import itertools
 import os
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -526,21 +527,39 @@ class AssetsSpec(_Strict):
 class GraphSpec(_Strict):
     """The significance rule of the dependency graph (see :func:`causalmacro.graph.dependency_graph`).
 
-    An edge ``source -> target`` is drawn when the response band of ``target``
-    to ``source``'s shock excludes zero on impact or over ``min_run``
-    consecutive horizons after impact, or when ``source`` Granger-causes
-    ``target`` at level ``alpha``.
+    A chain edge ``source -> target`` is significant when the sup-t test that
+    the whole response path of ``target`` to ``source``'s shock is zero has a
+    p-value below ``alpha`` once adjusted by ``multiplicity`` for every chain
+    link tested together (``holm``: the chance of any false edge is at most
+    ``alpha``; ``bh``: the expected share of false edges among those drawn is
+    at most ``alpha``; ``none``: ``alpha`` per link). Granger p-values are
+    adjusted the same way and reported. ``min_run`` is deprecated and ignored.
     """
 
     alpha: float = Field(
         default=_GRAPH.alpha, gt=0, lt=1,
-        description="Level of the Granger-causality test that makes an edge significant on its own.",
+        description="Error rate of the graph's rule: a chain edge is significant when the adjusted p-value of the "
+        "sup-t test of its whole response path is below it.",
     )
-    min_run: int = Field(
-        default=_GRAPH.min_run, ge=1, le=60,
-        description="Consecutive horizons after impact at which the response band must exclude zero for an edge "
-        "(a band excluding zero on impact always counts).",
+    multiplicity: Literal["holm", "bh", "none"] = Field(
+        default=_GRAPH.multiplicity,
+        description="How the p-values of all chain links tested together are adjusted: ``holm`` (family-wise "
+        "error rate), ``bh`` (Benjamini-Hochberg, false discovery rate) or ``none`` (each link at ``alpha``).",
     )
+    min_run: int | None = Field(
+        default=None, ge=1, le=60,
+        description="Deprecated and ignored (the whole-path test replaced the run of consecutive horizons); "
+        "accepted with a DeprecationWarning.",
+    )
+
+    @field_validator("min_run")
+    @classmethod
+    def _deprecated_min_run(cls, v: int | None) -> int | None:
+        if v is not None:
+            warnings.warn("[graph] min_run is deprecated and ignored: a chain edge is decided by the sup-t test "
+                          "of its whole response path ([graph] alpha, multiplicity)", DeprecationWarning,
+                          stacklevel=2)
+        return v
 
 
 class ReportSpec(_Strict):
@@ -1042,6 +1061,32 @@ class ModelSpec(_Strict):
         if self.assets.shocks is not None:
             return list(self.assets.shocks)
         return [v for v in self.var.order if v not in self.assets.groups]
+
+    @property
+    def asset_var_overlap(self) -> dict[str, str]:
+        """Assets built from the same raw series as a VAR variable: asset -> that variable.
+
+        ``credit`` (the change of BAMLH0A0HYM2) beside the VAR's ``hy_spread``
+        (BAMLH0A0HYM2), or ``treasury_10y`` (DGS10) beside ``real_rate``
+        (``real_rate_10y``, which reads DGS10): the asset's response to that
+        variable's shock is the shock itself, a conclusion by construction. The
+        dependency graph marks these assets (``transform_of``) and does not
+        test their edge from that shock. An asset that is itself a VAR variable
+        (BTC in the chain) is not listed. Detected from the series' inputs
+        (FRED IDs, and the inputs of derived and combined series, fallbacks included).
+        """
+        if self.assets is None or self.var is None:
+            return {}
+        out: dict[str, str] = {}
+        for a in self.assets.groups:
+            if a in self.var.order:
+                continue
+            mine = set(self.series[a].inputs)
+            for v in self.var.order:
+                if mine & set(self.series[v].inputs):
+                    out[a] = v
+                    break
+        return out
 
     def resolve_path(self, value: str | os.PathLike[str]) -> Path:
         """Resolve a path of the spec relative to the spec file's folder.

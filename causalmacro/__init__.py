@@ -42,6 +42,7 @@ if _TYPE_CHECKING:
         plot_graph,
         plot_historical_decomposition,
         plot_irf,
+        plot_liquidity_tracker,
         plot_lp,
         plot_position,
         plot_spec_curve,
@@ -118,6 +119,7 @@ __all__ = [
     "plot_graph",
     "plot_historical_decomposition",
     "plot_irf",
+    "plot_liquidity_tracker",
     "plot_lp",
     "plot_position",
     "plot_spec_curve",
@@ -182,6 +184,7 @@ _LAZY = {
     "plot_position": ".plotting",
     "plot_event_effects": ".plotting",
     "plot_channels": ".plotting",
+    "plot_liquidity_tracker": ".plotting",
 }
 
 

@@ -22,7 +22,7 @@ import causalmacro.plotting as plotting
 from causalmacro.errors import ArgumentError
 
 PLOTS = sorted(n for n in plotting.__all__ if n.startswith("plot_"))
-MULTI_PANEL = {"plot_irf", "plot_channels", "plot_lp", "plot_event_effects", "plot_spec_curve"}
+MULTI_PANEL = {"plot_irf", "plot_channels", "plot_lp", "plot_event_effects", "plot_spec_curve", "plot_liquidity_tracker"}
 NAMES = ["a", "b"]
 
 

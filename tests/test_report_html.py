@@ -46,15 +46,29 @@ def test_the_page_is_self_contained(report: Path) -> None:
     refs = _Refs()
     refs.feed(text)
     assert refs.refs and all(r.startswith("data:image/png;base64,") for r in refs.refs)  # nothing to fetch
-    assert len(refs.images) == 8  # irf, fevd, hd, graph, channels, position, lp, events
-    assert refs.links and all(link.startswith(("https://", "http://")) for link in refs.links)  # the events' sources
+    assert len(refs.images) == 9  # liquidity, irf, fevd, hd, graph, channels, position, lp, events
+    external = [link for link in refs.links if not link.startswith("#")]  # '#...': the table of contents
+    assert external and all(link.startswith(("https://", "http://")) for link in external)  # the events' sources
     for src in refs.images:
         assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
     assert "Synthetic data from the embedded demo" in text
     for section in ("Data quality", "Where the chain stands now", "Events", "Figures", "Tables", "Analysis choices",
                     "Structural VAR"):
-        assert f"<h2>{section}</h2>" in text
+        assert re.search(f'<h2 id="h-[a-z]+">{section}</h2>', text), section
     assert "the sample ends at the spec&#x27;s end" in text
+
+
+def test_the_page_opens_with_the_answer_and_a_table_of_contents_whose_anchors_resolve(report: Path) -> None:
+    text = report.read_text()
+    refs = _Refs()
+    refs.feed(text)
+    anchors = [link[1:] for link in refs.links if link.startswith("#")]
+    ids = re.findall(r'<section id="([^"]+)"', text)
+    assert anchors == ids and len(ids) == len(set(ids)) >= 10  # every entry resolves, every section is listed
+    assert ids[:3] == ["answer", "liquidity", "summary"]  # the answer and the tracker come first
+    first_h2 = text.index("<h2")
+    assert text[first_h2:].startswith('<h2 id="h-answer">Does net_liquidity move btc?</h2>')
+    assert text.index('class="verdict"') < text.index('alt="liquidity.png"') < text.index('alt="irf.png"')
 
 
 def test_every_image_draws_in_a_real_browser(report: Path, tmp_path: Path) -> None:
@@ -74,7 +88,7 @@ def test_every_image_draws_in_a_real_browser(report: Path, tmp_path: Path) -> No
     widths = re.search(r'data-widths="([0-9,]*)"', dom)
     assert widths is not None, dom[-500:]
     values = [int(w) for w in widths.group(1).split(",")]
-    assert len(values) == 8 and min(values) > 0
+    assert len(values) == 9 and min(values) > 0
 
 
 def test_interactive_graph_page_is_self_contained_with_a_tooltip_and_inset_per_edge(report: Path) -> None:

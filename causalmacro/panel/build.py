@@ -95,6 +95,11 @@ class Panel:
         ``data_end``, the spec's ``spec_end``, the columns that end first
         (``binding``) with the raw input that ends first in each, and a sentence
         (``reason``).
+    components : pandas.DataFrame
+        The inputs of each catalogued derived series (e.g. ``WALCL``,
+        ``WTREGEN``, ``RRPONTSYD`` of ``net_liquidity``), aligned to the panel
+        frequency in their own raw units, over the rows of ``levels``: the
+        parts a report draws beside the derived level (empty without derived series).
     """
 
     data: pd.DataFrame
@@ -107,6 +112,7 @@ class Panel:
     notes: tuple[str, ...] = field(default=())
     inputs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     window: Mapping[str, Any] = field(default_factory=dict)
+    components: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle with the read-only mappings as plain dicts (a mapping proxy does not pickle); read-only again on load."""
@@ -349,6 +355,10 @@ def build_panel(spec: ModelSpec, source: Source) -> Panel:
     data.index.name = "date"
     levels = pd.concat(level_cols, axis=1, sort=True).asfreq(rule).loc[: data.index[-1]]
     levels.index.name = "date"
+    parts = [sid for s in spec.series.values() if s.derived is not None for sid in DERIVED[s.derived].inputs]
+    components = (pd.concat({sid: aligned[sid] for sid in dict.fromkeys(parts) if sid in aligned}, axis=1, sort=True)
+                  .reindex(levels.index) if parts else pd.DataFrame(index=levels.index))
+    components.index.name = "date"
     if data[firm].isna().any().any():  # pragma: no cover - guarded by the gap policy
         bad = data[firm].columns[data[firm].isna().any()][0]
         raise DataError(f"{_where(spec)}: series {bad} has missing values after transforms")
@@ -368,6 +378,7 @@ def build_panel(spec: ModelSpec, source: Source) -> Panel:
         inputs=MappingProxyType({sid: MappingProxyType(_fingerprint(x)) for sid, x in raw.items()}),
         window=MappingProxyType({"start": f"{data.index[0]:%Y-%m-%d}", "end": f"{data.index[-1]:%Y-%m-%d}",
                                  **window}),
+        components=components,
     )
 
 

@@ -23,6 +23,7 @@ from causalmacro.build import asset_returns, lp_lags, split_seed
 from causalmacro.errors import ArgumentError, SpecError
 from causalmacro.panel import Panel
 from causalmacro.panel.regimes import regimes as compute_regimes
+from causalmacro.pipeline.answer import answer, with_answer_robustness
 from causalmacro.pipeline.choices import EventChoice, RunChoices
 from causalmacro.pipeline.results import RunResults, band_text
 from causalmacro.pipeline.stages import (
@@ -38,6 +39,7 @@ from causalmacro.pipeline.stages import (
     svar_stage,
 )
 from causalmacro.pipeline.tables import GridLike, asset_tables, robustness
+from causalmacro.pipeline.tracker import liquidity_tracker
 from causalmacro.spec import ModelSpec
 
 __all__ = ["asset_returns", "fit_spec", "lp_lags", "run_choices", "with_robustness"]
@@ -132,18 +134,22 @@ def fit_spec(
     choices = run_choices(spec, int(rng), (svar_seed, asset_seed), sv, lps, am, gs)
     tables = None if am.res is None else asset_tables(spec, am.res, choices.asset_shocks, choices.level,
                                                        am.regime_now)
+    rob = None if grid is None else robustness(grid, choices.focus)
+    headline = answer(spec, sv.res, sv.draws, sv.causality, units=panel.columns[choices.focus].units,
+                      asset_tables=tables, robustness=rob)
     return RunResults(
         spec=spec, panel=panel, svar=sv.res, draws=sv.draws, irf=sv.irf, fevd=sv.fevd,
         historical_decomposition=sv.hd, causality=sv.causality, graph=gs.graph, assets=am.res,
         channels=sv.channels, events=sv.events, event_effects=sv.event_effects, regimes=regime_frame, lp=lps.lp,
         lp_state=lps.by_state, position=gs.position, choices=choices, timings=timings, asset_tables=tables,
-        robustness=None if grid is None else robustness(grid, choices.focus),
+        robustness=rob, answer=headline, tracker=liquidity_tracker(spec, panel),
     )
 
 
 def with_robustness(run: RunResults, grid: GridLike) -> RunResults:
     """``run`` with :attr:`RunResults.robustness` computed from ``grid`` (as ``fit_spec(..., grid=grid)``)."""
-    return dataclasses.replace(run, robustness=robustness(grid, run.choices.focus))
+    rob = robustness(grid, run.choices.focus)
+    return dataclasses.replace(run, robustness=rob, answer=with_answer_robustness(run.answer, rob))
 
 
 _T = TypeVar("_T")

@@ -26,8 +26,10 @@ from causalmacro.pipeline.choices import RunChoices
 if TYPE_CHECKING:
     from causalmacro.bayes import AssetResponseResults
     from causalmacro.panel import Panel
+    from causalmacro.pipeline.answer import Answer
     from causalmacro.pipeline.position import CyclePosition
     from causalmacro.pipeline.tables import AssetTables, Robustness
+    from causalmacro.pipeline.tracker import LiquidityTracker
     from causalmacro.spec import ModelSpec
     from causalmacro.svar import BootstrapDraws, SVARResults
     from causalmacro.svar.diagnostics import ResidualDiagnostics
@@ -166,6 +168,13 @@ class RunResults:
     robustness : Robustness or None
         A specification grid's sign shares and specification curves, when
         :func:`fit_spec` was given a grid (:func:`causalmacro.pipeline.tables.robustness`).
+    answer : Answer or None
+        The headline: does the spec's liquidity variable move its focus variable, with its
+        evidence and error rates (:func:`causalmacro.pipeline.answer.answer`); None when the
+        spec has no liquidity variable.
+    tracker : LiquidityTracker or None
+        Net liquidity in levels with its parts, beside the focus variable's level, or why
+        there is none (:func:`causalmacro.pipeline.tracker.liquidity_tracker`).
     """
 
     spec: ModelSpec
@@ -189,6 +198,8 @@ class RunResults:
     timings: Mapping[str, float] = field(default_factory=dict)
     asset_tables: AssetTables | None = None
     robustness: Robustness | None = None
+    answer: Answer | None = None
+    tracker: LiquidityTracker | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.choices, Mapping):
@@ -343,6 +354,8 @@ class RunResults:
             "lp": {k: _labelled(da) for k, da in self.lp.items()},
             "lp_state": {k: _labelled(da) for k, da in self.lp_state.items()},
             "position": None if self.position is None else self.position.to_dict(),
+            "answer": None if self.answer is None else self.answer.to_dict(),
+            "tracker": None if self.tracker is None else self.tracker.to_dict(),
         }
         if self.assets is not None:
             out["assets"] = self.assets.to_dict(level=self.choices.level)

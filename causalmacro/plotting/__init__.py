@@ -17,7 +17,7 @@ functions through :func:`causalmacro.plotdispatch.call`.
 Modules: ``_common`` (axes, banner, titles, units, colours, :func:`save_figure`),
 ``svar`` (responses, decompositions, channels, events), ``assets`` (spectrum,
 by regime, cycle position), ``lp`` (local projections), ``grid`` (specification
-curve), ``graph`` (dependency graph).
+curve), ``graph`` (dependency graph), ``tracker`` (net liquidity and its parts in levels).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from .svar import (
     plot_historical_decomposition,
     plot_irf,
 )
+from .tracker import plot_liquidity_tracker
 
 __all__ = [
     "CLASS_COLOURS",
@@ -45,6 +46,7 @@ __all__ = [
     "plot_graph",
     "plot_historical_decomposition",
     "plot_irf",
+    "plot_liquidity_tracker",
     "plot_lp",
     "plot_position",
     "plot_spec_curve",

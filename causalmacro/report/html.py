@@ -15,7 +15,10 @@ from causalmacro.pipeline import RunResults
 from causalmacro.pipeline.tables import Robustness
 from causalmacro.report.changes import with_article
 
-__all__ = ["html_report"]
+__all__ = ["TRACKER_FIGURE", "html_report"]
+
+TRACKER_FIGURE = "liquidity.png"
+"""The liquidity tracker's figure (:func:`causalmacro.plotting.plot_liquidity_tracker`), near the top of the page."""
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; color: #222; line-height: 1.45; }
@@ -26,10 +29,15 @@ td:first-child, th:first-child { text-align: left; }
 .synthetic { background: #fde8e8; color: #8b0000; padding: .6em 1em; font-weight: bold; border-radius: 4px; }
 .summary { background: #f6f8fa; padding: .8em 1em; border-radius: 4px; }
 figure { margin: 1.2em 0; } figure img { max-width: 100%; border: 1px solid #eee; }
-figcaption { font-size: .85em; color: #555; } pre { background: #f6f8fa; padding: 1em; overflow-x: auto; font-size: .8em; }
+figcaption { font-size: .85em; color: #555; }
+.answer { background: #eef6ee; padding: .8em 1em; border-left: 4px solid #2e7d32; border-radius: 4px; }
+.answer .verdict { font-size: 1.1em; font-weight: bold; } nav.toc { font-size: .9em; } nav.toc ol { columns: 2; } pre { background: #f6f8fa; padding: 1em; overflow-x: auto; font-size: .8em; }
 """
 
 _CAPTIONS = {
+    "liquidity": ("Liquidity tracker: net liquidity in levels (left axis) against the focus asset's price level "
+                  "(right axis, log scale), and below the parts it is computed from, in the same units; the VAR "
+                  "itself uses their changes."),
     "irf": "Impulse responses of the chain: rows are responses, columns one-s.d. structural shocks, with bands.",
     "fevd": "Variance decomposition: the share of each shock in the forecast-error variance of the focus variable.",
     "hd": "Historical decomposition: the contribution of each shock to the focus variable in recent periods.",
@@ -201,6 +209,30 @@ def _asset_tables(run: RunResults) -> str:
     return "".join(body)
 
 
+def _answer(run: RunResults) -> str:
+    """The headline: the answer in words and its evidence, as the pipeline computed them (:class:`Answer`)."""
+    ans = run.answer
+    if ans is None:
+        return ("<p>The spec has no liquidity variable in <code>[var].order</code> (a series of the catalogue's "
+                "<i>liquidity</i> group, such as <code>derived = \"net_liquidity\"</code>), so the report has no "
+                "headline link to answer: read the figures below.</p>")
+    rule = (f"An answer of <i>yes</i> needs the {html.escape(ans.multiplicity)}-adjusted p-value of the test that "
+            f"the whole response path is zero below {ans.alpha:g}: a family-wise error rate of {ans.alpha:.0%} "
+            f"over the {ans.n_tests} ordered pairs of the VAR's variables, each tested alike.")
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in ans.lines())
+    return (f'<div class="answer"><p class="verdict">{html.escape(ans.verdict)}</p><ul>{items}</ul>'
+            f"<p>{rule}</p></div>")
+
+
+def _tracker(run: RunResults, folder: Path, files: Sequence[str]) -> str:
+    """The liquidity tracker's figure, or why the run has none."""
+    tr = run.tracker
+    if tr is None or tr.skipped is not None or TRACKER_FIGURE not in files:
+        why = tr.skipped if tr is not None and tr.skipped is not None else "the run computed no tracker"
+        return f"<p>No liquidity tracker: {html.escape(why)}.</p>"
+    return _figure(folder, TRACKER_FIGURE)
+
+
 def html_report(run: RunResults, folder: Path, files: Sequence[str], diff: dict[str, Any] | None = None) -> str:
     """The report page of a run whose folder (``folder``, holding ``files``) is being written.
 
@@ -208,30 +240,43 @@ def html_report(run: RunResults, folder: Path, files: Sequence[str], diff: dict[
     request outside itself and opens from any copy of the folder.
     """
     title = f"causalmacro report: {run.spec.name}"
-    body = [f"<h1>{html.escape(title)}</h1>"]
+    head = [f"<h1>{html.escape(title)}</h1>"]
     if run.synthetic:
-        body.append('<p class="synthetic">Synthetic data from the embedded demo: the numbers illustrate the '
+        head.append('<p class="synthetic">Synthetic data from the embedded demo: the numbers illustrate the '
                     "method, they do not estimate anything about the economy.</p>")
-    body.append('<div class="summary"><ul>' + "".join(f"<li>{html.escape(line)}</li>"
-                                                       for line in run.summary_lines()) + "</ul></div>")
+    sections: list[tuple[str, str, str]] = []  # (anchor, heading, html)
+
+    def add(anchor: str, heading: str, content: str) -> None:
+        sections.append((anchor, heading, content))
+
+    ans = run.answer
+    add("answer", ans.question if ans is not None else "The headline question", _answer(run))
+    add("liquidity", "Net liquidity and its parts", _tracker(run, folder, files))
+    add("summary", "The run in brief", '<div class="summary"><ul>' + "".join(
+        f"<li>{html.escape(line)}</li>" for line in run.summary_lines()) + "</ul></div>")
     if diff is not None:
-        body.append("<h2>What changed</h2>" + _changes(diff))
-    body.append("<h2>Data quality</h2>" + _quality(run))
+        add("changes", "What changed", _changes(diff))
+    add("quality", "Data quality", _quality(run))
     if run.position is not None:
-        body.append("<h2>Where the chain stands now</h2>" + _position(run))
+        add("position", "Where the chain stands now", _position(run))
     if run.spec.events:
-        body.append("<h2>Events</h2>" + _events(run))
-    body.append("<h2>Figures</h2>" + "".join(_figure(folder, f) for f in files
-                                             if f.endswith(".png") and not f.startswith("spec_curve_")))
+        add("events", "Events", _events(run))
+    add("figures", "Figures", "".join(_figure(folder, f) for f in files if f.endswith(".png")
+                                      and not f.startswith("spec_curve_") and f != TRACKER_FIGURE))
     if run.robustness is not None:
-        body.append("<h2>Robustness across specifications</h2>" + _robustness(run.robustness)
-                    + "".join(_figure(folder, f) for f in files if f.startswith("spec_curve_")))
-    body.append("<h2>Tables</h2><h3>Causality tests</h3>" + _table(run.causality, index=False))
+        add("robustness", "Robustness across specifications", _robustness(run.robustness)
+            + "".join(_figure(folder, f) for f in files if f.startswith("spec_curve_")))
+    tables = "<h3>Causality tests</h3>" + _table(run.causality, index=False)
     if run.asset_tables is not None:
-        body.append(_asset_tables(run))
+        tables += _asset_tables(run)
+    add("tables", "Tables", tables)
     text = run.choices_text()
     choices = pd.DataFrame({"value": list(text.values())}, index=list(text))
-    body.append("<h2>Analysis choices</h2>" + _table(choices))
-    body.append(f"<h2>Structural VAR</h2><pre>{html.escape(run.svar.summary())}</pre>")
+    add("choices", "Analysis choices", _table(choices))
+    add("svar", "Structural VAR", f"<pre>{html.escape(run.svar.summary())}</pre>")
+    toc = '<nav class="toc"><b>Contents</b><ol>' + "".join(
+        f'<li><a href="#{a}">{html.escape(h)}</a></li>' for a, h, _ in sections) + "</ol></nav>"
+    body = [*head, toc, *(f'<section id="{a}"><h2 id="h-{a}">{html.escape(h)}</h2>{c}</section>'
+                          for a, h, c in sections)]
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
             f"<style>{_STYLE}</style></head><body>{''.join(body)}</body></html>\n")

@@ -551,6 +551,85 @@ def _regimes() -> Node:
     })
 
 
+def _answer() -> Node:
+    """The headline answer (:meth:`causalmacro.pipeline.answer.Answer.to_dict`)."""
+    nnum = ["number", "null"]
+
+    def est(description: str) -> Node:
+        return _obj(description, {
+            "point": _leaf("number", "The estimate."),
+            "lower": _leaf(nnum, "Lower bound of its band (null without bands)."),
+            "upper": _leaf(nnum, "Upper bound (null without bands)."),
+        })
+
+    return _obj("Does the spec's liquidity variable move its focus variable? The evidence on that one link, "
+                "computed by the pipeline (null when no variable of ``[var].order`` is a liquidity series).", {
+        "question": _leaf("string", "The question, e.g. ``Does net_liquidity move btc?``."),
+        "verdict": _leaf("string", "The answer in one sentence."),
+        "significant": _leaf(["boolean", "null"], "Whether ``path_pvalue_adjusted`` < ``alpha`` (null without "
+                             "bootstrap draws)."),
+        "liquidity": _leaf("string", "The shock: the first VAR variable of the catalogue's liquidity group."),
+        "target": _leaf("string", "The response: the spec's focus variable."),
+        "horizon": _leaf("integer", "Last horizon of the response paths (``[var].horizon``)."),
+        "level": _leaf("number", "Coverage of the bands."),
+        "band": _leaf("string", "How the bands were drawn (sup-t joint over the horizons, the bootstrap and its "
+                      "replications), or why there are none."),
+        "units": _leaf("string", "The target's units in the VAR."),
+        "impact": est("Response on impact to a one-s.d. shock, with the joint (sup-t) band of the path."),
+        "cumulative": est("Response summed over horizons ``0..horizon``, with the joint band of the cumulative path."),
+        "multiplicity": _leaf("string", "Adjustment of the p-values: ``holm`` (family-wise), ``bh`` or ``none``."),
+        "alpha": _leaf("number", "Significance level of the verdict (``[graph] alpha``)."),
+        "n_tests": _leaf("integer", "The family the p-values are adjusted over: ordered pairs of VAR variables."),
+        "path_pvalue": _leaf(nnum, "p-value of the sup-t test that the whole response path is zero (null without "
+                             "bootstrap draws)."),
+        "path_pvalue_adjusted": _leaf(nnum, "The same, adjusted over ``n_tests`` paths."),
+        "granger_pvalue": _leaf("number", "Granger causality p-value (the liquidity variable's lags in the "
+                                "target's equation)."),
+        "granger_pvalue_adjusted": _leaf("number", "The same, adjusted over ``n_tests`` pairs."),
+        "instantaneous_pvalue": _leaf("number", "Instantaneous causality p-value."),
+        "instantaneous_pvalue_adjusted": _leaf("number", "The same, adjusted over ``n_tests`` pairs."),
+        "fevd": _map("Share (0-1) of the target's forecast-error variance due to the liquidity shock, by forecast "
+                     "horizon (12 and 24 periods), pointwise band.", "horizon", est("One horizon.")),
+        "spectrum": _obj("The focus asset (else the first crypto asset) on the liquidity shock's asset spectrum "
+                         "(null without the asset model).", {
+            "asset": _leaf("string", "The asset."),
+            "group": _leaf("string", "Its class."),
+            "mean": _leaf("number", "Posterior mean cumulative response, on ``scale``."),
+            "lower": _leaf("number", "Lower bound of its highest-density interval (``choices.level``)."),
+            "upper": _leaf("number", "Upper bound."),
+            "prob_positive": _leaf("number", "Posterior probability of a gain."),
+            "rank": _leaf("integer", "Its place, 1 = the highest response."),
+            "n_assets": _leaf("integer", "Assets on the spectrum."),
+            "scale": _leaf("string", "The spectrum's scale (``standardized``)."),
+            "regime": _leaf(["string", "null"], "``definition: label`` of the regime the spectrum is read in."),
+        }, nullable=True),
+        "robustness": _map("The link's sign shares across a specification grid, at ``impact`` and ``peak`` "
+                           "(null without a grid).", "impact or peak", _obj("One horizon rule.", {
+                               "specifications": _leaf("number", "Specifications with a band."),
+                               "positive": _leaf("number", "Share whose band excludes zero above."),
+                               "negative": _leaf("number", "Share whose band excludes zero below."),
+                           }), nullable=True),
+        "lines": _strings("The evidence in words, one line each, as the report shows it."),
+    }, nullable=True)
+
+
+def _tracker() -> Node:
+    """The liquidity tracker (:meth:`causalmacro.pipeline.tracker.LiquidityTracker.to_dict`)."""
+    return _obj("The liquidity tracker figure (``liquidity.png``): net liquidity in levels with its parts, against "
+                "the focus variable's level; or why there is none.", {
+        "liquidity": _leaf(["string", "null"], "The liquidity variable (null: none in ``[var].order``)."),
+        "target": _leaf("string", "The focus variable drawn against it."),
+        "drawn": _leaf("boolean", "Whether the figure was drawn."),
+        "skipped": _leaf(["string", "null"], "Why not (null when drawn)."),
+        "parts": _map("The parts of the liquidity series, by FRED ID.", "series ID", _obj("One part.", {
+            "title": _leaf("string", "The series' catalogue title."),
+            "sign": _leaf("integer", "+1 adds to the liquidity level, -1 drains it."),
+        })),
+        "units": _leaf("string", "Units of the liquidity level and its parts."),
+        "target_units": _leaf("string", "Units of the target's level."),
+    }, nullable=True)
+
+
 def results_schema() -> dict[str, Any]:
     """The schema of ``results.json``, as a dict.
 
@@ -570,7 +649,8 @@ def results_schema() -> dict[str, Any]:
         "type": "object",
         "$defs": {"labelled": _LABELLED, "matrix": _MATRIX, "date": _DATE},
         "required": ["synthetic", "spec", "choices", "panel", "svar", "irf", "fevd", "causality", "graph",
-                     "channels", "events", "event_effects", "regimes", "lp", "lp_state", "position"],
+                     "channels", "events", "event_effects", "regimes", "lp", "lp_state", "position", "answer",
+                     "tracker"],
         "properties": {
             "synthetic": _leaf("boolean", "true when the data are the embedded synthetic demo (the numbers "
                                "illustrate, they do not estimate)."),
@@ -613,6 +693,8 @@ def results_schema() -> dict[str, Any]:
                 "labelled", "Dims ``(horizon, response, shock, state, bound)``: ``state`` the regime of the period "
                 "before the shock.")),
             "position": _position(),
+            "answer": _answer(),
+            "tracker": _tracker(),
         },
     }
 

@@ -33,7 +33,7 @@ from causalmacro.pipeline.results import band_text
 from causalmacro.report.changes import changes_markdown, load_run
 from causalmacro.report.changes import compare as compare_runs
 from causalmacro.report.graph_html import graph_html
-from causalmacro.report.html import html_report
+from causalmacro.report.html import TRACKER_FIGURE, html_report
 from causalmacro.report.manifest import MANIFEST, manifest, run_key
 from causalmacro.report.markdown import markdown
 from causalmacro.spec import ModelSpec
@@ -200,16 +200,19 @@ def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = No
 
 
 def _write_var_figures(run: RunResults, out: _Folder) -> None:
-    """The VAR's figures: responses, variance shares, historical decomposition, the graph, channels."""
+    """The VAR's figures: the liquidity tracker, responses, variance shares, historical decomposition, the graph, channels."""
     from causalmacro.plotting import (
         plot_channels,
         plot_fevd,
         plot_graph,
         plot_historical_decomposition,
         plot_irf,
+        plot_liquidity_tracker,
     )
 
     synthetic, units, horizon_unit, focus = out.synthetic, out.units, out.horizon_unit, run.choices.focus
+    if run.tracker is not None and run.tracker.skipped is None:
+        out.save(plot_liquidity_tracker(run.tracker, synthetic=synthetic), TRACKER_FIGURE)
     out.save(plot_irf(run.irf, synthetic=synthetic, units=units, horizon_unit=horizon_unit), "irf.png")
     out.save(plot_fevd(run.fevd, focus, synthetic=synthetic, horizon_unit=horizon_unit), f"fevd_{focus}.png")
     out.save(plot_historical_decomposition(run.historical_decomposition, focus, last=run.choices.hd_periods,

@@ -135,8 +135,9 @@ def fit_spec(
     tables = None if am.res is None else asset_tables(spec, am.res, choices.asset_shocks, choices.level,
                                                        am.regime_now)
     rob = None if grid is None else robustness(grid, choices.focus)
-    headline = answer(spec, sv.res, sv.draws, sv.causality, units=panel.columns[choices.focus].units,
-                      asset_tables=tables, robustness=rob)
+    usable = sv.draws if sv.band_facts.bands == "bootstrap" and sv.band_facts.bands_missing is None else None
+    headline = answer(spec, sv.res, usable, sv.causality, units=panel.columns[choices.focus].units,
+                      asset_tables=tables, robustness=rob, multiplicity=spec.graph.multiplicity)
     return RunResults(
         spec=spec, panel=panel, svar=sv.res, draws=sv.draws, irf=sv.irf, fevd=sv.fevd,
         historical_decomposition=sv.hd, causality=sv.causality, graph=gs.graph, assets=am.res,

@@ -203,7 +203,7 @@ def test_run_report_gains_a_robustness_section(tmp_path: Path, capsys: pytest.Ca
     out = tmp_path / "run"
     assert main(["--quiet", "run", str(DEMO), "--no-assets", "--reps", "20", "--grid", str(g), "--out", str(out)]) == 0
     page = (out / "report.html").read_text()
-    assert "<h2>Robustness across specifications</h2>" in page and "120 structural VARs" in page
+    assert '<h2 id="h-robustness">Robustness across specifications</h2>' in page and "120 structural VARs" in page
     assert (out / "spec_curve_net_liquidity_btc.png").is_file()
     capsys.readouterr()
     assert main(["--quiet", "run", str(DEMO), "--no-assets", "--grid", str(tmp_path / "nothing"),

@@ -144,7 +144,8 @@ def test_pipeline_runs_state_dependent_projections_with_the_spec_regimes() -> No
     assert list(link["state"].values) == ["contracting", "expanding"]
     # the projection's definition, recomputed: hy_spread_{t+h} on the identified shock, lags of both (plus one)
     lp = cm.LocalProjections(panel.data[["hy_spread"]], run.svar.structural_shocks()[["net_liquidity"]],
-                             horizon=spec.var.horizon, lags=run.svar.lags).fit().irf(level=spec.var.level)
+                             horizon=spec.var.horizon, lags=run.svar.lags).fit().irf(level=spec.var.level,
+                                                                                      joint=spec.var.joint)
     np.testing.assert_allclose(run.lp["net_liquidity -> hy_spread"].to_numpy(), lp.to_numpy())
     # the VAR and the projection agree on impact up to sampling error on the demo (a VAR world)
     var0 = float(run.irf.sel(response="hy_spread", shock="net_liquidity", horizon=0, bound="point"))

@@ -181,10 +181,14 @@ def test_asset_model_by_regime_with_event_covariates_in_the_main_job(tmp_path: P
     assert tables is not None and tables.regime == "liquidity" and tables.regime_now == now
     assert tables.contrast == ("expanding", "contracting") and list(tables.spectra) == spec.asset_shocks
     for shock in spec.asset_shocks:
-        pd.testing.assert_frame_equal(tables.spectra[shock], run.assets.spectrum(
+        # the pipeline's tables are the spectra plus the by-construction flag (credit is built from hy_spread)
+        assert tables.spectra[shock]["by_construction"].tolist() == [
+            spec.asset_var_overlap.get(str(a)) == shock for a in tables.spectra[shock].index]
+        pd.testing.assert_frame_equal(tables.spectra[shock].drop(columns="by_construction"), run.assets.spectrum(
             shock=shock, level=run.choices.level, regime=now, scale="standardized"))
-        pd.testing.assert_frame_equal(tables.spectra_by_regime[shock]["contracting"], run.assets.spectrum(
-            shock=shock, level=run.choices.level, regime="contracting", scale="standardized"))
+        pd.testing.assert_frame_equal(tables.spectra_by_regime[shock]["contracting"].drop(columns="by_construction"),
+                                      run.assets.spectrum(shock=shock, level=run.choices.level, regime="contracting",
+                                                          scale="standardized"))
         pd.testing.assert_frame_equal(tables.contrasts[shock],
                                       run.assets.prob_regime_greater("expanding", "contracting", shock=shock))
     out = cm.write_run(run, tmp_path / "run")

@@ -180,3 +180,22 @@ def test_pipeline_tables_pickle() -> None:
     assert dict(back.sizes) == dict(rob.sizes) and back.curve_at == "peak"
     with pytest.raises(TypeError):
         back.curves["x"] = None  # type: ignore[index]
+
+
+def test_spectrum_flags_assets_built_from_the_shocks_own_variable() -> None:
+    """Issue 19, item 8: credit (the change of the HY spread) answers a hy_spread shock by construction."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from causalmacro.pipeline.tables import flag_transforms
+    from causalmacro.plotting import plot_spectrum
+
+    table = pd.DataFrame({"group": ["credit", "crypto"], "mean": [-1.0, 0.2], "lower": [-1.1, 0.0],
+                          "upper": [-0.9, 0.4]}, index=["credit", "btc"])
+    table.attrs = {"scale": "standardized", "level": 0.9, "horizon": 6, "shock": "hy_spread"}
+    overlap = {"credit": "hy_spread", "treasury_10y": "real_rate"}
+    flagged = flag_transforms(table, "hy_spread", overlap)
+    assert flagged["by_construction"].tolist() == [True, False] and flagged.attrs == table.attrs
+    assert not flag_transforms(table, "real_rate", overlap)["by_construction"].any()
+    labels = [t.get_text() for t in plot_spectrum(flagged).axes[0].get_yticklabels()]
+    assert labels == ["credit (= the shock, by construction)", "btc"]

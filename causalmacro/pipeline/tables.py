@@ -97,12 +97,28 @@ def regime_contrast(spec: ModelSpec, fitted: Sequence[str]) -> tuple[str, str] |
     return (ordered[1], ordered[0]) if len(ordered) == 2 else None
 
 
+def flag_transforms(table: pd.DataFrame, shock: str, overlap: Mapping[str, str]) -> pd.DataFrame:
+    """The spectrum with a ``by_construction`` column: True for an asset built from the shock's own VAR variable.
+
+    Such an asset's "response" to that shock is the shock itself (``credit``, the change of the HY spread, to a
+    ``hy_spread`` shock), so its place on the spectrum is fixed by construction, not estimated (issue 19, item 8;
+    :attr:`ModelSpec.asset_var_overlap`). The rows stay, flagged; the figure and the report say so.
+    """
+    out = table.copy()
+    out["by_construction"] = [overlap.get(str(a)) == shock for a in out.index]
+    out.attrs = dict(table.attrs)
+    return out
+
+
 def asset_tables(spec: ModelSpec, res: AssetResponseResults, shocks: Sequence[str], level: float,
                  regime_now: str | None) -> AssetTables:
     """The spectra and regime contrasts the report shows, computed once here."""
     regime = spec.assets.regime if spec.assets is not None else None
-    spectra = {k: res.spectrum(shock=k, level=level, regime=regime_now, scale=SPECTRUM_SCALE) for k in shocks}
-    by_regime = {k: {label: res.spectrum(shock=k, level=level, regime=label, scale=SPECTRUM_SCALE)
+    overlap = spec.asset_var_overlap
+    spectra = {k: flag_transforms(res.spectrum(shock=k, level=level, regime=regime_now, scale=SPECTRUM_SCALE), k,
+                                  overlap) for k in shocks}
+    by_regime = {k: {label: flag_transforms(res.spectrum(shock=k, level=level, regime=label, scale=SPECTRUM_SCALE),
+                                            k, overlap)
                      for label in res.regimes} for k in shocks} if regime is not None else {}
     contrast = regime_contrast(spec, res.regimes)
     contrasts = {k: res.prob_regime_greater(contrast[0], contrast[1], shock=k) for k in shocks} if contrast else {}

@@ -116,7 +116,13 @@ def plot_spectrum(
             center[m], y[m], xerr=[center[m] - lower[m], upper[m] - center[m]],
             fmt="o", color=class_colour(str(g)) if g is not None else "C0", label=g, capsize=2,
         )
-    ax.set_yticks(y, [str(i) for i in table.index])
+    fixed = table["by_construction"].to_numpy(bool) if "by_construction" in table else np.zeros(len(table), bool)
+    ax.set_yticks(y, [f"{i} (= the shock, by construction)" if f else str(i) for i, f in zip(table.index, fixed,
+                                                                                              strict=True)])
+    for tick, f in zip(ax.get_yticklabels(), fixed, strict=True):
+        if f:
+            tick.set_color("0.5")
+            tick.set_fontstyle("italic")
     ax.axvline(0, color="0.4", lw=0.6)
     _spectrum_axis(ax, table.attrs)
     ax.invert_yaxis()

@@ -197,6 +197,11 @@ def _asset_tables(run: RunResults) -> str:
         where = f" in the current {tables.regime} regime ({now})" if now is not None else ""
         body.append(f"<h3>Asset spectrum: response to a one-s.d. {html.escape(shock)} shock{html.escape(where)}"
                     "</h3>" + _table(table))
+        fixed = [str(a) for a, f in table.get("by_construction", pd.Series(dtype=bool)).items() if f]
+        if fixed:
+            body.append(f"<p>{html.escape(', '.join(fixed))}: built from the VAR's own {html.escape(shock)}, so "
+                        "the response is the shock itself and its place on the spectrum holds by construction, "
+                        "not as evidence.</p>")
         if tables.contrast is not None and shock in tables.contrasts:
             higher, lower = tables.contrast
             article = "an" if shock[:1] in "aeiou" else "a"

@@ -208,7 +208,7 @@ def test_figures_say_units_shock_sizes_horizon_unit_and_class_colours() -> None:
     fig = plot_irf(banded_irf(), units={"a": "Percent", "b": "percent change (log)"}, horizon_unit="months")
     top, bottom = fig.get_axes()[0], fig.get_axes()[-1]
     assert top.get_title() == "shock: a\n1 s.d. = +1 pp"  # a's impact on itself is 1.0
-    assert "(Percent)" in top.get_ylabel() and bottom.get_xlabel() == "horizon (months)"
+    assert "(pp)" in top.get_ylabel() and bottom.get_xlabel() == "horizon (months)"  # as in the titles
     assert "one-s.d. structural shocks" in fig._suptitle.get_text()
     table = pd.DataFrame({"group": ["crypto", "equity"], "mean": [0.3, 0.1], "lower": [0.1, -0.1],
                           "upper": [0.5, 0.2]}, index=["btc", "spx"])

@@ -99,8 +99,8 @@ def title_or(title: str | None, default: str) -> str:
 
 
 def short_unit(unit: str) -> str:
-    """Compact form of a units string for a title (``percent change (log)`` -> ``% (log change)``)."""
-    table = {"percent change (log)": "% (log change)", "percent change from a year ago": "% y/y",
+    """Compact form of a units string for a title or label (``percent change (log)`` -> ``% log change``)."""
+    table = {"percent change (log)": "% log change", "percent change from a year ago": "% y/y",
              "Percent": "pp", "change in Percent": "pp change"}
     return table.get(unit, unit)
 

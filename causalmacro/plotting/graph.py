@@ -22,7 +22,7 @@ import numpy as np
 
 from causalmacro.graph import is_significant
 
-from ._common import banner, class_colour, one_ax, resolve_units, title_or
+from ._common import banner, class_colour, one_ax, resolve_units, short_unit, title_or
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -33,6 +33,7 @@ __all__ = ["plot_graph"]
 
 _PER_ROW = 5
 _POSITIVE, _NEGATIVE = "seagreen", "firebrick"
+_FEEDBACK = "0.35"
 
 
 def plot_graph(
@@ -69,7 +70,8 @@ def plot_graph(
         None for the default (identification and sample from the graph's
         attributes), ``""`` for none.
     units : mapping, optional
-        Unused (each panel is in its target's units); accepted for the common signature.
+        Variable -> units of its series: each link's panel labels its axis with the target's units
+        (default ``graph.graph["units"]`` if it is a mapping; without units the panels are unlabelled).
     synthetic : bool
         Mark the figure as drawn from synthetic data.
     rank_shock : str, optional
@@ -81,7 +83,7 @@ def plot_graph(
     matplotlib.figure.Figure
         The graph's axes is labelled ``"graph"``, each panel ``"link X"`` (its letter).
     """
-    resolve_units(units, graph.graph, function="plot_graph")
+    unit_map = resolve_units(units, graph.graph, function="plot_graph")
     drawn = [(u, v, d) for u, v, d in graph.edges(data=True) if is_significant(u, v, d)]
     chain_edges = sorted((e for e in drawn if e[2].get("kind", "chain") == "chain"),
                          key=lambda e: (not e[2].get("forward", True), graph.nodes[e[0]].get("order", 0),
@@ -95,7 +97,7 @@ def plot_graph(
     gax = ax.inset_axes((0.0, caption_h + panels_h + 0.02, 1.0, 1.0 - caption_h - panels_h - 0.02))
     gax.set_label("graph")
     assets = _draw_graph(gax, graph, drawn, letters, rank_shock)
-    _draw_panels(ax, graph, chain_edges, letters, (caption_h, panels_h), rows)
+    _draw_panels(ax, graph, chain_edges, letters, (caption_h, panels_h), rows, unit_map)
     ax.text(0.0, 0.0, _caption(graph, chain_edges, drawn, assets), transform=ax.transAxes, ha="left", va="bottom",
             fontsize=8, wrap=True)
     ident, sample = graph.graph.get("identification"), graph.graph.get("sample")
@@ -160,6 +162,8 @@ def _draw_graph(gax: Axes, graph: nx.DiGraph, drawn: list[tuple[str, str, dict[s
                                           alpha=alpha, lw=0.9, shrinkA=24, shrinkB=8, zorder=1, gid=f"{u}->{v}"))
             continue
         forward = bool(d.get("forward", True))
+        if not forward:
+            colour = _FEEDBACK  # grey, as the legend and the link's panel draw it; the panel shows the sign
         rad = -0.32
         gax.add_patch(FancyArrowPatch(
             pos[u], pos[v], connectionstyle=f"arc3,rad={rad}", arrowstyle="-|>", mutation_scale=16 if forward else 11,
@@ -184,13 +188,17 @@ def _draw_graph(gax: Axes, graph: nx.DiGraph, drawn: list[tuple[str, str, dict[s
             label = f"{a}  {value:+.2f}" + label[len(a):]
         gax.text(pos[a][0] + 0.3, pos[a][1], label, ha="left", va="center", fontsize=7.5,
                  color="0.45" if made else "0.1")
+    chain_drawn = [d for *_, d in drawn if d.get("kind", "chain") == "chain"]
     handles = [Line2D([], [], color=_POSITIVE, lw=2.6, label="forward link, positive response"),
                Line2D([], [], color=_NEGATIVE, lw=2.6, label="forward link, negative response"),
-               Line2D([], [], color="0.4", lw=1.3, ls="--", alpha=0.7, label="feedback link (up the chain)")]
+               Line2D([], [], color=_FEEDBACK, lw=1.3, ls="--", alpha=0.7, label="feedback link (up the chain)")]
+    if not chain_drawn:
+        handles = []  # no chain arrow: a legend of arrow styles would describe nothing on the figure
     groups = sorted({str(graph.nodes[a].get("group", "")) for a in assets})
     handles += [Line2D([], [], marker="o", ls="", markersize=8, markerfacecolor=class_colour(g),
                        markeredgecolor="0.2", label=f"asset class: {g}") for g in groups]
-    gax.legend(handles=handles, loc="lower left", fontsize=7, frameon=False, ncol=2)
+    if handles:
+        gax.legend(handles=handles, loc="lower left", fontsize=7, frameon=False, ncol=2)
     if assets and shock is not None:
         gax.text(x_assets - 0.2, 1.95, f"assets by response to {shock} (standardised, highest first)", ha="left",
                  va="bottom", fontsize=7.5, color="0.3")
@@ -205,22 +213,23 @@ def _draw_graph(gax: Axes, graph: nx.DiGraph, drawn: list[tuple[str, str, dict[s
 
 
 def _draw_panels(ax: Axes, graph: nx.DiGraph, edges: list[tuple[str, str, dict[str, Any]]],
-                 letters: Mapping[tuple[str, str], str], box: tuple[float, float], rows: int) -> None:
-    """One panel per drawn chain link (its letter, response, band, zero line, adjusted p-value)."""
+                 letters: Mapping[tuple[str, str], str], box: tuple[float, float], rows: int,
+                 units: Mapping[str, str] | None = None) -> None:
+    """One panel per drawn chain link (its letter, response, band, zero line, adjusted p-value, target's units)."""
     bottom, height = box
     if not edges:
         ax.text(0.5, bottom + height / 2, "No chain link passes the rule: no arrow is drawn.", transform=ax.transAxes,
                 ha="center", va="center", fontsize=11, color="0.25")
         return
     row_h = height / rows
-    width, gap = 0.78 / _PER_ROW, 0.2 / _PER_ROW
+    width, gap = 0.72 / _PER_ROW, 0.26 / _PER_ROW  # room for each panel's units label
     words = {"holm": "Holm", "bh": "BH", "none": "raw"}.get(str(graph.graph.get("multiplicity", "")), "adj.")
     for i, (u, v, d) in enumerate(edges):
         r, c = divmod(i, _PER_ROW)
         panel = ax.inset_axes((0.05 + c * (width + gap), bottom + (rows - 1 - r) * row_h + 0.05 * row_h,
                                width, 0.68 * row_h))
         panel.set_label(f"link {letters[u, v]}")
-        colour = _colour(d) if d.get("forward", True) else "0.35"
+        colour = _colour(d) if d.get("forward", True) else _FEEDBACK
         path = np.asarray(d.get("irf") or [], dtype=float)
         h = np.arange(len(path))
         band = d.get("band")
@@ -233,6 +242,8 @@ def _draw_panels(ax: Axes, graph: nx.DiGraph, edges: list[tuple[str, str, dict[s
                         fontsize=8, pad=2)
         panel.tick_params(labelsize=6.5, length=2, pad=1)
         panel.set_xlabel("horizon", fontsize=6.5, labelpad=1)
+        if units and v in units:
+            panel.set_ylabel(f"{v} ({short_unit(units[v])})", fontsize=6.5, labelpad=1)
 
 
 def _p_text(p: float) -> str:

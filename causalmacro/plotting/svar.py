@@ -114,7 +114,7 @@ def plot_irf(
             if i == 0:
                 a.set_title(_shock_label(irf, s, units), fontsize=8)
             if j == 0:
-                a.set_ylabel(f"{r}\n({unit_of(units, r)})", fontsize=7)
+                a.set_ylabel(f"{r}\n({short_unit(unit_of(units, r))})", fontsize=7)
             if i == len(responses) - 1:
                 a.set_xlabel(f"horizon ({horizon_unit})", fontsize=8)
             a.tick_params(labelsize=7)

@@ -43,7 +43,7 @@ import numpy as np
 
 from causalmacro.errors import ArgumentError
 
-__all__ = ["Multiplicity", "adjust", "path_pvalue", "pointwise", "sup_t", "sup_t_gaussian"]
+__all__ = ["Multiplicity", "adjust", "path_pvalue", "path_test", "pointwise", "sup_t", "sup_t_gaussian"]
 
 Multiplicity = Literal["holm", "bh", "none"]
 _STATSMODELS = {"holm": "holm", "bh": "fdr_bh"}
@@ -90,8 +90,8 @@ def sup_t(point: np.ndarray, draws: np.ndarray, level: float, *, axis: int = 0) 
     return point - half, point + half
 
 
-def path_pvalue(point: np.ndarray, draws: np.ndarray, *, axis: int = 0) -> np.ndarray:
-    """P-value of "the path is zero at every point of ``axis``", the sup-t test behind the band.
+def path_test(point: np.ndarray, draws: np.ndarray, *, axis: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The sup-t test that a path is zero at every point of ``axis``: statistic, p-value, points that vary.
 
     Parameters
     ----------
@@ -103,13 +103,20 @@ def path_pvalue(point: np.ndarray, draws: np.ndarray, *, axis: int = 0) -> np.nd
 
     Returns
     -------
-    ndarray
-        ``point``'s shape without ``axis``; 1.0 where no point of the path varies.
+    statistic, p_value, n_varying : ndarray
+        ``point``'s shape without ``axis``: the largest ``|point| / sd`` over the
+        path, its p-value (1.0 where no point of the path varies), and how many
+        points of the path vary across the draws.
     """
     sd, varies, z = _standardised(point, draws)
     stat = np.where(varies, np.abs(point) / np.where(varies, sd, 1.0), 0.0).max(axis=axis)
     p = (z.max(axis=axis + 1) >= stat).mean(axis=0)
-    return np.where(varies.any(axis=axis), p, 1.0)
+    return stat, np.where(varies.any(axis=axis), p, 1.0), varies.sum(axis=axis)
+
+
+def path_pvalue(point: np.ndarray, draws: np.ndarray, *, axis: int = 0) -> np.ndarray:
+    """P-value of "the path is zero at every point of ``axis``" (:func:`path_test`'s); 1.0 where nothing varies."""
+    return path_test(point, draws, axis=axis)[1]
 
 
 def sup_t_gaussian(

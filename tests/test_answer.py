@@ -64,7 +64,10 @@ def test_the_answer_equals_direct_calls_on_the_runs_results(run: RunResults) -> 
     for h in (12, 24):
         assert_allclose([ans.fevd[h].point, ans.fevd[h].lower, ans.fevd[h].upper],
                         fevd.sel(horizon=h).sel(bound=["point", "lower", "upper"]).to_numpy(), rtol=1e-12)
-    assert ans.significant == (ans.path_pvalue_adjusted < 0.10)
+    # one rule: the answer's tests of the link are the graph edge's, which decides the arrow
+    edge = run.graph.edges["net_liquidity", "btc"]
+    assert (ans.path_pvalue_adjusted, ans.granger_pvalue_adjusted) == (edge["p_value"], edge["granger_pvalue"])
+    assert ans.significant == edge["significant"] == (ans.path_pvalue_adjusted < 0.10)
     assert ans.verdict.startswith("Yes:" if ans.significant else "Not detectably:")
     assert run.to_dict()["answer"]["path_pvalue_adjusted"] == ans.path_pvalue_adjusted
     again = pickle.loads(pickle.dumps(run))

@@ -37,16 +37,14 @@ from causalmacro.labelled import ThawedPickle, has_bands
 from causalmacro.pipeline.tracker import liquidity_variable
 
 if TYPE_CHECKING:
+    import networkx as nx
     import xarray as xr
 
     from causalmacro.pipeline.tables import AssetTables, Robustness
     from causalmacro.spec import ModelSpec
     from causalmacro.svar import BootstrapDraws, SVARResults
 
-__all__ = ["FEVD_AT", "MULTIPLICITY", "Answer", "Estimate", "answer", "robustness_shares", "with_answer_robustness"]
-
-MULTIPLICITY = "holm"
-"""How the answer's p-values are adjusted for every ordered pair of VAR variables tested alike (family-wise)."""
+__all__ = ["FEVD_AT", "Answer", "Estimate", "answer", "robustness_shares", "with_answer_robustness"]
 
 FEVD_AT: tuple[int, ...] = (12, 24)
 """The forecast horizons (periods) at which the answer reads the liquidity shock's variance share."""
@@ -102,7 +100,7 @@ class Answer(ThawedPickle):
     impact, cumulative : Estimate
         The response on impact and summed over ``0..horizon``, with joint bands.
     multiplicity : str
-        The adjustment of the p-values (:data:`MULTIPLICITY`).
+        The adjustment of the p-values: the graph's (``[graph] multiplicity``).
     alpha : float
         The significance level of the verdict (``[graph] alpha``).
     n_tests : int
@@ -268,8 +266,8 @@ def _spectrum(tables: AssetTables | None, shock: str, target: str, groups: Mappi
 
 
 def answer(spec: ModelSpec, res: SVARResults, draws: BootstrapDraws | None, causality: pd.DataFrame, *,
-           units: str, asset_tables: AssetTables | None = None, robustness: Robustness | None = None,
-           multiplicity: str = MULTIPLICITY) -> Answer | None:
+           units: str, graph: nx.DiGraph, asset_tables: AssetTables | None = None,
+           robustness: Robustness | None = None) -> Answer | None:
     """The evidence on ``liquidity -> focus`` from the run's estimates; None when the spec has no liquidity variable.
 
     Parameters
@@ -281,13 +279,15 @@ def answer(spec: ModelSpec, res: SVARResults, draws: BootstrapDraws | None, caus
     draws : BootstrapDraws or None
         The run's bootstrap draws (None: no joint bands and no path test).
     causality : DataFrame
-        :meth:`SVARResults.causality_table`.
+        :meth:`SVARResults.causality_table` (the instantaneous-causality p-values).
     units : str
         The focus variable's units in the VAR.
+    graph : networkx.DiGraph
+        The run's dependency graph: the path test and the Granger test of the
+        link, raw and adjusted, are its edge's (one rule, computed once; its
+        ``multiplicity`` adjusts the instantaneous tests the same way).
     asset_tables, robustness : optional
         :attr:`RunResults.asset_tables` and :attr:`RunResults.robustness`.
-    multiplicity : {"holm", "bh", "none"}
-        The adjustment over every ordered pair of VAR variables.
 
     Returns
     -------
@@ -307,18 +307,16 @@ def answer(spec: ModelSpec, res: SVARResults, draws: BootstrapDraws | None, caus
     fevd = res.fevd(fevd_h, bands=bands, level=v.level).sel(sel)
     names = list(res.names)
     n_tests = len(names) * (len(names) - 1)
-    path_p = path_adj = None
+    multiplicity = str(graph.graph["multiplicity"])
+    edge = graph.edges[liq, target]
+    path_p, path_adj = edge["p_value_raw"], edge["p_value"]
     if draws is not None:
-        test = res.irf_test(horizon, bands=draws)
-        test = test[test["shock"] != test["response"]].reset_index(drop=True)
-        mask = ((test["shock"] == liq) & (test["response"] == target)).to_numpy()
-        path_p, path_adj = _adjusted(test, "p_value", mask, multiplicity)
         band = (f"{100 * v.level:.0f}% sup-t joint bands over horizons 0..{horizon} from {draws.n_kept} "
                 f"{draws.method} bootstrap replications")
     else:
         band = "no bootstrap bands (reps 0, or bands from an identified set)"
     pair = ((causality["cause"] == liq) & (causality["effect"] == target)).to_numpy()
-    granger = _adjusted(causality, "granger_pvalue", pair, multiplicity)
+    granger = (edge["granger_pvalue_raw"], edge["granger_pvalue"])
     inst = _adjusted(causality, "instantaneous_pvalue", pair, multiplicity)
     groups = dict(spec.assets.groups) if spec.assets is not None else {}
     return Answer(

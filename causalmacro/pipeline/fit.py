@@ -137,7 +137,7 @@ def fit_spec(
     rob = None if grid is None else robustness(grid, choices.focus)
     usable = sv.draws if sv.band_facts.bands == "bootstrap" and sv.band_facts.bands_missing is None else None
     headline = answer(spec, sv.res, usable, sv.causality, units=panel.columns[choices.focus].units,
-                      asset_tables=tables, robustness=rob, multiplicity=spec.graph.multiplicity)
+                      graph=gs.graph, asset_tables=tables, robustness=rob)
     return RunResults(
         spec=spec, panel=panel, svar=sv.res, draws=sv.draws, irf=sv.irf, fevd=sv.fevd,
         historical_decomposition=sv.hd, causality=sv.causality, graph=gs.graph, assets=am.res,

@@ -24,7 +24,7 @@ import pandas as pd
 import xarray as xr
 
 from causalmacro import plotdispatch
-from causalmacro.bands import path_pvalue, pointwise, sup_t
+from causalmacro.bands import path_test, pointwise, sup_t
 from causalmacro.errors import ArgumentError, DataError
 from causalmacro.labelled import (
     RESPONSE_DIMS,
@@ -522,14 +522,10 @@ class SVARResults:
         dc, di, battrs = self._draws_for(bands, reps, bias_correct, rng)
         point = structural_irf(np.array(self.reduced_form.coefs), np.array(self.identified.impact), horizon,
                                cumulative=cumulative)
-        draws = structural_irf(dc, di, horizon, cumulative=cumulative)
-        sd = draws.std(axis=0, ddof=1)
-        varies = sd > 1e-12 * (1.0 + np.abs(point))
-        stat = np.where(varies, np.abs(point) / np.where(varies, sd, 1.0), 0.0).max(axis=0)
-        pval = path_pvalue(point, draws, axis=0)
+        stat, pval, varies = path_test(point, structural_irf(dc, di, horizon, cumulative=cumulative), axis=0)
         names = list(self.names)
         rows = [{"shock": s, "response": r, "statistic": float(stat[i, j]), "p_value": float(pval[i, j]),
-                 "horizons": int(varies[:, i, j].sum())}
+                 "horizons": int(varies[i, j])}
                 for j, s in enumerate(names) for i, r in enumerate(names)]
         out = pd.DataFrame(rows)
         battrs.pop("interval")

@@ -55,7 +55,7 @@ import numpy as np
 from causalmacro.labelled import frozen_array
 from causalmacro.svar.dynamics import companion_roots, is_stable
 from causalmacro.svar.identification import Identification, Identified
-from causalmacro.svar.reduced_form import ReducedForm, batched_ols, split_params
+from causalmacro.svar.reduced_form import ReducedForm, batched_ols, lag_matrix, split_params
 
 __all__ = ["BootstrapDraws", "BootstrapMethod", "run_bootstrap", "simulate_var"]
 
@@ -257,18 +257,39 @@ def _shrink_to_stationary(coefs: np.ndarray, bias: np.ndarray) -> np.ndarray:
     return out
 
 
+@dataclass(frozen=True)
+class _Resampled:
+    """One round of replications: estimates, and what data-driven schemes re-identify from."""
+
+    params: np.ndarray
+    sigma: np.ndarray
+    resid: np.ndarray | None = None
+    aux: np.ndarray | None = None
+
+
 def _resample(
     rf: ReducedForm, coefs: np.ndarray, det_coefs: np.ndarray, reps: int,
     method: BootstrapMethod, rng: np.random.Generator, block_length: int | None,
-) -> tuple[np.ndarray, np.ndarray]:
+    *, aux: np.ndarray | None = None, keep_resid: bool = False,
+) -> _Resampled:
+    """Simulate and re-estimate ``reps`` samples.
+
+    ``aux`` (an instrument, ``(nobs, m)``) is resampled with the same blocks,
+    indices or Rademacher signs as the residuals; ``keep_resid`` returns each
+    replication's re-estimated residuals.
+    """
     det = rf.deterministic
     det_mean = det.regressors(rf.lags) @ det_coefs
     resid = np.asarray(rf.resid)
     resid = resid * dof_scale(rf.nobs, rf.nobs - rf.df_resid)
-    shocks = _draw_shocks(resid, reps, method, rng, block_length=block_length)
-    y = simulate_var(np.asarray(rf.data[: rf.lags]), det_mean, coefs, shocks)
+    k = resid.shape[1]
+    joint = resid if aux is None else np.concatenate([resid, aux], axis=1)
+    drawn = _draw_shocks(joint, reps, method, rng, block_length=block_length)
+    shocks, aux_b = drawn[..., :k], (None if aux is None else drawn[..., k:])
+    y = simulate_var(np.asarray(rf.data[: rf.lags]), det_mean, coefs, np.ascontiguousarray(shocks))
     params, sigma = batched_ols(y, rf.lags, det)
-    return params, sigma
+    resid_b = y[:, rf.lags:] - lag_matrix(y, rf.lags, det) @ params if keep_resid else None
+    return _Resampled(params, sigma, resid_b, aux_b)
 
 
 def run_bootstrap(
@@ -311,19 +332,24 @@ def run_bootstrap(
     det_hat = np.asarray(rf.params[:kt])
     dgp = coefs_hat
     bias = np.zeros_like(coefs_hat)
+    aux = identification.aux_series(rf)
     if bias_correct and rf.is_stable:
-        params1, _ = _resample(rf, coefs_hat, det_hat, reps, method, rng, block_length)
-        _, coefs1 = split_params(params1, kt, k)
+        first = _resample(rf, coefs_hat, det_hat, reps, method, rng, block_length, aux=aux)
+        _, coefs1 = split_params(first.params, kt, k)
         bias = coefs1.mean(axis=0) - coefs_hat
         dgp = _shrink_to_stationary(coefs_hat[None], bias)[0]
-    params, sigma = _resample(rf, dgp, det_hat, reps, method, rng, block_length)
+    sample = _resample(rf, dgp, det_hat, reps, method, rng, block_length, aux=aux,
+                       keep_resid=identification.needs_resid)
+    params, sigma = sample.params, sample.sigma
     det_b, coefs_b = split_params(params, kt, k)
     if bias_correct and rf.is_stable:
         coefs_b = _shrink_to_stationary(coefs_b, bias)
         lag_rows = np.swapaxes(coefs_b, -1, -2).reshape(reps, k * p, k)
         params = np.concatenate([det_b, lag_rows], axis=1)
     stable = is_stable(coefs_b)
-    impact, ok = identification.identify_batch(coefs_b[stable], sigma[stable], point, rng)
+    extra = {name: arr[stable] for name, arr in (("resid", sample.resid), ("aux", sample.aux)) if arr is not None}
+    # only schemes that ask for them get the keywords: a user's scheme with the plain signature still works
+    impact, ok = identification.identify_batch(coefs_b[stable], sigma[stable], point, rng, **extra)
     keep = np.flatnonzero(stable)[ok]
     return BootstrapDraws(
         method=method,

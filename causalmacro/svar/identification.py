@@ -39,7 +39,7 @@ __all__ = [
     "Recursive",
 ]
 
-IdentificationName = Literal["recursive", "short_run", "sign", "long_run"]
+IdentificationName = Literal["recursive", "short_run", "sign", "long_run", "volatility", "non_gaussian", "proxy"]
 
 
 class IdentificationError(CausalMacroError, ValueError):
@@ -58,27 +58,56 @@ class Identified:
         JSON-ready facts about the identification (convergence, acceptance rate, ...).
     accepted : ndarray or None, shape (n, K, K)
         For set-identified schemes, the impact matrices of all accepted models.
+    weights : ndarray or None, shape (n,)
+        Importance weights of the accepted models, summing to one (zero or
+        narrative restrictions make the accepted draws a weighted sample of the
+        set); None: all equal.
     """
 
     impact: np.ndarray
     details: Mapping[str, Any] = field(default_factory=dict)
     accepted: np.ndarray | None = None
+    weights: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "impact", frozen_array(self.impact))
         object.__setattr__(self, "details", freeze(self.details))
         if self.accepted is not None:
             object.__setattr__(self, "accepted", frozen_array(self.accepted))
+        if self.weights is not None:
+            object.__setattr__(self, "weights", frozen_array(self.weights))
 
     def __reduce__(self) -> tuple[Any, ...]:
         # details is a read-only mapping, which pickle refuses: hand it over plain, frozen again on load
-        return (Identified, (self.impact, thaw(self.details), self.accepted))
+        return (Identified, (self.impact, thaw(self.details), self.accepted, self.weights))
 
 
 class Identification(ABC):
     """Base class of identification schemes."""
 
     name: ClassVar[IdentificationName]
+    #: Whether :meth:`identify_batch` needs each replication's residuals: schemes
+    #: identified by the data's higher moments (changes in volatility, non-Gaussian
+    #: shocks, an external instrument) re-estimate from them.
+    needs_resid: ClassVar[bool] = False
+
+    def aux_series(self, rf: ReducedForm) -> np.ndarray | None:
+        """Series the bootstrap resamples together with the residuals, or None.
+
+        An external instrument must be resampled with the same blocks (or the same
+        Rademacher signs) as the residuals, so that its correlation with them, which
+        identifies the shock, is kept in every replication (Jentsch & Lunsford 2022).
+
+        Parameters
+        ----------
+        rf : ReducedForm
+
+        Returns
+        -------
+        ndarray, shape (nobs, m), or None
+            Rows aligned with ``rf.resid``; None (the default) when nothing rides along.
+        """
+        return None
 
     @abstractmethod
     def identify(self, rf: ReducedForm, rng: np.random.Generator) -> Identified:
@@ -98,6 +127,9 @@ class Identification(ABC):
         sigma: np.ndarray,
         point: Identified,
         rng: np.random.Generator,
+        *,
+        resid: np.ndarray | None = None,
+        aux: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Identify a stack of replications.
 
@@ -111,6 +143,10 @@ class Identification(ABC):
             The point identification, a warm start where one helps.
         rng : numpy.random.Generator
             Used only by schemes that draw (sign restrictions).
+        resid : ndarray, shape (R, T, K), optional
+            Each replication's residuals; given when the scheme's :attr:`needs_resid`.
+        aux : ndarray, shape (R, T, m), optional
+            The scheme's :meth:`aux_series`, resampled with the residuals.
 
         Returns
         -------
@@ -191,10 +227,13 @@ class Recursive(Identification):
         sigma: np.ndarray,
         point: Identified,
         rng: np.random.Generator,
+        *,
+        resid: np.ndarray | None = None,
+        aux: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Cholesky factors of all replications in one call.
 
-        ``point`` and ``rng`` are unused. Parameters and returns as in
+        ``point``, ``rng``, ``resid`` and ``aux`` are unused. Parameters and returns as in
         :meth:`Identification.identify_batch`.
         """
         return _cholesky(sigma)
@@ -285,10 +324,13 @@ class LongRun(Identification):
         sigma: np.ndarray,
         point: Identified,
         rng: np.random.Generator,
+        *,
+        resid: np.ndarray | None = None,
+        aux: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Blanchard-Quah impact matrices of all replications in one call.
 
-        ``point`` and ``rng`` are unused. Parameters and returns as in
+        ``point``, ``rng``, ``resid`` and ``aux`` are unused. Parameters and returns as in
         :meth:`Identification.identify_batch`.
         """
         try:

@@ -8,6 +8,7 @@ File layout (format ``causalmacro.svar.results``, version 1)::
     data.npy        the estimation data, all rows (float64, nobs + lags by K)
     impact.npy      the identified impact matrix B0^-1
     accepted.npy    impact matrices of the accepted models (sign restrictions only)
+    weights.npy     their importance weights (zero or narrative restrictions only)
     params.npy      reduced-form coefficients, a check on re-estimation
     sigma_u.npy     residual covariance, for inspection
 
@@ -43,10 +44,9 @@ from causalmacro.errors import ArgumentError, DataError
 from causalmacro.fileutil import replace_atomically
 from causalmacro.svar import _format
 from causalmacro.svar.diagnostics import residual_diagnostics
-from causalmacro.svar.identification import Identification, Identified, LongRun, Recursive
+from causalmacro.svar.identification import Identification, Identified
 from causalmacro.svar.reduced_form import fit_reduced_form
-from causalmacro.svar.short_run import ShortRun
-from causalmacro.svar.sign import SignRestrictions
+from causalmacro.svar.schemes import SCHEMES
 
 if TYPE_CHECKING:
     from causalmacro.svar.results import SVARResults
@@ -55,12 +55,7 @@ __all__ = ["FORMAT", "VERSION", "read_results", "save_results"]
 
 FORMAT = "causalmacro.svar.results"
 VERSION = 1
-_SCHEMES: dict[str, type[Identification]] = {
-    "recursive": Recursive,
-    "short_run": ShortRun,
-    "sign": SignRestrictions,
-    "long_run": LongRun,
-}
+_SCHEMES = SCHEMES
 
 
 class _Corrupt(Exception):
@@ -182,6 +177,8 @@ def save_results(res: SVARResults, path: str | os.PathLike[str]) -> Path:
         arrays["exog"] = rf.exog
     if res.identified.accepted is not None:
         arrays["accepted"] = res.identified.accepted
+    if res.identified.weights is not None:
+        arrays["weights"] = res.identified.weights
     manifest["arrays"] = sorted(arrays)
     if not target.parent.is_dir():
         raise DataError(f"cannot write {target}: folder {target.parent} does not exist")
@@ -319,7 +316,8 @@ def read_results(path: str | os.PathLike[str]) -> dict[str, Any]:
         if impact.shape != (len(names), len(names)):
             raise _Corrupt(f"impact matrix has shape {impact.shape}")
         identified = Identified(
-            impact=impact, details=dict(manifest["identified_details"]), accepted=arrays.get("accepted")
+            impact=impact, details=dict(manifest["identified_details"]), accepted=arrays.get("accepted"),
+            weights=arrays.get("weights")
         )
         identification = _decode_identification(manifest["identification"])
         selection = manifest["lag_selection"]

@@ -25,8 +25,6 @@ from causalmacro.svar.exog import validate_exog
 from causalmacro.svar.identification import (
     Identification,
     IdentificationName,
-    LongRun,
-    Recursive,
 )
 from causalmacro.svar.reduced_form import (
     K_TREND,
@@ -36,8 +34,7 @@ from causalmacro.svar.reduced_form import (
     select_lags,
 )
 from causalmacro.svar.results import SVARResults
-from causalmacro.svar.short_run import ShortRun
-from causalmacro.svar.sign import SignRestrictions
+from causalmacro.svar.schemes import SCHEMES
 
 __all__ = ["SVAR", "ExplosiveVARWarning", "LagSelectionWarning"]
 
@@ -70,12 +67,7 @@ def make_identification(
                 "(options of an identification object go into its constructor)"
             )
         return identification
-    schemes: dict[str, type[Identification]] = {
-        "recursive": Recursive,
-        "short_run": ShortRun,
-        "sign": SignRestrictions,
-        "long_run": LongRun,
-    }
+    schemes = SCHEMES
     if identification not in schemes:
         raise ArgumentError(
             f"identification {identification!r} is not one of {sorted(schemes)}"

@@ -473,6 +473,9 @@ class ShortRun(Identification):
         sigma: np.ndarray,
         point: Identified,
         rng: np.random.Generator,
+        *,
+        resid: np.ndarray | None = None,
+        aux: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Re-estimate A and B in every replication, warm-started at the point estimate.
 
@@ -480,8 +483,8 @@ class ShortRun(Identification):
         (:func:`estimate_ab_batch`); the few that do not converge are re-tried one
         by one with BFGS.
 
-        ``point``'s ``A`` and ``B`` are the warm start; ``rng`` is unused. Parameters
-        and returns as in :meth:`Identification.identify_batch`.
+        ``point``'s ``A`` and ``B`` are the warm start; ``rng``, ``resid`` and ``aux``
+        are unused. Parameters and returns as in :meth:`Identification.identify_batch`.
         """
         k = sigma.shape[-1]
         a_pat, b_pat = self.patterns(k)

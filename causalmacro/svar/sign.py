@@ -294,6 +294,9 @@ class SignRestrictions(Identification):
         sigma: np.ndarray,
         point: Identified,
         rng: np.random.Generator,
+        *,
+        resid: np.ndarray | None = None,
+        aux: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """One accepted rotation per replication, drawn in rounds vectorised over replications.
 
@@ -301,7 +304,7 @@ class SignRestrictions(Identification):
         identified.
 
         ``point``'s ``details`` carry the sign matrix and the zeros; ``rng`` draws the
-        rotations. Parameters and returns as in :meth:`Identification.identify_batch`.
+        rotations; ``resid`` and ``aux`` are unused. Parameters and returns as in :meth:`Identification.identify_batch`.
         """
         r = sigma.shape[0]
         s = np.asarray(point.details["sign_matrix"], dtype=np.float64)

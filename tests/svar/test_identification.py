@@ -6,6 +6,8 @@ recovery tests; tolerances shrink with the sample as ``1/sqrt(T)``.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -205,3 +207,37 @@ def test_exact_ab_converges_with_near_zero_covariance() -> None:
     fit = estimate_ab(sigma, a_pat, b_pat, start)
     assert fit.converged
     assert_allclose(_implied_sigma(fit.theta, a_pat, b_pat), sigma, rtol=0, atol=1e-6)
+
+
+class _RecordingScheme(Recursive):
+    """Recursive, but asks for the replications' residuals and carries the row index along."""
+
+    needs_resid = True
+    seen: ClassVar[dict] = {}
+
+    def aux_series(self, rf):  # type: ignore[no-untyped-def]
+        return np.arange(rf.nobs, dtype=float)[:, None]
+
+    def identify_batch(self, coefs, sigma, point, rng, *, resid=None, aux=None):  # type: ignore[no-untyped-def]
+        _RecordingScheme.seen = {"resid": resid, "aux": aux, "sigma": sigma}
+        return super().identify_batch(coefs, sigma, point, rng)
+
+
+def test_bootstrap_hands_data_driven_schemes_residuals_and_the_resampled_instrument(big: pd.DataFrame) -> None:
+    """Schemes identified from the residuals get each replication's own, and an auxiliary series
+    (an instrument) is resampled with the same draws: its value says which residual row was drawn."""
+    res = SVAR(big.iloc[:400], lags=1, identification=_RecordingScheme()).fit()
+    res.bootstrap(50, method="residual", rng=3)
+    seen = _RecordingScheme.seen
+    resid, aux, sigma = seen["resid"], seen["aux"], seen["sigma"]
+    nobs, k = res.nobs, 3
+    assert resid.shape == (50, nobs, k) and aux.shape == (50, nobs, 1)
+    # the residuals are those behind each replication's covariance (dof nobs - 1 - K p = nobs - 4)
+    assert_allclose(np.swapaxes(resid, 1, 2) @ resid / (nobs - 4), sigma, rtol=1e-8)
+    # i.i.d. resampling centres the carried series: adding its mean back gives the drawn row
+    drawn = np.rint(aux[..., 0] + (nobs - 1) / 2).astype(int)
+    assert drawn.min() >= 0 and drawn.max() < nobs
+    u = np.asarray(res.reduced_form.resid)
+    shocks = u[drawn] - u.mean(axis=0)
+    corr = np.corrcoef(shocks[..., 0].ravel(), resid[..., 0].ravel())[0, 1]
+    assert corr > 0.95  # the re-estimated residuals are the drawn shocks up to estimation error

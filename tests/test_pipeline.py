@@ -301,3 +301,23 @@ def test_an_explosive_var_reports_its_bands_missing_not_a_crash(demo) -> None:
     assert "no bands: only 0 of 30 bootstrap replications were usable (30 explosive" in lines[0]
     assert "largest root is 1.060" in c.bands_missing
     assert run.to_dict()["choices"]["bands_missing"] == c.bands_missing
+
+
+def test_compare_draws_each_scheme_beside_the_chosen_one(demo) -> None:
+    """``[var] compare``: the chosen layer is the run's own irf; each other layer is that scheme fitted to the same
+    sample and lags, as SVAR() fits it directly, banded by a bootstrap of its own."""
+    spec, panel = demo
+    other = spec.model_copy(update={"var": spec.var.model_copy(update={"compare": ["long_run"]})})
+    r = cm.fit_spec(other, panel, rng=3, reps=60, assets=False)
+    cmp = r.irf_compare
+    assert cmp is not None and list(cmp["identification"].values) == ["recursive", "long_run"]
+    assert r.choices.identification == "recursive" and r.choices.compare == ("long_run",)
+    xr.testing.assert_allclose(cmp.sel(identification="recursive", drop=True), r.irf, atol=1e-12)
+    direct = cm.SVAR(panel.data[list(spec.var.order)].dropna(), lags=r.svar.lags,
+                     identification="long_run", exog=r.events).fit()
+    np.testing.assert_allclose(cmp.sel(identification="long_run", bound="point").to_numpy(),
+                               direct.irf(spec.var.horizon).sel(bound="point").to_numpy(), atol=1e-10)
+    band = cmp.sel(identification="long_run")
+    assert (band.sel(bound="upper") >= band.sel(bound="lower")).all()
+    assert not np.allclose(band.sel(bound="upper").to_numpy(), cmp.sel(identification="recursive", bound="upper"))
+    assert r.to_dict()["irf_compare"]["dims"] == ["identification", "horizon", "response", "shock", "bound"]

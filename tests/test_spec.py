@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+import causalmacro as cm
 from causalmacro.errors import SpecError
 from causalmacro.spec import dump_json_schema, json_schema, load_spec, parse_spec
 
@@ -129,13 +131,18 @@ def _var_spec(var: dict) -> dict:
 
 
 def test_short_run_and_sign_options_reach_the_svar() -> None:
+    """The spec's tables become the scheme objects SVAR() takes (build.identification_of)."""
+    from causalmacro.build.identification import identification_of
+
+    data = pd.DataFrame({"a": [0.0] * 24, "b": [0.0] * 24}, index=pd.date_range("2020-01", periods=24, freq="MS"))
     spec = parse_spec(_var_spec({"identification": "short_run", "short_run": {"A": [[1, 0], ["*", 1]]}}))
-    assert spec.var is not None
-    assert spec.var.identification_options() == {"A": [[1.0, 0.0], ["*", 1.0]], "B": None}
+    scheme = identification_of(spec, "short_run", data)
+    assert isinstance(scheme, cm.ShortRun) and scheme.A == [[1.0, 0.0], ["*", 1.0]] and scheme.B is None
     spec = parse_spec(_var_spec({"identification": "sign", "sign": {"signs": {"a": {"a": 1, "b": -1}}, "horizons": 2}}))
-    assert spec.var is not None
-    opts = spec.var.identification_options()
-    assert opts["signs"] == {"a": {"a": 1, "b": -1}} and opts["horizons"] == 2
+    scheme = identification_of(spec, "sign", data)
+    assert isinstance(scheme, cm.SignRestrictions)
+    assert scheme.signs == {"a": {"a": 1, "b": -1}} and scheme.horizons == 2
+    assert identification_of(spec, "long_run", data) == "long_run"
 
 
 @pytest.mark.parametrize(
@@ -145,8 +152,34 @@ def test_short_run_and_sign_options_reach_the_svar() -> None:
         ({"identification": "short_run", "short_run": {"A": [[1, 0]]}}, r"key 'var.short_run.A': must be 2 rows of 2 entries"),
         ({"identification": "short_run", "short_run": {"A": [[1, 0], ["x", 1]]}}, r"key 'var.short_run.A.1.0"),
         ({"identification": "sign"}, r"key 'var.sign': identification 'sign' needs a \[var.sign\] table"),
-        ({"identification": "sign", "sign": {"signs": {"aa": {"a": 1}}}}, r"key 'var.sign': 'aa' is not a variable of \[var\].order \(did you mean 'a'\?\)"),
+        ({"identification": "sign", "sign": {"signs": {"aa": {"a": 1}}}}, r"key 'var.sign.signs': 'aa' is not a variable of \[var\].order \(did you mean 'a'\?\)"),
         ({"identification": "sign", "sign": {"signs": {"a": {"a": 2}}}}, r"key 'var.sign.signs.a.a': 2 is not allowed"),
+        ({"identification": "volatility"}, r"key 'var.volatility': identification 'volatility' needs a \[var.volatility\] "
+         "table with breaks or regime"),
+        ({"identification": "volatility", "volatility": {"breaks": ["2020-03"], "regime": "r"}},
+         r"key 'var.volatility': give exactly one of 'breaks' \(dates\) and 'regime'"),
+        ({"identification": "volatility", "volatility": {"breaks": ["2021-03", "2020-03"]}},
+         r"key 'var.volatility': 'breaks' must be distinct dates in time order"),
+        ({"identification": "volatility", "volatility": {"breaks": ["March 2020"]}},
+         r"key 'var.volatility.breaks.0': 'March 2020' is not a date"),
+        ({"identification": "volatility", "volatility": {"regime": "crypto"}},
+         r"key 'var.volatility.regime': 'crypto' is not a regime of \[regimes\]"),
+        ({"identification": "proxy", "proxy": {"file": "s.csv", "column": "ff4", "shock": "c"}},
+         r"key 'var.proxy.shock': 'c' is not a variable of \[var\].order"),
+        ({"identification": "proxy", "proxy": {"file": "s.csv", "shock": "a"}}, r"missing key 'var.proxy.column'"),
+        ({"identification": "sign", "sign": {"signs": {"a": {"a": 1}}, "narrative": [{"event": "ftx_collapse_2022",
+          "shock": "a"}]}}, r"key 'var.sign.narrative.0': a narrative restriction needs 'sign', or 'contribution'"),
+        ({"identification": "sign", "sign": {"signs": {"a": {"a": 1}}, "narrative": [{"event": "ftx_collapse_2022",
+          "shock": "a", "sign": -1, "variable": "bb", "contribution": "largest"}]}},
+         r"key 'var.sign.narrative.0': 'bb' is not a variable of \[var\].order \(did you mean 'b'\?\)"),
+        ({"identification": "sign", "sign": {"signs": {"a": {"a": 1}}, "narrative": [{"event": "ftx_colapse_2022",
+          "shock": "a", "sign": -1}]}}, r"key 'var.sign.narrative.0.event': 'ftx_colapse_2022' is neither an \[events\] "
+         r"table nor in the event catalogue \(did you mean 'ftx_collapse_2022'\?\)"),
+        ({"compare": ["sign"]}, r"key 'var.compare.0': identification 'sign' needs a \[var.sign\] table"),
+        ({"compare": ["recursive"]}, r"key 'var.compare.0': 'recursive' is the chosen identification"),
+        ({"identification": "non_gaussian", "compare": ["recursive", "recursive"]},
+         r"key 'var.compare': a scheme appears twice"),
+        ({"compare": ["cholesky"]}, r"key 'var.compare.0': "),
     ],
 )
 def test_bad_identification_options(var: dict, message: str) -> None:
@@ -321,7 +354,7 @@ def test_asset_shocks_may_not_include_an_asset() -> None:
      "key 'var.identification': 'cholesky' is not allowed"),
     ('order = ["inflation", "liq", "btc"]',
      'order = ["inflation", "liq", "btc"]\nidentification = "sign"\nsign = { signs = { liq = { bt = 1 } } }',
-     "key 'var.sign': 'bt' is not a variable of [var].order (did you mean 'btc'?)"),
+     "key 'var.sign.signs': 'bt' is not a variable of [var].order (did you mean 'btc'?)"),
     ('name = "t"', 'name = "t"\nseries = {}', "key 'series': needs at least 1 entry, got 0"),
     ('name = "t"', 'name = "t', "not valid TOML: "),
 ])

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from causalmacro.build.events import events_on
+from causalmacro.build.identification import identification_of
 from causalmacro.errors import SpecError
 from causalmacro.spec import ModelSpec
 
@@ -46,8 +47,9 @@ def build_svar(
     lags : int, optional
         A fixed lag order (a grid's); default ``[var].lags`` (with ``max_lags``).
     identification : str, optional
-        Another scheme fixed by the ordering (a grid's ``"recursive"`` or
-        ``"long_run"``); default ``[var].identification`` with its options.
+        Another scheme (a grid's, or one of ``[var].compare``), configured by its
+        ``[var.<scheme>]`` table; default ``[var].identification``
+        (:func:`~causalmacro.build.identification.identification_of`).
     strict_events : bool
         True (the main job): an event outside the VAR's sample raises. False (a
         grid window): it is left out of that window's VAR.
@@ -76,7 +78,6 @@ def build_svar(
     # an event must fall in the VAR's effective sample, after the (largest possible) lag order
     first = lag_rule if isinstance(lag_rule, int) else v.max_lags
     exog = events_on(spec, index, var_events(spec), index[first:], strict=strict_events)
-    options = v.identification_options() if identification is None else {}
+    scheme = identification_of(spec, identification or v.identification, data)
     return SVAR(data[names], order=names, lags=lag_rule, max_lags=v.max_lags, trend=v.trend,
-                identification=identification or v.identification, exog=exog,  # type: ignore[arg-type]
-                **options)
+                identification=scheme, exog=exog)  # type: ignore[arg-type]

@@ -88,6 +88,8 @@ class RunChoices:
         The asset model's regime definition and the regime the chain is in now.
     lp_links, lp_lags, lp_lag_augment, lp_state
         Local projections: links, control lags, lag augmentation, the state regime.
+    identification, compare
+        The VAR's identification scheme and the schemes drawn beside it (``[var] compare``).
     """
 
     seed: int
@@ -128,6 +130,8 @@ class RunChoices:
     lp_lags: int | None
     lp_lag_augment: bool | None
     lp_state: str | None
+    identification: str = "recursive"  # defaults: runs saved before these keys still load
+    compare: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):

@@ -33,6 +33,7 @@ from causalmacro.pipeline.stages import (
     SvarStage,
     asset_stage,
     check_reps,
+    compare_irf,
     event_band_method,
     graph_stage,
     lp_stage,
@@ -117,6 +118,11 @@ def fit_spec(
                                                     override=reps is not None))
     say(f"svar: VAR({sv.res.lags}) on {sv.res.nobs} periods, {band_text(sv.band_facts.to_dict())} "
         f"({timings['svar']:.1f} s)")
+    if spec.var.compare:
+        cmp = _timed(timings, "compare", lambda: compare_irf(spec, panel, sv, seed=svar_seed, n_reps=n_reps))
+        say(f"compare: {', '.join(spec.var.compare)} beside {spec.var.identification} ({timings['compare']:.1f} s)")
+    else:
+        cmp = None
     index = pd.DatetimeIndex(panel.data.index)
     regime_frame = compute_regimes(panel, spec) if spec.regimes else pd.DataFrame(index=index)
     lps = _timed(timings, "lp", lambda: lp_stage(spec, panel, sv.res, regime_frame))
@@ -143,7 +149,7 @@ def fit_spec(
         historical_decomposition=sv.hd, causality=sv.causality, graph=gs.graph, assets=am.res,
         channels=sv.channels, events=sv.events, event_effects=sv.event_effects, regimes=regime_frame, lp=lps.lp,
         lp_state=lps.by_state, position=gs.position, choices=choices, timings=timings, asset_tables=tables,
-        robustness=rob, answer=headline, tracker=liquidity_tracker(spec, panel),
+        robustness=rob, answer=headline, tracker=liquidity_tracker(spec, panel), irf_compare=cmp,
     )
 
 
@@ -191,4 +197,5 @@ def run_choices(spec: ModelSpec, seed: int, seeds: tuple[int, int], sv: SvarStag
         lp_links=tuple(f"{a} -> {b}" for a, b in spec.lp.link_pairs(list(spec.var.order))) if lp else (),
         lp_lags=lps.lags, lp_lag_augment=spec.lp.lag_augment if lp else None,
         lp_state=spec.lp.state if lps.by_state else None,
+        identification=spec.var.identification, compare=tuple(spec.var.compare),
     )

@@ -175,6 +175,10 @@ class RunResults:
     tracker : LiquidityTracker or None
         Net liquidity in levels with its parts, beside the focus variable's level, or why
         there is none (:func:`causalmacro.pipeline.tracker.liquidity_tracker`).
+    irf_compare : xarray.DataArray or None
+        The impulse responses under the chosen identification and each ``[var] compare``
+        scheme, along an ``identification`` dim (:func:`causalmacro.pipeline.stages.compare_irf`);
+        None when the spec compares nothing.
     """
 
     spec: ModelSpec
@@ -200,6 +204,7 @@ class RunResults:
     robustness: Robustness | None = None
     answer: Answer | None = None
     tracker: LiquidityTracker | None = None
+    irf_compare: xr.DataArray | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.choices, Mapping):
@@ -356,6 +361,7 @@ class RunResults:
             "position": None if self.position is None else self.position.to_dict(),
             "answer": None if self.answer is None else self.answer.to_dict(),
             "tracker": None if self.tracker is None else self.tracker.to_dict(),
+            "irf_compare": None if self.irf_compare is None else _labelled(self.irf_compare),
         }
         if self.assets is not None:
             out["assets"] = self.assets.to_dict(level=self.choices.level)

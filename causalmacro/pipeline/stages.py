@@ -28,6 +28,7 @@ from causalmacro.build import (
 from causalmacro.build import regime_now as current_regime
 from causalmacro.errors import ArgumentError
 from causalmacro.graph import dependency_graph
+from causalmacro.labelled import point_of
 from causalmacro.panel.events import event_path
 from causalmacro.pipeline.position import CyclePosition, cycle_position
 from causalmacro.pipeline.sample import check_var_window
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from causalmacro.spec import ModelSpec
     from causalmacro.svar import BootstrapDraws, SVARResults
 
-__all__ = ["AssetStage", "BandFacts", "GraphStage", "LpStage", "SvarStage", "asset_stage", "graph_stage",
+__all__ = ["AssetStage", "BandFacts", "GraphStage", "LpStage", "SvarStage", "asset_stage", "compare_irf", "graph_stage",
            "lp_stage", "svar_stage"]
 
 
@@ -177,6 +178,48 @@ def svar_stage(spec: ModelSpec, panel: Panel, *, seed: int, n_reps: int, overrid
         channels=MappingProxyType(channels), channel_shocks=tuple(channel_shocks), channel_vars=tuple(channel_vars),
         events=model.exog, event_names=tuple(events), event_effects=event_effects,
         band_facts=_band_facts(band_kind, v.bootstrap, n_reps, override, draws, v.level, missing, joint))
+
+
+def _scheme_irf(spec: ModelSpec, panel: Panel, scheme: str, *, seed: int, n_reps: int, band_kind: str) -> xr.DataArray:
+    """Impulse responses under another identification, with the run's lags, sample and kind of band."""
+    assert spec.var is not None
+    v = spec.var
+    res = build_svar(spec, panel.data, identification=scheme).fit(rng=seed)
+    bands: Any = None
+    if scheme == "sign" and band_kind != "none":
+        bands = "set"
+    elif band_kind == "bootstrap":
+        draws = res.bootstrap(n_reps, method=v.bootstrap, block_length=v.block_length if v.bootstrap == "block" else None,
+                              bias_correct=v.bias_correct)
+        bands = draws if _usable(res, draws) is None else None
+    return res.irf(v.horizon, bands=bands, level=v.level, joint=bands is not None and bands != "set" and v.joint)
+
+
+def compare_irf(spec: ModelSpec, panel: Panel, sv: SvarStage, *, seed: int, n_reps: int) -> xr.DataArray | None:
+    """The responses under the chosen scheme and each ``[var] compare`` scheme, along an ``identification`` dim.
+
+    Every scheme is fitted to the same sample with the same lag rule and seed and
+    banded like the run (a bootstrap of its own, or the identified set for sign
+    restrictions); a scheme whose bootstrap leaves fewer than two usable
+    replications is drawn without bands. None when ``compare`` is empty.
+    """
+    assert spec.var is not None
+    if not spec.var.compare:
+        return None
+    band_kind = sv.band_facts.bands
+    layers = {spec.var.identification: sv.irf}
+    for scheme in spec.var.compare:
+        layers[scheme] = _scheme_irf(spec, panel, scheme, seed=seed, n_reps=n_reps, band_kind=band_kind)
+    if any("bound" in da.dims and da.sizes["bound"] > 1 for da in layers.values()):
+        nan = float("nan")
+        layers = {k: da if "bound" in da.dims and da.sizes["bound"] > 1 else
+                  xr.concat([point_of(da), point_of(da) * nan, point_of(da) * nan],
+                            dim=pd.Index(["point", "lower", "upper"], name="bound")).transpose(*sv.irf.dims)
+                  for k, da in layers.items()}
+    out = xr.concat([da.expand_dims(identification=[k]) for k, da in layers.items()], dim="identification",
+                    combine_attrs="drop_conflicts")
+    out.attrs["identifications"] = ", ".join(layers)
+    return out.rename("irf_compare")
 
 
 def event_band_method(method: str) -> str:

@@ -74,7 +74,10 @@ def plot_irf(
     ----------
     irf : xarray.DataArray
         Dims ``("horizon", "response", "shock")``, optionally with ``bound``
-        (``point``/``lower``/``upper``) for a shaded band.
+        (``point``/``lower``/``upper``) for a shaded band, and optionally with
+        ``identification``: the responses under several schemes, drawn over one
+        another in their own colours with a legend (as the main job's
+        ``irf_compare`` figure, ``[var] compare``).
     responses, shocks : sequence of str, optional
         Rows and columns, in order (default: all).
     axes : array of Axes, optional
@@ -95,21 +98,26 @@ def plot_irf(
     -------
     matplotlib.figure.Figure
     """
-    check_response(irf)
+    schemes = [str(x) for x in irf["identification"].values] if "identification" in irf.dims else [""]
+    layers = [irf.sel(identification=n) if n else irf for n in schemes]
+    for layer in layers:
+        check_response(layer)
     units = resolve_units(units, irf.attrs, function="plot_irf")
-    responses = _names(irf, "response", responses, "responses")
-    shocks = _names(irf, "shock", shocks, "shocks")
+    responses = _names(layers[0], "response", responses, "responses")
+    shocks = _names(layers[0], "shock", shocks, "shocks")
     fig, ax = grid(len(responses), len(shocks), axes)
     h = irf.coords["horizon"].values
-    banded = has_bands(irf)
+    banded = has_bands(layers[0])
+    colours = [color] if len(layers) == 1 else [f"C{k}" for k in range(len(layers))]
     for i, r in enumerate(responses):
         for j, s in enumerate(shocks):
             a = ax[i, j]
-            cell = irf.sel(response=r, shock=s)
-            point = point_of(cell)
-            if banded:
-                a.fill_between(h, cell.sel(bound="lower"), cell.sel(bound="upper"), color=color, alpha=0.25, lw=0)
-            a.plot(h, point, color=color, lw=1.5)
+            for name, layer, c in zip(schemes, layers, colours, strict=True):
+                cell = layer.sel(response=r, shock=s)
+                if banded and not np.isnan(cell.sel(bound="lower").values).all():
+                    a.fill_between(h, cell.sel(bound="lower"), cell.sel(bound="upper"), color=c,
+                                   alpha=0.25 if len(layers) == 1 else 0.15, lw=0)
+                a.plot(h, point_of(cell), color=c, lw=1.5, label=name or None)
             a.axhline(0, color="0.4", lw=0.6)
             if i == 0:
                 a.set_title(_shock_label(irf, s, units), fontsize=8)
@@ -121,13 +129,17 @@ def plot_irf(
     size = irf.attrs.get("shock_size")
     to = "" if size is None else f" to {_IRF_SHOCKS.get(str(size), f'shocks ({size})')}"
     default = f"Impulse responses{to}" + (level_phrase(irf.attrs, "bands") if banded else "")
+    if len(layers) > 1:
+        default = default.replace("Impulse responses", "Impulse responses by identification", 1)
+        ax[0, 0].legend(fontsize=7, frameon=False, title="identification", title_fontsize=7)
     headline(fig, title_or(title, default), synthetic=synthetic, fontsize=10)
     return fig
 
 
 def _shock_label(irf: xr.DataArray, shock: str, units: Mapping[str, str]) -> str:
     """``"shock: x\\n1 s.d. = +2.4 units"`` for one-s.d. shocks whose own variable is a response."""
-    if irf.attrs.get("shock_size") != "std" or shock not in [str(r) for r in irf.coords["response"].values]:
+    if (irf.attrs.get("shock_size") != "std" or shock not in [str(r) for r in irf.coords["response"].values]
+            or "identification" in irf.dims):  # each scheme's shock has its own size
         return f"shock: {shock}"
     own = irf.sel(response=shock, shock=shock, horizon=irf.coords["horizon"].values[0])
     value = float(point_of(own))

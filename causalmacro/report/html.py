@@ -38,6 +38,9 @@ _CAPTIONS = {
     "liquidity": ("Liquidity tracker: net liquidity in levels (left axis) against the focus asset's price level "
                   "(right axis, log scale), and below the parts it is computed from, in the same units; the VAR "
                   "itself uses their changes."),
+    "irf_compare": ("The focus variable's responses under the chosen identification and each scheme of "
+                    "[var] compare, fitted to the same sample and lags, with each scheme's own bands: a conclusion "
+                    "that holds under all of them does not rest on one identifying assumption."),
     "irf": "Impulse responses of the chain: rows are responses, columns one-s.d. structural shocks, with bands.",
     "fevd": "Variance decomposition: the share of each shock in the forecast-error variance of the focus variable.",
     "hd": "Historical decomposition: the contribution of each shock to the focus variable in recent periods.",

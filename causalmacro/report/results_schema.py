@@ -178,6 +178,8 @@ def _choices() -> Node:
         "lp_lag_augment": _leaf(["boolean", "null"], "Whether the local projections are lag-augmented (null "
                                 "without them)."),
         "lp_state": _leaf(nstr, "The regime definition of the state-dependent projections (``[lp].state``)."),
+        "identification": _leaf("string", "The identification scheme of the VAR (``[var].identification``)."),
+        "compare": _strings("The schemes whose responses are drawn beside it (``[var].compare``; ``irf_compare``)."),
     })
 
 
@@ -650,7 +652,7 @@ def results_schema() -> dict[str, Any]:
         "$defs": {"labelled": _LABELLED, "matrix": _MATRIX, "date": _DATE},
         "required": ["synthetic", "spec", "choices", "panel", "svar", "irf", "fevd", "causality", "graph",
                      "channels", "events", "event_effects", "regimes", "lp", "lp_state", "position", "answer",
-                     "tracker"],
+                     "tracker", "irf_compare"],
         "properties": {
             "synthetic": _leaf("boolean", "true when the data are the embedded synthetic demo (the numbers "
                                "illustrate, they do not estimate)."),
@@ -695,6 +697,9 @@ def results_schema() -> dict[str, Any]:
             "position": _position(),
             "answer": _answer(),
             "tracker": _tracker(),
+            "irf_compare": _ref("labelled", "``irf`` under the chosen and each ``[var].compare`` scheme (null: none), "
+                                "dims ``(identification, horizon, response, shock, bound)``; same sample and lags, each "
+                                "scheme's own bootstrap or identified set (NaN bounds: none).", nullable=True),
         },
     }
 

@@ -230,7 +230,7 @@ def _write_var_figures(run: RunResults, out: _Folder) -> None:
 
 def _write_optional(run: RunResults, out: _Folder) -> None:
     """The cycle position, local projections, event effects and regimes, where the run has them."""
-    from causalmacro.plotting import plot_event_effects, plot_lp, plot_position
+    from causalmacro.plotting import plot_event_effects, plot_irf, plot_lp, plot_position
 
     synthetic, units, horizon_unit = out.synthetic, out.units, out.horizon_unit
     if run.position is not None:
@@ -249,6 +249,11 @@ def _write_optional(run: RunResults, out: _Folder) -> None:
         out.csv(run.event_effects.to_dataframe(), "event_effects.csv")
     if len(run.regimes.columns):
         out.csv(run.regimes, "regimes.csv")
+    if run.irf_compare is not None:
+        focus = run.choices.focus
+        out.save(plot_irf(run.irf_compare, responses=[focus], synthetic=synthetic, units=units,
+                          horizon_unit=horizon_unit), f"irf_compare_{focus}.png")
+        out.csv(run.irf_compare.to_dataframe(), "irf_compare.csv")
 
 
 def _write_tables(run: RunResults, out: _Folder) -> None:

@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal
 import pandas as pd
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -58,7 +59,7 @@ __all__ = [
 PanelFrequency = Literal["monthly", "weekly"]
 SourceKind = Literal["fred", "csv_dir", "csv", "demo"]
 GapPolicy = Literal["error", "drop", "interpolate"]
-Identification = Literal["recursive", "short_run", "sign", "long_run"]
+Identification = Literal["recursive", "short_run", "sign", "long_run", "volatility", "non_gaussian", "proxy"]
 Name = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=64)]
 EventShape = Literal["pulse", "step", "window"]
 RegimeRule = Literal["change", "sign", "median", "dates"]
@@ -270,6 +271,45 @@ class ShortRunSpec(_Strict):
     )
 
 
+class NarrativeSpec(_Strict):
+    """One narrative restriction on a dated event (Antolín-Díaz & Rubio-Ramírez 2018).
+
+    ``{event = "ftx_collapse_2022", shock = "hy_spread", sign = 1}`` says the
+    ``shock`` was positive in the event's period; adding ``variable`` and
+    ``contribution`` says it was the largest (or an overwhelming) contributor to
+    that variable's unexpected move over ``periods`` periods.
+    """
+
+    event: str = Field(
+        description="The event: a table of ``[events]`` or an entry of the shipped catalogue (``causalmacro "
+        "events`` lists them); its date picks the panel period.",
+    )
+    shock: Name = Field(description="The restricted shock (a variable of ``[var].order``; a shock is named after "
+                        "its variable).")
+    sign: Literal[-1, 1] | None = Field(
+        default=None, description="The shock's sign in the event's period (1 or -1). Unset: no sign restriction.",
+    )
+    variable: Name | None = Field(
+        default=None,
+        description="The variable whose unexpected move the shock drove (with ``contribution``). Unset: none.",
+    )
+    contribution: Literal["largest", "overwhelming"] | None = Field(
+        default=None,
+        description="``largest``: the shock is the largest absolute contributor to ``variable``'s unexpected move "
+        "over ``periods`` periods; ``overwhelming``: larger than all other shocks together. Unset: none.",
+    )
+    periods: int = Field(default=1, ge=1, le=24, description="Periods of the contribution restriction, from the "
+                         "event's period on.")
+
+    @model_validator(mode="after")
+    def _something(self) -> NarrativeSpec:
+        if self.sign is None and self.contribution is None:
+            raise ValueError("a narrative restriction needs 'sign', or 'contribution' with 'variable'")
+        if (self.variable is None) != (self.contribution is None):
+            raise ValueError("'variable' and 'contribution' go together")
+        return self
+
+
 class SignSpec(_Strict):
     """Sign (and zero) restrictions on impulse responses.
 
@@ -297,6 +337,50 @@ class SignSpec(_Strict):
         description="Random rotations drawn for the identified set of the point estimate; the accepted ones make "
         "the set bands.",
     )
+    narrative: list[NarrativeSpec] = Field(
+        default_factory=list,
+        description="Narrative restrictions on dated events (Antolín-Díaz & Rubio-Ramírez 2018), one table each: "
+        "``{event, shock, sign}`` and/or ``{variable, contribution, periods}``. Empty: none.",
+    )
+
+
+class VolatilitySpec(_Strict):
+    """Identification through changes in volatility (Rigobon 2003; Lanne & Lütkepohl 2008).
+
+    The residual covariance changes at known dates while the impact matrix stays
+    put; the variance regimes come from ``breaks`` (dates, each starting a new
+    regime) or from a ``[regimes]`` definition (``regime``). Give exactly one.
+    """
+
+    breaks: list[Annotated[dt.date, BeforeValidator(_month_date)]] | None = Field(
+        default=None, min_length=1,
+        description="Dates (``YYYY-MM`` or ``YYYY-MM-DD``) each starting a new variance regime, in time order.",
+    )
+    regime: Name | None = Field(
+        default=None, description="A ``[regimes]`` definition whose labels are the variance regimes.",
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> VolatilitySpec:
+        if (self.breaks is None) == (self.regime is None):
+            raise ValueError("give exactly one of 'breaks' (dates) and 'regime' (a [regimes] definition)")
+        if self.breaks is not None and sorted(set(self.breaks)) != list(self.breaks):
+            raise ValueError("'breaks' must be distinct dates in time order")
+        return self
+
+
+class ProxySpec(_Strict):
+    """An external instrument for one shock (proxy SVAR; Stock & Watson 2012, Mertens & Ravn 2013).
+
+    ``file`` is a CSV with a date column first and the instrument in ``column``
+    (high-frequency policy surprises, say), relative to the spec file; it may
+    cover part of the sample (missing values are left out of the first stage).
+    """
+
+    file: str = Field(min_length=1, description="The instrument's CSV file (a date column first), relative to the "
+                      "spec file's folder.")
+    column: str = Field(min_length=1, description="The instrument's column in ``file``.")
+    shock: Name = Field(description="The variable of ``[var].order`` whose shock the instrument moves.")
 
 
 class VARSpec(_Strict):
@@ -393,6 +477,19 @@ class VARSpec(_Strict):
         default=None,
         description='The sign restrictions; required when ``identification = "sign"``.',
     )
+    volatility: VolatilitySpec | None = Field(
+        default=None,
+        description='The variance regimes; required when ``identification = "volatility"``.',
+    )
+    proxy: ProxySpec | None = Field(
+        default=None,
+        description='The external instrument; required when ``identification = "proxy"``.',
+    )
+    compare: list[Identification] = Field(
+        default_factory=list,
+        description="Schemes whose impulse responses the report draws beside the chosen one's (e.g. "
+        '``["recursive"]``), each configured by its own table. Empty: none.',
+    )
 
     @field_validator("reps")
     @classmethod
@@ -416,43 +513,46 @@ class VARSpec(_Strict):
 
     @model_validator(mode="after")
     def _scheme_options(self) -> VARSpec:
-        k = len(self.order)
         if self.bands == "set" and self.identification != "sign":
             raise _KeyError(("var", "bands"), "'set' bands need identification 'sign'; use 'bootstrap'")
         if self.bands == "bootstrap" and self.reps < 2:
             raise _KeyError(("var", "bands"), "bootstrap bands need reps >= 2")
-        if self.identification == "short_run":
-            if self.short_run is None:
-                raise _KeyError(("var", "short_run"), "identification 'short_run' needs a [var.short_run] table with A and/or B")
+        for i, scheme in enumerate(self.compare):
+            if scheme == self.identification:
+                raise _KeyError(("var", "compare", i), f"'{scheme}' is the chosen identification; compare others")
+            self._check_scheme(scheme, ("var", "compare", i))
+        if len(set(self.compare)) != len(self.compare):
+            raise _KeyError(("var", "compare"), "a scheme appears twice")
+        self._check_scheme(self.identification, ("var", "identification"))
+        return self
+
+    def _check_scheme(self, scheme: str, where: tuple[str | int, ...]) -> None:
+        """The table a scheme needs is there and names variables of the order."""
+        k = len(self.order)
+        table = {"short_run": "short_run", "sign": "sign", "volatility": "volatility", "proxy": "proxy"}.get(scheme)
+        if table is not None and getattr(self, table) is None:
+            what = {"short_run": "A and/or B", "sign": "signs", "volatility": "breaks or regime",
+                    "proxy": "file, column and shock"}[table]
+            at = where if where[-1] != "identification" else ("var", table)
+            raise _KeyError(at, f"identification '{scheme}' needs a [var.{table}] table with {what}")
+        named: list[tuple[tuple[str | int, ...], str]] = []
+        if scheme == "short_run" and self.short_run is not None:
             for key in ("A", "B"):
                 mat = getattr(self.short_run, key)
                 if mat is not None and (len(mat) != k or any(len(row) != k for row in mat)):
                     raise _KeyError(("var", "short_run", key), f"must be {k} rows of {k} entries (one per variable of order)")
-        if self.identification == "sign":
-            if self.sign is None:
-                raise _KeyError(("var", "sign"), "identification 'sign' needs a [var.sign] table with signs")
-            named: list[str] = []
+        if scheme == "sign" and self.sign is not None:
             for shock, responses in self.sign.signs.items():
-                named += [shock, *responses]
+                named += [(("var", "sign", "signs"), n) for n in (shock, *responses)]
             for shock, zeroed in (self.sign.zeros or {}).items():
-                named += [shock, *zeroed]
-            for name in named:
-                if name not in self.order:
-                    raise _KeyError(("var", "sign"), f"'{name}' is not a variable of [var].order{_hint(name, self.order)}")
-        return self
-
-    def identification_options(self) -> dict[str, Any]:
-        """Keyword options of the identification scheme for :class:`causalmacro.SVAR`."""
-        if self.identification == "short_run" and self.short_run is not None:
-            return {"A": self.short_run.A, "B": self.short_run.B}
-        if self.identification == "sign" and self.sign is not None:
-            return {
-                "signs": {k: dict(v) for k, v in self.sign.signs.items()},
-                "zeros": self.sign.zeros,
-                "horizons": self.sign.horizons,
-                "draws": self.sign.draws,
-            }
-        return {}
+                named += [(("var", "sign", "zeros"), n) for n in (shock, *zeroed)]
+            for i, r in enumerate(self.sign.narrative):
+                named += [(("var", "sign", "narrative", i), n) for n in (r.shock, r.variable) if n is not None]
+        if scheme == "proxy" and self.proxy is not None:
+            named.append((("var", "proxy", "shock"), self.proxy.shock))
+        for loc, name in named:
+            if name not in self.order:
+                raise _KeyError(loc, f"'{name}' is not a variable of [var].order{_hint(name, self.order)}")
 
 
 class AssetsSpec(_Strict):
@@ -980,6 +1080,7 @@ class ModelSpec(_Strict):
             if (self.start and date < self.start) or (self.end and date > self.end):
                 raise _KeyError(("events", ename), f"date {date} is outside the spec's window "
                                 f"{self.start or '...'}..{self.end or '...'}")
+        self._identification_references()
         if self.lp.state is not None and self.lp.state not in self.regimes:
             raise _KeyError(("lp", "state"), f"'{self.lp.state}' is not a regime of [regimes]"
                             f"{_hint(self.lp.state, list(self.regimes))}")
@@ -990,6 +1091,33 @@ class ModelSpec(_Strict):
             if a == b:
                 raise _KeyError(("lp", "links", i), f"'{a}' is linked to itself")
         return self
+
+    def _identification_references(self) -> None:
+        """The ``[regimes]`` definition and the events that identification tables name exist."""
+        if self.var is None:
+            return
+        vol = self.var.volatility
+        if vol is not None and vol.regime is not None and vol.regime not in self.regimes:
+            raise _KeyError(("var", "volatility", "regime"), f"'{vol.regime}' is not a regime of [regimes]"
+                            f"{_hint(vol.regime, list(self.regimes))}")
+        for i, r in enumerate(self.var.sign.narrative if self.var.sign is not None else []):
+            if r.event not in self.events and r.event not in event_catalogue():
+                raise _KeyError(("var", "sign", "narrative", i, "event"), f"'{r.event}' is neither an [events] "
+                                f"table nor in the event catalogue{_hint(r.event, [*self.events, *event_catalogue()])}")
+
+    def narrative_date(self, event: str) -> dt.date:
+        """The date of a narrative restriction's event: an ``[events]`` table's, else the catalogue entry's.
+
+        Parameters
+        ----------
+        event : str
+            A key of :attr:`events` or an id of the event catalogue.
+
+        Returns
+        -------
+        datetime.date
+        """
+        return self.event_date(event) if event in self.events else event_catalogue()[event].date
 
     def event_date(self, name: str) -> dt.date:
         """The date of event ``name``: its own, else its catalogue entry's.

@@ -72,10 +72,16 @@ def grid(
         An int: that many rolling windows of ``window_length`` periods (default
         two thirds of the panel), their ends evenly spaced up to the last period;
         pairs: those windows. Default: the whole panel.
-    identifications : str or sequence of {"recursive", "long_run"}, optional
-        Schemes fixed by the ordering: Cholesky, and Blanchard-Quah long-run.
+    identifications : str or sequence of {"recursive", "long_run", "volatility", "non_gaussian", "proxy"}, optional
+        Schemes fixed by the ordering (Cholesky, and Blanchard-Quah long-run), and
+        schemes identified by the data (changes in volatility, non-Gaussian
+        shocks, an external instrument; configured by the spec's
+        ``[var.volatility]`` and ``[var.proxy]`` tables), which do not depend on
+        the ordering: their responses are the same in every ordering's row, and
+        NaN in a block (lags, window) where the scheme cannot identify (a break
+        date outside the window, too little instrument overlap).
         Default: the spec's ``[var].identification`` (refused, naming it, when
-        the ordering does not fix it: ``short_run``, ``sign``).
+        it is neither: ``short_run``, ``sign``).
     reps : int, optional
         Bootstrap replications of each (lags, window) block (default ``[var].reps``).
     method, level, horizon
@@ -190,6 +196,10 @@ def _grid_options(spec: ModelSpec, panel: Panel, *, orderings: Any, lags: Any, w
         horizon=v.horizon if horizon is None else horizon, trend=v.trend, seed=seed,
         block_length=v.block_length, bias_correct=v.bias_correct, joint=v.joint,
     )
+    for ident in opts.identifications:
+        table = {"volatility": v.volatility, "proxy": v.proxy}.get(ident, True)
+        if table is None:
+            raise ArgumentError(f"identifications: {ident!r} needs the spec's [var.{ident}] table")
     return frame, opts
 
 
@@ -231,10 +241,10 @@ def _add_assets(data: xr.Dataset, opts: GridOptions, results: dict[str, Any], sp
 
 
 def _spec_identification(scheme: str) -> tuple[str]:
-    """The grid's default identification: the spec's, when the ordering fixes it."""
+    """The grid's default identification: the spec's, when the grid can vary it."""
     if scheme not in GRID_IDENTIFICATIONS:
-        raise ArgumentError(f"identifications: the spec's [var].identification {scheme!r} is not fixed by the "
-                            f"ordering; pass one of {list(GRID_IDENTIFICATIONS)}")
+        raise ArgumentError(f"identifications: the spec's [var].identification {scheme!r} is neither fixed by the "
+                            f"ordering nor identified by the data; pass one of {list(GRID_IDENTIFICATIONS)}")
     return (scheme,)
 
 

@@ -29,10 +29,10 @@ import xarray as xr
 
 from causalmacro.bands import sup_t
 from causalmacro.build import build_svar, var_events
-from causalmacro.errors import DataError
+from causalmacro.errors import CausalMacroError, DataError
 from causalmacro.fileutil import write_netcdf
 from causalmacro.spec import ModelSpec
-from causalmacro.specgrid.options import Block, GridOptions
+from causalmacro.specgrid.options import DATA_IDENTIFICATIONS, Block, GridOptions
 
 __all__ = ["Job", "fit_block", "fit_many", "run_jobs", "shard_path"]
 
@@ -91,6 +91,8 @@ def fit_block(frame: pd.DataFrame, opts: GridOptions, block: Block, spec: ModelS
             perm = np.array([names.index(v) for v in order])
             inv = np.argsort(perm)
             for i, ident in enumerate(opts.identifications):
+                if ident in DATA_IDENTIFICATIONS:
+                    continue
                 parts = []
                 for coefs, sigma in ((coefs_p, sigma_p), (coefs_b, sigma_b)):
                     cp = coefs[..., perm, :][..., :, perm]
@@ -103,6 +105,9 @@ def fit_block(frame: pd.DataFrame, opts: GridOptions, block: Block, spec: ModelS
                     out[o, i, ..., 0] = point[0]
                 if stack.shape[0] >= 2:  # an explosive VAR may leave no stationary replication: no band
                     out[o, i, ..., 1], out[o, i, ..., 2] = _band(point[0], stack, opts)
+        for i, ident in enumerate(opts.identifications):
+            if ident in DATA_IDENTIFICATIONS:
+                out[:, i] = _data_identified(spec, data, names, ident, block, opts)[None]
     coords = {"ordering": opts.ordering_labels, "identification": list(opts.identifications),
               "horizon": np.arange(h + 1), "response": names, "shock": names, "bound": ["point", "lower", "upper"]}
     return xr.Dataset(
@@ -113,6 +118,34 @@ def fit_block(frame: pd.DataFrame, opts: GridOptions, block: Block, spec: ModelS
         attrs={"lags": block.lags, "window": block.window, "start": f"{block.start:%Y-%m-%d}",
                "end": f"{block.end:%Y-%m-%d}", "seed": opts.block_seed(block)},
     )
+
+
+def _data_identified(spec: ModelSpec, data: pd.DataFrame, names: list[str], ident: str, block: Block,
+                     opts: GridOptions) -> np.ndarray:
+    """Responses and band of a scheme identified by the data, ``(horizon, response, shock, bound)``.
+
+    Fitted once per block with a bootstrap of its own (the scheme re-identifies
+    every replication from its residuals); NaN where the block's window or lags
+    leave the scheme unidentified (a break outside the window, a regime or an
+    instrument with too few periods): a grid cell the data cannot fill, not an error.
+    """
+    from causalmacro.svar.dynamics import structural_irf
+
+    h, k = opts.horizon, len(names)
+    out = np.full((h + 1, k, k, 3), np.nan)
+    try:
+        res = build_svar(spec, data, order=names, lags=block.lags, identification=ident,
+                         strict_events=False).fit(rng=opts.block_seed(block))
+        draws = res.bootstrap(opts.reps, method=opts.method, block_length=opts.block_length,  # type: ignore[arg-type]
+                              bias_correct=opts.bias_correct)
+    except CausalMacroError:
+        return out
+    out[..., 0] = structural_irf(np.asarray(res.reduced_form.coefs)[None], np.asarray(res.identified.impact)[None],
+                                 h)[0]
+    if draws.n_kept >= 2:
+        stack = structural_irf(np.asarray(draws.coefs), np.asarray(draws.impact), h)
+        out[..., 1], out[..., 2] = _band(out[..., 0], stack, opts)
+    return out
 
 
 def _band(point: np.ndarray, stack: np.ndarray, opts: GridOptions) -> tuple[np.ndarray, np.ndarray]:

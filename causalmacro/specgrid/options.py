@@ -14,10 +14,16 @@ import pandas as pd
 
 from causalmacro.errors import ArgumentError
 
-__all__ = ["GRID_IDENTIFICATIONS", "Block", "GridOptions", "make_options"]
+__all__ = ["DATA_IDENTIFICATIONS", "GRID_IDENTIFICATIONS", "ORDERED_IDENTIFICATIONS", "Block", "GridOptions",
+           "make_options"]
 
 #: Identification schemes whose only input is the ordering.
-GRID_IDENTIFICATIONS: tuple[str, ...] = ("recursive", "long_run")
+#: Schemes fixed by the ordering (applied to every ordering's permutation of one reduced form and its replications).
+ORDERED_IDENTIFICATIONS: tuple[str, ...] = ("recursive", "long_run")
+#: Schemes identified by the data (changes in volatility, non-Gaussian shocks, an instrument): the ordering plays no
+#: part, so each (lags, window) block fits them once, with a bootstrap of their own, for every ordering alike.
+DATA_IDENTIFICATIONS: tuple[str, ...] = ("volatility", "non_gaussian", "proxy")
+GRID_IDENTIFICATIONS: tuple[str, ...] = ORDERED_IDENTIFICATIONS + DATA_IDENTIFICATIONS
 
 
 @dataclass(frozen=True)
@@ -178,7 +184,7 @@ def make_options(
     for ident in ids:
         if ident not in GRID_IDENTIFICATIONS:
             raise ArgumentError(f"identifications: {ident!r} is not one of {list(GRID_IDENTIFICATIONS)} "
-                                "(schemes fixed by the ordering)")
+                                "(schemes fixed by the ordering or identified by the data)")
     if isinstance(reps, bool) or not isinstance(reps, int | np.integer) or reps < 2:
         raise ArgumentError(f"reps: expected at least 2 bootstrap replications, got {reps!r}")
     if method not in ("block", "residual", "wild"):

@@ -48,6 +48,7 @@ from causalmacro.svar.inference import ab_covariance, ab_standard_errors, free_l
 from causalmacro.svar.longrun import total_impact
 from causalmacro.svar.reduced_form import ReducedForm, lag_matrix
 from causalmacro.svar.short_run import ShortRun
+from causalmacro.svar.sign_weights import weighted_quantile
 
 __all__ = ["Bands", "ExplosiveReplicationsWarning", "SVARResults", "ShockSize", "StableFlag", "WildImpactWarning",
            "load_results"]
@@ -338,8 +339,11 @@ class SVARResults:
                 raise ArgumentError("bands='set' needs sign restrictions; use 'block', 'residual' or 'wild'")
             acc = np.array(self.identified.accepted)
             coefs = np.broadcast_to(np.array(self.reduced_form.coefs), (acc.shape[0], *self.reduced_form.coefs.shape))
+            w = self.identified.weights
             return coefs, acc, {"bands": "set", "models": int(acc.shape[0]),
-                                "interval": "identified set at the point estimate, pointwise quantiles"}
+                                "interval": "identified set at the point estimate, pointwise quantiles"
+                                + (", importance-weighted" if w is not None else ""),
+                                "_weights": None if w is None else np.array(w)}
         elif bands in ("block", "residual", "bootstrap", "wild"):
             method: BootstrapMethod = _VAR.bootstrap if bands == "bootstrap" else bands  # type: ignore[assignment]
             draws = self.bootstrap(reps, method=method, bias_correct=bias_correct, rng=rng)
@@ -365,13 +369,17 @@ class SVARResults:
                 joint: bool = False) -> xr.DataArray:
         """``point`` with its band from ``draws``: pointwise percentiles, or sup-t over the horizons (``joint``)."""
         interval = attrs.pop("interval")
+        weights = attrs.pop("_weights", None)
         if joint:
             if attrs.get("bands") == "set":
                 raise ArgumentError("joint=True needs bootstrap draws: the identified set has no sampling distribution")
             lo, hi = sup_t(point.to_numpy(), draws, level, axis=point.dims.index("horizon"))
             interval += ", sup-t simultaneous over horizons (Montiel Olea & Plagborg-Møller 2019)"
         else:
-            lo, hi = pointwise(draws, level)
+            if weights is not None:  # importance-weighted identified set (sign and zero restrictions)
+                lo, hi = weighted_quantile(draws, weights, [(1 - level) / 2, (1 + level) / 2])
+            else:
+                lo, hi = pointwise(draws, level)
             interval += ", pointwise percentile" if attrs.get("bands") != "set" else ""
         point.attrs.update(attrs)
         point.attrs["joint"] = int(joint)

@@ -24,11 +24,11 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "svar"))
-from svar_sim import TRUE_A, TRUE_B0INV  # noqa: E402
+from svar_sim import TRUE_A, TRUE_B0INV
 
-from causalmacro.svar import SVAR, SignRestrictions  # noqa: E402
-from causalmacro.svar.dynamics import structural_irf  # noqa: E402
-from causalmacro.svar.robust import ROBUST_BOUNDS  # noqa: E402
+from causalmacro.svar import SVAR, SignRestrictions
+from causalmacro.svar.dynamics import structural_irf
+from causalmacro.svar.robust import ROBUST_BOUNDS
 
 SIGNS = {"y0": {"y0": 1, "y1": 1, "y2": -1}}
 

@@ -48,6 +48,7 @@ from causalmacro.svar.inference import ab_covariance, ab_standard_errors, free_l
 from causalmacro.svar.longrun import total_impact
 from causalmacro.svar.reduced_form import ReducedForm, lag_matrix
 from causalmacro.svar.short_run import ShortRun
+from causalmacro.svar.sign_weights import weighted_quantile
 
 __all__ = ["Bands", "ExplosiveReplicationsWarning", "SVARResults", "ShockSize", "StableFlag", "WildImpactWarning",
            "load_results"]
@@ -338,8 +339,11 @@ class SVARResults:
                 raise ArgumentError("bands='set' needs sign restrictions; use 'block', 'residual' or 'wild'")
             acc = np.array(self.identified.accepted)
             coefs = np.broadcast_to(np.array(self.reduced_form.coefs), (acc.shape[0], *self.reduced_form.coefs.shape))
+            w = self.identified.weights
             return coefs, acc, {"bands": "set", "models": int(acc.shape[0]),
-                                "interval": "identified set at the point estimate, pointwise quantiles"}
+                                "interval": "identified set at the point estimate, pointwise quantiles"
+                                + (", importance-weighted" if w is not None else ""),
+                                "_weights": None if w is None else np.array(w)}
         elif bands in ("block", "residual", "bootstrap", "wild"):
             method: BootstrapMethod = _VAR.bootstrap if bands == "bootstrap" else bands  # type: ignore[assignment]
             draws = self.bootstrap(reps, method=method, bias_correct=bias_correct, rng=rng)
@@ -365,13 +369,17 @@ class SVARResults:
                 joint: bool = False) -> xr.DataArray:
         """``point`` with its band from ``draws``: pointwise percentiles, or sup-t over the horizons (``joint``)."""
         interval = attrs.pop("interval")
+        weights = attrs.pop("_weights", None)
         if joint:
             if attrs.get("bands") == "set":
                 raise ArgumentError("joint=True needs bootstrap draws: the identified set has no sampling distribution")
             lo, hi = sup_t(point.to_numpy(), draws, level, axis=point.dims.index("horizon"))
             interval += ", sup-t simultaneous over horizons (Montiel Olea & Plagborg-Møller 2019)"
         else:
-            lo, hi = pointwise(draws, level)
+            if weights is not None:  # importance-weighted identified set (sign and zero restrictions)
+                lo, hi = weighted_quantile(draws, weights, [(1 - level) / 2, (1 + level) / 2])
+            else:
+                lo, hi = pointwise(draws, level)
             interval += ", pointwise percentile" if attrs.get("bands") != "set" else ""
         point.attrs.update(attrs)
         point.attrs["joint"] = int(joint)
@@ -480,6 +488,57 @@ class SVARResults:
             di = np.broadcast_to(np.eye(k), di.shape)
         draws = self._scale(structural_irf(dc, di, horizon, cumulative=cumulative), di, shock_size, scale)
         return self._banded(out, draws, level, battrs, joint)
+
+    def robust_irf(self, horizon: int = 24, *, level: float = 0.9, draws: int = 500, rotations: int = 1000,
+                   rng: int | np.random.Generator | None = None) -> xr.DataArray:
+        """Giacomini-Kitagawa (2021) robust credible sets of sign-identified responses.
+
+        What holds for every prior on the rotation: for posterior draws of the
+        reduced form (Normal-inverse-Wishart, flat prior), the bounds of each
+        response over the identified set; the shortest interval containing those
+        bounds with posterior probability ``level``; the set of posterior means of
+        the bounds; and, for comparison, the standard credible interval under the
+        uniform prior on the rotation (:mod:`causalmacro.svar.robust`).
+
+        Parameters
+        ----------
+        horizon : int
+        level : float
+        draws : int
+            Posterior draws of the reduced form.
+        rotations : int
+            Rotations per draw used to find the set's bounds.
+        rng : int or numpy.random.Generator, optional
+            Default: derived from the fit's seed.
+
+        Returns
+        -------
+        xarray.DataArray
+            Dims ``("horizon", "response", "shock", "bound")``, ``bound`` in
+            ``["point", "lower", "upper", "set_lower", "set_upper", "credible_lower",
+            "credible_upper"]``: the median-target point, the robust credible region,
+            the set of posterior means, the standard credible interval.
+            :func:`causalmacro.svar.robust.prior_informativeness` gives the share of
+            the region the single prior removes.
+
+        Raises
+        ------
+        ArgumentError
+            The model is not identified by sign restrictions.
+        """
+        from causalmacro.svar.robust import robust_irf
+        from causalmacro.svar.sign import SignRestrictions
+
+        if not isinstance(self.identification, SignRestrictions):
+            raise ArgumentError(f"robust_irf needs sign restrictions; this model is identified by "
+                                f"{self.identification.name!r}")
+        _check_horizon(horizon, 0)
+        level = check_level(level)
+        gen = (np.random.default_rng(np.random.SeedSequence(self.seed).spawn(3)[2]) if rng is None
+               else np.random.default_rng(rng))
+        point = structural_irf(np.array(self.reduced_form.coefs), np.array(self.identified.impact), horizon)
+        return robust_irf(self.reduced_form, self.identification, point, horizon, level=level, draws=draws,
+                          rotations=rotations, rng=gen)
 
     def irf_test(
         self,

@@ -46,6 +46,13 @@ from causalmacro.svar.identification import (
     IdentificationName,
     Identified,
 )
+from causalmacro.svar.narrative import (
+    NARRATIVE_POOL,
+    NarrativeRestriction,
+    combine_weights,
+    narrative_filter,
+    pick_narrative,
+)
 from causalmacro.svar.reduced_form import ReducedForm
 
 __all__ = ["SignRestrictions"]
@@ -114,6 +121,10 @@ class SignRestrictions(Identification):
     max_rounds : int
         In the bootstrap, rounds of one rotation per pending replication before
         a replication counts as failed.
+    narrative : sequence of NarrativeRestriction (or mappings of its fields)
+        Narrative restrictions on the shocks at dated events (Antolín-Díaz &
+        Rubio-Ramírez 2018), applied to the sign-accepted models with their
+        importance weights; see :mod:`causalmacro.svar.narrative`.
 
     Notes
     -----
@@ -145,10 +156,14 @@ class SignRestrictions(Identification):
     draws: int = 5000
     target_horizon: int = 12
     max_rounds: int = 200
+    narrative: Sequence[NarrativeRestriction] = ()
     #: The scheme's name: ``identification = "sign"`` in specs and results.
     name: ClassVar[IdentificationName] = "sign"
 
     def __post_init__(self) -> None:
+        if isinstance(self.narrative, str | Mapping) or not isinstance(self.narrative, Sequence):
+            raise ArgumentError(f"narrative must be a list of NarrativeRestriction, got {self.narrative!r}")
+        object.__setattr__(self, "narrative", tuple(NarrativeRestriction.from_value(r) for r in self.narrative))
         if not isinstance(self.signs, Mapping) or not self.signs:
             raise ArgumentError("sign restrictions need at least one restricted shock in signs")
         for shock, resp in self.signs.items():
@@ -271,6 +286,16 @@ class SignRestrictions(Identification):
                 f"no rotation out of {self.draws} satisfies the sign restrictions; check them or raise draws"
             )
         accepted = cand[ok]
+        weights = None
+        narrative: dict[str, Any] | None = None
+        if self.narrative:
+            check = narrative_filter(self.narrative, rf, accepted, rng)
+            accepted, weights, narrative = accepted[check.keep], check.weights, check.details
+            if not check.keep.any():
+                raise IdentificationError(
+                    f"none of the {n_acc} sign-accepted models meets the narrative restrictions "
+                    f"(kept alone: {[round(st['keeps_alone'], 3) for st in check.details['steps']]}); raise draws"
+                )
         theta = phi[None] @ accepted[:, None]
         med = np.median(theta, axis=0)
         sd = theta.std(axis=0)
@@ -286,7 +311,10 @@ class SignRestrictions(Identification):
             "sign_matrix": s.tolist(),
             "zero_indices": zeros,
         }
-        return Identified(impact=accepted[best], details=details, accepted=accepted)
+        if narrative is not None:
+            details["narrative"] = narrative
+        return Identified(impact=accepted[best], details=details, accepted=accepted,
+                          weights=combine_weights(None, weights))
 
     def identify_batch(
         self,
@@ -303,8 +331,14 @@ class SignRestrictions(Identification):
         A replication with no accepted rotation after ``max_rounds`` rounds is not
         identified.
 
-        ``point``'s ``details`` carry the sign matrix and the zeros; ``rng`` draws the
-        rotations; ``resid`` and ``aux`` are unused. Parameters and returns as in :meth:`Identification.identify_batch`.
+        With narrative restrictions, each round draws ``NARRATIVE_POOL`` rotations
+        per pending replication, keeps those meeting the signs and the narrative
+        restrictions on the replication's shocks at the fixed dates, and picks one
+        with probability proportional to its importance weight (sampling-importance
+        resampling within the round; :func:`~causalmacro.svar.narrative.pick_narrative`).
+
+        ``point``'s ``details`` carry the sign matrix, the zeros and the resolved
+        narrative restrictions; ``rng`` draws the rotations; ``resid`` and ``aux`` are unused. Parameters and returns as in :meth:`Identification.identify_batch`.
         """
         r = sigma.shape[0]
         s = np.asarray(point.details["sign_matrix"], dtype=np.float64)
@@ -316,14 +350,23 @@ class SignRestrictions(Identification):
             return np.full(sigma.shape, np.nan), np.zeros(r, dtype=bool)
         out = np.full(sigma.shape, np.nan)
         done = np.zeros(r, dtype=bool)
+        narr = point.details.get("narrative") if self.narrative else None
+        pool = 1 if narr is None else NARRATIVE_POOL
         for _ in range(self.max_rounds):
             pending = np.flatnonzero(~done)
             if pending.size == 0:
                 break
-            cand = self._candidates(rng, chol[pending], zeros)
-            ok, cand = self._check(phi[pending], cand, s)
-            out[pending[ok]] = cand[ok]
-            done[pending[ok]] = True
+            rep = np.repeat(pending, pool)
+            cand = self._candidates(rng, chol[rep], zeros)
+            ok, cand = self._check(phi[rep], cand, s)
+            if narr is not None:  # narrative restrictions on the replication's shocks; one pick by 1/omega
+                ok, chosen = pick_narrative(narr, coefs[rep], cand, ok, pool, rng)
+                rep, cand = pending[ok], cand[chosen]
+                out[rep] = cand
+                done[rep] = True
+                continue
+            out[rep[ok]] = cand[ok]
+            done[rep[ok]] = True
         return out, done
 
     def describe(self) -> dict[str, Any]:

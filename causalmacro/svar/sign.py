@@ -375,13 +375,17 @@ class SignRestrictions(Identification):
         Returns
         -------
         dict
-            ``{"scheme": "sign", "signs": ..., "horizons": ..., "zeros": ..., "draws": ...}``.
+            ``{"scheme": "sign", "signs": ..., "horizons": ..., "zeros": ..., "draws": ...}``, and
+            ``"narrative"`` (the restrictions' fields) when there are narrative restrictions.
         """
-        return {
+        out: dict[str, Any] = {
             "scheme": self.name,
             "signs": {k: dict(v) for k, v in self.signs.items()},
             "horizons": self.horizons,
             "zeros": {k: list(v) for k, v in (self.zeros or {}).items()},
             "draws": self.draws,
         }
+        if self.narrative:
+            out["narrative"] = [dict(r.__dict__) for r in self.narrative]
+        return out
 

@@ -192,6 +192,20 @@ def test_report_steps_count_each_restriction_in_turn(data: pd.DataFrame) -> None
         fit(data, [], draws=200).narrative_report()
 
 
+def test_no_model_meeting_the_narrative_is_an_identification_error(data: pd.DataFrame) -> None:
+    wrong = cm.NarrativeRestriction(data.index[EVENT].strftime("%Y-%m"), shock="a", sign=-1, variable="a",
+                                    contribution="overwhelming")
+    with pytest.raises(cm.svar.IdentificationError, match=r"^none of the \d+ sign-accepted models meets the narrative"):
+        fit(data, [wrong], draws=500)
+
+
+def test_describe_lists_the_narrative_restrictions(data: pd.DataFrame) -> None:
+    r = event_restriction(data)
+    assert cm.SignRestrictions(signs=SIGNS, narrative=[r]).describe()["narrative"] == [
+        {"date": r.date, "shock": "a", "sign": 1, "variable": "a", "contribution": "overwhelming", "periods": 1}]
+    assert "narrative" not in cm.SignRestrictions(signs=SIGNS).describe()
+
+
 # ------------------------------------------------------------------ bootstrap and files
 def test_bootstrap_models_meet_the_restrictions_on_the_observed_shocks(data: pd.DataFrame) -> None:
     res = fit(data, [event_restriction(data)], draws=2000)

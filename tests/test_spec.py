@@ -143,6 +143,16 @@ def test_short_run_and_sign_options_reach_the_svar() -> None:
     assert isinstance(scheme, cm.SignRestrictions)
     assert scheme.signs == {"a": {"a": 1, "b": -1}} and scheme.horizons == 2
     assert identification_of(spec, "long_run", data) == "long_run"
+    # a sign over its own horizons, and a narrative restriction on a catalogue event, mapped to its panel month
+    spec = parse_spec(_var_spec({"identification": "sign", "sign": {
+        "signs": {"a": {"a": 1, "b": {"sign": -1, "horizons": [2, 6]}}},
+        "narrative": [{"event": "ftx_collapse_2022", "shock": "a", "sign": -1, "variable": "b",
+                       "contribution": "largest"}]}}))
+    scheme = identification_of(spec, "sign", data)
+    assert scheme.signs["a"]["b"] == {"sign": -1, "horizons": [2, 6]}
+    (r,) = scheme.narrative
+    assert (pd.Timestamp(r.date), r.shock, r.sign, r.variable, r.contribution, r.periods) == (
+        pd.Timestamp("2022-11-01"), "a", -1, "b", "largest", 1)
 
 
 @pytest.mark.parametrize(
@@ -153,7 +163,7 @@ def test_short_run_and_sign_options_reach_the_svar() -> None:
         ({"identification": "short_run", "short_run": {"A": [[1, 0], ["x", 1]]}}, r"key 'var.short_run.A.1.0"),
         ({"identification": "sign"}, r"key 'var.sign': identification 'sign' needs a \[var.sign\] table"),
         ({"identification": "sign", "sign": {"signs": {"aa": {"a": 1}}}}, r"key 'var.sign.signs': 'aa' is not a variable of \[var\].order \(did you mean 'a'\?\)"),
-        ({"identification": "sign", "sign": {"signs": {"a": {"a": 2}}}}, r"key 'var.sign.signs.a.a': 2 is not allowed"),
+        ({"identification": "sign", "sign": {"signs": {"a": {"a": 2}}}}, r"key 'var.sign.signs.a.a': 2 is not allowed; choose from -1 or 1"),
         ({"identification": "volatility"}, r"key 'var.volatility': identification 'volatility' needs a \[var.volatility\] "
          "table with breaks or regime"),
         ({"identification": "volatility", "volatility": {"breaks": ["2020-03"], "regime": "r"}},
@@ -175,6 +185,8 @@ def test_short_run_and_sign_options_reach_the_svar() -> None:
         ({"identification": "sign", "sign": {"signs": {"a": {"a": 1}}, "narrative": [{"event": "ftx_colapse_2022",
           "shock": "a", "sign": -1}]}}, r"key 'var.sign.narrative.0.event': 'ftx_colapse_2022' is neither an \[events\] "
          r"table nor in the event catalogue \(did you mean 'ftx_collapse_2022'\?\)"),
+        ({"identification": "sign", "sign": {"signs": {"a": {"b": {"sign": 1, "horizons": [6, 2]}}}}},
+         r"key 'var.sign.signs.a.b': horizons \[6, 2\] run backwards"),
         ({"compare": ["sign"]}, r"key 'var.compare.0': identification 'sign' needs a \[var.sign\] table"),
         ({"compare": ["recursive"]}, r"key 'var.compare.0': 'recursive' is the chosen identification"),
         ({"identification": "non_gaussian", "compare": ["recursive", "recursive"]},

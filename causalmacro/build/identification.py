@@ -103,9 +103,10 @@ def identification_of(spec: ModelSpec, scheme: str, data: pd.DataFrame) -> Ident
                                     variable=r.variable, contribution=r.contribution, periods=r.periods)
             for r in v.sign.narrative
         ]
-        extra: dict[str, Any] = {"narrative": narrative} if narrative else {}
-        return sv.SignRestrictions(signs={k: dict(s) for k, s in v.sign.signs.items()}, zeros=v.sign.zeros,
-                                   horizons=v.sign.horizons, draws=v.sign.draws, **extra)
+        signs = {shock: {var: x if isinstance(x, int) else x.model_dump() for var, x in resp.items()}
+                 for shock, resp in v.sign.signs.items()}
+        return sv.SignRestrictions(signs=signs, zeros=v.sign.zeros,
+                                   horizons=v.sign.horizons, draws=v.sign.draws, narrative=narrative)
     if scheme == "volatility" and v.volatility is not None:
         vol = v.volatility
         if vol.regime is not None:

@@ -23,8 +23,10 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     PrivateAttr,
+    Tag,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -310,6 +312,28 @@ class NarrativeSpec(_Strict):
         return self
 
 
+class SignEntry(_Strict):
+    """A sign that holds over its own horizons: ``{sign = -1, horizons = [2, 6]}``."""
+
+    sign: Literal[-1, 1] = Field(description="The required sign of the response (1 or -1).")
+    horizons: Annotated[int, Field(ge=0, le=60)] | Annotated[list[Annotated[int, Field(ge=0, le=60)]],
+                                                            Field(min_length=2, max_length=2)] = Field(
+        description="Horizons the sign holds at: ``h`` (``0..h``) or ``[first, last]``.",
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SignEntry:
+        if isinstance(self.horizons, list) and self.horizons[0] > self.horizons[1]:
+            raise ValueError(f"horizons [{self.horizons[0]}, {self.horizons[1]}] run backwards; give [first, last]")
+        return self
+
+
+SignValue = Annotated[
+    Annotated[Literal[-1, 1], Tag("literal[sign]")] | Annotated[SignEntry, Tag("literal[table]")],
+    Discriminator(lambda v: "literal[table]" if isinstance(v, Mapping | BaseModel) else "literal[sign]"),
+]
+
+
 class SignSpec(_Strict):
     """Sign (and zero) restrictions on impulse responses.
 
@@ -318,10 +342,11 @@ class SignSpec(_Strict):
     [variable, ...] }`` sets impact responses to zero.
     """
 
-    signs: dict[Name, dict[Name, Literal[-1, 1]]] = Field(
+    signs: dict[Name, dict[Name, SignValue]] = Field(
         min_length=1,
         description="``{shock = {variable = 1 or -1}}``: the sign of each restricted response (names from "
-        "``[var].order``; a shock is named after its variable). Unrestricted shocks are not individually "
+        "``[var].order``; a shock is named after its variable), at horizons ``0..horizons``; or ``{sign = -1, "
+        "horizons = [2, 6]}`` for a sign over its own horizons. Unrestricted shocks are not individually "
         "identified.",
     )
     zeros: dict[Name, list[Name]] | None = Field(

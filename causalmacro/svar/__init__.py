@@ -27,6 +27,7 @@ from causalmacro.svar.identification import (
     Recursive,
 )
 from causalmacro.svar.model import SVAR, ExplosiveVARWarning, LagSelectionWarning
+from causalmacro.svar.narrative import NarrativeRestriction, narrative_report
 from causalmacro.svar.results import (
     ExplosiveReplicationsWarning,
     SVARResults,
@@ -47,6 +48,7 @@ __all__ = [
     "IdentificationError",
     "LagSelectionWarning",
     "LongRun",
+    "NarrativeRestriction",
     "Recursive",
     "ResidualDiagnostics",
     "SVARResults",
@@ -55,4 +57,5 @@ __all__ = [
     "TestResult",
     "WildImpactWarning",
     "load_results",
+    "narrative_report",
 ]

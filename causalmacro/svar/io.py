@@ -67,6 +67,8 @@ def _plain(value: Any) -> Any:
     """JSON-ready copy: mappings to dicts, sequences and arrays to lists, NaN to None."""
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # a narrative restriction
+        return _plain(dataclasses.asdict(value))
     if isinstance(value, np.ndarray):
         return _plain(value.tolist())
     if isinstance(value, list | tuple):

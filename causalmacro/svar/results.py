@@ -1240,6 +1240,23 @@ class SVARResults:
         """Final prediction error (Lütkepohl 2005, sec. 4.3), as statsmodels."""
         return float(self._sm.fpe)
 
+    def narrative_report(self) -> pd.DataFrame:
+        """How much each narrative restriction shrinks the identified set.
+
+        Returns
+        -------
+        pandas.DataFrame
+            See :func:`causalmacro.svar.narrative.narrative_report`.
+
+        Raises
+        ------
+        ArgumentError
+            The model has no narrative restrictions.
+        """
+        from causalmacro.svar.narrative import narrative_report
+
+        return narrative_report(self.identified.details)
+
     @property
     def resid(self) -> pd.DataFrame:
         """Reduced-form residuals :math:`\\hat u_t`: effective-sample dates by variables."""

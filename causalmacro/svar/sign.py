@@ -48,6 +48,13 @@ from causalmacro.svar.identification import (
     IdentificationName,
     Identified,
 )
+from causalmacro.svar.narrative import (
+    NARRATIVE_POOL,
+    NarrativeRestriction,
+    combine_weights,
+    narrative_filter,
+    pick_narrative,
+)
 from causalmacro.svar.reduced_form import ReducedForm
 from causalmacro.svar.sign_weights import (
     arw_log_weights,
@@ -214,6 +221,10 @@ class SignRestrictions(Identification):
     max_rounds : int
         In the bootstrap, rounds of one rotation per pending replication before
         a replication counts as failed.
+    narrative : sequence of NarrativeRestriction (or mappings of its fields)
+        Narrative restrictions on the shocks at dated events (Antolín-Díaz &
+        Rubio-Ramírez 2018), applied to the sign-accepted models with their
+        importance weights; see :mod:`causalmacro.svar.narrative`.
 
     Notes
     -----
@@ -259,6 +270,7 @@ class SignRestrictions(Identification):
     draws: int = 5000
     target_horizon: int = 12
     max_rounds: int = 200
+    narrative: Sequence[NarrativeRestriction] = ()
     #: The scheme's name: ``identification = "sign"`` in specs and results.
     name: ClassVar[IdentificationName] = "sign"
 
@@ -267,6 +279,9 @@ class SignRestrictions(Identification):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < low:
                 raise ArgumentError(f"{name} must be an int >= {low}, got {v!r}")
+        if isinstance(self.narrative, str | Mapping) or not isinstance(self.narrative, Sequence):
+            raise ArgumentError(f"narrative must be a list of NarrativeRestriction, got {self.narrative!r}")
+        object.__setattr__(self, "narrative", tuple(NarrativeRestriction.from_value(r) for r in self.narrative))
         if not isinstance(self.signs, Mapping) or not self.signs:
             raise ArgumentError("sign restrictions need at least one restricted shock in signs")
         for shock, resp in self.signs.items():
@@ -431,8 +446,18 @@ class SignRestrictions(Identification):
         accepted = flipped[ok]
         keep, weights, wdetails = self._select(rf, accepted, zeros)
         accepted = accepted[keep]
-        if weights is not None:
-            weights = weights[keep] / weights[keep].sum()
+        weights = None if weights is None else weights[keep]
+        narrative: dict[str, Any] | None = None
+        if self.narrative:
+            check = narrative_filter(self.narrative, rf, accepted, rng)
+            if not check.keep.any():
+                raise IdentificationError(
+                    f"none of the {accepted.shape[0]} sign-accepted models meets the narrative restrictions "
+                    f"(kept alone: {[round(st['keeps_alone'], 3) for st in check.details['steps']]}); raise draws"
+                )
+            accepted, narrative = accepted[check.keep], check.details
+            weights = combine_weights(None if weights is None else weights[check.keep], check.weights)
+        weights = combine_weights(weights, None)
         theta = phi[None] @ accepted[:, None]
         best = median_target(theta, weights)
         details: dict[str, Any] = {
@@ -448,6 +473,8 @@ class SignRestrictions(Identification):
             "ess": effective_sample_size(weights) if weights is not None else float(accepted.shape[0]),
             **wdetails,
         }
+        if narrative is not None:
+            details["narrative"] = narrative
         return Identified(impact=accepted[best], details=details, accepted=accepted, weights=weights)
 
     def _point_restrictions(self, point: Identified) -> list[list[int]]:
@@ -474,8 +501,15 @@ class SignRestrictions(Identification):
         restrictions are too tight for the bootstrap: an :class:`IdentificationError`
         names the restriction failing most often.
 
-        ``point``'s ``details`` carry the restrictions and the zeros; ``rng`` draws the
-        rotations; ``resid`` and ``aux`` are unused. Parameters and returns as in :meth:`Identification.identify_batch`.
+        With narrative restrictions, each round draws ``NARRATIVE_POOL`` rotations
+        per pending replication, keeps those meeting the signs and the narrative
+        restrictions on the replication's shocks at the fixed dates, and picks one
+        with probability proportional to its importance weight (sampling-importance
+        resampling within the round; :func:`~causalmacro.svar.narrative.pick_narrative`).
+
+        ``point``'s ``details`` carry the restrictions, the zeros and the resolved
+        narrative restrictions; ``rng`` draws the rotations; ``resid`` and ``aux`` are
+        unused. Parameters and returns as in :meth:`Identification.identify_batch`.
         """
         r, k = sigma.shape[0], sigma.shape[-1]
         restr = self._point_restrictions(point)
@@ -489,18 +523,26 @@ class SignRestrictions(Identification):
         out = np.full(sigma.shape, np.nan)
         done = np.zeros(r, dtype=bool)
         last: tuple[np.ndarray, np.ndarray] | None = None
+        narr = point.details.get("narrative") if self.narrative else None
+        pool = 1 if narr is None else NARRATIVE_POOL
         for _ in range(self.max_rounds):
             pending = np.flatnonzero(~done)
             if pending.size == 0:
                 break
-            cand = self._candidates(rng, chol[pending], zeros)
-            ok, flipped = self._check(phi[pending], cand, s)
-            out[pending[ok]] = flipped[ok]
-            done[pending[ok]] = True
-            last = (pending, cand)
+            rep = np.repeat(pending, pool)
+            cand = self._candidates(rng, chol[rep], zeros)
+            ok, flipped = self._check(phi[rep], cand, s)
+            last = (rep, cand)
+            if narr is not None:  # narrative restrictions on the replication's shocks; one pick by 1/omega
+                has, chosen = pick_narrative(narr, coefs[rep], flipped, ok, pool, rng)
+                out[pending[has]] = flipped[chosen]
+                done[pending[has]] = True
+                continue
+            out[rep[ok]] = flipped[ok]
+            done[rep[ok]] = True
         if r and done.sum() < 0.5 * r and last is not None:
-            pending, cand = last
-            theta = phi[pending] @ cand[:, None]
+            rep, cand = last
+            theta = phi[rep] @ cand[:, None]
             names = point.details.get("names")
             raise IdentificationError(
                 f"only {int(done.sum())} of {r} bootstrap replications have a rotation satisfying the restrictions "
@@ -514,9 +556,10 @@ class SignRestrictions(Identification):
         Returns
         -------
         dict
-            ``{"scheme": "sign", "signs": ..., "horizons": ..., "zeros": ..., "draws": ...}``.
+            ``{"scheme": "sign", "signs": ..., "horizons": ..., "zeros": ..., "draws": ...}``, and
+            ``"narrative"`` (the restrictions' fields) when there are narrative restrictions.
         """
-        return {
+        out: dict[str, Any] = {
             "scheme": self.name,
             "signs": {k: {v: (dict(x) if isinstance(x, Mapping) else x) for v, x in r.items()}
                       for k, r in self.signs.items()},
@@ -524,6 +567,9 @@ class SignRestrictions(Identification):
             "zeros": {k: list(v) for k, v in (self.zeros or {}).items()},
             "draws": self.draws,
         }
+        if self.narrative:
+            out["narrative"] = [dict(r.__dict__) for r in self.narrative]
+        return out
 
 
 def median_target(theta: np.ndarray, weights: np.ndarray | None = None) -> int:

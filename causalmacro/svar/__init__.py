@@ -27,6 +27,7 @@ from causalmacro.svar.identification import (
     Recursive,
 )
 from causalmacro.svar.model import SVAR, ExplosiveVARWarning, LagSelectionWarning
+from causalmacro.svar.proxy import FirstStage, Proxy, WeakInstrumentWarning
 from causalmacro.svar.results import (
     ExplosiveReplicationsWarning,
     SVARResults,
@@ -43,16 +44,19 @@ __all__ = [
     "Deterministic",
     "ExplosiveReplicationsWarning",
     "ExplosiveVARWarning",
+    "FirstStage",
     "Identification",
     "IdentificationError",
     "LagSelectionWarning",
     "LongRun",
+    "Proxy",
     "Recursive",
     "ResidualDiagnostics",
     "SVARResults",
     "ShortRun",
     "SignRestrictions",
     "TestResult",
+    "WeakInstrumentWarning",
     "WildImpactWarning",
     "load_results",
 ]

@@ -8,8 +8,8 @@ Run from the repository root::
 
 Simulates the liquidity chain of :mod:`mc_chain` (4-variable VAR(2), 200 months)
 under Gaussian and GARCH(1,1)-t(5) shocks, with an instrument for the risk
-(``hy_spread``) shock, ``z_t = r * eps_t + N(0, 1)``: strong (``r = 1``, population
-effective F about 100) or weak (``r = 0.15``, about 4.5). Each sample is fitted
+(``hy_spread``) shock, ``z_t = r * eps_t + N(0, 1)``: strong (``r = 1``, median
+effective F 165 under Gaussian shocks) or weak (``r = 0.15``, median 4). Each sample is fitted
 with ``Proxy(z, "hy_spread")`` and measured, for 90% sets:
 
 * **band coverage**: how often the moving-block bootstrap band (Jentsch & Lunsford

@@ -28,6 +28,7 @@ from causalmacro.svar.identification import (
 )
 from causalmacro.svar.model import SVAR, ExplosiveVARWarning, LagSelectionWarning
 from causalmacro.svar.narrative import NarrativeRestriction, narrative_report
+from causalmacro.svar.proxy import FirstStage, Proxy, WeakInstrumentWarning
 from causalmacro.svar.results import (
     ExplosiveReplicationsWarning,
     SVARResults,
@@ -44,17 +45,20 @@ __all__ = [
     "Deterministic",
     "ExplosiveReplicationsWarning",
     "ExplosiveVARWarning",
+    "FirstStage",
     "Identification",
     "IdentificationError",
     "LagSelectionWarning",
     "LongRun",
     "NarrativeRestriction",
+    "Proxy",
     "Recursive",
     "ResidualDiagnostics",
     "SVARResults",
     "ShortRun",
     "SignRestrictions",
     "TestResult",
+    "WeakInstrumentWarning",
     "WildImpactWarning",
     "load_results",
     "narrative_report",

@@ -47,6 +47,7 @@ Runkle, D. E. (1987). Vector autoregressions and reality. *JBES* 5(4), 437-442.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Literal
 
@@ -209,6 +210,13 @@ def dof_scale(nobs: int, n_params: int) -> float:
     return float(np.sqrt(nobs / max(nobs - n_params, 1)))
 
 
+def _nanmean(values: np.ndarray, axis: int) -> np.ndarray:
+    """Mean over the non-NaN values; NaN (silently) where there are none, which only NaN rows ever meet."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(values, axis=axis)
+
+
 def _block_shocks(resid: np.ndarray, reps: int, length: int, rng: np.random.Generator) -> np.ndarray:
     """Brüggemann, Jentsch & Trenkler (2016) residual-based moving blocks, centred by position in block."""
     nobs = resid.shape[0]
@@ -218,7 +226,8 @@ def _block_shocks(resid: np.ndarray, reps: int, length: int, rng: np.random.Gene
     index = (starts[..., None] + offsets).reshape(reps, n_blocks * length)[:, :nobs]
     # E*(u*_{j l + s}) = mean of the residuals that can sit at position s of a block
     windows = np.lib.stride_tricks.sliding_window_view(resid, length, axis=0)  # (T - l + 1, K, l)
-    centre = windows.mean(axis=0).T  # (l, K)
+    # NaN (an instrument outside its coverage) stays NaN: each column is centred over the values it has
+    centre = _nanmean(windows, axis=0).T  # (l, K)
     position = np.tile(offsets, n_blocks)[:nobs]
     return resid[index] - centre[position]
 
@@ -229,7 +238,7 @@ def _draw_shocks(
 ) -> np.ndarray:
     nobs = resid.shape[0]
     if method == "residual":
-        centred = resid - resid.mean(axis=0)
+        centred = resid - _nanmean(resid, axis=0)
         return centred[rng.integers(0, nobs, size=(reps, nobs))]
     if method == "block":
         return _block_shocks(resid, reps, block_length or block_length_rule(nobs), rng)
@@ -332,6 +341,7 @@ def run_bootstrap(
     det_hat = np.asarray(rf.params[:kt])
     dgp = coefs_hat
     bias = np.zeros_like(coefs_hat)
+    identification.check_bootstrap(method)
     aux = identification.aux_series(rf)
     if bias_correct and rf.is_stable:
         first = _resample(rf, coefs_hat, det_hat, reps, method, rng, block_length, aux=aux)

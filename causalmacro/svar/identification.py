@@ -156,6 +156,13 @@ class Identification(ABC):
             False where a replication could not be identified.
         """
 
+    def check_bootstrap(self, method: str) -> None:
+        """Raise :class:`~causalmacro.errors.ArgumentError` if bootstrap ``method`` is not valid for the scheme.
+
+        The default accepts every method; a proxy SVAR refuses the wild bootstrap.
+        """
+        return None
+
     def describe(self) -> dict[str, Any]:
         """JSON-ready description of the scheme."""
         return {"scheme": self.name}

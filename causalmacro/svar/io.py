@@ -12,6 +12,9 @@ File layout (format ``causalmacro.svar.results``, version 1)::
     params.npy      reduced-form coefficients, a check on re-estimation
     sigma_u.npy     residual covariance, for inspection
 
+A scheme option holding a pandas Series (a proxy's instrument) is stored in the
+manifest as ``{"series": {"name", "index", "values"}}`` (NaN as null).
+
 Every member opens with ``unzip`` and :func:`numpy.load`; nothing is pickled.
 Loading re-estimates the reduced form from the stored data with the stored lag
 order and trend (least squares is deterministic, Lütkepohl 2005, sec. 3.2) and
@@ -103,8 +106,20 @@ def _encode_identification(ident: Identification) -> dict[str, Any]:
     options: dict[str, Any] = {}
     for f in dataclasses.fields(ident):
         value = getattr(ident, f.name)
-        options[f.name] = _encode_pattern(value) if f.name in ("A", "B") else _plain(value)
+        if isinstance(value, pd.Series):
+            options[f.name] = _encode_series(value)
+        else:
+            options[f.name] = _encode_pattern(value) if f.name in ("A", "B") else _plain(value)
     return {"scheme": ident.name, "options": options}
+
+
+def _encode_series(series: pd.Series) -> dict[str, Any]:
+    """A scheme's series option (a proxy's instrument): ``{"series": {name, index, values}}``, NaN as None."""
+    name = series.name
+    if name is not None and not isinstance(name, str):
+        raise DataError(f"cannot save a series option whose name {name!r} is not a string")
+    values = series.to_numpy(dtype=float)
+    return {"series": {"name": name, "index": _encode_index(series.index), "values": _plain(values)}}
 
 
 def _encode_index(index: pd.Index) -> dict[str, Any]:
@@ -232,7 +247,14 @@ def _decode_identification(spec: Mapping[str, Any]) -> Identification:
     scheme = _SCHEMES.get(spec["scheme"])
     if scheme is None:
         raise _Corrupt(f"unknown identification scheme {spec['scheme']!r}")
-    return scheme(**spec["options"])
+    options = {}
+    for key, value in spec["options"].items():
+        if isinstance(value, Mapping) and set(value) == {"series"}:
+            enc = value["series"]
+            values = np.array([np.nan if v is None else v for v in enc["values"]], dtype=np.float64)
+            value = pd.Series(values, index=_decode_index(enc["index"], len(values)), name=enc["name"])
+        options[key] = value
+    return scheme(**options)
 
 
 def _zip_magic(path: Path) -> bool:

@@ -46,6 +46,7 @@ from causalmacro.svar.forecast import var_forecast
 from causalmacro.svar.identification import Identification, IdentificationError, Identified
 from causalmacro.svar.inference import ab_covariance, ab_standard_errors, free_labels, overid_test
 from causalmacro.svar.longrun import total_impact
+from causalmacro.svar.proxy import FirstStage, Proxy, anderson_rubin, first_stage
 from causalmacro.svar.reduced_form import ReducedForm, lag_matrix
 from causalmacro.svar.short_run import ShortRun
 from causalmacro.svar.sign_weights import weighted_quantile
@@ -1040,6 +1041,39 @@ class SVARResults:
                                  last=last, ax=ax, units=None if units is None else {response: units})
 
     # ----------------------------------------------------------------- tests
+    def _proxy(self, what: str) -> Proxy:
+        if not isinstance(self.identification, Proxy):
+            raise ArgumentError(
+                f"{what} exists only for identification='proxy'; this model uses {self.identification.name!r}"
+            )
+        return self.identification
+
+    @property
+    def first_stage(self) -> FirstStage:
+        """First-stage diagnostics of a proxy SVAR: coefficient, Montiel Olea-Pflueger effective F, overlap.
+
+        See :class:`~causalmacro.svar.proxy.FirstStage`; :class:`ArgumentError` for other schemes.
+        """
+        return first_stage(self.reduced_form, self._proxy("first_stage"), impact=np.asarray(self.identified.impact))
+
+    def anderson_rubin(self, level: float = 0.9) -> pd.DataFrame:
+        """Weak-instrument-robust Anderson-Rubin sets of a proxy SVAR's impact responses.
+
+        Responses of each variable per unit impact response of the instrumented
+        variable (Montiel Olea, Stock & Watson 2021): a bounded interval, two rays
+        or the whole line. See :func:`causalmacro.svar.proxy.anderson_rubin`.
+
+        Parameters
+        ----------
+        level : float, default 0.9
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``estimate``, ``kind``, ``lower``, ``upper``, ``set`` by response.
+        """
+        return anderson_rubin(self.reduced_form, self._proxy("anderson_rubin"), level)
+
     def _check_name(self, name: str, argument: str = "variable") -> None:
         if name not in self.names:
             raise ArgumentError(f"{argument}: unknown variable {name!r}; variables are {list(self.names)}")

@@ -177,6 +177,8 @@ def test_short_run_and_sign_options_reach_the_svar() -> None:
         ({"identification": "proxy", "proxy": {"file": "s.csv", "column": "ff4", "shock": "c"}},
          r"key 'var.proxy.shock': 'c' is not a variable of \[var\].order"),
         ({"identification": "proxy", "proxy": {"file": "s.csv", "shock": "a"}}, r"missing key 'var.proxy.column'"),
+        ({"identification": "proxy", "bootstrap": "wild", "proxy": {"file": "s.csv", "column": "m", "shock": "a"}},
+         r"key 'var.bootstrap': a proxy needs 'block' \(or 'residual'\) bootstrap bands"),
         ({"identification": "sign", "sign": {"signs": {"a": {"a": 1}}, "narrative": [{"event": "ftx_collapse_2022",
           "shock": "a"}]}}, r"key 'var.sign.narrative.0': a narrative restriction needs 'sign', or 'contribution'"),
         ({"identification": "sign", "sign": {"signs": {"a": {"a": 1}}, "narrative": [{"event": "ftx_collapse_2022",
@@ -397,3 +399,15 @@ def test_lp_hac_lags_and_cumulative_reach_the_projections() -> None:
     assert (pooled.hac_lags, pooled.cumulative, pooled.lag_augment, by_state) == (3, True, False, None)
     with pytest.raises(SpecError, match=r"hac_lags"):
         parse_spec({**_var_spec({}), "lp": {"hac_lags": -1}})
+
+
+def test_a_narrative_restriction_on_a_var_dummy_event_is_refused() -> None:
+    """A pulse dummy fits its month exactly: the residual, and so every shock, is zero there."""
+    raw = _var_spec({"identification": "sign", "sign": {"signs": {"a": {"a": 1}}, "narrative": [
+        {"event": "ftx", "shock": "a", "sign": -1}]}})
+    raw["events"] = {"ftx": {"catalogue": "ftx_collapse_2022"}}
+    with pytest.raises(SpecError, match=r"key 'var.sign.narrative.0.event': 'ftx' enters the VAR as a dummy "
+                                        r"\(\[events.ftx\] var = true\)"):
+        parse_spec(raw)
+    raw["events"]["ftx"]["var"] = False
+    assert parse_spec(raw).var.sign.narrative[0].event == "ftx"

@@ -575,6 +575,9 @@ class VARSpec(_Strict):
                 named += [(("var", "sign", "narrative", i), n) for n in (r.shock, r.variable) if n is not None]
         if scheme == "proxy" and self.proxy is not None:
             named.append((("var", "proxy", "shock"), self.proxy.shock))
+            if self.bootstrap == "wild":
+                raise _KeyError(("var", "bootstrap"), "a proxy needs 'block' (or 'residual') bootstrap bands: the "
+                                "wild bootstrap does not keep the instrument's link to the shocks (Jentsch & Lunsford 2022)")
         for loc, name in named:
             if name not in self.order:
                 raise _KeyError(loc, f"'{name}' is not a variable of [var].order{_hint(name, self.order)}")
@@ -1129,6 +1132,10 @@ class ModelSpec(_Strict):
             if r.event not in self.events and r.event not in event_catalogue():
                 raise _KeyError(("var", "sign", "narrative", i, "event"), f"'{r.event}' is neither an [events] "
                                 f"table nor in the event catalogue{_hint(r.event, [*self.events, *event_catalogue()])}")
+            if r.event in self.events and self.events[r.event].var:
+                raise _KeyError(("var", "sign", "narrative", i, "event"), f"'{r.event}' enters the VAR as a dummy "
+                                f"([events.{r.event}] var = true): its period's residual is fitted away, so no shock "
+                                "is left to restrict; set var = false there")
 
     def narrative_date(self, event: str) -> dt.date:
         """The date of a narrative restriction's event: an ``[events]`` table's, else the catalogue entry's.

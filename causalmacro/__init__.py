@@ -55,11 +55,13 @@ if _TYPE_CHECKING:
     from .svar import (
         SVAR,
         BootstrapDraws,
+        ChangesInVolatility,
         LongRun,
         Recursive,
         ShortRun,
         SignRestrictions,
         SVARResults,
+        WeakIdentificationWarning,
         load_results,
     )
 
@@ -80,6 +82,7 @@ __all__ = [
     "AssetResponseResults",
     "BootstrapDraws",
     "CausalMacroError",
+    "ChangesInVolatility",
     "CyclePosition",
     "DataError",
     "FetchError",
@@ -96,6 +99,7 @@ __all__ = [
     "SpecError",
     "Store",
     "StoreError",
+    "WeakIdentificationWarning",
     "__version__",
     "asset_returns",
     "build_asset_model",
@@ -150,6 +154,8 @@ _LAZY = {
     "ShortRun": ".svar",
     "SignRestrictions": ".svar",
     "LongRun": ".svar",
+    "ChangesInVolatility": ".svar",
+    "WeakIdentificationWarning": ".svar",
     "AssetResponseModel": ".bayes",
     "AssetResponseResults": ".bayes",
     "DEFAULT_GROUPS": ".bayes",

@@ -101,7 +101,10 @@ def _encode_identification(ident: Identification) -> dict[str, Any]:
     options: dict[str, Any] = {}
     for f in dataclasses.fields(ident):
         value = getattr(ident, f.name)
-        options[f.name] = _encode_pattern(value) if f.name in ("A", "B") else _plain(value)
+        if isinstance(value, pd.Series):  # ChangesInVolatility(regimes=): labels by date, kept as strings
+            options[f.name] = {"series": {"index": _encode_index(value.index), "values": [str(v) for v in value]}}
+        else:
+            options[f.name] = _encode_pattern(value) if f.name in ("A", "B") else _plain(value)
     return {"scheme": ident.name, "options": options}
 
 
@@ -230,7 +233,12 @@ def _decode_identification(spec: Mapping[str, Any]) -> Identification:
     scheme = _SCHEMES.get(spec["scheme"])
     if scheme is None:
         raise _Corrupt(f"unknown identification scheme {spec['scheme']!r}")
-    return scheme(**spec["options"])
+    options = dict(spec["options"])
+    for key, value in options.items():
+        if isinstance(value, Mapping) and set(value) == {"series"}:
+            vals = list(value["series"]["values"])
+            options[key] = pd.Series(vals, index=_decode_index(value["series"]["index"], len(vals)))
+    return scheme(**options)
 
 
 def _zip_magic(path: Path) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from causalmacro.svar.identification import Identification, LongRun, Recursive
 from causalmacro.svar.short_run import ShortRun
 from causalmacro.svar.sign import SignRestrictions
+from causalmacro.svar.volatility import ChangesInVolatility
 
 __all__ = ["SCHEMES"]
 
@@ -14,4 +15,5 @@ SCHEMES: dict[str, type[Identification]] = {
     "short_run": ShortRun,
     "sign": SignRestrictions,
     "long_run": LongRun,
+    "volatility": ChangesInVolatility,
 }

@@ -55,6 +55,7 @@ if _TYPE_CHECKING:
     from .svar import (
         SVAR,
         BootstrapDraws,
+        ChangesInVolatility,
         LongRun,
         NarrativeRestriction,
         Proxy,
@@ -62,6 +63,7 @@ if _TYPE_CHECKING:
         ShortRun,
         SignRestrictions,
         SVARResults,
+        WeakIdentificationWarning,
         load_results,
     )
 
@@ -82,6 +84,7 @@ __all__ = [
     "AssetResponseResults",
     "BootstrapDraws",
     "CausalMacroError",
+    "ChangesInVolatility",
     "CyclePosition",
     "DataError",
     "FetchError",
@@ -100,6 +103,7 @@ __all__ = [
     "SpecError",
     "Store",
     "StoreError",
+    "WeakIdentificationWarning",
     "__version__",
     "asset_returns",
     "build_asset_model",
@@ -156,6 +160,8 @@ _LAZY = {
     "NarrativeRestriction": ".svar",
     "LongRun": ".svar",
     "Proxy": ".svar",
+    "ChangesInVolatility": ".svar",
+    "WeakIdentificationWarning": ".svar",
     "AssetResponseModel": ".bayes",
     "AssetResponseResults": ".bayes",
     "DEFAULT_GROUPS": ".bayes",

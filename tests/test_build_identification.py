@@ -63,3 +63,14 @@ def test_a_proxy_spec_fits_the_proxy_svar_on_its_instrument(demo, tmp_path: Path
     j = order.index("real_rate")
     np.testing.assert_allclose(np.asarray(res.impact)[:, j], np.asarray(direct.impact)[:, j], atol=1e-8)
     assert res.first_stage.effective_f > 10  # a strong instrument by construction
+def test_volatility_breaks_and_regimes_map_to_panel_periods(demo) -> None:
+    """``breaks`` dates become the panel months containing them; ``regime`` a [regimes] definition's labels."""
+    spec, panel = demo
+    vol = _with_var(spec, identification="volatility",
+                    volatility=cm.spec.schema.VolatilitySpec(breaks=["2020-03-12", "2022-05-09"]))
+    scheme = identification_of(vol, "volatility", panel.data)
+    assert [pd.Timestamp(b) for b in scheme.breaks] == [pd.Timestamp("2020-03-01"), pd.Timestamp("2022-05-01")]
+    name = next(iter(spec.regimes))
+    by_regime = _with_var(spec, identification="volatility", volatility=cm.spec.schema.VolatilitySpec(regime=name))
+    scheme = identification_of(by_regime, "volatility", panel.data)
+    assert scheme.regimes.name == name and scheme.regimes.index.equals(pd.DatetimeIndex(panel.data.index))

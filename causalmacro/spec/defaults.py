@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["ASSETS", "GRAPH", "LP", "SIGN", "VAR", "AssetsDefaults", "GraphDefaults", "LPDefaults", "LagRule",
-           "SignDefaults", "Trend", "VARDefaults"]
+__all__ = ["ASSETS", "DATA_DRIVEN", "GRAPH", "LP", "SIGN", "VAR", "AssetsDefaults", "DataDrivenDefaults",
+           "GraphDefaults", "LPDefaults", "LagRule", "SignDefaults", "Trend", "VARDefaults"]
 
 LagRule = Literal["aic", "bic", "hqic"]
 """The information criteria that choose a VAR's lag order (the spec's ``[var] lags`` and ``SVAR(lags=)``)."""
@@ -31,7 +31,8 @@ class VARDefaults:
     lags: int | LagRule = "aic"
     max_lags: int = 6
     trend: Trend = "c"
-    identification: Literal["recursive", "short_run", "sign", "long_run"] = "recursive"
+    identification: Literal["recursive", "short_run", "sign", "long_run", "volatility", "non_gaussian", "proxy"] = (
+        "recursive")
     horizon: int = 24
     reps: int = 1000
     level: float = 0.9
@@ -82,3 +83,18 @@ SIGN = SignDefaults()
 ASSETS = AssetsDefaults()
 LP = LPDefaults()
 GRAPH = GraphDefaults()
+
+
+@dataclass(frozen=True)
+class DataDrivenDefaults:
+    """Identification from the data (changes in volatility, non-Gaussian shocks):
+    :class:`causalmacro.svar.ChangesInVolatility` and :class:`causalmacro.svar.NonGaussian`."""
+
+    max_iter: int = 50  # GLS-ML rounds (volatility), svars' id.cv max.iter
+    # stop when a round raises the log-likelihood by less; svars' crit = 0.001 reaches C++ as an int (0),
+    # so id.cv in effect iterates until the likelihood stops rising: a tiny tol reproduces it
+    tol: float = 1e-9
+    alpha: float = 0.05  # level of the test that the variance ratios are distinct
+
+
+DATA_DRIVEN = DataDrivenDefaults()

@@ -37,11 +37,13 @@ from causalmacro.svar.results import (
 )
 from causalmacro.svar.short_run import ShortRun
 from causalmacro.svar.sign import SignRestrictions
+from causalmacro.svar.volatility import ChangesInVolatility, WeakIdentificationWarning
 
 __all__ = [
     "SVAR",
     "BootstrapDraws",
     "CausalityResult",
+    "ChangesInVolatility",
     "Deterministic",
     "ExplosiveReplicationsWarning",
     "ExplosiveVARWarning",
@@ -58,6 +60,7 @@ __all__ = [
     "ShortRun",
     "SignRestrictions",
     "TestResult",
+    "WeakIdentificationWarning",
     "WeakInstrumentWarning",
     "WildImpactWarning",
     "load_results",

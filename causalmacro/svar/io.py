@@ -114,12 +114,17 @@ def _encode_identification(ident: Identification) -> dict[str, Any]:
 
 
 def _encode_series(series: pd.Series) -> dict[str, Any]:
-    """A scheme's series option (a proxy's instrument): ``{"series": {name, index, values}}``, NaN as None."""
+    """A scheme's series option: ``{"series": {name, index, values}}``; numbers (a proxy's instrument, NaN as None) or
+    labels (a volatility scheme's regimes, as strings, ``"kind": "labels"``)."""
     name = series.name
     if name is not None and not isinstance(name, str):
         raise DataError(f"cannot save a series option whose name {name!r} is not a string")
-    values = series.to_numpy(dtype=float)
-    return {"series": {"name": name, "index": _encode_index(series.index), "values": _plain(values)}}
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        values = series.to_numpy(dtype=float)
+        return {"series": {"name": name, "index": _encode_index(series.index), "values": _plain(values)}}
+    # labels (a volatility scheme's regimes), kept as strings, missing as None
+    labels = [None if pd.isna(v) else str(v) for v in series]
+    return {"series": {"name": name, "kind": "labels", "index": _encode_index(series.index), "values": labels}}
 
 
 def _encode_index(index: pd.Index) -> dict[str, Any]:
@@ -251,8 +256,13 @@ def _decode_identification(spec: Mapping[str, Any]) -> Identification:
     for key, value in spec["options"].items():
         if isinstance(value, Mapping) and set(value) == {"series"}:
             enc = value["series"]
-            values = np.array([np.nan if v is None else v for v in enc["values"]], dtype=np.float64)
-            value = pd.Series(values, index=_decode_index(enc["index"], len(values)), name=enc["name"])
+            if enc.get("kind") == "labels":
+                vals: Any = [None if v is None else str(v) for v in enc["values"]]
+                value = pd.Series(vals, index=_decode_index(enc["index"], len(vals)), name=enc.get("name"),
+                                  dtype=object)
+            else:
+                floats = np.array([np.nan if v is None else v for v in enc["values"]], dtype=np.float64)
+                value = pd.Series(floats, index=_decode_index(enc["index"], len(floats)), name=enc.get("name"))
         options[key] = value
     return scheme(**options)
 

@@ -1250,8 +1250,27 @@ class SVARResults:
         return granger_causality(self._sm, self.names, caused, causing, kind=kind, signif=signif)
 
     @property
+    def identification_details(self) -> dict[str, Any]:
+        """Facts of the identification at the point estimate (read-only mappings), as in :meth:`to_dict`.
+
+        For ``"volatility"``: ``variance_ratios``, their standard errors, ``impact_se``,
+        ``llf`` and the tests that the ratios are distinct
+        (:class:`~causalmacro.svar.ChangesInVolatility`).
+        """
+        return dict(self.identified.details)
+
+    @property
     def llf(self) -> float:
-        """Gaussian log-likelihood of the reduced form (statsmodels' ``VARResults.llf``)."""
+        """Log-likelihood: the identification scheme's own where it has one, else the reduced form's.
+
+        Schemes estimated by maximum likelihood (``"volatility"``: the Gaussian
+        likelihood with regime covariances :math:`B \\Lambda_m B'` at the GLS
+        coefficients, as svars' ``id.cv``) put theirs in
+        ``identification_details["llf"]``; for every other scheme this is the Gaussian
+        log-likelihood of the reduced form (statsmodels' ``VARResults.llf``).
+        """
+        if "llf" in self.identified.details:
+            return float(self.identified.details["llf"])
         return float(self._sm.llf)
 
     @property

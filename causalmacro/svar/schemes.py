@@ -6,6 +6,7 @@ from causalmacro.svar.identification import Identification, LongRun, Recursive
 from causalmacro.svar.proxy import Proxy
 from causalmacro.svar.short_run import ShortRun
 from causalmacro.svar.sign import SignRestrictions
+from causalmacro.svar.volatility import ChangesInVolatility
 
 __all__ = ["SCHEMES"]
 
@@ -16,4 +17,5 @@ SCHEMES: dict[str, type[Identification]] = {
     "sign": SignRestrictions,
     "long_run": LongRun,
     "proxy": Proxy,
+    "volatility": ChangesInVolatility,
 }

@@ -133,3 +133,38 @@ def test_a_spec_without_a_liquidity_variable_says_so(run: RunResults, tmp_path: 
     assert "The spec has no liquidity variable" in page
     md = markdown(bare, [])
     assert "## The headline question" in md and f"No liquidity tracker: {tracker.skipped}." in md
+
+
+def test_the_answer_says_when_the_identification_leaves_the_liquidity_shock_open(demo) -> None:
+    """A proxy for the real-rate shock, or sign restrictions silent on liquidity, identify no liquidity shock: the
+    verdict says so instead of reading numbers; a data-driven scheme that cannot tell it apart says 'weakly'."""
+    from causalmacro.pipeline.answer import identification_caveats
+
+    spec, panel = demo
+    data = panel.data[list(spec.var.order)]
+    res = cm.SVAR(data, lags=2, identification=cm.SignRestrictions(signs={"real_rate": {"real_rate": 1}})).fit()
+    why, weak = identification_caveats(res, "net_liquidity")
+    assert why == "no sign restriction names the net_liquidity shock, so the sign restrictions do not identify it"
+    assert weak is None and identification_caveats(res, "real_rate") == (None, None)
+    rec = cm.SVAR(data, lags=2).fit()
+    z = pd.Series(np.asarray(rec.reduced_form.resid)[:, 1], index=rec.reduced_form.index)
+    res = cm.SVAR(data, lags=2, identification=cm.Proxy(instrument=z, shock="real_rate")).fit()
+    assert identification_caveats(res, "net_liquidity")[0] == (
+        "the proxy identifies only the real_rate shock; the net_liquidity shock's column is a placeholder")
+    with pytest.warns(cm.WeakIdentificationWarning):
+        res = cm.SVAR(data, lags=2, identification=cm.ChangesInVolatility(breaks=["2020-03", "2022-05"])).fit()
+    pairs = res.identification_details["weak_pairs"]
+    others = [b if a == "net_liquidity" else a for a, b in pairs if "net_liquidity" in (a, b)]
+    assert others  # the demo's variance ratios do not tell net_liquidity apart (weak pairs above)
+    why, weak = identification_caveats(res, "net_liquidity")
+    assert why is None and weak == ("the volatility identification cannot tell the net_liquidity shock apart from "
+                                    f"{', '.join(others)} (their test does not reject at its level)")
+
+
+def test_an_unidentified_liquidity_shock_gets_no_yes_or_no(run) -> None:
+    ans = dataclasses.replace(run.answer, not_identified="the proxy identifies only the real_rate shock")
+    assert ans.verdict == ("Not identified: the proxy identifies only the real_rate shock, so the run's numbers for "
+                           "it do not answer the question.")
+    weak = dataclasses.replace(run.answer, weakly_identified="x cannot be told apart from y")
+    assert "Weakly identified: x cannot be told apart from y." in weak.lines()
+    assert weak.to_dict()["weakly_identified"] == "x cannot be told apart from y"

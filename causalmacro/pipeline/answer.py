@@ -120,6 +120,13 @@ class Answer(ThawedPickle):
         ``"impact"`` / ``"peak"`` -> ``specifications``, ``positive``,
         ``negative`` (shares whose band excludes zero on that side) of the link
         across the grid (:func:`robustness_shares`); None without a grid.
+    not_identified : str or None
+        Why the identification leaves the liquidity shock unidentified (a proxy
+        for another shock, no sign restriction on it), else None; then the
+        verdict says so instead of reading the numbers.
+    weakly_identified : str or None
+        Which shocks the data cannot tell the liquidity shock apart from
+        (variance ratios or shock distributions not distinct), else None.
     """
 
     liquidity: str
@@ -142,6 +149,8 @@ class Answer(ThawedPickle):
     fevd: Mapping[int, Estimate] = field(default_factory=dict)
     spectrum: Mapping[str, Any] | None = None
     robustness: Mapping[str, Mapping[str, float]] | None = None
+    not_identified: str | None = None
+    weakly_identified: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fevd", MappingProxyType(dict(self.fevd)))
@@ -167,6 +176,8 @@ class Answer(ThawedPickle):
     def verdict(self) -> str:
         """The answer in one sentence."""
         adj = f"{self.multiplicity.capitalize()}-adjusted over {self.n_tests} tested links"
+        if self.not_identified is not None:
+            return f"Not identified: {self.not_identified}, so the run's numbers for it do not answer the question."
         if self.significant is None:
             return (f"Not tested: {self.band}, so the run has no test of the whole response of {self.target} to "
                     f"{self.liquidity}.")
@@ -188,6 +199,8 @@ class Answer(ThawedPickle):
             f"Cumulative response over horizons 0..{self.horizon}: {self.cumulative.text()} (cumulated "
             f"{self.units}; the joint band of the cumulative path).",
         ]
+        if self.weakly_identified is not None:
+            out.append(f"Weakly identified: {self.weakly_identified}.")
         if self.path_pvalue is not None:
             out.append(f"Test that the whole response path is zero (sup-t): p = {self.path_pvalue:.3g}, "
                        f"{adj} {self.path_pvalue_adjusted:.3g} over {self.n_tests} links.")
@@ -225,6 +238,7 @@ class Answer(ThawedPickle):
             "fevd": {str(h): e.to_dict() for h, e in self.fevd.items()},
             "spectrum": None if self.spectrum is None else dict(self.spectrum),
             "robustness": None if self.robustness is None else {k: dict(v) for k, v in self.robustness.items()},
+            "not_identified": self.not_identified, "weakly_identified": self.weakly_identified,
             "lines": self.lines(),
         }
 
@@ -263,6 +277,29 @@ def _spectrum(tables: AssetTables | None, shock: str, target: str, groups: Mappi
             "upper": float(row["upper"]), "prob_positive": float(row["prob_positive"]),
             "rank": names.index(asset) + 1, "n_assets": len(names), "scale": tables.scale, "regime": tables.regime_now
             if tables.regime_now is None else f"{tables.regime}: {tables.regime_now}"}
+
+
+def identification_caveats(res: SVARResults, shock: str) -> tuple[str | None, str | None]:
+    """Whether the run's identification identifies ``shock``: (why not, else None; why only weakly, else None).
+
+    A proxy identifies its own shock only (the other columns are placeholders);
+    sign restrictions identify the shocks they restrict; a data-driven scheme
+    (changes in volatility, non-Gaussian shocks) identifies shocks apart only
+    where its test tells them apart (``weak_pairs``).
+    """
+    det, name = res.identified.details, res.identification.name
+    if shock in det.get("placeholder_shocks", ()):
+        return (f"the {name} identifies only the {det.get('shock')} shock; the {shock} shock's column is a "
+                "placeholder"), None
+    if name == "sign" and "restrictions" in det and "names" in det:
+        restricted = {str(det["names"][int(r[0])]) for r in det["restrictions"]}
+        if shock not in restricted:
+            return f"no sign restriction names the {shock} shock, so the sign restrictions do not identify it", None
+    weak = [str(b if a == shock else a) for a, b in det.get("weak_pairs", ()) if shock in (a, b)]
+    if weak:
+        return None, (f"the {name} identification cannot tell the {shock} shock apart from "
+                      f"{', '.join(weak)} (their test does not reject at its level)")
+    return None, None
 
 
 def answer(spec: ModelSpec, res: SVARResults, draws: BootstrapDraws | None, causality: pd.DataFrame, *,
@@ -319,6 +356,7 @@ def answer(spec: ModelSpec, res: SVARResults, draws: BootstrapDraws | None, caus
     granger = (edge["granger_pvalue_raw"], edge["granger_pvalue"])
     inst = _adjusted(causality, "instantaneous_pvalue", pair, multiplicity)
     groups = dict(spec.assets.groups) if spec.assets is not None else {}
+    not_identified, weak = identification_caveats(res, liq)
     return Answer(
         liquidity=liq, target=target, horizon=horizon, level=v.level, band=band, units=units,
         impact=_estimate(irf.sel(horizon=0)), cumulative=_estimate(cum.sel(horizon=horizon)),
@@ -328,6 +366,7 @@ def answer(spec: ModelSpec, res: SVARResults, draws: BootstrapDraws | None, caus
         fevd={h: _estimate(fevd.sel(horizon=h)) for h in FEVD_AT if h <= fevd_h},
         spectrum=_spectrum(asset_tables, liq, target, groups),
         robustness=None if robustness is None else robustness_shares(robustness, liq, target),
+        not_identified=not_identified, weakly_identified=weak,
     )
 
 

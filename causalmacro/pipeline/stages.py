@@ -181,14 +181,15 @@ def svar_stage(spec: ModelSpec, panel: Panel, *, seed: int, n_reps: int, overrid
 
 
 def _scheme_irf(spec: ModelSpec, panel: Panel, scheme: str, *, seed: int, n_reps: int, band_kind: str) -> xr.DataArray:
-    """Impulse responses under another identification, with the run's lags, sample and kind of band."""
+    """Impulse responses under another identification, with the run's sample and lag rule, and bands: the sign
+    scheme's identified set as the run's ``bands`` allows, the others' bootstrap when the run has replications."""
     assert spec.var is not None
     v = spec.var
     res = build_svar(spec, panel.data, identification=scheme).fit(rng=seed)
     bands: Any = None
-    if scheme == "sign" and band_kind != "none":
+    if scheme == "sign" and v.bands in ("auto", "set"):
         bands = "set"
-    elif band_kind == "bootstrap":
+    elif n_reps >= 2 and v.bands != "none":
         draws = res.bootstrap(n_reps, method=v.bootstrap, block_length=v.block_length if v.bootstrap == "block" else None,
                               bias_correct=v.bias_correct)
         bands = draws if _usable(res, draws) is None else None
@@ -216,8 +217,13 @@ def compare_irf(spec: ModelSpec, panel: Panel, sv: SvarStage, *, seed: int, n_re
                   xr.concat([point_of(da), point_of(da) * nan, point_of(da) * nan],
                             dim=pd.Index(["point", "lower", "upper"], name="bound")).transpose(*sv.irf.dims)
                   for k, da in layers.items()}
+    kinds = [str(da.attrs.get("bands", "none")) if "bound" in da.dims and not bool(np.isnan(
+        da.sel(bound="lower").values).all()) else "no bands" for da in layers.values()]
     out = xr.concat([da.expand_dims(identification=[k]) for k, da in layers.items()], dim="identification",
                     combine_attrs="drop_conflicts")
+    out = out.assign_coords(bands=("identification", ["identified set" if k == "set" else
+                                                      ("bootstrap" if k not in ("no bands", "none") else k)
+                                                      for k in kinds]))
     out.attrs["identifications"] = ", ".join(layers)
     return out.rename("irf_compare")
 

@@ -109,6 +109,9 @@ def plot_irf(
     h = irf.coords["horizon"].values
     banded = has_bands(layers[0])
     colours = [color] if len(layers) == 1 else [f"C{k}" for k in range(len(layers))]
+    kinds = ([str(b) for b in irf["bands"].values] if "bands" in irf.coords and "identification" in irf.dims
+             else [])
+    legend = {n: f"{n} ({kind})" for n, kind in zip(schemes, kinds, strict=True)} if len(set(kinds)) > 1 else {}
     for i, r in enumerate(responses):
         for j, s in enumerate(shocks):
             a = ax[i, j]
@@ -117,7 +120,7 @@ def plot_irf(
                 if banded and not np.isnan(cell.sel(bound="lower").values).all():
                     a.fill_between(h, cell.sel(bound="lower"), cell.sel(bound="upper"), color=c,
                                    alpha=0.25 if len(layers) == 1 else 0.15, lw=0)
-                a.plot(h, point_of(cell), color=c, lw=1.5, label=name or None)
+                a.plot(h, point_of(cell), color=c, lw=1.5, label=legend.get(name, name) or None)
             a.axhline(0, color="0.4", lw=0.6)
             if i == 0:
                 a.set_title(_shock_label(irf, s, units), fontsize=8)
@@ -131,7 +134,10 @@ def plot_irf(
     default = f"Impulse responses{to}" + (level_phrase(irf.attrs, "bands") if banded else "")
     if len(layers) > 1:
         default = default.replace("Impulse responses", "Impulse responses by identification", 1)
-        ax[0, 0].legend(fontsize=7, frameon=False, title="identification", title_fontsize=7)
+        if legend:  # schemes banded differently: each says its own band in the legend
+            default = f"Impulse responses by identification to {_IRF_SHOCKS.get(str(size), 'shocks')}, each with its own bands"
+        ax[0, -1].legend(fontsize=7, frameon=False, title="identification", title_fontsize=7, loc="upper left",
+                         bbox_to_anchor=(1.02, 1.0))
     headline(fig, title_or(title, default), synthetic=synthetic, fontsize=10)
     return fig
 

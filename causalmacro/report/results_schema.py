@@ -238,7 +238,8 @@ def _identification() -> Node:
     """The SVAR's identification scheme and restrictions."""
     nullable_matrix = {"type": ["array", "null"], "items": {"type": "array"}}
     return _obj("The identification scheme and its restrictions.", {
-        "scheme": _leaf("string", "``recursive``, ``short_run``, ``sign`` or ``long_run``."),
+        "scheme": _leaf("string", "``recursive``, ``short_run``, ``sign``, ``long_run``, ``volatility``, "
+                        "``non_gaussian`` or ``proxy``."),
         "A": {**nullable_matrix, "description": "short_run: the pattern of A (numbers fixed, null free; null "
               "when not given)."},
         "B": {**nullable_matrix, "description": "short_run: the pattern of B, likewise."},
@@ -247,7 +248,22 @@ def _identification() -> Node:
         "zeros": _map("sign: ``{shock: [variable, ...]}`` with a zero impact response.", "shock",
                       {"type": "array", "items": {"type": "string"}}),
         "draws": _leaf("integer", "sign: rotations drawn."),
-    }, optional=("A", "B", "signs", "horizons", "zeros", "draws"))
+        "narrative": _arr("sign: the narrative restrictions (``date``, ``shock``, ``sign``, ``variable``, "
+                          "``contribution``, ``periods``)."),
+        "breaks": _arr("volatility: the dates (or positions) starting each new variance regime."),
+        "regimes": _strings("volatility: the regime labels, when given as a series."),
+        "max_iter": _leaf("integer", "volatility, non_gaussian: the ML's iteration budget."),
+        "tol": _leaf("number", "volatility, non_gaussian: its convergence tolerance."),
+        "alpha": _leaf("number", "volatility, non_gaussian: the level of the test that the shocks are told apart."),
+        "shock": _leaf("string", "proxy: the shock the instrument identifies."),
+        "instrument": _leaf(["string", "null"], "proxy: the instrument's name."),
+        "instrument_start": _leaf("string", "proxy: its first date."),
+        "instrument_end": _leaf("string", "proxy: its last date."),
+        "instrument_nobs": _leaf("integer", "proxy: its observations."),
+        "hac_lags": _leaf(["integer", "null"], "proxy: Newey-West lags of the first stage (null: the rule)."),
+    }, optional=("A", "B", "signs", "horizons", "zeros", "draws", "narrative", "breaks", "regimes", "max_iter",
+                 "tol", "alpha", "shock", "instrument", "instrument_start", "instrument_end", "instrument_nobs",
+                 "hac_lags"))
 
 
 def _identification_details() -> Node:
@@ -275,8 +291,48 @@ def _identification_details() -> Node:
                         "description": "sign: ``S[shock][variable]`` in ``{-1, 0, 1}``."},
         "zero_indices": {"type": "array", "items": {"type": "array"},
                          "description": "sign: for each shock, the variables with a zero impact response."},
+        "restrictions": _arr("sign: each restriction as ``[shock, variable, sign, first horizon, last horizon]`` "
+                             "(indices into ``names``)."),
+        "names": _strings("sign: the variables the restriction indices refer to."),
+        "ess": _leaf("number", "sign: effective sample size of the accepted models' importance weights (their "
+                     "number when all are equal)."),
+        "weights": _leaf("string", "sign: the importance weights applied (zero restrictions: Arias, Rubio-Ramírez "
+                         "& Waggoner 2018)."),
+        "narrative": _leaf("object", "sign with narrative restrictions: the restrictions, the models each keeps, "
+                           "the importance weights' effective sample size (``ess``, ``weight_floor``) and what "
+                           "the bootstrap needs (``res.narrative_report()`` tabulates it)."),
+        "regimes": _strings("volatility: the variance regimes, the first with unit shock variances."),
+        "regime_nobs": _leaf("object", "volatility: periods in each regime."),
+        "regime_path": _arr("volatility: the regime (index into ``regimes``) of each period of the sample."),
+        "variance_ratios": _leaf("object", "volatility: regime -> shock -> variance relative to the first regime."),
+        "variance_ratio_se": _leaf("object", "volatility: their standard errors (inverse Hessian)."),
+        "impact_se": _arr("volatility, non_gaussian: standard errors of the impact matrix (inverse Hessian)."),
+        "llf": _leaf("number", "volatility, non_gaussian: the scheme's maximised log-likelihood."),
+        "gls_rounds": _leaf("integer", "volatility: rounds of GLS re-estimation of the VAR coefficients."),
+        "distinct_test": _arr("volatility: for each pair of shocks, the Wald test that their variance ratios are "
+                              "equal in every regime (``shocks``, ``statistic``, ``dof``, ``pvalue``)."),
+        "ln_test": _arr("volatility, two regimes: the Lütkepohl-Netšunajev (2017) tests on the ordered ratios."),
+        "weak_pairs": _arr("volatility: pairs of shocks whose ratios the test cannot tell apart (not identified "
+                           "apart)."),
+        "labelling": _leaf("object", "data-driven schemes: the column order and signs that name the shocks "
+                           "(:func:`causalmacro.svar.labelling.label_shocks`)."),
+        "shock": _leaf("string", "proxy: the shock the instrument identifies."),
+        "identified_column": _leaf("integer", "proxy: its column of the impact matrix."),
+        "placeholder_shocks": _strings("proxy: the other shocks, not identified (their columns only complete "
+                                       "the impact matrix)."),
+        "normalisation": _leaf("string", "proxy: the shock's size."),
+        "first_stage": _leaf("object", "proxy: the first stage (slope, HAC standard error, effective F of "
+                             "Montiel Olea & Pflueger 2013, overlap, ``weak``)."),
     }, optional=("A", "B", "converged", "iterations", "n_free", "signs_normalised", "overid_lr", "draws",
-                 "accepted", "acceptance_rate", "point", "sign_matrix", "zero_indices"))
+                 "accepted", "acceptance_rate", "point", "sign_matrix", "zero_indices", "restrictions", "names",
+                 "ess", "weights", "narrative", "regimes", "regime_nobs", "regime_path", "variance_ratios",
+                 "variance_ratio_se", "impact_se", "llf", "gls_rounds", "distinct_test", "ln_test", "weak_pairs",
+                 "labelling", "shock", "identified_column", "placeholder_shocks", "normalisation", "first_stage"))
+
+
+def _arr(description: str) -> Node:
+    """A list whose items the description explains."""
+    return {"type": "array", "description": description}
 
 
 def _svar() -> Node:
@@ -611,6 +667,8 @@ def _answer() -> Node:
                                "positive": _leaf("number", "Share whose band excludes zero above."),
                                "negative": _leaf("number", "Share whose band excludes zero below."),
                            }), nullable=True),
+        "not_identified": _leaf(["string", "null"], "Why the liquidity shock is not identified (null: it is)."),
+        "weakly_identified": _leaf(["string", "null"], "The shocks the data cannot tell it apart from (null: none)."),
         "lines": _strings("The evidence in words, one line each, as the report shows it."),
     }, nullable=True)
 

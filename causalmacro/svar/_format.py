@@ -38,9 +38,17 @@ def _facts(res: SVARResults) -> list[tuple[str, str]]:
         ("Identification", res.identification.name),
         ("Largest root", f"{rf.roots[0]:.4f} ({'stable' if res.is_stable else 'EXPLOSIVE'})"),
     ]
-    for key in ("acceptance_rate", "iterations", "overid_lr"):
-        if key in res.identified.details:
-            facts.append((key.replace("_", " "), str(jsonable(res.identified.details[key]))))
+    det = res.identified.details
+    for key in ("acceptance_rate", "ess", "iterations", "overid_lr", "llf", "weak_pairs"):
+        if key in det:
+            facts.append((key.replace("_", " "), str(jsonable(det[key]))))
+    if "variance_ratios" in det:
+        for regime, ratios in det["variance_ratios"].items():
+            facts.append((f"variance ratios {regime}", ", ".join(f"{k} {v:.3g}" for k, v in ratios.items())))
+    if "first_stage" in det:
+        fs = det["first_stage"]
+        facts.append(("first stage", f"effective F {fs['effective_f']:.2f} on {fs.get('nobs', '?')} periods"
+                      + (" (WEAK)" if fs.get("weak") else "")))
     d = res.diagnostics
     if d.portmanteau is not None:
         facts.append(("Portmanteau", f"{d.portmanteau.statistic:.3f} (p={d.portmanteau.pvalue:.3g})"))

@@ -355,7 +355,8 @@ class ChangesInVolatility(Identification):
             series = self.regimes
             missing = index.difference(series.dropna().index)
             if len(missing):
-                shown = ", ".join(str(d) for d in missing[:3]) + (", ..." if len(missing) > 3 else "")
+                text = [f"{d:%Y-%m-%d}" if isinstance(d, pd.Timestamp) else str(d) for d in missing]
+                shown = ", ".join(text[:3]) + (f", ... {text[-1]}" if len(text) > 3 else "")
                 raise ArgumentError(f"ChangesInVolatility(regimes=) does not cover {len(missing)} dates of the "
                                     f"effective sample: {shown}")
             values = series.reindex(index).astype(str).to_numpy()

@@ -232,7 +232,7 @@ def test_constructor_errors(kwargs, message):
                                          "at least K + 1 = 4 are needed"),
     (ChangesInVolatility(breaks=[0]), "break position 0 outside 1..168 of the effective sample"),
     (ChangesInVolatility(regimes=pd.Series("a", index=pd.period_range("1970Q1", "2008Q3", freq="Q"))),
-     "ChangesInVolatility(regimes=) does not cover 14 dates of the effective sample: 1966Q3, 1966Q4, 1967Q1, ..."),
+     "ChangesInVolatility(regimes=) does not cover 14 dates of the effective sample: 1966Q3, 1966Q4, 1967Q1, ... 1969Q4"),
 ])
 def test_sample_errors(ident, message):
     rf, _ = fit_reduced_form(usa(), 6, "c")

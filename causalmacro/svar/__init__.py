@@ -37,13 +37,18 @@ from causalmacro.svar.results import (
 )
 from causalmacro.svar.short_run import ShortRun
 from causalmacro.svar.sign import SignRestrictions
-from causalmacro.svar.volatility import ChangesInVolatility, WeakIdentificationWarning
+from causalmacro.svar.volatility import (
+    ChangesInVolatility,
+    DegenerateLikelihoodWarning,
+    WeakIdentificationWarning,
+)
 
 __all__ = [
     "SVAR",
     "BootstrapDraws",
     "CausalityResult",
     "ChangesInVolatility",
+    "DegenerateLikelihoodWarning",
     "Deterministic",
     "ExplosiveReplicationsWarning",
     "ExplosiveVARWarning",

@@ -58,7 +58,7 @@ from causalmacro.svar.identification import (
 from causalmacro.svar.labelling import label_shocks, label_shocks_batch
 from causalmacro.svar.reduced_form import ReducedForm, lag_matrix
 
-__all__ = ["ChangesInVolatility", "WeakIdentificationWarning", "volatility_loglik"]
+__all__ = ["ChangesInVolatility", "DegenerateLikelihoodWarning", "WeakIdentificationWarning", "volatility_loglik"]
 
 _LOG2PI = float(np.log(2.0 * np.pi))
 
@@ -232,6 +232,29 @@ def _pairwise_wald(lam: np.ndarray, cov: np.ndarray, k: int) -> list[tuple[int, 
             stat = float(d @ np.linalg.solve(r @ cov @ r.T, d))
             out.append((i, j, stat, m - 1, float(stats.chi2.sf(stat, m - 1))))
     return out
+
+
+#: Variance ratios outside this range stop the GLS rounds as degenerate (see :class:`DegenerateLikelihoodWarning`).
+RATIO_RANGE = (1e-4, 1e4)
+
+
+class DegenerateLikelihoodWarning(RuntimeWarning):
+    """The GLS rounds drove a variance ratio to 0 or infinity: the likelihood has no maximum there.
+
+    With few periods in a regime against the coefficients of each VAR equation,
+    re-weighting that regime by its inverse variance lets the GLS fit it exactly
+    in one direction; the variance of that shock goes to zero and the
+    likelihood grows without bound. The estimate is then the ML on the OLS
+    residuals (the first step, no GLS rounds), as the warning says.
+    """
+
+
+def _degenerate_note(lam: np.ndarray, names: list[str], nobs: np.ndarray, n_coef: int) -> str:
+    m = int(np.argmin(np.min(np.minimum(lam[1:], 1 / lam[1:]), axis=1))) + 1
+    extreme = lam[m][int(np.argmin(np.minimum(lam[m], 1 / lam[m])))]
+    return (f"changes in volatility: the GLS rounds drove a variance ratio of regime {names[m]!r} "
+            f"({int(nobs[m])} periods, {n_coef} coefficients per equation) to {extreme:.2g} (the likelihood "
+            "has no maximum there); the estimate is the ML on the OLS residuals, without GLS rounds")
 
 
 @dataclass(frozen=True, eq=False)
@@ -422,8 +445,9 @@ class ChangesInVolatility(Identification):
         u = np.asarray(rf.resid)
         sig, nobs = _regime_covs(u, labels, n_reg)
         b, lam, ok = _ml(sig, nobs, None)
-        best: tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
-        prev, rounds = -np.inf, 0
+        first = (volatility_loglik(b, lam, sig, nobs), b, lam, sig, u, ok)
+        best: tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool] | None = None
+        prev, rounds, stopped = -np.inf, 0, None
         start: tuple[np.ndarray, np.ndarray] | None = (b, lam)
         while rounds < self.max_iter:
             omega = np.einsum("ij,mj,kj->mik", b, lam, b)
@@ -432,15 +456,23 @@ class ChangesInVolatility(Identification):
             sig, nobs = _regime_covs(u, labels, n_reg)
             b, lam, ok = _ml(sig, nobs, start)
             start = (b, lam)
+            if ok and lam.size and not RATIO_RANGE[0] < lam[1:].min() <= lam[1:].max() < RATIO_RANGE[1]:
+                # GLS weights a low-variance regime ever more: with few periods against the coefficients of an
+                # equation it fits that regime exactly in one direction and the likelihood has no maximum
+                stopped = _degenerate_note(lam, names, nobs, z.shape[1])
+                break
             ll = volatility_loglik(b, lam, sig, nobs)
             rounds += 1
             if best is None or ll > best[0]:
-                best = (ll, b, lam, sig, u)
+                best = (ll, b, lam, sig, u, ok)
             if not ll - prev > self.tol:  # svars: Exit = previous - current negative log-likelihood
                 break
             prev = ll
+        if stopped is not None:
+            warnings.warn(stopped, DegenerateLikelihoodWarning, stacklevel=3)
+            best, rounds = first, 0
         assert best is not None
-        llf, b, lam, sig, u = best
+        llf, b, lam, sig, u, ok = best
         if not ok or not np.all(np.isfinite(b)) or not np.all(lam > 0):
             raise IdentificationError("changes-in-volatility ML failed: a regime covariance is singular "
                                       "or the variance ratios are not positive")
@@ -468,6 +500,7 @@ class ChangesInVolatility(Identification):
             "impact_se": se[: k * k].reshape(k, k, order="F").tolist(),
             "llf": llf,
             "gls_rounds": rounds,
+            **({"gls_stopped": stopped} if stopped is not None else {}),
             "distinct_test": [{"shocks": [shock[i], shock[j]], "statistic": s, "dof": d, "pvalue": p}
                               for i, j, s, d, p in wald],
             "labelling": {"order": order.tolist(), "signs": signs.tolist()},

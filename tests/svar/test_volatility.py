@@ -258,3 +258,37 @@ def test_live_svars_reference():
     assert ident.details["llf"] == pytest.approx(vals[0], abs=1e-6)
     ref_b = vals[4:].reshape(3, 3, order="F")
     np.testing.assert_allclose(_match_columns(np.array(ident.impact), ref_b), ref_b, atol=2e-6)
+
+
+@pytest.mark.filterwarnings("ignore::causalmacro.svar.WeakIdentificationWarning")  # 12 periods: weak by design
+def test_gls_rounds_that_degenerate_stop_at_the_ml_on_ols_residuals() -> None:
+    """A 12-month stress regime against 11 coefficients per equation: re-weighting it by its inverse variance lets
+    GLS fit it exactly in one direction, a variance ratio goes to 0 and the likelihood has no maximum. The scheme
+    stops, warns, and returns the first step: with two regimes the ML on the OLS residuals is closed form, the
+    variance ratios are the generalised eigenvalues of the two regimes' residual covariances."""
+    import scipy.linalg
+
+    from causalmacro.svar import DegenerateLikelihoodWarning
+
+    rng = np.random.default_rng(1)
+    t, k = 132, 5
+    idx = pd.date_range("2015-01", periods=t, freq="MS")
+    stress = np.zeros(t, bool)
+    stress[62:66] = stress[88:96] = True
+    b = np.eye(k) + 0.3 * rng.standard_normal((k, k))
+    e = rng.standard_normal((t, k)) * np.sqrt(np.where(stress[:, None], np.array([0.5, 2, 4, 9, 16]), 1.0))
+    y = np.zeros((t, k))
+    for i in range(2, t):
+        y[i] = 0.4 * y[i - 1] + 0.1 * y[i - 2] + e[i] @ b.T
+    df = pd.DataFrame(y, index=idx, columns=list("abcde"))
+    regimes = pd.Series(np.where(stress, "stress", "calm"), index=idx)
+    with pytest.warns(DegenerateLikelihoodWarning, match=r"regime 'stress' \(12 periods, 11 coefficients per "
+                                                          r"equation\) to .* the estimate is the ML on the OLS"):
+        res = cm.SVAR(df, lags=2, identification=cm.ChangesInVolatility(regimes=regimes)).fit()
+    det = res.identification_details
+    assert det["gls_rounds"] == 0 and "GLS rounds drove" in det["gls_stopped"]
+    u = np.asarray(res.reduced_form.resid)
+    s = stress[2:]
+    calm, hot = (u[m].T @ u[m] / m.sum() for m in (~s, s))  # residuals about zero, as the likelihood has them
+    np.testing.assert_allclose(sorted(det["variance_ratios"]["stress"].values()),
+                               np.sort(scipy.linalg.eigh(hot, calm, eigvals_only=True)), rtol=1e-6)

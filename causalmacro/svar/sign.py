@@ -451,9 +451,13 @@ class SignRestrictions(Identification):
         if self.narrative:
             check = narrative_filter(self.narrative, rf, accepted, rng)
             if not check.keep.any():
+                steps = check.details["steps"]
+                dead = [str(st["restriction"]) for st in steps if st["keeps_alone"] == 0]
+                hint = (f"{dead[0]} holds in none of them by itself: check its date, shock and sign" if dead else
+                        f"each holds in some ({', '.join(format(st['keeps_alone'], '.1%') for st in steps)}) but none "
+                        "holds them all: raise draws")
                 raise IdentificationError(
-                    f"none of the {accepted.shape[0]} sign-accepted models meets the narrative restrictions "
-                    f"(kept alone: {[round(st['keeps_alone'], 3) for st in check.details['steps']]}); raise draws"
+                    f"none of the {accepted.shape[0]} sign-accepted models meets the narrative restrictions; {hint}"
                 )
             accepted, narrative = accepted[check.keep], check.details
             weights = combine_weights(None if weights is None else weights[check.keep], check.weights)

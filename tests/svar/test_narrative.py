@@ -195,7 +195,8 @@ def test_report_steps_count_each_restriction_in_turn(data: pd.DataFrame) -> None
 def test_no_model_meeting_the_narrative_is_an_identification_error(data: pd.DataFrame) -> None:
     wrong = cm.NarrativeRestriction(data.index[EVENT].strftime("%Y-%m"), shock="a", sign=-1, variable="a",
                                     contribution="overwhelming")
-    with pytest.raises(cm.svar.IdentificationError, match=r"^none of the \d+ sign-accepted models meets the narrative"):
+    with pytest.raises(cm.svar.IdentificationError, match=r"^none of the \d+ sign-accepted models meets the narrative "
+                       r"restrictions; .*a < 0.* holds in none of them by itself: check its date, shock and sign$"):
         fit(data, [wrong], draws=500)
 
 

@@ -20,8 +20,9 @@ Writes ``docs/figures/*.png`` and nothing else (never data, never extracts of da
 - ``case_*.png``: the case study (``case-study.md``): the main job (``cm.fit_spec``) on
   the monthly spec, the asset spectrum pooled and by liquidity regime, and the robustness
   checks: one specification grid (every ordering x lags 1-4 x the full sample, pre- and
-  post-2020 and six rolling six-year windows, with the asset model on each window) and a
-  sign-identified fit.
+  post-2020 and six rolling six-year windows, with the asset model on each window), a
+  sign-identified fit, and BTC's responses under recursive, changes-in-volatility, sign and
+  sign + narrative identification side by side (``case_identification.png``).
 
 Every figure is drawn by the package's own plotting functions, so the pages cannot drift
 from the code; the numbers printed under ``==`` headings are the ones the pages quote.

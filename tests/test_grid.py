@@ -148,6 +148,7 @@ def test_sign_shares_and_curve(small) -> None:
     ({"windows": 0}, "windows: expected at least 1 rolling window"),
     ({"windows": 5, "window_length": 500}, "window_length: 500 periods is outside"),
     ({"identifications": ["sign"]}, "identifications: 'sign' is not one of"),
+    ({"identifications": ["volatility"]}, "identifications: 'volatility' needs the spec's [var.volatility] table"),
     ({"lags": [0]}, "lags: expected positive integers"),
     ({"reps": 1}, "reps: expected at least 2"),
 ])
@@ -210,3 +211,31 @@ def test_run_report_gains_a_robustness_section(tmp_path: Path, capsys: pytest.Ca
                  "--out", str(out)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "not a causalmacro grid" in err[0]
+
+
+@pytest.mark.filterwarnings("ignore::causalmacro.svar.WeakIdentificationWarning")  # the demo's variances are constant
+def test_data_identified_schemes_fill_every_ordering_alike_and_leave_windows_they_cannot_identify_empty(demo) -> None:
+    """A volatility scheme does not depend on the ordering: each block fits it once, as SVAR() with the spec's
+    [var.volatility] and the block's seed; a window without the break cannot identify it and stays NaN."""
+    spec, panel = demo
+    vol = spec.model_copy(update={"var": spec.var.model_copy(update={
+        "volatility": cm.spec.schema.VolatilitySpec(breaks=["2020-03"])})})
+    g = grid(vol, panel, workers=1, orderings=ORDERS[:2], lags=[2], windows=[("2015-01", "2025-12"),
+             ("2015-01", "2019-12")], reps=30, horizon=4, identifications=["recursive", "volatility"])
+    cv = g.irf.sel(identification="volatility", lags=2)
+    np.testing.assert_array_equal(cv.isel(ordering=0).to_numpy(), cv.isel(ordering=1).to_numpy())
+    assert np.isnan(cv.isel(window=1).to_numpy()).all()  # no break inside 2015-2019
+    full = panel.data.loc["2015-01":"2025-12"]
+    first = full.index[2:]
+    held = [e for e in spec.events if first[0] <= pd.Timestamp(spec.event_date(e)) <= first[-1]]
+    exog = event_dummies(spec, full.index, names=held, sample=first) if held else None
+    opts = make_options(list(spec.var.order), panel.data.index, orderings=ORDERS[:2], lags=[2],
+                        windows=[("2015-01", "2025-12"), ("2015-01", "2019-12")], window_length=None,
+                        identifications=["recursive", "volatility"], reps=30, method="block", level=0.9, horizon=4,
+                        trend="c", seed=0)
+    block = next(b for b in opts.blocks() if b.window == 0)
+    names = list(spec.var.order)
+    res = cm.SVAR(full[names], order=names, lags=2, exog=exog,
+                  identification=cm.ChangesInVolatility(breaks=("2020-03-01",))).fit(rng=opts.block_seed(block))
+    np.testing.assert_allclose(cv.isel(ordering=0, window=0).sel(bound="point").transpose(
+        "horizon", "response", "shock").to_numpy(), res.irf(4).sel(bound="point").to_numpy(), rtol=1e-8, atol=1e-10)

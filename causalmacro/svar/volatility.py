@@ -291,6 +291,7 @@ class ChangesInVolatility(Identification):
     #: The scheme's name: ``identification = "volatility"``.
     name: ClassVar[IdentificationName] = "volatility"
     needs_resid: ClassVar[bool] = True
+    strata_name: ClassVar[str] = "regimes"
 
     def __post_init__(self) -> None:
         if (self.breaks is None) == (self.regimes is None):
@@ -370,6 +371,20 @@ class ChangesInVolatility(Identification):
                 raise ArgumentError(f"volatility regime {name!r} has {c} observations in the effective sample; "
                                     f"at least K + 1 = {k + 1} are needed")
         return labels, names
+
+    def strata(self, rf: ReducedForm) -> np.ndarray:
+        """The variance regimes, which the block and residual bootstraps resample within.
+
+        Parameters
+        ----------
+        rf : ReducedForm
+
+        Returns
+        -------
+        ndarray of int, shape (nobs,)
+            :meth:`regime_labels` of each effective observation.
+        """
+        return self.regime_labels(rf)[0]
 
     @staticmethod
     def _position(b: Any, index: pd.Index) -> int:

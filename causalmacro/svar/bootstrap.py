@@ -22,7 +22,7 @@ see :class:`~causalmacro.svar.short_run.ShortRun`).
   its 90% bands covered the true impact responses about 30% of the time.
   Valid for responses after impact only.
 * **Strata.** A scheme whose :meth:`~causalmacro.svar.identification.Identification.strata`
-  returns a label per residual row (changes in volatility: its variance regimes)
+  returns a label per residual row (changes in volatility with ``stratify=True``: its regimes)
   gets block and residual draws confined to each row's own stratum: the blocks of
   a regime's periods are drawn only from blocks lying inside one span of that
   regime (never across a boundary) and centred over them; a regime with a span
@@ -100,7 +100,7 @@ class BootstrapDraws:
         Block length of the moving-block bootstrap (None for the others).
     strata : str or None
         What the block or residual draws were confined to (``"regimes"`` for
-        :class:`~causalmacro.svar.volatility.ChangesInVolatility`); None when
+        :class:`~causalmacro.svar.volatility.ChangesInVolatility` with ``stratify=True``); None when
         unstratified.
     """
 

@@ -107,8 +107,12 @@ def _two_regime_sample(seed: int = 0, nobs: int = 160):
     return pd.DataFrame(y, columns=["a", "b", "c"], index=pd.period_range("2000-01", periods=nobs, freq="M"))
 
 
-def test_volatility_bootstrap_is_stratified_by_regime_and_records_it():
-    res = cm.SVAR(_two_regime_sample(), lags=1, identification="volatility", breaks=[99]).fit(rng=0)
+def test_volatility_bootstrap_with_stratify_resamples_within_regimes_and_records_it():
+    loose = cm.SVAR(_two_regime_sample(), lags=1, identification="volatility", breaks=[99]).fit(rng=0)
+    assert loose.identification.strata(loose.reduced_form) is None  # off by default (see the benchmark)
+    assert loose.bootstrap(20, rng=1).strata is None
+    res = cm.SVAR(_two_regime_sample(), lags=1, identification="volatility", breaks=[99], stratify=True).fit(rng=0)
+    assert res.identification.describe()["stratify"] is True
     labels = res.identification.strata(res.reduced_form)
     assert_array_equal(labels, np.repeat([0, 1], [99, 60]))
     draws = res.bootstrap(50, rng=1)
@@ -118,3 +122,15 @@ def test_volatility_bootstrap_is_stratified_by_regime_and_records_it():
     assert wild.strata is None and "strata" not in wild.attrs()
     plain = cm.SVAR(_two_regime_sample(), lags=1).fit(rng=0).bootstrap(20, rng=1)
     assert plain.strata is None and "strata" not in plain.attrs()
+    assert res.irf(4, bands=draws).attrs["interval"] == "block bootstrap within regimes, pointwise percentile"
+    assert plain_interval() == "block bootstrap, pointwise percentile"
+
+
+def plain_interval() -> str:
+    res = cm.SVAR(_two_regime_sample(), lags=1).fit(rng=0)
+    return str(res.irf(4, bands=res.bootstrap(20, rng=1)).attrs["interval"])
+
+
+def test_stratify_must_be_a_bool():
+    with pytest.raises(cm.ArgumentError, match=r"^ChangesInVolatility\(stratify='yes'\) must be True or False$"):
+        cm.ChangesInVolatility(breaks=[10], stratify="yes")

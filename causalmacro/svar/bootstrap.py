@@ -21,6 +21,16 @@ see :class:`~causalmacro.svar.short_run.ShortRun`).
   not (Brüggemann, Jentsch & Trenkler 2016): in the liquidity-chain Monte Carlo
   its 90% bands covered the true impact responses about 30% of the time.
   Valid for responses after impact only.
+* **Strata.** A scheme whose :meth:`~causalmacro.svar.identification.Identification.strata`
+  returns a label per residual row (changes in volatility with ``stratify=True``: its regimes)
+  gets block and residual draws confined to each row's own stratum: the blocks of
+  a regime's periods are drawn only from blocks lying inside one span of that
+  regime (never across a boundary) and centred over them; a regime with a span
+  shorter than a block is drawn i.i.d. within the regime, as the residual method
+  always is. Every replication then keeps the regimes' variances, which identify
+  the shocks; an unrestricted draw mixes stress residuals into calm months and
+  makes the replications' regimes nearly alike. The wild bootstrap keeps every
+  residual at its date and ignores strata. Without strata the draws are unchanged.
 * Every method resamples residuals rescaled by ``sqrt(T / (T - k))``
   (:func:`dof_scale`): OLS residuals are smaller than the errors.
 * ``bias_correct=True``: Kilian's (1998) bootstrap-after-bootstrap; a first round
@@ -49,6 +59,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Literal
 
 import numpy as np
@@ -69,7 +80,7 @@ class BootstrapDraws:
 
     Attributes
     ----------
-    method : {"residual", "wild"}
+    method : {"block", "residual", "wild"}
     reps : int
         Replications requested.
     params : ndarray, shape (n, k_det + K p, K)
@@ -87,6 +98,10 @@ class BootstrapDraws:
         Seed of the random stream (None when a Generator was passed in).
     block_length : int or None
         Block length of the moving-block bootstrap (None for the others).
+    strata : str or None
+        What the block or residual draws were confined to (``"regimes"`` for
+        :class:`~causalmacro.svar.volatility.ChangesInVolatility` with ``stratify=True``); None when
+        unstratified.
     """
 
     method: BootstrapMethod
@@ -100,6 +115,7 @@ class BootstrapDraws:
     bias_corrected: bool
     seed: int | None = None
     block_length: int | None = None
+    strata: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("params", "coefs", "sigma_u", "impact"):
@@ -109,7 +125,8 @@ class BootstrapDraws:
         return (
             f"BootstrapDraws(method={self.method!r}, reps={self.reps}, kept={self.n_kept}, "
             f"explosive={self.n_explosive}, unidentified={self.n_unidentified}, seed={self.seed}"
-            + (f", block_length={self.block_length})" if self.block_length is not None else ")")
+            + (f", block_length={self.block_length}" if self.block_length is not None else "")
+            + (f", strata={self.strata!r})" if self.strata is not None else ")")
         )
 
     @property
@@ -125,13 +142,15 @@ class BootstrapDraws:
         dict
             ``seed`` (when known), ``bootstrap`` (the method), ``reps``,
             ``reps_kept``, ``n_explosive``, ``n_unidentified`` and
-            ``bias_corrected`` (0 or 1).
+            ``bias_corrected`` (0 or 1), and ``strata`` when the draws were stratified.
         """
         seed = {} if self.seed is None else {"seed": self.seed}
         block = {} if self.block_length is None else {"block_length": self.block_length}
+        strata = {} if self.strata is None else {"strata": self.strata}
         return {
             **seed,
             **block,
+            **strata,
             "bootstrap": self.method,
             "reps": self.reps,
             "reps_kept": self.n_kept,
@@ -232,11 +251,54 @@ def _block_shocks(resid: np.ndarray, reps: int, length: int, rng: np.random.Gene
     return resid[index] - centre[position]
 
 
+def _spans(strata: np.ndarray) -> list[tuple[int, int]]:
+    """Maximal runs ``[start, stop)`` of equal labels, in time order."""
+    cuts = np.flatnonzero(strata[1:] != strata[:-1]) + 1
+    edges = np.concatenate([[0], cuts, [strata.size]])
+    return [(int(a), int(b)) for a, b in pairwise(edges)]
+
+
+def _stratified_shocks(
+    resid: np.ndarray, strata: np.ndarray, reps: int, length: int | None, rng: np.random.Generator,
+) -> np.ndarray:
+    """Resample within strata: every row of stratum ``s`` is drawn from the rows of ``s``.
+
+    ``length=None``: i.i.d. draws within the stratum, centred by the stratum's mean.
+    Otherwise moving blocks: each span of a stratum (a maximal run of its label) is
+    filled by blocks of ``length`` consecutive rows that lie inside one span of the
+    same stratum (a block never crosses a boundary), centred by position in the
+    block over those admissible blocks (Brüggemann, Jentsch & Trenkler 2016, within
+    the stratum). A stratum with a span shorter than ``length`` is drawn i.i.d.
+    """
+    out = np.empty((reps, *resid.shape))
+    spans = _spans(strata)
+    for label in dict.fromkeys(strata.tolist()):
+        own = [(a, b) for a, b in spans if strata[a] == label]
+        if length is None or min(b - a for a, b in own) < length:
+            rows = np.flatnonzero(strata == label)
+            centred = resid[rows] - _nanmean(resid[rows], axis=0)
+            out[:, rows] = centred[rng.integers(0, rows.size, size=(reps, rows.size))]
+            continue
+        starts_ok = np.concatenate([np.arange(a, b - length + 1) for a, b in own])
+        offsets = np.arange(length)
+        centre = _nanmean(resid[starts_ok[:, None] + offsets], axis=0)  # (l, K)
+        for a, b in own:
+            n = b - a
+            n_blocks = -(-n // length)
+            starts = starts_ok[rng.integers(0, starts_ok.size, size=(reps, n_blocks))]
+            index = (starts[..., None] + offsets).reshape(reps, n_blocks * length)[:, :n]
+            out[:, a:b] = resid[index] - centre[np.tile(offsets, n_blocks)[:n]]
+    return out
+
+
 def _draw_shocks(
     resid: np.ndarray, reps: int, method: BootstrapMethod, rng: np.random.Generator,
-    *, block_length: int | None = None,
+    *, block_length: int | None = None, strata: np.ndarray | None = None,
 ) -> np.ndarray:
     nobs = resid.shape[0]
+    if strata is not None and method != "wild":  # the wild bootstrap keeps every residual at its date anyway
+        length = (block_length or block_length_rule(nobs)) if method == "block" else None
+        return _stratified_shocks(resid, np.asarray(strata), reps, length, rng)
     if method == "residual":
         centred = resid - _nanmean(resid, axis=0)
         return centred[rng.integers(0, nobs, size=(reps, nobs))]
@@ -279,7 +341,7 @@ class _Resampled:
 def _resample(
     rf: ReducedForm, coefs: np.ndarray, det_coefs: np.ndarray, reps: int,
     method: BootstrapMethod, rng: np.random.Generator, block_length: int | None,
-    *, aux: np.ndarray | None = None, keep_resid: bool = False,
+    *, aux: np.ndarray | None = None, keep_resid: bool = False, strata: np.ndarray | None = None,
 ) -> _Resampled:
     """Simulate and re-estimate ``reps`` samples.
 
@@ -293,7 +355,7 @@ def _resample(
     resid = resid * dof_scale(rf.nobs, rf.nobs - rf.df_resid)
     k = resid.shape[1]
     joint = resid if aux is None else np.concatenate([resid, aux], axis=1)
-    drawn = _draw_shocks(joint, reps, method, rng, block_length=block_length)
+    drawn = _draw_shocks(joint, reps, method, rng, block_length=block_length, strata=strata)
     shocks, aux_b = drawn[..., :k], (None if aux is None else drawn[..., k:])
     y = simulate_var(np.asarray(rf.data[: rf.lags]), det_mean, coefs, np.ascontiguousarray(shocks))
     params, sigma = batched_ols(y, rf.lags, det)
@@ -343,13 +405,14 @@ def run_bootstrap(
     bias = np.zeros_like(coefs_hat)
     identification.check_bootstrap(method)
     aux = identification.aux_series(rf)
+    strata = identification.strata(rf)
     if bias_correct and rf.is_stable:
-        first = _resample(rf, coefs_hat, det_hat, reps, method, rng, block_length, aux=aux)
+        first = _resample(rf, coefs_hat, det_hat, reps, method, rng, block_length, aux=aux, strata=strata)
         _, coefs1 = split_params(first.params, kt, k)
         bias = coefs1.mean(axis=0) - coefs_hat
         dgp = _shrink_to_stationary(coefs_hat[None], bias)[0]
     sample = _resample(rf, dgp, det_hat, reps, method, rng, block_length, aux=aux,
-                       keep_resid=identification.needs_resid)
+                       keep_resid=identification.needs_resid, strata=strata)
     params, sigma = sample.params, sample.sigma
     det_b, coefs_b = split_params(params, kt, k)
     if bias_correct and rf.is_stable:
@@ -373,4 +436,5 @@ def run_bootstrap(
         bias_corrected=bool(bias_correct and rf.is_stable),
         seed=seed,
         block_length=(block_length or block_length_rule(rf.nobs)) if method == "block" else None,
+        strata=identification.strata_name if strata is not None and method != "wild" else None,
     )

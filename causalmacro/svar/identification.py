@@ -156,6 +156,27 @@ class Identification(ABC):
             False where a replication could not be identified.
         """
 
+    #: What :meth:`strata` labels, recorded in the bootstrap draws (``BootstrapDraws.strata``).
+    strata_name: ClassVar[str] = "strata"
+
+    def strata(self, rf: ReducedForm) -> np.ndarray | None:
+        """A stratum label per residual row that the bootstrap must not mix, or None.
+
+        The block and residual bootstraps draw each row only from rows of its own
+        stratum (blocks inside one span of the stratum); see
+        :mod:`causalmacro.svar.bootstrap`.
+
+        Parameters
+        ----------
+        rf : ReducedForm
+
+        Returns
+        -------
+        ndarray of int, shape (nobs,), or None
+            Rows aligned with ``rf.resid``; None (the default): no strata.
+        """
+        return None
+
     def check_bootstrap(self, method: str) -> None:
         """Raise :class:`~causalmacro.errors.ArgumentError` if bootstrap ``method`` is not valid for the scheme.
 

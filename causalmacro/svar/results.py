@@ -364,7 +364,8 @@ class SVARResults:
                 WildImpactWarning, stacklevel=3,
             )
         return draws.coefs, draws.impact, {"bands": draws.method, **draws.attrs(),
-                                           "interval": f"{draws.method} bootstrap"}
+                                           "interval": f"{draws.method} bootstrap"
+                                           + (f" within {draws.strata}" if draws.strata else "")}
 
     def _banded(self, point: xr.DataArray, draws: np.ndarray, level: float, attrs: dict[str, Any],
                 joint: bool = False) -> xr.DataArray:

@@ -280,6 +280,8 @@ class ChangesInVolatility(Identification):
         Level of the test that the variance ratios are distinct; a pair of shocks
         whose ratios the test cannot tell apart at this level raises a
         :class:`WeakIdentificationWarning`.
+    stratify : bool
+        Bootstrap within the regimes (see below); default False.
 
     Notes
     -----
@@ -288,6 +290,17 @@ class ChangesInVolatility(Identification):
     ``variance_ratio_se``, ``impact_se``, ``llf``, ``distinct_test`` (pairwise
     Wald tests) and, with two regimes, ``ln_test`` (Lütkepohl-Netšunajev). The
     shocks are named by :func:`~causalmacro.svar.labelling.label_shocks`.
+
+    ``stratify=True`` makes the block and residual bootstraps resample within the
+    regimes (:meth:`strata`): a regime's periods get residuals of that regime only,
+    in blocks that never cross a regime boundary (i.i.d. within a regime that has a
+    span shorter than a block); ``BootstrapDraws.strata`` is then ``"regimes"``. It
+    is off by default: in the Monte Carlo of ``benchmarks/bench_volatility_coverage.py``
+    the unrestricted block and residual bootstraps covered the impact responses at
+    about the nominal 90% (86-90%), the stratified ones at 85-89% under Gaussian and
+    79-81% under GARCH-t(5) shocks (T = 130), with narrower bands after impact. The
+    wild bootstrap covered impact responses 33-59% of the time
+    (:class:`~causalmacro.svar.results.WildImpactWarning`).
 
     In the bootstrap each replication is re-identified from its own residuals with
     the regimes fixed; its VAR keeps its OLS slopes (no GLS rounds), as svars'
@@ -310,10 +323,12 @@ class ChangesInVolatility(Identification):
     max_iter: int = DATA_DRIVEN.max_iter
     tol: float = DATA_DRIVEN.tol
     alpha: float = DATA_DRIVEN.alpha
+    stratify: bool = False
 
     #: The scheme's name: ``identification = "volatility"``.
     name: ClassVar[IdentificationName] = "volatility"
     needs_resid: ClassVar[bool] = True
+    strata_name: ClassVar[str] = "regimes"
 
     def __post_init__(self) -> None:
         if (self.breaks is None) == (self.regimes is None):
@@ -334,10 +349,13 @@ class ChangesInVolatility(Identification):
             raise ArgumentError(f"ChangesInVolatility(tol={self.tol!r}) must be positive")
         if not 0 < self.alpha < 1:
             raise ArgumentError(f"ChangesInVolatility(alpha={self.alpha!r}) must lie in (0, 1)")
+        if not isinstance(self.stratify, bool):
+            raise ArgumentError(f"ChangesInVolatility(stratify={self.stratify!r}) must be True or False")
 
     def describe(self) -> dict[str, Any]:
         """JSON-ready description: the scheme, its breaks or regime labels, and its options."""
-        out: dict[str, Any] = {"scheme": self.name, "max_iter": self.max_iter, "tol": self.tol, "alpha": self.alpha}
+        out: dict[str, Any] = {"scheme": self.name, "max_iter": self.max_iter, "tol": self.tol, "alpha": self.alpha,
+                               "stratify": self.stratify}
         if self.breaks is not None:
             out["breaks"] = list(self.breaks)
         else:
@@ -394,6 +412,20 @@ class ChangesInVolatility(Identification):
                 raise ArgumentError(f"volatility regime {name!r} has {c} observations in the effective sample; "
                                     f"at least K + 1 = {k + 1} are needed")
         return labels, names
+
+    def strata(self, rf: ReducedForm) -> np.ndarray | None:
+        """The variance regimes when ``stratify``: the block and residual bootstraps then resample within them.
+
+        Parameters
+        ----------
+        rf : ReducedForm
+
+        Returns
+        -------
+        ndarray of int, shape (nobs,), or None
+            :meth:`regime_labels` of each effective observation; None unless ``stratify``.
+        """
+        return self.regime_labels(rf)[0] if self.stratify else None
 
     @staticmethod
     def _position(b: Any, index: pd.Index) -> int:

@@ -122,7 +122,7 @@ def test_bootstrap_replaying_residuals_reproduces_point(varx_fit, monkeypatch: p
     than the residuals."""
     monkeypatch.setattr(
         bootstrap, "_draw_shocks",
-        lambda resid, reps, method, rng, block_length=None: np.broadcast_to(resid, (reps, *resid.shape)).copy(),
+        lambda resid, reps, method, rng, block_length=None, strata=None: np.broadcast_to(resid, (reps, *resid.shape)).copy(),
     )
     monkeypatch.setattr(bootstrap, "dof_scale", lambda nobs, n_params: 1.0)
     draws = varx_fit.bootstrap(5, rng=0)

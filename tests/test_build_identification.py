@@ -70,6 +70,10 @@ def test_volatility_breaks_and_regimes_map_to_panel_periods(demo) -> None:
                     volatility=cm.spec.schema.VolatilitySpec(breaks=["2020-03-12", "2022-05-09"]))
     scheme = identification_of(vol, "volatility", panel.data)
     assert [pd.Timestamp(b) for b in scheme.breaks] == [pd.Timestamp("2020-03-01"), pd.Timestamp("2022-05-01")]
+    assert scheme.stratify is False
+    strat = _with_var(spec, identification="volatility",
+                      volatility=cm.spec.schema.VolatilitySpec(breaks=["2020-03"], stratify=True))
+    assert identification_of(strat, "volatility", panel.data).stratify is True
     name = next(iter(spec.regimes))
     by_regime = _with_var(spec, identification="volatility", volatility=cm.spec.schema.VolatilitySpec(regime=name))
     scheme = identification_of(by_regime, "volatility", panel.data)

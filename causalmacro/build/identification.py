@@ -110,9 +110,10 @@ def identification_of(spec: ModelSpec, scheme: str, data: pd.DataFrame) -> Ident
     if scheme == "volatility" and v.volatility is not None:
         vol = v.volatility
         if vol.regime is not None:
-            return sv.ChangesInVolatility(regimes=regime_series(data, vol.regime, spec.regimes[vol.regime]))
+            return sv.ChangesInVolatility(regimes=regime_series(data, vol.regime, spec.regimes[vol.regime]),
+                                          stratify=vol.stratify)
         assert vol.breaks is not None
-        return sv.ChangesInVolatility(breaks=tuple(_period(d, index) for d in vol.breaks))
+        return sv.ChangesInVolatility(breaks=tuple(_period(d, index) for d in vol.breaks), stratify=vol.stratify)
     if scheme == "proxy" and v.proxy is not None:
         p = v.proxy
         instrument = read_instrument(spec.resolve_path(p.file), p.column, index)

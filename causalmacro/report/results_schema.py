@@ -255,6 +255,7 @@ def _identification() -> Node:
         "max_iter": _leaf("integer", "volatility, non_gaussian: the ML's iteration budget."),
         "tol": _leaf("number", "volatility, non_gaussian: its convergence tolerance."),
         "alpha": _leaf("number", "volatility, non_gaussian: the level of the test that the shocks are told apart."),
+        "stratify": _leaf("boolean", "volatility: whether the bootstrap draws its blocks within each regime."),
         "shock": _leaf("string", "proxy: the shock the instrument identifies."),
         "instrument": _leaf(["string", "null"], "proxy: the instrument's name."),
         "instrument_start": _leaf("string", "proxy: its first date."),
@@ -262,7 +263,7 @@ def _identification() -> Node:
         "instrument_nobs": _leaf("integer", "proxy: its observations."),
         "hac_lags": _leaf(["integer", "null"], "proxy: Newey-West lags of the first stage (null: the rule)."),
     }, optional=("A", "B", "signs", "horizons", "zeros", "draws", "narrative", "breaks", "regimes", "max_iter",
-                 "tol", "alpha", "shock", "instrument", "instrument_start", "instrument_end", "instrument_nobs",
+                 "tol", "alpha", "stratify", "shock", "instrument", "instrument_start", "instrument_end", "instrument_nobs",
                  "hac_lags"))
 
 

@@ -384,6 +384,11 @@ class VolatilitySpec(_Strict):
     regime: Name | None = Field(
         default=None, description="A ``[regimes]`` definition whose labels are the variance regimes.",
     )
+    stratify: bool = Field(
+        default=False,
+        description="Draw the bootstrap's blocks within each regime's own periods (false: from the whole sample, "
+        "which covered better in the Monte Carlo of ``benchmarks/bench_volatility_coverage.py``).",
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> VolatilitySpec:

@@ -159,6 +159,14 @@ def test_the_answer_says_when_the_identification_leaves_the_liquidity_shock_open
     why, weak = identification_caveats(res, "net_liquidity")
     assert why is None and weak == ("the volatility identification cannot tell the net_liquidity shock apart from "
                                     f"{', '.join(others)} (their test does not reject at its level)")
+    with pytest.warns(cm.WeakIdentificationWarning):  # the demo's shocks are Gaussian by construction
+        res = cm.SVAR(data, lags=2, identification="non_gaussian").fit()
+    gaussian = list(res.identification_details["gaussian_shocks"])
+    assert "net_liquidity" in gaussian and len(gaussian) > 1
+    others = ", ".join(g for g in gaussian if g != "net_liquidity")
+    assert identification_caveats(res, "net_liquidity") == (None, (
+        f"the non_gaussian identification cannot tell the net_liquidity shock apart from {others} (all look "
+        "Gaussian, and Gaussian shocks can be rotated into each other)"))
 
 
 def test_an_unidentified_liquidity_shock_gets_no_yes_or_no(run) -> None:

@@ -284,8 +284,9 @@ def identification_caveats(res: SVARResults, shock: str) -> tuple[str | None, st
 
     A proxy identifies its own shock only (the other columns are placeholders);
     sign restrictions identify the shocks they restrict; a data-driven scheme
-    (changes in volatility, non-Gaussian shocks) identifies shocks apart only
-    where its test tells them apart (``weak_pairs``).
+    identifies shocks apart only where its test tells them apart (changes in
+    volatility: ``weak_pairs``; non-Gaussian shocks: at most one may look
+    Gaussian, ``gaussian_shocks``).
     """
     det, name = res.identified.details, res.identification.name
     if shock in det.get("placeholder_shocks", ()):
@@ -299,6 +300,11 @@ def identification_caveats(res: SVARResults, shock: str) -> tuple[str | None, st
     if weak:
         return None, (f"the {name} identification cannot tell the {shock} shock apart from "
                       f"{', '.join(weak)} (their test does not reject at its level)")
+    gaussian = [str(g) for g in det.get("gaussian_shocks", ())]
+    if shock in gaussian and len(gaussian) > 1:
+        others = ", ".join(g for g in gaussian if g != shock)
+        return None, (f"the {name} identification cannot tell the {shock} shock apart from {others} (all look "
+                      "Gaussian, and Gaussian shocks can be rotated into each other)")
     return None, None
 
 

@@ -256,6 +256,7 @@ def _identification() -> Node:
         "tol": _leaf("number", "volatility, non_gaussian: its convergence tolerance."),
         "alpha": _leaf("number", "volatility, non_gaussian: the level of the test that the shocks are told apart."),
         "stratify": _leaf("boolean", "volatility: whether the bootstrap draws its blocks within each regime."),
+        "gaussian_df": _leaf("number", "non_gaussian: degrees of freedom above which a shock counts as Gaussian."),
         "shock": _leaf("string", "proxy: the shock the instrument identifies."),
         "instrument": _leaf(["string", "null"], "proxy: the instrument's name."),
         "instrument_start": _leaf("string", "proxy: its first date."),
@@ -263,27 +264,13 @@ def _identification() -> Node:
         "instrument_nobs": _leaf("integer", "proxy: its observations."),
         "hac_lags": _leaf(["integer", "null"], "proxy: Newey-West lags of the first stage (null: the rule)."),
     }, optional=("A", "B", "signs", "horizons", "zeros", "draws", "narrative", "breaks", "regimes", "max_iter",
-                 "tol", "alpha", "stratify", "shock", "instrument", "instrument_start", "instrument_end", "instrument_nobs",
+                 "tol", "alpha", "stratify", "gaussian_df", "shock", "instrument", "instrument_start", "instrument_end", "instrument_nobs",
                  "hac_lags"))
 
 
-def _identification_details() -> Node:
-    """Facts of the SVAR's identification at the point estimate."""
-    return _obj("Facts of the identification at the point estimate.", {
-        "scheme": _leaf("string", "The scheme."),
-        "A": {"type": "array", "items": {"type": "array"}, "description": "short_run: the estimated A."},
-        "B": {"type": "array", "items": {"type": "array"}, "description": "short_run: the estimated B."},
-        "converged": _leaf("boolean", "short_run: whether the ML estimation converged."),
-        "iterations": _leaf("integer", "short_run: iterations of the ML estimation."),
-        "n_free": _leaf("integer", "short_run: free entries of A and B."),
-        "signs_normalised": _leaf("boolean", "short_run: whether every shock could be signed to raise its own "
-                                  "variable on impact."),
-        "overid_lr": _obj("short_run, over-identified: the likelihood-ratio test of the over-identifying "
-                          "restrictions.", {
-                              "statistic": _leaf("number", "LR statistic."),
-                              "df": _leaf("integer", "Over-identifying restrictions."),
-                              "pvalue": _leaf("number", "chi-square p-value."),
-                          }),
+def _sign_details() -> dict[str, Node]:
+    """Identification details of sign restrictions (with zeros and narrative restrictions)."""
+    return {
         "draws": _leaf("integer", "sign: rotations drawn."),
         "accepted": _leaf("integer", "sign: rotations that satisfy the restrictions (the identified set)."),
         "acceptance_rate": _leaf("number", "sign: ``accepted / draws``."),
@@ -302,6 +289,12 @@ def _identification_details() -> Node:
         "narrative": _leaf("object", "sign with narrative restrictions: the restrictions, the models each keeps, "
                            "the importance weights' effective sample size (``ess``, ``weight_floor``) and what "
                            "the bootstrap needs (``res.narrative_report()`` tabulates it)."),
+    }
+
+
+def _data_details() -> dict[str, Node]:
+    """Identification details of the schemes identified by the data (volatility, non-Gaussian)."""
+    return {
         "regimes": _strings("volatility: the variance regimes, the first with unit shock variances."),
         "regime_nobs": _leaf("object", "volatility: periods in each regime."),
         "regime_path": _arr("volatility: the regime (index into ``regimes``) of each period of the sample."),
@@ -315,8 +308,22 @@ def _identification_details() -> Node:
         "ln_test": _arr("volatility, two regimes: the Lütkepohl-Netšunajev (2017) tests on the ordered ratios."),
         "weak_pairs": _arr("volatility: pairs of shocks whose ratios the test cannot tell apart (not identified "
                            "apart)."),
+        "df": _leaf("object", "non_gaussian: each shock's Student-t degrees of freedom."),
+        "df_se": _leaf("object", "non_gaussian: their standard errors."),
+        "standardized_impact": _arr("non_gaussian: the impact matrix with each column over its own variable's impact "
+                                    "(svars' ``B_stand``)."),
+        "standardized_impact_se": _arr("non_gaussian: its standard errors."),
+        "normality_test": _arr("non_gaussian: per shock, the one-sided Wald test that it is Gaussian (1/df = 0)."),
+        "gaussian_shocks": _strings("non_gaussian: the shocks that look Gaussian; two or more are not identified "
+                                    "apart."),
         "labelling": _leaf("object", "data-driven schemes: the column order and signs that name the shocks "
                            "(:func:`causalmacro.svar.labelling.label_shocks`)."),
+    }
+
+
+def _proxy_details() -> dict[str, Node]:
+    """Identification details of a proxy SVAR."""
+    return {
         "shock": _leaf("string", "proxy: the shock the instrument identifies."),
         "identified_column": _leaf("integer", "proxy: its column of the impact matrix."),
         "placeholder_shocks": _strings("proxy: the other shocks, not identified (their columns only complete "
@@ -324,12 +331,30 @@ def _identification_details() -> Node:
         "normalisation": _leaf("string", "proxy: the shock's size."),
         "first_stage": _leaf("object", "proxy: the first stage (slope, HAC standard error, effective F of "
                              "Montiel Olea & Pflueger 2013, overlap, ``weak``)."),
-    }, optional=("A", "B", "converged", "iterations", "n_free", "signs_normalised", "overid_lr", "draws",
-                 "accepted", "acceptance_rate", "point", "sign_matrix", "zero_indices", "restrictions", "names",
-                 "ess", "weights", "narrative", "regimes", "regime_nobs", "regime_path", "variance_ratios",
-                 "variance_ratio_se", "impact_se", "llf", "gls_rounds", "distinct_test", "ln_test", "weak_pairs",
-                 "labelling", "shock", "identified_column", "placeholder_shocks", "normalisation", "first_stage"))
+    }
 
+
+def _identification_details() -> Node:
+    """Facts of the SVAR's identification at the point estimate."""
+    props: dict[str, Node] = {
+"scheme": _leaf("string", "The scheme."),
+        "A": {"type": "array", "items": {"type": "array"}, "description": "short_run: the estimated A."},
+        "B": {"type": "array", "items": {"type": "array"}, "description": "short_run: the estimated B."},
+        "converged": _leaf("boolean", "short_run: whether the ML estimation converged."),
+        "iterations": _leaf("integer", "short_run: iterations of the ML estimation."),
+        "n_free": _leaf("integer", "short_run: free entries of A and B."),
+        "signs_normalised": _leaf("boolean", "short_run: whether every shock could be signed to raise its own "
+                                  "variable on impact."),
+        "overid_lr": _obj("short_run, over-identified: the likelihood-ratio test of the over-identifying "
+                          "restrictions.", {
+                              "statistic": _leaf("number", "LR statistic."),
+                              "df": _leaf("integer", "Over-identifying restrictions."),
+                              "pvalue": _leaf("number", "chi-square p-value."),
+                          }),
+        **_sign_details(), **_data_details(), **_proxy_details(),
+    }
+    return _obj("Facts of the identification at the point estimate.", props,
+                optional=tuple(k for k in props if k != "scheme"))
 
 def _arr(description: str) -> Node:
     """A list whose items the description explains."""

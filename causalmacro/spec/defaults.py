@@ -90,11 +90,12 @@ class DataDrivenDefaults:
     """Identification from the data (changes in volatility, non-Gaussian shocks):
     :class:`causalmacro.svar.ChangesInVolatility` and :class:`causalmacro.svar.NonGaussian`."""
 
-    max_iter: int = 50  # GLS-ML rounds (volatility), svars' id.cv max.iter
+    max_iter: int = 50  # GLS-ML rounds (volatility, svars' id.cv max.iter); Newton iterations (non_gaussian)
     # stop when a round raises the log-likelihood by less; svars' crit = 0.001 reaches C++ as an int (0),
     # so id.cv in effect iterates until the likelihood stops rising: a tiny tol reproduces it
     tol: float = 1e-9
-    alpha: float = 0.05  # level of the test that the variance ratios are distinct
+    alpha: float = 0.05  # level of the test that the variance ratios are distinct / of the normality test
+    gaussian_df: float = 30.0  # non_gaussian: a shock with more degrees of freedom looks Gaussian
 
 
 DATA_DRIVEN = DataDrivenDefaults()

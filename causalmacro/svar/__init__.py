@@ -28,6 +28,7 @@ from causalmacro.svar.identification import (
 )
 from causalmacro.svar.model import SVAR, ExplosiveVARWarning, LagSelectionWarning
 from causalmacro.svar.narrative import NarrativeRestriction, narrative_report
+from causalmacro.svar.nongaussian import NonGaussian
 from causalmacro.svar.proxy import FirstStage, Proxy, WeakInstrumentWarning
 from causalmacro.svar.results import (
     ExplosiveReplicationsWarning,
@@ -58,6 +59,7 @@ __all__ = [
     "LagSelectionWarning",
     "LongRun",
     "NarrativeRestriction",
+    "NonGaussian",
     "Proxy",
     "Recursive",
     "ResidualDiagnostics",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from causalmacro.svar.identification import Identification, LongRun, Recursive
+from causalmacro.svar.nongaussian import NonGaussian
 from causalmacro.svar.proxy import Proxy
 from causalmacro.svar.short_run import ShortRun
 from causalmacro.svar.sign import SignRestrictions
@@ -18,4 +19,5 @@ SCHEMES: dict[str, type[Identification]] = {
     "long_run": LongRun,
     "proxy": Proxy,
     "volatility": ChangesInVolatility,
+    "non_gaussian": NonGaussian,
 }

@@ -1256,7 +1256,12 @@ class SVARResults:
 
         For ``"volatility"``: ``variance_ratios``, their standard errors, ``impact_se``,
         ``llf`` and the tests that the ratios are distinct
-        (:class:`~causalmacro.svar.ChangesInVolatility`).
+        (:class:`~causalmacro.svar.ChangesInVolatility`); for ``"non_gaussian"``: ``df``,
+        ``df_se``, ``impact_se``, ``llf``, ``gaussian_shocks``
+        (:class:`~causalmacro.svar.NonGaussian`); for ``"proxy"``: ``first_stage``,
+        ``placeholder_shocks``; for ``"sign"``: ``acceptance_rate``, ``ess`` and,
+        with narrative restrictions, ``narrative``. The keys of every scheme are
+        listed in the ``results.json`` reference.
         """
         return dict(self.identified.details)
 
@@ -1266,7 +1271,8 @@ class SVARResults:
 
         Schemes estimated by maximum likelihood (``"volatility"``: the Gaussian
         likelihood with regime covariances :math:`B \\Lambda_m B'` at the GLS
-        coefficients, as svars' ``id.cv``) put theirs in
+        coefficients, as svars' ``id.cv``; ``"non_gaussian"``: the Student-t
+        likelihood of the shocks at the OLS residuals, as svars' ``id.ngml``) put theirs in
         ``identification_details["llf"]``; for every other scheme this is the Gaussian
         log-likelihood of the reduced form (statsmodels' ``VARResults.llf``).
         """

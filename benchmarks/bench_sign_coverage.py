@@ -10,7 +10,7 @@ posterior means. Speed: 1000 block-bootstrap replications with sign restrictions
 in the same process (same draws x rotations), printing the ratio.
 
     python benchmarks/bench_sign_coverage.py          # quick (about a minute)
-    python benchmarks/bench_sign_coverage.py --full   # recorded figures (200 simulations, ~15 min on 2 shared cores)
+    python benchmarks/bench_sign_coverage.py --full   # recorded figures (400 simulations a kind of shock, ~6 min)
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ def main() -> None:
     parser.add_argument("--sims", type=int, default=None, help="simulations per kind of shock")
     parser.add_argument("--no-speed", action="store_true", help="skip the timing")
     args = parser.parse_args()
-    sims, nobs, draws, rot = (200, 300, 300, 500) if args.full else (10, 300, 100, 300)
+    sims, nobs, draws, rot = (400, 300, 300, 500) if args.full else (10, 300, 100, 300)
     sims = args.sims or sims
     for garch in (False, True):
         t0 = time.perf_counter()

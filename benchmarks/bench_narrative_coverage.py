@@ -8,7 +8,11 @@ Rubio-Ramírez 2018), and records for the impact responses of shock ``a`` on eve
 
 * ``set``: whether the truth lies inside the reported identified set (min to max of the accepted models);
 * ``band``: whether it lies inside the pointwise 5-95% range of the (importance-weighted) accepted models;
-* the width of that range.
+* the width of that range;
+* with ``--bands``: whether it lies inside the pointwise 90% moving-block bootstrap band
+  (``res.irf(0, bands="block", reps=199)``, which redraws the sign rotations and re-applies the narrative
+  restriction in each replication), and that band's width. Unlike the set, the band carries the sampling
+  uncertainty of the reduced form.
 
 The narrative restriction is true in a replication only when the other shocks at the event are small enough;
 the share where it holds is printed (``true``), and coverage is reported over all replications.
@@ -17,6 +21,7 @@ Command (from the repository root)::
 
     python benchmarks/bench_narrative_coverage.py            # quick: 40 replications
     python benchmarks/bench_narrative_coverage.py --full     # the recorded figures: 400 replications
+    python benchmarks/bench_narrative_coverage.py --bands --reps 150   # the bootstrap bands too (~15 min)
 """
 
 from __future__ import annotations
@@ -72,18 +77,27 @@ def weighted_range(x: np.ndarray, w: np.ndarray | None) -> np.ndarray:
     return out
 
 
-def one(df: pd.DataFrame, narrative: list, seed: int, draws: int) -> dict[str, np.ndarray]:
+def one(df: pd.DataFrame, narrative: list, seed: int, draws: int, band_reps: int = 0) -> dict[str, np.ndarray]:
+    """Coverage of the true impact responses of shock ``a`` by the set, its 5-95% range and (``band_reps`` > 0)
+    the pointwise 90% block-bootstrap band."""
     scheme = cm.SignRestrictions(signs=SIGNS, draws=draws, narrative=narrative)
     res = cm.SVAR(df, order=["a", "b", "c"], lags=1, identification=scheme).fit(rng=seed)
     acc = np.array(res.identified.accepted)[:, :, 0]
     w = None if res.identified.weights is None else np.array(res.identified.weights)
     lo, hi = weighted_range(acc, w)
     truth = B_TRUE[:, 0]
-    return {
+    out = {
         "set": (acc.min(axis=0) <= truth) & (truth <= acc.max(axis=0)),
         "band": (lo <= truth) & (truth <= hi),
         "width": hi - lo,
     }
+    if band_reps:
+        irf = res.irf(0, bands="block", reps=band_reps, level=0.9, rng=seed).sel(shock="a", horizon=0)
+        b_lo = irf.sel(bound="lower").sel(response=["a", "b", "c"]).to_numpy()
+        b_hi = irf.sel(bound="upper").sel(response=["a", "b", "c"]).to_numpy()
+        out["boot"] = (b_lo <= truth) & (truth <= b_hi)
+        out["boot width"] = b_hi - b_lo
+    return out
 
 
 def main() -> None:
@@ -92,7 +106,12 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=None)
     parser.add_argument("--draws", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=20)
+    parser.add_argument("--bands", action="store_true",
+                        help="also the 90%% block-bootstrap bands (199 replications each)")
+    parser.add_argument("--band-reps", type=int, default=199)
     args = parser.parse_args()
+    band_reps = args.band_reps if args.bands else 0
+    keys = ("set", "band", "width") + (("boot", "boot width") if band_reps else ())
     reps = args.reps or (400 if args.full else 40)
     rows = []
     for errors in ("gaussian", "garch_t"):
@@ -107,26 +126,29 @@ def main() -> None:
             nr = cm.NarrativeRestriction(date, shock="a", sign=1, variable="a", contribution="overwhelming")
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                out["sign only"].append(one(df, [], r, args.draws))
+                out["sign only"].append(one(df, [], r, args.draws, band_reps))
                 try:
-                    out["narrative"].append(one(df, [nr], r, args.draws))
+                    out["narrative"].append(one(df, [nr], r, args.draws, band_reps))
                 except cm.svar.IdentificationError:
-                    out["narrative"].append({"set": np.zeros(3, bool), "band": np.zeros(3, bool),
-                                             "width": np.full(3, np.nan)})
+                    miss = {k: np.zeros(3, bool) if "width" not in k else np.full(3, np.nan) for k in keys}
+                    out["narrative"].append(miss)
         secs = time.perf_counter() - start
         for scheme, res in out.items():
-            stack = {k: np.array([d[k] for d in res]) for k in ("set", "band", "width")}
+            stack = {k: np.array([d[k] for d in res]) for k in keys}
             for i, var in enumerate("abc"):
-                rows.append({
+                row = {
                     "errors": errors, "scheme": scheme, "response": var,
                     "set covers": stack["set"][:, i].mean(), "5-95% covers": stack["band"][:, i].mean(),
                     "mean width": np.nanmean(stack["width"][:, i]),
-                })
+                }
+                if band_reps:
+                    row["90% band covers"] = stack["boot"][:, i].mean()
+                    row["band width"] = np.nanmean(stack["boot width"][:, i])
+                rows.append(row)
         print(f"{errors}: {reps} replications in {secs:.0f} s; restriction true in {np.mean(truths):.1%}")
     table = pd.DataFrame(rows)
-    se = np.sqrt(0.9 * 0.1 / reps)
     print(table.to_markdown(index=False, floatfmt=".3f"))
-    print(f"Monte Carlo s.e. of a share near 0.9: {se:.3f}")
+    print(f"Monte Carlo s.e. of a share p: sqrt(p (1 - p) / {reps}); near 0.9: {np.sqrt(0.09 / reps):.3f}")
 
 
 if __name__ == "__main__":

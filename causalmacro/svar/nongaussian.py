@@ -308,7 +308,7 @@ class NonGaussian(Identification):
 
     In the bootstrap each replication re-estimates :math:`B` from its own residuals
     with the degrees of freedom fixed at the point estimate (the full search is ~30x
-    slower and wanders to :math:`\nu \to 2` on resamples), warm-started at the point,
+    slower and wanders to :math:`\\nu \\to 2` on resamples), warm-started at the point,
     all replications at once by a relative quasi-Newton search (2x2 blocks of the
     Hessian under independence) for up to ``4 * max_iter`` iterations; a replication
     that does not converge counts as not identified.

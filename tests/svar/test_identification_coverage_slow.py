@@ -157,12 +157,13 @@ def test_nongaussian_bands_and_normality_test() -> None:
     1.00; normality rejected for the t(4) shock in 0.99; a false ``WeakIdentificationWarning`` in 0.03. With 80
     samples the s.e. of a coverage is at most sqrt(0.09 / 80) = 0.034 (near 0.85: sqrt(0.1275 / 80) = 0.040),
     floors 0.83 - 3 x 0.040 = 0.71 and 0.85 - 0.12 = 0.73; named: no miss in 200, a miss rate above 3/200 = 0.015
-    is rejected at 95%, and 5 misses of 80 (below 0.95) under 0.015 have probability 0.008 (binomial), floor 0.95; power: s.e.
-    sqrt(0.99 x 0.01 / 80) = 0.011, floor 0.99 - 3 x 0.011 = 0.957, 0.95; false alarms: s.e.
+    is rejected at 95%, and 5 misses of 80 (below 0.95) under 0.015 have probability 0.008 (binomial), floor
+    0.95; power: s.e. sqrt(0.99 x 0.01 / 80) = 0.011, floor 0.99 - 3 x 0.011 = 0.957, 0.95; false alarms: s.e.
     sqrt(0.03 x 0.97 / 80) = 0.019, ceiling 0.03 + 3 x 0.019 = 0.087, 0.09.
 
-    Two Gaussian shocks (t(3), t(4), Gaussian, Gaussian; T = 130; 40 samples, 99 replications, seed 601): recorded warning rate
-    (the test's power to say the pair is not identified) 0.91, s.e. sqrt(0.91 x 0.09 / 40) = 0.045, floor
+    Two Gaussian shocks (t(3), t(4), Gaussian, Gaussian; T = 130; 40 samples, 99 replications, seed 601):
+    recorded warning rate (the test's power to say the pair is not identified) 0.91, s.e.
+    sqrt(0.91 x 0.09 / 40) = 0.045, floor
     0.91 - 3 x 0.045 = 0.775, 0.77; normality rejected for the Gaussian hy_spread and btc in 0.07 and 0.09 (size
     at 5%), s.e. at 0.08 sqrt(0.08 x 0.92 / 40) = 0.043, ceiling 0.09 + 3 x 0.043 = 0.22.
     """

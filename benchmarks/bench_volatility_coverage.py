@@ -92,11 +92,13 @@ def named(impact: np.ndarray) -> bool:
     return bool(np.all(np.argmax(np.abs(est.T @ tru), axis=1) == np.arange(len(m.NAMES))))
 
 
-def cell(design: str, nobs: int, errors: m.Errors, samples: int, reps: int, seed: int) -> list[dict]:
+def cell(design: str, nobs: int, errors: m.Errors, samples: int, reps: int, seed: int,
+         methods: tuple[str, ...] = METHODS) -> list[dict]:
+    """Coverage of each bootstrap in ``methods`` (default all) and the identification rates of one cell."""
     rng = np.random.default_rng(seed)
     hmax = max(HORIZONS)
     truth = m.true_irf(hmax)  # (h, response, shock)
-    hits = {meth: np.zeros(len(HORIZONS) + 1) for meth in METHODS}
+    hits = {meth: np.zeros(len(HORIZONS) + 1) for meth in methods}
     distinct, good_names, n_done = 0, 0, 0
     for _ in range(samples):
         df, reg = simulate(design, nobs, errors, rng)
@@ -109,7 +111,7 @@ def cell(design: str, nobs: int, errors: m.Errors, samples: int, reps: int, seed
         good_names += named(np.asarray(res.identified.impact))
         n_done += 1
         strat = ChangesInVolatility(regimes=reg, stratify=True)
-        for meth in METHODS:
+        for meth in methods:
             method = {"strat-block": "block", "strat-resid": "residual"}.get(meth, meth)
             ident = strat if meth.startswith("strat") else res.identification
             gen = np.random.default_rng(int(rng.integers(2**31)))
@@ -126,7 +128,7 @@ def cell(design: str, nobs: int, errors: m.Errors, samples: int, reps: int, seed
             jlo, jhi = joint.sel(bound="lower").to_numpy(), joint.sel(bound="upper").to_numpy()
             hits[meth][-1] += (((jlo <= truth) & (truth <= jhi)).all(axis=0)).mean()
     rows = []
-    for meth in METHODS:
+    for meth in methods:
         row: dict = {"design": design, "T": nobs, "errors": errors, "method": meth}
         row.update({f"h={h}": hits[meth][n] / n_done for n, h in enumerate(HORIZONS)})
         row["joint"] = hits[meth][-1] / n_done

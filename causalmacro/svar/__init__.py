@@ -28,7 +28,7 @@ from causalmacro.svar.identification import (
 )
 from causalmacro.svar.model import SVAR, ExplosiveVARWarning, LagSelectionWarning
 from causalmacro.svar.narrative import NarrativeRestriction, narrative_report
-from causalmacro.svar.nongaussian import NonGaussian
+from causalmacro.svar.nongaussian import NonGaussian, NonGaussianBandsWarning
 from causalmacro.svar.proxy import FirstStage, Proxy, WeakInstrumentWarning
 from causalmacro.svar.results import (
     ExplosiveReplicationsWarning,
@@ -60,6 +60,7 @@ __all__ = [
     "LongRun",
     "NarrativeRestriction",
     "NonGaussian",
+    "NonGaussianBandsWarning",
     "Proxy",
     "Recursive",
     "ResidualDiagnostics",

@@ -166,7 +166,8 @@ def test_svar_by_name_bootstrap_and_saved_results(tmp_path, usa_fit):
     assert res.llf == pytest.approx(SVARS_LLF, abs=1e-8)
     assert res.identification.describe() == {"scheme": "non_gaussian", "max_iter": 50, "tol": 1e-9, "alpha": 0.05,
                                               "gaussian_df": 30.0}
-    draws = res.bootstrap(100, rng=1)
+    with pytest.warns(cm.svar.NonGaussianBandsWarning, match=r"covered the shocks' own impact responses 43-63%"):
+        draws = res.bootstrap(100, rng=1)
     assert draws.impact.shape[0] == 100 - draws.n_explosive - draws.n_unidentified
     assert draws.n_unidentified <= 5
     assert np.all(np.einsum("rii->ri", draws.impact) > 0)

@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -64,7 +65,7 @@ from causalmacro.svar.identification import (
     IdentificationName,
     Identified,
 )
-from causalmacro.svar.reduced_form import ReducedForm
+from causalmacro.svar.reduced_form import ReducedForm, lag_matrix
 
 __all__ = [
     "MOP_CRITICAL_VALUE",
@@ -476,70 +477,180 @@ def _ar_set(g_i: float, g_j: float, v_ii: float, v_ij: float, v_jj: float, q: fl
     return "unbounded", -math.inf, math.inf
 
 
-def anderson_rubin(rf: ReducedForm, proxy: Proxy, level: float = 0.9) -> pd.DataFrame:
-    """Weak-instrument-robust Anderson-Rubin sets for the impact responses relative to the shock's variable.
+def _ma_and_gradient(coefs: np.ndarray, gamma: np.ndarray, hmax: int) -> tuple[np.ndarray, np.ndarray]:
+    """Responses :math:`\\theta_h = C_h(A)\\Gamma` and their derivatives in ``(vec A, Gamma)``, h = 0..hmax.
 
-    The unit-effect impact response of variable ``i`` is
-    :math:`\\beta_i = \\Gamma_i / \\Gamma_j` (``j`` the shock's variable). The set
-    collects every :math:`\\beta` not rejected by the AR test of
-    :math:`\\Gamma_i - \\beta \\Gamma_j = 0`:
+    ``coefs`` (p, K, K) holds :math:`A_1, \\dots, A_p`; ``A = [A_1, ..., A_p]``
+    (K, K p) is vectorised row by row (equation by equation, statsmodels'
+    ``cov_params`` order of the lag rows). The recursion
+    :math:`\\theta_h = \\sum_{l \\le \\min(h, p)} A_l \\theta_{h-l}`,
+    :math:`\\theta_0 = \\Gamma`, is differentiated term by term:
+    :math:`\\partial\\theta_h = \\sum_l (\\partial A_l\\, \\theta_{h-l} + A_l\\, \\partial\\theta_{h-l})`.
 
-    .. math:: (\\hat\\Gamma_i - \\beta\\hat\\Gamma_j)^2 \\le \\chi^2_{1,\\text{level}}
-       (\\hat V_{ii} - 2\\beta \\hat V_{ij} + \\beta^2 \\hat V_{jj}),
+    Returns
+    -------
+    theta : ndarray, shape (hmax + 1, K)
+    grad : ndarray, shape (hmax + 1, K, K * K p + K)
+        ``grad[h, i]`` is the derivative of :math:`\\theta_{h,i}` in ``vec A``
+        (first K K p entries) and in :math:`\\Gamma` (last K: row ``i`` of :math:`C_h`).
+    """
+    p, k, _ = coefs.shape
+    thetas = [np.asarray(gamma, dtype=float)]
+    d_a = [np.zeros((k, k, k * p))]  # d theta_h[i] / d A[a, m]
+    mas = [np.eye(k)]
+    idx = np.arange(k)
+    for h in range(1, hmax + 1):
+        theta, da, ma = np.zeros(k), np.zeros((k, k, k * p)), np.zeros((k, k))
+        for lag in range(1, min(h, p) + 1):
+            a = coefs[lag - 1]
+            theta += a @ thetas[h - lag]
+            ma += a @ mas[h - lag]
+            da += np.einsum("ir,ram->iam", a, d_a[h - lag])
+            da[idx, idx, (lag - 1) * k: lag * k] += thetas[h - lag]
+        thetas.append(theta)
+        d_a.append(da)
+        mas.append(ma)
+    grad = np.concatenate([np.stack(d_a).reshape(hmax + 1, k, k * k * p), np.stack(mas)], axis=-1)
+    return np.stack(thetas), grad
 
-    a quadratic inequality in :math:`\\beta` (Montiel Olea, Stock & Watson 2021,
-    sec. 3), with :math:`\\hat V` the Newey-West variance of
-    :math:`\\hat\\Gamma` (the mean of :math:`(z_t - \\bar z)(u_t - \\bar u)` over the
-    overlap; estimation error of the VAR coefficients, which does not move
-    :math:`\\hat\\Gamma` to first order when the instrument is unpredictable from
-    past data, is left out). The set is a bounded interval when
-    :math:`\\hat\\Gamma_j^2 / \\hat V_{jj}` (the first-stage Wald statistic)
-    exceeds the critical value; otherwise two rays or the whole line: the
-    instrument is then too weak to bound the response. Coverage holds however weak
-    the instrument.
+
+def _ar_inputs(rf: ReducedForm, proxy: Proxy, hmax: int) -> dict[str, Any]:
+    """Everything the Anderson-Rubin sets are computed from (see :func:`anderson_rubin`).
+
+    Returns a dict: ``col``, ``n`` (overlap), ``lags``, ``gamma`` (K,), ``theta``
+    (hmax + 1, K), ``grad`` (hmax + 1, K, K K p + K) and ``w``, the joint
+    covariance of :math:`(\\operatorname{vec}\\hat A, \\hat\\Gamma)` (K K p + K square):
+    the OLS block :math:`\\hat\\Sigma_u \\otimes (X'X)^{-1}` (lag rows), the
+    Newey-West block of :math:`\\hat\\Gamma` and their Newey-West cross block.
+    """
+    col = proxy.column(rf.names)
+    u, z = proxy._overlap(rf)
+    seen = ~np.isnan(z)
+    n = int(seen.sum())
+    k = len(rf.names)
+    lags = newey_west_lags(n) if proxy.hac_lags is None else proxy.hac_lags
+    zc = z[seen] - z[seen].mean()
+    xi = zc[:, None] * (u[seen] - u[seen].mean(axis=0))
+    gamma = xi.mean(axis=0)
+    v_gamma = _bartlett(xi - gamma, lags) / n**2
+    m = k * k * rf.lags
+    w = np.zeros((m + k, m + k))
+    w[m:, m:] = v_gamma
+    if hmax > 0:
+        x = lag_matrix(np.asarray(rf.data), rf.lags, rf.deterministic)
+        xtx_inv = np.linalg.inv(x.T @ x)
+        kd = x.shape[1] - k * rf.lags
+        w[:m, :m] = np.kron(np.asarray(rf.sigma_u), xtx_inv[kd:, kd:])
+        # A_hat - A = sum_t u_t w_t' exactly (w_t the lag rows of (X'X)^-1 X_t); Gamma_hat - Gamma = mean of xi - gamma
+        psi_a = (u[:, :, None] * (x @ xtx_inv)[:, None, kd:]).reshape(len(u), m)
+        psi_g = np.zeros((len(u), k))
+        psi_g[seen] = xi - gamma
+        cross = _bartlett(np.concatenate([psi_a, psi_g], axis=1), lags)[:m, m:] / n
+        w[:m, m:] = cross
+        w[m:, :m] = cross.T
+    theta, grad = _ma_and_gradient(np.asarray(rf.coefs), gamma, hmax)
+    return {"col": col, "n": n, "lags": int(lags), "gamma": gamma, "theta": theta, "grad": grad, "w": w}
+
+
+def anderson_rubin(
+    rf: ReducedForm, proxy: Proxy, level: float = 0.9, horizon: int | Sequence[int] = 0
+) -> pd.DataFrame:
+    """Weak-instrument-robust Anderson-Rubin sets for the responses per unit impact response of the shock's variable.
+
+    The unit-effect response of variable ``i`` at horizon ``h`` is
+    :math:`\\lambda = \\theta_{h,i} / \\Gamma_j` (``j`` the shock's variable),
+    with :math:`\\theta_h = C_h(A)\\Gamma`, :math:`C_h` the moving-average
+    coefficients of the VAR and :math:`\\Gamma = E[u_t z_t]`
+    (:math:`\\theta_0 = \\Gamma`). The set collects every :math:`\\lambda` not
+    rejected by the AR test of :math:`\\theta_{h,i} - \\lambda \\Gamma_j = 0`:
+
+    .. math:: (\\hat\\theta_{h,i} - \\lambda\\hat\\Gamma_j)^2 \\le \\chi^2_{1,\\text{level}}
+       (\\hat v_{ii} - 2\\lambda \\hat v_{ij} + \\lambda^2 \\hat v_{jj}),
+
+    a quadratic inequality in :math:`\\lambda` (Montiel Olea, Stock & Watson 2021,
+    sec. 3), with :math:`\\hat v` the delta-method variances of
+    :math:`(\\hat\\theta_{h,i}, \\hat\\Gamma_j)` from the joint covariance
+    :math:`\\hat W` of :math:`(\\operatorname{vec}\\hat A, \\hat\\Gamma)`:
+
+    * :math:`\\hat\\Gamma`: the mean of :math:`(z_t - \\bar z)(u_t - \\bar u)` over
+      the overlap, Newey-West (Bartlett) variance;
+    * :math:`\\operatorname{vec}\\hat A` (lag coefficients): the OLS covariance
+      :math:`\\hat\\Sigma_u \\otimes (X'X)^{-1}` (statsmodels' ``cov_params``);
+    * their cross covariance: Newey-West over the joint scores
+      :math:`(u_t \\otimes (X'X)^{-1}X_t,\\; (z_t - \\bar z)(u_t - \\bar u))`, as
+      Montiel Olea, Stock & Watson estimate :math:`W` jointly (their
+      ``CovAhat_Sigmahat_Gamma``); it vanishes when the instrument is
+      unpredictable from past data and the errors are conditionally
+      homoskedastic, and is not assumed zero here. The effect of estimating
+      :math:`A` on :math:`\\hat\\Gamma` through the residuals is left out (zero to
+      first order when the instrument is unpredictable from past data).
+
+    At horizon 0 the :math:`A` terms drop out (:math:`C_0 = I`) and the sets are
+    those of the impact responses. The set is a bounded interval when
+    :math:`\\hat\\Gamma_j^2 / \\hat v_{jj}` (the first-stage Wald statistic)
+    exceeds the critical value, at every horizon alike; otherwise two rays or the
+    whole line: the instrument is then too weak to bound the response. Coverage
+    holds however weak the instrument.
 
     Parameters
     ----------
     rf : ReducedForm
     proxy : Proxy
     level : float, default 0.9
+    horizon : int or sequence of int, default 0
+        An int: the sets at that horizon, one row per response (at horizon 0 the
+        shock's own variable, 1 by construction, is left out). A sequence: the
+        sets at each, indexed by ``(horizon, response)``.
 
     Returns
     -------
     pandas.DataFrame
-        One row per variable other than the shock's: ``estimate`` (the ratio),
-        ``kind`` (``"bounded"``, ``"two rays"``, ``"unbounded"``), ``lower`` and
-        ``upper`` (the interval for ``"bounded"``; for ``"two rays"`` the set is
+        ``estimate`` (the ratio), ``kind`` (``"bounded"``, ``"two rays"``,
+        ``"unbounded"``), ``lower`` and ``upper`` (the interval for
+        ``"bounded"``; for ``"two rays"`` the set is
         ``(-inf, lower] U [upper, inf)``; ``-inf``/``inf`` for ``"unbounded"``),
-        ``set`` (the set in words). ``attrs``: level, shock, nobs, hac_lags.
+        ``set`` (the set in words). ``attrs``: level, shock, nobs, hac_lags,
+        normalisation, horizon (as given).
     """
     if not 0 < level < 1:
         raise ArgumentError(f"level must lie strictly between 0 and 1, not {level!r}")
-    col = proxy.column(rf.names)
-    u, z = proxy._overlap(rf)
-    seen = ~np.isnan(z)
-    n = int(seen.sum())
-    lags = newey_west_lags(n) if proxy.hac_lags is None else proxy.hac_lags
-    zc = z[seen] - z[seen].mean()
-    xi = zc[:, None] * (u[seen] - u[seen].mean(axis=0))
-    gamma = xi.mean(axis=0)
-    v = _bartlett(xi - gamma, lags) / n**2
+    single = not isinstance(horizon, (list, tuple, np.ndarray, range))
+    given: list[Any] = [horizon] if single else list(horizon)  # type: ignore[arg-type]
+    if not given or any(isinstance(h, (bool, np.bool_)) or not isinstance(h, (int, np.integer)) or h < 0
+                        for h in given):
+        raise ArgumentError(f"horizon must be a non-negative integer or a non-empty list of them, not {horizon!r}")
+    hs = [int(h) for h in given]
+    inp = _ar_inputs(rf, proxy, max(hs))
+    col, gamma, theta, grad, w = inp["col"], inp["gamma"], inp["theta"], inp["grad"], inp["w"]
+    m = grad.shape[-1] - len(gamma)
+    e_j = np.zeros(grad.shape[-1])
+    e_j[m + col] = 1.0
     q = float(stats.chi2.ppf(level, 1))
     rows = []
-    for i, name in enumerate(rf.names):
-        if i == col:
-            continue
-        kind, lo, hi = _ar_set(gamma[i], gamma[col], v[i, i], v[i, col], v[col, col], q)
-        if kind == "bounded":
-            text = f"[{lo:.4g}, {hi:.4g}]"
-        elif kind == "two rays":
-            text = (f"(-inf, {lo:.4g}] U [{hi:.4g}, inf): unbounded: the instrument is too weak to bound "
-                    "this response")
-        else:
-            text = "(-inf, inf): unbounded: the instrument is too weak to bound this response"
-        rows.append({"response": name, "estimate": gamma[i] / gamma[col], "kind": kind, "lower": lo, "upper": hi,
-                     "set": text})
-    out = pd.DataFrame(rows).set_index("response")
-    out.attrs.update(level=level, shock=proxy.shock, nobs=n, hac_lags=int(lags),
-                     normalisation=f"impact response per unit impact response of {proxy.shock}")
+    for h in hs:
+        for i, name in enumerate(rf.names):
+            if h == 0 and i == col:
+                continue
+            if h == 0:
+                v_ii, v_ij = w[m + i, m + i], w[m + i, m + col]
+            else:
+                v_ii, v_ij = grad[h, i] @ w @ grad[h, i], grad[h, i] @ w @ e_j
+            kind, lo, hi = _ar_set(theta[h, i], gamma[col], v_ii, v_ij, w[m + col, m + col], q)
+            if kind == "bounded":
+                text = f"[{lo:.4g}, {hi:.4g}]"
+            elif kind == "two rays":
+                text = (f"(-inf, {lo:.4g}] U [{hi:.4g}, inf): unbounded: the instrument is too weak to bound "
+                        "this response")
+            else:
+                text = "(-inf, inf): unbounded: the instrument is too weak to bound this response"
+            rows.append({"horizon": h, "response": name, "estimate": theta[h, i] / gamma[col], "kind": kind,
+                         "lower": lo, "upper": hi, "set": text})
+    out = pd.DataFrame(rows)
+    out = out.drop(columns="horizon").set_index("response") if single else out.set_index(["horizon", "response"])
+    where = "impact response" if single and hs[0] == 0 else (
+        f"response at horizon {hs[0]}" if single else "response at each horizon")
+    out.attrs.update(level=level, shock=proxy.shock, nobs=inp["n"], hac_lags=inp["lags"],
+                     normalisation=f"{where} per unit impact response of {proxy.shock}")
+    if not (single and hs[0] == 0):
+        out.attrs["horizon"] = hs[0] if single else hs
     return out

@@ -1057,23 +1057,27 @@ class SVARResults:
         """
         return first_stage(self.reduced_form, self._proxy("first_stage"), impact=np.asarray(self.identified.impact))
 
-    def anderson_rubin(self, level: float = 0.9) -> pd.DataFrame:
-        """Weak-instrument-robust Anderson-Rubin sets of a proxy SVAR's impact responses.
+    def anderson_rubin(self, level: float = 0.9, horizon: int | Sequence[int] = 0) -> pd.DataFrame:
+        """Weak-instrument-robust Anderson-Rubin sets of a proxy SVAR's responses.
 
         Responses of each variable per unit impact response of the instrumented
         variable (Montiel Olea, Stock & Watson 2021): a bounded interval, two rays
-        or the whole line. See :func:`causalmacro.svar.proxy.anderson_rubin`.
+        or the whole line; on impact by default, at any horizon with ``horizon``.
+        See :func:`causalmacro.svar.proxy.anderson_rubin`.
 
         Parameters
         ----------
         level : float, default 0.9
+        horizon : int or sequence of int, default 0
+            One horizon (rows by response) or several (rows by horizon and response).
 
         Returns
         -------
         pandas.DataFrame
-            ``estimate``, ``kind``, ``lower``, ``upper``, ``set`` by response.
+            ``estimate``, ``kind``, ``lower``, ``upper``, ``set`` by response, or by
+            ``(horizon, response)`` for a sequence of horizons.
         """
-        return anderson_rubin(self.reduced_form, self._proxy("anderson_rubin"), level)
+        return anderson_rubin(self.reduced_form, self._proxy("anderson_rubin"), level, horizon)
 
     def _check_name(self, name: str, argument: str = "variable") -> None:
         if name not in self.names:

@@ -15,7 +15,7 @@ signed so that the shock raises its own variable. Stock & Watson (2018) and
 Montiel Olea, Stock & Watson (2021) report instead the *unit effect*
 normalisation :math:`\\Gamma / \\Gamma_1` (the shock raises its variable by one
 unit); the ratios :math:`b_i / b_1` are that, and the Anderson-Rubin sets are
-sets for them. Other columns of the impact matrix are not identified: they are
+sets for them (and for the later responses per unit impact response). Other columns of the impact matrix are not identified: they are
 filled so that :math:`B B' = \\Sigma_u` (placeholders, flagged in the details).
 
 The instrument may cover part of the sample (dates absent or NaN): :math:`\\Gamma`
@@ -258,7 +258,8 @@ class Proxy(Identification):
     ``"placeholder_shocks"`` in the details): do not read their responses.
     :meth:`SVARResults.first_stage` gives the Montiel Olea-Pflueger effective F
     (:class:`WeakInstrumentWarning` below 10) and :meth:`SVARResults.anderson_rubin`
-    the weak-instrument-robust sets of the impact responses relative to ``shock``.
+    the weak-instrument-robust sets of the responses relative to ``shock``'s impact
+    response (on impact, or at any ``horizon``).
     Bootstrap bands must use ``method="block"`` or ``"residual"``: the instrument
     is resampled with the same draws as the residuals (Jentsch & Lunsford 2022,
     who prove the moving-block version valid); ``method="wild"`` raises.

@@ -15,11 +15,11 @@ from __future__ import annotations
 import shutil
 import subprocess
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from svars_usa import usa
 
 import causalmacro as cm
 from causalmacro.errors import ArgumentError
@@ -34,8 +34,6 @@ from causalmacro.svar.nongaussian import (
 from causalmacro.svar.reduced_form import fit_reduced_form
 from causalmacro.svar.volatility import WeakIdentificationWarning
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "svars_usa.csv"
-
 SVARS_LLF = -548.150225051213
 SVARS_DF = np.array([4.643001154189, 5.464837073368, 2.889977284750])
 SVARS_DF_SE = np.array([1.675490368, 2.399778445, 0.7202675347])
@@ -46,12 +44,6 @@ SVARS_SIGMA_SE = np.array([0.06375648061, 0.09693449405, 0.180145437])  # se of 
 SVARS_B_STAND_SE = np.array([[0.0, 0.08663004560, 0.09808353445],
                              [0.2616618241, 0.0, 0.19118419557],
                              [0.1264578590, 0.08121297796, 0.0]])
-
-
-def usa() -> pd.DataFrame:
-    df = pd.read_csv(DATA)
-    df.index = pd.PeriodIndex(df.pop("quarter"), freq="Q")
-    return df
 
 
 @pytest.fixture(scope="module")

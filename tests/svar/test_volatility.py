@@ -15,11 +15,11 @@ import shutil
 import subprocess
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from svars_usa import usa
 
 import causalmacro as cm
 from causalmacro.errors import ArgumentError
@@ -32,8 +32,6 @@ from causalmacro.svar.volatility import (
     _two_regime,
     volatility_loglik,
 )
-
-DATA = Path(__file__).resolve().parents[1] / "data" / "svars_usa.csv"
 
 # svars 1.3.11 summary(id.cv(VAR(USA, p = 6, type = "const"), SB = 59))
 SVARS_LLF = -564.2993745
@@ -48,12 +46,6 @@ SVARS_B_SE = np.array([[0.1330924316, 0.1955350391, 0.07101215281],
 # Lütkepohl-Netšunajev tests on the ordered ratios: (ranks, statistic, dof, p-value)
 SVARS_LN = [((1, 2), 5.382796613, 2, 0.06778608734), ((1, 2, 3), 15.058604031, 5, 0.01011484510),
             ((2, 3), 2.146543622, 2, 0.34188809231)]
-
-
-def usa() -> pd.DataFrame:
-    df = pd.read_csv(DATA)
-    df.index = pd.PeriodIndex(df.pop("quarter"), freq="Q")
-    return df
 
 
 @pytest.fixture(scope="module")

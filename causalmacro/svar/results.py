@@ -48,6 +48,7 @@ from causalmacro.svar.inference import ab_covariance, ab_standard_errors, free_l
 from causalmacro.svar.longrun import total_impact
 from causalmacro.svar.proxy import FirstStage, Proxy, anderson_rubin, first_stage
 from causalmacro.svar.reduced_form import ReducedForm, lag_matrix
+from causalmacro.svar.scenario import conditional_forecast
 from causalmacro.svar.short_run import ShortRun
 from causalmacro.svar.sign_weights import weighted_quantile
 
@@ -947,6 +948,54 @@ class SVARResults:
         narrow in short samples. See :mod:`causalmacro.svar.forecast`.
         """
         return var_forecast(self.reduced_form, steps, level=level, exog_future=exog_future)
+
+    def conditional_forecast(
+        self,
+        conditions: pd.DataFrame,
+        steps: int | None = None,
+        shocks: Sequence[str] | None = None,
+        draws: int = 0,
+        rng: int | np.random.Generator | None = None,
+        *,
+        level: float = _VAR.level,
+        exog_future: Any = None,
+    ) -> xr.Dataset:
+        """Forecast given hard conditions on future values, or a structural scenario.
+
+        With ``shocks=None`` the Waggoner & Zha (1999) conditional forecast: every
+        structural shock may move, and the mean path comes from the minimum-norm shocks
+        that meet the conditions exactly. With ``shocks=[...]`` a structural scenario
+        (Antolín-Díaz, Petrella & Rubio-Ramírez 2021): only those shocks may move, the
+        others stay at zero. Coefficients and impact matrix are the point estimates.
+
+        Parameters
+        ----------
+        conditions : pandas.DataFrame
+            Rows: forecast periods (labels continuing the data's index, or integer
+            horizons ``1..H``); columns: some of :attr:`names`; NaN where free.
+        steps : int, optional
+            Horizon; by default the last conditioned period.
+        shocks : sequence of str, optional
+            Shocks allowed to move (named after their variables, as in :attr:`names`).
+        draws : int
+            Draws from the conditional distribution of the shocks (percentile bands).
+        rng : int or numpy.random.Generator, optional
+            By default the fit's :attr:`seed`, so draws reproduce.
+        level : float
+            Coverage of the bands.
+        exog_future : optional
+            Future exogenous values, as in :meth:`forecast`.
+
+        Returns
+        -------
+        xarray.Dataset
+            ``forecast`` (``horizon``, ``variable``, ``bound``), the implied ``shocks``,
+            and with draws ``path_draws`` and ``shock_draws``; ``attrs`` ``kind``,
+            ``shocks_allowed``, ``kl``, ``kl_mean``. See :mod:`causalmacro.svar.scenario`.
+        """
+        return conditional_forecast(self.reduced_form, np.asarray(self.identified.impact), conditions, steps,
+                                    shocks=shocks, draws=draws, level=level,
+                                    rng=self.seed if rng is None else rng, exog_future=exog_future)
 
     # ----------------------------------------------------------------- plots
     def plot(self, horizon: int = 24, **options: Any) -> Any:

@@ -171,7 +171,8 @@ def conditional_forecast(
         Rows: forecast periods, either labels continuing the data's index (as
         :func:`~causalmacro.svar.forecast.forecast_index` gives them) or integer horizons
         ``1..H`` (integer rows are always horizons). Columns: some of the variables.
-        Values: the level each variable must take, in its own units; NaN where free.
+        Values: what each variable must equal, in the VAR's units (the series as
+        transformed for the VAR, e.g. a log-difference); NaN where free.
     steps : int, optional
         Horizon :math:`H`; by default the last conditioned period.
     shocks : sequence of str, optional

@@ -40,6 +40,7 @@ from causalmacro.svar._frozen import thaw
 from causalmacro.svar.bootstrap import BootstrapDraws, BootstrapMethod, run_bootstrap
 from causalmacro.svar.causality import CausalityKind, CausalityResult, granger_causality
 from causalmacro.svar.decomposition import historical_contributions
+from causalmacro.svar.density import density_forecast
 from causalmacro.svar.diagnostics import ResidualDiagnostics, TestResult, instantaneous_test
 from causalmacro.svar.dynamics import fevd_shares, ma_coefficients, structural_irf
 from causalmacro.svar.forecast import var_forecast
@@ -996,6 +997,56 @@ class SVARResults:
         return conditional_forecast(self.reduced_form, np.asarray(self.identified.impact), conditions, steps,
                                     shocks=shocks, draws=draws, level=level,
                                     rng=self.seed if rng is None else rng, exog_future=exog_future)
+
+    def forecast_density(
+        self,
+        steps: int,
+        reps: int = 1000,
+        *,
+        method: BootstrapMethod = _VAR.bootstrap,
+        level: float = _VAR.level,
+        rng: int | np.random.Generator | None = None,
+        block_length: int | None = _VAR.block_length,
+        exog_future: Any = None,
+    ) -> xr.DataArray:
+        """Predictive distribution of the ``steps`` periods after the sample (a fan chart's data).
+
+        Bootstrap replications (:meth:`bootstrap`, same ``reps``, ``method`` and
+        ``block_length``) give re-estimated coefficients; each simulates one future
+        path from the last observations with future errors resampled from the
+        residuals (moving blocks for ``"block"``). See :mod:`causalmacro.svar.density`.
+
+        Parameters
+        ----------
+        steps : int
+            Periods ahead.
+        reps : int, default 1000
+            Replications (paths).
+        method : {"block", "residual"}, default "block"
+            ``"wild"`` has no future errors to draw and raises :class:`ArgumentError`.
+        level : float, default 0.9
+            Coverage of the outer interval.
+        rng : int or numpy.random.Generator, optional
+            Default: streams derived from the fit's :attr:`seed` (reproducible).
+        block_length : int, optional
+        exog_future : pandas.DataFrame or array_like, optional
+            Exogenous values of the forecast periods.
+
+        Returns
+        -------
+        xarray.DataArray
+            Dims ``("period", "variable", "quantile")`` with a ``point``
+            coordinate holding :meth:`forecast`'s point forecast.
+        """
+        if method == "wild":
+            raise ArgumentError("density forecasts need method 'block' or 'residual', got 'wild' "
+                                "(the wild bootstrap keeps each residual at its date and has no future errors to draw)")
+        if rng is None:
+            gen = np.random.default_rng(np.random.SeedSequence(self.seed).spawn(3)[2])
+        else:
+            gen = np.random.default_rng(rng)
+        draws = self.bootstrap(reps, method=method, rng=None if rng is None else gen, block_length=block_length)
+        return density_forecast(self.reduced_form, draws, steps, level=level, rng=gen, exog_future=exog_future)
 
     # ----------------------------------------------------------------- plots
     def plot(self, horizon: int = 24, **options: Any) -> Any:

@@ -63,8 +63,8 @@ def main() -> None:
         "score_ar1-rw": wide["log_score"]["ar1"] - wide["log_score"]["random_walk"],
     }).loc[(slice(None), shown), :]
     rel = rel.reindex([v for v in data.columns if v in rel.index.get_level_values(0)], level=0)
-    print(f"data {data.index[0]}..{data.index[-1]} ({len(data)} months), origins from {start}, "
-          f"{elapsed:.1f} s; explosive VAR windows: {explosive}")
+    print(f"data {data.index[0]:%Y-%m}..{data.index[-1]:%Y-%m} ({len(data)} months), origins from "
+          f"{pd.Timestamp(start):%Y-%m}, {elapsed:.1f} s; explosive VAR windows: {explosive}")
     print(rel.round(2).to_string())
 
 

@@ -30,6 +30,7 @@ if _TYPE_CHECKING:
 
     from .bayes import AssetResponseModel, AssetResponseResults
     from .build import build_asset_model, build_local_projections, build_svar
+    from .bvar import BVAR, BVARResults, Minnesota
     from .data import Store, fetch, open_source
     from .graph import dependency_graph, read_graph, significant_edges, write_graph
     from .lp import LocalProjections
@@ -78,11 +79,13 @@ __version__ = "0.1.0"
 DEFAULT_GROUPS: "Mapping[str, str]"  # declared only: the value comes from __getattr__ below
 
 __all__ = [
+    "BVAR",
     "DEFAULT_GROUPS",
     "SVAR",
     "ArgumentError",
     "AssetResponseModel",
     "AssetResponseResults",
+    "BVARResults",
     "BootstrapDraws",
     "CausalMacroError",
     "ChangesInVolatility",
@@ -92,6 +95,7 @@ __all__ = [
     "GridResults",
     "LocalProjections",
     "LongRun",
+    "Minnesota",
     "ModelSpec",
     "NarrativeRestriction",
     "NonGaussian",
@@ -155,6 +159,9 @@ _LAZY = {
     "event_catalogue": ".spec",
     "load_spec": ".spec",
     "SVAR": ".svar",
+    "BVAR": ".bvar",
+    "BVARResults": ".bvar",
+    "Minnesota": ".bvar",
     "SVARResults": ".svar",
     "Recursive": ".svar",
     "ShortRun": ".svar",

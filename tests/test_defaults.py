@@ -58,3 +58,14 @@ def test_svar_and_local_projections_defaults_are_the_table() -> None:
     lp_params = inspect.signature(LocalProjections).parameters
     for field in dataclasses.fields(defaults.LP):
         assert lp_params[field.name].default == getattr(defaults.LP, field.name), field.name
+
+
+def test_bvar_and_minnesota_defaults_are_the_table() -> None:
+    from causalmacro.bvar import BVAR, Minnesota
+
+    params = inspect.signature(BVAR).parameters
+    assert (params["lags"].default, params["hyper"].default) == (defaults.BVAR.lags, defaults.BVAR.hyper)
+    assert inspect.signature(BVAR.fit).parameters["draws"].default == defaults.BVAR.draws
+    prior = Minnesota()
+    for field in dataclasses.fields(defaults.MINNESOTA):
+        assert getattr(prior, field.name) == getattr(defaults.MINNESOTA, field.name), field.name

@@ -15,8 +15,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["ASSETS", "DATA_DRIVEN", "GRAPH", "LP", "SIGN", "VAR", "AssetsDefaults", "DataDrivenDefaults",
-           "GraphDefaults", "LPDefaults", "LagRule", "SignDefaults", "Trend", "VARDefaults"]
+__all__ = [
+    "ASSETS",
+    "BVAR",
+    "DATA_DRIVEN",
+    "GRAPH",
+    "LP",
+    "MINNESOTA",
+    "SIGN",
+    "VAR",
+    "AssetsDefaults",
+    "BVARDefaults",
+    "DataDrivenDefaults",
+    "GraphDefaults",
+    "LPDefaults",
+    "LagRule",
+    "MinnesotaDefaults",
+    "SignDefaults",
+    "Trend",
+    "VARDefaults",
+]
 
 LagRule = Literal["aic", "bic", "hqic"]
 """The information criteria that choose a VAR's lag order (the spec's ``[var] lags`` and ``SVAR(lags=)``)."""
@@ -99,3 +117,34 @@ class DataDrivenDefaults:
 
 
 DATA_DRIVEN = DataDrivenDefaults()
+
+
+@dataclass(frozen=True)
+class MinnesotaDefaults:
+    """The Minnesota prior of the Bayesian VAR: :class:`causalmacro.Minnesota`, as R ``BVAR`` sets it.
+
+    Each hyperparameter's value is also the mode of its Gamma hyperprior (``bv_lambda``, ``bv_soc``,
+    ``bv_sur`` of R ``BVAR`` 1.0.5), with that standard deviation and those bounds.
+    """
+
+    lambda_: float = 0.2  # overall tightness
+    lambda_sd: float = 0.4
+    lambda_bounds: tuple[float, float] = (0.0001, 5.0)
+    alpha: float = 2.0  # lag decay: the prior variance of lag l shrinks as 1 / l**alpha
+    b: float = 1.0  # prior mean of each variable's own first lag (1: random walk)
+    var: float = 1e7  # prior variance of the constant
+    dummy_sd: float = 1.0  # sd of the Gamma hyperprior of the soc and sur tightnesses
+    dummy_bounds: tuple[float, float] = (0.0001, 50.0)
+
+
+@dataclass(frozen=True)
+class BVARDefaults:
+    """The Bayesian VAR: :class:`causalmacro.BVAR`."""
+
+    lags: int = 2
+    hyper: Literal["fixed", "glp"] = "glp"
+    draws: int = 5000
+
+
+MINNESOTA = MinnesotaDefaults()
+BVAR = BVARDefaults()

@@ -1,0 +1,13 @@
+"""The Bayesian VAR: conjugate Normal-inverse-Wishart with the Minnesota prior (Giannone, Lenza & Primiceri 2015).
+
+:class:`BVAR` fits, :class:`Minnesota` is the prior (R ``BVAR``'s hyperparameters),
+:class:`BVARResults` the frozen results. ``posterior.py`` holds the closed forms
+(posterior, marginal likelihood, exact vectorised draws), ``prior.py`` the prior
+and its dummy observations.
+"""
+
+from causalmacro.bvar.model import BVAR
+from causalmacro.bvar.prior import Minnesota
+from causalmacro.bvar.results import BVARResults
+
+__all__ = ["BVAR", "BVARResults", "Minnesota"]

@@ -69,7 +69,7 @@ from causalmacro.svar.dynamics import companion_roots, is_stable
 from causalmacro.svar.identification import Identification, Identified
 from causalmacro.svar.reduced_form import ReducedForm, batched_ols, lag_matrix, split_params
 
-__all__ = ["BootstrapDraws", "BootstrapMethod", "run_bootstrap", "simulate_var"]
+__all__ = ["BootstrapDraws", "BootstrapMethod", "block_shocks", "run_bootstrap", "simulate_var"]
 
 BootstrapMethod = Literal["block", "residual", "wild"]
 
@@ -236,7 +236,7 @@ def _nanmean(values: np.ndarray, axis: int) -> np.ndarray:
         return np.nanmean(values, axis=axis)
 
 
-def _block_shocks(resid: np.ndarray, reps: int, length: int, rng: np.random.Generator) -> np.ndarray:
+def block_shocks(resid: np.ndarray, reps: int, length: int, rng: np.random.Generator) -> np.ndarray:
     """Brüggemann, Jentsch & Trenkler (2016) residual-based moving blocks, centred by position in block."""
     nobs = resid.shape[0]
     n_blocks = -(-nobs // length)
@@ -303,7 +303,7 @@ def _draw_shocks(
         centred = resid - _nanmean(resid, axis=0)
         return centred[rng.integers(0, nobs, size=(reps, nobs))]
     if method == "block":
-        return _block_shocks(resid, reps, block_length or block_length_rule(nobs), rng)
+        return block_shocks(resid, reps, block_length or block_length_rule(nobs), rng)
     eta = rng.choice(np.array([-1.0, 1.0]), size=(reps, nobs, 1))
     return resid[None] * eta
 

@@ -34,7 +34,7 @@ import xarray as xr
 
 from causalmacro.errors import ArgumentError
 from causalmacro.labelled import check_level
-from causalmacro.svar.bootstrap import BootstrapDraws, _block_shocks, block_length_rule, dof_scale
+from causalmacro.svar.bootstrap import BootstrapDraws, block_length_rule, block_shocks, dof_scale
 from causalmacro.svar.exog import validate_exog_future
 from causalmacro.svar.forecast import forecast_index, var_forecast
 from causalmacro.svar.reduced_form import ReducedForm
@@ -74,7 +74,7 @@ def future_errors(
     length = block_length or block_length_rule(nobs)
     chunks, have = [], 0
     while have < steps:  # each chunk is a full block-bootstrap series of T errors
-        chunks.append(_block_shocks(resid, reps, length, rng))
+        chunks.append(block_shocks(resid, reps, length, rng))
         have += nobs
     return np.concatenate(chunks, axis=1)[:, :steps]
 

@@ -52,6 +52,7 @@ import pandas as pd
 from causalmacro.errors import ArgumentError
 from causalmacro.svar.dynamics import ma_coefficients
 from causalmacro.svar.reduced_form import ReducedForm
+from causalmacro.svar.sign_weights import effective_sample_size
 
 __all__ = [
     "NARRATIVE_POOL",
@@ -436,7 +437,7 @@ def narrative_filter(
         floor = int((omega == 0).sum())
         w = 1.0 / np.maximum(omega, 1.0 / weight_draws)
         weights = w / w.sum()
-        ess = float(1.0 / np.sum(weights**2))
+        ess = effective_sample_size(weights)
     details = {
         "restrictions": [dict(r.__dict__) for r in restrictions],
         "dates": [str(rf.index[t]) for t in plan.rows],

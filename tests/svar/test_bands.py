@@ -10,7 +10,7 @@ from svar_sim import TRUE_A, TRUE_B0INV, simulate_svar
 from causalmacro import bands
 from causalmacro.errors import ArgumentError
 from causalmacro.svar import SVAR
-from causalmacro.svar.bootstrap import _block_shocks, block_length_rule, dof_scale
+from causalmacro.svar.bootstrap import block_length_rule, block_shocks, dof_scale
 from causalmacro.svar.dynamics import structural_irf
 
 
@@ -37,7 +37,7 @@ def _mbb_by_hand(resid: np.ndarray, reps: int, length: int, rng: np.random.Gener
 
 def test_block_shocks_equal_the_papers_algorithm() -> None:
     resid = np.random.default_rng(0).standard_normal((23, 3))
-    fast = _block_shocks(resid, 4, 5, np.random.default_rng(9))
+    fast = block_shocks(resid, 4, 5, np.random.default_rng(9))
     assert_allclose(fast, _mbb_by_hand(resid, 4, 5, np.random.default_rng(9)), rtol=0, atol=1e-14)
 
 

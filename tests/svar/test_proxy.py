@@ -14,7 +14,7 @@ from scipy import stats
 import causalmacro as cm
 from causalmacro.errors import ArgumentError
 from causalmacro.svar import Proxy, WeakInstrumentWarning
-from causalmacro.svar.bootstrap import _block_shocks
+from causalmacro.svar.bootstrap import block_shocks
 from causalmacro.svar.identification import IdentificationError
 from causalmacro.svar.proxy import _ar_set, newey_west_lags
 
@@ -193,7 +193,7 @@ def test_block_bootstrap_resamples_instrument_with_residuals_and_keeps_nan() -> 
     z = resid[:, :1].copy()
     z[:10] = np.nan
     joint = np.concatenate([resid, z], axis=1)
-    drawn = _block_shocks(joint, 4, 5, np.random.default_rng(1))
+    drawn = block_shocks(joint, 4, 5, np.random.default_rng(1))
     seen = ~np.isnan(drawn[..., 2])
     # same rows drawn: the instrument column is the first residual column, up to the centring constants
     diff = drawn[..., 2] - drawn[..., 0]

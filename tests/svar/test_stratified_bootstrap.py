@@ -13,7 +13,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 import causalmacro as cm
-from causalmacro.svar.bootstrap import _block_shocks, _draw_shocks, _spans, _stratified_shocks
+from causalmacro.svar.bootstrap import _draw_shocks, _spans, _stratified_shocks, block_shocks
 
 # two calm spans around a 4-period stress span and a 9-period stress span: regime 1 recurs
 STRATA = np.array([0] * 12 + [1] * 4 + [0] * 10 + [2] * 9 + [0] * 7)
@@ -86,7 +86,7 @@ def test_residual_method_within_strata_by_hand():
 def test_without_strata_the_draws_are_unchanged():
     resid = np.random.default_rng(6).standard_normal((40, 3))
     assert_array_equal(_draw_shocks(resid, 5, "block", np.random.default_rng(7), block_length=4),
-                       _block_shocks(resid, 5, 4, np.random.default_rng(7)))
+                       block_shocks(resid, 5, 4, np.random.default_rng(7)))
     rng = np.random.default_rng(8)
     hand = (resid - resid.mean(axis=0))[rng.integers(0, 40, size=(5, 40))]
     assert_array_equal(_draw_shocks(resid, 5, "residual", np.random.default_rng(8)), hand)

@@ -152,9 +152,7 @@ def svar_stage(spec: ModelSpec, panel: Panel, *, seed: int, n_reps: int, overrid
     check_var_window(spec, panel, n_exog=len(events))
     model = build_svar(spec, panel.data)
     res = model.fit(rng=seed)
-    draws = (res.bootstrap(n_reps, method=v.bootstrap, block_length=v.block_length if v.bootstrap == "block" else None,
-                           bias_correct=v.bias_correct)
-             if band_kind == "bootstrap" else None)
+    draws = _run_bootstrap(res, spec, n_reps) if band_kind == "bootstrap" else None
     missing = _usable(res, draws) if draws is not None else None
     if missing is not None:
         # an explosive point estimate: every replication explodes; report the run without bands, and say why
@@ -180,7 +178,15 @@ def svar_stage(spec: ModelSpec, panel: Panel, *, seed: int, n_reps: int, overrid
         band_facts=_band_facts(band_kind, v.bootstrap, n_reps, override, draws, v.level, missing, joint))
 
 
-def _scheme_irf(spec: ModelSpec, panel: Panel, scheme: str, *, seed: int, n_reps: int, band_kind: str) -> xr.DataArray:
+def _run_bootstrap(res: SVARResults, spec: ModelSpec, n_reps: int) -> BootstrapDraws:
+    """``n_reps`` replications with the spec's bootstrap method, block length and bias correction."""
+    assert spec.var is not None
+    v = spec.var
+    return res.bootstrap(n_reps, method=v.bootstrap, block_length=v.block_length if v.bootstrap == "block" else None,
+                         bias_correct=v.bias_correct)
+
+
+def _scheme_irf(spec: ModelSpec, panel: Panel, scheme: str, *, seed: int, n_reps: int) -> xr.DataArray:
     """Impulse responses under another identification, with the run's sample and lag rule, and bands: the sign
     scheme's identified set as the run's ``bands`` allows, the others' bootstrap when the run has replications."""
     assert spec.var is not None
@@ -190,10 +196,20 @@ def _scheme_irf(spec: ModelSpec, panel: Panel, scheme: str, *, seed: int, n_reps
     if scheme == "sign" and v.bands in ("auto", "set"):
         bands = "set"
     elif n_reps >= 2 and v.bands != "none":
-        draws = res.bootstrap(n_reps, method=v.bootstrap, block_length=v.block_length if v.bootstrap == "block" else None,
-                              bias_correct=v.bias_correct)
+        draws = _run_bootstrap(res, spec, n_reps)
         bands = draws if _usable(res, draws) is None else None
     return res.irf(v.horizon, bands=bands, level=v.level, joint=bands is not None and bands != "set" and v.joint)
+
+
+def _has_band(da: xr.DataArray) -> bool:
+    return "bound" in da.dims and da.sizes["bound"] > 1
+
+
+def _band_kind(da: xr.DataArray) -> str:
+    """How a layer of the comparison is banded, in the figure's words."""
+    if not _has_band(da):
+        return "no bands"
+    return "identified set" if da.attrs.get("bands") == "set" else "bootstrap"
 
 
 def compare_irf(spec: ModelSpec, panel: Panel, sv: SvarStage, *, seed: int, n_reps: int) -> xr.DataArray | None:
@@ -202,28 +218,23 @@ def compare_irf(spec: ModelSpec, panel: Panel, sv: SvarStage, *, seed: int, n_re
     Every scheme is fitted to the same sample with the same lag rule and seed and
     banded like the run (a bootstrap of its own, or the identified set for sign
     restrictions); a scheme whose bootstrap leaves fewer than two usable
-    replications is drawn without bands. None when ``compare`` is empty.
+    replications is drawn without bands (NaN bounds), and the ``bands``
+    coordinate says which kind each layer has. None when ``compare`` is empty.
     """
     assert spec.var is not None
     if not spec.var.compare:
         return None
-    band_kind = sv.band_facts.bands
     layers = {spec.var.identification: sv.irf}
     for scheme in spec.var.compare:
-        layers[scheme] = _scheme_irf(spec, panel, scheme, seed=seed, n_reps=n_reps, band_kind=band_kind)
-    if any("bound" in da.dims and da.sizes["bound"] > 1 for da in layers.values()):
-        nan = float("nan")
-        layers = {k: da if "bound" in da.dims and da.sizes["bound"] > 1 else
-                  xr.concat([point_of(da), point_of(da) * nan, point_of(da) * nan],
-                            dim=pd.Index(["point", "lower", "upper"], name="bound")).transpose(*sv.irf.dims)
-                  for k, da in layers.items()}
-    kinds = [str(da.attrs.get("bands", "none")) if "bound" in da.dims and not bool(np.isnan(
-        da.sel(bound="lower").values).all()) else "no bands" for da in layers.values()]
+        layers[scheme] = _scheme_irf(spec, panel, scheme, seed=seed, n_reps=n_reps)
+    kinds = [_band_kind(da) for da in layers.values()]
+    if any(_has_band(da) for da in layers.values()):
+        bound = pd.Index(["point", "lower", "upper"], name="bound")
+        layers = {k: da if _has_band(da) else
+                  xr.concat([point_of(da), point_of(da) * np.nan, point_of(da) * np.nan], dim=bound)
+                  .transpose(*sv.irf.dims) for k, da in layers.items()}
     out = xr.concat([da.expand_dims(identification=[k]) for k, da in layers.items()], dim="identification",
-                    combine_attrs="drop_conflicts")
-    out = out.assign_coords(bands=("identification", ["identified set" if k == "set" else
-                                                      ("bootstrap" if k not in ("no bands", "none") else k)
-                                                      for k in kinds]))
+                    combine_attrs="drop_conflicts").assign_coords(bands=("identification", kinds))
     out.attrs["identifications"] = ", ".join(layers)
     return out.rename("irf_compare")
 

@@ -312,6 +312,7 @@ def test_compare_draws_each_scheme_beside_the_chosen_one(demo) -> None:
     cmp = r.irf_compare
     assert cmp is not None and list(cmp["identification"].values) == ["recursive", "long_run"]
     assert r.choices.identification == "recursive" and r.choices.compare == ("long_run",)
+    assert list(cmp["bands"].values) == ["bootstrap", "bootstrap"]  # the figure's legend names a kind only if they differ
     xr.testing.assert_allclose(cmp.sel(identification="recursive", drop=True), r.irf, atol=1e-12)
     direct = cm.SVAR(panel.data[list(spec.var.order)].dropna(), lags=r.svar.lags,
                      identification="long_run", exog=r.events).fit()

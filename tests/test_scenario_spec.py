@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from causalmacro.errors import ArgumentError
+from causalmacro.errors import ArgumentError, SpecError
 from causalmacro.panel.invert import to_model_units
+from causalmacro.spec import load_spec
+from causalmacro.spec.defaults import SCENARIO
 
 
 def _conv(values, units, transform, history, **kw):
@@ -56,3 +59,51 @@ def test_a_gap_before_a_level_condition_is_refused():
                             "(transform 'logdiff'), which is free; condition horizon 1 too, or use 'model' units")
     with pytest.raises(ArgumentError, match="non-positive level"):
         _conv({1: -7000.0}, "change", "logdiff", [6000.0])
+
+
+# ---- the spec's [scenarios] tables ----
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = (ROOT / "models" / "demo.toml").read_text()
+
+
+def test_demo_spec_scenario_reads_as_written() -> None:
+    sc = load_spec(ROOT / "models" / "demo.toml").scenarios["tga_rebuild"]
+    assert sc.shocks == ["net_liquidity"] and sc.steps == 12 and sc.draws == 1000
+    cond = sc.conditions["net_liquidity"]
+    assert cond.units == "change" and cond.periods() == {1: -250.0, 2: -250.0}
+
+
+def test_scenario_defaults_come_from_the_table(tmp_path: Path) -> None:
+    text = DEMO.replace("steps = 12\n", "").replace("draws = 1000\n", "")
+    path = tmp_path / "s.toml"
+    path.write_text(text)
+    sc = load_spec(path).scenarios["tga_rebuild"]
+    assert (sc.steps, sc.draws) == (SCENARIO.steps, SCENARIO.draws)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("[scenarios.tga_rebuild.conditions.net_liquidity]", "[scenarios.tga_rebuild.conditions.net_liqudity]",
+         "key 'scenarios.tga_rebuild.conditions.net_liqudity': 'net_liqudity' is not a variable of [var].order "
+         "(did you mean 'net_liquidity'?)"),
+        ('shocks = ["net_liquidity"]', 'shocks = ["liquidity"]',
+         "key 'scenarios.tga_rebuild.shocks.0': 'liquidity' is not a shock of [var].order"),
+        ("values = { 1 = -250, 2 = -250 }", "values = { 1 = -250, 13 = -250 }",
+         "key 'scenarios.tga_rebuild.conditions.net_liquidity.values.13': horizon 13 is outside the "
+         "scenario's 12 steps"),
+        ("values = { 1 = -250, 2 = -250 }", "values = { 1 = -250, next = -250 }",
+         "period 'next' is neither a horizon (1, 2, ...) nor a date (YYYY-MM)"),
+        ('units = "change"', 'units = "dollars"', "key 'scenarios.tga_rebuild.conditions.net_liquidity.units': "
+         "'dollars' is not allowed"),
+    ],
+)
+def test_bad_scenario_tables_name_the_key(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    assert old in DEMO
+    path = tmp_path / "s.toml"
+    path.write_text(DEMO.replace(old, new, 1))
+    with pytest.raises(SpecError) as info:
+        load_spec(path)
+    assert "\n" not in str(info.value)
+    assert expected in str(info.value)

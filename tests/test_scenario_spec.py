@@ -107,3 +107,80 @@ def test_bad_scenario_tables_name_the_key(tmp_path: Path, old: str, new: str, ex
         load_spec(path)
     assert "\n" not in str(info.value)
     assert expected in str(info.value)
+
+
+# ---- the scenario stage on the demo ----
+
+
+@pytest.fixture(scope="module")
+def demo_fit():
+    import causalmacro as cm
+    from causalmacro.build import build_svar
+
+    spec = cm.load_spec(ROOT / "models" / "demo.toml")
+    panel = cm.build_panel(spec, cm.open_source(spec))
+    return spec, panel, build_svar(spec, panel.data).fit(rng=1)
+
+
+def test_spec_scenario_equals_the_direct_call(demo_fit) -> None:
+    from causalmacro.pipeline.scenarios import exog_future, scenario_stage
+
+    spec, panel, res = demo_fit
+    stage = scenario_stage(spec, panel, res, seed=3, n_reps=0)
+    level = float(panel.levels["net_liquidity"].loc[: res.reduced_form.index[-1]].iloc[-1])
+    want = [100 * math.log((level - 250) / level), 100 * math.log((level - 500) / (level - 250))]
+    cond = stage.conditions["tga_rebuild"]
+    assert cond.loc[[1, 2], "net_liquidity"].tolist() == pytest.approx(want, rel=1e-12)
+    direct = res.conditional_forecast(pd.DataFrame({"net_liquidity": want}, index=[1, 2]), 12,
+                                      shocks=["net_liquidity"], draws=1000, rng=np.random.default_rng([3, 0]),
+                                      exog_future=exog_future(spec, res, 12))
+    ds = stage.scenarios["tga_rebuild"]
+    np.testing.assert_allclose(ds["forecast"].to_numpy(), direct["forecast"].to_numpy(), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(ds["forecast"].sel(variable="net_liquidity", bound="point")[:2], want, atol=1e-10)
+    # only the liquidity shock moves
+    assert float(abs(ds["shocks"].drop_sel(shock="net_liquidity")).max()) == 0.0
+    table = stage.tables["tga_rebuild"]
+    row = table[(table.horizon == 2) & (table.variable == "btc")].iloc[0]
+    base = float(stage.baseline[("btc", "point")].iloc[1])
+    assert row.baseline == base and row.difference == pytest.approx(row.scenario - base)
+    assert stage.density is None and stage.density_note.startswith("none: the run draws no bootstrap")
+
+
+def _with(spec, **changes):
+    sc = spec.scenarios["tga_rebuild"]
+    return spec.model_copy(update={"scenarios": {"tga_rebuild": sc.model_copy(update=changes)}})
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"values": {"2025-06": -250.0}}, "scenario tga_rebuild: net_liquidity: period 2025-06 is not after the "
+         "data's end (2025-12)"),
+        ({"values": {"2027-06": -250.0}}, "scenario tga_rebuild: net_liquidity: period 2027-06 is outside the "
+         "forecast horizon (2026-01 to 2026-12, 12 steps)"),
+        ({"values": {"2": -250.0}}, "scenario tga_rebuild: net_liquidity: a 'change' condition at horizon 2 needs "
+         "the level at horizon 1 (transform 'logdiff'), which is free; condition horizon 1 too, or use 'model' units"),
+    ],
+)
+def test_bad_dated_conditions(demo_fit, changes, message) -> None:
+    from causalmacro.pipeline.scenarios import run_scenario
+
+    spec, panel, res = demo_fit
+    cond = spec.scenarios["tga_rebuild"].conditions["net_liquidity"].model_copy(update=changes)
+    bad = _with(spec, conditions={"net_liquidity": cond})
+    with pytest.raises(ArgumentError) as e:
+        run_scenario(bad, panel, res, "tga_rebuild")
+    assert str(e.value) == message
+
+
+def test_more_conditions_than_shocks(demo_fit) -> None:
+    from causalmacro.pipeline.scenarios import run_scenario
+
+    spec, panel, res = demo_fit
+    sc = spec.scenarios["tga_rebuild"]
+    two = sc.conditions["net_liquidity"].model_copy(update={"units": "model", "values": {"1": 0.5}})
+    bad = _with(spec, conditions={"net_liquidity": sc.conditions["net_liquidity"], "btc": two})
+    with pytest.raises(ArgumentError) as e:
+        run_scenario(bad, panel, res, "tga_rebuild")
+    assert str(e.value) == ("scenario tga_rebuild: conditions: 2 conditions up to horizon 1 but only 1 shock values "
+                            "(1 shocks x 1 periods) may move; allow more shocks or drop conditions")

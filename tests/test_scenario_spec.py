@@ -184,3 +184,65 @@ def test_more_conditions_than_shocks(demo_fit) -> None:
         run_scenario(bad, panel, res, "tga_rebuild")
     assert str(e.value) == ("scenario tga_rebuild: conditions: 2 conditions up to horizon 1 but only 1 shock values "
                             "(1 shocks x 1 periods) may move; allow more shocks or drop conditions")
+
+
+# ---- the CLI ----
+
+
+def _cli(tmp_path: Path, capsys, text: str, *extra: str) -> tuple[int, str, str]:
+    from causalmacro.cli import main
+
+    path = tmp_path / "demo.toml"
+    path.write_text(text)
+    rc = main(["scenario", str(path), "--reps", "0", "--quiet", *extra])
+    out = capsys.readouterr()
+    return rc, out.out, out.err
+
+
+def test_cli_scenario_prints_the_table_and_writes(tmp_path: Path, capsys, demo_fit) -> None:
+    import json
+
+    rc, out, err = _cli(tmp_path, capsys, DEMO, "--out", str(tmp_path / "o"))
+    assert rc == 0, err
+    _, panel, res = demo_fit
+    level = float(panel.levels["net_liquidity"].loc[: res.reduced_form.index[-1]].iloc[-1])
+    assert out.startswith("scenario tga_rebuild (scenario; shocks allowed: net_liquidity; kl_mean ")
+    assert f"{100 * math.log((level - 250) / level):.2f}*" in out
+    block = json.loads((tmp_path / "o" / "scenarios.json").read_text())
+    run = block["runs"]["tga_rebuild"]
+    assert run["conditions"][0] == {"variable": "net_liquidity", "units": "change", "horizon": 1,
+                                    "period": "2026-01-01", "value": -250.0,
+                                    "model_value": pytest.approx(100 * math.log((level - 250) / level))}
+    assert block["density"] is None and run["shocks_allowed"] == ["net_liquidity"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "extra", "message"),
+    [
+        ("values = { 1 = -250, 2 = -250 }", "values = { 2025-10 = -250 }", (),
+         "scenario tga_rebuild: net_liquidity: period 2025-10 is not after the data's end (2025-12)"),
+        ("values = { 1 = -250, 2 = -250 }", "values = { 2 = -250 }", (),
+         "scenario tga_rebuild: net_liquidity: a 'change' condition at horizon 2 needs the level at horizon 1 "
+         "(transform 'logdiff'), which is free; condition horizon 1 too, or use 'model' units"),
+        ("draws = 1000", "draws = 1000", ("--name", "tga"),
+         "--name: unknown scenario 'tga'; scenarios are ['tga_rebuild']"),
+        ('[scenarios.tga_rebuild.conditions.net_liquidity]', '[scenarios.tga_rebuild.conditions.btc]\nunits = "model"\n'
+         'values = { 1 = 0.5 }\n[scenarios.tga_rebuild.conditions.net_liquidity]', (),
+         "scenario tga_rebuild: conditions: 2 conditions up to horizon 1 but only 1 shock values (1 shocks x 1 "
+         "periods) may move; allow more shocks or drop conditions"),
+        ('[scenarios.tga_rebuild.conditions.net_liquidity]\nunits = "change"',
+         '[scenarios.tga_rebuild.conditions.inflation]\nunits = "model"', (),  # no impact on inflation: ordered first
+         "scenario tga_rebuild: conditions: the allowed shocks cannot meet these conditions together (the "
+         "restrictions are rank deficient); allow other shocks or drop a condition"),
+        ('shocks = ["net_liquidity"]', 'shocks = ["liquidity"]', (),
+         "key 'scenarios.tga_rebuild.shocks.0': 'liquidity' is not a shock of [var].order"),
+        ("[scenarios.tga_rebuild.conditions.net_liquidity]", "[scenarios.tga_rebuild.conditions.gold]", (),
+         "key 'scenarios.tga_rebuild.conditions.gold': 'gold' is not a variable of [var].order"),
+    ],
+)
+def test_cli_bad_conditions_one_line_exit_2(tmp_path: Path, capsys, old, new, extra, message) -> None:
+    assert old in DEMO
+    rc, _, err = _cli(tmp_path, capsys, DEMO.replace(old, new, 1), *extra)
+    assert rc == 2
+    assert err.count("\n") == 1 and err.startswith("causalmacro: error: ")
+    assert message in err

@@ -22,8 +22,17 @@ Gibbs step is needed when the coefficients are held at their estimates):
 
 The mean is the minimum-norm solution of the restrictions and gives the mean path; draws
 of the shocks from this distribution give the distribution of the free variables, while
-the conditioned ones stay exactly on their condition. Parameter uncertainty is not
-included: the coefficients and impact matrix are the point estimates.
+the conditioned ones stay exactly on their condition.
+
+Parameter uncertainty (``parameters="bootstrap"``, the default with draws): draw ``d``
+takes replication ``d`` (cycling when fewer are kept) of the model's ``bootstrap()``
+(the bootstrap replications of an SVAR, the posterior draws of a Bayesian VAR), computes
+that replication's unconditional forecast :math:`\\bar y^{(d)}` (its coefficients and
+deterministic terms from the observed last ``p`` rows) and responses
+:math:`\\Theta^{(d)}`, and draws the shocks from the Gaussian conditional distribution
+above given that replication's restrictions :math:`R^{(d)}_A \\varepsilon_A = r^{(d)}`.
+Every draw meets the conditions exactly; the bands mix the shocks' and the parameters'
+uncertainty. The ``point`` path stays the one at the estimates.
 
 Plausibility (Antolín-Díaz, Petrella & Rubio-Ramírez 2021, sec. 2.4): the Kullback-Leibler
 divergence of the scenario's distribution of all :math:`KH` shocks,
@@ -49,7 +58,7 @@ with SVARs. *Journal of Monetary Economics* 117, 798-815.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -57,17 +66,37 @@ import xarray as xr
 
 from causalmacro.errors import ArgumentError
 from causalmacro.labelled import check_level
+from causalmacro.svar.density import simulate_paths
 from causalmacro.svar.dynamics import structural_irf
+from causalmacro.svar.exog import validate_exog_future
 from causalmacro.svar.forecast import forecast_index, var_forecast
 from causalmacro.svar.reduced_form import ReducedForm
 
-__all__ = ["SCENARIO_METHOD", "condition_system", "conditional_forecast"]
+__all__ = ["PARAMETER_CHOICES", "SCENARIO_METHOD", "ParameterDraws", "condition_system", "conditional_forecast"]
 
 _MAX_UNBOUNDED = 600
 """Periods searched for a dated condition when ``steps`` is not given."""
 
 SCENARIO_METHOD = ("Gaussian conditional distribution of the structural shocks given the hard conditions "
                    "(Waggoner & Zha 1999), coefficients and impact matrix at their estimates")
+SCENARIO_METHOD_DRAWN = ("Gaussian conditional distribution of the structural shocks given the hard conditions "
+                         "(Waggoner & Zha 1999), each draw with the coefficients and impact matrix of one replication "
+                         "of the model's bootstrap() (parameter uncertainty)")
+PARAMETER_CHOICES = ("bootstrap", "point")
+"""Values of ``parameters``: draw the coefficients from ``bootstrap()``, or hold them at the estimates."""
+
+
+class ParameterDraws(Protocol):
+    """Coefficient draws a conditional forecast mixes over (duck type of :class:`~causalmacro.svar.bootstrap.BootstrapDraws`).
+
+    Anything with ``params`` ``(n, k_det + K p, K)``, ``coefs`` ``(n, p, K, K)`` and
+    ``impact`` ``(n, K, K)`` arrays serves: the SVAR's bootstrap replications, a Bayesian
+    VAR's posterior draws.
+    """
+
+    params: np.ndarray
+    coefs: np.ndarray
+    impact: np.ndarray
 
 
 def _horizons(conditions: pd.DataFrame, index: pd.Index, steps: int | None) -> tuple[np.ndarray, int]:
@@ -148,6 +177,60 @@ def _allowed(shocks: Sequence[str] | None, names: Sequence[str]) -> list[int]:
     return sorted(set(out))
 
 
+def _shock_map(theta: np.ndarray) -> np.ndarray:
+    """The block lower-triangular map from stacked shocks to the stacked path, batched: ``(..., H K, H K)``."""
+    *batch, horizon, k, _ = theta.shape
+    out = np.zeros((*batch, horizon * k, horizon * k))
+    for h in range(horizon):
+        for s in range(h + 1):
+            out[..., h * k:(h + 1) * k, s * k:(s + 1) * k] = theta[..., h - s, :, :]
+    return out
+
+
+def _drawn_parameters(
+    rf: ReducedForm, replications: ParameterDraws, targets: np.ndarray, where: list[tuple[int, int]],
+    cols: np.ndarray, horizon: int, z: np.ndarray, e_draws: np.ndarray, exog_future: Any,
+) -> np.ndarray:
+    """Paths of the draws, each with one replication's parameters; fills ``e_draws`` in place."""
+    n_draws = z.shape[0]
+    coefs_all = np.asarray(replications.coefs)
+    n_rep = coefs_all.shape[0]
+    if n_rep == 0:
+        raise ArgumentError("parameters='bootstrap': the bootstrap kept no replication")
+    if coefs_all.shape[1:] != np.asarray(rf.coefs).shape:
+        raise ArgumentError(f"replications: coefficients of shape {coefs_all.shape[1:]}, the model's are "
+                            f"{np.asarray(rf.coefs).shape}")
+    pick = np.arange(n_draws) % n_rep
+    coefs = coefs_all[pick]
+    impact = np.asarray(replications.impact)[pick]
+    det = rf.deterministic
+    index = forecast_index(rf.index, horizon)
+    x_future = validate_exog_future(exog_future, det.exog_names, horizon, index)
+    future_det = det.future(horizon, x_future if det.k_exog else None)
+    det_mean = np.einsum("hd,rdk->rhk", future_det, np.asarray(replications.params)[pick][:, :det.k])
+    k = coefs.shape[-1]
+    baseline = simulate_paths(np.asarray(rf.data[-rf.lags:]), det_mean, coefs, np.zeros((n_draws, horizon, k)))
+    theta = structural_irf(coefs, impact, horizon - 1)
+    lower_tri = _shock_map(theta)  # (n, HK, HK)
+    rows = np.array([h * k + v for h, v in where], dtype=int)
+    if len(rows):
+        big = lower_tri[:, rows][:, :, cols]  # (n, q, |A|)
+        r = targets[tuple(np.array(where).T)][None] - baseline.reshape(n_draws, -1)[:, rows]
+        gram = big @ np.swapaxes(big, 1, 2)
+        ranks = np.linalg.matrix_rank(big)
+        if (ranks < len(rows)).any():
+            bad = int(np.argmax(ranks < len(rows)))
+            raise ArgumentError(f"conditions: with the parameters of replication {int(pick[bad])} the allowed "
+                                "shocks cannot meet these conditions together (rank-deficient restrictions)")
+        bt = np.swapaxes(big, 1, 2)
+        mean = np.einsum("nij,nj->ni", bt, np.linalg.solve(gram, r[..., None])[..., 0])
+        proj = bt @ np.linalg.solve(gram, big)
+        e_draws[:, cols] = mean + z - np.einsum("nij,nj->ni", proj, z)
+    else:
+        e_draws[:, cols] = z
+    return baseline + np.einsum("nij,nj->ni", lower_tri, e_draws).reshape(n_draws, horizon, k)
+
+
 def conditional_forecast(
     rf: ReducedForm,
     impact: np.ndarray,
@@ -159,6 +242,7 @@ def conditional_forecast(
     level: float = 0.9,
     rng: int | np.random.Generator | None = None,
     exog_future: Any = None,
+    replications: ParameterDraws | None = None,
 ) -> xr.Dataset:
     """Conditional forecast (Waggoner & Zha 1999) or structural scenario (Antolín-Díaz et al. 2021).
 
@@ -185,6 +269,9 @@ def conditional_forecast(
     rng : int or numpy.random.Generator, optional
     exog_future : optional
         Future exogenous values, as in :func:`~causalmacro.svar.forecast.var_forecast`.
+    replications : BootstrapDraws or alike, optional
+        Parameter draws (``params``, ``coefs``, ``impact``): draw ``d`` uses replication
+        ``d`` modulo their number. None: every draw at the estimates.
 
     Returns
     -------
@@ -197,7 +284,8 @@ def conditional_forecast(
         (``draw``, ``horizon``, ``shock``). ``attrs``: ``kind`` (``"conditional"`` or
         ``"scenario"``), ``shocks_allowed``, ``conditions`` (their count), ``kl``
         (infinite under hard conditions, see the module), ``kl_mean``, ``draws``,
-        ``level``, ``method``.
+        ``level``, ``method``, ``parameters`` (``"bootstrap"`` or ``"point"``) and
+        ``replications`` (how many parameter draws were cycled over; 0 at the estimates).
 
     Raises
     ------
@@ -261,10 +349,7 @@ def conditional_forecast(
     kl_mean = 0.5 * float(mu @ mu)
 
     # the shock-to-path map: y_h = baseline_h + sum_{s<=h} Theta_{h-s} eps_s
-    lower_tri = np.zeros((horizon * k, horizon * k))
-    for h in range(horizon):
-        for s in range(h + 1):
-            lower_tri[h * k:(h + 1) * k, s * k:(s + 1) * k] = theta[h - s]
+    lower_tri = _shock_map(theta)
     path = baseline + (lower_tri @ mu).reshape(horizon, k)
     eps = mu.reshape(horizon, k)
 
@@ -275,13 +360,20 @@ def conditional_forecast(
         "kl": kl, "kl_mean": kl_mean, "draws": int(draws), "level": level, "method": SCENARIO_METHOD,
     }
     data: dict[str, Any] = {}
+    attrs["parameters"] = "point" if replications is None else "bootstrap"
+    attrs["replications"] = 0 if replications is None else int(np.asarray(replications.coefs).shape[0])
+    if replications is not None:
+        attrs["method"] = SCENARIO_METHOD_DRAWN
     if draws:
         gen = np.random.default_rng(rng)
         # cov_a is a projection (idempotent, symmetric): mean + cov_a z has covariance cov_a
         z = gen.standard_normal((int(draws), len(cols)))
         e_draws = np.zeros((int(draws), k * horizon))
-        e_draws[:, cols] = mean_a + z @ cov_a
-        y_draws = baseline[None] + (e_draws @ lower_tri.T).reshape(int(draws), horizon, k)
+        if replications is None:
+            e_draws[:, cols] = mean_a + z @ cov_a
+            y_draws = baseline[None] + (e_draws @ lower_tri.T).reshape(int(draws), horizon, k)
+        else:
+            y_draws = _drawn_parameters(rf, replications, targets, where, cols, horizon, z, e_draws, exog_future)
         e_draws3 = e_draws.reshape(int(draws), horizon, k)
         lo, hi = (1 - level) / 2, (1 + level) / 2
         path_b = np.stack([path, *np.quantile(y_draws, [lo, hi], axis=0)], axis=-1)

@@ -279,7 +279,8 @@ def conditional_forecast(
         ``forecast`` (``horizon``, ``variable``, ``bound``) and ``shocks`` (``horizon``,
         ``shock``, ``bound``): the mean path and the implied mean shocks (``bound`` is
         ``"point"`` only without draws, else also ``"lower"``/``"upper"``), with the
-        forecast periods as the ``period`` coordinate of ``horizon``. With draws also
+        forecast periods as the ``period`` coordinate of ``horizon``; ``conditioned``
+        (``horizon``, ``variable``) marks the conditioned cells. With draws also
         ``path_draws`` (``draw``, ``horizon``, ``variable``) and ``shock_draws``
         (``draw``, ``horizon``, ``shock``). ``attrs``: ``kind`` (``"conditional"`` or
         ``"scenario"``), ``shocks_allowed``, ``conditions`` (their count), ``kl``
@@ -385,6 +386,7 @@ def conditional_forecast(
     else:
         path_b, eps_b, bounds = path[..., None], eps[..., None], ["point"]
     data["forecast"] = (("horizon", "variable", "bound"), path_b)
+    data["conditioned"] = (("horizon", "variable"), ~np.isnan(targets))
     data["shocks"] = (("horizon", "shock", "bound"), eps_b)
     coords.update(variable=names, shock=names, bound=bounds)
     return xr.Dataset(data, coords=coords, attrs=attrs)

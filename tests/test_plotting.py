@@ -22,7 +22,8 @@ import causalmacro.plotting as plotting
 from causalmacro.errors import ArgumentError
 
 PLOTS = sorted(n for n in plotting.__all__ if n.startswith("plot_"))
-MULTI_PANEL = {"plot_irf", "plot_channels", "plot_lp", "plot_event_effects", "plot_spec_curve", "plot_liquidity_tracker"}
+MULTI_PANEL = {"plot_irf", "plot_channels", "plot_lp", "plot_event_effects", "plot_spec_curve", "plot_liquidity_tracker",
+               "plot_fan", "plot_scenario"}
 NAMES = ["a", "b"]
 
 
@@ -66,7 +67,8 @@ def test_every_plot_function_follows_the_signature_convention(name: str) -> None
     assert params["title"].annotation == "str | None"
     assert inspect.signature(f).return_annotation == "Figure"
     positional = [p for p in params.values() if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
-    selection = {"responses", "shocks", "events", "response", "shock", "lp"}  # lp: plot_lp's second data
+    # lp: plot_lp's second data; baseline: plot_scenario's
+    selection = {"responses", "shocks", "events", "response", "shock", "lp", "baseline"}
     assert {p.name for p in positional[1:]} <= selection, name
     assert not any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in params.values())
 
@@ -239,3 +241,31 @@ def test_plot_spectrum_of_the_results_and_a_shock_equals_that_of_the_table(post)
         plotting.plot_spectrum(post.spectrum("liq"), level=0.5)
     with pytest.raises(ArgumentError, match=r"^shock: 'rate' but the table is the spectrum of 'liq'$"):
         plotting.plot_spectrum(post.spectrum("liq"), "rate")
+
+
+def test_scenario_figures_draw_the_data() -> None:
+    """The scenario path, its conditioned points and the baseline are the data's numbers; the fan's bands too."""
+    h = np.arange(1, 4)
+    fc = np.stack([np.array([[1.0, 2.0], [0.0, 3.0], [0.5, 1.0]]) + d for d in (0.0, -0.5, 0.5)], axis=-1)
+    ds = xr.Dataset({"forecast": (("horizon", "variable", "bound"), fc),
+                     "conditioned": (("horizon", "variable"), np.array([[True, False], [False, False], [True, False]]))},
+                    coords={"horizon": h, "variable": NAMES, "bound": ["point", "lower", "upper"]},
+                    attrs={"kind": "scenario", "shocks_allowed": ["a"], "level": 0.9, "parameters": "bootstrap"})
+    base = ds.copy()
+    base["forecast"] = base["forecast"] * 0
+    fig = plotting.plot_scenario(ds, base)
+    ax = fig.axes[0]
+    lines = {ln.get_label(): ln for ln in ax.get_lines()}
+    assert_allclose(lines["scenario"].get_ydata(), [1.0, 0.0, 0.5])
+    assert_allclose(lines["condition"].get_xdata(), [1, 3])
+    assert_allclose(lines["baseline"].get_ydata(), [0.0, 0.0, 0.0])
+    assert "shocks moving: a" in fig._suptitle.get_text() and "parameter uncertainty" in fig._suptitle.get_text()
+    with pytest.raises(ArgumentError, match=r"^responses: unknown variable 'c'; variables are \['a', 'b'\]$"):
+        plotting.plot_scenario(ds, responses="c")
+    dens = xr.DataArray(np.arange(2 * 2 * 5, dtype=float).reshape(2, 2, 5), dims=("period", "variable", "quantile"),
+                        coords={"period": pd.date_range("2020-01-31", periods=2, freq="ME"), "variable": NAMES,
+                                "quantile": [0.05, 0.25, 0.5, 0.75, 0.95]}, attrs={"level": 0.9})
+    fig = plotting.plot_fan(dens, "b", units={"b": "Percent"})
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == "pp"
+    assert_allclose(next(ln for ln in ax.get_lines() if ln.get_label() == "median").get_ydata(), [7.0, 17.0])  # (period, b, median) = 10 p + 5 + 2

@@ -264,6 +264,129 @@ class AssetResponseResults:
             frame.attrs["regime"] = regime
         return frame.sort_values("mean", ascending=False)
 
+    def scenario(
+        self,
+        shocks: Any,
+        *,
+        level: float = 0.9,
+        regime: str | None = None,
+        scale: Scale = DEFAULT_SCALE,
+    ) -> xr.Dataset:
+        """Each asset's cumulative return caused by a scenario's structural shock path.
+
+        The scenario's shocks over horizons ``1..H`` (relative to a baseline with no future
+        shocks) go through every posterior draw's lag coefficients ``0..L``; the effect on
+        the returns summed over ``T+1..T+H`` is :math:`\\sum_k \\sum_s \\varepsilon_{k,T+s}
+        C_{i,k,\\min(L, H-s)}` (:mod:`causalmacro.bayes.scenario`). Shocks before ``T+1``,
+        the intercept and the residuals are the same in scenario and baseline and cancel.
+
+        Parameters
+        ----------
+        shocks : xarray.DataArray or pandas.DataFrame
+            The ``shocks`` of :meth:`causalmacro.SVARResults.conditional_forecast` (its mean
+            path) or its ``shock_draws`` (to carry the VAR's uncertainty too: posterior draw
+            ``j`` takes shock draw ``j`` modulo their number), in structural-shock units
+            (the units the model was fitted on), or a frame of horizons by shocks. Every
+            shock of this fit must be there.
+        level : float
+            HDI mass of the bounds.
+        regime : str, optional
+            Keep one regime; None keeps every regime of a fit with regimes.
+        scale : {"data", "standardized"}
+            ``"data"``: the asset's return units; ``"standardized"``: standard deviations
+            of the asset's monthly returns (to compare assets quoted in different units).
+
+        Returns
+        -------
+        xarray.Dataset
+            ``effect`` (``asset[, regime], bound``; ``bound`` ``"point"`` the posterior
+            mean, ``"lower"``/``"upper"`` the HDI), ``prob_positive`` (``asset[, regime]``),
+            ``draws`` (``chain, draw, asset[, regime]``), coordinate ``group`` on ``asset``.
+            ``attrs``: ``horizon`` (H), ``level``, ``scale``, ``shock_paths`` (1 for a mean
+            path), ``shocks`` (the fit's), ``shocks_not_in_model`` (scenario shocks that move
+            but have no betas here, so move no asset), ``regime``, ``units``.
+
+        Raises
+        ------
+        ArgumentError
+            A scenario missing one of the fit's shocks, an unknown regime or scale.
+        """
+        from .scenario import scenario_effect, shock_path
+
+        if scale not in ("data", "standardized"):
+            raise ArgumentError(f"scale: expected 'data' or 'standardized', got {scale!r}")
+        if regime is not None:
+            regime = self._check_regime(regime)
+        level = check_level(level)
+        paths, left_out, steps = shock_path(shocks, self.design.shocks)
+        cum = self.cumulative(scale="data")
+        draws = scenario_effect(cum, paths)
+        if scale == "standardized":
+            draws = draws / xr.DataArray(self.design.y_scale, dims="asset", coords={"asset": list(self.design.assets)})
+        if regime is not None:
+            draws = draws.sel(regime=regime, drop=True)
+        keep = [d for d in draws.dims if d not in ("chain", "draw")]
+        lower, upper = _hdi(draws, level)
+        effect = xr.concat([draws.mean(("chain", "draw")), lower.transpose(*keep), upper.transpose(*keep)],
+                           dim=pd.Index(["point", "lower", "upper"], name="bound"))
+        group = ("asset", [self.groups[a] for a in draws["asset"].values])
+        units = "asset's return units" if scale == "data" else "standard deviations of the asset's returns"
+        out = xr.Dataset(
+            {"effect": effect.transpose(*keep, "bound"), "prob_positive": (draws > 0).mean(("chain", "draw")),
+             "draws": draws},
+            coords={"group": group},
+            attrs={"horizon": steps, "level": level, "scale": scale, "shock_paths": int(paths.shape[0]),
+                   "shocks": list(self.design.shocks), "shocks_not_in_model": left_out,
+                   "regime": regime if regime is not None else "", "cumulative": 1,
+                   "units": f"{units}, cumulative over the {steps} periods of the scenario, scenario minus baseline",
+                   "interval": "posterior highest-density interval", "model": "asset_response"},
+        )
+        return out
+
+    def scenario_spectrum(
+        self,
+        shocks: Any,
+        *,
+        regime: str | None = None,
+        level: float = 0.9,
+        scale: Scale = DEFAULT_SCALE,
+    ) -> pd.DataFrame:
+        """Assets ranked by their cumulative return under a scenario, as :meth:`spectrum` ranks responses.
+
+        Parameters
+        ----------
+        shocks : xarray.DataArray or pandas.DataFrame
+            As in :meth:`scenario`.
+        regime : str, optional
+            The regime ranked; required when the fit has regimes.
+        level : float
+            HDI mass.
+        scale : {"data", "standardized"}
+            Pass ``"standardized"`` to rank assets quoted in different units fairly.
+
+        Returns
+        -------
+        DataFrame
+            Index ``asset`` (highest first); columns ``group``, ``mean``, ``lower``,
+            ``upper``, ``prob_positive``, ``rank_mean`` (posterior mean rank, 1 = highest);
+            ``attrs`` as :meth:`scenario`'s plus ``what = "scenario"``.
+        """
+        regime = self._check_regime(regime)
+        out = self.scenario(shocks, level=level, regime=regime, scale=scale)
+        draws = out["draws"].transpose("chain", "draw", "asset")
+        order = np.argsort(np.argsort(-draws.values, axis=-1), axis=-1)
+        ranks = (order + 1).reshape(-1, draws.sizes["asset"]).mean(axis=0)
+        eff = out["effect"]
+        frame = pd.DataFrame(
+            {"group": list(out["group"].values), "mean": eff.sel(bound="point").values,
+             "lower": eff.sel(bound="lower").values, "upper": eff.sel(bound="upper").values,
+             "prob_positive": out["prob_positive"].values, "rank_mean": ranks},
+            index=pd.Index([str(a) for a in out["asset"].values], name="asset"),
+        )
+        frame.attrs.update({k: v for k, v in out.attrs.items()})
+        frame.attrs["what"] = "scenario"
+        return frame.sort_values("mean", ascending=False)
+
     def prob_greater(
         self,
         first: str,

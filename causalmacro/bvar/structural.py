@@ -34,7 +34,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -52,7 +52,6 @@ from causalmacro.svar.forecast import forecast_index
 from causalmacro.svar.identification import Identification, Identified, Recursive
 from causalmacro.svar.reduced_form import fit_reduced_form, split_params
 from causalmacro.svar.results import Bands, SVARResults
-from causalmacro.svar.scenario import ParameterDraws, conditional_forecast
 
 if TYPE_CHECKING:
     from causalmacro.bvar.results import BVARResults
@@ -294,22 +293,28 @@ class BayesianSVARResults(SVARResults):
         *,
         level: float = _VAR.level,
         exog_future: Any = None,
+        parameters: Literal["bootstrap", "posterior", "point"] | BootstrapDraws | None = None,
     ) -> xr.Dataset:
         """The SVAR's conditional forecast or structural scenario, with the posterior's parameter uncertainty.
 
         The mean path is computed at the posterior mean (as the SVAR's at its
-        estimate); with ``draws > 0`` path ``i`` uses posterior draw ``i``'s
-        coefficients and impact matrix (:class:`~causalmacro.svar.scenario.ParameterDraws`),
-        so ``draws`` may not exceed the identified posterior draws. Parameters as in
+        estimate); with ``draws > 0`` path ``i`` uses identified posterior draw ``i``'s
+        coefficients and impact matrix (cycling when ``draws`` exceeds them), so the
+        bands mix the shocks' and the parameters' uncertainty. ``parameters``:
+        ``None``, ``"posterior"`` or ``"bootstrap"`` (the posterior draws), ``"point"``
+        (the posterior mean only) or draws of your own; the rest as in
         :meth:`SVARResults.conditional_forecast`.
         """
-        post: BootstrapDraws = self.posterior
-        parameters = ParameterDraws(params=np.asarray(post.params), coefs=np.asarray(post.coefs),
-                                    impact=np.asarray(post.impact))
-        return conditional_forecast(self.reduced_form, np.asarray(self.identified.impact), conditions, steps,
-                                    shocks=shocks, draws=draws, level=level,
-                                    rng=self.seed if rng is None else rng, exog_future=exog_future,
-                                    parameters=parameters)
+        chosen: Literal["point"] | BootstrapDraws | None
+        if parameters is None or (isinstance(parameters, str) and parameters in ("bootstrap", "posterior")):
+            chosen = self.posterior if draws > 0 else None
+        elif isinstance(parameters, str) and parameters != "point":
+            raise ArgumentError(f"parameters: unknown choice {parameters!r}; expected one of ['posterior', 'point'] "
+                                "or parameter draws")
+        else:
+            chosen = parameters  # type: ignore[assignment]
+        return super().conditional_forecast(conditions, steps, shocks, draws, rng, level=level,
+                                            exog_future=exog_future, parameters=chosen)
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write these results to ``path`` (a zip of JSON and ``.npy``; :mod:`causalmacro.bvar.io`).

@@ -16,7 +16,8 @@ functions through :func:`causalmacro.plotdispatch.call`.
 
 Modules: ``_common`` (axes, banner, titles, units, colours, :func:`save_figure`),
 ``svar`` (responses, decompositions, channels, events), ``assets`` (spectrum,
-by regime, cycle position), ``lp`` (local projections), ``grid`` (specification
+by regime, cycle position), ``lp`` (local projections), ``forecast`` (fan chart, scenario
+against baseline, asset spectrum under a scenario), ``grid`` (specification
 curve), ``graph`` (dependency graph), ``tracker`` (net liquidity and its parts in levels).
 """
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 from ._common import CLASS_COLOURS, SYNTHETIC_BANNER, class_colour, save_figure
 from .assets import plot_position, plot_spectrum, plot_spectrum_by_regime
+from .forecast import plot_fan, plot_scenario, plot_scenario_spectrum
 from .graph import plot_graph
 from .grid import plot_spec_curve
 from .lp import plot_lp
@@ -42,6 +44,7 @@ __all__ = [
     "class_colour",
     "plot_channels",
     "plot_event_effects",
+    "plot_fan",
     "plot_fevd",
     "plot_graph",
     "plot_historical_decomposition",
@@ -49,6 +52,8 @@ __all__ = [
     "plot_liquidity_tracker",
     "plot_lp",
     "plot_position",
+    "plot_scenario",
+    "plot_scenario_spectrum",
     "plot_spec_curve",
     "plot_spectrum",
     "plot_spectrum_by_regime",

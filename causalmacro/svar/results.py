@@ -958,6 +958,7 @@ class SVARResults:
         *,
         level: float = _VAR.level,
         exog_future: Any = None,
+        parameters: Literal["bootstrap", "point"] | BootstrapDraws | None = None,
     ) -> xr.Dataset:
         """Forecast given hard conditions on future values, or a structural scenario.
 
@@ -965,7 +966,9 @@ class SVARResults:
         structural shock may move, and the mean path comes from the minimum-norm shocks
         that meet the conditions exactly. With ``shocks=[...]`` a structural scenario
         (Antolín-Díaz, Petrella & Rubio-Ramírez 2021): only those shocks may move, the
-        others stay at zero. Coefficients and impact matrix are the point estimates.
+        others stay at zero. With draws, each draw takes by default the coefficients and
+        impact matrix of one replication of :meth:`bootstrap` (``parameters="bootstrap"``),
+        so the bands carry parameter uncertainty; conditions hold exactly in every draw.
 
         Parameters
         ----------
@@ -984,17 +987,41 @@ class SVARResults:
             Coverage of the bands.
         exog_future : optional
             Future exogenous values, as in :meth:`forecast`.
+        parameters : {"bootstrap", "point"} or BootstrapDraws, optional
+            Default ``"bootstrap"`` when ``draws > 0``: ``self.bootstrap(reps)`` with the
+            defaults table's ``reps`` (the cached replications when they exist; a Bayesian
+            VAR's posterior draws); pass the replications of another ``bootstrap(...)`` call
+            to use those (e.g. the run's, with its method and block length). Draw
+            ``d`` using replication ``d`` (cycling when fewer were kept). ``"point"``:
+            every draw at the estimates (shock uncertainty only). Given replications
+            (from :meth:`bootstrap`) are used as they are. Recorded in ``attrs["parameters"]``.
 
         Returns
         -------
         xarray.Dataset
             ``forecast`` (``horizon``, ``variable``, ``bound``), the implied ``shocks``,
             and with draws ``path_draws`` and ``shock_draws``; ``attrs`` ``kind``,
-            ``shocks_allowed``, ``kl``, ``kl_mean``. See :mod:`causalmacro.svar.scenario`.
+            ``shocks_allowed``, ``kl``, ``kl_mean``, ``parameters``, ``replications``.
+            See :mod:`causalmacro.svar.scenario`.
         """
+        replications: Any = None
+        if parameters is not None and not isinstance(parameters, str):
+            if not all(hasattr(parameters, a) for a in ("params", "coefs", "impact")):
+                raise ArgumentError(f"parameters: expected 'bootstrap', 'point' or parameter draws with params, coefs "
+                                    f"and impact, got {type(parameters).__name__}")
+            replications = parameters
+        elif parameters is None or parameters == "bootstrap":
+            if draws and not isinstance(draws, bool) and isinstance(draws, int | np.integer) and draws > 0:
+                replications = self.bootstrap(_VAR.reps)
+            elif parameters == "bootstrap":
+                raise ArgumentError("parameters='bootstrap' needs draws > 0")
+        elif parameters != "point":
+            raise ArgumentError(f"parameters: unknown choice {parameters!r}; expected one of ['bootstrap', 'point'] "
+                                "or the replications of bootstrap()")
         return conditional_forecast(self.reduced_form, np.asarray(self.identified.impact), conditions, steps,
                                     shocks=shocks, draws=draws, level=level,
-                                    rng=self.seed if rng is None else rng, exog_future=exog_future)
+                                    rng=self.seed if rng is None else rng, exog_future=exog_future,
+                                    replications=replications)
 
     def forecast_density(
         self,

@@ -22,10 +22,17 @@ Gibbs step is needed when the coefficients are held at their estimates):
 
 The mean is the minimum-norm solution of the restrictions and gives the mean path; draws
 of the shocks from this distribution give the distribution of the free variables, while
-the conditioned ones stay exactly on their condition. For an SVAR parameter uncertainty
-is not included: the coefficients and impact matrix are the point estimates. A Bayesian
-VAR passes its posterior draws (:class:`ParameterDraws`): each path then uses one draw's
-coefficients and impact matrix, so the bands carry the posterior's parameter uncertainty.
+the conditioned ones stay exactly on their condition.
+
+Parameter uncertainty (``parameters="bootstrap"``, the default with draws): draw ``d``
+takes replication ``d`` (cycling when fewer are kept) of the model's ``bootstrap()``
+(the bootstrap replications of an SVAR, the posterior draws of a Bayesian VAR), computes
+that replication's unconditional forecast :math:`\\bar y^{(d)}` (its coefficients and
+deterministic terms from the observed last ``p`` rows) and responses
+:math:`\\Theta^{(d)}`, and draws the shocks from the Gaussian conditional distribution
+above given that replication's restrictions :math:`R^{(d)}_A \\varepsilon_A = r^{(d)}`.
+Every draw meets the conditions exactly; the bands mix the shocks' and the parameters'
+uncertainty. The ``point`` path stays the one at the estimates.
 
 Plausibility (Antolín-Díaz, Petrella & Rubio-Ramírez 2021, sec. 2.4): the Kullback-Leibler
 divergence of the scenario's distribution of all :math:`KH` shocks,
@@ -51,8 +58,7 @@ with SVARs. *Journal of Monetary Economics* 117, 798-815.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -60,31 +66,37 @@ import xarray as xr
 
 from causalmacro.errors import ArgumentError
 from causalmacro.labelled import check_level
+from causalmacro.svar.density import simulate_paths
 from causalmacro.svar.dynamics import structural_irf
+from causalmacro.svar.exog import validate_exog_future
 from causalmacro.svar.forecast import forecast_index, var_forecast
 from causalmacro.svar.reduced_form import ReducedForm
 
-__all__ = ["SCENARIO_METHOD", "SCENARIO_POSTERIOR", "ParameterDraws", "condition_system", "conditional_forecast"]
-
-SCENARIO_POSTERIOR = ("Gaussian conditional distribution of the structural shocks given the hard conditions "
-                      "(Waggoner & Zha 1999), one posterior draw of the coefficients and impact matrix per path")
-
-
-@dataclass(frozen=True)
-class ParameterDraws:
-    """Draws of a VAR's parameters for :func:`conditional_forecast`: ``params`` ``(n, k_det + K p, K)`` in the
-    reduced form's layout, ``coefs`` ``(n, p, K, K)``, ``impact`` ``(n, K, K)``."""
-
-    params: np.ndarray
-    coefs: np.ndarray
-    impact: np.ndarray
-
+__all__ = ["PARAMETER_CHOICES", "SCENARIO_METHOD", "ParameterDraws", "condition_system", "conditional_forecast"]
 
 _MAX_UNBOUNDED = 600
 """Periods searched for a dated condition when ``steps`` is not given."""
 
 SCENARIO_METHOD = ("Gaussian conditional distribution of the structural shocks given the hard conditions "
                    "(Waggoner & Zha 1999), coefficients and impact matrix at their estimates")
+SCENARIO_METHOD_DRAWN = ("Gaussian conditional distribution of the structural shocks given the hard conditions "
+                         "(Waggoner & Zha 1999), each draw with the coefficients and impact matrix of one replication "
+                         "of the model's bootstrap() (parameter uncertainty)")
+PARAMETER_CHOICES = ("bootstrap", "point")
+"""Values of ``parameters``: draw the coefficients from ``bootstrap()``, or hold them at the estimates."""
+
+
+class ParameterDraws(Protocol):
+    """Coefficient draws a conditional forecast mixes over (duck type of :class:`~causalmacro.svar.bootstrap.BootstrapDraws`).
+
+    Anything with ``params`` ``(n, k_det + K p, K)``, ``coefs`` ``(n, p, K, K)`` and
+    ``impact`` ``(n, K, K)`` arrays serves: the SVAR's bootstrap replications, a Bayesian
+    VAR's posterior draws.
+    """
+
+    params: np.ndarray
+    coefs: np.ndarray
+    impact: np.ndarray
 
 
 def _horizons(conditions: pd.DataFrame, index: pd.Index, steps: int | None) -> tuple[np.ndarray, int]:
@@ -165,28 +177,58 @@ def _allowed(shocks: Sequence[str] | None, names: Sequence[str]) -> list[int]:
     return sorted(set(out))
 
 
-def _shock_distribution(r_a: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and covariance of the allowed shocks given :math:`R_A \\varepsilon_A = r` (Waggoner & Zha 1999)."""
-    n = r_a.shape[1]
-    if not len(r):
-        return np.zeros(n), np.eye(n)
-    if np.linalg.matrix_rank(r_a) < len(r):
-        raise ArgumentError(
-            "conditions: the allowed shocks cannot meet these conditions together (the restrictions are "
-            "rank deficient); allow other shocks or drop a condition"
-        )
-    gram = r_a @ r_a.T
-    return r_a.T @ np.linalg.solve(gram, r), np.eye(n) - r_a.T @ np.linalg.solve(gram, r_a)
-
-
-def _shock_to_path(theta: np.ndarray) -> np.ndarray:
-    """The map from the stacked shocks to the path: :math:`y_h = \\bar y_h + \\sum_{s \\le h} \\Theta_{h-s} \\varepsilon_s`."""
-    horizon, k = theta.shape[0], theta.shape[1]
-    lower_tri = np.zeros((horizon * k, horizon * k))
+def _shock_map(theta: np.ndarray) -> np.ndarray:
+    """The block lower-triangular map from stacked shocks to the stacked path, batched: ``(..., H K, H K)``."""
+    *batch, horizon, k, _ = theta.shape
+    out = np.zeros((*batch, horizon * k, horizon * k))
     for h in range(horizon):
         for s in range(h + 1):
-            lower_tri[h * k:(h + 1) * k, s * k:(s + 1) * k] = theta[h - s]
-    return lower_tri
+            out[..., h * k:(h + 1) * k, s * k:(s + 1) * k] = theta[..., h - s, :, :]
+    return out
+
+
+def _drawn_parameters(
+    rf: ReducedForm, replications: ParameterDraws, targets: np.ndarray, where: list[tuple[int, int]],
+    cols: np.ndarray, horizon: int, z: np.ndarray, e_draws: np.ndarray, exog_future: Any,
+) -> np.ndarray:
+    """Paths of the draws, each with one replication's parameters; fills ``e_draws`` in place."""
+    n_draws = z.shape[0]
+    coefs_all = np.asarray(replications.coefs)
+    n_rep = coefs_all.shape[0]
+    if n_rep == 0:
+        raise ArgumentError("parameters='bootstrap': the bootstrap kept no replication")
+    if coefs_all.shape[1:] != np.asarray(rf.coefs).shape:
+        raise ArgumentError(f"replications: coefficients of shape {coefs_all.shape[1:]}, the model's are "
+                            f"{np.asarray(rf.coefs).shape}")
+    pick = np.arange(n_draws) % n_rep
+    coefs = coefs_all[pick]
+    impact = np.asarray(replications.impact)[pick]
+    det = rf.deterministic
+    index = forecast_index(rf.index, horizon)
+    x_future = validate_exog_future(exog_future, det.exog_names, horizon, index)
+    future_det = det.future(horizon, x_future if det.k_exog else None)
+    det_mean = np.einsum("hd,rdk->rhk", future_det, np.asarray(replications.params)[pick][:, :det.k])
+    k = coefs.shape[-1]
+    baseline = simulate_paths(np.asarray(rf.data[-rf.lags:]), det_mean, coefs, np.zeros((n_draws, horizon, k)))
+    theta = structural_irf(coefs, impact, horizon - 1)
+    lower_tri = _shock_map(theta)  # (n, HK, HK)
+    rows = np.array([h * k + v for h, v in where], dtype=int)
+    if len(rows):
+        big = lower_tri[:, rows][:, :, cols]  # (n, q, |A|)
+        r = targets[tuple(np.array(where).T)][None] - baseline.reshape(n_draws, -1)[:, rows]
+        gram = big @ np.swapaxes(big, 1, 2)
+        ranks = np.linalg.matrix_rank(big)
+        if (ranks < len(rows)).any():
+            bad = int(np.argmax(ranks < len(rows)))
+            raise ArgumentError(f"conditions: with the parameters of replication {int(pick[bad])} the allowed "
+                                "shocks cannot meet these conditions together (rank-deficient restrictions)")
+        bt = np.swapaxes(big, 1, 2)
+        mean = np.einsum("nij,nj->ni", bt, np.linalg.solve(gram, r[..., None])[..., 0])
+        proj = bt @ np.linalg.solve(gram, big)
+        e_draws[:, cols] = mean + z - np.einsum("nij,nj->ni", proj, z)
+    else:
+        e_draws[:, cols] = z
+    return baseline + np.einsum("nij,nj->ni", lower_tri, e_draws).reshape(n_draws, horizon, k)
 
 
 def conditional_forecast(
@@ -200,7 +242,7 @@ def conditional_forecast(
     level: float = 0.9,
     rng: int | np.random.Generator | None = None,
     exog_future: Any = None,
-    parameters: ParameterDraws | None = None,
+    replications: ParameterDraws | None = None,
 ) -> xr.Dataset:
     """Conditional forecast (Waggoner & Zha 1999) or structural scenario (Antolín-Díaz et al. 2021).
 
@@ -227,12 +269,9 @@ def conditional_forecast(
     rng : int or numpy.random.Generator, optional
     exog_future : optional
         Future exogenous values, as in :func:`~causalmacro.svar.forecast.var_forecast`.
-    parameters : ParameterDraws, optional
-        Draws of the coefficients and impact matrix (a Bayesian VAR's posterior). With
-        them, draw ``i`` of the path uses parameter draw ``i`` (its own baseline, responses
-        and conditional shock distribution), so the bands include parameter uncertainty;
-        the mean path and ``kl`` stay at ``rf`` and ``impact``. ``draws`` must not exceed
-        the parameter draws. None (an SVAR): the point estimates only, as described above.
+    replications : BootstrapDraws or alike, optional
+        Parameter draws (``params``, ``coefs``, ``impact``): draw ``d`` uses replication
+        ``d`` modulo their number. None: every draw at the estimates.
 
     Returns
     -------
@@ -240,12 +279,14 @@ def conditional_forecast(
         ``forecast`` (``horizon``, ``variable``, ``bound``) and ``shocks`` (``horizon``,
         ``shock``, ``bound``): the mean path and the implied mean shocks (``bound`` is
         ``"point"`` only without draws, else also ``"lower"``/``"upper"``), with the
-        forecast periods as the ``period`` coordinate of ``horizon``. With draws also
+        forecast periods as the ``period`` coordinate of ``horizon``; ``conditioned``
+        (``horizon``, ``variable``) marks the conditioned cells. With draws also
         ``path_draws`` (``draw``, ``horizon``, ``variable``) and ``shock_draws``
         (``draw``, ``horizon``, ``shock``). ``attrs``: ``kind`` (``"conditional"`` or
         ``"scenario"``), ``shocks_allowed``, ``conditions`` (their count), ``kl``
         (infinite under hard conditions, see the module), ``kl_mean``, ``draws``,
-        ``level``, ``method``.
+        ``level``, ``method``, ``parameters`` (``"bootstrap"`` or ``"point"``) and
+        ``replications`` (how many parameter draws were cycled over; 0 at the estimates).
 
     Raises
     ------
@@ -285,7 +326,20 @@ def conditional_forecast(
                 f"conditions: {n_cond} conditions up to horizon {h + 1} but only {len(allowed) * (h + 1)} shock "
                 f"values ({len(allowed)} shocks x {h + 1} periods) may move; allow more shocks or drop conditions"
             )
-    mean_a, cov_a = _shock_distribution(big[:, cols], r)
+    r_a = big[:, cols]
+    mean_a = np.zeros(len(cols))
+    proj = np.zeros((len(cols), len(cols)))
+    if len(where):
+        if np.linalg.matrix_rank(r_a) < len(where):
+            raise ArgumentError(
+                "conditions: the allowed shocks cannot meet these conditions together (the restrictions are "
+                "rank deficient); allow other shocks or drop a condition"
+            )
+        gram = r_a @ r_a.T
+        mean_a = r_a.T @ np.linalg.solve(gram, r)
+        proj = r_a.T @ np.linalg.solve(gram, r_a)
+    cov_a = np.eye(len(cols)) - proj
+
     mu = np.zeros(k * horizon)
     mu[cols] = mean_a
     cov = np.zeros((k * horizon, k * horizon))
@@ -295,7 +349,8 @@ def conditional_forecast(
     kl = 0.5 * (float(np.trace(cov)) + float(mu @ mu) - k * horizon - logdet)
     kl_mean = 0.5 * float(mu @ mu)
 
-    lower_tri = _shock_to_path(theta)
+    # the shock-to-path map: y_h = baseline_h + sum_{s<=h} Theta_{h-s} eps_s
+    lower_tri = _shock_map(theta)
     path = baseline + (lower_tri @ mu).reshape(horizon, k)
     eps = mu.reshape(horizon, k)
 
@@ -306,18 +361,21 @@ def conditional_forecast(
         "kl": kl, "kl_mean": kl_mean, "draws": int(draws), "level": level, "method": SCENARIO_METHOD,
     }
     data: dict[str, Any] = {}
+    attrs["parameters"] = ("point" if replications is None
+                           else "posterior" if getattr(replications, "method", None) == "posterior" else "bootstrap")
+    attrs["replications"] = 0 if replications is None else int(np.asarray(replications.coefs).shape[0])
+    if replications is not None:
+        attrs["method"] = SCENARIO_METHOD_DRAWN
     if draws:
         gen = np.random.default_rng(rng)
         # cov_a is a projection (idempotent, symmetric): mean + cov_a z has covariance cov_a
         z = gen.standard_normal((int(draws), len(cols)))
         e_draws = np.zeros((int(draws), k * horizon))
-        if parameters is None:
+        if replications is None:
             e_draws[:, cols] = mean_a + z @ cov_a
             y_draws = baseline[None] + (e_draws @ lower_tri.T).reshape(int(draws), horizon, k)
         else:
-            y_draws = _parameter_draws(rf, parameters, int(draws), targets, cols, z, e_draws, horizon,
-                                       exog_future)
-            attrs["method"] = SCENARIO_POSTERIOR
+            y_draws = _drawn_parameters(rf, replications, targets, where, cols, horizon, z, e_draws, exog_future)
         e_draws3 = e_draws.reshape(int(draws), horizon, k)
         lo, hi = (1 - level) / 2, (1 + level) / 2
         path_b = np.stack([path, *np.quantile(y_draws, [lo, hi], axis=0)], axis=-1)
@@ -329,33 +387,7 @@ def conditional_forecast(
     else:
         path_b, eps_b, bounds = path[..., None], eps[..., None], ["point"]
     data["forecast"] = (("horizon", "variable", "bound"), path_b)
+    data["conditioned"] = (("horizon", "variable"), ~np.isnan(targets))
     data["shocks"] = (("horizon", "shock", "bound"), eps_b)
     coords.update(variable=names, shock=names, bound=bounds)
     return xr.Dataset(data, coords=coords, attrs=attrs)
-
-
-def _parameter_draws(rf: ReducedForm, parameters: ParameterDraws, draws: int, targets: np.ndarray, cols: np.ndarray,
-                     z: np.ndarray, e_draws: np.ndarray, horizon: int, exog_future: Any) -> np.ndarray:
-    """Paths, one parameter draw each: its baseline, responses and conditional shocks (``e_draws`` filled in)."""
-    from causalmacro.svar.density import simulate_paths
-    from causalmacro.svar.exog import validate_exog_future
-
-    n = parameters.impact.shape[0]
-    if draws > n:
-        raise ArgumentError(f"draws: {draws} paths asked for but only {n} parameter draws exist; "
-                            f"pass draws <= {n}")
-    k, det = len(rf.names), rf.deterministic
-    params, coefs, impact = (np.asarray(a)[:draws] for a in (parameters.params, parameters.coefs, parameters.impact))
-    index = forecast_index(rf.index, horizon)
-    x_future = validate_exog_future(exog_future, det.exog_names, horizon, index)
-    future_det = det.future(horizon, x_future if det.k_exog else None)
-    det_mean = np.einsum("hd,rdk->rhk", future_det, params[:, :det.k])
-    baselines = simulate_paths(np.asarray(rf.data[-rf.lags:]), det_mean, coefs, np.zeros((draws, horizon, k)))
-    thetas = structural_irf(coefs, impact, horizon - 1)
-    y_draws = np.empty((draws, horizon, k))
-    for i in range(draws):
-        big, r, _ = condition_system(thetas[i], baselines[i], targets)
-        mean_i, cov_i = _shock_distribution(big[:, cols], r)
-        e_draws[i, cols] = mean_i + z[i] @ cov_i
-        y_draws[i] = baselines[i] + (_shock_to_path(thetas[i]) @ e_draws[i]).reshape(horizon, k)
-    return y_draws

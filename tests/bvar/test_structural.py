@@ -159,8 +159,10 @@ def test_conditional_forecast_with_posterior_draws(sres) -> None:
     point = sres.conditional_forecast(cond, steps=4)  # the mean path is the SVAR's at the posterior mean
     svar_path = conditional_forecast(sres.reduced_form, np.asarray(sres.identified.impact), cond, 4)
     np.testing.assert_allclose(point["forecast"].to_numpy(), svar_path["forecast"].to_numpy())
-    with pytest.raises(ArgumentError, match="draws: 2001 paths asked for but only 2000 parameter draws exist"):
-        sres.conditional_forecast(cond, steps=4, draws=2001)
+    assert out.attrs["parameters"] == "posterior" and out.attrs["replications"] == 2000
+    assert sres.conditional_forecast(cond, steps=4, draws=10, parameters="point").attrs["parameters"] == "point"
+    with pytest.raises(ArgumentError, match="parameters: unknown choice 'bayes'"):
+        sres.conditional_forecast(cond, steps=4, draws=10, parameters="bayes")
 
 
 def test_save_load_and_pickle_round_trip(sres, tmp_path) -> None:

@@ -109,7 +109,8 @@ def test_no_conditions_is_unconditional_forecast(res) -> None:
 def test_unconditional_draws_match_forecast_mse(res) -> None:
     """40,000 draws: sample mean within 5 s.e. of the forecast, covariance within 4% of the MSE (s.e. ~0.7%)."""
     n = 40_000
-    ds = res.conditional_forecast(pd.DataFrame(columns=NAMES, dtype=float), steps=4, draws=n, rng=7)
+    ds = res.conditional_forecast(pd.DataFrame(columns=NAMES, dtype=float), steps=4, draws=n, rng=7,
+                                  parameters="point")
     draws = ds.path_draws.to_numpy()
     mse = forecast_mse(np.asarray(res.reduced_form.coefs), res.sigma_u.to_numpy(), 4)
     point = res.forecast(4).xs("point", axis=1, level="bound").to_numpy()
@@ -157,3 +158,61 @@ def test_bad_inputs_one_line(res, conditions) -> None:
         with pytest.raises(ArgumentError) as info:
             bad()
         assert "\n" not in str(info.value)
+
+
+# ------------------------------------------------------------------ parameter uncertainty
+def test_parameter_draws_meet_conditions_in_every_draw(res, conditions) -> None:
+    ds = res.conditional_forecast(conditions, steps=6, draws=400, rng=2)
+    assert ds.attrs["parameters"] == "bootstrap" and ds.attrs["replications"] == res.bootstrap(1000).n_kept
+    paths = ds.path_draws
+    assert_allclose(paths.sel(variable="realgdp", horizon=1), 0.01, atol=TOL, rtol=0)
+    assert_allclose(paths.sel(variable="realgdp", horizon=3), 0.0, atol=TOL, rtol=0)
+    assert_allclose(paths.sel(variable="realinv", horizon=2), -0.02, atol=TOL, rtol=0)
+    # the point path is the one at the estimates, whatever the draws
+    point = res.conditional_forecast(conditions, steps=6)
+    assert_allclose(ds.forecast.sel(bound="point"), point.forecast.sel(bound="point"), rtol=0, atol=TOL)
+
+
+def test_each_draw_is_the_point_computation_at_its_replication(res, conditions) -> None:
+    """Draw d equals the point-parameter machinery run on replication d's parameters (same shock innovations)."""
+    from dataclasses import replace as dc_replace
+
+    from causalmacro.svar.scenario import conditional_forecast
+
+    reps = res.bootstrap(50, rng=11)
+    ds = res.conditional_forecast(conditions, steps=5, draws=3, rng=4, parameters=reps)
+    z = np.random.default_rng(4).standard_normal((3, 5 * 3))
+    rf = res.reduced_form
+    for d in range(3):
+        one = dc_replace(rf, params=reps.params[d], coefs=reps.coefs[d])
+        mean = conditional_forecast(one, reps.impact[d], conditions, 5)
+        cov_draw = conditional_forecast(one, reps.impact[d], conditions, 5, draws=3, rng=4)
+        # same z: the point-parameter draw d with replication d's parameters is draw d here
+        assert_allclose(ds.path_draws[d], cov_draw.path_draws[d], rtol=0, atol=1e-12)
+        assert_allclose(ds.shock_draws[d], cov_draw.shock_draws[d], rtol=0, atol=1e-12)
+        assert not np.allclose(ds.path_draws[d], mean.forecast.sel(bound="point"))
+    assert z.shape == (3, 15)
+
+
+def test_scenario_with_parameter_draws_moves_only_allowed_shocks(res, conditions) -> None:
+    gdp_only = conditions[["realgdp"]]
+    ds = res.conditional_forecast(gdp_only, steps=6, shocks=["realgdp", "realcons"], draws=200, rng=3)
+    assert ds.attrs["parameters"] == "bootstrap"
+    assert (ds.shock_draws.sel(shock="realinv").to_numpy() == 0).all()
+    assert (np.abs(ds.shock_draws.sel(shock=["realgdp", "realcons"])).max("draw") > 0).all()
+    assert_allclose(ds.path_draws.sel(variable="realgdp", horizon=[1, 3]), np.tile([0.01, 0.0], (200, 1)),
+                    atol=TOL, rtol=0)
+
+
+def test_point_parameters_recorded(res, conditions) -> None:
+    point = res.conditional_forecast(conditions, steps=6, draws=20, rng=5, parameters="point")
+    assert point.attrs["parameters"] == "point" and point.attrs["replications"] == 0
+    assert "at their estimates" in point.attrs["method"]
+
+
+def test_parameters_refused_one_line(res, conditions) -> None:
+    with pytest.raises(ArgumentError, match=r"^parameters: unknown choice 'posterior'; expected one of "
+                       r"\['bootstrap', 'point'\] or the replications of bootstrap\(\)$"):
+        res.conditional_forecast(conditions, draws=10, parameters="posterior")
+    with pytest.raises(ArgumentError, match=r"^parameters='bootstrap' needs draws > 0$"):
+        res.conditional_forecast(conditions, parameters="bootstrap")

@@ -69,7 +69,7 @@ class BVAR:
         prior = Minnesota() if prior is None else prior
         if not isinstance(prior, Minnesota):
             raise ArgumentError(f"prior must be a causalmacro.Minnesota, got {type(prior).__name__}")
-        if prior.psi is not None and len(prior.psi) != data.shape[1]:
+        if not isinstance(prior.psi, str) and prior.psi is not None and len(prior.psi) != data.shape[1]:
             raise ArgumentError(f"psi has {len(prior.psi)} values for {data.shape[1]} variables")
         self.data = data
         self.lags = int(lags)
@@ -96,7 +96,8 @@ class BVAR:
         data = self.data.to_numpy(dtype=np.float64)
         y, x = post_.design(data, self.lags)
         m = y.shape[1]
-        psi = np.asarray(self.prior.psi) if self.prior.psi is not None else auto_psi(y, self.lags)
+        psi = (auto_psi(y, self.lags, self.prior.psi) if isinstance(self.prior.psi, str)
+               else np.asarray(self.prior.psi))
         prior = replace(self.prior, psi=tuple(psi))
         b = post_.prior_mean(m, self.lags, prior.b)
         searched = ("lambda", *prior.dummies) if self.hyper == "glp" else ()

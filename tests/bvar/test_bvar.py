@@ -335,3 +335,20 @@ def test_psi_refuses_unknown_methods_and_non_stationary_starts() -> None:
     with pytest.raises(ArgumentError, match=r"^psi: the least squares AR\(2\) of variable 0 is not stationary; "
                                             r"pass psi=\"ols\" or one value per variable$"):
         cm.BVAR(explosive, lags=2, hyper="fixed").fit(draws=1, rng=0)
+
+
+def test_cached_log_ml_keeps_its_digits_on_series_in_levels() -> None:
+    """The search's LogML (X'X cached, Cholesky log-determinants, Sylvester for the dummies) against the N x N
+    matric-t density on data shifted to levels near 5000 (net liquidity in billions), at several hyperparameters."""
+    data = usa().to_numpy() * 100.0 + 5000.0
+    y, x = post_.design(data, 3)
+    b = post_.prior_mean(3, 3, 1.0)
+    psi = np.array([50.0, 120.0, 90.0])
+    p = cm.Minnesota(psi=tuple(psi), soc=0.7, sur=2.0)
+    cached = post_.LogML(y, x, b)
+    for lambda_, soc, sur in ((0.2, 1.0, 1.0), (0.05, 0.3, 4.0), (1.5, 10.0, 0.2)):
+        omega = post_.omega_diag(lambda_, 2.0, psi, 3, 1e7)
+        yd, xd = dummy_observations(p, y, 3, {"soc": soc, "sur": sur})
+        direct = log_matric_t(np.vstack([yd, y]), np.vstack([xd, x]), b, omega, psi) - log_matric_t(
+            yd, xd, b, omega, psi)
+        np.testing.assert_allclose(cached(yd, xd, omega, psi), direct, rtol=1e-9)

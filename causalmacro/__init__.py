@@ -30,7 +30,7 @@ if _TYPE_CHECKING:
 
     from .bayes import AssetResponseModel, AssetResponseResults
     from .build import build_asset_model, build_local_projections, build_svar
-    from .bvar import BVAR, BVARResults, Minnesota
+    from .bvar import BVAR, BayesianSVARResults, BVARResults, Minnesota
     from .data import Store, fetch, open_source
     from .graph import dependency_graph, read_graph, significant_edges, write_graph
     from .lp import LocalProjections
@@ -86,6 +86,7 @@ __all__ = [
     "AssetResponseModel",
     "AssetResponseResults",
     "BVARResults",
+    "BayesianSVARResults",
     "BootstrapDraws",
     "CausalMacroError",
     "ChangesInVolatility",
@@ -161,6 +162,7 @@ _LAZY = {
     "SVAR": ".svar",
     "BVAR": ".bvar",
     "BVARResults": ".bvar",
+    "BayesianSVARResults": ".bvar",
     "Minnesota": ".bvar",
     "SVARResults": ".svar",
     "Recursive": ".svar",

@@ -8,6 +8,7 @@ events [--kind K]   list the shipped event catalogue (id, date, kind, title)
 fetch SPEC          refresh the local store from FRED (incremental)
 data SPEC           print the aligned, transformed panel as CSV
 run SPEC            the main job: panel, structural VAR, asset model, report
+scenario SPEC       the spec's [scenarios] on the fitted VAR: paths against the baseline
 diff RUN_A RUN_B    what changed between two run folders
 grid SPEC           the specification grid (orderings x lags x windows) on Dask
 
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import logging
 import os
 import signal
@@ -164,6 +166,17 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--grid", type=Path, metavar="DIR", default=None,
                    help="a grid folder of the same chain (causalmacro grid): adds a robustness section to the report")
     r.set_defaults(func=_cmd_run)
+
+    sc = sub.add_parser("scenario", parents=[common], help="the spec's scenarios on the fitted VAR, against the baseline")
+    sc.add_argument("spec", type=Path)
+    sc.add_argument("--name", action="append", default=None, metavar="N",
+                    help="a scenario of the spec's [scenarios] (repeatable; default: all)")
+    sc.add_argument("--out", type=Path, default=None, metavar="DIR",
+                    help="also write scenarios.json and one CSV table per scenario to DIR")
+    sc.add_argument("--reps", type=_reps, default=None,
+                    help="bootstrap replications of the density forecast (default: the spec's; 0: none)")
+    sc.add_argument("--seed", type=_seed, default=0, help="seed of the random number generator")
+    sc.set_defaults(func=_cmd_scenario)
 
     df = sub.add_parser("diff", parents=[common], help="what changed between two run folders")
     df.add_argument("old", type=Path, metavar="RUN_A")
@@ -327,6 +340,45 @@ def _cmd_run(args: argparse.Namespace) -> int:
     out = write_run(run, args.out, options=options, timings=timings, compare=args.compare, on_stage=stage)
     print(out.summary())
     return 0 if out.ok else 1
+
+
+def _cmd_scenario(args: argparse.Namespace) -> int:
+    import json
+
+    from .build import build_svar, split_seed
+    from .errors import ArgumentError
+    from .fileutil import replace_atomically
+    from .pipeline.scenarios import scenario_stage
+    from .pipeline.stages import check_reps
+
+    spec, panel = _panel(args)
+    if not spec.scenarios:
+        raise ArgumentError(f"{args.spec}: the spec has no [scenarios.<name>] tables")
+    res = build_svar(spec, panel.data).fit(rng=split_seed(int(args.seed))[0])
+    stage = scenario_stage(spec, panel, res, seed=int(args.seed), n_reps=check_reps(spec, args.reps), names=args.name)
+    assert stage is not None
+    for name, table in stage.tables.items():
+        ds = stage.scenarios[name]
+        sys.stdout.write(f"scenario {name} ({ds.attrs['kind']}; shocks allowed: {', '.join(ds.attrs['shocks_allowed'])}; "
+                         f"kl_mean {ds.attrs['kl_mean']:.3f})\n")
+        if spec.scenarios[name].description:
+            sys.stdout.write(f"  {spec.scenarios[name].description}\n")
+        cells = table.assign(cell=[f"{a:.2f}{'*' if c else ''} ({b:.2f})" for a, b, c in
+                                   zip(table.scenario, table.baseline, table.conditioned, strict=True)])
+        sys.stdout.write(cells.pivot(index="period", columns="variable", values="cell")[list(res.names)].to_string()
+                         + "\n  scenario (baseline), VAR units; * conditioned\n")
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(stage.to_dict(spec), indent=1, allow_nan=False, default=str)
+        replace_atomically(args.out / "scenarios.json", lambda tmp: Path(tmp).write_text(text))
+        for name, table in stage.tables.items():
+            replace_atomically(args.out / f"scenario_{name}.csv", functools.partial(_write_text, table.to_csv(index=False)))
+        _note(args, f"wrote scenarios.json and {len(stage.tables)} table(s) to {args.out}")
+    return 0
+
+
+def _write_text(text: str, path: str) -> None:
+    Path(path).write_text(text)
 
 
 def _cmd_grid(args: argparse.Namespace) -> int:

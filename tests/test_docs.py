@@ -181,7 +181,7 @@ def test_api_reference_documents_every_public_name(site: Path) -> None:
 
 def test_generated_references_cover_the_cli_and_the_spec(site: Path) -> None:
     cli = (site / "reference" / "cli.html").read_text(encoding="utf-8")
-    for command in ("validate", "schema", "events", "fetch", "data", "run", "diff", "grid"):
+    for command in ("validate", "schema", "events", "fetch", "data", "run", "scenario", "diff", "grid"):
         assert re.search(rf"causalmacro[^<]*\b{command}\b", cli), command
     from causalmacro.spec import json_schema
 

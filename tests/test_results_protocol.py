@@ -79,6 +79,16 @@ def _grid(run: cm.RunResults) -> GridResults:
                 reps=10, horizon=6)
 
 
+def _bvar(run: cm.RunResults) -> cm.BVARResults:
+    rf = run.svar.reduced_form
+    return cm.BVAR(pd.DataFrame(np.asarray(rf.data), columns=list(rf.names)), lags=rf.lags,
+                   hyper="fixed").fit(draws=200, rng=0)
+
+
+def _bvar_structural(run: cm.RunResults) -> cm.BayesianSVARResults:
+    return _bvar(run).structural(rng=1)
+
+
 CASES = {
     "svar": Case(_svar, "Structural VAR", lambda r: [r.impact.to_numpy(), r.params.to_numpy(), r.sigma_u.to_numpy()],
                  ".zip", cm.SVARResults.load, rtol=1e-10),  # load re-estimates the reduced form
@@ -86,6 +96,11 @@ CASES = {
     # saved as float32 (documented in AssetResponseResults.save): seven significant digits
     "assets": Case(_assets, "asset", lambda r: [r.responses().to_numpy(), r.idata["posterior"]["beta_std"].to_numpy()],
                    ".nc", AssetResponseResults.load, rtol=1e-5, plot=lambda r: {"regime": r.regimes[-1]}),
+    "bvar": Case(_bvar, "Bayesian VAR", lambda r: [r.coef_draws, r.sigma_draws, r.b_hat, r.v, r.s], ".zip",
+                 cm.BVARResults.load),
+    "bvar_structural": Case(_bvar_structural, "Bayesian VAR",
+                            lambda r: [r.impact.to_numpy(), r.irf(4, bands="posterior", reps=200).to_numpy()],
+                            ".zip", cm.BayesianSVARResults.load),
     "grid": Case(_grid, "grid", lambda r: [r.irf.to_numpy(), r.data["max_root"].to_numpy()], ".nc", GridResults.load),
     "run": Case(lambda run: run, "Structural VAR",
                 lambda r: [r.irf.to_numpy(), r.fevd.to_numpy(), r.svar.impact.to_numpy(),

@@ -3,11 +3,14 @@
 :class:`BVAR` fits, :class:`Minnesota` is the prior (R ``BVAR``'s hyperparameters),
 :class:`BVARResults` the frozen results. ``posterior.py`` holds the closed forms
 (posterior, marginal likelihood, exact vectorised draws), ``prior.py`` the prior
-and its dummy observations.
+and its dummy observations; ``structural.py`` the structural layer
+(:meth:`BVARResults.structural` -> :class:`BayesianSVARResults`, an
+``SVARResults`` with posterior bands), ``io.py`` saving and loading.
 """
 
 from causalmacro.bvar.model import BVAR
 from causalmacro.bvar.prior import Minnesota
 from causalmacro.bvar.results import BVARResults
+from causalmacro.bvar.structural import BayesianSVARResults
 
-__all__ = ["BVAR", "BVARResults", "Minnesota"]
+__all__ = ["BVAR", "BVARResults", "BayesianSVARResults", "Minnesota"]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -12,6 +14,10 @@ import xarray as xr
 
 from causalmacro.bvar.prior import Minnesota
 from causalmacro.labelled import ThawedPickle, freeze
+
+if TYPE_CHECKING:
+    from causalmacro.bvar.structural import BayesianSVARResults
+    from causalmacro.svar.identification import Identification
 
 __all__ = ["BVARResults"]
 
@@ -159,3 +165,60 @@ class BVARResults(ThawedPickle):
             "coef_sd": self.coef_sd.to_pandas().to_dict(),
             "sigma_mean": self.sigma_mean.to_pandas().to_dict(),
         }
+
+    def structural(self, identification: Identification | None = None, *,
+                   rng: int | np.random.Generator | None = None) -> BayesianSVARResults:
+        """Identify the posterior: a structural BVAR with the SVAR results' outputs and posterior bands.
+
+        Parameters
+        ----------
+        identification : Identification, optional
+            A scheme object (``cm.Recursive()``, the default, ``cm.LongRun()``,
+            ``cm.ShortRun(...)``, ``cm.SignRestrictions(...)`` with zeros or narrative
+            restrictions); schemes that need the residuals (volatility, non-Gaussian,
+            proxy) raise :class:`~causalmacro.errors.ArgumentError`.
+        rng : int or numpy.random.Generator, optional
+            Seed of the identification's draws (sign rotations); recorded as ``seed``.
+
+        Returns
+        -------
+        BayesianSVARResults
+            See :mod:`causalmacro.bvar.structural`.
+
+        Examples
+        --------
+        >>> sres = cm.BVAR(df, lags=2).fit(draws=2000, rng=0).structural(cm.Recursive())  # doctest: +SKIP
+        >>> sres.irf(12, bands="posterior", reps=2000)                                     # doctest: +SKIP
+        """
+        from causalmacro.bvar.structural import build_structural
+
+        return build_structural(self, identification, rng=rng)
+
+    def plot(self, horizon: int = 24, **options: Any) -> Any:
+        """The responses of :meth:`structural` (recursive, the data's order) with posterior bands.
+
+        For another scheme, ``res.structural(scheme).plot()``; ``options`` go to
+        :meth:`causalmacro.SVARResults.plot_irf`.
+        """
+        sres = self.structural()
+        options.setdefault("bands", "posterior")
+        options.setdefault("reps", sres.posterior.n_kept)
+        return sres.plot(horizon, **options)
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the results to ``path`` atomically: a zip of JSON and ``.npy`` (:mod:`causalmacro.bvar.io`).
+
+        Every field is stored exactly, the posterior draws included.
+        """
+        from causalmacro.bvar.io import save_bvar
+
+        return save_bvar(self, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> BVARResults:
+        """Read results written by :meth:`save` (a structural BVAR's file gives its :attr:`BayesianSVARResults.bvar`)."""
+        from causalmacro.bvar.io import load_bvar
+        from causalmacro.bvar.structural import BayesianSVARResults
+
+        out = load_bvar(path)
+        return out.bvar if isinstance(out, BayesianSVARResults) else out

@@ -21,6 +21,7 @@ from causalmacro.spec.events import EVENT_KINDS, CatalogueEvent, event_catalogue
 from causalmacro.spec.load import dump_json_schema, json_schema, load_spec, parse_spec
 from causalmacro.spec.schema import (
     AssetsSpec,
+    ConditionSpec,
     DataSpec,
     EventSpec,
     GapSpec,
@@ -30,6 +31,7 @@ from causalmacro.spec.schema import (
     RegimePeriod,
     RegimeSpec,
     ReportSpec,
+    ScenarioSpec,
     SeriesSpec,
     ShortRunSpec,
     SignSpec,
@@ -40,6 +42,7 @@ __all__ = [
     "EVENT_KINDS",
     "AssetsSpec",
     "CatalogueEvent",
+    "ConditionSpec",
     "DataSpec",
     "EventSpec",
     "GapSpec",
@@ -49,6 +52,7 @@ __all__ = [
     "RegimePeriod",
     "RegimeSpec",
     "ReportSpec",
+    "ScenarioSpec",
     "SeriesSpec",
     "ShortRunSpec",
     "SignSpec",

@@ -22,6 +22,7 @@ __all__ = [
     "GRAPH",
     "LP",
     "MINNESOTA",
+    "SCENARIO",
     "SIGN",
     "VAR",
     "AssetsDefaults",
@@ -31,6 +32,7 @@ __all__ = [
     "LPDefaults",
     "LagRule",
     "MinnesotaDefaults",
+    "ScenarioDefaults",
     "SignDefaults",
     "Trend",
     "VARDefaults",
@@ -96,8 +98,17 @@ class GraphDefaults:
     multiplicity: Literal["holm", "bh", "none"] = "holm"
 
 
+@dataclass(frozen=True)
+class ScenarioDefaults:
+    """Scenarios: ``[scenarios.<name>]`` and :meth:`causalmacro.SVARResults.conditional_forecast`."""
+
+    steps: int = 12  # periods forecast after the data's end
+    draws: int = 1000  # draws of the shocks from their conditional distribution (0: the mean path only)
+
+
 VAR = VARDefaults()
 SIGN = SignDefaults()
+SCENARIO = ScenarioDefaults()
 ASSETS = AssetsDefaults()
 LP = LPDefaults()
 GRAPH = GraphDefaults()

@@ -36,6 +36,7 @@ from .catalog import DERIVED, Aggregation, Transform, lookup
 from .defaults import ASSETS as _ASSETS
 from .defaults import GRAPH as _GRAPH
 from .defaults import LP as _LP
+from .defaults import SCENARIO as _SCENARIO
 from .defaults import SIGN as _SIGN
 from .defaults import VAR as _VAR
 from .defaults import LagRule, Trend
@@ -964,6 +965,77 @@ class LPSpec(_Strict):
         return [(a.strip(), b.strip()) for a, b in (link.split("->") for link in self.links)]
 
 
+ConditionUnits = Literal["model", "level", "change"]
+_HORIZON_KEY = re.compile(r"^[1-9][0-9]{0,3}$")
+
+
+class ConditionSpec(_Strict):
+    """The path one variable must follow in a scenario: ``[scenarios.<name>.conditions.<variable>]``.
+
+    ``values`` maps a forecast period to the value the variable must take there, the
+    period either a horizon (``1`` is the first period after the data's end) or a date
+    (``"2026-01"``, a period after the data's end). ``units`` says what the values are:
+    ``model`` the variable as the VAR holds it (after its transform, e.g. a log change
+    in percent), ``level`` the level of the source series in its own units (e.g. billions
+    of dollars of net liquidity), ``change`` the change of that level from the period
+    before. Levels and changes are converted with the series' transform and the last
+    observed levels (:func:`causalmacro.panel.invert.to_model_units`).
+    """
+
+    units: ConditionUnits = Field(
+        description="What ``values`` are: ``model`` (the VAR's own transformed units), ``level`` (the level of "
+        "the source series, in its units) or ``change`` (the change of that level from the period before).",
+    )
+    values: dict[str, float] = Field(
+        min_length=1,
+        description="Forecast period -> value: the period a horizon (``1`` the first period after the data's "
+        "end) or a date (``YYYY-MM`` or ``YYYY-MM-DD``, after the data's end).",
+    )
+
+    @field_validator("values")
+    @classmethod
+    def _periods(cls, v: dict[str, float]) -> dict[str, float]:
+        for key in v:
+            if not (_HORIZON_KEY.match(key) or _DATE_TEXT.match(key)):
+                raise ValueError(f"period {key!r} is neither a horizon (1, 2, ...) nor a date (YYYY-MM)")
+            if _DATE_TEXT.match(key):
+                _month_date(key)
+        return v
+
+    def periods(self) -> dict[int | dt.date, float]:
+        """The conditions keyed by horizon (int) or date."""
+        return {(int(k) if _HORIZON_KEY.match(k) else _month_date(k)): val for k, val in self.values.items()}
+
+
+class ScenarioSpec(_Strict):
+    """A conditional forecast or structural scenario of the chain: ``[scenarios.<name>]``.
+
+    The ``conditions`` fix the path of some variables over the next ``steps`` periods;
+    the VAR's structural shocks produce them (Waggoner & Zha 1999), or only the
+    ``shocks`` named (a structural scenario, Antolín-Díaz, Petrella & Rubio-Ramírez
+    2021), see :meth:`causalmacro.SVARResults.conditional_forecast`.
+    """
+
+    description: str = Field(default="", description="What the scenario says, for the report.")
+    steps: int = Field(
+        default=_SCENARIO.steps, ge=1, le=240,
+        description="Periods forecast after the data's end; every condition must fall within them.",
+    )
+    shocks: list[Name] | None = Field(
+        default=None, min_length=1,
+        description="The structural shocks allowed to move (variables of ``[var].order``): a structural "
+        "scenario. Unset: every shock (the Waggoner-Zha conditional forecast).",
+    )
+    draws: int = Field(
+        default=_SCENARIO.draws, ge=0, le=1_000_000,
+        description="Draws of the shocks from their conditional distribution, for the bands (0: the mean path only).",
+    )
+    conditions: dict[Name, ConditionSpec] = Field(
+        min_length=1,
+        description="One table per conditioned variable of ``[var].order``: its ``units`` and ``values``.",
+    )
+
+
 class ModelSpec(_Strict):
     """A whole model spec (one ``models/*.toml`` file).
 
@@ -1002,6 +1074,8 @@ class ModelSpec(_Strict):
         Regime definitions (``[regimes.<name>]``).
     lp : LPSpec
         Local projections (``[lp]``).
+    scenarios : dict of str to ScenarioSpec
+        Conditional forecasts and structural scenarios (``[scenarios.<name>]``).
     """
 
     name: Name = Field(
@@ -1051,6 +1125,11 @@ class ModelSpec(_Strict):
         description="Regime definitions computed from the panel, one table ``[regimes.<name>]`` each. Unset: none.",
     )
     lp: LPSpec = Field(default=LPSpec(), description="Local projections drawn beside the VAR's responses.")
+    scenarios: dict[Name, ScenarioSpec] = Field(
+        default_factory=dict,
+        description="Conditional forecasts and structural scenarios of the chain, one table "
+        "``[scenarios.<name>]`` each. Unset: none.",
+    )
     _path: Path | None = PrivateAttr(default=None)
 
     @property
@@ -1123,7 +1202,26 @@ class ModelSpec(_Strict):
                     raise _KeyError(("lp", "links", i), f"'{name}' is not a variable of [var].order{_hint(name, order)}")
             if a == b:
                 raise _KeyError(("lp", "links", i), f"'{a}' is linked to itself")
+        self._scenario_references(order)
         return self
+
+    def _scenario_references(self, order: Sequence[str]) -> None:
+        """Each scenario's variables and shocks are in ``[var].order``, its horizons within its ``steps``."""
+        for sname, sc in self.scenarios.items():
+            if self.var is None:
+                raise _KeyError(("scenarios", sname), "a scenario needs a [var] section")
+            for var, cond in sc.conditions.items():
+                if var not in order:
+                    raise _KeyError(("scenarios", sname, "conditions", var),
+                                    f"'{var}' is not a variable of [var].order{_hint(var, order)}")
+                for key, h in zip(cond.values, cond.periods(), strict=True):
+                    if isinstance(h, int) and h > sc.steps:
+                        raise _KeyError(("scenarios", sname, "conditions", var, "values", key),
+                                        f"horizon {h} is outside the scenario's {sc.steps} steps")
+            for i, shock in enumerate(sc.shocks or []):
+                if shock not in order:
+                    raise _KeyError(("scenarios", sname, "shocks", i),
+                                    f"'{shock}' is not a shock of [var].order{_hint(shock, order)}")
 
     def _identification_references(self) -> None:
         """The ``[regimes]`` definition and the events that identification tables name exist."""

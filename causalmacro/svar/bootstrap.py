@@ -71,7 +71,9 @@ from causalmacro.svar.reduced_form import ReducedForm, batched_ols, lag_matrix, 
 
 __all__ = ["BootstrapDraws", "BootstrapMethod", "block_shocks", "run_bootstrap", "simulate_var"]
 
-BootstrapMethod = Literal["block", "residual", "wild"]
+BootstrapMethod = Literal["block", "residual", "wild", "posterior"]
+"""How draws were made: a bootstrap method, or ``"posterior"`` (a Bayesian VAR's exact posterior draws,
+:meth:`causalmacro.BVARResults.structural`)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,7 +82,10 @@ class BootstrapDraws:
 
     Attributes
     ----------
-    method : {"block", "residual", "wild"}
+    method : {"block", "residual", "wild", "posterior"}
+        ``"posterior"``: not a bootstrap but the exact posterior draws of a Bayesian
+        VAR, identified draw by draw (:mod:`causalmacro.bvar.structural`); their bands
+        are posterior credible intervals.
     reps : int
         Replications requested.
     params : ndarray, shape (n, k_det + K p, K)
@@ -143,8 +148,14 @@ class BootstrapDraws:
             ``seed`` (when known), ``bootstrap`` (the method), ``reps``,
             ``reps_kept``, ``n_explosive``, ``n_unidentified`` and
             ``bias_corrected`` (0 or 1), and ``strata`` when the draws were stratified.
+            Posterior draws (``method="posterior"``) say so instead of naming a
+            bootstrap: ``posterior`` (``"posterior credible"``), ``reps`` (the draws),
+            ``reps_kept``, ``n_explosive`` (0: none is dropped) and ``n_unidentified``.
         """
         seed = {} if self.seed is None else {"seed": self.seed}
+        if self.method == "posterior":
+            return {**seed, "posterior": "posterior credible", "reps": self.reps, "reps_kept": self.n_kept,
+                    "n_explosive": self.n_explosive, "n_unidentified": self.n_unidentified}
         block = {} if self.block_length is None else {"block_length": self.block_length}
         strata = {} if self.strata is None else {"strata": self.strata}
         return {

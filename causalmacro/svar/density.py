@@ -165,7 +165,7 @@ def density_forecast(
         values,
         dims=DENSITY_DIMS,
         coords={
-            "period": index,
+            "period": index.rename("period"),  # a panel index named "date" must not name the dim
             "variable": names,
             "quantile": list(qs),
             "point": (("period", "variable"), point[names].to_numpy()),

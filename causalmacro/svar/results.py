@@ -56,7 +56,7 @@ from causalmacro.svar.sign_weights import weighted_quantile
 __all__ = ["Bands", "ExplosiveReplicationsWarning", "SVARResults", "ShockSize", "StableFlag", "WildImpactWarning",
            "load_results"]
 
-Bands = Literal["block", "residual", "bootstrap", "wild", "set"]
+Bands = Literal["block", "residual", "bootstrap", "wild", "set", "posterior"]
 ShockSize = Literal["std", "unit"]
 
 EXPLOSIVE_SHARE_WARN = 0.05
@@ -365,9 +365,7 @@ class SVARResults:
                 "(Brüggemann, Jentsch & Trenkler 2016); read them after impact only, or use method='block'",
                 WildImpactWarning, stacklevel=3,
             )
-        return draws.coefs, draws.impact, {"bands": draws.method, **draws.attrs(),
-                                           "interval": f"{draws.method} bootstrap"
-                                           + (f" within {draws.strata}" if draws.strata else "")}
+        return draws.coefs, draws.impact, {"bands": draws.method, **draws.attrs(), "interval": _interval(draws)}
 
     def _banded(self, point: xr.DataArray, draws: np.ndarray, level: float, attrs: dict[str, Any],
                 joint: bool = False) -> xr.DataArray:
@@ -692,7 +690,7 @@ class SVARResults:
         self._draws_for(bands, reps, bands.bias_corrected, None)  # counts the kept draws, warns for wild ones
         stack = effects(np.array(bands.params), np.array(bands.coefs))
         return self._banded(out, stack, level, {"bands": bands.method, **bands.attrs(),
-                                                "interval": f"{bands.method} bootstrap"}, joint)
+                                                "interval": _interval(bands)}, joint)
 
     def fevd(
         self,
@@ -1525,6 +1523,13 @@ class SVARResults:
     def _repr_html_(self) -> str:
         return _format.summary_html(self)
 
+
+
+def _interval(draws: BootstrapDraws) -> str:
+    """What a band from these draws is: ``"<method> bootstrap"`` (and its strata), or ``"posterior credible"``."""
+    if draws.method == "posterior":
+        return "posterior credible"
+    return f"{draws.method} bootstrap" + (f" within {draws.strata}" if draws.strata else "")
 
 
 def _check_horizon(horizon: int, low: int) -> None:

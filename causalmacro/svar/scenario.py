@@ -22,8 +22,10 @@ Gibbs step is needed when the coefficients are held at their estimates):
 
 The mean is the minimum-norm solution of the restrictions and gives the mean path; draws
 of the shocks from this distribution give the distribution of the free variables, while
-the conditioned ones stay exactly on their condition. Parameter uncertainty is not
-included: the coefficients and impact matrix are the point estimates.
+the conditioned ones stay exactly on their condition. For an SVAR parameter uncertainty
+is not included: the coefficients and impact matrix are the point estimates. A Bayesian
+VAR passes its posterior draws (:class:`ParameterDraws`): each path then uses one draw's
+coefficients and impact matrix, so the bands carry the posterior's parameter uncertainty.
 
 Plausibility (Antolín-Díaz, Petrella & Rubio-Ramírez 2021, sec. 2.4): the Kullback-Leibler
 divergence of the scenario's distribution of all :math:`KH` shocks,
@@ -49,6 +51,7 @@ with SVARs. *Journal of Monetary Economics* 117, 798-815.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -61,7 +64,21 @@ from causalmacro.svar.dynamics import structural_irf
 from causalmacro.svar.forecast import forecast_index, var_forecast
 from causalmacro.svar.reduced_form import ReducedForm
 
-__all__ = ["SCENARIO_METHOD", "condition_system", "conditional_forecast"]
+__all__ = ["SCENARIO_METHOD", "SCENARIO_POSTERIOR", "ParameterDraws", "condition_system", "conditional_forecast"]
+
+SCENARIO_POSTERIOR = ("Gaussian conditional distribution of the structural shocks given the hard conditions "
+                      "(Waggoner & Zha 1999), one posterior draw of the coefficients and impact matrix per path")
+
+
+@dataclass(frozen=True)
+class ParameterDraws:
+    """Draws of a VAR's parameters for :func:`conditional_forecast`: ``params`` ``(n, k_det + K p, K)`` in the
+    reduced form's layout, ``coefs`` ``(n, p, K, K)``, ``impact`` ``(n, K, K)``."""
+
+    params: np.ndarray
+    coefs: np.ndarray
+    impact: np.ndarray
+
 
 _MAX_UNBOUNDED = 600
 """Periods searched for a dated condition when ``steps`` is not given."""
@@ -148,6 +165,30 @@ def _allowed(shocks: Sequence[str] | None, names: Sequence[str]) -> list[int]:
     return sorted(set(out))
 
 
+def _shock_distribution(r_a: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and covariance of the allowed shocks given :math:`R_A \\varepsilon_A = r` (Waggoner & Zha 1999)."""
+    n = r_a.shape[1]
+    if not len(r):
+        return np.zeros(n), np.eye(n)
+    if np.linalg.matrix_rank(r_a) < len(r):
+        raise ArgumentError(
+            "conditions: the allowed shocks cannot meet these conditions together (the restrictions are "
+            "rank deficient); allow other shocks or drop a condition"
+        )
+    gram = r_a @ r_a.T
+    return r_a.T @ np.linalg.solve(gram, r), np.eye(n) - r_a.T @ np.linalg.solve(gram, r_a)
+
+
+def _shock_to_path(theta: np.ndarray) -> np.ndarray:
+    """The map from the stacked shocks to the path: :math:`y_h = \\bar y_h + \\sum_{s \\le h} \\Theta_{h-s} \\varepsilon_s`."""
+    horizon, k = theta.shape[0], theta.shape[1]
+    lower_tri = np.zeros((horizon * k, horizon * k))
+    for h in range(horizon):
+        for s in range(h + 1):
+            lower_tri[h * k:(h + 1) * k, s * k:(s + 1) * k] = theta[h - s]
+    return lower_tri
+
+
 def conditional_forecast(
     rf: ReducedForm,
     impact: np.ndarray,
@@ -159,6 +200,7 @@ def conditional_forecast(
     level: float = 0.9,
     rng: int | np.random.Generator | None = None,
     exog_future: Any = None,
+    parameters: ParameterDraws | None = None,
 ) -> xr.Dataset:
     """Conditional forecast (Waggoner & Zha 1999) or structural scenario (Antolín-Díaz et al. 2021).
 
@@ -185,6 +227,12 @@ def conditional_forecast(
     rng : int or numpy.random.Generator, optional
     exog_future : optional
         Future exogenous values, as in :func:`~causalmacro.svar.forecast.var_forecast`.
+    parameters : ParameterDraws, optional
+        Draws of the coefficients and impact matrix (a Bayesian VAR's posterior). With
+        them, draw ``i`` of the path uses parameter draw ``i`` (its own baseline, responses
+        and conditional shock distribution), so the bands include parameter uncertainty;
+        the mean path and ``kl`` stay at ``rf`` and ``impact``. ``draws`` must not exceed
+        the parameter draws. None (an SVAR): the point estimates only, as described above.
 
     Returns
     -------
@@ -237,20 +285,7 @@ def conditional_forecast(
                 f"conditions: {n_cond} conditions up to horizon {h + 1} but only {len(allowed) * (h + 1)} shock "
                 f"values ({len(allowed)} shocks x {h + 1} periods) may move; allow more shocks or drop conditions"
             )
-    r_a = big[:, cols]
-    mean_a = np.zeros(len(cols))
-    proj = np.zeros((len(cols), len(cols)))
-    if len(where):
-        if np.linalg.matrix_rank(r_a) < len(where):
-            raise ArgumentError(
-                "conditions: the allowed shocks cannot meet these conditions together (the restrictions are "
-                "rank deficient); allow other shocks or drop a condition"
-            )
-        gram = r_a @ r_a.T
-        mean_a = r_a.T @ np.linalg.solve(gram, r)
-        proj = r_a.T @ np.linalg.solve(gram, r_a)
-    cov_a = np.eye(len(cols)) - proj
-
+    mean_a, cov_a = _shock_distribution(big[:, cols], r)
     mu = np.zeros(k * horizon)
     mu[cols] = mean_a
     cov = np.zeros((k * horizon, k * horizon))
@@ -260,11 +295,7 @@ def conditional_forecast(
     kl = 0.5 * (float(np.trace(cov)) + float(mu @ mu) - k * horizon - logdet)
     kl_mean = 0.5 * float(mu @ mu)
 
-    # the shock-to-path map: y_h = baseline_h + sum_{s<=h} Theta_{h-s} eps_s
-    lower_tri = np.zeros((horizon * k, horizon * k))
-    for h in range(horizon):
-        for s in range(h + 1):
-            lower_tri[h * k:(h + 1) * k, s * k:(s + 1) * k] = theta[h - s]
+    lower_tri = _shock_to_path(theta)
     path = baseline + (lower_tri @ mu).reshape(horizon, k)
     eps = mu.reshape(horizon, k)
 
@@ -280,8 +311,13 @@ def conditional_forecast(
         # cov_a is a projection (idempotent, symmetric): mean + cov_a z has covariance cov_a
         z = gen.standard_normal((int(draws), len(cols)))
         e_draws = np.zeros((int(draws), k * horizon))
-        e_draws[:, cols] = mean_a + z @ cov_a
-        y_draws = baseline[None] + (e_draws @ lower_tri.T).reshape(int(draws), horizon, k)
+        if parameters is None:
+            e_draws[:, cols] = mean_a + z @ cov_a
+            y_draws = baseline[None] + (e_draws @ lower_tri.T).reshape(int(draws), horizon, k)
+        else:
+            y_draws = _parameter_draws(rf, parameters, int(draws), targets, cols, z, e_draws, horizon,
+                                       exog_future)
+            attrs["method"] = SCENARIO_POSTERIOR
         e_draws3 = e_draws.reshape(int(draws), horizon, k)
         lo, hi = (1 - level) / 2, (1 + level) / 2
         path_b = np.stack([path, *np.quantile(y_draws, [lo, hi], axis=0)], axis=-1)
@@ -296,3 +332,30 @@ def conditional_forecast(
     data["shocks"] = (("horizon", "shock", "bound"), eps_b)
     coords.update(variable=names, shock=names, bound=bounds)
     return xr.Dataset(data, coords=coords, attrs=attrs)
+
+
+def _parameter_draws(rf: ReducedForm, parameters: ParameterDraws, draws: int, targets: np.ndarray, cols: np.ndarray,
+                     z: np.ndarray, e_draws: np.ndarray, horizon: int, exog_future: Any) -> np.ndarray:
+    """Paths, one parameter draw each: its baseline, responses and conditional shocks (``e_draws`` filled in)."""
+    from causalmacro.svar.density import simulate_paths
+    from causalmacro.svar.exog import validate_exog_future
+
+    n = parameters.impact.shape[0]
+    if draws > n:
+        raise ArgumentError(f"draws: {draws} paths asked for but only {n} parameter draws exist; "
+                            f"pass draws <= {n}")
+    k, det = len(rf.names), rf.deterministic
+    params, coefs, impact = (np.asarray(a)[:draws] for a in (parameters.params, parameters.coefs, parameters.impact))
+    index = forecast_index(rf.index, horizon)
+    x_future = validate_exog_future(exog_future, det.exog_names, horizon, index)
+    future_det = det.future(horizon, x_future if det.k_exog else None)
+    det_mean = np.einsum("hd,rdk->rhk", future_det, params[:, :det.k])
+    baselines = simulate_paths(np.asarray(rf.data[-rf.lags:]), det_mean, coefs, np.zeros((draws, horizon, k)))
+    thetas = structural_irf(coefs, impact, horizon - 1)
+    y_draws = np.empty((draws, horizon, k))
+    for i in range(draws):
+        big, r, _ = condition_system(thetas[i], baselines[i], targets)
+        mean_i, cov_i = _shock_distribution(big[:, cols], r)
+        e_draws[i, cols] = mean_i + z[i] @ cov_i
+        y_draws[i] = baselines[i] + (_shock_to_path(thetas[i]) @ e_draws[i]).reshape(horizon, k)
+    return y_draws

@@ -1,0 +1,167 @@
+"""Saving and loading Bayesian VAR results as an inspectable zip of JSON and ``.npy`` files.
+
+File layout (format ``causalmacro.bvar.results``, version 1)::
+
+    manifest.json     format, version, kind ("bvar" or "structural"), variables, lags, sample
+                      index, the prior, hyperparameters, marginal likelihoods, posterior dof;
+                      for "structural" also the scheme and its options, the identification
+                      details and the seed
+    b_hat.npy, v.npy, s.npy              the closed-form posterior
+    coef_draws.npy, sigma_draws.npy      the posterior draws
+    y.npy, x.npy                         the sample (without dummy observations)
+    impact.npy, accepted.npy, weights.npy    the point identification (structural)
+    draw_impact.npy, kept.npy            the identified draws' impact matrices, their indices
+
+Nothing is re-estimated or redrawn on load: every array comes back bit for bit, so
+posterior bands equal the saved ones. Index and scheme encodings are those of
+:mod:`causalmacro.svar.io`; nothing is pickled.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import os
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from causalmacro.errors import DataError
+from causalmacro.fileutil import replace_atomically
+from causalmacro.svar import _format
+from causalmacro.svar.identification import Identified
+from causalmacro.svar.io import (
+    _Corrupt,
+    _decode_identification,
+    _decode_index,
+    _encode_identification,
+    _encode_index,
+    _npy,
+    _plain,
+    _zip_magic,
+)
+
+if TYPE_CHECKING:
+    from causalmacro.bvar.results import BVARResults
+    from causalmacro.bvar.structural import BayesianSVARResults
+
+__all__ = ["FORMAT", "VERSION", "load_bvar", "save_bvar"]
+
+FORMAT = "causalmacro.bvar.results"
+VERSION = 1
+_ARRAYS = ("b_hat", "v", "s", "coef_draws", "sigma_draws", "y", "x")
+
+
+def save_bvar(res: BVARResults | BayesianSVARResults, path: str | os.PathLike[str]) -> Path:
+    """Write a BVAR's results (or a structural BVAR's) to ``path`` atomically; see the module for the layout."""
+    from causalmacro.bvar.structural import BayesianSVARResults
+
+    target = Path(path)
+    bvar = res.bvar if isinstance(res, BayesianSVARResults) else res
+    manifest: dict[str, Any] = {
+        "format": FORMAT, "version": VERSION, "kind": "bvar",
+        "variables": list(bvar.variables), "lags": bvar.lags, "index": _encode_index(bvar.index),
+        "prior": _plain(dataclasses.asdict(bvar.prior)), "hyper": bvar.hyper, "searched": list(bvar.searched),
+        "converged": bool(bvar.converged), "hyperparameters": {k: float(v) for k, v in bvar.hyperparameters.items()},
+        "log_marginal_likelihood": float(bvar.log_marginal_likelihood),
+        "log_hyperposterior": float(bvar.log_hyperposterior), "dof": float(bvar.dof),
+    }
+    arrays = {name: np.asarray(getattr(bvar, name)) for name in _ARRAYS}
+    if isinstance(res, BayesianSVARResults):
+        manifest.update(kind="structural", identification=_encode_identification(res.identification),
+                        identified_details=_format.jsonable(dict(res.identified.details)), seed=res.seed)
+        arrays.update(impact=np.asarray(res.identified.impact), draw_impact=np.asarray(res.posterior.impact),
+                      kept=np.asarray(res.kept, dtype=np.float64))
+        if res.identified.accepted is not None:
+            arrays["accepted"] = np.asarray(res.identified.accepted)
+        if res.identified.weights is not None:
+            arrays["weights"] = np.asarray(res.identified.weights)
+    manifest["arrays"] = sorted(arrays)
+    if not target.parent.is_dir():
+        raise DataError(f"cannot write {target}: folder {target.parent} does not exist")
+
+    def write(tmp: str) -> None:
+        with open(tmp, "wb") as fh:
+            with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+                zf.writestr("manifest.json", json.dumps(manifest, indent=1))
+                for name, arr in arrays.items():
+                    zf.writestr(f"{name}.npy", _npy(arr))
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    try:
+        replace_atomically(target, write)
+    except OSError as exc:
+        raise DataError(f"cannot write {target}: {exc.strerror or exc}") from None
+    return target
+
+
+def _read(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    foreign = DataError(f"{path} is not a causalmacro BVAR results file")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            if "manifest.json" not in zf.namelist():
+                raise foreign
+            manifest = json.loads(zf.read("manifest.json").decode("utf-8"))
+            if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+                raise foreign
+            if manifest.get("version") != VERSION:
+                raise DataError(f"{path} has BVAR results format version {manifest.get('version')!r}; "
+                                f"this causalmacro reads version {VERSION}")
+            arrays = {name: np.load(io.BytesIO(zf.read(f"{name}.npy")), allow_pickle=False)
+                      for name in manifest["arrays"]}
+    except DataError:
+        raise
+    except zipfile.BadZipFile as exc:
+        if not _zip_magic(path):
+            raise foreign from None
+        raise DataError(f"{path} is corrupt: damaged zip archive ({exc})".splitlines()[0]) from None
+    except OSError as exc:
+        raise DataError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except Exception as exc:  # any failure to parse an untrusted file is damage
+        raise DataError(f"{path} is corrupt: {type(exc).__name__}: {exc}".splitlines()[0]) from None
+    return manifest, arrays
+
+
+def load_bvar(path: str | os.PathLike[str]) -> BVARResults | BayesianSVARResults:
+    """Read a file :func:`save_bvar` wrote: :class:`BVARResults`, or :class:`BayesianSVARResults` for a structural one.
+
+    Raises
+    ------
+    DataError
+        Naming the file, when it is missing, not a BVAR results file, of another version, or corrupt.
+    """
+    from causalmacro.bvar.prior import Minnesota
+    from causalmacro.bvar.results import BVARResults
+    from causalmacro.bvar.structural import build_structural
+
+    source = Path(path)
+    if not source.is_file():
+        raise DataError(f"results file {source} does not exist")
+    manifest, arrays = _read(source)
+    try:
+        prior: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in manifest["prior"].items()}
+        bvar = BVARResults(
+            variables=tuple(manifest["variables"]), lags=int(manifest["lags"]),
+            index=_decode_index(manifest["index"], arrays["y"].shape[0]), prior=Minnesota(**prior),
+            hyper=manifest["hyper"], searched=tuple(manifest["searched"]), converged=bool(manifest["converged"]),
+            hyperparameters=dict(manifest["hyperparameters"]),
+            log_marginal_likelihood=float(manifest["log_marginal_likelihood"]),
+            log_hyperposterior=float(manifest["log_hyperposterior"]), dof=float(manifest["dof"]),
+            **{name: arrays[name] for name in _ARRAYS},
+        )
+        if manifest["kind"] == "bvar":
+            return bvar
+        identified = Identified(impact=arrays["impact"], details=dict(manifest["identified_details"]),
+                                accepted=arrays.get("accepted"), weights=arrays.get("weights"))
+        kept = arrays["kept"].astype(np.int64)
+        if kept.size != arrays["draw_impact"].shape[0] or (kept.size and kept.max() >= bvar.draws):
+            raise _Corrupt("kept draws do not match the stored impact matrices")
+        stored = (identified, arrays["draw_impact"], kept, int(manifest["seed"]))
+        return build_structural(bvar, _decode_identification(manifest["identification"]), stored=stored)
+    except Exception as exc:  # the manifest is untrusted input: any inconsistency is damage
+        reason = str(exc) if isinstance(exc, _Corrupt) else f"{type(exc).__name__}: {exc}"
+        raise DataError(f"{source} is corrupt: {reason}".splitlines()[0]) from None

@@ -1,0 +1,274 @@
+"""The scenario stage: the spec's ``[scenarios]`` on the fitted structural VAR.
+
+Each ``[scenarios.<name>]`` table becomes a conditional forecast (Waggoner & Zha 1999) or a
+structural scenario (Antolín-Díaz, Petrella & Rubio-Ramírez 2021) of
+:meth:`causalmacro.SVARResults.conditional_forecast`: its conditions, written by date or
+horizon in the variable's own units, are converted to the VAR's units
+(:func:`causalmacro.panel.invert.to_model_units`, from the panel's transform and last
+observed levels). Beside them the stage computes the unconditional (baseline) forecast and
+the chain's density forecast (:meth:`causalmacro.SVARResults.forecast_density`, a fan
+chart's data) over the longest scenario's horizon. The report's table of each scenario
+(:func:`scenario_table`) is computed here, never in ``report/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from causalmacro.build import var_events
+from causalmacro.errors import ArgumentError
+from causalmacro.panel.events import event_path, event_period
+from causalmacro.panel.invert import to_model_units
+from causalmacro.svar.forecast import forecast_index
+
+if TYPE_CHECKING:
+    from causalmacro.panel import Panel
+    from causalmacro.spec import ModelSpec
+    from causalmacro.svar import SVARResults
+
+__all__ = ["ScenarioStage", "run_scenario", "scenario_conditions", "scenario_stage", "scenario_table"]
+
+_PPY = {"monthly": 12, "weekly": 52}
+
+
+@dataclass(frozen=True)
+class ScenarioStage:
+    """The spec's scenarios, their baseline and the chain's density forecast.
+
+    Attributes
+    ----------
+    steps : int
+        Horizon of the baseline and the density (the longest scenario's ``steps``).
+    baseline : pandas.DataFrame
+        :meth:`SVARResults.forecast` over ``steps``: ``(variable, bound)`` columns.
+    density : xarray.DataArray or None
+        :meth:`SVARResults.forecast_density` over ``steps`` (None: see ``density_note``).
+    density_note : str
+        How the density was drawn, or why there is none.
+    scenarios : mapping of str to xarray.Dataset
+        Name -> :meth:`SVARResults.conditional_forecast`'s dataset.
+    conditions : mapping of str to pandas.DataFrame
+        Name -> the conditions as the VAR took them: rows horizons ``1..steps``,
+        columns the conditioned variables, in the VAR's units (NaN where free).
+    tables : mapping of str to pandas.DataFrame
+        Name -> :func:`scenario_table`.
+    """
+
+    steps: int
+    baseline: pd.DataFrame
+    density: xr.DataArray | None
+    density_note: str
+    scenarios: Mapping[str, xr.Dataset] = field(default_factory=dict)
+    conditions: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("scenarios", "conditions", "tables"):
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ScenarioStage, (self.steps, self.baseline, self.density, self.density_note, dict(self.scenarios),
+                                dict(self.conditions), dict(self.tables)))
+
+    def to_dict(self, spec: ModelSpec) -> dict[str, Any]:
+        """JSON-ready: ``results.json``'s ``scenarios`` block."""
+        vars_ = list(self.baseline.columns.get_level_values(0).unique())
+        periods = [pd.Timestamp(t).date().isoformat() for t in self.baseline.index]
+        base = {v: [float(x) for x in self.baseline[(v, "point")]] for v in vars_}
+        out: dict[str, Any] = {
+            "steps": self.steps, "periods": periods, "baseline": base, "density_note": self.density_note,
+            "density": None if self.density is None else {
+                "dims": list(self.density.dims),
+                "coords": {d: [str(c) for c in self.density[d].to_numpy()] for d in self.density.dims},
+                "values": np.asarray(self.density.to_numpy(), dtype=float).tolist()},
+            "runs": {},
+        }
+        for name, ds in self.scenarios.items():
+            sc = spec.scenarios[name]
+            cond = self.conditions[name]
+            out["runs"][name] = {
+                "description": sc.description, "kind": str(ds.attrs["kind"]), "steps": sc.steps,
+                "shocks_allowed": list(ds.attrs["shocks_allowed"]), "draws": int(ds.attrs["draws"]),
+                "level": float(ds.attrs["level"]), "kl_mean": float(ds.attrs["kl_mean"]),
+                "conditions": [{"variable": v, "units": sc.conditions[v].units, "horizon": int(h),
+                                "period": periods[int(h) - 1], "value": _given(sc.conditions[v].periods(), int(h),
+                                                                               periods),
+                                "model_value": float(cond.loc[h, v])}
+                               for v in cond.columns for h in cond.index if not np.isnan(cond.loc[h, v])],
+                "table": _records(self.tables[name]),
+            }
+        return out
+
+
+def _given(periods: Mapping[int | dt.date, float], h: int, iso: list[str]) -> float:
+    for key, value in periods.items():
+        if key == h or (isinstance(key, dt.date) and pd.Timestamp(key).date().isoformat() == iso[h - 1]):
+            return float(value)
+    return float("nan")
+
+
+def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{k: (None if isinstance(v, float) and np.isnan(v) else (bool(v) if isinstance(v, np.bool_) else
+                                                                       v.item() if isinstance(v, np.generic) else v))
+             for k, v in row.items()} for row in table.to_dict(orient="records")]
+
+
+def exog_future(spec: ModelSpec, res: SVARResults, steps: int) -> pd.DataFrame | None:
+    """The VAR's event dummies continued over the ``steps`` periods after the sample (None without events).
+
+    A pulse or window that ended stays 0, a step stays 1: each dummy follows its own
+    shape (:func:`causalmacro.panel.events.event_path`) past the data's end.
+    """
+    names = [n for n in var_events(spec) if n in res.exog_names]
+    if not names:
+        return None
+    idx = pd.DatetimeIndex(res.reduced_form.index)
+    n = len(idx)
+    future = forecast_index(idx, steps)
+    out = {}
+    for name in names:
+        period = event_period(pd.Timestamp(spec.event_date(name)), idx)
+        pos = int(idx.searchsorted(period))
+        out[name] = event_path(spec.events[name], n - pos + steps)[n - pos:]
+    return pd.DataFrame(out, index=future)[list(res.exog_names)]
+
+
+def scenario_conditions(spec: ModelSpec, panel: Panel, res: SVARResults, name: str) -> pd.DataFrame:
+    """The conditions of ``[scenarios.<name>]`` in the VAR's units, rows horizons ``1..steps``.
+
+    Raises
+    ------
+    ArgumentError
+        One line starting ``scenario <name>: <variable>:``: a date not after the data's
+        end or outside the horizon, or a level or change the transform cannot invert.
+    """
+    sc = spec.scenarios[name]
+    idx = pd.DatetimeIndex(res.reduced_form.index)
+    future = forecast_index(idx, sc.steps)
+    frame = pd.DataFrame(np.nan, index=pd.RangeIndex(1, sc.steps + 1), columns=list(sc.conditions))
+    for var, cond in sc.conditions.items():
+        at: dict[int, float] = {}
+        for key, value in cond.periods().items():
+            if isinstance(key, int):
+                h = key
+            else:
+                t = event_period(pd.Timestamp(key), idx)
+                if t <= idx[-1]:
+                    raise ArgumentError(f"scenario {name}: {var}: period {key:%Y-%m} is not after the data's end "
+                                        f"({idx[-1]:%Y-%m})")
+                pos = int(future.get_indexer([t])[0])
+                if pos < 0:
+                    raise ArgumentError(f"scenario {name}: {var}: period {key:%Y-%m} is outside the forecast "
+                                        f"horizon ({future[0]:%Y-%m} to {future[-1]:%Y-%m}, {sc.steps} steps)")
+                h = pos + 1
+            if h in at:
+                raise ArgumentError(f"scenario {name}: {var}: horizon {h} is given twice")
+            at[h] = float(value)
+        history = panel.levels[var].loc[:idx[-1]]
+        try:
+            frame.loc[list(at), var] = to_model_units(
+                at, units=cond.units, transform=panel.columns[var].transform, history=history,  # type: ignore[arg-type]
+                periods_per_year=_PPY[spec.frequency], name=var, sample=panel.data.index)[list(at)].to_numpy()
+        except ArgumentError as err:
+            raise ArgumentError(f"scenario {name}: {err}") from None
+    return frame
+
+
+def run_scenario(spec: ModelSpec, panel: Panel, res: SVARResults, name: str, *, rng: Any = None) -> xr.Dataset:
+    """``res.conditional_forecast`` of ``[scenarios.<name>]``, its errors prefixed ``scenario <name>:``."""
+    sc = spec.scenarios[name]
+    assert spec.var is not None
+    conditions = scenario_conditions(spec, panel, res, name)
+    try:
+        return res.conditional_forecast(conditions, sc.steps, shocks=sc.shocks, draws=sc.draws, rng=rng,
+                                        level=spec.var.level, exog_future=exog_future(spec, res, sc.steps))
+    except ArgumentError as err:
+        raise ArgumentError(f"scenario {name}: {err}") from None
+
+
+def scenario_table(ds: xr.Dataset, baseline: pd.DataFrame, conditioned: pd.DataFrame) -> pd.DataFrame:
+    """The report's table of one scenario: every variable's path against the baseline.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        :meth:`SVARResults.conditional_forecast`'s result.
+    baseline : pandas.DataFrame
+        :meth:`SVARResults.forecast` over at least the scenario's horizon.
+    conditioned : pandas.DataFrame
+        The conditions (rows horizons, NaN where free).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per horizon and variable: ``horizon``, ``period``, ``variable``,
+        ``conditioned`` (bool), ``scenario``, ``lower``, ``upper`` (NaN without draws),
+        ``baseline``, ``difference`` (scenario - baseline), ``shock`` (the implied mean
+        structural shock named after the variable), all in the VAR's units.
+    """
+    rows = []
+    bounds = list(ds["bound"].to_numpy())
+    for i, h in enumerate(ds["horizon"].to_numpy()):
+        period = pd.Timestamp(ds["period"].to_numpy()[i]).date().isoformat()
+        for v in ds["variable"].to_numpy():
+            f = ds["forecast"].sel(horizon=h, variable=v)
+            point = float(f.sel(bound="point"))
+            base = float(baseline[(str(v), "point")].iloc[i])
+            cond = str(v) in conditioned.columns and not np.isnan(conditioned.loc[int(h), str(v)])
+            rows.append({
+                "horizon": int(h), "period": period, "variable": str(v), "conditioned": bool(cond),
+                "scenario": point,
+                "lower": float(f.sel(bound="lower")) if "lower" in bounds else float("nan"),
+                "upper": float(f.sel(bound="upper")) if "upper" in bounds else float("nan"),
+                "baseline": base, "difference": point - base,
+                "shock": float(ds["shocks"].sel(horizon=h, shock=v, bound="point")),
+            })
+    return pd.DataFrame(rows)
+
+
+def scenario_stage(spec: ModelSpec, panel: Panel, res: SVARResults, *, seed: int, n_reps: int,
+                   names: list[str] | None = None) -> ScenarioStage | None:
+    """Every scenario of the spec (or ``names``), the baseline and the density forecast; None without scenarios.
+
+    Each scenario draws from its own stream, ``numpy.random.default_rng([seed, i])`` for
+    the ``i``-th scenario of the spec, so adding a scenario leaves the others' draws alone.
+    """
+    wanted = list(spec.scenarios) if names is None else names
+    if not wanted:
+        return None
+    assert spec.var is not None
+    for n in wanted:
+        if n not in spec.scenarios:
+            raise ArgumentError(f"--name: unknown scenario {n!r}; scenarios are {list(spec.scenarios)}")
+    steps = max(spec.scenarios[n].steps for n in wanted)
+    ex = exog_future(spec, res, steps)
+    baseline = res.forecast(steps, level=spec.var.level, exog_future=ex)
+    out: dict[str, xr.Dataset] = {}
+    conds: dict[str, pd.DataFrame] = {}
+    tables: dict[str, pd.DataFrame] = {}
+    for n in wanted:
+        i = list(spec.scenarios).index(n)
+        ds = run_scenario(spec, panel, res, n, rng=np.random.default_rng([seed, i]))
+        conds[n] = scenario_conditions(spec, panel, res, n)
+        out[n] = ds
+        tables[n] = scenario_table(ds, baseline, conds[n])
+    method = spec.var.bootstrap
+    if n_reps == 0:
+        density, note = None, "none: the run draws no bootstrap replications (reps = 0)"
+    elif method == "wild":
+        density, note = None, "none: the wild bootstrap has no future errors to draw (bootstrap = 'wild')"
+    else:
+        density = res.forecast_density(steps, n_reps, method=method, level=spec.var.level,
+                                       rng=np.random.default_rng([seed, len(spec.scenarios)]),
+                                       block_length=spec.var.block_length, exog_future=ex)
+        note = f"{method} bootstrap, {n_reps} replications, coefficients re-estimated in each"
+    return ScenarioStage(steps=steps, baseline=baseline, density=density, density_note=note, scenarios=out,
+                         conditions=conds, tables=tables)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import gammaln
 
-__all__ = ["Posterior", "design", "draw", "log_ml", "omega_diag", "posterior"]
+__all__ = ["LogML", "Posterior", "design", "draw", "log_ml", "omega_diag", "posterior"]
 
 
 def design(data: np.ndarray, lags: int) -> tuple[np.ndarray, np.ndarray]:
@@ -51,20 +51,51 @@ class Posterior:
     dof: float
 
 
-def _logml_terms(y: np.ndarray, x: np.ndarray, b: np.ndarray, omega: np.ndarray, psi: np.ndarray,
-                 b_hat: np.ndarray) -> float:
-    n, m = y.shape
+def _logml_terms(n: int, psi: np.ndarray, ld_x: float, inner: np.ndarray) -> float:
+    """The matric-t log density from its pieces: ``n`` rows, ``log det(I + Omega^1/2 X'X Omega^1/2)`` and the
+    ``M x M`` sum of squares ``E'E + (B_hat - b)' Omega^-1 (B_hat - b)``."""
+    m = psi.size
     d = m + 2
-    om = np.sqrt(omega)
-    _, ld_x = np.linalg.slogdet(np.eye(omega.size) + om[:, None] * (x.T @ x) * om[None, :])
-    resid = y - x @ b_hat
-    dev = b_hat - b
-    inner = resid.T @ resid + dev.T @ (dev / omega[:, None])
     ps = 1.0 / np.sqrt(psi)
     _, ld_s = np.linalg.slogdet(np.eye(m) + ps[:, None] * inner * ps[None, :])
     i = np.arange(m)
     return float(-m * n * np.log(np.pi) / 2 + np.sum(gammaln((n + d - i) / 2) - gammaln((d - i) / 2))
                  - n * np.sum(np.log(psi)) / 2 - m * ld_x / 2 - (n + d) * ld_s / 2)
+
+
+class LogML:
+    """``log p(Y | hyperparameters)`` at many hyperparameters for one sample (the hyperparameter search).
+
+    ``X'X`` and ``X'Y`` of the data are computed once; each call adds the few
+    dummy rows, takes one Cholesky factor ``L`` of ``X'X + Omega^-1`` (``K x K``)
+    for ``B_hat`` and ``log det(I + Omega^1/2 X'X Omega^1/2) = 2 sum log diag L
+    + sum log omega``, and the dummies' own term ``log p(Y_d)`` through the
+    ``r x r`` determinant ``det(I_r + X_d Omega X_d')`` (Sylvester), ``r`` the
+    number of dummy rows. Residuals are formed explicitly (``N K M`` flops), not
+    by expanding ``Y'Y - B'X'Y``, which would lose digits on series in levels.
+    """
+
+    def __init__(self, y: np.ndarray, x: np.ndarray, b: np.ndarray) -> None:
+        self.y, self.x, self.b = y, x, b
+        self.xx, self.xy = x.T @ x, x.T @ y
+
+    def __call__(self, yd: np.ndarray, xd: np.ndarray, omega: np.ndarray, psi: np.ndarray) -> float:
+        from scipy.linalg import cho_solve, cholesky
+
+        prec = self.xx + xd.T @ xd
+        prec[np.diag_indices_from(prec)] += 1.0 / omega
+        chol = cholesky(prec, lower=True, check_finite=False)
+        b_hat = cho_solve((chol, True), self.xy + xd.T @ yd + self.b / omega[:, None], check_finite=False)
+        ld_x = 2.0 * np.sum(np.log(np.diag(chol))) + np.sum(np.log(omega))
+        resid, resid_d, dev = self.y - self.x @ b_hat, yd - xd @ b_hat, b_hat - self.b
+        inner = resid.T @ resid + resid_d.T @ resid_d + dev.T @ (dev / omega[:, None])
+        out = _logml_terms(self.y.shape[0] + yd.shape[0], psi, ld_x, inner)
+        if yd.shape[0]:
+            scaled = xd * np.sqrt(omega)[None, :]
+            _, ld_d = np.linalg.slogdet(np.eye(xd.shape[0]) + scaled @ scaled.T)
+            e = yd - xd @ self.b
+            out -= _logml_terms(yd.shape[0], psi, ld_d, e.T @ e)
+        return out
 
 
 def posterior(y: np.ndarray, x: np.ndarray, b: np.ndarray, omega: np.ndarray, psi: np.ndarray) -> Posterior:
@@ -81,13 +112,11 @@ def posterior(y: np.ndarray, x: np.ndarray, b: np.ndarray, omega: np.ndarray, ps
 
 def log_ml(y: np.ndarray, x: np.ndarray, yd: np.ndarray, xd: np.ndarray, b: np.ndarray, omega: np.ndarray,
            psi: np.ndarray) -> float:
-    """``log p(Y | hyperparameters)``: ``log p(Y, Y_d) - log p(Y_d)`` (R ``BVAR``'s ``bv_ml`` without hyperpriors)."""
-    ya, xa = np.vstack([yd, y]), np.vstack([xd, x])
-    b_hat = np.linalg.solve(xa.T @ xa + np.diag(1.0 / omega), xa.T @ ya + b / omega[:, None])
-    out = _logml_terms(ya, xa, b, omega, psi, b_hat)
-    if yd.shape[0]:
-        out -= _logml_terms(yd, xd, b, omega, psi, b)
-    return out
+    """``log p(Y | hyperparameters)``: ``log p(Y, Y_d) - log p(Y_d)`` (R ``BVAR``'s ``bv_ml`` without hyperpriors).
+
+    One evaluation of :class:`LogML`; build a :class:`LogML` once to evaluate many.
+    """
+    return LogML(y, x, b)(yd, xd, omega, psi)
 
 
 def draw(post: Posterior, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

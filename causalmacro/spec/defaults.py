@@ -142,6 +142,10 @@ class MinnesotaDefaults:
     lambda_sd: float = 0.4
     lambda_bounds: tuple[float, float] = (0.0001, 5.0)
     alpha: float = 2.0  # lag decay: the prior variance of lag l shrinks as 1 / l**alpha
+    # the prior scales psi when not given: the AR(p) residual sd by exact Gaussian ML ("ml", R BVAR's auto_psi via
+    # arima, so the two agree) or by conditional least squares ("ols", R's arima(method = "CSS"): no search, cannot
+    # fail to converge, O(1/n) apart). "ml" is the default because it is R BVAR's and costs ~10 ms a series.
+    psi: Literal["ml", "ols"] = "ml"
     b: float = 1.0  # prior mean of each variable's own first lag (1: random walk)
     var: float = 1e7  # prior variance of the constant
     dummy_sd: float = 1.0  # sd of the Gamma hyperprior of the soc and sur tightnesses

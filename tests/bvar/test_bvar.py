@@ -264,3 +264,91 @@ cat(format(ml$log_ml, digits = 17), format(fit$optim$par, digits = 17), format(f
     np.testing.assert_allclose([glp.hyperparameters["lambda"], glp.hyperparameters["sur"]], [r_lambda, r_sur],
                                rtol=2e-4)
     np.testing.assert_allclose(glp.log_hyperposterior, r_opt, rtol=1e-9)
+
+
+def ar_series(seed: int, n: int = 180) -> np.ndarray:
+    """An AR(12) with a mean and seasonal persistence: y_t = 0.5 y_{t-1} + 0.2 y_{t-12} + e_t, plus 3."""
+    rng = np.random.default_rng(seed)
+    y = np.zeros(n + 60)
+    for t in range(12, y.size):
+        y[t] = 0.5 * y[t - 1] + 0.2 * y[t - 12] + rng.standard_normal()
+    return y[60:] + 3.0
+
+
+def test_exact_ar_likelihood_is_statsmodels_arima() -> None:
+    """The concentrated exact likelihood's pieces give statsmodels' Kalman-filter log-likelihood at any parameters."""
+    from statsmodels.tsa.arima.model import ARIMA
+
+    from causalmacro.bvar.prior import ExactAR
+
+    for lags, series in ((2, usa().to_numpy()[2:, 1]), (12, ar_series(1))):
+        ar = ExactAR(series, lags)
+        phi = np.linspace(0.3, -0.1, lags) / lags
+        for mu, sigma2 in ((0.0, 1.0), (2.5, 0.7)):
+            sm = ARIMA(series, order=(lags, 0, 0), trend="c").loglike(np.r_[mu, phi, sigma2])
+            np.testing.assert_allclose(ar.loglike(mu, phi, sigma2), sm, rtol=1e-12)
+
+
+def test_psi_ml_is_statsmodels_exact_arima_maximum() -> None:
+    """At 12 lags on three series: statsmodels' exact (Kalman) likelihood has a zero score at our estimate (below
+    1e-5, its numerical-derivative noise; at statsmodels' own L-BFGS optimum it is about 2e-3), its value there is not
+    below statsmodels' maximum, and sigma2 agrees with statsmodels' to its optimiser's tolerance."""
+    from statsmodels.tsa.arima.model import ARIMA
+
+    from causalmacro.bvar.prior import ExactAR, auto_psi
+
+    data = np.column_stack([ar_series(seed) for seed in (1, 2, 3)])
+    psi = auto_psi(data, 12)
+    for j in range(3):
+        model = ARIMA(data[:, j], order=(12, 0, 0), trend="c")
+        fit = model.fit()
+        mu, phi, sigma2 = ExactAR(data[:, j], 12).fit()
+        np.testing.assert_allclose(psi[j] ** 2, sigma2, rtol=1e-14)
+        assert np.abs(model.score(np.r_[mu, phi, sigma2])).max() < 1e-5 < np.abs(model.score(fit.params)).max()
+        assert model.loglike(np.r_[mu, phi, sigma2]) >= fit.llf
+        np.testing.assert_allclose(sigma2, fit.params[-1], rtol=3e-5)
+
+
+def test_psi_ml_matches_r_closer_than_statsmodels() -> None:
+    """R's arima (CSS-ML) psi to 2e-6 (statsmodels' default fit is 6e-6 away)."""
+    res = cm.BVAR(usa(), lags=2, prior=cm.Minnesota(psi="ml"), hyper="fixed").fit(draws=1, rng=0)
+    np.testing.assert_allclose(res.prior.psi, DUMMIES["psi_auto"], rtol=2e-6)
+    assert cm.Minnesota().psi == "ml" and cm.Minnesota(psi=None).psi == "ml"
+
+
+def test_psi_ols_is_the_least_squares_ar_residual_sd() -> None:
+    data = usa()
+    res = cm.BVAR(data, lags=2, prior=cm.Minnesota(psi="ols"), hyper="fixed").fit(draws=1, rng=0)
+    y = data.to_numpy()[2:]  # R BVAR's trimmed sample
+    for j in range(3):
+        s = y[:, j]
+        x = np.column_stack([np.ones(s.size - 2), s[1:-1], s[:-2]])
+        beta = np.linalg.solve(x.T @ x, x.T @ s[2:])
+        resid = s[2:] - x @ beta
+        np.testing.assert_allclose(res.prior.psi[j], np.sqrt(resid @ resid / (s.size - 2)), rtol=1e-12)
+
+
+def test_psi_refuses_unknown_methods_and_non_stationary_starts() -> None:
+    with pytest.raises(ArgumentError, match=r"^unknown psi 'arima'; valid: ml, ols or one value per variable$"):
+        cm.Minnesota(psi="arima")  # type: ignore[arg-type]
+    explosive = pd.DataFrame({"a": 1.1 ** np.arange(60.0), "b": np.random.default_rng(0).standard_normal(60)})
+    with pytest.raises(ArgumentError, match=r"^psi: the least squares AR\(2\) of variable 0 is not stationary; "
+                                            r"pass psi=\"ols\" or one value per variable$"):
+        cm.BVAR(explosive, lags=2, hyper="fixed").fit(draws=1, rng=0)
+
+
+def test_cached_log_ml_keeps_its_digits_on_series_in_levels() -> None:
+    """The search's LogML (X'X cached, Cholesky log-determinants, Sylvester for the dummies) against the N x N
+    matric-t density on data shifted to levels near 5000 (net liquidity in billions), at several hyperparameters."""
+    data = usa().to_numpy() * 100.0 + 5000.0
+    y, x = post_.design(data, 3)
+    b = post_.prior_mean(3, 3, 1.0)
+    psi = np.array([50.0, 120.0, 90.0])
+    p = cm.Minnesota(psi=tuple(psi), soc=0.7, sur=2.0)
+    cached = post_.LogML(y, x, b)
+    for lambda_, soc, sur in ((0.2, 1.0, 1.0), (0.05, 0.3, 4.0), (1.5, 10.0, 0.2)):
+        omega = post_.omega_diag(lambda_, 2.0, psi, 3, 1e7)
+        yd, xd = dummy_observations(p, y, 3, {"soc": soc, "sur": sur})
+        direct = log_matric_t(np.vstack([yd, y]), np.vstack([xd, x]), b, omega, psi) - log_matric_t(
+            yd, xd, b, omega, psi)
+        np.testing.assert_allclose(cached(yd, xd, omega, psi), direct, rtol=1e-9)

@@ -116,6 +116,11 @@ class BVAR:
             from scipy.optimize import minimize
 
             bounds = [prior.lambda_bounds if name == "lambda" else prior.dummy_bounds for name in searched]
+            for name, (lo, hi) in zip(searched, bounds, strict=True):
+                if not lo <= start[name] <= hi:  # the hyperprior's mode outside the search: R BVAR refuses it too
+                    raise ArgumentError(f"{name}={start[name]:g} is the mode of its hyperprior under hyper='glp' "
+                                        f"and must lie within its search bounds [{lo:g}, {hi:g}]; widen the bounds "
+                                        "or use hyper='fixed'")
 
             def objective(theta: np.ndarray) -> float:
                 return -evaluate({**values, **dict(zip(searched, theta, strict=True))})[1]

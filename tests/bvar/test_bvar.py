@@ -241,6 +241,15 @@ def test_minnesota_refuses_bad_values() -> None:
         cm.Minnesota(soc=0)
 
 
+def test_glp_refuses_a_hyperprior_mode_outside_its_bounds() -> None:
+    # the search would stop at the bound (5) and report a hyperprior density of a mode it cannot reach
+    with pytest.raises(ArgumentError, match=r"^lambda=100 is the mode of its hyperprior under hyper='glp' and must "
+                                            r"lie within its search bounds \[0\.0001, 5\]"):
+        cm.BVAR(usa(), lags=2, prior=cm.Minnesota(lambda_=100), hyper="glp").fit(10, rng=0)
+    assert cm.BVAR(usa(), lags=2, prior=cm.Minnesota(lambda_=100), hyper="fixed").fit(10, rng=0).hyperparameters[
+        "lambda"] == 100
+
+
 @pytest.mark.skipif(shutil.which("Rscript") is None, reason="R is not installed")
 def test_live_r_bvar_log_marginal_likelihood() -> None:
     """R BVAR, run now, on a setting the constants do not cover: 3 lags, alpha 1.5, sur only."""

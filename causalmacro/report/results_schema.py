@@ -731,6 +731,15 @@ def _tracker() -> Node:
     }, nullable=True)
 
 
+def _events() -> Node:
+    """The event dummies of the VAR."""
+    return _obj("The event dummies of the VAR (null when no event entered it).", {
+        "names": _strings("The events, in column order."),
+        "periods": _map("The periods each event's dummy is 1.", "event",
+                        {"type": "array", "items": {"$ref": "#/$defs/date"}}),
+    }, nullable=True)
+
+
 def _scenario_run() -> Node:
     """One scenario of :meth:`causalmacro.pipeline.scenarios.ScenarioStage.to_dict`."""
     nnum = ["number", "null"]
@@ -845,11 +854,7 @@ def results_schema() -> dict[str, Any]:
             "graph": _graph(),
             "assets": _assets(),
             "scenarios": _scenarios(),
-            "events": _obj("The event dummies of the VAR (null when no event entered it).", {
-                "names": _strings("The events, in column order."),
-                "periods": _map("The periods each event's dummy is 1.", "event",
-                                {"type": "array", "items": {"$ref": "#/$defs/date"}}),
-            }, nullable=True),
+            "events": _events(),
             "event_effects": _ref("labelled", "Each event's dynamic effect on every variable along the event's own "
                                   "shape (the events as ``shock``), " + response + "; horizons "
                                   "``0..[var].horizon``, in the variables' units, residual-bootstrap bands (null "

@@ -45,6 +45,20 @@ def test_change_units_diff_and_model_pass_through():
     assert _conv({2: 0.7}, "model", "logdiff", [1.0])[2] == 0.7
 
 
+def test_condition_units_have_one_definition() -> None:
+    """The spec defines the units; the panel's inversion imports them (no second Literal to drift)."""
+    from typing import get_args
+
+    from causalmacro.panel import invert
+    from causalmacro.spec import schema
+
+    assert invert.ConditionUnits is schema.ConditionUnits
+    assert get_args(schema.ConditionUnits) == ("model", "level", "change")
+    assert "ConditionUnits = " not in Path(invert.__file__).read_text()
+    with pytest.raises(ArgumentError, match=r"^units: unknown units 'levels'; units are \['model', 'level', 'change'\]$"):
+        _conv({1: 1.0}, "levels", "level", [1.0])
+
+
 def test_yoy_needs_a_year_of_history():
     with pytest.raises(ArgumentError) as e:
         _conv({1: 120.0}, "level", "yoy", [100.0] * 11)

@@ -27,7 +27,7 @@ CHOICE_KEYS = (
     "irf_horizon", "fevd_horizon", "focus", "hd_periods",
     "graph_alpha", "graph_multiplicity", "graph_rule", "channel_shocks", "channels", "asset_flip", "asset_shocks", "asset_sampler",
     "assets_fitted", "events", "event_bands", "asset_events", "asset_regime", "asset_regime_now", "lp_links",
-    "lp_lags", "lp_lag_augment", "lp_state", "identification", "compare",
+    "lp_lags", "lp_lag_augment", "lp_state", "identification", "compare", "scenarios", "scenario_density",
 )
 
 
@@ -78,7 +78,7 @@ def test_svar_stage_is_the_runs_var(demo, run) -> None:
     xr.testing.assert_identical(stage.irf, run.irf)
     xr.testing.assert_identical(stage.fevd, run.fevd)
     assert stage.band_facts.to_dict() == {k: run.choices.to_dict()[k] for k in stage.band_facts.to_dict()}
-    assert set(run.timings) == {"svar", "lp"}
+    assert set(run.timings) == {"svar", "lp", "scenarios"}  # the demo spec has [scenarios]
 
 
 def test_regime_contrast_follows_the_spec_order_not_the_alphabet() -> None:

@@ -23,7 +23,7 @@ itself conditioned. ``logdiff`` at ``T+2`` needs :math:`L_{T+1}`, so a ``level``
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal
+from typing import get_args
 
 import numpy as np
 import pandas as pd
@@ -31,13 +31,11 @@ import pandas as pd
 from causalmacro.errors import ArgumentError
 from causalmacro.panel.transforms import lookback
 from causalmacro.spec.catalog import Transform
+from causalmacro.spec.schema import ConditionUnits
 
 __all__ = ["ConditionUnits", "to_model_units"]
 
-ConditionUnits = Literal["model", "level", "change"]
-"""The units of a scenario's condition: the VAR's own, a level or a one-period change of the source series."""
-
-_UNITS = ("model", "level", "change")
+_UNITS: tuple[str, ...] = get_args(ConditionUnits)  # one definition: causalmacro.spec.schema
 
 
 def to_model_units(

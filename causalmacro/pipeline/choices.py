@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-__all__ = ["EventChoice", "RunChoices"]
+__all__ = ["EventChoice", "RunChoices", "ScenarioChoice"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,51 @@ class EventChoice:
     def text(self, name: str) -> str:
         """``name date shape [periods]``, as the reports list it."""
         return f"{name} {self.date} {self.shape}" + (f" {self.periods}" if self.periods else "")
+
+
+@dataclass(frozen=True)
+class ScenarioChoice:
+    """One ``[scenarios.<name>]`` table as the run's scenario stage used it.
+
+    Attributes
+    ----------
+    steps : int
+        Periods forecast.
+    shocks : tuple of str
+        The structural shocks allowed to move (empty: every shock, a Waggoner-Zha
+        conditional forecast).
+    draws : int
+        Draws of the shocks behind the scenario's bands.
+    units : mapping of str to str
+        Conditioned variable -> the units its values were given in (``model``,
+        ``level``, ``change``).
+    seed : tuple of int
+        The scenario's random stream, ``numpy.random.default_rng(seed)``: the run's
+        seed and the scenario's position in the spec.
+    """
+
+    steps: int
+    shocks: tuple[str, ...]
+    draws: int
+    units: Mapping[str, str]
+    seed: tuple[int, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "shocks", tuple(self.shocks))
+        object.__setattr__(self, "seed", tuple(int(s) for s in self.seed))
+        object.__setattr__(self, "units", MappingProxyType(dict(self.units)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready (sequences as lists)."""
+        return {"steps": self.steps, "shocks": list(self.shocks), "draws": self.draws, "units": dict(self.units),
+                "seed": list(self.seed)}
+
+    def text(self, name: str) -> str:
+        """``name: 12 steps, shocks net_liquidity, 1000 draws, net_liquidity in change, seed [0, 0]``."""
+        shocks = ", ".join(self.shocks) or "all"
+        units = ", ".join(f"{v} in {u}" for v, u in self.units.items())
+        return (f"{name}: {self.steps} steps, shocks {shocks}, {self.draws} draws, {units}, "
+                f"seed {list(self.seed)}")
 
 
 @dataclass(frozen=True)
@@ -90,6 +135,9 @@ class RunChoices:
         Local projections: links, control lags, lag augmentation, the state regime.
     identification, compare
         The VAR's identification scheme and the schemes drawn beside it (``[var] compare``).
+    scenarios, scenario_density
+        The spec's scenarios as run (name -> :class:`ScenarioChoice`; empty: none), and
+        how the chain's density forecast beside them was drawn (None without scenarios).
     """
 
     seed: int
@@ -132,6 +180,8 @@ class RunChoices:
     lp_state: str | None
     identification: str = "recursive"  # defaults: runs saved before these keys still load
     compare: tuple[str, ...] = ()
+    scenarios: Mapping[str, ScenarioChoice] = dataclasses.field(default_factory=dict)
+    scenario_density: str | None = None
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -140,6 +190,8 @@ class RunChoices:
                 object.__setattr__(self, f.name, tuple(value))
         events = {k: v if isinstance(v, EventChoice) else EventChoice(**v) for k, v in self.events.items()}
         object.__setattr__(self, "events", MappingProxyType(events))
+        scenarios = {k: v if isinstance(v, ScenarioChoice) else ScenarioChoice(**v) for k, v in self.scenarios.items()}
+        object.__setattr__(self, "scenarios", MappingProxyType(scenarios))
 
     @classmethod
     def keys(cls) -> tuple[str, ...]:
@@ -153,6 +205,8 @@ class RunChoices:
             value = getattr(self, name)
             if name == "events":
                 value = {k: dataclasses.asdict(e) for k, e in value.items()}
+            elif name == "scenarios":
+                value = {k: c.to_dict() for k, c in value.items()}
             elif isinstance(value, tuple):
                 value = list(value)
             out[name] = value
@@ -169,6 +223,8 @@ class RunChoices:
         for key, value in self.to_dict().items():
             if key == "events":
                 out[key] = "; ".join(e.text(name) for name, e in self.events.items()) or "none"
+            elif key == "scenarios":
+                out[key] = "; ".join(c.text(name) for name, c in self.scenarios.items()) or "none"
             elif isinstance(value, dict | list):
                 out[key] = json.dumps(value)
             else:

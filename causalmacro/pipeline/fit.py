@@ -24,8 +24,9 @@ from causalmacro.errors import ArgumentError, SpecError
 from causalmacro.panel import Panel
 from causalmacro.panel.regimes import regimes as compute_regimes
 from causalmacro.pipeline.answer import answer, with_answer_robustness
-from causalmacro.pipeline.choices import EventChoice, RunChoices
+from causalmacro.pipeline.choices import EventChoice, RunChoices, ScenarioChoice
 from causalmacro.pipeline.results import RunResults, band_text
+from causalmacro.pipeline.scenarios import ScenarioStage, scenario_stage
 from causalmacro.pipeline.stages import (
     AssetStage,
     GraphStage,
@@ -137,7 +138,8 @@ def fit_spec(
         say(f"sampling: asset model, {len(spec.assets.groups) if spec.assets else 0} assets, sampler {am.sampler}, gate "
             f"{'passed' if am.res.diagnostics.passed else 'FAILED'} ({timings['assets']:.1f} s)")
     gs = graph_stage(spec, panel, sv, am, regime_frame)
-    choices = run_choices(spec, int(rng), (svar_seed, asset_seed), sv, lps, am, gs)
+    scn = _scenarios(spec, panel, sv, seed=int(rng), n_reps=n_reps, timings=timings, say=say)
+    choices = run_choices(spec, int(rng), (svar_seed, asset_seed), sv, lps, am, gs, scn)
     tables = None if am.res is None else asset_tables(spec, am.res, choices.asset_shocks, choices.level,
                                                        am.regime_now)
     rob = None if grid is None else robustness(grid, choices.focus)
@@ -149,7 +151,7 @@ def fit_spec(
         historical_decomposition=sv.hd, causality=sv.causality, graph=gs.graph, assets=am.res,
         channels=sv.channels, events=sv.events, event_effects=sv.event_effects, regimes=regime_frame, lp=lps.lp,
         lp_state=lps.by_state, position=gs.position, choices=choices, timings=timings, asset_tables=tables,
-        robustness=rob, answer=headline, tracker=liquidity_tracker(spec, panel), irf_compare=cmp,
+        robustness=rob, answer=headline, tracker=liquidity_tracker(spec, panel), irf_compare=cmp, scenarios=scn,
     )
 
 
@@ -170,8 +172,32 @@ def _timed(timings: dict[str, float], name: str, stage: Callable[[], _T]) -> _T:
     return out
 
 
+def _scenarios(spec: ModelSpec, panel: Panel, sv: SvarStage, *, seed: int, n_reps: int,
+               timings: dict[str, float], say: Callable[[str], None]) -> ScenarioStage | None:
+    """The scenario stage on the run's SVAR, timed and announced; None (and no timing) without ``[scenarios]``.
+
+    The scenarios draw from the run's seed (``[seed, i]`` for the ``i``-th), as
+    ``causalmacro scenario`` does, so both commands give the same numbers.
+    """
+    if not spec.scenarios:
+        return None
+    scn = _timed(timings, "scenarios", lambda: scenario_stage(spec, panel, sv.res, seed=seed, n_reps=n_reps))
+    assert scn is not None
+    kl = ", ".join(f"{n} kl_mean {float(ds.attrs['kl_mean']):.2f}" for n, ds in scn.scenarios.items())
+    say(f"scenarios: {len(scn.scenarios)} over {scn.steps} periods ({kl}); density: {scn.density_note} "
+        f"({timings['scenarios']:.1f} s)")
+    return scn
+
+
+def scenario_choices(spec: ModelSpec, seed: int) -> dict[str, ScenarioChoice]:
+    """How each ``[scenarios.<name>]`` table is run: steps, shocks allowed, draws, units, random stream."""
+    return {name: ScenarioChoice(steps=sc.steps, shocks=tuple(sc.shocks or ()), draws=sc.draws,
+                                 units={v: c.units for v, c in sc.conditions.items()}, seed=(seed, i))
+            for i, (name, sc) in enumerate(spec.scenarios.items())}
+
+
 def run_choices(spec: ModelSpec, seed: int, seeds: tuple[int, int], sv: SvarStage, lps: LpStage,
-                am: AssetStage, gs: GraphStage) -> RunChoices:
+                am: AssetStage, gs: GraphStage, scn: ScenarioStage | None = None) -> RunChoices:
     """The run's analysis choices, as its stages used them."""
     assert spec.var is not None and spec.focus is not None  # a spec with [var] has a focus
     fitted = am.res is not None
@@ -198,4 +224,6 @@ def run_choices(spec: ModelSpec, seed: int, seeds: tuple[int, int], sv: SvarStag
         lp_lags=lps.lags, lp_lag_augment=spec.lp.lag_augment if lp else None,
         lp_state=spec.lp.state if lps.by_state else None,
         identification=spec.var.identification, compare=tuple(spec.var.compare),
+        scenarios=scenario_choices(spec, seed) if scn is not None else {},
+        scenario_density=scn.density_note if scn is not None else None,
     )

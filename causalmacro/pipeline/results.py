@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from causalmacro.panel import Panel
     from causalmacro.pipeline.answer import Answer
     from causalmacro.pipeline.position import CyclePosition
+    from causalmacro.pipeline.scenarios import ScenarioStage
     from causalmacro.pipeline.tables import AssetTables, Robustness
     from causalmacro.pipeline.tracker import LiquidityTracker
     from causalmacro.spec import ModelSpec
@@ -179,6 +180,11 @@ class RunResults:
         The impulse responses under the chosen identification and each ``[var] compare``
         scheme, along an ``identification`` dim (:func:`causalmacro.pipeline.stages.compare_irf`);
         None when the spec compares nothing.
+    scenarios : ScenarioStage or None
+        The spec's ``[scenarios]`` on the fitted SVAR: each scenario's conditional
+        forecast, its conditions in the VAR's units, its table against the baseline,
+        and the chain's density forecast (:func:`causalmacro.pipeline.scenarios.scenario_stage`;
+        how they were run in ``choices.scenarios``); None when the spec has no scenarios.
     """
 
     spec: ModelSpec
@@ -205,6 +211,7 @@ class RunResults:
     answer: Answer | None = None
     tracker: LiquidityTracker | None = None
     irf_compare: xr.DataArray | None = None
+    scenarios: ScenarioStage | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.choices, Mapping):
@@ -365,6 +372,8 @@ class RunResults:
         }
         if self.assets is not None:
             out["assets"] = self.assets.to_dict(level=self.choices.level)
+        if self.scenarios is not None:
+            out["scenarios"] = self.scenarios.to_dict(self.spec)
         return out
 
     # ---------------------------------------------------------------- protocol

@@ -81,31 +81,72 @@ class ScenarioStage:
     def to_dict(self, spec: ModelSpec) -> dict[str, Any]:
         """JSON-ready: ``results.json``'s ``scenarios`` block."""
         vars_ = list(self.baseline.columns.get_level_values(0).unique())
-        periods = [pd.Timestamp(t).date().isoformat() for t in self.baseline.index]
+        periods = self._periods()
         base = {v: [float(x) for x in self.baseline[(v, "point")]] for v in vars_}
         out: dict[str, Any] = {
             "steps": self.steps, "periods": periods, "baseline": base, "density_note": self.density_note,
-            "density": None if self.density is None else {
-                "dims": list(self.density.dims),
-                "coords": {d: [str(c) for c in self.density[d].to_numpy()] for d in self.density.dims},
-                "values": np.asarray(self.density.to_numpy(), dtype=float).tolist()},
+            "density": None if self.density is None else _density_dict(self.density),
             "runs": {},
         }
         for name, ds in self.scenarios.items():
             sc = spec.scenarios[name]
-            cond = self.conditions[name]
             out["runs"][name] = {
                 "description": sc.description, "kind": str(ds.attrs["kind"]), "steps": sc.steps,
                 "shocks_allowed": list(ds.attrs["shocks_allowed"]), "draws": int(ds.attrs["draws"]),
                 "level": float(ds.attrs["level"]), "kl_mean": float(ds.attrs["kl_mean"]),
-                "conditions": [{"variable": v, "units": sc.conditions[v].units, "horizon": int(h),
-                                "period": periods[int(h) - 1], "value": _given(sc.conditions[v].periods(), int(h),
-                                                                               periods),
-                                "model_value": float(cond.loc[h, v])}
-                               for v in cond.columns for h in cond.index if not np.isnan(cond.loc[h, v])],
+                "conditions": self.condition_rows(spec, name),
                 "table": _records(self.tables[name]),
             }
         return out
+
+    def _periods(self) -> list[str]:
+        return [pd.Timestamp(t).date().isoformat() for t in self.baseline.index]
+
+    def condition_rows(self, spec: ModelSpec, name: str) -> list[dict[str, Any]]:
+        """The conditions of scenario ``name`` as given and as the VAR took them, one dict per conditioned value.
+
+        Keys ``variable``, ``units`` (those of the spec: ``model``, ``level``, ``change``),
+        ``horizon``, ``period`` (ISO date), ``value`` (as written in the spec) and
+        ``model_value`` (in the VAR's units).
+        """
+        sc, cond, periods = spec.scenarios[name], self.conditions[name], self._periods()
+        return [{"variable": v, "units": sc.conditions[v].units, "horizon": int(h), "period": periods[int(h) - 1],
+                 "value": _given(sc.conditions[v].periods(), int(h), periods), "model_value": float(cond.loc[h, v])}
+                for v in cond.columns for h in cond.index if not np.isnan(cond.loc[h, v])]
+
+    def density_table(self) -> pd.DataFrame | None:
+        """The chain's density forecast as a table of quantiles (None without a density).
+
+        Returns
+        -------
+        pandas.DataFrame or None
+            Index ``(variable, period)`` (ISO dates), columns ``point`` (the point
+            forecast) and one per quantile (``5%``, ``25%``, ...), in the VAR's units.
+        """
+        if self.density is None:
+            return None
+        d = self.density
+        periods = [pd.Timestamp(t).date().isoformat() for t in d["period"].to_numpy()]
+        frames = []
+        for v in d["variable"].to_numpy():
+            one = d.sel(variable=v)
+            cols = {"point": one["point"].to_numpy()} if "point" in one.coords else {}
+            cols |= {f"{100 * float(q):g}%": one.sel(quantile=q).to_numpy() for q in d["quantile"].to_numpy()}
+            frames.append(pd.DataFrame(cols, index=pd.MultiIndex.from_product([[str(v)], periods],
+                                                                             names=["variable", "period"])))
+        return pd.concat(frames)
+
+
+def _density_dict(d: xr.DataArray) -> dict[str, Any]:
+    """The density forecast as JSON: dims, coordinates (periods as ISO dates, quantiles as numbers), values, point."""
+    coords: dict[str, list[Any]] = {
+        "period": [pd.Timestamp(t).date().isoformat() for t in d["period"].to_numpy()],
+        "variable": [str(v) for v in d["variable"].to_numpy()],
+        "quantile": [float(q) for q in d["quantile"].to_numpy()]}
+    d = d.transpose("period", "variable", "quantile")
+    return {"dims": ["period", "variable", "quantile"], "coords": coords,
+            "values": np.asarray(d.to_numpy(), dtype=float).tolist(),
+            "point": np.asarray(d["point"].transpose("period", "variable").to_numpy(), dtype=float).tolist()}
 
 
 def _given(periods: Mapping[int | dt.date, float], h: int, iso: list[str]) -> float:

@@ -15,10 +15,28 @@ from causalmacro.pipeline import RunResults
 from causalmacro.pipeline.tables import Robustness
 from causalmacro.report.changes import with_article
 
-__all__ = ["TRACKER_FIGURE", "html_report"]
+__all__ = ["FAN_FIGURE", "KL_SENTENCE", "TRACKER_FIGURE", "html_report", "scenario_figures", "scenario_paths"]
 
 TRACKER_FIGURE = "liquidity.png"
 """The liquidity tracker's figure (:func:`causalmacro.plotting.plot_liquidity_tracker`), near the top of the page."""
+
+FAN_FIGURE = "fan.png"
+"""The chain's density forecast (a fan chart), shown in the Scenarios section when the folder has it."""
+
+
+def scenario_figures(name: str) -> tuple[str, str]:
+    """The figures of scenario ``name`` the Scenarios section shows when the folder has them.
+
+    ``scenario_<name>.png`` (the chain's paths against the baseline) and
+    ``scenario_spectrum_<name>.png`` (the asset spectrum under the scenario); a
+    figure the folder lacks is left out, so the section reads whole without them.
+    """
+    return f"scenario_{name}.png", f"scenario_spectrum_{name}.png"
+
+
+def _scenario_figure(name: str) -> bool:
+    """Whether a file of the folder is one of the Scenarios section's figures (kept out of "Figures")."""
+    return name == FAN_FIGURE or name.startswith("scenario_")
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; color: #222; line-height: 1.45; }
@@ -59,6 +77,12 @@ _CAPTIONS = {
                "shape (pulse, step or window), with bootstrap bands."),
     "spec_curve": ("Specification curve (Simonsohn, Simmons & Nelson 2020): the peak response of every specification "
                    "of the grid, sorted, with its band; below, each specification's choices."),
+    "fan": ("Density forecast of the chain (fan chart): the bootstrap predictive distribution of each variable over "
+            "the scenarios' horizon, coefficients re-estimated in each replication, in the VAR's units."),
+    "scenario_spectrum": ("Asset spectrum under the scenario: each asset's cumulative return given the scenario's "
+                          "path of the shocks, from the asset model's posterior."),
+    "scenario": ("Scenario against baseline: each variable's path under the scenario (conditioned values marked) "
+                 "beside the unconditional forecast, in the VAR's units."),
     "channels": ("Channel decomposition: the part of each response that runs through the channel variables, "
                  "found by holding their responses at zero with the estimated dynamics fixed (an accounting of "
                  "the estimates; the Lucas critique applies)."),
@@ -217,6 +241,66 @@ def _asset_tables(run: RunResults) -> str:
     return "".join(body)
 
 
+KL_SENTENCE = ("Plausibility: kl_mean = {kl:.3g} is half the sum of squares of the mean structural shocks the "
+                "conditions need, the Kullback-Leibler divergence of their mean from the shocks' usual N(0, I) "
+                "(Antolín-Díaz, Petrella & Rubio-Ramírez 2021): 0 needs no unusual shock, and the larger it is, the "
+                "more unusual the shocks the scenario asks of the economy.")
+"""The plausibility of a scenario in one sentence (``{kl}``: its ``kl_mean``), in both reports."""
+
+
+def scenario_paths(run: RunResults, name: str) -> pd.DataFrame:
+    """The scenario's table pivoted for reading: one row per period, ``scenario* (baseline)`` per variable, the shocks."""
+    assert run.scenarios is not None
+    table = run.scenarios.tables[name]
+    order = [str(v) for v in run.svar.names]
+    cells = table.assign(cell=[f"{a:.2f}{'*' if c else ''} ({b:.2f})" for a, b, c in
+                               zip(table.scenario, table.baseline, table.conditioned, strict=True)])
+    out = cells.pivot(index="period", columns="variable", values="cell")[order]
+    allowed = list(run.scenarios.scenarios[name].attrs["shocks_allowed"])
+    shocks = table.pivot(index="period", columns="variable", values="shock")[allowed]
+    for shock in allowed:
+        out[f"{shock} shock"] = [f"{v:+.2f}" for v in shocks[shock]]
+    out.columns.name = None
+    return out
+
+
+def _scenarios(run: RunResults, folder: Path, files: Sequence[str]) -> str:
+    """Each scenario (description, conditions in both units, paths against the baseline, plausibility), the density."""
+    stage = run.scenarios
+    assert stage is not None
+    units = {c: info.units for c, info in run.panel.columns.items()}
+    parts = ["<p>What if: each scenario of the spec's <code>[scenarios]</code> holds some variables on a given path "
+             "and lets the VAR say what the others do. A <i>scenario</i> produces the path with the allowed shocks only "
+             "(a structural scenario, Antolín-Díaz, Petrella &amp; Rubio-Ramírez 2021), a <i>conditional</i> forecast "
+             "with every shock (Waggoner &amp; Zha 1999). Paths are in the VAR's units; the baseline is the "
+             "unconditional forecast.</p>"]
+    for name, ds in stage.scenarios.items():
+        kind, allowed = str(ds.attrs["kind"]), ", ".join(ds.attrs["shocks_allowed"])
+        parts.append(f"<h3>{html.escape(name)} ({html.escape(kind)}; shocks allowed: {html.escape(allowed)})</h3>")
+        if run.spec.scenarios[name].description:
+            parts.append(f"<p>{html.escape(run.spec.scenarios[name].description)}</p>")
+        conds = pd.DataFrame([{"variable": r["variable"], "period": r["period"], "horizon": r["horizon"],
+                               "given": f"{r['value']:g} ({r['units']})",
+                               "in the VAR's units": f"{r['model_value']:.4g} ({units.get(r['variable'], '')})"}
+                              for r in stage.condition_rows(run.spec, name)])
+        parts.append("<p>Conditions, as the spec gives them and as the VAR meets them (exactly):</p>"
+                     + _table(conds, index=False))
+        parts.append(f"<p>{html.escape(KL_SENTENCE.format(kl=float(ds.attrs['kl_mean'])))}</p>")
+        parts.extend(_figure(folder, f) for f in scenario_figures(name) if f in files)
+        parts.append(f"<p>Paths: the scenario's mean, * where conditioned, with the baseline in brackets; the implied "
+                     f"mean structural shocks in standard deviations. Bands ({ds.attrs['level']:.0%}, "
+                     f"{int(ds.attrs['draws'])} draws) in <code>scenario_{html.escape(name)}.csv</code>.</p>"
+                     + _table(scenario_paths(run, name)))
+    parts.append(f"<h3>Density forecast of the chain</h3><p>{html.escape(stage.density_note)}.</p>")
+    if FAN_FIGURE in files:
+        parts.append(_figure(folder, FAN_FIGURE))
+    density = stage.density_table()
+    if density is not None:
+        parts.append("<p>Quantiles of each variable's predictive distribution, in the VAR's units:</p>"
+                     + _table(density, digits=3))
+    return "".join(parts)
+
+
 def _answer(run: RunResults) -> str:
     """The headline: the answer in words and its evidence, as the pipeline computed them (:class:`Answer`)."""
     ans = run.answer
@@ -270,7 +354,10 @@ def html_report(run: RunResults, folder: Path, files: Sequence[str], diff: dict[
     if run.spec.events:
         add("events", "Events", _events(run))
     add("figures", "Figures", "".join(_figure(folder, f) for f in files if f.endswith(".png")
-                                      and not f.startswith("spec_curve_") and f != TRACKER_FIGURE))
+                                      and not f.startswith("spec_curve_") and f != TRACKER_FIGURE
+                                      and not _scenario_figure(f)))
+    if run.scenarios is not None:
+        add("scenarios", "Scenarios", _scenarios(run, folder, files))
     if run.robustness is not None:
         add("robustness", "Robustness across specifications", _robustness(run.robustness)
             + "".join(_figure(folder, f) for f in files if f.startswith("spec_curve_")))

@@ -180,6 +180,21 @@ def _choices() -> Node:
         "lp_state": _leaf(nstr, "The regime definition of the state-dependent projections (``[lp].state``)."),
         "identification": _leaf("string", "The identification scheme of the VAR (``[var].identification``)."),
         "compare": _strings("The schemes whose responses are drawn beside it (``[var].compare``; ``irf_compare``)."),
+        "scenarios": _map("The spec's scenarios as run (empty: none; then ``scenarios`` is absent).", "scenario",
+                          _obj("How one ``[scenarios.<name>]`` table was run.", {
+                              "steps": _leaf("integer", "Periods forecast."),
+                              "shocks": _strings("The shocks allowed to move (empty: every shock, a Waggoner-Zha "
+                                                 "conditional forecast)."),
+                              "draws": _leaf("integer", "Draws of the shocks behind the scenario's bands."),
+                              "units": _map("The units each conditioned variable's values were given in.",
+                                            "variable", _leaf("string", "``model``, ``level`` or ``change``.",
+                                                              enum=["model", "level", "change"])),
+                              "seed": {"type": "array", "items": {"type": "integer"}, "description":
+                                       "The scenario's random stream, ``numpy.random.default_rng(seed)``: the run's "
+                                       "``seed`` and the scenario's position in the spec."},
+                          })),
+        "scenario_density": _leaf(nstr, "How the chain's density forecast beside the scenarios was drawn, or why "
+                                  "there is none (null without scenarios)."),
     })
 
 
@@ -716,6 +731,84 @@ def _tracker() -> Node:
     }, nullable=True)
 
 
+def _events() -> Node:
+    """The event dummies of the VAR."""
+    return _obj("The event dummies of the VAR (null when no event entered it).", {
+        "names": _strings("The events, in column order."),
+        "periods": _map("The periods each event's dummy is 1.", "event",
+                        {"type": "array", "items": {"$ref": "#/$defs/date"}}),
+    }, nullable=True)
+
+
+def _scenario_run() -> Node:
+    """One scenario of :meth:`causalmacro.pipeline.scenarios.ScenarioStage.to_dict`."""
+    nnum = ["number", "null"]
+    condition = _obj("One conditioned value.", {
+        "variable": _leaf("string", "The conditioned variable."),
+        "units": _leaf("string", "What ``value`` is: ``model`` (the VAR's units), ``level`` (the source series' "
+                       "level, its units) or ``change`` (that level's change from the period before).",
+                       enum=["model", "level", "change"]),
+        "horizon": _leaf("integer", "Periods after the data's end (1: the first)."),
+        "period": _date("The period."),
+        "value": _leaf("number", "The value as the spec gives it, in ``units``."),
+        "model_value": _leaf("number", "The same condition in the VAR's units (what the forecast meets exactly)."),
+    })
+    row = _obj("One variable at one horizon, in the VAR's units.", {
+        "horizon": _leaf("integer", "Periods after the data's end."),
+        "period": _leaf("string", "The period, ISO date."),
+        "variable": _leaf("string", "The variable."),
+        "conditioned": _leaf("boolean", "Whether a condition fixes it there."),
+        "scenario": _leaf("number", "The scenario's mean path."),
+        "lower": _leaf(nnum, "Lower bound of the scenario's band of mass ``level`` (null without draws)."),
+        "upper": _leaf(nnum, "Upper bound of that band."),
+        "baseline": _leaf("number", "The unconditional point forecast."),
+        "difference": _leaf("number", "``scenario - baseline``."),
+        "shock": _leaf("number", "The implied mean structural shock named after the variable (0: not allowed to "
+                       "move), in standard deviations."),
+    })
+    return _obj("One scenario.", {
+        "description": _leaf("string", "The spec's description."),
+        "kind": _leaf("string", "``conditional`` (every shock may move, Waggoner & Zha 1999) or ``scenario`` "
+                      "(only ``shocks_allowed``, Antolín-Díaz, Petrella & Rubio-Ramírez 2021).",
+                      enum=["conditional", "scenario"]),
+        "steps": _leaf("integer", "Periods forecast."),
+        "shocks_allowed": _strings("The shocks that produce the conditions."),
+        "draws": _leaf("integer", "Draws of the shocks behind the bands."),
+        "level": _leaf("number", "Mass of the bands."),
+        "kl_mean": _leaf("number", "Plausibility: half the sum of squares of the mean implied shocks, the "
+                         "Kullback-Leibler divergence of their mean from the unconditional N(0, I) (0: none needed; "
+                         "larger: more unusual shocks)."),
+        "conditions": {"type": "array", "items": condition, "description": "The conditions, in the spec's units "
+                       "and the VAR's."},
+        "table": {"type": "array", "items": row, "description": "Every variable's path against the baseline, "
+                  "horizon by horizon (``scenario_<name>.csv``)."},
+    })
+
+
+def _scenarios() -> Node:
+    """``results.json``'s ``scenarios`` block (:meth:`causalmacro.pipeline.scenarios.ScenarioStage.to_dict`)."""
+    num_list: Node = {"type": "array", "items": {"type": "number"}}
+    return _obj("The spec's ``[scenarios]`` on the fitted SVAR, their baseline and the chain's density forecast "
+                "(absent when the spec has no scenarios).", {
+        "steps": _leaf("integer", "Horizon of the baseline and the density: the longest scenario's ``steps``."),
+        "periods": {"type": "array", "items": {"$ref": "#/$defs/date"}, "description": "The forecast periods."},
+        "baseline": _map("The unconditional point forecast, by variable, over ``periods`` (VAR units).", "variable",
+                         {**num_list, "description": "One value per period."}),
+        "density_note": _leaf("string", "How the density forecast was drawn, or why there is none."),
+        "density": _obj("The chain's density forecast (a fan chart's data; null: see ``density_note``), VAR units.", {
+            "dims": _strings("``[period, variable, quantile]``."),
+            "coords": _obj("The labels.", {
+                "period": {"type": "array", "items": {"$ref": "#/$defs/date"}, "description": "Forecast periods."},
+                "variable": _strings("The VAR's variables."),
+                "quantile": {**num_list, "description": "Quantiles, e.g. 0.05 ... 0.95."},
+            }),
+            "values": {"type": "array", "description": "Nested lists in the order of ``dims``."},
+            "point": {"type": "array", "description": "The point forecast, ``[period][variable]``."},
+        }, nullable=True),
+        "runs": _map("Each scenario, by name.", "scenario", _scenario_run()),
+    })
+
+
 def results_schema() -> dict[str, Any]:
     """The schema of ``results.json``, as a dict.
 
@@ -760,11 +853,8 @@ def results_schema() -> dict[str, Any]:
             "causality": _causality(),
             "graph": _graph(),
             "assets": _assets(),
-            "events": _obj("The event dummies of the VAR (null when no event entered it).", {
-                "names": _strings("The events, in column order."),
-                "periods": _map("The periods each event's dummy is 1.", "event",
-                                {"type": "array", "items": {"$ref": "#/$defs/date"}}),
-            }, nullable=True),
+            "scenarios": _scenarios(),
+            "events": _events(),
             "event_effects": _ref("labelled", "Each event's dynamic effect on every variable along the event's own "
                                   "shape (the events as ``shock``), " + response + "; horizons "
                                   "``0..[var].horizon``, in the variables' units, residual-bootstrap bands (null "

@@ -189,6 +189,8 @@ def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = No
         _write_assets(run, out)
     if run.robustness is not None:
         _write_spec_curves(run, out)
+    if run.scenarios is not None:
+        _write_scenarios(run, out)
     out.text(json.dumps(run.to_dict(), indent=2, default=str), "results.json")
     if diff is not None:
         out.text(json.dumps(diff, indent=2), "changes.json")
@@ -285,6 +287,21 @@ def _write_assets(run: RunResults, out: _Folder) -> None:
                      f"spectrum_{shock}_by_regime.png")
     assets.save(out.path / "asset_posterior.nc")
     out.files.append("asset_posterior.nc")
+
+
+def _write_scenarios(run: RunResults, out: _Folder) -> None:
+    """Each scenario's table (``scenario_<name>.csv``, as ``causalmacro scenario --out`` writes it) and the density.
+
+    The report's Scenarios section shows, when the folder has them, ``report.html.FAN_FIGURE``
+    and each scenario's ``report.html.scenario_figures(name)``: the figures are drawn here.
+    """
+    stage = run.scenarios
+    assert stage is not None
+    for name, table in stage.tables.items():
+        out.csv(table, f"scenario_{name}.csv", index=False)
+    density = stage.density_table()
+    if density is not None:
+        out.csv(density, "forecast_density.csv")
 
 
 def _write_spec_curves(run: RunResults, out: _Folder) -> None:

@@ -966,6 +966,9 @@ class LPSpec(_Strict):
 
 
 ConditionUnits = Literal["model", "level", "change"]
+"""The units of a scenario's condition: the VAR's own, a level or a one-period change of the source series.
+
+The one definition: :mod:`causalmacro.panel.invert` imports it (the panel sits above the spec)."""
 _HORIZON_KEY = re.compile(r"^[1-9][0-9]{0,3}$")
 
 

@@ -90,6 +90,11 @@ class RunChoices:
         Local projections: links, control lags, lag augmentation, the state regime.
     identification, compare
         The VAR's identification scheme and the schemes drawn beside it (``[var] compare``).
+    estimator, bvar, estimator_notes
+        ``ols`` or ``bvar`` (``[var] estimator``); for the Bayesian VAR, its prior,
+        how the hyperparameters were set and their values, the log marginal
+        likelihood and the posterior draws (else None); and what the run could not
+        do with that estimator (events left out of the VAR, the grid's OLS VARs).
     """
 
     seed: int
@@ -132,12 +137,18 @@ class RunChoices:
     lp_state: str | None
     identification: str = "recursive"  # defaults: runs saved before these keys still load
     compare: tuple[str, ...] = ()
+    estimator: str = "ols"
+    bvar: Mapping[str, Any] | None = None
+    estimator_notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             if isinstance(value, list):
                 object.__setattr__(self, f.name, tuple(value))
+        if self.bvar is not None:
+            bvar = {k: MappingProxyType(dict(v)) if isinstance(v, Mapping) else v for k, v in self.bvar.items()}
+            object.__setattr__(self, "bvar", MappingProxyType(bvar))
         events = {k: v if isinstance(v, EventChoice) else EventChoice(**v) for k, v in self.events.items()}
         object.__setattr__(self, "events", MappingProxyType(events))
 
@@ -153,6 +164,8 @@ class RunChoices:
             value = getattr(self, name)
             if name == "events":
                 value = {k: dataclasses.asdict(e) for k, e in value.items()}
+            elif name == "bvar" and value is not None:
+                value = {k: dict(v) if isinstance(v, Mapping) else v for k, v in value.items()}
             elif isinstance(value, tuple):
                 value = list(value)
             out[name] = value

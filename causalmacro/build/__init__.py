@@ -9,6 +9,7 @@ sampler settings are read here and nowhere else.
 """
 
 from causalmacro.build.assets import asset_fit_options, asset_returns, build_asset_model, regime_now
+from causalmacro.build.bvar import build_bvar, bvar_identification, bvar_lags, bvar_prior
 from causalmacro.build.lp import build_local_projections, lp_lags
 from causalmacro.build.seeds import split_seed
 from causalmacro.build.svar import build_svar, var_events
@@ -17,8 +18,12 @@ __all__ = [
     "asset_fit_options",
     "asset_returns",
     "build_asset_model",
+    "build_bvar",
     "build_local_projections",
     "build_svar",
+    "bvar_identification",
+    "bvar_lags",
+    "bvar_prior",
     "lp_lags",
     "regime_now",
     "split_seed",

@@ -44,11 +44,9 @@ from causalmacro.errors import ArgumentError
 from causalmacro.labelled import check_level
 from causalmacro.spec.defaults import VAR as _VAR
 from causalmacro.svar.bootstrap import BootstrapDraws, BootstrapMethod
-from causalmacro.svar.density import DENSITY_DIMS, fan_quantiles, simulate_paths
+from causalmacro.svar.density import paths_density
 from causalmacro.svar.diagnostics import residual_diagnostics
 from causalmacro.svar.dynamics import companion_roots
-from causalmacro.svar.exog import validate_exog_future
-from causalmacro.svar.forecast import forecast_index
 from causalmacro.svar.identification import Identification, Identified, Recursive
 from causalmacro.svar.reduced_form import fit_reduced_form, split_params
 from causalmacro.svar.results import Bands, SVARResults
@@ -262,26 +260,11 @@ class BayesianSVARResults(SVARResults):
         draws = self.bootstrap(reps)
         gen = np.random.default_rng(np.random.SeedSequence(self.seed).spawn(3)[2] if rng is None else rng)
         rf, steps = self.reduced_form, int(steps)
-        index = forecast_index(rf.index, steps)
-        validate_exog_future(exog_future, rf.deterministic.exog_names, steps, index)
-        future_det = rf.deterministic.future(steps, None)
-        det_mean = np.einsum("hd,rdk->rhk", future_det, np.asarray(draws.params)[:, :rf.k_det])
         chol = np.linalg.cholesky(np.asarray(draws.sigma_u))
         errors = gen.standard_normal((draws.n_kept, steps, len(self.names))) @ np.swapaxes(chol, -1, -2)
-        paths = simulate_paths(np.asarray(rf.data[-rf.lags:]), det_mean, np.asarray(draws.coefs), errors)
-        qs = fan_quantiles(level)
-        values = np.moveaxis(np.quantile(paths, qs, axis=0), 0, -1)
-        point = self.forecast(steps, level=level).xs("point", axis=1, level="bound")
-        names = list(self.names)
-        return xr.DataArray(
-            values, dims=DENSITY_DIMS,
-            coords={"period": index, "variable": names, "quantile": list(qs),
-                    "point": (("period", "variable"), point[names].to_numpy())},
-            name="forecast_density",
-            attrs={**draws.attrs(), "level": level, "steps": steps,
-                   "method": "posterior predictive density (Gaussian errors, one posterior draw of the "
-                             "coefficients and Sigma per path)"},
-        )
+        return paths_density(rf, draws, errors, level=level, exog_future=exog_future,
+                             method="posterior predictive density (Gaussian errors, one posterior draw of the "
+                                    "coefficients and Sigma per path)")
 
     def conditional_forecast(
         self,

@@ -138,6 +138,11 @@ class RunChoices:
     scenarios, scenario_density
         The spec's scenarios as run (name -> :class:`ScenarioChoice`; empty: none), and
         how the chain's density forecast beside them was drawn (None without scenarios).
+    estimator, bvar, estimator_notes
+        ``ols`` or ``bvar`` (``[var] estimator``); for the Bayesian VAR, its prior,
+        how the hyperparameters were set and their values, the log marginal
+        likelihood and the posterior draws (else None); and what the run could not
+        do with that estimator (events left out of the VAR, the grid's OLS VARs).
     """
 
     seed: int
@@ -182,12 +187,18 @@ class RunChoices:
     compare: tuple[str, ...] = ()
     scenarios: Mapping[str, ScenarioChoice] = dataclasses.field(default_factory=dict)
     scenario_density: str | None = None
+    estimator: str = "ols"
+    bvar: Mapping[str, Any] | None = None
+    estimator_notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             if isinstance(value, list):
                 object.__setattr__(self, f.name, tuple(value))
+        if self.bvar is not None:
+            bvar = {k: MappingProxyType(dict(v)) if isinstance(v, Mapping) else v for k, v in self.bvar.items()}
+            object.__setattr__(self, "bvar", MappingProxyType(bvar))
         events = {k: v if isinstance(v, EventChoice) else EventChoice(**v) for k, v in self.events.items()}
         object.__setattr__(self, "events", MappingProxyType(events))
         scenarios = {k: v if isinstance(v, ScenarioChoice) else ScenarioChoice(**v) for k, v in self.scenarios.items()}
@@ -207,6 +218,8 @@ class RunChoices:
                 value = {k: dataclasses.asdict(e) for k, e in value.items()}
             elif name == "scenarios":
                 value = {k: c.to_dict() for k, c in value.items()}
+            elif name == "bvar" and value is not None:
+                value = {k: dict(v) if isinstance(v, Mapping) else v for k, v in value.items()}
             elif isinstance(value, tuple):
                 value = list(value)
             out[name] = value

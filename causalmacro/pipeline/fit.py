@@ -28,6 +28,7 @@ from causalmacro.pipeline.choices import EventChoice, RunChoices, ScenarioChoice
 from causalmacro.pipeline.results import RunResults, band_text
 from causalmacro.pipeline.scenarios import ScenarioStage, scenario_stage
 from causalmacro.pipeline.stages import (
+    DRAWN_BANDS,
     AssetStage,
     GraphStage,
     LpStage,
@@ -139,11 +140,11 @@ def fit_spec(
             f"{'passed' if am.res.diagnostics.passed else 'FAILED'} ({timings['assets']:.1f} s)")
     gs = graph_stage(spec, panel, sv, am, regime_frame)
     scn = _scenarios(spec, panel, sv, seed=int(rng), n_reps=n_reps, timings=timings, say=say)
-    choices = run_choices(spec, int(rng), (svar_seed, asset_seed), sv, lps, am, gs, scn)
+    choices = _grid_note(run_choices(spec, int(rng), (svar_seed, asset_seed), sv, lps, am, gs, scn), grid)
     tables = None if am.res is None else asset_tables(spec, am.res, choices.asset_shocks, choices.level,
                                                        am.regime_now)
     rob = None if grid is None else robustness(grid, choices.focus)
-    usable = sv.draws if sv.band_facts.bands == "bootstrap" and sv.band_facts.bands_missing is None else None
+    usable = sv.draws if sv.band_facts.bands in DRAWN_BANDS and sv.band_facts.bands_missing is None else None
     headline = answer(spec, sv.res, usable, sv.causality, units=panel.columns[choices.focus].units,
                       graph=gs.graph, asset_tables=tables, robustness=rob)
     return RunResults(
@@ -158,7 +159,18 @@ def fit_spec(
 def with_robustness(run: RunResults, grid: GridLike) -> RunResults:
     """``run`` with :attr:`RunResults.robustness` computed from ``grid`` (as ``fit_spec(..., grid=grid)``)."""
     rob = robustness(grid, run.choices.focus)
-    return dataclasses.replace(run, robustness=rob, answer=with_answer_robustness(run.answer, rob))
+    return dataclasses.replace(run, robustness=rob, answer=with_answer_robustness(run.answer, rob),
+                               choices=_grid_note(run.choices, grid))
+
+
+GRID_NOTE = "the specification grid fits OLS VARs with bootstrap bands, not the Bayesian VAR"
+
+
+def _grid_note(choices: RunChoices, grid: GridLike | None) -> RunChoices:
+    """``choices`` saying, once, that a Bayesian VAR run's grid is of OLS VARs (the grid has no Bayesian VAR)."""
+    if grid is None or choices.estimator != "bvar" or GRID_NOTE in choices.estimator_notes:
+        return choices
+    return dataclasses.replace(choices, estimator_notes=(*choices.estimator_notes, GRID_NOTE))
 
 
 _T = TypeVar("_T")
@@ -226,4 +238,16 @@ def run_choices(spec: ModelSpec, seed: int, seeds: tuple[int, int], sv: SvarStag
         identification=spec.var.identification, compare=tuple(spec.var.compare),
         scenarios=scenario_choices(spec, seed) if scn is not None else {},
         scenario_density=scn.density_note if scn is not None else None,
+        estimator=spec.var.estimator, bvar=_bvar_facts(sv), estimator_notes=sv.notes,
     )
+
+
+def _bvar_facts(sv: SvarStage) -> dict[str, object] | None:
+    """The Bayesian VAR's prior, hyperparameters, marginal likelihood and draws (None for an OLS VAR)."""
+    bvar = getattr(sv.res, "bvar", None)
+    if bvar is None:
+        return None
+    return {"prior": bvar.prior.describe(), "hyper": bvar.hyper, "searched": list(bvar.searched),
+            "converged": bool(bvar.converged), "hyperparameters": dict(bvar.hyperparameters),
+            "log_marginal_likelihood": float(bvar.log_marginal_likelihood),
+            "log_hyperposterior": float(bvar.log_hyperposterior), "draws": int(bvar.draws), "lags": int(bvar.lags)}

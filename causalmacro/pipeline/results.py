@@ -46,7 +46,8 @@ _METHOD_WHY = {"residual": "i.i.d. resampling: valid under homoskedastic errors"
 def band_text(choices: Mapping[str, Any] | RunChoices) -> str:
     """The run's bands in words, from its :attr:`RunResults.choices`.
 
-    Bootstrap bands name the method and why it is valid, and count the
+    A Bayesian VAR's bands are posterior credible bands (``90% posterior credible
+    bands from 1000 draws of the Bayesian VAR``). Bootstrap bands name the method and why it is valid, and count the
     replications actually used and those dropped (``90% bands from 927 of 1000
     moving-block bootstrap replications (blocks of 5 periods: valid on impact
     under heteroskedastic errors); 73 explosive ones dropped``); a run without
@@ -69,6 +70,12 @@ def band_text(choices: Mapping[str, Any] | RunChoices) -> str:
     level = f"{100 * float(choices['level']):.0f}%"
     if choices["bands"] == "set":
         return f"{level} bands from the identified set of the sign restrictions"
+    if choices["bands"] == "posterior":
+        reps, kept = int(choices["reps"]), int(choices.get("reps_kept", choices["reps"]))
+        kind = "joint (sup-t) " if choices.get("joint") else ""
+        text = f"{level} {kind}posterior credible bands from {kept if kept == reps else f'{kept} of {reps}'} draws"
+        n = int(choices.get("reps_unidentified", 0))
+        return text + (f" of the Bayesian VAR; {n} unidentified ones dropped" if n else " of the Bayesian VAR")
     if choices["bands"] == "bootstrap":
         reps = int(choices["reps"])
         kept = int(choices.get("reps_kept", reps))

@@ -24,6 +24,7 @@ import pandas as pd
 import xarray as xr
 
 from causalmacro.build import var_events
+from causalmacro.bvar.structural import BayesianSVARResults
 from causalmacro.errors import ArgumentError
 from causalmacro.panel.events import event_path, event_period
 from causalmacro.panel.invert import to_model_units
@@ -275,6 +276,24 @@ def scenario_table(ds: xr.Dataset, baseline: pd.DataFrame, conditioned: pd.DataF
     return pd.DataFrame(rows)
 
 
+def _density(spec: ModelSpec, res: SVARResults, steps: int, n_reps: int, *, rng: np.random.Generator,
+             exog_future: Any) -> tuple[xr.DataArray | None, str]:
+    """The chain's density forecast beside the scenarios, and how it was drawn (or why there is none)."""
+    assert spec.var is not None
+    if n_reps == 0:
+        return None, "none: the run draws no bootstrap replications (reps = 0)"
+    if isinstance(res, BayesianSVARResults):
+        paths = min(n_reps, res.posterior.n_kept)
+        density = res.forecast_density(steps, paths, method="posterior", level=spec.var.level, rng=rng)
+        return density, f"posterior predictive, {paths} posterior draws of the Bayesian VAR, Gaussian errors"
+    method = spec.var.bootstrap
+    if method == "wild":
+        return None, "none: the wild bootstrap has no future errors to draw (bootstrap = 'wild')"
+    density = res.forecast_density(steps, n_reps, method=method, level=spec.var.level, rng=rng,
+                                   block_length=spec.var.block_length, exog_future=exog_future)
+    return density, f"{method} bootstrap, {n_reps} replications, coefficients re-estimated in each"
+
+
 def scenario_stage(spec: ModelSpec, panel: Panel, res: SVARResults, *, seed: int, n_reps: int,
                    names: list[str] | None = None) -> ScenarioStage | None:
     """Every scenario of the spec (or ``names``), the baseline and the density forecast; None without scenarios.
@@ -301,15 +320,7 @@ def scenario_stage(spec: ModelSpec, panel: Panel, res: SVARResults, *, seed: int
         conds[n] = scenario_conditions(spec, panel, res, n)
         out[n] = ds
         tables[n] = scenario_table(ds, baseline, conds[n])
-    method = spec.var.bootstrap
-    if n_reps == 0:
-        density, note = None, "none: the run draws no bootstrap replications (reps = 0)"
-    elif method == "wild":
-        density, note = None, "none: the wild bootstrap has no future errors to draw (bootstrap = 'wild')"
-    else:
-        density = res.forecast_density(steps, n_reps, method=method, level=spec.var.level,
-                                       rng=np.random.default_rng([seed, len(spec.scenarios)]),
-                                       block_length=spec.var.block_length, exog_future=ex)
-        note = f"{method} bootstrap, {n_reps} replications, coefficients re-estimated in each"
+    density, note = _density(spec, res, steps, n_reps, rng=np.random.default_rng([seed, len(spec.scenarios)]),
+                             exog_future=ex)
     return ScenarioStage(steps=steps, baseline=baseline, density=density, density_note=note, scenarios=out,
                          conditions=conds, tables=tables)

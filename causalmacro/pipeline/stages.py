@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -20,8 +20,11 @@ import xarray as xr
 from causalmacro.build import (
     asset_fit_options,
     build_asset_model,
+    build_bvar,
     build_local_projections,
     build_svar,
+    bvar_identification,
+    bvar_lags,
     lp_lags,
     var_events,
 )
@@ -37,12 +40,29 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from causalmacro.bayes import AssetResponseResults
+    from causalmacro.bvar import BayesianSVARResults
     from causalmacro.panel import Panel
     from causalmacro.spec import ModelSpec
     from causalmacro.svar import BootstrapDraws, SVARResults
 
-__all__ = ["AssetStage", "BandFacts", "GraphStage", "LpStage", "SvarStage", "asset_stage", "compare_irf", "graph_stage",
-           "lp_stage", "svar_stage"]
+__all__ = [
+    "DRAWN_BANDS",
+    "AssetStage",
+    "BandFacts",
+    "GraphStage",
+    "LpStage",
+    "SvarStage",
+    "asset_stage",
+    "compare_irf",
+    "fit_bvar",
+    "graph_stage",
+    "lp_stage",
+    "svar_stage",
+]
+
+
+DRAWN_BANDS = ("bootstrap", "posterior")
+"""Band kinds drawn from draws (bootstrap replications, a Bayesian VAR's posterior): joint bands and path tests."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +105,7 @@ class SvarStage:
     event_names: tuple[str, ...]
     event_effects: xr.DataArray | None
     band_facts: BandFacts
+    notes: tuple[str, ...] = ()  # what the estimator left out (the Bayesian VAR: lag rule, events)
 
 
 @dataclass(frozen=True)
@@ -125,9 +146,11 @@ def check_reps(spec: ModelSpec, reps: int | None) -> int:
 def _band_facts(band_kind: str, bootstrap: str, n_reps: int, override: bool, draws: BootstrapDraws | None,
                 level: float, missing: str | None, joint: bool) -> BandFacts:
     boot = band_kind == "bootstrap"
+    drawn = band_kind in DRAWN_BANDS  # posterior draws count as replications: reps, reps_kept
     return BandFacts(
-        bands=band_kind, bootstrap=bootstrap if boot else None, reps=n_reps if boot else 0, reps_requested=n_reps,
-        reps_override=override, reps_kept=draws.n_kept if draws is not None and boot else 0,
+        bands=band_kind, bootstrap=bootstrap if boot else None,
+        reps=(draws.reps if band_kind == "posterior" and draws is not None else n_reps) if drawn else 0,
+        reps_requested=n_reps, reps_override=override, reps_kept=draws.n_kept if draws is not None and drawn else 0,
         reps_explosive=draws.n_explosive if draws is not None else 0,
         reps_unidentified=draws.n_unidentified if draws is not None else 0, level=level,
         block_length=draws.block_length if draws is not None and boot else None,
@@ -139,6 +162,8 @@ def _usable(res: SVARResults, draws: BootstrapDraws) -> str | None:
     """Why the bootstrap cannot give bands (too few replications kept), or None when it can."""
     if draws.n_kept >= 2:
         return None
+    if draws.method == "posterior":
+        return f"only {draws.n_kept} of {draws.reps} posterior draws were identified"
     return (f"only {draws.n_kept} of {draws.reps} bootstrap replications were usable ({draws.n_explosive} "
             f"explosive, {draws.n_unidentified} unidentified; the VAR's largest root is {res.roots[0]:.3f})")
 
@@ -148,16 +173,22 @@ def svar_stage(spec: ModelSpec, panel: Panel, *, seed: int, n_reps: int, overrid
     assert spec.var is not None
     v = spec.var
     band_kind = v.band_kind_for(n_reps)
-    events = var_events(spec)
-    check_var_window(spec, panel, n_exog=len(events))
-    model = build_svar(spec, panel.data)
-    res = model.fit(rng=seed)
-    draws = _run_bootstrap(res, spec, n_reps) if band_kind == "bootstrap" else None
+    notes: tuple[str, ...] = ()
+    res: SVARResults
+    if v.estimator == "bvar":
+        res, notes = fit_bvar(spec, panel, seed=seed, draws=v.posterior_draws(n_reps))
+        events, exog, draws = [], None, res.posterior if band_kind == "posterior" else None
+    else:
+        events = var_events(spec)
+        check_var_window(spec, panel, n_exog=len(events))
+        model = build_svar(spec, panel.data)
+        res = model.fit(rng=seed)
+        exog, draws = model.exog, _run_bootstrap(res, spec, n_reps) if band_kind == "bootstrap" else None
     missing = _usable(res, draws) if draws is not None else None
     if missing is not None:
         # an explosive point estimate: every replication explodes; report the run without bands, and say why
         band_kind = "none"
-    bands: Any = {"bootstrap": draws, "set": "set", "none": None}[band_kind]
+    bands: Any = {"bootstrap": draws, "posterior": draws, "set": "set", "none": None}[band_kind]
     hd = res.historical_decomposition()
     event_effects = None
     if events:
@@ -174,8 +205,29 @@ def svar_stage(spec: ModelSpec, panel: Panel, *, seed: int, n_reps: int, overrid
         res=res, draws=draws, irf=res.irf(v.horizon, bands=bands, level=v.level, joint=joint),
         fevd=res.fevd(v.fevd_horizon, bands=bands, level=v.level), hd=hd, causality=res.causality_table(),
         channels=MappingProxyType(channels), channel_shocks=tuple(channel_shocks), channel_vars=tuple(channel_vars),
-        events=model.exog, event_names=tuple(events), event_effects=event_effects,
-        band_facts=_band_facts(band_kind, v.bootstrap, n_reps, override, draws, v.level, missing, joint))
+        events=exog, event_names=tuple(events), event_effects=event_effects,
+        band_facts=_band_facts(band_kind, v.bootstrap, n_reps, override, draws, v.level, missing, joint), notes=notes)
+
+
+def fit_bvar(spec: ModelSpec, panel: Panel, *, seed: int, draws: int) -> tuple[BayesianSVARResults, tuple[str, ...]]:
+    """The spec's Bayesian VAR (``[var] estimator = "bvar"``) and its identification, both seeded by ``seed``.
+
+    ``BVAR(...).fit(draws, rng=seed).structural(scheme, rng=seed)``, exactly as a
+    Python user would call it; ``draws`` below 1 (a run without bands) fits one
+    draw. Returns the results and what the run must say it left out: how a lag
+    rule chose the order, and the events, which a Bayesian VAR cannot take as
+    exogenous dummies (no event effects).
+    """
+    assert spec.var is not None
+    lags, lag_note = bvar_lags(spec, panel.data)
+    check_var_window(spec, panel, n_exog=0)
+    bvar = build_bvar(spec, panel.data, lags=lags).fit(max(int(draws), 1), rng=seed)
+    res = bvar.structural(bvar_identification(spec, spec.var.identification, panel.data), rng=seed)
+    notes = [lag_note] if lag_note else []
+    if left_out := var_events(spec):
+        notes.append(f"events {', '.join(left_out)} stay out of the Bayesian VAR, which has no exogenous terms: "
+                     "no event effects")
+    return res, tuple(notes)
 
 
 def _run_bootstrap(res: SVARResults, spec: ModelSpec, n_reps: int) -> BootstrapDraws:
@@ -186,11 +238,18 @@ def _run_bootstrap(res: SVARResults, spec: ModelSpec, n_reps: int) -> BootstrapD
                          bias_correct=v.bias_correct)
 
 
-def _scheme_irf(spec: ModelSpec, panel: Panel, scheme: str, *, seed: int, n_reps: int) -> xr.DataArray:
+def _scheme_irf(spec: ModelSpec, panel: Panel, scheme: str, *, seed: int, n_reps: int,
+                sv: SvarStage) -> xr.DataArray:
     """Impulse responses under another identification, with the run's sample and lag rule, and bands: the sign
-    scheme's identified set as the run's ``bands`` allows, the others' bootstrap when the run has replications."""
+    scheme's identified set as the run's ``bands`` allows, the others' bootstrap when the run has replications;
+    under a Bayesian VAR, the same posterior identified by the scheme, with posterior bands as the run has them."""
     assert spec.var is not None
     v = spec.var
+    if v.estimator == "bvar":
+        scheme_obj = bvar_identification(spec, scheme, panel.data)
+        post = cast("BayesianSVARResults", sv.res).bvar.structural(scheme_obj, rng=seed)
+        drawn = sv.band_facts.bands == "posterior" and _usable(post, post.posterior) is None
+        return post.irf(v.horizon, bands=post.posterior if drawn else None, level=v.level, joint=drawn and v.joint)
     res = build_svar(spec, panel.data, identification=scheme).fit(rng=seed)
     bands: Any = None
     if scheme == "sign" and v.bands in ("auto", "set"):
@@ -209,6 +268,8 @@ def _band_kind(da: xr.DataArray) -> str:
     """How a layer of the comparison is banded, in the figure's words."""
     if not _has_band(da):
         return "no bands"
+    if "posterior" in da.attrs:
+        return "posterior credible"
     return "identified set" if da.attrs.get("bands") == "set" else "bootstrap"
 
 
@@ -226,7 +287,7 @@ def compare_irf(spec: ModelSpec, panel: Panel, sv: SvarStage, *, seed: int, n_re
         return None
     layers = {spec.var.identification: sv.irf}
     for scheme in spec.var.compare:
-        layers[scheme] = _scheme_irf(spec, panel, scheme, seed=seed, n_reps=n_reps)
+        layers[scheme] = _scheme_irf(spec, panel, scheme, seed=seed, n_reps=n_reps, sv=sv)
     kinds = [_band_kind(da) for da in layers.values()]
     if any(_has_band(da) for da in layers.values()):
         bound = pd.Index(["point", "lower", "upper"], name="bound")
@@ -245,9 +306,10 @@ def event_band_method(method: str) -> str:
 
 
 def run_joint(spec: ModelSpec, band_kind: str) -> bool:
-    """Whether the run's bands are joint (sup-t): ``[var] joint`` with bootstrap bands (a set has no sampling law)."""
+    """Whether the run's bands are joint (sup-t): ``[var] joint`` with bootstrap or posterior bands (a set has no
+    sampling law)."""
     assert spec.var is not None
-    return bool(spec.var.joint) and band_kind == "bootstrap"
+    return bool(spec.var.joint) and band_kind in DRAWN_BANDS
 
 
 def _event_effects(spec: ModelSpec, res: SVARResults, draws: BootstrapDraws | None, n_reps: int,
@@ -315,7 +377,7 @@ def graph_stage(spec: ModelSpec, panel: Panel, svar: SvarStage, assets: AssetSta
             asset_irf, cumulative = asset_irf.sel(regime=assets.regime_now), cumulative.sel(regime=assets.regime_now)
         prob_positive = (cumulative > 0).mean(("chain", "draw")).rename(asset="response")
     groups = dict(spec.assets.groups) if spec.assets is not None else {}
-    draws = svar.draws if svar.band_facts.bands == "bootstrap" and svar.band_facts.bands_missing is None else None
+    draws = svar.draws if svar.band_facts.bands in DRAWN_BANDS and svar.band_facts.bands_missing is None else None
     irf, path_test = svar.irf, None
     if draws is not None:
         irf = svar.irf if svar.band_facts.joint else svar.res.irf(v.horizon, bands=draws, level=v.level, joint=True)

@@ -110,11 +110,13 @@ def _bands(description: str, kind: str = "array") -> Node:
 def _band_choices(nstr: list[str]) -> dict[str, Node]:
     """The choices that say how the run's bands were drawn."""
     return {
-        "bands": _leaf("string", "The bands drawn: ``bootstrap``, ``set`` (identified set) or ``none``.",
-                       enum=["bootstrap", "set", "none"]),
+        "bands": _leaf("string", "The bands drawn: ``bootstrap``, ``set`` (identified set), ``posterior`` (credible "
+                       "bands from the Bayesian VAR's posterior draws) or ``none``.",
+                       enum=["bootstrap", "set", "posterior", "none"]),
         "bootstrap": _leaf(nstr, "Bootstrap kind, ``block``, ``residual`` or ``wild`` (null without bootstrap "
                            "bands)."),
-        "reps": _leaf("integer", "Bootstrap replications drawn (0 without bootstrap bands)."),
+        "reps": _leaf("integer", "Bootstrap replications, or the Bayesian VAR's posterior draws, behind the bands "
+                      "(0 without bands)."),
         "reps_requested": _leaf("integer", "Bootstrap replications asked for: ``--reps``, else ``[var].reps`` (0: "
                                 "no bands)."),
         "reps_override": _leaf("boolean", "Whether ``reps_requested`` came from the command line (``--reps``) "
@@ -135,6 +137,40 @@ def _band_choices(nstr: list[str]) -> dict[str, Node]:
                        "effects and local projections are joint (sup-t over the horizons, ``[var] joint``) rather "
                        "than pointwise; variance decompositions stay pointwise."),
     }
+
+
+def _scenario_choice() -> Node:
+    """``choices.scenarios``: how each ``[scenarios.<name>]`` table was run."""
+    one = _obj("How one ``[scenarios.<name>]`` table was run.", {
+        "steps": _leaf("integer", "Periods forecast."),
+        "shocks": _strings("The shocks allowed to move (empty: every shock, a Waggoner-Zha conditional forecast)."),
+        "draws": _leaf("integer", "Draws of the shocks behind the scenario's bands."),
+        "units": _map("The units each conditioned variable's values were given in.", "variable",
+                      _leaf("string", "``model``, ``level`` or ``change``.", enum=["model", "level", "change"])),
+        "seed": {"type": "array", "items": {"type": "integer"}, "description":
+                 "The scenario's random stream, ``numpy.random.default_rng(seed)``: the run's ``seed`` and the "
+                 "scenario's position in the spec."},
+    })
+    return _map("The spec's scenarios as run (empty: none; then ``scenarios`` is absent).", "scenario", one)
+
+
+def _bvar_choice() -> Node:
+    """The Bayesian VAR of a run as fitted (``choices.bvar``)."""
+    return _obj("The Bayesian VAR as fitted (null for ``ols``).", {
+        "prior": _leaf("string", "The prior in one line (``Minnesota(lambda=0.2, alpha=2, b=1, soc=1)``; with "
+                       "``hyper = glp`` the hyperpriors' modes)."),
+        "hyper": _leaf("string", "How the hyperparameters were set: ``fixed`` or ``glp`` (posterior mode).",
+                       enum=["fixed", "glp"]),
+        "searched": _strings("The hyperparameters chosen by marginal likelihood (empty when fixed)."),
+        "converged": _leaf("boolean", "Whether that search reported convergence (true when fixed)."),
+        "hyperparameters": _map("The values used: ``lambda``, ``alpha``, ``psi[<variable>]``, ``soc``, ``sur``.",
+                                "hyperparameter", {"type": "number"}),
+        "log_marginal_likelihood": _leaf("number", "``log p(Y | hyperparameters)``."),
+        "log_hyperposterior": _leaf("number", "The log marginal likelihood plus the log Gamma hyperprior "
+                                    "densities of the searched hyperparameters (R ``BVAR``'s ``ml``)."),
+        "draws": _leaf("integer", "Exact posterior draws (``[var.prior].draws``, else the run's replications)."),
+        "lags": _leaf("integer", "Lag order."),
+    }, nullable=True)
 
 
 def _choices() -> Node:
@@ -180,21 +216,14 @@ def _choices() -> Node:
         "lp_state": _leaf(nstr, "The regime definition of the state-dependent projections (``[lp].state``)."),
         "identification": _leaf("string", "The identification scheme of the VAR (``[var].identification``)."),
         "compare": _strings("The schemes whose responses are drawn beside it (``[var].compare``; ``irf_compare``)."),
-        "scenarios": _map("The spec's scenarios as run (empty: none; then ``scenarios`` is absent).", "scenario",
-                          _obj("How one ``[scenarios.<name>]`` table was run.", {
-                              "steps": _leaf("integer", "Periods forecast."),
-                              "shocks": _strings("The shocks allowed to move (empty: every shock, a Waggoner-Zha "
-                                                 "conditional forecast)."),
-                              "draws": _leaf("integer", "Draws of the shocks behind the scenario's bands."),
-                              "units": _map("The units each conditioned variable's values were given in.",
-                                            "variable", _leaf("string", "``model``, ``level`` or ``change``.",
-                                                              enum=["model", "level", "change"])),
-                              "seed": {"type": "array", "items": {"type": "integer"}, "description":
-                                       "The scenario's random stream, ``numpy.random.default_rng(seed)``: the run's "
-                                       "``seed`` and the scenario's position in the spec."},
-                          })),
+        "scenarios": _scenario_choice(),
         "scenario_density": _leaf(nstr, "How the chain's density forecast beside the scenarios was drawn, or why "
                                   "there is none (null without scenarios)."),
+        "estimator": _leaf("string", "How the VAR was estimated (``[var].estimator``): ``ols`` or ``bvar`` (the "
+                           "Bayesian VAR with the Minnesota prior of ``[var.prior]``).", enum=["ols", "bvar"]),
+        "bvar": _bvar_choice(),
+        "estimator_notes": _strings("What the run could not do with this estimator, in words (events left out of "
+                                    "the Bayesian VAR, the grid's OLS VARs); empty: nothing."),
     })
 
 
@@ -407,7 +436,15 @@ def _svar() -> Node:
         }),
         "notes": _strings("Things to know about the fit (lag order raised from 0, criterion at the top of its "
                           "range, explosive system)."),
-    })
+        "bvar": {"type": "object", "description": "A Bayesian VAR's fit (``BVARResults.to_dict()``: settings, "
+                 "hyperparameters, marginal likelihood, posterior means and sds); only with ``estimator = bvar``, "
+                 "whose ``svar`` is at the posterior mean."},
+        "posterior_draws": _obj("The Bayesian VAR's posterior draws and those the scheme identified (only with "
+                                "``estimator = bvar``).", {
+            "draws": _leaf("integer", "Posterior draws."),
+            "identified": _leaf("integer", "Draws the scheme identified (fewer under sign restrictions)."),
+        }),
+    }, optional=("bvar", "posterior_draws"))
 
 
 def _graph_edge() -> Node:

@@ -60,8 +60,9 @@ class VARDefaults:
     block_length: int | None = None
     bias_correct: bool = False
     joint: bool = True
-    bands: Literal["auto", "bootstrap", "set", "none"] = "auto"
+    bands: Literal["auto", "bootstrap", "set", "posterior", "none"] = "auto"
     fevd_horizon: int = 12
+    estimator: Literal["ols", "bvar"] = "ols"  # "bvar": the Bayesian VAR of [var.prior] (causalmacro.BVAR)
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ def _fields_at(loc: Sequence[str | int]) -> list[str]:
             nxt = next((a for a in args[-1:] if isinstance(a, type) and issubclass(a, BaseModel)), None)
         model = nxt
     if isinstance(model, type) and issubclass(model, BaseModel):
-        return list(model.model_fields)
+        return [f.alias or name for name, f in model.model_fields.items()]  # the TOML key ("lambda")
     return []
 
 

@@ -34,8 +34,10 @@ from pydantic import (
 
 from .catalog import DERIVED, Aggregation, Transform, lookup
 from .defaults import ASSETS as _ASSETS
+from .defaults import BVAR as _BVAR
 from .defaults import GRAPH as _GRAPH
 from .defaults import LP as _LP
+from .defaults import MINNESOTA as _MINNESOTA
 from .defaults import SCENARIO as _SCENARIO
 from .defaults import SIGN as _SIGN
 from .defaults import VAR as _VAR
@@ -50,6 +52,7 @@ __all__ = [
     "GraphSpec",
     "LPSpec",
     "ModelSpec",
+    "PriorSpec",
     "RegimePeriod",
     "RegimeSpec",
     "ReportSpec",
@@ -63,6 +66,8 @@ PanelFrequency = Literal["monthly", "weekly"]
 SourceKind = Literal["fred", "csv_dir", "csv", "demo"]
 GapPolicy = Literal["error", "drop", "interpolate"]
 Identification = Literal["recursive", "short_run", "sign", "long_run", "volatility", "non_gaussian", "proxy"]
+RESIDUAL_SCHEMES = ("volatility", "non_gaussian", "proxy")
+"""Schemes that re-estimate the shocks from the residuals (``needs_resid``): not on a Bayesian VAR's posterior."""
 Name = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=64)]
 EventShape = Literal["pulse", "step", "window"]
 RegimeRule = Literal["change", "sign", "median", "dates"]
@@ -414,6 +419,49 @@ class ProxySpec(_Strict):
     shock: Name = Field(description="The variable of ``[var].order`` whose shock the instrument moves.")
 
 
+class PriorSpec(_Strict):
+    """The Minnesota prior of the Bayesian VAR (``[var] estimator = "bvar"``; :class:`causalmacro.Minnesota`).
+
+    The keys are R ``BVAR``'s hyperparameters by their meaning (Giannone, Lenza &
+    Primiceri 2015). With ``hyper = "glp"`` the values of ``lambda``, ``soc`` and
+    ``sur`` are the modes of their Gamma hyperpriors and the search's start; the
+    values chosen are recorded in the run's ``choices.bvar``.
+    """
+
+    lambda_: float = Field(
+        default=_MINNESOTA.lambda_, gt=0, alias="lambda",
+        description="Overall tightness of the coefficients around a random walk (smaller: tighter); with "
+        "``hyper = \"glp\"`` the mode of its Gamma hyperprior.",
+    )
+    alpha: float = Field(
+        default=_MINNESOTA.alpha, gt=0,
+        description="Lag decay: the prior variance of lag ``l`` shrinks as ``1 / l**alpha``.",
+    )
+    psi: dict[Name, Annotated[float, Field(gt=0)]] | None = Field(
+        default=None,
+        description="``{variable = scale}``: the diagonal of the inverse-Wishart scale, one per variable of "
+        "``[var].order``. Unset: R ``BVAR``'s automatic choice (each series' AR(p) residual standard deviation).",
+    )
+    soc: float | None = Field(
+        default=None, gt=0,
+        description="Tightness of the sum-of-coefficients dummy (smaller: tighter). Unset: no such dummy.",
+    )
+    sur: float | None = Field(
+        default=None, gt=0,
+        description="Tightness of the single-unit-root dummy (smaller: tighter). Unset: no such dummy.",
+    )
+    hyper: Literal["fixed", "glp"] = Field(
+        default=_BVAR.hyper,
+        description="``glp``: ``lambda`` (and ``soc``, ``sur`` where set) at the mode of their posterior, marginal "
+        "likelihood times Gamma hyperpriors (Giannone, Lenza & Primiceri 2015); ``fixed``: as given.",
+    )
+    draws: int | None = Field(
+        default=None, ge=2, le=1_000_000,
+        description="Exact posterior draws behind the bands. Unset: the run's replications (``[var].reps``, or "
+        "``causalmacro run --reps``).",
+    )
+
+
 class VARSpec(_Strict):
     """Settings of the structural VAR (see :class:`causalmacro.SVAR`) and of its outputs.
 
@@ -490,10 +538,12 @@ class VARSpec(_Strict):
         "lies inside its band with probability ``level``; false: pointwise bands, which hold at each horizon "
         "separately. Variance decompositions stay pointwise.",
     )
-    bands: Literal["auto", "bootstrap", "set", "none"] = Field(
+    bands: Literal["auto", "bootstrap", "set", "posterior", "none"] = Field(
         default=_VAR.bands,
         description="The bands drawn: ``bootstrap``, ``set`` (the identified set of sign restrictions), "
-        "``none``; ``auto`` is ``set`` under sign restrictions, else ``bootstrap`` (``none`` when ``reps`` is 0).",
+        "``posterior`` (credible bands of the Bayesian VAR), ``none``; ``auto`` is ``posterior`` with "
+        "``estimator = \"bvar\"``, else ``set`` under sign restrictions, else ``bootstrap`` (``none`` when "
+        "``reps`` is 0).",
     )
     fevd_horizon: int = Field(
         default=_VAR.fevd_horizon, ge=1, le=240,
@@ -521,6 +571,18 @@ class VARSpec(_Strict):
         description="Schemes whose impulse responses the report draws beside the chosen one's (e.g. "
         '``["recursive"]``), each configured by its own table. Empty: none.',
     )
+    estimator: Literal["ols", "bvar"] = Field(
+        default=_VAR.estimator,
+        description="``ols``: the VAR by least squares, bootstrap bands. ``bvar``: the Bayesian VAR with the "
+        "Minnesota prior of ``[var.prior]`` (:class:`causalmacro.BVAR`), identified on its exact posterior draws "
+        "(posterior credible bands); a constant only (``trend = \"c\"``), no event dummies in the VAR, and "
+        "schemes that read the posterior's ``(B, Sigma)`` only: ``recursive``, ``short_run``, ``sign``, "
+        "``long_run``.",
+    )
+    prior: PriorSpec | None = Field(
+        default=None,
+        description='The Bayesian VAR\'s Minnesota prior; only with ``estimator = "bvar"`` (unset: its defaults).',
+    )
 
     @field_validator("reps")
     @classmethod
@@ -530,20 +592,57 @@ class VARSpec(_Strict):
         return v
 
     @property
-    def band_kind(self) -> Literal["bootstrap", "set", "none"]:
+    def band_kind(self) -> Literal["bootstrap", "set", "posterior", "none"]:
         """The bands the main job draws: ``bands`` with ``"auto"`` resolved."""
         return self.band_kind_for(self.reps)
 
-    def band_kind_for(self, reps: int) -> Literal["bootstrap", "set", "none"]:
+    def band_kind_for(self, reps: int) -> Literal["bootstrap", "set", "posterior", "none"]:
         """The bands drawn with ``reps`` bootstrap replications (a command-line override)."""
+        if self.estimator == "bvar":
+            return "posterior" if self.bands != "none" and self.posterior_draws(reps) >= 2 else "none"
         if self.bands in ("set", "none"):
             return self.bands
         if self.bands == "auto" and self.identification == "sign":
             return "set"
         return "bootstrap" if reps >= 2 else "none"
 
+    def posterior_draws(self, reps: int) -> int:
+        """The Bayesian VAR's posterior draws: ``[var.prior].draws``, else the run's ``reps``."""
+        return self.prior.draws if self.prior is not None and self.prior.draws is not None else int(reps)
+
+    def _check_estimator(self) -> None:
+        """The Bayesian VAR's limits, and a prior only with it."""
+        if self.estimator == "ols":
+            if self.prior is not None:
+                raise _KeyError(("var", "prior"), "a prior needs estimator 'bvar'; set [var] estimator = \"bvar\" "
+                                "or remove [var.prior]")
+            if self.bands == "posterior":
+                raise _KeyError(("var", "bands"), "'posterior' bands need estimator 'bvar'; use 'bootstrap'")
+            return
+        for loc, scheme in [(("var", "identification"), self.identification),
+                            *((("var", "compare", i), s) for i, s in enumerate(self.compare))]:
+            if scheme in RESIDUAL_SCHEMES:
+                raise _KeyError(loc, f"identification '{scheme}' re-estimates the shocks from the residuals, which a "
+                                "Bayesian VAR's posterior does not describe; with estimator 'bvar' use recursive, "
+                                "short_run, sign or long_run")
+        if self.bands in ("bootstrap", "set"):
+            raise _KeyError(("var", "bands"), f"'{self.bands}' bands need estimator 'ols'; a Bayesian VAR's bands "
+                            "are 'posterior' (or 'auto')")
+        if self.trend != "c":
+            raise _KeyError(("var", "trend"), f"'{self.trend}': the Bayesian VAR has a constant only; use trend = "
+                            "\"c\" with estimator 'bvar'")
+        if self.bias_correct:
+            raise _KeyError(("var", "bias_correct"), "bias correction applies to bootstrap bands, not to estimator "
+                            "'bvar'")
+        psi = self.prior.psi if self.prior is not None else None
+        if psi is not None and sorted(psi) != sorted(self.order):
+            odd = [n for n in psi if n not in self.order] or [n for n in self.order if n not in psi]
+            raise _KeyError(("var", "prior", "psi"), f"needs one value for each variable of [var].order; "
+                            f"'{odd[0]}' is {'not a variable of [var].order' if odd[0] in psi else 'missing'}")
+
     @model_validator(mode="after")
     def _scheme_options(self) -> VARSpec:
+        self._check_estimator()
         if self.bands == "set" and self.identification != "sign":
             raise _KeyError(("var", "bands"), "'set' bands need identification 'sign'; use 'bootstrap'")
         if self.bands == "bootstrap" and self.reps < 2:

@@ -39,7 +39,7 @@ from causalmacro.svar.exog import validate_exog_future
 from causalmacro.svar.forecast import forecast_index, var_forecast
 from causalmacro.svar.reduced_form import ReducedForm
 
-__all__ = ["DENSITY_DIMS", "density_forecast", "fan_quantiles", "future_errors", "simulate_paths"]
+__all__ = ["DENSITY_DIMS", "density_forecast", "fan_quantiles", "future_errors", "paths_density", "simulate_paths"]
 
 DENSITY_DIMS = ("period", "variable", "quantile")
 """Dims of a density forecast, in this order."""
@@ -149,13 +149,25 @@ def density_forecast(
         raise ArgumentError(f"steps must be a positive int, got {steps!r}")
     level = check_level(level)
     steps = int(steps)
+    errors = future_errors(rf, draws.n_kept, steps, draws.method, rng, draws.block_length)
+    return paths_density(rf, draws, errors, level=level, exog_future=exog_future,
+                         method=f"bootstrap predictive density ({draws.method}), parameter uncertainty included")
+
+
+def paths_density(rf: ReducedForm, draws: BootstrapDraws, errors: np.ndarray, *, level: float,
+                  exog_future: Any = None, method: str) -> xr.DataArray:
+    """Quantiles of the paths that ``draws``' parameters and the future ``errors`` ``(n, steps, K)`` simulate.
+
+    The one construction behind :func:`density_forecast` (resampled errors) and the
+    Bayesian VAR's posterior predictive (Gaussian errors of each draw's covariance):
+    same dims, coordinates and ``attrs`` layout; ``method`` says how the paths were drawn.
+    """
+    steps = int(errors.shape[1])
     index = forecast_index(rf.index, steps)
     det = rf.deterministic
     x_future = validate_exog_future(exog_future, det.exog_names, steps, index)
     future_det = det.future(steps, x_future if det.k_exog else None)  # (steps, k_det)
-    params = np.asarray(draws.params)
-    det_mean = np.einsum("hd,rdk->rhk", future_det, params[:, : det.k])
-    errors = future_errors(rf, draws.n_kept, steps, draws.method, rng, draws.block_length)
+    det_mean = np.einsum("hd,rdk->rhk", future_det, np.asarray(draws.params)[:, : det.k])
     paths = simulate_paths(np.asarray(rf.data[-rf.lags:]), det_mean, np.asarray(draws.coefs), errors)
     qs = fan_quantiles(level)
     values = np.moveaxis(np.quantile(paths, qs, axis=0), 0, -1)  # (steps, K, Q)
@@ -171,10 +183,5 @@ def density_forecast(
             "point": (("period", "variable"), point[names].to_numpy()),
         },
         name="forecast_density",
-        attrs={
-            **draws.attrs(),
-            "level": level,
-            "steps": steps,
-            "method": f"bootstrap predictive density ({draws.method}), parameter uncertainty included",
-        },
+        attrs={**draws.attrs(), "level": level, "steps": steps, "method": method},
     )

@@ -9,6 +9,7 @@ fetch SPEC          refresh the local store from FRED (incremental)
 data SPEC           print the aligned, transformed panel as CSV
 run SPEC            the main job: panel, structural VAR, asset model, report
 scenario SPEC       the spec's [scenarios] on the fitted VAR: paths against the baseline
+evaluate SPEC       pseudo-out-of-sample forecast evaluation: VAR, BVAR, AR(1) against the random walk
 diff RUN_A RUN_B    what changed between two run folders
 grid SPEC           the specification grid (orderings x lags x windows) on Dask
 
@@ -177,6 +178,20 @@ def _parser() -> argparse.ArgumentParser:
                     help="bootstrap replications of the density forecast (default: the spec's; 0: none)")
     sc.add_argument("--seed", type=_seed, default=0, help="seed of the random number generator")
     sc.set_defaults(func=_cmd_scenario)
+
+    ev = sub.add_parser("evaluate", parents=[common],
+                        help="pseudo-out-of-sample forecast evaluation of the chain against the random walk")
+    ev.add_argument("spec", type=Path)
+    ev.add_argument("--start", default=None, metavar="DATE",
+                    help="the first forecast origin, YYYY-MM (default: the spec's [evaluation] start)")
+    ev.add_argument("--horizons", type=_positive, default=None, metavar="H",
+                    help="score h = 1..H (default: the spec's [evaluation] horizons)")
+    ev.add_argument("--models", default=None, metavar="var,bvar,ar1",
+                    help="comma-separated models (default: the spec's; the random walk is always the benchmark)")
+    ev.add_argument("--out", type=Path, default=None, metavar="DIR",
+                    help="also write evaluation.csv and evaluation.json to DIR")
+    ev.add_argument("--seed", type=_seed, default=0, help="seed of the BVAR's draws")
+    ev.set_defaults(func=_cmd_evaluate)
 
     df = sub.add_parser("diff", parents=[common], help="what changed between two run folders")
     df.add_argument("old", type=Path, metavar="RUN_A")
@@ -374,6 +389,36 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
         for name, table in stage.tables.items():
             replace_atomically(args.out / f"scenario_{name}.csv", functools.partial(_write_text, table.to_csv(index=False)))
         _note(args, f"wrote scenarios.json and {len(stage.tables)} table(s) to {args.out}")
+    return 0
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    import json
+
+    from .fileutil import replace_atomically
+    from .pipeline.evaluation import evaluation_stage
+
+    spec, panel = _panel(args)
+    models = None if args.models is None else [m.strip() for m in args.models.split(",") if m.strip()]
+    stage = evaluation_stage(spec, panel, start=args.start, horizons=args.horizons, models=models, seed=args.seed)
+    sys.stdout.write(f"forecast evaluation: data {stage.data_range}, origins from {stage.start} "
+                     f"({stage.start_source}), h = 1..{stage.horizons}, recursive windows; "
+                     f"explosive OLS VAR windows: {stage.explosive_windows}\n")
+    shown = stage.relative[stage.relative.model != "random_walk"]
+    wide = shown.pivot_table(index=["variable", "horizon"], columns="model",
+                                      values=["rmse_rel_rw", "score_minus_rw"], sort=False)
+    wide.columns = [f"{m} {'rmse/rw' if k == 'rmse_rel_rw' else 'score-rw'}" for k, m in wide.columns]
+    wide = wide[sorted(wide.columns, key=lambda c: (stage.models.index(c.split()[0]), c.split()[1]))]
+    sys.stdout.write(wide.round(2).to_string() + "\n  rmse/rw: RMSE over the random walk's (below 1: better); "
+                     "score-rw: mean Gaussian log score minus the random walk's (above 0: better)\n")
+    for variable, line in stage.verdicts.items():
+        sys.stdout.write(f"{variable}: {line}\n")
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(stage.to_dict(), indent=1, allow_nan=False, default=str)
+        replace_atomically(args.out / "evaluation.json", functools.partial(_write_text, text))
+        replace_atomically(args.out / "evaluation.csv", functools.partial(_write_text, stage.tidy().to_csv(index=False)))
+        _note(args, f"wrote evaluation.csv and evaluation.json to {args.out}")
     return 0
 
 

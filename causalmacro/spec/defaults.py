@@ -19,6 +19,7 @@ __all__ = [
     "ASSETS",
     "BVAR",
     "DATA_DRIVEN",
+    "EVALUATION",
     "GRAPH",
     "LP",
     "MINNESOTA",
@@ -28,6 +29,8 @@ __all__ = [
     "AssetsDefaults",
     "BVARDefaults",
     "DataDrivenDefaults",
+    "EvaluationDefaults",
+    "EvaluationModel",
     "GraphDefaults",
     "LPDefaults",
     "LagRule",
@@ -164,3 +167,25 @@ class BVARDefaults:
 
 MINNESOTA = MinnesotaDefaults()
 BVAR = BVARDefaults()
+
+
+EvaluationModel = Literal["var", "bvar", "random_walk", "ar1"]
+"""The models of the forecast evaluation (``[evaluation] models``, ``causalmacro evaluate --models``)."""
+
+
+@dataclass(frozen=True)
+class EvaluationDefaults:
+    """The pseudo-out-of-sample forecast evaluation: ``[evaluation]`` and ``causalmacro evaluate``.
+
+    The OLS VAR takes ``[var]``'s lags; the BVAR is :class:`causalmacro.BVAR` with
+    ``Minnesota()`` and ``hyper="glp"``, chosen again in every window.
+    """
+
+    start: str | None = None  # the first forecast origin, "YYYY-MM"; None: the sample's midpoint
+    horizons: int = 12
+    models: tuple[EvaluationModel, ...] = ("var", "bvar", "random_walk", "ar1")
+    draws: int = 2000  # BVAR posterior draws (and predictive paths) per window
+    bvar_lags: int = BVAR.lags  # the BVAR's lag order (the OLS VAR takes [var]'s)
+
+
+EVALUATION = EvaluationDefaults()

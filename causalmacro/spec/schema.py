@@ -35,18 +35,20 @@ from pydantic import (
 from .catalog import DERIVED, Aggregation, Transform, lookup
 from .defaults import ASSETS as _ASSETS
 from .defaults import BVAR as _BVAR
+from .defaults import EVALUATION as _EVALUATION
 from .defaults import GRAPH as _GRAPH
 from .defaults import LP as _LP
 from .defaults import MINNESOTA as _MINNESOTA
 from .defaults import SCENARIO as _SCENARIO
 from .defaults import SIGN as _SIGN
 from .defaults import VAR as _VAR
-from .defaults import LagRule, Trend
+from .defaults import EvaluationModel, LagRule, Trend
 from .events import event_catalogue
 
 __all__ = [
     "AssetsSpec",
     "DataSpec",
+    "EvaluationSpec",
     "EventSpec",
     "GapSpec",
     "GraphSpec",
@@ -1138,6 +1140,37 @@ class ScenarioSpec(_Strict):
     )
 
 
+class EvaluationSpec(_Strict):
+    """The pseudo-out-of-sample forecast evaluation of the chain: ``[evaluation]`` (``causalmacro evaluate``).
+
+    Recursive windows (:func:`causalmacro.svar.evaluate.forecast_evaluation`): at each
+    origin from ``start`` every model of ``models`` is fitted on the data up to it and
+    scored ``1..horizons`` periods ahead (RMSE and Gaussian log score, against the
+    random walk). The OLS VAR takes ``[var]``'s lags (a criterion is applied again in
+    each window); the BVAR is the Minnesota prior with GLP hyperparameters.
+    """
+
+    start: dt.date | None = Field(
+        default=None,
+        description="The first forecast origin (``YYYY-MM`` or ``YYYY-MM-DD``). Unset: the sample's midpoint.",
+    )
+    horizons: int = Field(default=_EVALUATION.horizons, ge=1, le=120,
+                          description="Forecasts ``h = 1..horizons`` periods ahead are scored.")
+    models: list[EvaluationModel] = Field(
+        default=list(_EVALUATION.models), min_length=1,
+        description="The models compared: ``var`` (OLS), ``bvar`` (Minnesota, GLP), ``random_walk``, ``ar1``; "
+        "the random walk is always added as the benchmark.",
+    )
+    draws: int = Field(default=_EVALUATION.draws, ge=2, le=1_000_000,
+                       description="The BVAR's posterior draws (and predictive paths) in each window.")
+    bvar_lags: int = Field(default=_EVALUATION.bvar_lags, ge=1, le=24, description="The BVAR's lag order.")
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _month(cls, v: Any) -> Any:
+        return _month_date(v)
+
+
 class ModelSpec(_Strict):
     """A whole model spec (one ``models/*.toml`` file).
 
@@ -1178,6 +1211,8 @@ class ModelSpec(_Strict):
         Local projections (``[lp]``).
     scenarios : dict of str to ScenarioSpec
         Conditional forecasts and structural scenarios (``[scenarios.<name>]``).
+    evaluation : EvaluationSpec
+        The forecast evaluation (``[evaluation]``, ``causalmacro evaluate``).
     """
 
     name: Name = Field(
@@ -1231,6 +1266,10 @@ class ModelSpec(_Strict):
         default_factory=dict,
         description="Conditional forecasts and structural scenarios of the chain, one table "
         "``[scenarios.<name>]`` each. Unset: none.",
+    )
+    evaluation: EvaluationSpec = Field(
+        default=EvaluationSpec(),
+        description="The pseudo-out-of-sample forecast evaluation (``causalmacro evaluate``).",
     )
     _path: Path | None = PrivateAttr(default=None)
 

@@ -135,6 +135,8 @@ def test_readme_python_gives_the_cli_numbers(tmp_path: Path, monkeypatch: pytest
     assert cli["assets"]["diagnostics"]["passed"] is True
     assert ns["res"].lags == ns["run"].svar.lags  # type: ignore[attr-defined]
     assert ns["post"].diagnostics.passed  # type: ignore[attr-defined]
+    assert ns["scn"] is ns["run"].scenarios.scenarios["tga_rebuild"]  # type: ignore[attr-defined]
+    assert isinstance(ns["sres"], cm.SVARResults) and ns["sres"].bvar is ns["bvar"]  # type: ignore[attr-defined]
 
 
 def test_graph_attributes_agree_with_the_results(run) -> None:

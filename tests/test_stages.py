@@ -28,6 +28,7 @@ CHOICE_KEYS = (
     "graph_alpha", "graph_multiplicity", "graph_rule", "channel_shocks", "channels", "asset_flip", "asset_shocks", "asset_sampler",
     "assets_fitted", "events", "event_bands", "asset_events", "asset_regime", "asset_regime_now", "lp_links",
     "lp_lags", "lp_lag_augment", "lp_state", "identification", "compare", "scenarios", "scenario_density",
+    "scenario_parameters",
 )
 
 

@@ -320,7 +320,11 @@ def _write_scenarios(run: RunResults, out: _Folder) -> None:
         out.save(plot_scenario(ds, stage.baseline, synthetic=out.synthetic, units=out.units), paths)
         regime = scenario_spectrum_regime(run, name)
         if regime is not None:
-            out.save(plot_scenario_spectrum(stage.spectra[name][regime], synthetic=out.synthetic), spectrum)
+            moved = ", ".join(ds.attrs["shocks_allowed"])
+            where = f", {run.choices.asset_regime} regime now: {regime}" if run.choices.asset_regime else ""
+            out.save(plot_scenario_spectrum(stage.spectra[name][regime], synthetic=out.synthetic,
+                                            title=f"Asset spectrum under {name} ({moved} shocks only{where})"),
+                     spectrum)
 
 
 def _write_spec_curves(run: RunResults, out: _Folder) -> None:

@@ -22,7 +22,10 @@ Writes ``docs/figures/*.png`` and nothing else (never data, never extracts of da
   checks: one specification grid (every ordering x lags 1-4 x the full sample, pre- and
   post-2020 and six rolling six-year windows, with the asset model on each window), a
   sign-identified fit, and BTC's responses under recursive, changes-in-volatility, sign and
-  sign + narrative identification side by side (``case_identification.png``).
+  sign + narrative identification side by side (``case_identification.png``); and the
+  ``[scenarios.tga_rebuild]`` scenario of the by-regime run (``case_fan.png``,
+  ``case_scenario.png``, ``case_scenario_spectrum.png``; ``--only scenarios`` runs just
+  that step, one ``fit_spec``, about a minute).
 
 Every figure is drawn by the package's own plotting functions, so the pages cannot drift
 from the code; the numbers printed under ``==`` headings are the ones the pages quote.
@@ -432,22 +435,70 @@ def identification_side_by_side(spec: Any, panel: Any) -> None:
                   f"sum over months 0-6 (point) {float(cum.sel(bound='point')):+.2f}")
 
 
+def scenario_figures(run: Any) -> None:
+    """The case study's "What if" section: the ``tga_rebuild`` scenario of the by-regime run, its numbers.
+
+    The fan chart of the chain, the scenario against the baseline (net liquidity, the HY
+    spread, BTC) and the asset spectrum under the scenario in the regime the chain is in now;
+    prints the conditions in both units, kl_mean, the paths with their bands, the implied
+    shocks and every regime's spectrum.
+    """
+    stage = run.scenarios
+    ds = stage.scenarios["tga_rebuild"]
+    units = units_of(run.panel)
+    shown = ["net_liquidity", "hy_spread", "btc"]
+    save_figure(cm.plot_fan(stage.density, shown, history=run.panel.data, units=units,
+                            title="Density forecast of the chain: 12 months after 2025-10"), OUT / "case_fan.png", dpi=DPI)
+    save_figure(cm.plot_scenario(ds, stage.baseline, shown, units=units), OUT / "case_scenario.png", dpi=DPI)
+    now = run.choices.asset_regime_now
+    save_figure(cm.plot_scenario_spectrum(stage.spectra["tga_rebuild"][now], title=(
+        f"Asset spectrum under the $500bn TGA rebuild (liquidity shocks only; {now} regime, now)")),
+        OUT / "case_scenario_spectrum.png", dpi=DPI)
+    heading("scenario tga_rebuild: conditions, plausibility, parameters")
+    for r in stage.condition_rows(run.spec, "tga_rebuild"):
+        print(f"  {r['variable']} {r['period']} (h {r['horizon']}): {r['value']:g} ({r['units']}) = "
+              f"{r['model_value']:.3f} in the VAR's units")
+    print(f"  kl_mean {float(ds.attrs['kl_mean']):.3f}; parameters: {run.choices.scenario_parameters}")
+    heading("scenario tga_rebuild: paths (scenario [band] vs baseline) and implied liquidity shocks")
+    table = stage.tables["tga_rebuild"]
+    for _, row in table[table.variable.isin(shown) & table.horizon.isin([1, 2, 3, 6, 12])].iterrows():
+        print(f"  {row.variable:14s} h{row.horizon:<2d} {row.scenario:+8.2f} [{row.lower:+.2f}, {row.upper:+.2f}]"
+              f"  baseline {row.baseline:+8.2f}  difference {row.difference:+.2f}")
+    liq = table[table.variable == "net_liquidity"].set_index("horizon")["shock"]
+    print("  net_liquidity shocks (s.d.): " + ", ".join(f"h{h} {v:+.2f}" for h, v in liq.items() if abs(v) > 1e-12))
+    btc = ds["path_draws"].sel(variable="btc").sum("horizon") - float(table[table.variable == "btc"].baseline.sum())
+    print(f"  btc summed over 12 months, scenario minus baseline: {float(btc.mean()):+.1f} "
+          f"[{float(btc.quantile(0.05)):+.1f}, {float(btc.quantile(0.95)):+.1f}] (% log change)")
+    for regime, spec_table in stage.spectra["tga_rebuild"].items():
+        heading(f"scenario tga_rebuild: asset spectrum, {regime} regime (s.d. of monthly return)")
+        for asset, row in spec_table.iterrows():
+            print(f"  {asset:13s} {row['mean']:+.2f} [{row['lower']:+.2f}, {row['upper']:+.2f}]  "
+                  f"P>0 {row['prob_positive']:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--data-dir", type=Path, default=FRED, help="folder of FRED CSV downloads")
     where.add_argument("--fred", action="store_true", help="read from FRED (FRED_API_KEY) through the local store")
+    parser.add_argument("--only", choices=["scenarios"], help="run one step: 'scenarios' (the by-regime run's "
+                        "scenario figures and numbers)")
     args = parser.parse_args()
     data_dir = None if args.fred else args.data_dir
     t0 = time.perf_counter()
     OUT.mkdir(parents=True, exist_ok=True)
     spec = cm.load_spec(ROOT / "models" / "liquidity_chain.toml")
     panel = cm.build_panel(spec, open_data(spec, data_dir))
+    if args.only == "scenarios":
+        heading("monthly main job: fit_spec as shipped (asset model by liquidity regime)")
+        scenario_figures(cm.fit_spec(spec, panel, rng=SEED, on_stage=lambda line: print("  " + line)))
+        return
     plain_chain(spec, panel)
     weekly_chain(data_dir)
     pooled, by_regime = monthly_main(spec, panel)
     chain_figures(pooled)
     spectrum_figures(pooled, by_regime)
+    scenario_figures(by_regime)
     sign_identified(spec, panel)
     identification_side_by_side(spec, panel)
     robustness_grid(spec, panel)

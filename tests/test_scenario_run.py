@@ -36,12 +36,13 @@ def _wanted(run: cm.RunResults) -> list[float]:
 
 
 def test_the_run_holds_the_stage_as_the_scenario_command_computes_it(demo, run) -> None:
-    """Same SVAR seed and scenario streams as ``causalmacro scenario --seed 5``: equal numbers."""
+    """Same SVAR seed, scenario streams and parameter draws (the run's bootstrap): equal numbers."""
     from causalmacro.build import build_svar, split_seed
     from causalmacro.pipeline.scenarios import scenario_stage
 
     spec, panel = demo
-    direct = scenario_stage(spec, panel, build_svar(spec, panel.data).fit(rng=split_seed(5)[0]), seed=5, n_reps=REPS)
+    direct = scenario_stage(spec, panel, build_svar(spec, panel.data).fit(rng=split_seed(5)[0]), seed=5, n_reps=REPS,
+                            parameters=run.draws)
     assert direct is not None and run.scenarios is not None
     got, want = run.scenarios.scenarios["tga_rebuild"], direct.scenarios["tga_rebuild"]
     np.testing.assert_array_equal(got["forecast"].to_numpy(), want["forecast"].to_numpy())

@@ -135,9 +135,11 @@ class RunChoices:
         Local projections: links, control lags, lag augmentation, the state regime.
     identification, compare
         The VAR's identification scheme and the schemes drawn beside it (``[var] compare``).
-    scenarios, scenario_density
-        The spec's scenarios as run (name -> :class:`ScenarioChoice`; empty: none), and
-        how the chain's density forecast beside them was drawn (None without scenarios).
+    scenarios, scenario_density, scenario_parameters
+        The spec's scenarios as run (name -> :class:`ScenarioChoice`; empty: none),
+        how the chain's density forecast beside them was drawn, and where the scenarios'
+        parameter draws came from (the run's own bootstrap draws, or the point estimates
+        with ``reps = 0``) (both None without scenarios).
     estimator, bvar, estimator_notes
         ``ols`` or ``bvar`` (``[var] estimator``); for the Bayesian VAR, its prior,
         how the hyperparameters were set and their values, the log marginal
@@ -190,6 +192,7 @@ class RunChoices:
     estimator: str = "ols"
     bvar: Mapping[str, Any] | None = None
     estimator_notes: tuple[str, ...] = ()
+    scenario_parameters: str | None = None
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):

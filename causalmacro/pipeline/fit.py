@@ -139,7 +139,7 @@ def fit_spec(
         say(f"sampling: asset model, {len(spec.assets.groups) if spec.assets else 0} assets, sampler {am.sampler}, gate "
             f"{'passed' if am.res.diagnostics.passed else 'FAILED'} ({timings['assets']:.1f} s)")
     gs = graph_stage(spec, panel, sv, am, regime_frame)
-    scn = _scenarios(spec, panel, sv, seed=int(rng), n_reps=n_reps, timings=timings, say=say)
+    scn = _scenarios(spec, panel, sv, am, seed=int(rng), n_reps=n_reps, timings=timings, say=say)
     choices = _grid_note(run_choices(spec, int(rng), (svar_seed, asset_seed), sv, lps, am, gs, scn), grid)
     tables = None if am.res is None else asset_tables(spec, am.res, choices.asset_shocks, choices.level,
                                                        am.regime_now)
@@ -184,16 +184,20 @@ def _timed(timings: dict[str, float], name: str, stage: Callable[[], _T]) -> _T:
     return out
 
 
-def _scenarios(spec: ModelSpec, panel: Panel, sv: SvarStage, *, seed: int, n_reps: int,
+def _scenarios(spec: ModelSpec, panel: Panel, sv: SvarStage, am: AssetStage, *, seed: int, n_reps: int,
                timings: dict[str, float], say: Callable[[str], None]) -> ScenarioStage | None:
     """The scenario stage on the run's SVAR, timed and announced; None (and no timing) without ``[scenarios]``.
 
     The scenarios draw from the run's seed (``[seed, i]`` for the ``i``-th), as
-    ``causalmacro scenario`` does, so both commands give the same numbers.
+    ``causalmacro scenario`` does; their parameter draws are the run's own bootstrap
+    draws (the point estimates with ``reps = 0``), and with the asset model each
+    scenario's shock draws go through it (the asset spectrum under the scenario).
     """
     if not spec.scenarios:
         return None
-    scn = _timed(timings, "scenarios", lambda: scenario_stage(spec, panel, sv.res, seed=seed, n_reps=n_reps))
+    scn = _timed(timings, "scenarios", lambda: scenario_stage(
+        spec, panel, sv.res, seed=seed, n_reps=n_reps, parameters=sv.draws if sv.draws is not None else "point",
+        assets=am.res))
     assert scn is not None
     kl = ", ".join(f"{n} kl_mean {float(ds.attrs['kl_mean']):.2f}" for n, ds in scn.scenarios.items())
     say(f"scenarios: {len(scn.scenarios)} over {scn.steps} periods ({kl}); density: {scn.density_note} "
@@ -239,6 +243,7 @@ def run_choices(spec: ModelSpec, seed: int, seeds: tuple[int, int], sv: SvarStag
         scenarios=scenario_choices(spec, seed) if scn is not None else {},
         scenario_density=scn.density_note if scn is not None else None,
         estimator=spec.var.estimator, bvar=_bvar_facts(sv), estimator_notes=sv.notes,
+        scenario_parameters=scn.parameters_note if scn is not None else None,
     )
 
 

@@ -9,6 +9,12 @@ observed levels). Beside them the stage computes the unconditional (baseline) fo
 the chain's density forecast (:meth:`causalmacro.SVARResults.forecast_density`, a fan
 chart's data) over the longest scenario's horizon. The report's table of each scenario
 (:func:`scenario_table`) is computed here, never in ``report/``.
+
+In the main job the scenarios' parameter uncertainty comes from the run's own bootstrap
+draws (the replications behind every other band, not a second bootstrap), and, when the
+run fitted the asset model, each scenario's shock draws go through the asset posterior
+(:meth:`causalmacro.AssetResponseResults.scenario_spectrum`): the asset spectrum under the
+scenario, one table per regime where the model has regimes (:func:`scenario_spectra`).
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -28,16 +34,23 @@ from causalmacro.bvar.structural import BayesianSVARResults
 from causalmacro.errors import ArgumentError
 from causalmacro.panel.events import event_path, event_period
 from causalmacro.panel.invert import to_model_units
+from causalmacro.pipeline.tables import SPECTRUM_SCALE
 from causalmacro.svar.forecast import forecast_index
 
 if TYPE_CHECKING:
+    from causalmacro.bayes import AssetResponseResults
     from causalmacro.panel import Panel
     from causalmacro.spec import ModelSpec
     from causalmacro.svar import SVARResults
+    from causalmacro.svar.bootstrap import BootstrapDraws
 
-__all__ = ["ScenarioStage", "run_scenario", "scenario_conditions", "scenario_stage", "scenario_table"]
+__all__ = ["NO_REGIMES", "ScenarioStage", "describe_parameters", "run_scenario", "scenario_conditions",
+           "scenario_spectra", "scenario_stage", "scenario_table"]
 
 _PPY = {"monthly": 12, "weekly": 52}
+
+NO_REGIMES = "all"
+"""The key of the one asset table under a scenario when the asset model has no regimes."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +74,12 @@ class ScenarioStage:
         columns the conditioned variables, in the VAR's units (NaN where free).
     tables : mapping of str to pandas.DataFrame
         Name -> :func:`scenario_table`.
+    parameters_note : str
+        Where the scenarios' parameter draws came from (the run's bootstrap, or the point
+        estimates and why); empty when each scenario drew its own (``causalmacro scenario``).
+    spectra : mapping of str to mapping of str to pandas.DataFrame
+        Name -> regime label (``NO_REGIMES`` without regimes) -> the asset spectrum under the
+        scenario (:func:`scenario_spectra`); empty without the asset model.
     """
 
     steps: int
@@ -70,14 +89,19 @@ class ScenarioStage:
     scenarios: Mapping[str, xr.Dataset] = field(default_factory=dict)
     conditions: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    parameters_note: str = ""
+    spectra: Mapping[str, Mapping[str, pd.DataFrame]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name in ("scenarios", "conditions", "tables"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+        object.__setattr__(self, "spectra", MappingProxyType({k: MappingProxyType(dict(v))
+                                                              for k, v in self.spectra.items()}))
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (ScenarioStage, (self.steps, self.baseline, self.density, self.density_note, dict(self.scenarios),
-                                dict(self.conditions), dict(self.tables)))
+                                dict(self.conditions), dict(self.tables), self.parameters_note,
+                                {k: dict(v) for k, v in self.spectra.items()}))
 
     def to_dict(self, spec: ModelSpec) -> dict[str, Any]:
         """JSON-ready: ``results.json``'s ``scenarios`` block."""
@@ -97,8 +121,19 @@ class ScenarioStage:
                 "level": float(ds.attrs["level"]), "kl_mean": float(ds.attrs["kl_mean"]),
                 "conditions": self.condition_rows(spec, name),
                 "table": _records(self.tables[name]),
+                "assets": self._spectra_dict(name),
             }
         return out
+
+    def _spectra_dict(self, name: str) -> dict[str, Any] | None:
+        """The asset spectrum under scenario ``name`` as JSON (None without the asset model)."""
+        tables = self.spectra.get(name)
+        if not tables:
+            return None
+        first = next(iter(tables.values()))
+        return {"scale": str(first.attrs["scale"]), "level": float(first.attrs["level"]),
+                "horizon": int(first.attrs["horizon"]), "shock_paths": int(first.attrs["shock_paths"]),
+                "regimes": {r: _records(t.reset_index()) for r, t in tables.items()}}
 
     def _periods(self) -> list[str]:
         return [pd.Timestamp(t).date().isoformat() for t in self.baseline.index]
@@ -224,14 +259,19 @@ def scenario_conditions(spec: ModelSpec, panel: Panel, res: SVARResults, name: s
     return frame
 
 
-def run_scenario(spec: ModelSpec, panel: Panel, res: SVARResults, name: str, *, rng: Any = None) -> xr.Dataset:
-    """``res.conditional_forecast`` of ``[scenarios.<name>]``, its errors prefixed ``scenario <name>:``."""
+def run_scenario(spec: ModelSpec, panel: Panel, res: SVARResults, name: str, *, rng: Any = None,
+                 parameters: BootstrapDraws | Literal["bootstrap", "point"] | None = None) -> xr.Dataset:
+    """``res.conditional_forecast`` of ``[scenarios.<name>]``, its errors prefixed ``scenario <name>:``.
+
+    ``parameters`` goes to :meth:`~causalmacro.SVARResults.conditional_forecast` (None: its default).
+    """
     sc = spec.scenarios[name]
     assert spec.var is not None
     conditions = scenario_conditions(spec, panel, res, name)
     try:
         return res.conditional_forecast(conditions, sc.steps, shocks=sc.shocks, draws=sc.draws, rng=rng,
-                                        level=spec.var.level, exog_future=exog_future(spec, res, sc.steps))
+                                        level=spec.var.level, exog_future=exog_future(spec, res, sc.steps),
+                                        parameters=parameters)
     except ArgumentError as err:
         raise ArgumentError(f"scenario {name}: {err}") from None
 
@@ -294,12 +334,62 @@ def _density(spec: ModelSpec, res: SVARResults, steps: int, n_reps: int, *, rng:
     return density, f"{method} bootstrap, {n_reps} replications, coefficients re-estimated in each"
 
 
+def scenario_spectra(assets: AssetResponseResults, ds: xr.Dataset) -> dict[str, pd.DataFrame]:
+    """The asset spectrum under one scenario: its shock draws pushed through the asset posterior.
+
+    Parameters
+    ----------
+    assets : AssetResponseResults
+        The run's asset model, fitted on the same SVAR's structural shocks.
+    ds : xarray.Dataset
+        :meth:`SVARResults.conditional_forecast`'s result; its ``shock_draws`` when it has
+        draws (posterior draw ``j`` takes shock draw ``j`` modulo their number, so the bands
+        carry the VAR's uncertainty about the path too), else its mean ``shocks``.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        Regime label -> :meth:`AssetResponseResults.scenario_spectrum` at the scenario's
+        ``level`` on the report's scale (``tables.SPECTRUM_SCALE``); one entry,
+        ``NO_REGIMES``, when the model has no regimes.
+    """
+    shocks = ds["shock_draws"] if "shock_draws" in ds else ds["shocks"]
+    level = float(ds.attrs["level"])
+    regimes: list[str | None] = list(assets.design.regimes) or [None]
+    return {NO_REGIMES if r is None else r: assets.scenario_spectrum(shocks, regime=r, level=level,
+                                                                     scale=SPECTRUM_SCALE) for r in regimes}
+
+
+def describe_parameters(parameters: BootstrapDraws | Literal["bootstrap", "point"] | None, n_reps: int) -> str:
+    """Where the scenarios' parameter draws come from, in words (empty for ``None``: each scenario's own)."""
+    if parameters is None:
+        return ""
+    if isinstance(parameters, str):
+        why = f": the run draws no bootstrap replications (reps = {n_reps})" if n_reps == 0 else ""
+        return f"the point estimates ({parameters!r}){why}"
+    what = "posterior draws" if parameters.method == "posterior" else f"{parameters.method} bootstrap draws"
+    return (f"the run's {what}: {parameters.params.shape[0]} kept replications (of {parameters.reps}), "
+            f"cycled over each scenario's draws")
+
+
 def scenario_stage(spec: ModelSpec, panel: Panel, res: SVARResults, *, seed: int, n_reps: int,
-                   names: list[str] | None = None) -> ScenarioStage | None:
+                   names: list[str] | None = None,
+                   parameters: BootstrapDraws | Literal["bootstrap", "point"] | None = None,
+                   assets: AssetResponseResults | None = None) -> ScenarioStage | None:
     """Every scenario of the spec (or ``names``), the baseline and the density forecast; None without scenarios.
 
     Each scenario draws from its own stream, ``numpy.random.default_rng([seed, i])`` for
     the ``i``-th scenario of the spec, so adding a scenario leaves the others' draws alone.
+
+    Parameters
+    ----------
+    parameters : BootstrapDraws or "point", optional
+        The scenarios' parameter draws: the main job passes the run's own bootstrap draws
+        (``"point"`` when it draws none), recorded in ``parameters_note``. None
+        (``causalmacro scenario``): each scenario bootstraps its own
+        (:meth:`~causalmacro.SVARResults.conditional_forecast`'s default).
+    assets : AssetResponseResults, optional
+        The run's asset model: each scenario's asset spectrum (:func:`scenario_spectra`).
     """
     wanted = list(spec.scenarios) if names is None else names
     if not wanted:
@@ -316,11 +406,12 @@ def scenario_stage(spec: ModelSpec, panel: Panel, res: SVARResults, *, seed: int
     tables: dict[str, pd.DataFrame] = {}
     for n in wanted:
         i = list(spec.scenarios).index(n)
-        ds = run_scenario(spec, panel, res, n, rng=np.random.default_rng([seed, i]))
+        ds = run_scenario(spec, panel, res, n, rng=np.random.default_rng([seed, i]), parameters=parameters)
         conds[n] = scenario_conditions(spec, panel, res, n)
         out[n] = ds
         tables[n] = scenario_table(ds, baseline, conds[n])
+    spectra = {} if assets is None else {n: scenario_spectra(assets, ds) for n, ds in out.items()}
     density, note = _density(spec, res, steps, n_reps, rng=np.random.default_rng([seed, len(spec.scenarios)]),
                              exog_future=ex)
     return ScenarioStage(steps=steps, baseline=baseline, density=density, density_note=note, scenarios=out,
-                         conditions=conds, tables=tables)
+                         conditions=conds, tables=tables, parameters_note=describe_parameters(parameters, n_reps), spectra=spectra)

@@ -64,6 +64,24 @@ def _dates(coord: Any) -> np.ndarray:
     return np.asarray(index)
 
 
+def _date_axis(ax: Any) -> None:
+    """Dates on ``ax``'s x axis that do not collide: a few ticks, years written once."""
+    import matplotlib.dates as mdates
+
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def _legend(fig: Any, axs: Sequence[Any]) -> None:
+    """One legend for every panel's labels (a label drawn only in a later panel is not lost)."""
+    seen: dict[str, Any] = {}
+    for ax in axs:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            seen.setdefault(label, handle)
+    axs[0].legend(list(seen.values()), list(seen), fontsize=7, loc="best")
+
+
 def plot_fan(
     density: xr.DataArray,
     responses: Sequence[str] | str | None = None,
@@ -130,6 +148,8 @@ def plot_fan(
         ax.set_title(str(name), fontsize=9)
         ax.set_ylabel(short_unit(unit_of(unit_map, name)), fontsize=8)
         ax.tick_params(labelsize=7)
+    for ax in axs:
+        _date_axis(ax)
     axs[0].legend(fontsize=7, loc="best")
     default = "Density forecast" + (f": {density.attrs.get('method')}" if density.attrs.get("method") else "")
     headline(fig, title_or(title, default), synthetic=synthetic)
@@ -192,6 +212,9 @@ def plot_scenario(
     fig, axs = _panels(len(names), axes)
     bounds = list(fc["bound"].values)
     level = conditional.attrs.get("level")
+    ahead = "periods ahead"
+    if "period" in fc.coords:
+        ahead += f" (1 = {pd.Timestamp(_dates(fc['period'].values)[0]):%Y-%m})"
     for ax, name in zip(axs, names, strict=True):
         cell = fc.sel(variable=name)
         if "lower" in bounds:
@@ -207,9 +230,9 @@ def plot_scenario(
         ax.axhline(0, color="0.6", lw=0.5)
         ax.set_title(str(name), fontsize=9)
         ax.set_ylabel(short_unit(unit_of(unit_map, name)), fontsize=8)
-        ax.set_xlabel("periods ahead", fontsize=8)
+        ax.set_xlabel(ahead, fontsize=8)
         ax.tick_params(labelsize=7)
-    axs[0].legend(fontsize=7, loc="best")
+    _legend(fig, axs)
     kind = conditional.attrs.get("kind", "scenario")
     moved = conditional.attrs.get("shocks_allowed")
     default = ("Structural scenario" if kind == "scenario" else "Conditional forecast") + (

@@ -15,7 +15,17 @@ from causalmacro.pipeline import RunResults
 from causalmacro.pipeline.tables import Robustness
 from causalmacro.report.changes import with_article
 
-__all__ = ["FAN_FIGURE", "KL_SENTENCE", "TRACKER_FIGURE", "html_report", "scenario_figures", "scenario_paths"]
+__all__ = [
+    "FAN_FIGURE",
+    "KL_SENTENCE",
+    "TRACKER_FIGURE",
+    "html_report",
+    "scenario_assets",
+    "scenario_assets_text",
+    "scenario_figures",
+    "scenario_paths",
+    "scenario_spectrum_regime",
+]
 
 TRACKER_FIGURE = "liquidity.png"
 """The liquidity tracker's figure (:func:`causalmacro.plotting.plot_liquidity_tracker`), near the top of the page."""
@@ -32,6 +42,36 @@ def scenario_figures(name: str) -> tuple[str, str]:
     figure the folder lacks is left out, so the section reads whole without them.
     """
     return f"scenario_{name}.png", f"scenario_spectrum_{name}.png"
+
+
+def scenario_spectrum_regime(run: RunResults, name: str) -> str | None:
+    """The regime whose asset spectrum under scenario ``name`` is drawn: the chain's now (None: no asset model).
+
+    The regime the run's answer and asset spectra read (``choices.asset_regime_now``), or
+    ``NO_REGIMES`` when the asset model has none.
+    """
+    tables = run.scenarios.spectra.get(name) if run.scenarios is not None else None
+    if not tables:
+        return None
+    return run.choices.asset_regime_now if run.choices.asset_regime_now in tables else next(iter(tables))
+
+
+def scenario_assets(run: RunResults, name: str) -> pd.DataFrame | None:
+    """The asset spectrum under scenario ``name`` for reading: one row per asset, one column per regime (None: none).
+
+    Each cell ``mean [lower, upper] P>0 p``, in s.d. of the asset's monthly return; rows in
+    the order of the drawn regime's table (highest first).
+    """
+    tables = run.scenarios.spectra.get(name) if run.scenarios is not None else None
+    if not tables:
+        return None
+    first = tables[scenario_spectrum_regime(run, name) or next(iter(tables))]
+    out = pd.DataFrame({"class": first["group"]})
+    for regime, t in tables.items():
+        t = t.loc[first.index]
+        out[regime] = [f"{m:+.2f} [{lo:+.2f}, {hi:+.2f}] P>0 {p:.0%}"
+                       for m, lo, hi, p in zip(t["mean"], t["lower"], t["upper"], t["prob_positive"], strict=True)]
+    return out
 
 
 def _scenario_figure(name: str) -> bool:
@@ -264,6 +304,29 @@ def scenario_paths(run: RunResults, name: str) -> pd.DataFrame:
     return out
 
 
+def scenario_assets_text(run: RunResults, name: str) -> str:
+    """How to read :func:`scenario_assets` in one paragraph (empty without the asset model)."""
+    stage, regime = run.scenarios, scenario_spectrum_regime(run, name)
+    if stage is None or regime is None:
+        return ""
+    t = stage.spectra[name][regime]
+    by = (f" By {run.choices.asset_regime} regime; the figure shows the regime the chain is in now, {regime}."
+          if run.choices.asset_regime else "")
+    return (f"Asset spectrum under the scenario: each asset's cumulative return over the {t.attrs['horizon']} "
+            f"periods caused by the scenario's shock path (scenario minus baseline, a return the baseline does not "
+            f"have), in standard deviations of the asset's monthly return: posterior mean [{t.attrs['level']:.0%} "
+            f"HDI] and the probability it is positive. The scenario's {t.attrs['shock_paths']} shock draws are "
+            f"cycled over the asset model's posterior draws, so the bands carry the VAR's uncertainty about the "
+            f"shock path and the asset model's about the betas.{by}")
+
+
+def _scenario_assets_html(run: RunResults, name: str) -> str:
+    table = scenario_assets(run, name)
+    if table is None:
+        return ""
+    return f"<p>{html.escape(scenario_assets_text(run, name))}</p>" + _table(table)
+
+
 def _scenarios(run: RunResults, folder: Path, files: Sequence[str]) -> str:
     """Each scenario (description, conditions in both units, paths against the baseline, plausibility), the density."""
     stage = run.scenarios
@@ -289,8 +352,10 @@ def _scenarios(run: RunResults, folder: Path, files: Sequence[str]) -> str:
         parts.extend(_figure(folder, f) for f in scenario_figures(name) if f in files)
         parts.append(f"<p>Paths: the scenario's mean, * where conditioned, with the baseline in brackets; the implied "
                      f"mean structural shocks in standard deviations. Bands ({ds.attrs['level']:.0%}, "
-                     f"{int(ds.attrs['draws'])} draws) in <code>scenario_{html.escape(name)}.csv</code>.</p>"
-                     + _table(scenario_paths(run, name)))
+                     f"{int(ds.attrs['draws'])} draws) in <code>scenario_{html.escape(name)}.csv</code>"
+                     + (f"; parameters from {html.escape(stage.parameters_note)}" if stage.parameters_note else "")
+                     + ".</p>" + _table(scenario_paths(run, name)))
+        parts.append(_scenario_assets_html(run, name))
     parts.append(f"<h3>Density forecast of the chain</h3><p>{html.escape(stage.density_note)}.</p>")
     if FAN_FIGURE in files:
         parts.append(_figure(folder, FAN_FIGURE))

@@ -7,7 +7,14 @@ from collections.abc import Sequence
 import pandas as pd
 
 from causalmacro.pipeline import RunResults
-from causalmacro.report.html import FAN_FIGURE, KL_SENTENCE, scenario_figures, scenario_paths
+from causalmacro.report.html import (
+    FAN_FIGURE,
+    KL_SENTENCE,
+    scenario_assets,
+    scenario_assets_text,
+    scenario_figures,
+    scenario_paths,
+)
 from causalmacro.report.html import TRACKER_FIGURE as _TRACKER
 
 __all__ = ["markdown"]
@@ -57,6 +64,8 @@ def _scenarios(run: RunResults, files: Sequence[str]) -> str:
         out += "\n" + KL_SENTENCE.format(kl=float(ds.attrs["kl_mean"])) + "\n\n"
         out += "".join(f"![{f}]({f})\n\n" for f in scenario_figures(name) if f in files)
         out += _md_table(scenario_paths(run, name))
+        assets = scenario_assets(run, name)
+        out += f"{scenario_assets_text(run, name)}\n\n{_md_table(assets)}" if assets is not None else ""
     out += f"### Density forecast of the chain\n\n{stage.density_note}.\n\n"
     out += f"![{FAN_FIGURE}]({FAN_FIGURE})\n\n" if FAN_FIGURE in files else ""
     density = stage.density_table()

@@ -219,6 +219,9 @@ def _choices() -> Node:
         "scenarios": _scenario_choice(),
         "scenario_density": _leaf(nstr, "How the chain's density forecast beside the scenarios was drawn, or why "
                                   "there is none (null without scenarios)."),
+        "scenario_parameters": _leaf(nstr, "Where the scenarios' parameter draws came from: the run's own bootstrap "
+                                     "draws (kept replications cycled over each scenario's draws), or the point "
+                                     "estimates with ``reps = 0`` (null without scenarios)."),
         "estimator": _leaf("string", "How the VAR was estimated (``[var].estimator``): ``ols`` or ``bvar`` (the "
                            "Bayesian VAR with the Minnesota prior of ``[var.prior]``).", enum=["ols", "bvar"]),
         "bvar": _bvar_choice(),
@@ -819,7 +822,32 @@ def _scenario_run() -> Node:
                        "and the VAR's."},
         "table": {"type": "array", "items": row, "description": "Every variable's path against the baseline, "
                   "horizon by horizon (``scenario_<name>.csv``)."},
+        "assets": _scenario_assets(),
     })
+
+
+def _scenario_assets() -> Node:
+    """The asset spectrum under one scenario (:func:`causalmacro.pipeline.scenarios.scenario_spectra`)."""
+    row = _obj("One asset.", {
+        "asset": _leaf("string", "The asset."),
+        "group": _leaf("string", "Its class."),
+        "mean": _leaf("number", "Posterior mean of its cumulative return over the scenario's horizon caused by the "
+                      "scenario's shock path (scenario minus baseline), in ``scale``."),
+        "lower": _leaf("number", "Lower end of the HDI of mass ``level``."),
+        "upper": _leaf("number", "Upper end of that HDI."),
+        "prob_positive": _leaf("number", "Posterior probability that the scenario raises it."),
+        "rank_mean": _leaf("number", "Posterior mean rank (1: the highest)."),
+    })
+    return _obj("The asset spectrum under the scenario: each scenario shock draw pushed through the asset model's "
+                "posterior (null without the asset model).", {
+        "scale": _leaf("string", "``standardized``: standard deviations of the asset's monthly return."),
+        "level": _leaf("number", "HDI mass (the scenario's ``level``)."),
+        "horizon": _leaf("integer", "Periods the cumulative return sums over (the scenario's ``steps``)."),
+        "shock_paths": _leaf("integer", "Shock paths cycled over the posterior draws (the scenario's draws; 1: its "
+                             "mean path)."),
+        "regimes": _map("One table per regime of the asset model (``all`` without regimes), highest mean first.",
+                        "regime", {"type": "array", "items": row, "description": "One row per asset."}),
+    }, nullable=True)
 
 
 def _scenarios() -> Node:

@@ -33,7 +33,13 @@ from causalmacro.pipeline.results import band_text
 from causalmacro.report.changes import changes_markdown, load_run
 from causalmacro.report.changes import compare as compare_runs
 from causalmacro.report.graph_html import graph_html
-from causalmacro.report.html import TRACKER_FIGURE, html_report
+from causalmacro.report.html import (
+    FAN_FIGURE,
+    TRACKER_FIGURE,
+    html_report,
+    scenario_figures,
+    scenario_spectrum_regime,
+)
 from causalmacro.report.manifest import MANIFEST, manifest, run_key
 from causalmacro.report.markdown import markdown
 from causalmacro.spec import ModelSpec
@@ -290,18 +296,35 @@ def _write_assets(run: RunResults, out: _Folder) -> None:
 
 
 def _write_scenarios(run: RunResults, out: _Folder) -> None:
-    """Each scenario's table (``scenario_<name>.csv``, as ``causalmacro scenario --out`` writes it) and the density.
+    """Each scenario's table (``scenario_<name>.csv``, as ``causalmacro scenario --out`` writes it), the density, figures.
 
-    The report's Scenarios section shows, when the folder has them, ``report.html.FAN_FIGURE``
-    and each scenario's ``report.html.scenario_figures(name)``: the figures are drawn here.
+    The report's Scenarios section shows ``report.html.FAN_FIGURE`` (the chain's density
+    forecast after the last observed periods of the panel), and each scenario's
+    ``report.html.scenario_figures(name)``: its paths against the baseline, and with the
+    asset model the asset spectrum under it (in the regime the chain is in now,
+    ``scenario_spectrum_regime``; every regime's table is in the section).
     """
+    from causalmacro.plotting import plot_fan, plot_scenario, plot_scenario_spectrum
+
     stage = run.scenarios
     assert stage is not None
     for name, table in stage.tables.items():
         out.csv(table, f"scenario_{name}.csv", index=False)
     density = stage.density_table()
-    if density is not None:
+    if density is not None and stage.density is not None:
         out.csv(density, "forecast_density.csv")
+        out.save(plot_fan(stage.density, history=run.panel.data, synthetic=out.synthetic, units=out.units),
+                 FAN_FIGURE)
+    for name, ds in stage.scenarios.items():
+        paths, spectrum = scenario_figures(name)
+        out.save(plot_scenario(ds, stage.baseline, synthetic=out.synthetic, units=out.units), paths)
+        regime = scenario_spectrum_regime(run, name)
+        if regime is not None:
+            moved = ", ".join(ds.attrs["shocks_allowed"])
+            where = f", {run.choices.asset_regime} regime now: {regime}" if run.choices.asset_regime else ""
+            out.save(plot_scenario_spectrum(stage.spectra[name][regime], synthetic=out.synthetic,
+                                            title=f"Asset spectrum under {name} ({moved} shocks only{where})"),
+                     spectrum)
 
 
 def _write_spec_curves(run: RunResults, out: _Folder) -> None:

@@ -151,6 +151,9 @@ class MinnesotaDefaults:
     # fail to converge, O(1/n) apart). "ml" is the default because it is R BVAR's and costs ~10 ms a series.
     psi: Literal["ml", "ols"] = "ml"
     b: float = 1.0  # prior mean of each variable's own first lag (1: random walk)
+    # b = "auto" ([var.prior], and the forecast evaluation's BVAR without a [var.prior]): Banbura, Giannone &
+    # Reichlin (2010), b = 0 for a series whose transform is a change (these), 1 for one in levels (level, log, zscore)
+    b_changes: tuple[str, ...] = ("diff", "logdiff", "yoy")
     var: float = 1e7  # prior variance of the constant
     dummy_sd: float = 1.0  # sd of the Gamma hyperprior of the soc and sur tightnesses
     dummy_bounds: tuple[float, float] = (0.0001, 50.0)

@@ -180,8 +180,9 @@ EvaluationModel = Literal["var", "bvar", "random_walk", "ar1"]
 class EvaluationDefaults:
     """The pseudo-out-of-sample forecast evaluation: ``[evaluation]`` and ``causalmacro evaluate``.
 
-    The OLS VAR takes ``[var]``'s lags; the BVAR is :class:`causalmacro.BVAR` with
-    ``Minnesota()`` and ``hyper="glp"``, chosen again in every window.
+    The OLS VAR takes ``[var]``'s lags; the BVAR is :class:`causalmacro.BVAR` with the spec's
+    ``[var.prior]``, else ``Minnesota(psi="ols")`` with ``b`` by each series' transform
+    (``MINNESOTA.b_changes``: 0, else 1) and ``hyper="glp"``, chosen again in every window.
     """
 
     start: str | None = None  # the first forecast origin, "YYYY-MM"; None: the sample's midpoint

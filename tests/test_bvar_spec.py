@@ -51,6 +51,13 @@ ERRORS = [
      "key 'var.bias_correct': bias correction applies to bootstrap bands, not to estimator 'bvar'"),
     ('estimator = "bvar"', "[var.prior]\npsi = {btc = 1.0}\n", "recursive",
      "key 'var.prior.psi': needs one value for each variable of [var].order; 'inflation' is missing"),
+    ('estimator = "bvar"', "[var.prior]\nb = {inflation = 0, real_rate = 1, net_liquidity = 0, hy_spread = 1, "
+     "btc = 0, gdp = 1}\n", "recursive",
+     "key 'var.prior.b': needs one value for each variable of [var].order; 'gdp' is not a variable of [var].order"),
+    ('estimator = "bvar"', "[var.prior]\nb = {inflation = 0, real_rate = 1}\n", "recursive",
+     "key 'var.prior.b': needs one value for each variable of [var].order; 'net_liquidity' is missing"),
+    ('estimator = "bvar"', "[var.prior]\nb = \"levels\"\n", "recursive",
+     "key 'var.prior.b': expected a number or a table or 'auto', got the string 'levels'"),
     ('estimator = "bvar"', "[var.prior]\nlambda_ = 1.0\n", "recursive",
      "unknown key 'var.prior.lambda_' (did you mean 'lambda'?)"),
     ('estimator = "bvar"', "[var.prior]\nhyper = \"auto\"\n", "recursive",
@@ -64,6 +71,16 @@ def test_spec_errors_are_one_line_naming_the_key(tmp_path: Path, keys: str, tabl
     with pytest.raises(SpecError) as err:
         _spec(tmp_path, keys, tables, scheme)
     assert str(err.value) == f"{tmp_path / 'bvar.toml'}: {message}"
+
+
+def test_prior_b_a_number_a_table_or_auto(tmp_path: Path) -> None:
+    spec = _spec(tmp_path, 'estimator = "bvar"', "[var.prior]\nb = 0.9\n")
+    assert cm.build.bvar_prior(spec).b == 0.9 and cm.build.bvar_b(spec)[1] == "[var.prior] b"
+    assert cm.build.bvar_b(_spec(tmp_path, 'estimator = "bvar"'))[1] == "the default b = 1 (random walk)"
+    table = "[var.prior]\nb = {btc = 0, hy_spread = 1, net_liquidity = 0.5, real_rate = 1, inflation = 0.8}\n"
+    spec = _spec(tmp_path, 'estimator = "bvar"', table)
+    assert cm.build.bvar_prior(spec).b == {"inflation": 0.8, "real_rate": 1.0, "net_liquidity": 0.5,
+                                           "hy_spread": 1.0, "btc": 0.0}  # in [var].order
 
 
 def test_trend_other_than_a_constant_is_refused(tmp_path: Path) -> None:
@@ -91,7 +108,7 @@ def test_band_text_says_posterior_credible() -> None:
 @pytest.fixture(scope="module")
 def bvar_run(demo, tmp_path_factory: pytest.TempPathFactory) -> tuple[cm.ModelSpec, cm.RunResults]:
     _, panel = demo
-    spec = _spec(tmp_path_factory.mktemp("bvar"), 'estimator = "bvar"', "[var.prior]\nsoc = 1.0\n")
+    spec = _spec(tmp_path_factory.mktemp("bvar"), 'estimator = "bvar"', "[var.prior]\nsoc = 1.0\nb = \"auto\"\n")
     return spec, cm.fit_spec(spec, panel, rng=5, reps=60, assets=False)
 
 
@@ -101,7 +118,8 @@ def test_pipeline_irf_equals_the_direct_bvar_call(demo, bvar_run) -> None:
     spec, run = bvar_run
     seed, order = run.choices.svar_seed, list(spec.var.order)
     lags = run.choices.bvar["lags"]
-    direct = cm.BVAR(panel.data[order], lags=lags, prior=cm.Minnesota(soc=1.0), hyper="glp").fit(60, rng=seed)
+    prior = cm.Minnesota(soc=1.0, b=(0, 1, 0, 1, 0))  # b = "auto": inflation (yoy) and btc (logdiff) are changes
+    direct = cm.BVAR(panel.data[order], lags=lags, prior=prior, hyper="glp").fit(60, rng=seed)
     sres = direct.structural(cm.svar.Recursive(), rng=seed)
     irf = sres.irf(spec.var.horizon, bands=sres.posterior, level=0.9, joint=True)
     np.testing.assert_allclose(run.irf.values, irf.values, rtol=0, atol=1e-12)
@@ -115,7 +133,12 @@ def test_run_records_the_estimator_and_what_it_left_out(bvar_run) -> None:
     _, run = bvar_run
     c = run.choices
     assert c.estimator == "bvar" and c.bvar["hyper"] == "glp" and c.bvar["searched"] == ["lambda", "soc"]
-    assert c.bvar["prior"] == "Minnesota(lambda=0.2, alpha=2, b=1, soc=1)" and c.bvar["draws"] == 60
+    assert c.bvar["prior"] == ("Minnesota(lambda=0.2, alpha=2, b={inflation: 0, real_rate: 1, net_liquidity: 0, "
+                               "hy_spread: 1, btc: 0}, soc=1)") and c.bvar["draws"] == 60
+    assert c.bvar["b"] == {"inflation": 0.0, "real_rate": 1.0, "net_liquidity": 0.0, "hy_spread": 1.0, "btc": 0.0}
+    assert c.bvar["b_source"] == ('b = "auto": 0 for series in changes (diff, logdiff, yoy), 1 for levels; '
+                                  "inflation (yoy) 0, real_rate (level) 1, net_liquidity (logdiff) 0, "
+                                  "hy_spread (level) 1, btc (logdiff) 0")
     assert c.estimator_notes == (
         f"lag order {c.bvar['lags']} chosen by AIC on the OLS VAR (1..6)",
         "events covid_crash_2020, terra_collapse_2022, ftx_collapse_2022 stay out of the Bayesian VAR, which has no "

@@ -9,7 +9,14 @@ sampler settings are read here and nowhere else.
 """
 
 from causalmacro.build.assets import asset_fit_options, asset_returns, build_asset_model, regime_now
-from causalmacro.build.bvar import build_bvar, bvar_identification, bvar_lags, bvar_prior
+from causalmacro.build.bvar import (
+    auto_b,
+    build_bvar,
+    bvar_b,
+    bvar_identification,
+    bvar_lags,
+    bvar_prior,
+)
 from causalmacro.build.lp import build_local_projections, lp_lags
 from causalmacro.build.seeds import split_seed
 from causalmacro.build.svar import build_svar, var_events
@@ -17,10 +24,12 @@ from causalmacro.build.svar import build_svar, var_events
 __all__ = [
     "asset_fit_options",
     "asset_returns",
+    "auto_b",
     "build_asset_model",
     "build_bvar",
     "build_local_projections",
     "build_svar",
+    "bvar_b",
     "bvar_identification",
     "bvar_lags",
     "bvar_prior",

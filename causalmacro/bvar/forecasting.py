@@ -95,6 +95,9 @@ def bvar_forecaster(prior: Minnesota | None = None, hyper: Literal["fixed", "glp
         fit (``psi="ml"``) refuses a window where a series' AR is not stationary, which
         happens on the real chain when a forecaster is refitted on dozens of windows.
         A prior given with ``psi`` named (``"ml"``, ``"ols"``) also chooses it on each window.
+        The default's ``b`` is 1 (a random walk) in every variable, which this function cannot
+        know better: the spec's evaluation (:func:`causalmacro.pipeline.evaluation.evaluation_prior`)
+        passes ``b`` by each series' transform, 0 for changes and 1 for levels.
     hyper : {"fixed", "glp"}
         ``"glp"``: ``lambda`` (and the dummies' tightnesses) at their posterior mode, chosen again in every window.
     draws : int

@@ -71,6 +71,7 @@ class BVAR:
             raise ArgumentError(f"prior must be a causalmacro.Minnesota, got {type(prior).__name__}")
         if not isinstance(prior.psi, str) and prior.psi is not None and len(prior.psi) != data.shape[1]:
             raise ArgumentError(f"psi has {len(prior.psi)} values for {data.shape[1]} variables")
+        prior.b_values(list(map(str, data.columns)))  # a b that does not fit the columns: one line, now
         self.data = data
         self.lags = int(lags)
         self.prior = prior
@@ -98,8 +99,13 @@ class BVAR:
         m = y.shape[1]
         psi = (auto_psi(y, self.lags, self.prior.psi) if isinstance(self.prior.psi, str)
                else np.asarray(self.prior.psi))
-        prior = replace(self.prior, psi=tuple(psi))
-        b = post_.prior_mean(m, self.lags, prior.b)
+        names = list(map(str, self.data.columns))
+        b_own = self.prior.b_values(names)
+        # the results' prior: psi filled in; b per variable by name unless it was one number
+        prior = replace(self.prior, psi=tuple(psi),
+                        b=self.prior.b if isinstance(self.prior.b, float) else dict(zip(names, map(float, b_own),
+                                                                                         strict=True)))
+        b = post_.prior_mean(m, self.lags, b_own)
         searched = ("lambda", *prior.dummies) if self.hyper == "glp" else ()
         log_ml = post_.LogML(y, x, b)
 

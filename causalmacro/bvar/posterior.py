@@ -34,10 +34,11 @@ def omega_diag(lambda_: float, alpha: float, psi: np.ndarray, lags: int, var: fl
     return np.concatenate([[var], lambda_**2 / lag**alpha / np.tile(psi, lags)])
 
 
-def prior_mean(m: int, lags: int, b: float) -> np.ndarray:
-    """The prior mean of the coefficients: ``b`` on each own first lag, 0 elsewhere."""
+def prior_mean(m: int, lags: int, b: float | np.ndarray) -> np.ndarray:
+    """The prior mean of the coefficients: ``b`` (one number, or one per variable) on each own first lag,
+    0 elsewhere (R ``BVAR``'s ``diag(b, M)`` in the first lag block)."""
     out = np.zeros((1 + m * lags, m))
-    out[1:m + 1] = b * np.eye(m)
+    out[1:m + 1] = np.diag(np.broadcast_to(np.asarray(b, dtype=np.float64), (m,)))
     return out
 
 

@@ -17,6 +17,7 @@ Zha (1998), parametrised and hyper-prior'd as Giannone, Lenza & Primiceri (2015,
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -83,8 +84,14 @@ class Minnesota:
         Tightness of the sum-of-coefficients dummy (smaller is tighter); None: no such dummy.
     sur : float, optional
         Tightness of the single-unit-root dummy; None: no such dummy.
-    b : float
-        Prior mean of each variable's own first lag (1: random walk, 0: white noise).
+    b : float, sequence of float, or mapping of str to float
+        Prior mean of each variable's own first lag (1: random walk, 0: white noise):
+        one number for all, one value per variable in the data's column order, or
+        ``{variable: value}`` naming every column (resolved in :class:`~causalmacro.BVAR`).
+        Banbura, Giannone & Reichlin (2010) set 1 for variables in levels and 0 for
+        those in changes (growth rates), as R ``BVAR``'s ``bv_minnesota(b = <vector>)``
+        allows. The sum-of-coefficients and single-unit-root dummies do not follow
+        ``b`` (as in R ``BVAR``): they still pull every own-lag sum towards 1.
     var : float
         Prior variance of the constant.
     lambda_sd, lambda_bounds, dummy_sd, dummy_bounds
@@ -97,7 +104,7 @@ class Minnesota:
     psi: tuple[float, ...] | Literal["ml", "ols"] | None = MINNESOTA.psi
     soc: float | None = None
     sur: float | None = None
-    b: float = MINNESOTA.b
+    b: float | tuple[float, ...] | Mapping[str, float] = MINNESOTA.b
     var: float = MINNESOTA.var
     lambda_sd: float = MINNESOTA.lambda_sd
     lambda_bounds: tuple[float, float] = MINNESOTA.lambda_bounds
@@ -118,12 +125,39 @@ class Minnesota:
                     f"unknown psi {self.psi!r}; valid: {', '.join(PSI_METHODS)} or one value per variable")
         else:
             object.__setattr__(self, "psi", tuple(_positive("psi", v) for v in np.atleast_1d(self.psi)))
-        b = self.b
-        if isinstance(b, bool) or not isinstance(b, int | float | np.floating) or not np.isfinite(b):
-            raise ArgumentError(f"b must be a finite number, got {b!r}")
-        object.__setattr__(self, "b", float(b))
+        object.__setattr__(self, "b", _prior_mean_b(self.b))
         object.__setattr__(self, "lambda_bounds", _bounds("lambda_bounds", self.lambda_bounds))
         object.__setattr__(self, "dummy_bounds", _bounds("dummy_bounds", self.dummy_bounds))
+
+    def __hash__(self) -> int:  # b may be a mapping
+        b = tuple(self.b.items()) if isinstance(self.b, Mapping) else self.b
+        return hash((self.lambda_, self.alpha, self.psi, self.soc, self.sur, b, self.var, self.lambda_sd,
+                     self.lambda_bounds, self.dummy_sd, self.dummy_bounds))
+
+    def b_values(self, variables: Sequence[str]) -> np.ndarray:
+        """``b`` for each of ``variables`` (the data's columns, in order), as an array.
+
+        Raises
+        ------
+        ArgumentError
+            One line: a sequence of another length than ``variables``, a mapping that
+            names a variable not among them or leaves one out.
+        """
+        names = [str(v) for v in variables]
+        if isinstance(self.b, float):
+            return np.full(len(names), self.b)
+        if isinstance(self.b, Mapping):
+            unknown = [k for k in self.b if k not in names]
+            if unknown:
+                raise ArgumentError(f"unknown variable {unknown[0]!r} in b; valid: {', '.join(names)}")
+            missing = [n for n in names if n not in self.b]
+            if missing:
+                raise ArgumentError(f"b has no value for {', '.join(missing)}; name every variable "
+                                    f"({', '.join(names)}) or give one number")
+            return np.array([self.b[n] for n in names])
+        if len(self.b) != len(names):
+            raise ArgumentError(f"b has {len(self.b)} values for {len(names)} variables ({', '.join(names)})")
+        return np.array(self.b)
 
     @property
     def dummies(self) -> tuple[str, ...]:
@@ -132,9 +166,42 @@ class Minnesota:
 
     def describe(self) -> str:
         """One line naming the prior and its hyperparameters."""
-        parts = [f"lambda={self.lambda_:g}", f"alpha={self.alpha:g}", f"b={self.b:g}"]
+        parts = [f"lambda={self.lambda_:g}", f"alpha={self.alpha:g}", f"b={_describe_b(self.b)}"]
         parts += [f"{name}={getattr(self, name):g}" for name in self.dummies]
         return "Minnesota(" + ", ".join(parts) + ")"
+
+
+def _finite(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float | np.integer | np.floating) and bool(
+        np.isfinite(value))
+
+
+def _prior_mean_b(b: Any) -> float | tuple[float, ...] | dict[str, float]:
+    """``b`` checked: a float, a tuple of floats, or a ``{variable: float}`` dict (a copy)."""
+    if _finite(b):
+        return float(b)
+    what = "b must be a finite number, one per variable or {variable: value}"
+    if isinstance(b, Mapping):
+        if not b:
+            raise ArgumentError(f"{what}, got an empty mapping")
+        for k, v in b.items():
+            if not isinstance(k, str) or not _finite(v):
+                raise ArgumentError(f"{what}, got {k!r}: {v!r}")
+        return {k: float(v) for k, v in b.items()}
+    if isinstance(b, str | bytes) or not isinstance(b, Sequence | np.ndarray):
+        raise ArgumentError(f"{what}, got {b!r}")
+    values = list(np.asarray(b, dtype=object).ravel()) if isinstance(b, np.ndarray) else list(b)
+    if not values or not all(_finite(v) for v in values):
+        raise ArgumentError(f"{what}, got {b!r}")
+    return tuple(float(v) for v in values)
+
+
+def _describe_b(b: float | tuple[float, ...] | Mapping[str, float]) -> str:
+    if isinstance(b, float):
+        return f"{b:g}"
+    if isinstance(b, Mapping):
+        return "{" + ", ".join(f"{k}: {v:g}" for k, v in b.items()) + "}"
+    return "(" + ", ".join(f"{v:g}" for v in b) + ")"
 
 
 def auto_psi(y: np.ndarray, lags: int, method: str = MINNESOTA.psi) -> np.ndarray:

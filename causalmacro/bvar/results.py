@@ -35,7 +35,8 @@ class BVARResults(ThawedPickle):
     index : pandas.Index
         The periods of the estimation sample (after the first ``lags``).
     prior : Minnesota
-        The prior as used: ``psi`` filled in; ``lambda_``, ``soc``, ``sur`` as given
+        The prior as used: ``psi`` filled in; ``b`` one number or ``{variable: value}``
+        for every variable; ``lambda_``, ``soc``, ``sur`` as given
         (with ``hyper="glp"`` they are the hyperpriors' modes; the values used are
         in ``hyperparameters``).
     hyper : {"fixed", "glp"}
@@ -158,6 +159,7 @@ class BVARResults(ThawedPickle):
         return {
             "variables": list(self.variables), "lags": self.lags, "hyper": self.hyper,
             "searched": list(self.searched), "converged": self.converged, "draws": self.draws,
+            "prior": self.prior.describe(),
             "hyperparameters": dict(self.hyperparameters),
             "log_marginal_likelihood": self.log_marginal_likelihood,
             "log_hyperposterior": self.log_hyperposterior,

@@ -4,8 +4,10 @@ A pseudo-out-of-sample exercise with recursive windows
 (:func:`causalmacro.svar.evaluate.forecast_evaluation`) on the VAR's variables
 (``[var].order``; without the event dummies): the OLS VAR (``[var]``'s lags, a
 criterion applied again in each window), the Bayesian VAR
-(:func:`causalmacro.bvar.forecasting.bvar_forecaster`, Minnesota prior, GLP
-hyperparameters chosen again in each window), the per-variable AR(1) and the
+(:func:`causalmacro.bvar.forecasting.bvar_forecaster`, the spec's ``[var.prior]``
+where it has one, else the Minnesota prior with ``b`` by each series' transform, 0
+for changes and 1 for levels (:func:`evaluation_prior`); hyperparameters chosen
+again in each window), the per-variable AR(1) and the
 random walk, which is always the benchmark. The choices (first origin, horizons,
 models) come from the spec's ``[evaluation]`` table, each of which the caller may
 override; this module also computes the table the CLI prints and the one-line
@@ -14,16 +16,19 @@ verdict per variable, so that the CLI only formats.
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
 
+from causalmacro.build.bvar import auto_b, bvar_prior
 from causalmacro.bvar.forecasting import bvar_forecaster
+from causalmacro.bvar.prior import Minnesota
 from causalmacro.errors import ArgumentError
 from causalmacro.spec.defaults import EvaluationModel
 from causalmacro.svar.evaluate import (
@@ -104,8 +109,36 @@ class EvaluationStage:
                 "verdicts": dict(self.verdicts), "table": rows}
 
 
+def evaluation_prior(spec: ModelSpec) -> tuple[Minnesota, Literal["fixed", "glp"], str]:
+    """The evaluation BVAR's prior, its ``hyper``, and the sentence the choices record.
+
+    With a ``[var.prior]`` table: that prior (``bvar_prior``) and its ``hyper``, as the main
+    run fits it, except that ``psi`` left unset is chosen on each window by conditional least
+    squares (``psi="ols"``: the exact-ML AR refuses windows where a series' AR is not
+    stationary). Without one: ``Minnesota(psi="ols")`` with ``b`` by each series' transform,
+    as ``b = "auto"`` does (Banbura, Giannone & Reichlin 2010): 0 (white noise) for a series
+    in changes (``diff``, ``logdiff``, ``yoy``), 1 (random walk) for one in levels, and
+    ``hyper="glp"``.
+    """
+    assert spec.var is not None
+    if spec.var.prior is not None:
+        prior = bvar_prior(spec)
+        if spec.var.prior.psi is None:
+            prior = dataclasses.replace(prior, psi="ols")
+        return prior, spec.var.prior.hyper, f"[var.prior]: {prior.describe()}, psi {prior.psi!r} per window " \
+            f"where unset, hyper={spec.var.prior.hyper!r} in each window"
+    b, rule = auto_b(spec)
+    prior = Minnesota(psi="ols", b=b)
+    return prior, "glp", f"no [var.prior]: Minnesota(psi='ols') (R BVAR's other defaults) with {rule}; " \
+        "hyper='glp' in each window"
+
+
 def evaluation_models(spec: ModelSpec, names: Sequence[str], *, seed: int = 0) -> dict[str, Forecaster]:
-    """The forecasters of ``names`` as the spec sets them (the random walk added if missing)."""
+    """The forecasters of ``names`` as the spec sets them (the random walk added if missing).
+
+    The BVAR's prior is :func:`evaluation_prior`'s: the spec's ``[var.prior]``, else ``b``
+    by each series' transform (0 for changes, 1 for levels).
+    """
     unknown = [n for n in names if n not in MODELS]
     if unknown:
         raise ArgumentError(f"unknown model {unknown[0]!r}; valid: {', '.join(MODELS)}")
@@ -114,7 +147,8 @@ def evaluation_models(spec: ModelSpec, names: Sequence[str], *, seed: int = 0) -
     var, ev = spec.var, spec.evaluation
     make = {
         "var": lambda: var_forecaster(var.lags, max_lags=var.max_lags, trend=var.trend),
-        "bvar": lambda: bvar_forecaster(hyper="glp", draws=ev.draws, lags=ev.bvar_lags, seed=seed),
+        "bvar": lambda: bvar_forecaster(*evaluation_prior(spec)[:2], draws=ev.draws, lags=ev.bvar_lags,
+                                        seed=seed),
         "random_walk": random_walk,
         "ar1": ar1,
     }
@@ -192,7 +226,8 @@ def evaluation_stage(spec: ModelSpec, panel: Panel, *, start: object = None, hor
         start_source=source, horizons=horizons, models=tuple(forecasters),
         data_range=f"{index[0]:%Y-%m}..{index[-1]:%Y-%m} ({len(index)} periods)", explosive_windows=explosive,
         choices={"var_lags": spec.var.lags, "var_max_lags": spec.var.max_lags, "bvar_lags": ev.bvar_lags,
-                 "bvar_prior": "Minnesota() (R BVAR defaults), hyper='glp' in each window", "bvar_draws": ev.draws,
+                 "bvar_prior": evaluation_prior(spec)[2] if "bvar" in forecasters else None,
+                 "bvar_draws": ev.draws,
                  "seed": int(seed)},
     )
 

@@ -19,7 +19,7 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
-from causalmacro.build import asset_returns, lp_lags, split_seed
+from causalmacro.build import asset_returns, bvar_b, lp_lags, split_seed
 from causalmacro.errors import ArgumentError, SpecError
 from causalmacro.panel import Panel
 from causalmacro.panel.regimes import regimes as compute_regimes
@@ -242,17 +242,20 @@ def run_choices(spec: ModelSpec, seed: int, seeds: tuple[int, int], sv: SvarStag
         identification=spec.var.identification, compare=tuple(spec.var.compare),
         scenarios=scenario_choices(spec, seed) if scn is not None else {},
         scenario_density=scn.density_note if scn is not None else None,
-        estimator=spec.var.estimator, bvar=_bvar_facts(sv), estimator_notes=sv.notes,
+        estimator=spec.var.estimator, bvar=_bvar_facts(sv, spec), estimator_notes=sv.notes,
         scenario_parameters=scn.parameters_note if scn is not None else None,
     )
 
 
-def _bvar_facts(sv: SvarStage) -> dict[str, object] | None:
-    """The Bayesian VAR's prior, hyperparameters, marginal likelihood and draws (None for an OLS VAR)."""
+def _bvar_facts(sv: SvarStage, spec: ModelSpec) -> dict[str, object] | None:
+    """The Bayesian VAR's prior (``b`` by variable and where it came from), hyperparameters, marginal likelihood
+    and draws (None for an OLS VAR)."""
     bvar = getattr(sv.res, "bvar", None)
     if bvar is None:
         return None
-    return {"prior": bvar.prior.describe(), "hyper": bvar.hyper, "searched": list(bvar.searched),
+    b = bvar.prior.b_values(bvar.variables)
+    return {"prior": bvar.prior.describe(),
+            "b": {v: float(x) for v, x in zip(bvar.variables, b, strict=True)}, "b_source": bvar_b(spec)[1], "hyper": bvar.hyper, "searched": list(bvar.searched),
             "converged": bool(bvar.converged), "hyperparameters": dict(bvar.hyperparameters),
             "log_marginal_likelihood": float(bvar.log_marginal_likelihood),
             "log_hyperposterior": float(bvar.log_hyperposterior), "draws": int(bvar.draws), "lags": int(bvar.lags)}

@@ -159,6 +159,10 @@ def _bvar_choice() -> Node:
     return _obj("The Bayesian VAR as fitted (null for ``ols``).", {
         "prior": _leaf("string", "The prior in one line (``Minnesota(lambda=0.2, alpha=2, b=1, soc=1)``; with "
                        "``hyper = glp`` the hyperpriors' modes)."),
+        "b": _map("The prior mean of each variable's own first lag (1: random walk, 0: white noise).", "variable",
+                  {"type": "number"}),
+        "b_source": _leaf("string", "Where ``b`` came from: ``[var.prior] b``, the default, or ``b = \"auto\"`` "
+                          "with each series' transform and value."),
         "hyper": _leaf("string", "How the hyperparameters were set: ``fixed`` or ``glp`` (posterior mode).",
                        enum=["fixed", "glp"]),
         "searched": _strings("The hyperparameters chosen by marginal likelihood (empty when fixed)."),

@@ -151,6 +151,9 @@ class MinnesotaDefaults:
     # fail to converge, O(1/n) apart). "ml" is the default because it is R BVAR's and costs ~10 ms a series.
     psi: Literal["ml", "ols"] = "ml"
     b: float = 1.0  # prior mean of each variable's own first lag (1: random walk)
+    # b = "auto" ([var.prior], and the forecast evaluation's BVAR without a [var.prior]): Banbura, Giannone &
+    # Reichlin (2010), b = 0 for a series whose transform is a change (these), 1 for one in levels (level, log, zscore)
+    b_changes: tuple[str, ...] = ("diff", "logdiff", "yoy")
     var: float = 1e7  # prior variance of the constant
     dummy_sd: float = 1.0  # sd of the Gamma hyperprior of the soc and sur tightnesses
     dummy_bounds: tuple[float, float] = (0.0001, 50.0)
@@ -177,8 +180,9 @@ EvaluationModel = Literal["var", "bvar", "random_walk", "ar1"]
 class EvaluationDefaults:
     """The pseudo-out-of-sample forecast evaluation: ``[evaluation]`` and ``causalmacro evaluate``.
 
-    The OLS VAR takes ``[var]``'s lags; the BVAR is :class:`causalmacro.BVAR` with
-    ``Minnesota()`` and ``hyper="glp"``, chosen again in every window.
+    The OLS VAR takes ``[var]``'s lags; the BVAR is :class:`causalmacro.BVAR` with the spec's
+    ``[var.prior]``, else ``Minnesota(psi="ols")`` with ``b`` by each series' transform
+    (``MINNESOTA.b_changes``: 0, else 1) and ``hyper="glp"``, chosen again in every window.
     """
 
     start: str | None = None  # the first forecast origin, "YYYY-MM"; None: the sample's midpoint

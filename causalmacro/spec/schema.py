@@ -444,6 +444,14 @@ class PriorSpec(_Strict):
         description="``{variable = scale}``: the diagonal of the inverse-Wishart scale, one per variable of "
         "``[var].order``. Unset: R ``BVAR``'s automatic choice (each series' AR(p) residual standard deviation).",
     )
+    b: Annotated[float, Field(allow_inf_nan=False)] | dict[Name, Annotated[float, Field(allow_inf_nan=False)]] | \
+        Literal["auto"] = Field(
+        default=_MINNESOTA.b,
+        description="Prior mean of each variable's own first lag: one number (1: random walk, R ``BVAR``'s "
+        "default; 0: white noise), ``{variable = value}`` for every variable of ``[var].order``, or ``\"auto\"``: "
+        f"0 for a series whose transform is a change ({', '.join(_MINNESOTA.b_changes)}), 1 for one in levels "
+        "(Banbura, Giannone & Reichlin 2010), the values recorded in the run's ``choices.bvar.b``.",
+    )
     soc: float | None = Field(
         default=None, gt=0,
         description="Tightness of the sum-of-coefficients dummy (smaller: tighter). Unset: no such dummy.",
@@ -636,11 +644,12 @@ class VARSpec(_Strict):
         if self.bias_correct:
             raise _KeyError(("var", "bias_correct"), "bias correction applies to bootstrap bands, not to estimator "
                             "'bvar'")
-        psi = self.prior.psi if self.prior is not None else None
-        if psi is not None and sorted(psi) != sorted(self.order):
-            odd = [n for n in psi if n not in self.order] or [n for n in self.order if n not in psi]
-            raise _KeyError(("var", "prior", "psi"), f"needs one value for each variable of [var].order; "
-                            f"'{odd[0]}' is {'not a variable of [var].order' if odd[0] in psi else 'missing'}")
+        for key in ("psi", "b"):
+            table = getattr(self.prior, key) if self.prior is not None else None
+            if isinstance(table, dict) and sorted(table) != sorted(self.order):
+                odd = [n for n in table if n not in self.order] or [n for n in self.order if n not in table]
+                raise _KeyError(("var", "prior", key), f"needs one value for each variable of [var].order; "
+                                f"'{odd[0]}' is {'not a variable of [var].order' if odd[0] in table else 'missing'}")
 
     @model_validator(mode="after")
     def _scheme_options(self) -> VARSpec:

@@ -30,3 +30,15 @@ ref <- function(dummies) {
 }
 cat("== with soc+sur\n"); ref(TRUE)
 cat("== lambda only\n"); ref(FALSE)
+# A prior mean b per variable (bv_mn(b = c(1, 0, 0.5)); Banbura, Giannone & Reichlin 2010), psi at the values above,
+# soc + sur at 1, lambda 0.2: the log marginal likelihood and the closed-form posterior mean (bv_ml's beta_hat).
+cat("== vector b\n")
+psi <- c(0.76575278427283566, 1.11959061614841171, 0.97908933723232039)
+pri <- bv_priors(hyper = "auto", mn = bv_mn(b = c(1, 0, 0.5), psi = bv_psi(mode = psi)), soc = bv_soc(), sur = bv_sur())
+fit <- bvar(d, lags = 2, n_draw = 20, n_burn = 10, priors = pri, verbose = FALSE)
+pr <- fit$priors; Y <- fit$meta$Y; X <- fit$meta$X; hyp <- c(lambda = 0.2, soc = 1, sur = 1)
+ml <- BVAR:::bv_ml(hyper = hyp, pars = c(lambda = 0.2, alpha = 2, psi1 = psi[1], psi2 = psi[2], psi3 = psi[3], soc = 1,
+  sur = 1), priors = pr, Y = Y, X = X, XX = crossprod(X), K = ncol(X), M = 3, N = nrow(Y), lags = 2)
+lp <- sum(sapply(names(hyp), function(n) dgamma(hyp[[n]], shape = pr[[n]]$coef$k, scale = pr[[n]]$coef$theta, log = TRUE)))
+cat("log_ml_data:", format(ml$log_ml - lp, digits = 17), "\n")
+cat("beta_hat:", format(c(ml$beta_hat), digits = 17), "\n")

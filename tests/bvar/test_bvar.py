@@ -361,3 +361,78 @@ def test_cached_log_ml_keeps_its_digits_on_series_in_levels() -> None:
         direct = log_matric_t(np.vstack([yd, y]), np.vstack([xd, x]), b, omega, psi) - log_matric_t(
             yd, xd, b, omega, psi)
         np.testing.assert_allclose(cached(yd, xd, omega, psi), direct, rtol=1e-9)
+
+
+# Rscript tests/bvar/bvar_reference.R, "== vector b": bv_mn(b = c(1, 0, 0.5)), psi = DUMMIES' psi_auto, soc = sur = 1,
+# lambda = 0.2; bv_ml's log_ml less the Gamma hyperpriors, and its beta_hat (the posterior mean, dummies included)
+VECTOR_B = {
+    "log_ml_data": -719.54085881709636,
+    "beta_hat": [0.4833674348361724493, 1.0366670067170742353, -0.0016091800036325172, 0.0232524892064286254,
+                 -0.1234485228794828388, -0.0121711728883245798, -0.0990462394284787884, 0.3299356102537662205,
+                 0.0218516581701131349, 0.6469235702965845380, 0.1253161815970110782, 0.0475253737776661356,
+                 0.2148156044813501475, -0.0866946126998894701, 0.1378452905047826416, 0.2431298597052436450,
+                 0.0720554790198280615, 0.9687681070556247720, -0.1841407800665862127, 0.0556283608222307019,
+                 -0.0673775785773810532],
+}
+
+
+@pytest.mark.parametrize("b", [(1.0, 0.0, 0.5), {"i": 0.5, "x": 1.0, "pi": 0.0}], ids=["tuple", "mapping"])
+def test_vector_b_matches_r_bvar(b: tuple[float, ...] | dict[str, float]) -> None:
+    p = cm.Minnesota(psi=tuple(DUMMIES["psi_auto"]), soc=1.0, sur=1.0, b=b)
+    res = cm.BVAR(usa(), lags=2, prior=p, hyper="fixed").fit(draws=2, rng=0)
+    np.testing.assert_allclose(res.log_marginal_likelihood, VECTOR_B["log_ml_data"], rtol=1e-12)
+    np.testing.assert_allclose(res.coef_mean.to_numpy(), r_matrix(VECTOR_B["beta_hat"], 7), rtol=1e-9, atol=1e-13)
+    assert res.prior.b == {"x": 1.0, "pi": 0.0, "i": 0.5}  # by name, in the data's order
+    assert "b={x: 1, pi: 0, i: 0.5}" in res.summary()
+
+
+def test_prior_mean_with_a_vector_b_by_hand() -> None:
+    got = post_.prior_mean(3, 2, np.array([1.0, 0.0, 0.5]))
+    want = np.zeros((7, 3))
+    want[1, 0], want[2, 1], want[3, 2] = 1.0, 0.0, 0.5  # constant row 0; lag-1 block rows 1..3; lag 2 all 0
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(post_.prior_mean(3, 2, 0.9), np.vstack([np.zeros((1, 3)), 0.9 * np.eye(3),
+                                                                          np.zeros((3, 3))]))
+
+
+def test_b_errors_are_one_line() -> None:
+    with pytest.raises(ArgumentError, match=r"^b has 2 values for 3 variables \(x, pi, i\)$"):
+        cm.BVAR(usa(), lags=2, prior=cm.Minnesota(b=(1, 0)))
+    with pytest.raises(ArgumentError, match=r"^unknown variable 'gdp' in b; valid: x, pi, i$"):
+        cm.BVAR(usa(), lags=2, prior=cm.Minnesota(b={"x": 1, "gdp": 0}))
+    with pytest.raises(ArgumentError, match=r"^b has no value for pi, i; name every variable \(x, pi, i\) or give "
+                                            r"one number$"):
+        cm.BVAR(usa(), lags=2, prior=cm.Minnesota(b={"x": 1}))
+    with pytest.raises(ArgumentError, match=r"^b must be a finite number, one per variable or \{variable: value\}, "
+                                            r"got 'x': nan$"):
+        cm.Minnesota(b={"x": float("nan")})
+    with pytest.raises(ArgumentError, match=r"^b must be a finite number, one per variable or \{variable: value\}, "
+                                            r"got True$"):
+        cm.Minnesota(b=True)
+
+
+def test_vector_b_survives_save_and_load(tmp_path: Path) -> None:
+    res = cm.BVAR(usa(), lags=2, prior=cm.Minnesota(psi="ols", b=(1, 0, 0.5)), hyper="fixed").fit(draws=3, rng=0)
+    back = cm.BVARResults.load(res.save(tmp_path / "b.zip"))
+    assert back.prior == res.prior and back.prior.b == {"x": 1.0, "pi": 0.0, "i": 0.5}
+    assert hash(back.prior) == hash(res.prior)
+
+
+@pytest.mark.skipif(shutil.which("Rscript") is None, reason="R is not installed")
+def test_live_r_bvar_vector_b() -> None:
+    """R BVAR, run now, with a prior mean per variable and no dummies, 3 lags."""
+    if subprocess.run(["Rscript", "-e", "library(BVAR)"], capture_output=True).returncode:
+        pytest.skip("R package BVAR is not installed")
+    script = f"""suppressMessages(library(BVAR)); d <- read.csv("{DATA}")[, c("x", "pi", "i")]
+pri <- bv_priors(mn = bv_mn(b = c(0, 0.8, 1), psi = bv_psi(mode = c(0.5, 1.5, 1))))
+fit <- bvar(d, lags = 3, n_draw = 20, n_burn = 10, priors = pri, verbose = FALSE)
+ml <- BVAR:::bv_ml(hyper = c(lambda = 0.3), pars = c(lambda = 0.3, alpha = 2, psi1 = 0.5, psi2 = 1.5, psi3 = 1),
+  priors = fit$priors, Y = fit$meta$Y, X = fit$meta$X, XX = crossprod(fit$meta$X), K = 10, M = 3,
+  N = nrow(fit$meta$Y), lags = 3)
+cat(format(c(ml$log_ml, ml$beta_hat), digits = 17))"""
+    out = subprocess.run(["Rscript", "-e", script], capture_output=True, text=True, check=True, timeout=120)
+    r_ml, *r_beta = map(float, out.stdout.split())
+    p = cm.Minnesota(lambda_=0.3, psi=(0.5, 1.5, 1.0), b=(0.0, 0.8, 1.0))
+    res = cm.BVAR(usa(), lags=3, prior=p, hyper="fixed").fit(draws=1, rng=0)
+    np.testing.assert_allclose(res.log_marginal_likelihood + log_gamma_density(0.3, 0.2, 0.4), r_ml, rtol=1e-10)
+    np.testing.assert_allclose(res.coef_mean.to_numpy(), r_matrix(r_beta, 10), rtol=1e-9, atol=1e-13)

@@ -81,3 +81,20 @@ def test_default_models_and_defaults() -> None:
     params = inspect.signature(bvar_forecaster).parameters
     assert params["draws"].default == EVALUATION.draws and params["lags"].default == BVAR.lags
     assert params["hyper"].default == BVAR.hyper
+
+
+def test_b_zero_forecasts_white_noise_at_its_mean_where_b_one_tracks_the_last_value() -> None:
+    """Two white-noise series with mean 5, the last observation set far from it (12 and -2). With a tight prior
+    (lambda = 1e-4) every lag coefficient sits at its prior mean: with b = 0 the VAR is y_t = c + e_t, and the
+    constant (prior variance 1e7, i.e. flat) is the sample mean, so the one-step predictive mean is the mean of
+    y_2..y_T (the regressand after the first lag); with b = 1 it is the random walk with drift, y_T + mean(dy)."""
+    rng = np.random.default_rng(3)
+    y = 5.0 + rng.standard_normal((200, 2))
+    y[-1] = [12.0, -2.0]
+    df = pd.DataFrame(y, columns=["u", "w"], index=pd.date_range("2000-01-01", periods=200, freq="MS"))
+    prior0 = cm.Minnesota(lambda_=1e-4, psi="ols", b={"w": 0.0, "u": 0.0})
+    pred0 = bvar_forecaster(prior0, hyper="fixed", draws=4000, lags=1)(df, 1)
+    assert_allclose(pred0.mean[0], y[1:].mean(axis=0), atol=0.05)  # MC error: sd 1 / sqrt(4000) = 0.016
+    pred1 = bvar_forecaster(cm.Minnesota(lambda_=1e-4, psi="ols", b=1.0), hyper="fixed", draws=4000, lags=1)(df, 1)
+    assert_allclose(pred1.mean[0], y[-1] + np.diff(y, axis=0).mean(axis=0), atol=0.05)
+    assert abs(pred1.mean[0][0] - 12.0) < 0.1 and abs(pred0.mean[0][0] - 5.0) < 0.2

@@ -39,7 +39,7 @@ contrast, :mod:`causalmacro.bayes.regimes` -- is one *term* of the tree, with it
 own ``tau[g, term]``, ``sigma[term]`` and ``mu[term, lag]``; its columns are the
 lagged shocks times the regime coding of each date. The sweep is unchanged.
 
-Steps 2, 3b, 4 and 5 integrate ``w`` out and then draw it (a partially collapsed
+Steps 2 (followed at once by a draw of ``w`` given the new scale), 3b, 4 and 5 integrate ``w`` out and then draw it (a partially collapsed
 Gibbs sampler, van Dyk & Park, 2008), so every step leaves the joint posterior
 invariant. There is no step size, no tree depth and nothing that can diverge;
 the tuning draws are burn-in.
@@ -324,7 +324,11 @@ def _draw_residual_scales(st: _State, dn: _Dense, resid: np.ndarray, rng: np.ran
 
     Drawing the scale given the weights ``w`` would leave it stuck on the ridge
     ``sigma^2 / w`` that the Student-t's scale mixture creates; with ``w``
-    integrated out the conditional is the Student-t likelihood itself.
+    integrated out the conditional is the Student-t likelihood itself. The
+    weights are then drawn afresh given the new scale (step 5's conditional): the
+    non-centred scale moves of step 3 condition on ``w``, and conditioning them on
+    weights drawn under the old scale would break the ordering rule of a partially
+    collapsed Gibbs sampler (van Dyk & Park, 2008).
     """
     nu = st.nu[:, None, None]
     r2 = resid**2
@@ -335,6 +339,9 @@ def _draw_residual_scales(st: _State, dn: _Dense, resid: np.ndarray, rng: np.ran
         return np.asarray(ll - se2 / (2 * PRIOR_SIGMA_E**2) + log_se)
 
     st.se = np.exp(slice_update(logp, np.log(st.se), rng, st.width["se"]))
+    # the steps that follow condition on w: draw it given the new scale, so that this collapsed step is
+    # followed by its own completion (van Dyk & Park, 2008) and every step leaves the joint posterior invariant
+    _draw_weights(st, dn, resid, rng)
 
 
 def _class_scales_noncentred(st: _State, dn: _Dense, rng: np.random.Generator) -> None:

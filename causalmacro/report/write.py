@@ -109,7 +109,9 @@ def write_run(
         Processes drawing the figures, this one included (default:
         :func:`causalmacro.report.figures.default_jobs`, the usable cores, at most
         :data:`~causalmacro.report.figures.FIGURE_JOBS_CAP`; 1: every figure in this process).
-        The folder's files are the same whatever the number.
+        The folder's files are the same whatever the number. With more than one,
+        a script calling this needs the ``if __name__ == "__main__":`` guard of
+        any process pool (the workers import the main module).
 
     Returns
     -------

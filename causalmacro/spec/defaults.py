@@ -83,6 +83,12 @@ class AssetsDefaults:
     lags: int = 2
     sampler: Literal["gibbs", "pymc", "nutpie"] = "gibbs"
     target_accept: float = 0.95
+    # the Gibbs sampler without a set `draws` samples to the convergence gate (causalmacro.bayes.rounds): every
+    # chain runs first_sweeps, then extra_sweeps more a round until R-hat and bulk ESS pass on the second half of
+    # its sweeps (the first half warm-up), at most max_sweeps; reaching the cap fails the gate (FitFailedWarning)
+    first_sweeps: int = 400
+    extra_sweeps: int = 400
+    max_sweeps: int = 4000
 
 
 @dataclass(frozen=True)

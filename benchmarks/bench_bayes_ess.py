@@ -4,6 +4,7 @@ Run from the repository root::
 
     python benchmarks/bench_bayes_ess.py            # the real chain: gibbs vs pm.sample, 4 chains x 1000 draws
     python benchmarks/bench_bayes_ess.py --scale    # simulated 10, 30, 100 assets (8 classes, 5 shocks, 240 months)
+    python benchmarks/bench_bayes_ess.py --shapes 7x120x1,7x240x2,20x240x2   # simulated panels: the ratio per shape
 
 Data (built with plain pandas from ``../shared/data``, never copied):
 
@@ -31,7 +32,8 @@ leapfrog steps per draw (NUTS), time per gradient evaluation (NUTS; compiled
 ``logp_dlogp_function`` at the initial point, 2000 calls) or per sweep of all
 chains (Gibbs), minimum bulk ESS over the model's named parameters (betas, class
 means, scales, intercepts, ``nu``; not the auxiliary ``z_*``), ESS per second,
-divergences and the gate. PyTensor compiles into a fresh temporary folder, so the
+divergences and the gate; the minimum and median bulk ESS of each parameter group and the slowest group (which
+parameters limit the minimum). PyTensor compiles into a fresh temporary folder, so the
 NUTS fit pays the cold C compilation.
 """
 
@@ -139,13 +141,17 @@ def run_fit(model: AssetResponseModel, **kwargs: Any) -> dict[str, Any]:
     sampling = float(post.attrs["sampling_time"])
     names = [p for p in PARAMS if p in post]
     ess = az.ess(post[names], method="bulk")
-    min_ess = min(float(ess[v].min()) for v in names)
+    by_group = {v: round(float(ess[v].min()), 1) for v in names}
+    min_ess = min(by_group.values())
     stats = res.idata["sample_stats"] if "sample_stats" in res.idata.groups() else None
     out: dict[str, Any] = {
         "setup_s": round(wall - sampling, 1),
         "sampling_s": round(sampling, 1),
         "wall_s": round(wall, 1),
         "min_ess_bulk": round(min_ess, 1),
+        "slowest": min(by_group, key=by_group.__getitem__),
+        "min_ess_bulk_by_group": by_group,
+        "median_ess_bulk_by_group": {v: round(float(ess[v].median()), 1) for v in names},
         "ess_per_s_sampling": round(min_ess / sampling, 2),
         "ess_per_s_wall": round(min_ess / wall, 2),
         "divergences": res.diagnostics.divergences,
@@ -192,6 +198,57 @@ def scale(args: argparse.Namespace) -> dict[str, Any]:
     return report
 
 
+def _regime_labels(index: pd.Index, n_regimes: int, seed: int) -> pd.Series | None:
+    """A Markov chain of ``n_regimes`` labels that stays with probability 0.9 (None for one regime)."""
+    if n_regimes <= 1:
+        return None
+    rng = np.random.default_rng(seed)
+    state, labels = 0, []
+    for _ in range(len(index)):
+        if rng.random() > 0.9:
+            state = int(rng.choice([r for r in range(n_regimes) if r != state]))
+        labels.append(f"regime{state}")
+    return pd.Series(labels, index=index, dtype=object)
+
+
+def parse_shape(text: str) -> tuple[int, int, int]:
+    """``"7x240x2"`` -> (assets, periods, regimes)."""
+    parts = text.lower().split("x")
+    if len(parts) != 3 or not all(p.isdigit() and int(p) > 0 for p in parts):
+        raise argparse.ArgumentTypeError(f"shape {text!r}: expected ASSETSxPERIODSxREGIMES, e.g. 7x240x2")
+    n_a, n_t, n_r = (int(p) for p in parts)
+    return n_a, n_t, n_r
+
+
+def shapes(args: argparse.Namespace) -> dict[str, Any]:
+    """Gibbs (defaults) against plain ``pm.sample`` on simulated panels of each ``--shapes`` shape.
+
+    Panels from ``tests/bayes/conftest.py``'s ``simulate_panel`` (4 classes, 4 shocks, lags 0..2, Student-t(5)
+    errors, class spread ``tau = 0.08``) with, for R regimes > 1, a Markov-chain regime label (stay probability 0.9)
+    that the model splits every response by; the truth is the same in every regime. Reported per shape: both fits'
+    figures (``run_fit``: ESS per second, the minimum and median bulk ESS of each parameter group and the slowest
+    group) and the ratio of ESS per second.
+    """
+    sys.path.insert(0, str(ROOT / "tests" / "bayes"))
+    from conftest import simulate_panel
+
+    report: dict[str, Any] = {}
+    for n_assets, periods, n_regimes in args.shapes:
+        groups = {f"a{i:02d}": f"class{i % 4}" for i in range(n_assets)}
+        p = simulate_panel(groups=groups, n_shocks=4, lags=args.lags, periods=periods, tau=0.08, seed=n_assets + periods)
+        regimes = _regime_labels(p.returns.index, n_regimes, seed=periods)
+        model = AssetResponseModel(p.returns, p.shocks, groups=p.groups, lags=args.lags, regimes=regimes)
+        row: dict[str, Any] = {"n_obs": len(model.design.y)}
+        row["gibbs"] = run_fit(model, rng=np.random.default_rng(args.seed))
+        if not args.gibbs_only:
+            row["pm_sample"] = run_fit(model, draws=args.draws, tune=1000, chains=4, sampler="pymc",
+                                       target_accept=0.8, rng=np.random.default_rng(args.seed))
+            for key in ("ess_per_s_sampling", "ess_per_s_wall"):
+                row[f"ratio_{key}"] = round(row["gibbs"][key] / max(row["pm_sample"][key], 1e-9), 1)
+        report[f"{n_assets}x{periods}x{n_regimes}"] = row
+    return report
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the fits and print a JSON report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -199,7 +256,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--draws", type=int, default=1000, help="kept draws per chain of pm.sample")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--scale", action="store_true", help="the scaling runs on simulated panels instead")
+    parser.add_argument("--shapes", type=lambda t: [parse_shape(x) for x in t.split(",")], default=None,
+                        help="simulated panels ASSETSxPERIODSxREGIMES, comma-separated (e.g. 7x120x1,7x240x2): "
+                             "Gibbs vs pm.sample on each instead of the real chain")
+    parser.add_argument("--gibbs-only", action="store_true", help="with --shapes: the Gibbs fits alone")
     args = parser.parse_args(argv)
+    if args.shapes:
+        print(json.dumps(shapes(args), indent=2))
+        return 0
     if args.scale:
         print(json.dumps(scale(args), indent=2))
         return 0

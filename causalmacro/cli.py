@@ -164,6 +164,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--sampler", choices=["gibbs", "pymc", "nutpie"], default=None,
                    help="the asset model's sampler (default: the spec's, gibbs unless it says otherwise)")
     r.add_argument("--seed", type=_seed, default=0, help="seed of the random number generator")
+    r.add_argument("--jobs", type=_positive, default=None, metavar="N",
+                   help="processes drawing the figures (default: the machine's cores, at most 4; 1: in this process)")
     r.add_argument("--grid", type=Path, metavar="DIR", default=None,
                    help="a grid folder of the same chain (causalmacro grid): adds a robustness section to the report")
     r.set_defaults(func=_cmd_run)
@@ -352,7 +354,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     run = fit_spec(spec, panel, rng=args.seed, reps=args.reps, assets=not args.no_assets,
                    sampler=args.sampler, progress=_progress(args), on_stage=stage, grid=grid_results)
-    out = write_run(run, args.out, options=options, timings=timings, compare=args.compare, on_stage=stage)
+    out = write_run(run, args.out, options=options, timings=timings, compare=args.compare, on_stage=stage,
+                    jobs=args.jobs)
     print(out.summary())
     return 0 if out.ok else 1
 

@@ -26,9 +26,11 @@ from causalmacro.errors import ArgumentError
 
 __all__ = [
     "BOUNDS",
+    "DENSITY_DIMS",
     "RESPONSE_DIMS",
     "check_level",
     "check_response",
+    "fan_quantiles",
     "freeze",
     "frozen_array",
     "has_bands",
@@ -43,6 +45,15 @@ RESPONSE_DIMS = ("horizon", "response", "shock")
 
 BOUNDS = ("point", "lower", "upper")
 """Coordinates of the ``bound`` dim of banded outputs."""
+
+DENSITY_DIMS = ("period", "variable", "quantile")
+"""Dims of a density forecast (the chain's and the assets'), in this order."""
+
+
+def fan_quantiles(level: float) -> tuple[float, ...]:
+    """Quantiles a density forecast reports: the ``level`` interval's ends, the quartiles and the median."""
+    lo, hi = 0.5 - level / 2, 0.5 + level / 2
+    return tuple(sorted({round(lo, 10), 0.25, 0.5, 0.75, round(hi, 10)}))
 
 
 def check_level(level: float) -> float:

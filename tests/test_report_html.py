@@ -46,7 +46,7 @@ def test_the_page_is_self_contained(report: Path) -> None:
     refs = _Refs()
     refs.feed(text)
     assert refs.refs and all(r.startswith("data:image/png;base64,") for r in refs.refs)  # nothing to fetch
-    assert len(refs.images) == 9  # liquidity, irf, fevd, hd, graph, channels, position, lp, events
+    assert len(refs.images) == 11  # liquidity, irf, fevd, hd, graph, channels, position, lp, events, fan, scenario
     external = [link for link in refs.links if not link.startswith("#")]  # '#...': the table of contents
     assert external and all(link.startswith(("https://", "http://")) for link in external)  # the events' sources
     for src in refs.images:
@@ -88,7 +88,7 @@ def test_every_image_draws_in_a_real_browser(report: Path, tmp_path: Path) -> No
     widths = re.search(r'data-widths="([0-9,]*)"', dom)
     assert widths is not None, dom[-500:]
     values = [int(w) for w in widths.group(1).split(",")]
-    assert len(values) == 9 and min(values) > 0
+    assert len(values) == 11 and min(values) > 0
 
 
 def test_interactive_graph_page_is_self_contained_with_a_tooltip_and_inset_per_edge(report: Path) -> None:

@@ -197,6 +197,6 @@ def test_one_progress_line_per_stage_on_stderr(tmp_path: Path, capsys: pytest.Ca
     assert main(["run", DEMO, "--out", str(tmp_path / "loud"), *FAST]) == 0
     err = capsys.readouterr().err.splitlines()
     stages = [line.split(":")[0] for line in err if not line.startswith("note")]
-    assert stages == ["data", "svar", "local projections", "figures and report"]
+    assert stages == ["data", "svar", "local projections", "scenarios", "figures and report"]
     assert main(["--quiet", "run", DEMO, "--out", str(tmp_path / "quiet"), *FAST]) == 0
     assert capsys.readouterr().err == ""

@@ -80,7 +80,7 @@ def test_svar_stage_is_the_runs_var(demo, run) -> None:
     xr.testing.assert_identical(stage.irf, run.irf)
     xr.testing.assert_identical(stage.fevd, run.fevd)
     assert stage.band_facts.to_dict() == {k: run.choices.to_dict()[k] for k in stage.band_facts.to_dict()}
-    assert set(run.timings) == {"svar", "lp", "scenarios"}  # the demo spec has [scenarios]
+    assert set(run.timings) == {"svar", "regimes", "lp", "graph", "scenarios"}  # the demo spec has [scenarios]
 
 
 def test_regime_contrast_follows_the_spec_order_not_the_alphabet() -> None:

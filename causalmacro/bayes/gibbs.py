@@ -39,7 +39,7 @@ contrast, :mod:`causalmacro.bayes.regimes` -- is one *term* of the tree, with it
 own ``tau[g, term]``, ``sigma[term]`` and ``mu[term, lag]``; its columns are the
 lagged shocks times the regime coding of each date. The sweep is unchanged.
 
-Steps 2, 3b, 4 and 5 integrate ``w`` out and then draw it (a partially collapsed
+Steps 2 (followed at once by a draw of ``w`` given the new scale), 3b, 4 and 5 integrate ``w`` out and then draw it (a partially collapsed
 Gibbs sampler, van Dyk & Park, 2008), so every step leaves the joint posterior
 invariant. There is no step size, no tree depth and nothing that can diverge;
 the tuning draws are burn-in.
@@ -62,6 +62,7 @@ from typing import Any
 import numpy as np
 from scipy import special
 
+from ..errors import DataError
 from .design import StackedData
 from .model import (
     PRIOR_A_SD,
@@ -94,6 +95,8 @@ class _Dense:
     pooled: bool  # partial pooling (else independent Normal(0, PRIOR_MU_SD) betas)
     free_prec: np.ndarray  # (F,) prior precisions of the free columns (prior means 0)
     n_cov: int = 0  # covariates: the last n_cov free columns
+    assets: tuple[str, ...] = ()  # names, for errors
+    groups: tuple[str, ...] = ()
 
     @property
     def f(self) -> int:
@@ -119,7 +122,8 @@ def _dense(design: StackedData, pooled: bool = True) -> _Dense:
     return _Dense(y=y, mask=mask, x1=x1, xx=(x1[:, :, None] * x1[:, None, :]).reshape(n_t, d * d),
                   group_of=np.asarray(design.asset_group), onehot=onehot, n_obs=mask.sum(axis=1),
                   k=design.n_terms, lags=design.lags + 1, pooled=pooled,
-                  free_prec=1.0 / np.asarray(free_sd) ** 2, n_cov=len(design.covariates))
+                  free_prec=1.0 / np.asarray(free_sd) ** 2, n_cov=len(design.covariates),
+                  assets=tuple(design.assets), groups=tuple(design.groups))
 
 
 @dataclass(frozen=True)
@@ -134,13 +138,49 @@ class LocationPosterior:
     precision: np.ndarray
 
 
-def _gauss_draw(prec: np.ndarray, lin: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """Draw from N(prec^-1 lin, prec^-1), batched: mean + L'^-1 z with prec = L L'."""
-    chol = np.linalg.cholesky(prec)
-    mean = np.linalg.solve(prec, lin[..., None])[..., 0]
-    # solve L' x = z: x = L'^{-1} z
-    lt = np.swapaxes(chol, -1, -2)
-    return mean + np.linalg.solve(lt, z[..., None])[..., 0]
+def _cholesky(mat: np.ndarray, names: tuple[str, ...], what: str) -> np.ndarray:
+    """Batched Cholesky factor; where one fails, a :class:`DataError` naming the item (axis -3) and why."""
+    try:
+        return np.linalg.cholesky(mat)
+    except np.linalg.LinAlgError:
+        pass
+    flat = mat.reshape(-1, *mat.shape[-3:])
+    for block in flat:
+        for i, one in enumerate(block):
+            try:
+                np.linalg.cholesky(one)
+            except np.linalg.LinAlgError:
+                cond = np.linalg.cond(one) if np.isfinite(one).all() else np.inf
+                name = names[i] if i < len(names) else str(i)
+                raise DataError(
+                    f"asset model: the Gibbs sampler cannot draw the coefficients of {what} {name!r}: its "
+                    f"prior-scaled posterior precision is singular to machine precision (condition number "
+                    f"{cond:.1e}), the data pin them beyond double precision (residuals fitted exactly, or a "
+                    f"Student-t nu near 0); drop or rescale it, or sample with sampler='nutpie'") from None
+    raise AssertionError("unreachable: a batched Cholesky failed and no item fails alone")  # pragma: no cover
+
+
+def _scaled_gauss(chol: np.ndarray, scale: np.ndarray, lin: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Draw from N(Q^-1 lin, Q^-1) with ``Q = D^-1/2 K D^-1/2``, ``D = diag(scale^2)``, ``K = chol chol'``.
+
+    Equal to ``Q^-1 lin + L'^-1 z`` with ``Q = L L'`` (the Cholesky factor of ``Q``
+    is ``D^-1/2 chol``, so the same ``z`` gives the same draw) but factorising the
+    prior-scaled ``K``, whose eigenvalues are at least 1 when ``Q`` is a data
+    precision plus a prior precision ``D^-1``: a precision that spans many orders
+    of magnitude (a class scale of 1e-9 beside well-pinned free columns) cannot
+    lose definiteness by cancellation.
+    """
+    mean = _cho_solve(chol, scale * lin)
+    noise = np.linalg.solve(np.swapaxes(chol, -1, -2), z[..., None])[..., 0]
+    return scale * (mean + noise)
+
+
+def _cho_solve(chol: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``(chol chol')^-1 b`` for a batch of vectors (or of matrices, when ``b`` has one more axis than the vectors)."""
+    vec = b.ndim == chol.ndim - 1
+    rhs = b[..., None] if vec else b
+    out = np.linalg.solve(np.swapaxes(chol, -1, -2), np.linalg.solve(chol, rhs))
+    return out[..., 0] if vec else out
 
 
 class _State:
@@ -212,38 +252,63 @@ def location_posterior(st: _State, dn: _Dense) -> LocationPosterior:
 
 
 def _draw_locations(st: _State, dn: _Dense, rng: np.random.Generator, *, noise: bool = True) -> None:
-    """Step 1: (a, gamma, beta, mu_group, mu) | scales, w, y by Gaussian message passing on the tree."""
-    p0, lam, h = _asset_terms(st, dn)
+    """Step 1: (a, gamma, beta, mu_group, mu) | scales, w, y by Gaussian message passing on the tree.
+
+    Every precision is factorised scaled by its prior (``K = I + P^-1/2 Lambda
+    P^-1/2`` for an asset, ``I + S^1/2 J S^1/2`` for a class mean), and each
+    message ``T^-1 - T^-1 (Lambda + T^-1)^-1 T^-1`` is computed as
+    ``T^-1/2 G (I + G)^-1 T^-1/2`` with ``G`` the prior-scaled data precision,
+    positive semi-definite by construction: no difference of two large numbers,
+    so a class scale of 1e-9 or 1e9 leaves the class-mean precision positive
+    definite. Where the scaled precision of an asset is still singular to machine
+    precision, a :class:`~causalmacro.errors.DataError` names the asset.
+    """
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # an overflow is reported below, naming the asset
+        p0, lam, h = _asset_terms(st, dn)
     n_c, n_a, d = h.shape
     f = dn.f
     c = d - f
-    prec_i = lam + np.einsum("cai,ij->caij", p0, np.eye(d))
+    if not (np.isfinite(lam).all() and np.isfinite(h).all()):
+        bad = int(np.flatnonzero(~(np.isfinite(lam).all(axis=(0, 2, 3)) & np.isfinite(h).all(axis=(0, 2))))[0])
+        raise DataError(f"asset model: the Gibbs sampler cannot draw the coefficients of asset {dn.assets[bad]!r}: "
+                        "its weighted data precision overflowed (a residual scale or Student-t weight at the edge "
+                        "of double precision); drop or rescale it, or sample with sampler='nutpie'")
+    ps = 1.0 / np.sqrt(p0)  # prior sds (c, A, D)
+    gmat = ps[..., :, None] * lam * ps[..., None, :]  # prior-scaled data precision, PSD
+    chol = _cholesky(gmat + np.eye(d), dn.assets, "asset")
 
     def z(*shape: int) -> np.ndarray:
         return rng.standard_normal(shape) if noise else np.zeros(shape)
 
     if not dn.pooled:
-        theta = _gauss_draw(prec_i, h, z(n_c, n_a, d))
+        theta = _scaled_gauss(chol, ps, h, z(n_c, n_a, d))
         st.a, st.gamma, st.beta = theta[..., 0], theta[..., 1:f], theta[..., f:]
         return
-    cov_i = np.linalg.inv(prec_i)
-    tinv = p0[..., f:]
-    # message from asset i to its class mean: exp(-m'J m/2 + m'k)
-    jmsg = np.einsum("cai,ij->caij", tinv, np.eye(c)) - tinv[..., :, None] * cov_i[..., f:, f:] * tinv[..., None, :]
-    kmsg = tinv * np.einsum("caij,caj->cai", cov_i, h)[..., f:]
+    # message from asset i to its class mean: exp(-m'J m/2 + m'k); with G_s the prior-scaled data precision
+    # of the betas (free columns integrated out), J = T^-1/2 G_s (I + G_s)^-1 T^-1/2
+    lf = chol[..., :f, :f]
+    wmat = np.linalg.solve(lf, gmat[..., :f, f:])  # L_ff^-1 G_fb
+    g_s = gmat[..., f:, f:] - np.swapaxes(wmat, -1, -2) @ wmat
+    lb = chol[..., f:, f:]  # I + G_s = L_bb L_bb'
+    j_s = _cho_solve(lb, g_s)
+    j_s = 0.5 * (j_s + np.swapaxes(j_s, -1, -2))
+    tsd = ps[..., f:]  # class scales per column (c, A, C)
+    jmsg = j_s / tsd[..., :, None] / tsd[..., None, :]
+    kmsg = _cho_solve(chol, ps * h)[..., f:] / tsd
     jg = np.einsum("ag,caij->cgij", dn.onehot, jmsg)
     kg = np.einsum("ag,cai->cgi", dn.onehot, kmsg)
-    sinv = 1.0 / _lag_scale(st.sigma, dn.lags) ** 2  # (c, C)
-    prec_g = jg + np.einsum("ci,ij->cij", sinv, np.eye(c))[:, None]
-    cov_g = np.linalg.inv(prec_g)
-    # message from each class mean to mu
-    jmu = np.einsum("ci,ij->cij", sinv, np.eye(c))[:, None] - sinv[:, None, :, None] * cov_g * sinv[:, None, None, :]
-    kmu = sinv[:, None] * np.einsum("cgij,cgj->cgi", cov_g, kg)
-    prec_mu = jmu.sum(axis=1) + np.eye(c) / PRIOR_MU_SD**2
-    st.mu = _gauss_draw(prec_mu, kmu.sum(axis=1), z(n_c, c))
-    st.m = _gauss_draw(prec_g, kg + sinv[:, None] * st.mu[:, None], z(*kg.shape))
+    ssd = _lag_scale(st.sigma, dn.lags)[:, None].repeat(jg.shape[1], axis=1)  # (c, G, C)
+    # message from each class mean to mu, the same way: J_mu = S^-1/2 H (I + H)^-1 S^-1/2, H = S^1/2 J_g S^1/2
+    hmat = ssd[..., :, None] * jg * ssd[..., None, :]
+    chol_g = _cholesky(hmat + np.eye(c), dn.groups, "class")
+    jmu = _cho_solve(chol_g, hmat)
+    jmu = 0.5 * (jmu + np.swapaxes(jmu, -1, -2)) / ssd[..., :, None] / ssd[..., None, :]
+    kmu = _cho_solve(chol_g, ssd * kg) / ssd
+    chol_mu = _cholesky((PRIOR_MU_SD**2 * jmu.sum(axis=1) + np.eye(c))[:, None], ("mu",), "overall mean")[:, 0]
+    st.mu = _scaled_gauss(chol_mu, np.full(c, PRIOR_MU_SD), kmu.sum(axis=1), z(n_c, c))
+    st.m = _scaled_gauss(chol_g, ssd, kg + st.mu[:, None] / ssd**2, z(*kg.shape))
     prior_mean = np.concatenate([np.zeros((n_c, n_a, f)), st.m[:, dn.group_of]], axis=-1)
-    theta = _gauss_draw(prec_i, h + p0 * prior_mean, z(n_c, n_a, d))
+    theta = _scaled_gauss(chol, ps, h + p0 * prior_mean, z(n_c, n_a, d))
     st.a, st.gamma, st.beta = theta[..., 0], theta[..., 1:f], theta[..., f:]
 
 
@@ -259,7 +324,11 @@ def _draw_residual_scales(st: _State, dn: _Dense, resid: np.ndarray, rng: np.ran
 
     Drawing the scale given the weights ``w`` would leave it stuck on the ridge
     ``sigma^2 / w`` that the Student-t's scale mixture creates; with ``w``
-    integrated out the conditional is the Student-t likelihood itself.
+    integrated out the conditional is the Student-t likelihood itself. The
+    weights are then drawn afresh given the new scale (step 5's conditional): the
+    non-centred scale moves of step 3 condition on ``w``, and conditioning them on
+    weights drawn under the old scale would break the ordering rule of a partially
+    collapsed Gibbs sampler (van Dyk & Park, 2008).
     """
     nu = st.nu[:, None, None]
     r2 = resid**2
@@ -270,6 +339,9 @@ def _draw_residual_scales(st: _State, dn: _Dense, resid: np.ndarray, rng: np.ran
         return np.asarray(ll - se2 / (2 * PRIOR_SIGMA_E**2) + log_se)
 
     st.se = np.exp(slice_update(logp, np.log(st.se), rng, st.width["se"]))
+    # the steps that follow condition on w: draw it given the new scale, so that this collapsed step is
+    # followed by its own completion (van Dyk & Park, 2008) and every step leaves the joint posterior invariant
+    _draw_weights(st, dn, resid, rng)
 
 
 def _class_scales_noncentred(st: _State, dn: _Dense, rng: np.random.Generator) -> None:

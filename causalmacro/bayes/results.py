@@ -387,6 +387,62 @@ class AssetResponseResults:
         frame.attrs["what"] = "scenario"
         return frame.sort_values("mean", ascending=False)
 
+    def forecast_density(
+        self,
+        steps: int,
+        *,
+        level: float = 0.9,
+        regime: str | None = None,
+        rng: np.random.Generator | int | None = None,
+        shocks: Any = None,
+    ) -> xr.DataArray:
+        """Density forecast of every asset's cumulative return over the ``steps`` periods after the fit.
+
+        Each posterior draw simulates one path: its intercept and betas (lags ``0..L``) on the
+        sample's last observed structural shocks and on future shocks, plus a Student-t
+        residual of its own ``nu`` and ``sigma_e`` per asset and period; covariates (event
+        dummies) are zero in the future. See :mod:`causalmacro.bayes.forecast`.
+
+        Parameters
+        ----------
+        steps : int
+            Periods ahead, at least 1.
+        level : float
+            Coverage of the outer interval.
+        regime : str, optional
+            The regime whose betas and intercepts hold; required when the fit has regimes. It is
+            assumed to persist over the whole horizon.
+        rng : numpy.random.Generator or int, optional
+            Random source of the future shocks and residuals.
+        shocks : xarray.DataArray or pandas.DataFrame, optional
+            None: future shocks are the in-sample structural shock vectors resampled i.i.d. as
+            rows (their fat tails and cross-correlation kept). A conditional forecast's
+            ``shock_draws`` (or its ``shocks``, or a frame of horizons by shocks, as
+            :meth:`scenario` takes): the density **under the scenario**, posterior draw ``j``
+            taking shock path ``j`` modulo their number; ``steps`` at most the paths' horizon.
+
+        Returns
+        -------
+        xarray.DataArray
+            The layout of :meth:`causalmacro.SVARResults.forecast_density` (so
+            :func:`causalmacro.plotting.plot_fan` draws it): dims ``("period", "variable",
+            "quantile")``, ``variable`` the assets, ``quantile`` the outer interval's ends,
+            the quartiles and the median; coordinate ``point`` ``(period, variable)`` the
+            posterior predictive mean. Values are cumulative returns from ``T+1`` to the
+            period, in each asset's units. ``attrs``: ``level``, ``steps``, ``method``,
+            ``regime`` (``""`` without), ``units`` (asset -> unit), ``future_shocks``
+            (``"resampled"`` or ``"scenario"``), ``shock_paths``, ``draws``, ``last_date``.
+
+        Raises
+        ------
+        ArgumentError
+            A bad ``steps`` or ``level``, a missing or unknown regime, a scenario without one of
+            the fit's shocks or shorter than ``steps``.
+        """
+        from .forecast import density_forecast
+
+        return density_forecast(self, steps, level=level, regime=regime, rng=rng, shocks=shocks)
+
     def prob_greater(
         self,
         first: str,

@@ -24,11 +24,13 @@ import io
 import json
 import os
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
+from causalmacro.bvar.prior import Minnesota
 from causalmacro.errors import DataError
 from causalmacro.fileutil import replace_atomically
 from causalmacro.svar import _format
@@ -45,8 +47,7 @@ from causalmacro.svar.io import (
 )
 
 if TYPE_CHECKING:
-    from causalmacro.bvar.results import BVARResults
-    from causalmacro.bvar.structural import BayesianSVARResults
+    from causalmacro.bvar.results import BayesianSVARResults, BVARResults
 
 __all__ = ["FORMAT", "VERSION", "load_bvar", "save_bvar"]
 
@@ -57,10 +58,10 @@ _ARRAYS = ("b_hat", "v", "s", "coef_draws", "sigma_draws", "y", "x")
 
 def save_bvar(res: BVARResults | BayesianSVARResults, path: str | os.PathLike[str]) -> Path:
     """Write a BVAR's results (or a structural BVAR's) to ``path`` atomically; see the module for the layout."""
-    from causalmacro.bvar.structural import BayesianSVARResults
-
     target = Path(path)
-    bvar = res.bvar if isinstance(res, BayesianSVARResults) else res
+    # a BayesianSVARResults carries its BVAR (this module imports neither class at run time)
+    sres: BayesianSVARResults | None = cast("BayesianSVARResults", res) if hasattr(res, "posterior") else None
+    bvar = cast("BVARResults", res) if sres is None else sres.bvar
     manifest: dict[str, Any] = {
         "format": FORMAT, "version": VERSION, "kind": "bvar",
         "variables": list(bvar.variables), "lags": bvar.lags, "index": _encode_index(bvar.index),
@@ -70,15 +71,15 @@ def save_bvar(res: BVARResults | BayesianSVARResults, path: str | os.PathLike[st
         "log_hyperposterior": float(bvar.log_hyperposterior), "dof": float(bvar.dof),
     }
     arrays = {name: np.asarray(getattr(bvar, name)) for name in _ARRAYS}
-    if isinstance(res, BayesianSVARResults):
-        manifest.update(kind="structural", identification=_encode_identification(res.identification),
-                        identified_details=_format.jsonable(dict(res.identified.details)), seed=res.seed)
-        arrays.update(impact=np.asarray(res.identified.impact), draw_impact=np.asarray(res.posterior.impact),
-                      kept=np.asarray(res.kept, dtype=np.float64))
-        if res.identified.accepted is not None:
-            arrays["accepted"] = np.asarray(res.identified.accepted)
-        if res.identified.weights is not None:
-            arrays["weights"] = np.asarray(res.identified.weights)
+    if sres is not None:
+        manifest.update(kind="structural", identification=_encode_identification(sres.identification),
+                        identified_details=_format.jsonable(dict(sres.identified.details)), seed=sres.seed)
+        arrays.update(impact=np.asarray(sres.identified.impact), draw_impact=np.asarray(sres.posterior.impact),
+                      kept=np.asarray(sres.kept, dtype=np.float64))
+        if sres.identified.accepted is not None:
+            arrays["accepted"] = np.asarray(sres.identified.accepted)
+        if sres.identified.weights is not None:
+            arrays["weights"] = np.asarray(sres.identified.weights)
     manifest["arrays"] = sorted(arrays)
     if not target.parent.is_dir():
         raise DataError(f"cannot write {target}: folder {target.parent} does not exist")
@@ -126,25 +127,25 @@ def _read(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     return manifest, arrays
 
 
-def load_bvar(path: str | os.PathLike[str]) -> BVARResults | BayesianSVARResults:
+def load_bvar(path: str | os.PathLike[str], bvar_cls: type[BVARResults],
+              build: Callable[..., BayesianSVARResults]) -> BVARResults | BayesianSVARResults:
     """Read a file :func:`save_bvar` wrote: :class:`BVARResults`, or :class:`BayesianSVARResults` for a structural one.
+
+    ``bvar_cls`` and ``build`` (:func:`~causalmacro.bvar.results.build_structural`) come from the
+    caller, the results' ``load``, so that this module imports neither at run time (no import cycle).
 
     Raises
     ------
     DataError
         Naming the file, when it is missing, not a BVAR results file, of another version, or corrupt.
     """
-    from causalmacro.bvar.prior import Minnesota
-    from causalmacro.bvar.results import BVARResults
-    from causalmacro.bvar.structural import build_structural
-
     source = Path(path)
     if not source.is_file():
         raise DataError(f"results file {source} does not exist")
     manifest, arrays = _read(source)
     try:
         prior: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in manifest["prior"].items()}
-        bvar = BVARResults(
+        bvar = bvar_cls(
             variables=tuple(manifest["variables"]), lags=int(manifest["lags"]),
             index=_decode_index(manifest["index"], arrays["y"].shape[0]), prior=Minnesota(**prior),
             hyper=manifest["hyper"], searched=tuple(manifest["searched"]), converged=bool(manifest["converged"]),
@@ -161,7 +162,7 @@ def load_bvar(path: str | os.PathLike[str]) -> BVARResults | BayesianSVARResults
         if kept.size != arrays["draw_impact"].shape[0] or (kept.size and kept.max() >= bvar.draws):
             raise _Corrupt("kept draws do not match the stored impact matrices")
         stored = (identified, arrays["draw_impact"], kept, int(manifest["seed"]))
-        return build_structural(bvar, _decode_identification(manifest["identification"]), stored=stored)
+        return build(bvar, _decode_identification(manifest["identification"]), stored=stored)
     except Exception as exc:  # the manifest is untrusted input: any inconsistency is damage
         reason = str(exc) if isinstance(exc, _Corrupt) else f"{type(exc).__name__}: {exc}"
         raise DataError(f"{source} is corrupt: {reason}".splitlines()[0]) from None

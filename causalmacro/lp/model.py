@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from causalmacro.errors import ArgumentError, DataError
 from causalmacro.spec.defaults import LP
@@ -35,8 +36,15 @@ def _frame(data: pd.DataFrame | pd.Series, what: str) -> pd.DataFrame:
 
 def _distinct(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` without the columns equal (NaN included) to an earlier one: the own lags of an observed shock that
-    is also a response appear once."""
-    return frame.loc[:, ~frame.T.duplicated().to_numpy()] if frame.shape[1] else frame
+    is also a response appear once.
+
+    Compares whole columns as arrays (``pandas``' ``frame.T.duplicated()`` factorises each of the T rows of the
+    transpose: a Python-level loop over periods, seconds on a weekly panel).
+    """
+    values = frame.to_numpy(dtype=float)
+    keep = [c for c in range(values.shape[1])
+            if not any(np.array_equal(values[:, c], values[:, e], equal_nan=True) for e in range(c))]
+    return frame.iloc[:, keep] if len(keep) < values.shape[1] else frame
 
 
 class LocalProjections:
@@ -166,17 +174,23 @@ class LocalProjections:
         nobs = np.zeros(shape[:1] + shape[2:], dtype=int)
         influence = np.zeros((*shape, len(index)))
         bandwidth = max(H + 1, self.hac_lags or 0)
-        for j, shock in enumerate(s.columns):
-            base = pd.concat([pd.Series(1.0, index=index, name="const"), s[[shock]], controls], axis=1)
-            base = base.loc[:, ~base.columns.duplicated()]
-            for i, resp in enumerate(y.columns):
-                own = np.array_equal(y[resp].to_numpy(), s[shock].to_numpy(), equal_nan=True)
-                for h in range(H + 1):
-                    lhs = y[resp].rolling(h + 1).sum().shift(-h) if self.cumulative else y[resp].shift(-h)
-                    if own and h == 0:  # shock_t on itself: exactly one, no sampling error
-                        coef[0, i, j, :], se[0, i, j, :] = 1.0, 0.0
-                        continue
-                    self._one(lhs, base, dummies, states, h, (i, j), coef, se, nobs, influence, index)
+        d_all = dummies[states].to_numpy(dtype=float)
+        with threadpool_limits(limits=1):  # small regressions: BLAS threads only contend (100x slower at T=560)
+            for j, shock in enumerate(s.columns):
+                base = pd.concat([pd.Series(1.0, index=index, name="const"), s[[shock]], controls], axis=1)
+                base = base.loc[:, ~base.columns.duplicated()]
+                x_all = base.to_numpy(dtype=float)
+                complete = ~(np.isnan(x_all).any(axis=1) | np.isnan(d_all).any(axis=1))
+                for i, resp in enumerate(y.columns):
+                    own = np.array_equal(y[resp].to_numpy(), s[shock].to_numpy(), equal_nan=True)
+                    for h in range(H + 1):
+                        lhs = y[resp].rolling(h + 1).sum().shift(-h) if self.cumulative else y[resp].shift(-h)
+                        if own and h == 0:  # shock_t on itself: exactly one, no sampling error
+                            coef[0, i, j, :], se[0, i, j, :] = 1.0, 0.0
+                            continue
+                        lhs_v = lhs.to_numpy(dtype=float)
+                        rows = np.flatnonzero(complete & ~np.isnan(lhs_v))
+                        self._one(lhs_v[rows], x_all[rows], d_all[rows], rows, h, (i, j), coef, se, nobs, influence)
         corr = np.zeros((H + 1, H + 1, *shape[1:]))
         for i, j, k in np.ndindex(*shape[1:]):
             corr[:, :, i, j, k] = stack_influence(influence[:, i, j, k], bandwidth)
@@ -189,23 +203,20 @@ class LocalProjections:
             controls=() if self.controls is None else tuple(map(str, self.controls.columns)),
         )
 
-    def _one(self, lhs: pd.Series, base: pd.DataFrame, dummies: pd.DataFrame, states: list[str], h: int,
-             at: tuple[int, int], coef: np.ndarray, se: np.ndarray, nobs: np.ndarray, influence: np.ndarray,
-             index: pd.Index) -> None:
-        """The (interacted) regression of ``lhs`` at horizon ``h``; fills ``at``'s cells of the output arrays."""
+    def _one(self, lhs: np.ndarray, x_base: np.ndarray, d: np.ndarray, rows: np.ndarray, h: int,
+             at: tuple[int, int], coef: np.ndarray, se: np.ndarray, nobs: np.ndarray, influence: np.ndarray) -> None:
+        """The (interacted) regression of ``lhs`` at horizon ``h`` on the complete rows ``rows`` (positions in the
+        sample, in time order: ``x_base`` the pooled regressors, ``d`` the state indicators there); fills ``at``'s
+        cells of the output arrays."""
         i, j = at
-        rows = pd.concat([lhs.rename("__lhs__"), base, dummies.add_prefix("__d__")], axis=1).dropna()
-        d = rows[[f"__d__{st}" for st in states]].to_numpy()
-        x_base = rows[list(base.columns)].to_numpy()
         k = x_base.shape[1]
-        kept = [m for m in range(len(states)) if d[:, m].sum() > k + 1]  # a state too rare to fit stays NaN
+        kept = [m for m in range(d.shape[1]) if d[:, m].sum() > k + 1]  # a state too rare to fit stays NaN
         if not kept:
             return
         in_kept = d[:, kept].sum(axis=1) > 0
         x = np.concatenate([x_base[in_kept] * d[in_kept, m][:, None] for m in kept], axis=1)
-        fit = ols(x, rows["__lhs__"].to_numpy()[in_kept], "HC1" if self.lag_augment else "HAC",
-                  hac_rule(h, self.hac_lags))
-        where = index.get_indexer(rows.index[in_kept])
+        fit = ols(x, lhs[in_kept], "HC1" if self.lag_augment else "HAC", hac_rule(h, self.hac_lags))
+        where = rows[in_kept]
         for n, m in enumerate(kept):
             c = n * k + 1  # the shock's column in state m's block
             coef[h, i, j, m], se[h, i, j, m] = fit.coef[c], np.sqrt(fit.cov[c, c])

@@ -126,7 +126,8 @@ def fit_spec(
     else:
         cmp = None
     index = pd.DatetimeIndex(panel.data.index)
-    regime_frame = compute_regimes(panel, spec) if spec.regimes else pd.DataFrame(index=index)
+    regime_frame = (_timed(timings, "regimes", lambda: compute_regimes(panel, spec)) if spec.regimes
+                    else pd.DataFrame(index=index))
     lps = _timed(timings, "lp", lambda: lp_stage(spec, panel, sv.res, regime_frame))
     if lps.lp:
         say(f"local projections: {len(lps.lp)} links" + (f", by {spec.lp.state}" if lps.by_state else "")
@@ -140,7 +141,7 @@ def fit_spec(
         say(f"sampling: asset model, {len(spec.assets.groups) if spec.assets else 0} assets, sampler {am.sampler}, gate "
             f"{'passed' if am.res.diagnostics.passed else 'FAILED'}, {sweeps} sweeps a chain "
             f"({timings['assets']:.1f} s)")
-    gs = graph_stage(spec, panel, sv, am, regime_frame)
+    gs = _timed(timings, "graph", lambda: graph_stage(spec, panel, sv, am, regime_frame))
     scn = _scenarios(spec, panel, sv, am, seed=int(rng), n_reps=n_reps, timings=timings, say=say)
     choices = _grid_note(run_choices(spec, int(rng), (svar_seed, asset_seed), sv, lps, am, gs, scn), grid)
     tables = None if am.res is None else asset_tables(spec, am.res, choices.asset_shocks, choices.level,

@@ -169,7 +169,8 @@ class RunResults:
         the assets' sign flips, ...), as used; a typed frozen record
         (:class:`~causalmacro.pipeline.choices.RunChoices`, read by attribute).
     timings : mapping
-        Seconds spent per stage (``svar``, ``lp``, ``assets``).
+        Seconds spent per stage (``svar``, ``compare``, ``regimes``, ``lp``, ``assets``, ``graph``, ``scenarios``:
+        those the run has).
     asset_tables : AssetTables or None
         The asset spectra (standardised, per shock, now and per regime) and the
         regime contrast the report shows (:func:`causalmacro.pipeline.tables.asset_tables`).

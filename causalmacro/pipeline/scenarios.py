@@ -30,7 +30,7 @@ import pandas as pd
 import xarray as xr
 
 from causalmacro.build import var_events
-from causalmacro.bvar.structural import BayesianSVARResults
+from causalmacro.bvar.results import BayesianSVARResults
 from causalmacro.errors import ArgumentError
 from causalmacro.panel.events import event_path, event_period
 from causalmacro.panel.invert import to_model_units

@@ -45,10 +45,32 @@ def class_colour(group: str) -> str:
     return palette[sum(map(ord, group)) % len(palette)]
 
 
-def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 110) -> None:
-    """Write a figure to ``path`` (format from the suffix) and release it."""
-    fig.savefig(path, dpi=dpi, bbox_inches="tight")
-    plt.close(fig)
+def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 110, close: bool = True) -> None:
+    """Write a figure to ``path`` (format from the suffix) and release it (``close=False``: keep it for another format).
+
+    The bytes depend on the figure alone: an SVG carries no date and its ids come from a fixed salt.
+    """
+    if str(path).endswith(".svg"):
+        with plt.rc_context({"svg.hashsalt": "causalmacro"}):
+            fig.savefig(path, dpi=dpi, bbox_inches="tight", metadata={"Date": None})
+    else:
+        fig.savefig(path, dpi=dpi, bbox_inches="tight")
+    if close:
+        plt.close(fig)
+
+
+_PROCESS_SETTINGS = ("backend", "backend_fallback", "interactive")
+
+
+def figure_settings() -> dict[str, Any]:
+    """This process's ``rcParams`` but the backend's, for :func:`use_figure_settings` in another process."""
+    return {k: v for k, v in plt.rcParams.items() if k not in _PROCESS_SETTINGS}
+
+
+def use_figure_settings(settings: Mapping[str, Any]) -> None:
+    """Draw with the Agg backend and ``settings`` (from :func:`figure_settings`): a figure worker's set-up."""
+    plt.switch_backend("agg")
+    plt.rcParams.update(dict(settings))  # type: ignore[arg-type]
 
 
 def grid(n_rows: int, n_cols: int, axes: Any, size: float = 2.2) -> tuple[Figure, np.ndarray]:

@@ -32,6 +32,7 @@ from causalmacro.pipeline.fit import with_robustness
 from causalmacro.pipeline.results import band_text
 from causalmacro.report.changes import changes_markdown, load_run
 from causalmacro.report.changes import compare as compare_runs
+from causalmacro.report.figures import FigureTask, check_jobs, draw_figures
 from causalmacro.report.graph_html import graph_html
 from causalmacro.report.html import (
     FAN_FIGURE,
@@ -77,6 +78,7 @@ def write_run(
     compare: str | os.PathLike[str] | None = None,
     on_stage: Callable[[str], None] | None = None,
     grid: GridResults | None = None,
+    jobs: int | None = None,
 ) -> RunOutput:
     """Write the figures, tables, ``results.json``, ``report.md`` and ``manifest.json`` of a run.
 
@@ -103,6 +105,13 @@ def write_run(
         :attr:`RunResults.robustness` the report shows as its "Robustness across
         specifications" section (sign shares and the specification curve of each
         link into the focus variable).
+    jobs : int, optional
+        Processes drawing the figures, this one included (default:
+        :func:`causalmacro.report.figures.default_jobs`, the usable cores, at most
+        :data:`~causalmacro.report.figures.FIGURE_JOBS_CAP`; 1: every figure in this process).
+        The folder's files are the same whatever the number. With more than one,
+        a script calling this needs the ``if __name__ == "__main__":`` guard of
+        any process pool (the workers import the main module).
 
     Returns
     -------
@@ -112,6 +121,7 @@ def write_run(
         warnings.warn("write_run(grid=) is deprecated; pass the grid to fit_spec(grid=), whose results the report "
                       "formats", DeprecationWarning, stacklevel=2)
         run = with_robustness(run, grid)
+    n_jobs = check_jobs(jobs)
     folder = Path(out)
     folder.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(folder)
@@ -119,9 +129,12 @@ def write_run(
     try:
         t0 = time.perf_counter()
         diff = _changes(run, Path(compare) if compare is not None else folder, required=compare is not None)
-        files = _write_files(run, staging, diff)
+        drawn: list[float] = []
+        files = _write_files(run, staging, diff, jobs=n_jobs, drawn=drawn)
         if on_stage is not None:
-            on_stage(f"figures and report: {len(files)} files ({time.perf_counter() - t0:.1f} s)")
+            how = "in this process" if n_jobs == 1 else f"by {n_jobs} processes"
+            on_stage(f"figures and report: {len(files)} files, figures drawn {how} in {drawn[0]:.1f} s "
+                     f"({time.perf_counter() - t0:.1f} s)")
         opts = options if options is not None else {
             "seed": run.choices.seed, "reps": run.choices.reps,
             "assets": run.choices.assets_fitted, "sampler": run.choices.asset_sampler}
@@ -168,15 +181,16 @@ class _Folder:
     def __init__(self, folder: Path, run: RunResults) -> None:
         self.path = folder
         self.files: list[str] = []
+        self.tasks: list[FigureTask] = []
         self.synthetic = run.synthetic
         self.units = {name: info.units for name, info in run.panel.columns.items()}
         self.horizon_unit = {"monthly": "months", "weekly": "weeks"}.get(run.spec.frequency, "periods")
 
-    def save(self, fig: Any, name: str) -> None:
-        from causalmacro.plotting import save_figure
-
-        save_figure(fig, self.path / name)
-        self.files.append(name)
+    def figure(self, name: str | tuple[str, ...], function: str, *args: Any, cost: float = 1.0, **kwargs: Any) -> None:
+        """Declare a figure, ``causalmacro.plotting.<function>(*args, **kwargs)`` saved as ``name`` (drawn later)."""
+        names = (name,) if isinstance(name, str) else name
+        self.tasks.append(FigureTask(names, function, args, kwargs, cost))
+        self.files.append(names[0])
 
     def csv(self, frame: pd.DataFrame | Panel, name: str, **kw: Any) -> None:
         frame.to_csv(self.path / name, **kw)
@@ -187,7 +201,9 @@ class _Folder:
         self.files.append(name)
 
 
-def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = None) -> list[str]:
+def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = None, *, jobs: int = 1,
+                 drawn: list[float] | None = None) -> list[str]:
+    """Write the folder's files into ``folder``; ``drawn`` gets the seconds spent drawing the figures."""
     out = _Folder(folder, run)
     _write_var_figures(run, out)
     _write_optional(run, out)
@@ -201,6 +217,10 @@ def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = No
     out.text(json.dumps(run.to_dict(), indent=2, default=str), "results.json")
     if diff is not None:
         out.text(json.dumps(diff, indent=2), "changes.json")
+    t0 = time.perf_counter()
+    draw_figures(out.tasks, folder, jobs=jobs)  # before report.html, which embeds the PNGs
+    if drawn is not None:
+        drawn.append(time.perf_counter() - t0)
     files = out.files
     files += ["report.md", "report.html"]
     _write_text(folder / "report.md", markdown(run, files, changes_markdown(diff) if diff is not None else None))
@@ -210,58 +230,47 @@ def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = No
 
 def _write_var_figures(run: RunResults, out: _Folder) -> None:
     """The VAR's figures: the liquidity tracker, responses, variance shares, historical decomposition, the graph, channels."""
-    from causalmacro.plotting import (
-        plot_channels,
-        plot_fevd,
-        plot_graph,
-        plot_historical_decomposition,
-        plot_irf,
-        plot_liquidity_tracker,
-    )
-
     synthetic, units, horizon_unit, focus = out.synthetic, out.units, out.horizon_unit, run.choices.focus
     if run.tracker is not None and run.tracker.skipped is None:
-        out.save(plot_liquidity_tracker(run.tracker, synthetic=synthetic), TRACKER_FIGURE)
-    out.save(plot_irf(run.irf, synthetic=synthetic, units=units, horizon_unit=horizon_unit), "irf.png")
-    out.save(plot_fevd(run.fevd, focus, synthetic=synthetic, horizon_unit=horizon_unit), f"fevd_{focus}.png")
-    out.save(plot_historical_decomposition(run.historical_decomposition, focus, last=run.choices.hd_periods,
-                                           synthetic=synthetic, units=units), f"hd_{focus}.png")
-    graph_fig = plot_graph(run.graph, synthetic=synthetic)
-    graph_fig.savefig(out.path / "graph.svg", bbox_inches="tight")  # a vector copy of the same figure
-    out.save(graph_fig, "graph.png")
+        out.figure(TRACKER_FIGURE, "plot_liquidity_tracker", run.tracker, synthetic=synthetic)
+    out.figure("irf.png", "plot_irf", run.irf, synthetic=synthetic, units=units, horizon_unit=horizon_unit,
+               cost=run.irf.sizes.get("response", 1) * run.irf.sizes.get("shock", 1))
+    out.figure(f"fevd_{focus}.png", "plot_fevd", run.fevd, focus, synthetic=synthetic, horizon_unit=horizon_unit)
+    out.figure(f"hd_{focus}.png", "plot_historical_decomposition", run.historical_decomposition, focus,
+               last=run.choices.hd_periods, synthetic=synthetic, units=units)
+    out.figure(("graph.png", "graph.svg"), "plot_graph", run.graph, synthetic=synthetic)  # one drawing, two formats
     _write_text(out.path / "graph.html", graph_html(run.graph, title=f"Dependency graph: {run.spec.name}",
                                                     synthetic=synthetic))
     out.files += ["graph.svg", "graph.html"]
     if run.channels:
-        out.save(plot_channels(dict(run.channels), focus, synthetic=synthetic, units=units,
-                               horizon_unit=horizon_unit), f"channels_{focus}.png")
+        out.figure(f"channels_{focus}.png", "plot_channels", dict(run.channels), focus, synthetic=synthetic,
+                   units=units, horizon_unit=horizon_unit, cost=len(run.channels))
 
 
 def _write_optional(run: RunResults, out: _Folder) -> None:
     """The cycle position, local projections, event effects and regimes, where the run has them."""
-    from causalmacro.plotting import plot_event_effects, plot_irf, plot_lp, plot_position
-
     synthetic, units, horizon_unit = out.synthetic, out.units, out.horizon_unit
     if run.position is not None:
-        out.save(plot_position(run.position, synthetic=synthetic, units=units), "position.png")
+        out.figure("position.png", "plot_position", run.position, synthetic=synthetic, units=units)
         out.csv(run.position.links, "position.csv")
     if run.lp:
-        out.save(plot_lp(run.irf, dict(run.lp), lp_state=dict(run.lp_state) or None, state_name=run.choices.lp_state,
-                         synthetic=synthetic, units=units, horizon_unit=horizon_unit), "lp.png")
+        out.figure("lp.png", "plot_lp", run.irf, dict(run.lp), lp_state=dict(run.lp_state) or None,
+                   state_name=run.choices.lp_state, synthetic=synthetic, units=units, horizon_unit=horizon_unit,
+                   cost=len(run.lp))
         lp_rows = [da.to_dataframe(name="value").reset_index().assign(link=link)
                    for link, da in [*run.lp.items(), *run.lp_state.items()]]
         out.csv(pd.concat(lp_rows, ignore_index=True), "lp.csv", index=False)
     if run.event_effects is not None:
         titles = {name: run.spec.event_title(name) for name in run.spec.events}
-        out.save(plot_event_effects(run.event_effects, titles=titles, synthetic=synthetic, units=units,
-                                    horizon_unit=horizon_unit), "events.png")
+        out.figure("events.png", "plot_event_effects", run.event_effects, titles=titles, synthetic=synthetic,
+                   units=units, horizon_unit=horizon_unit, cost=2)
         out.csv(run.event_effects.to_dataframe(), "event_effects.csv")
     if len(run.regimes.columns):
         out.csv(run.regimes, "regimes.csv")
     if run.irf_compare is not None:
         focus = run.choices.focus
-        out.save(plot_irf(run.irf_compare, responses=[focus], synthetic=synthetic, units=units,
-                          horizon_unit=horizon_unit), f"irf_compare_{focus}.png")
+        out.figure(f"irf_compare_{focus}.png", "plot_irf", run.irf_compare, responses=[focus], synthetic=synthetic,
+                   units=units, horizon_unit=horizon_unit)
         out.csv(run.irf_compare.to_dataframe(), "irf_compare.csv")
 
 
@@ -277,21 +286,20 @@ def _write_tables(run: RunResults, out: _Folder) -> None:
 
 def _write_assets(run: RunResults, out: _Folder) -> None:
     """The asset spectra the pipeline computed (now, and by regime) and the posterior."""
-    from causalmacro.plotting import plot_spectrum, plot_spectrum_by_regime
-
     tables, assets = run.asset_tables, run.assets
     assert tables is not None and assets is not None
     now = tables.regime_now
     for shock, table in tables.spectra.items():
         where = f" ({tables.regime} regime now: {now})" if now is not None else ""
-        out.save(plot_spectrum(table, title=f"Asset spectrum{where}: cumulative response to a one-s.d. {shock} shock",
-                               synthetic=out.synthetic), f"spectrum_{shock}.png")
+        out.figure(f"spectrum_{shock}.png", "plot_spectrum", table,
+                   title=f"Asset spectrum{where}: cumulative response to a one-s.d. {shock} shock",
+                   synthetic=out.synthetic)
         out.csv(table, f"spectrum_{shock}.csv")
         if shock in tables.spectra_by_regime:
-            out.save(plot_spectrum_by_regime(dict(tables.spectra_by_regime[shock]),
-                                             title=f"Asset spectrum by {tables.regime} regime: cumulative response "
-                                             f"to a one-s.d. {shock} shock", synthetic=out.synthetic),
-                     f"spectrum_{shock}_by_regime.png")
+            by_regime = dict(tables.spectra_by_regime[shock])
+            out.figure(f"spectrum_{shock}_by_regime.png", "plot_spectrum_by_regime", by_regime,
+                       title=f"Asset spectrum by {tables.regime} regime: cumulative response "
+                       f"to a one-s.d. {shock} shock", synthetic=out.synthetic, cost=len(by_regime))
     assets.save(out.path / "asset_posterior.nc")
     out.files.append("asset_posterior.nc")
 
@@ -305,8 +313,6 @@ def _write_scenarios(run: RunResults, out: _Folder) -> None:
     asset model the asset spectrum under it (in the regime the chain is in now,
     ``scenario_spectrum_regime``; every regime's table is in the section).
     """
-    from causalmacro.plotting import plot_fan, plot_scenario, plot_scenario_spectrum
-
     stage = run.scenarios
     assert stage is not None
     for name, table in stage.tables.items():
@@ -314,29 +320,26 @@ def _write_scenarios(run: RunResults, out: _Folder) -> None:
     density = stage.density_table()
     if density is not None and stage.density is not None:
         out.csv(density, "forecast_density.csv")
-        out.save(plot_fan(stage.density, history=run.panel.data, synthetic=out.synthetic, units=out.units),
-                 FAN_FIGURE)
+        out.figure(FAN_FIGURE, "plot_fan", stage.density, history=run.panel.data, synthetic=out.synthetic,
+                   units=out.units, cost=2)
     for name, ds in stage.scenarios.items():
         paths, spectrum = scenario_figures(name)
-        out.save(plot_scenario(ds, stage.baseline, synthetic=out.synthetic, units=out.units), paths)
+        out.figure(paths, "plot_scenario", ds, stage.baseline, synthetic=out.synthetic, units=out.units, cost=2)
         regime = scenario_spectrum_regime(run, name)
         if regime is not None:
             moved = ", ".join(ds.attrs["shocks_allowed"])
             where = f", {run.choices.asset_regime} regime now: {regime}" if run.choices.asset_regime else ""
-            out.save(plot_scenario_spectrum(stage.spectra[name][regime], synthetic=out.synthetic,
-                                            title=f"Asset spectrum under {name} ({moved} shocks only{where})"),
-                     spectrum)
+            out.figure(spectrum, "plot_scenario_spectrum", stage.spectra[name][regime], synthetic=out.synthetic,
+                       title=f"Asset spectrum under {name} ({moved} shocks only{where})")
 
 
 def _write_spec_curves(run: RunResults, out: _Folder) -> None:
     """The specification curve of each link into the focus variable (computed by the pipeline)."""
-    from causalmacro.plotting import plot_spec_curve
-
     rob = run.robustness
     assert rob is not None
     for source, curve in rob.curves.items():
-        out.save(plot_spec_curve(curve, synthetic=out.synthetic, units=out.units),
-                 f"spec_curve_{source}_{rob.focus}.png")
+        out.figure(f"spec_curve_{source}_{rob.focus}.png", "plot_spec_curve", curve, synthetic=out.synthetic,
+                   units=out.units)
 
 
 def run_report(
@@ -348,11 +351,12 @@ def run_report(
     assets: bool = True,
     rng: int = 0,
     progress: bool = False,
+    jobs: int | None = None,
 ) -> RunOutput:
     """The main job from Python: :func:`causalmacro.fit_spec`, then :func:`write_run`.
 
     Parameters are those of :func:`~causalmacro.pipeline.fit_spec`, plus ``out``,
-    the folder to write.
+    the folder to write, and ``jobs``, the processes drawing its figures (:func:`write_run`).
     """
     run = fit_spec(spec, panel, rng=rng, reps=reps, assets=assets, progress=progress)
-    return write_run(run, out)
+    return write_run(run, out, jobs=jobs)

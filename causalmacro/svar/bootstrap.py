@@ -84,7 +84,7 @@ class BootstrapDraws:
     ----------
     method : {"block", "residual", "wild", "posterior"}
         ``"posterior"``: not a bootstrap but the exact posterior draws of a Bayesian
-        VAR, identified draw by draw (:mod:`causalmacro.bvar.structural`); their bands
+        VAR, identified draw by draw (:mod:`causalmacro.bvar.results`); their bands
         are posterior credible intervals.
     reps : int
         Replications requested.

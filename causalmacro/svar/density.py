@@ -33,23 +33,13 @@ import numpy as np
 import xarray as xr
 
 from causalmacro.errors import ArgumentError
-from causalmacro.labelled import check_level
+from causalmacro.labelled import DENSITY_DIMS, check_level, fan_quantiles
 from causalmacro.svar.bootstrap import BootstrapDraws, block_length_rule, block_shocks, dof_scale
 from causalmacro.svar.exog import validate_exog_future
 from causalmacro.svar.forecast import forecast_index, var_forecast
 from causalmacro.svar.reduced_form import ReducedForm
 
 __all__ = ["DENSITY_DIMS", "density_forecast", "fan_quantiles", "future_errors", "paths_density", "simulate_paths"]
-
-DENSITY_DIMS = ("period", "variable", "quantile")
-"""Dims of a density forecast, in this order."""
-
-
-def fan_quantiles(level: float) -> tuple[float, ...]:
-    """Quantiles a density forecast reports: the ``level`` interval's ends, the quartiles and the median."""
-    lo, hi = 0.5 - level / 2, 0.5 + level / 2
-    return tuple(sorted({round(lo, 10), 0.25, 0.5, 0.75, round(hi, 10)}))
-
 
 def future_errors(
     rf: ReducedForm, reps: int, steps: int, method: str, rng: np.random.Generator, block_length: int | None = None,

@@ -213,6 +213,7 @@ class AssetResponseModel:
         log_likelihood: bool = False,
         cores: int | None = None,
         progressbar: bool = False,
+        burn_sweeps: int = ASSETS.burn_sweeps,
         first_sweeps: int = ASSETS.first_sweeps,
         extra_sweeps: int = ASSETS.extra_sweeps,
         max_sweeps: int = ASSETS.max_sweeps,
@@ -227,7 +228,8 @@ class AssetResponseModel:
             :data:`SAMPLER_DEFAULTS` (Gibbs 8 chains; NUTS 4 x (1000 + 1000)).
             The Gibbs sampler with ``draws=None`` samples to the convergence
             gate (:mod:`causalmacro.bayes.rounds`): rounds of sweeps until
-            R-hat and bulk ESS pass on the second half of every chain, or
+            R-hat and bulk ESS pass on every chain's sweeps after a fixed
+            warm-up (``burn_sweeps``), or
             ``max_sweeps``; ``tune`` must then be None too.
         target_accept : float
             NUTS target acceptance (NUTS samplers only); default 0.95
@@ -248,10 +250,11 @@ class AssetResponseModel:
             Chains run in parallel; default ``min(chains, cpu count)``.
         progressbar : bool
             Show the sampler's progress bar (off by default).
-        first_sweeps, extra_sweeps, max_sweeps : int
-            Gibbs sampling to the gate: sweeps per chain in the first round, added
-            by each further round, and the cap (defaults ``[assets]`` of the spec,
-            :data:`causalmacro.spec.defaults.ASSETS`: 400, 400, 4000). Unused
+        burn_sweeps, first_sweeps, extra_sweeps, max_sweeps : int
+            Gibbs sampling to the gate: warm-up sweeps per chain (discarded), kept
+            sweeps in the first round, added by each further round, and the cap on
+            all sweeps (defaults ``[assets]`` of the spec,
+            :data:`causalmacro.spec.defaults.ASSETS`: 100, 400, 200, 4000). Unused
             with ``draws`` set or a NUTS sampler.
 
         Returns
@@ -262,9 +265,9 @@ class AssetResponseModel:
             ``diagnostics.passed=False``. Sampling to the gate records
             ``settings["sweeps"]``, ``["rounds"]``, ``["max_sweeps"]`` and
             ``["stop"]`` (why it stopped); ``draws`` and ``tune`` are then the
-            kept half and the warm-up half.
+            kept sweeps and the warm-up.
         """
-        rounds = _rounds(sampler, draws, tune, first_sweeps, extra_sweeps, max_sweeps)
+        rounds = _rounds(sampler, draws, tune, first_sweeps, extra_sweeps, max_sweeps, burn_sweeps)
         draws, tune, chains = _defaults(sampler, draws, tune, chains)
         _check_counts(draws, tune, chains, target_accept)
         seed = _seed(rng)
@@ -282,7 +285,7 @@ class AssetResponseModel:
             progressbar=progressbar,
             rounds=rounds,
         )
-        if rounds is not None:  # the kept half and the warm-up half of the sweeps run
+        if rounds is not None:  # the kept sweeps and the warm-up
             draws = idata["posterior"].sizes["draw"]
             tune = int(idata["posterior"].attrs["sweeps"]) - draws
         diagnostics = diagnose(idata)
@@ -306,6 +309,7 @@ class AssetResponseModel:
         log_likelihood: bool = False,
         cores: int | None = None,
         progressbar: bool = False,
+        burn_sweeps: int = ASSETS.burn_sweeps,
         first_sweeps: int = ASSETS.first_sweeps,
         extra_sweeps: int = ASSETS.extra_sweeps,
         max_sweeps: int = ASSETS.max_sweeps,
@@ -323,7 +327,7 @@ class AssetResponseModel:
             Cost grows linearly: ``n_shock_draws`` samplings of ``chains`` chains.
         draws, tune, chains, target_accept, sampler, log_likelihood, cores, progressbar
             As in :meth:`fit`, per shock draw (the same :data:`SAMPLER_DEFAULTS`).
-        first_sweeps, extra_sweeps, max_sweeps : int
+        burn_sweeps, first_sweeps, extra_sweeps, max_sweeps : int
             As in :meth:`fit`; with the Gibbs sampler and ``draws=None`` every refit
             samples to the gate, and all are then cut to the fewest kept draws of
             any (so that they pool along ``chain``; each stays past its own warm-up).
@@ -338,7 +342,7 @@ class AssetResponseModel:
             chains, coordinate ``shock_draw`` along ``chain``. The gate is the
             worst case over the fits.
         """
-        rounds = _rounds(sampler, draws, tune, first_sweeps, extra_sweeps, max_sweeps)
+        rounds = _rounds(sampler, draws, tune, first_sweeps, extra_sweeps, max_sweeps, burn_sweeps)
         draws, tune, chains = _defaults(sampler, draws, tune, chains)
         _check_counts(draws, tune, chains, target_accept)
         if not isinstance(shock_draws, xr.DataArray) or set(shock_draws.dims) != {
@@ -417,14 +421,15 @@ class AssetResponseModel:
         return _finish(idata, self._design, diagnostics, settings)
 
 
-def _rounds(sampler: str, draws: int | None, tune: int | None, first: int, extra: int, cap: int) -> Rounds | None:
+def _rounds(sampler: str, draws: int | None, tune: int | None, first: int, extra: int, cap: int,
+            burn: int) -> Rounds | None:
     """The gate's schedule when the Gibbs sampler runs to the gate (``draws`` unset), else None."""
     if sampler != "gibbs" or draws is not None:
         return None
     if tune is not None:
         raise ArgumentError(f"tune: set draws too (a fixed count), or neither (the Gibbs sampler samples to the "
-                            f"convergence gate and discards the first half of its sweeps); got tune={tune!r}")
-    return Rounds(first=first, extra=extra, cap=cap)
+                            f"convergence gate after burn_sweeps of warm-up); got tune={tune!r}")
+    return Rounds(first=first, extra=extra, cap=cap, burn=burn)
 
 
 def _gate_settings(parts: list[az.InferenceData]) -> dict[str, Any]:

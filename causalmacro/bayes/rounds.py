@@ -2,20 +2,22 @@
 
 The blocked Gibbs sampler (:mod:`causalmacro.bayes.gibbs`) needs no adaptation, so the
 only question is how long to run it. Rather than a fixed count, :func:`gibbs_to_gate`
-runs every chain ``first`` sweeps, then applies the convergence gate
-(:mod:`causalmacro.bayes.diagnostics`: rank-normalised split R-hat and bulk ESS of every
-reported quantity) to the **second half of all sweeps so far**, the first half being
-warm-up; while the gate fails and the cap allows, every chain runs ``extra`` more
-sweeps, continuing from where it stopped (no restart: each chain's history is kept, and
-its draws are those a single run of the same length would give with the same seed),
-and the gate is applied again to the new second half. This is the usual "run until
-R-hat and ESS pass, discarding the first half" scheme (Gelman et al., 2013, *Bayesian
-Data Analysis*, 3rd ed., sec. 11.4-11.5; Vehtari, Gelman, Simpson, Carpenter &
-Bürkner, 2021, *Bayesian Analysis* 16(2)). Discarding a growing warm-up keeps the
-kept draws from depending on the start; that the stopping rule does not bias the
-reported intervals is checked by simulation-based calibration (Talts, Betancourt,
-Simpson, Vehtari & Gelman, 2018), ``tests/bayes/test_sbc_slow.py`` and
-``benchmarks/bench_sbc.py``.
+runs every chain ``burn`` sweeps of warm-up, discarded, then ``first`` kept sweeps,
+and applies the convergence gate's criteria (rank-normalised split R-hat and bulk ESS
+of every posterior variable, :func:`causalmacro.bayes.diagnostics.gate_check` on the
+raw draw arrays) to **every kept sweep so far**; while they fail and the cap allows,
+every chain runs ``extra`` more kept sweeps, continuing from where it stopped (no
+restart: each chain's history is kept, and its draws are those a single run of the
+same length would give with the same seed). The warm-up is fixed, not a share of the
+run: the exact-conditional sampler forgets its over-dispersed start within tens of
+sweeps on these models (measured on the demo and weekly designs, ``benchmarks/README.md``,
+"Warm-up of the Gibbs sampler"), so discarding half of every run (Gelman et al., 2013,
+*Bayesian Data Analysis*, 3rd ed., sec. 11.4-11.5) would double the sweeps for nothing.
+That the stopping rule does not bias the reported intervals is checked by
+simulation-based calibration (Talts, Betancourt, Simpson, Vehtari & Gelman, 2018):
+``tests/bayes/test_sbc_slow.py`` and ``benchmarks/bench_sbc.py``. The full diagnostics
+(:func:`causalmacro.bayes.diagnostics.diagnose`, tail ESS and labels included) are
+computed once, on the draws returned.
 
 When the cap is reached with the gate still failing, the last round's draws are
 returned as they are and the fit fails the gate as a fixed-count fit does
@@ -48,33 +50,38 @@ class Rounds:
     Parameters
     ----------
     first : int
-        Sweeps of every chain before the gate is first applied (``[assets] first_sweeps``).
+        Kept sweeps of every chain before the gate is first applied (``[assets] first_sweeps``).
     extra : int
-        Sweeps added to every chain by each further round (``[assets] extra_sweeps``).
+        Kept sweeps added to every chain by each further round (``[assets] extra_sweeps``).
     cap : int
-        Most sweeps a chain runs (``[assets] max_sweeps``); the last round stops there.
+        Most sweeps a chain runs, warm-up included (``[assets] max_sweeps``); the last round stops there.
+    burn : int
+        Warm-up sweeps of every chain, discarded (``[assets] burn_sweeps``).
 
     Raises
     ------
     ArgumentError
-        A count below its minimum (``first`` 4, ``extra`` 1) or a cap below ``first``.
+        A count below its minimum (``first`` 4, ``extra`` 1, ``burn`` 0) or a cap below ``burn + first``.
     """
 
     first: int = ASSETS.first_sweeps
     extra: int = ASSETS.extra_sweeps
     cap: int = ASSETS.max_sweeps
+    burn: int = ASSETS.burn_sweeps
 
     def __post_init__(self) -> None:
         for name, value, low in (("first_sweeps", self.first, 4), ("extra_sweeps", self.extra, 1),
-                                 ("max_sweeps", self.cap, 4)):
+                                 ("max_sweeps", self.cap, 4), ("burn_sweeps", self.burn, 0)):
             if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
                 raise ArgumentError(f"{name}: expected an integer >= {low}, got {value!r}")
-        if self.cap < self.first:
-            raise ArgumentError(f"max_sweeps: expected at least first_sweeps ({self.first}), got {self.cap}")
+        if self.cap < self.burn + self.first:
+            raise ArgumentError(f"max_sweeps: expected at least burn_sweeps + first_sweeps "
+                                f"({self.burn + self.first}), got {self.cap}")
 
     def schedule(self) -> tuple[int, ...]:
-        """Sweeps per chain after each round: ``first``, ``first + extra``, ... up to ``cap``."""
-        out = [self.first]
+        """Sweeps per chain (warm-up included) after each round: ``burn + first``, then ``extra`` more, ... up to
+        ``cap``."""
+        out = [self.burn + self.first]
         while out[-1] < self.cap:
             out.append(min(out[-1] + self.extra, self.cap))
         return tuple(out)
@@ -87,31 +94,35 @@ class GateRecord:
     Attributes
     ----------
     sweeps : int
-        Sweeps per chain run in all (the second half kept, the first half warm-up).
+        Sweeps per chain run in all, warm-up included.
     rounds : int
         Rounds run (1: the gate was met after the first round).
     gate_met : bool
         Whether the gate was met (else the cap was reached).
     cap : int
         The cap on sweeps per chain.
+    burn : int
+        Warm-up sweeps per chain, discarded (the rest are kept).
     """
 
     sweeps: int
     rounds: int
     gate_met: bool
     cap: int
+    burn: int = 0
 
     @property
     def reason(self) -> str:
         """Why the sampler stopped, in words."""
         if self.gate_met:
-            return f"gate met at round {self.rounds} ({self.sweeps} sweeps a chain, the first half warm-up)"
+            return (f"gate met at round {self.rounds} ({self.sweeps} sweeps a chain, the first {self.burn} "
+                    f"warm-up)")
         return f"cap of {self.cap} sweeps a chain reached after {self.rounds} rounds, gate not met"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary."""
         return {"sweeps": self.sweeps, "rounds": self.rounds, "gate_met": self.gate_met, "cap": self.cap,
-                "reason": self.reason}
+                "burn": self.burn, "reason": self.reason}
 
 
 def _advance(args: tuple[StackedData, bool, _State, np.random.Generator, int]
@@ -145,7 +156,7 @@ def gibbs_to_gate(
     pooled: bool = True,
     cores: int = 1,
 ) -> tuple[GibbsDraws, GateRecord]:
-    """Run the Gibbs sampler in rounds until ``gate`` passes on the second half of every chain, or the cap.
+    """Run the Gibbs sampler in rounds until ``gate`` passes on every chain's kept sweeps, or the cap.
 
     Chains are split into blocks and seeded exactly as :func:`causalmacro.bayes.gibbs.gibbs_sample`
     does, so after ``n`` sweeps the chains hold the draws of ``gibbs_sample(draws=n, tune=0)``
@@ -157,8 +168,8 @@ def gibbs_to_gate(
     chains : int
     rng : numpy.random.Generator
     gate : callable
-        Takes the kept draws (the second half of every chain's sweeps so far) and says whether
-        the convergence gate is met.
+        Takes the kept draws (every chain's sweeps so far after the ``burn`` warm-up) and says
+        whether the convergence gate is met.
     rounds : Rounds, optional
         The schedule; default ``Rounds()`` (:data:`causalmacro.spec.defaults.ASSETS`).
     pooled : bool
@@ -198,7 +209,7 @@ def gibbs_to_gate(
             for past, (keep, _, _) in zip(history, parts, strict=True):
                 past.append(keep)
             done = target
-            kept = _kept(history, done)
+            kept = _kept(history, rounds.burn)
             met = gate(kept)
             if met or done >= rounds.cap:
                 break
@@ -206,15 +217,14 @@ def gibbs_to_gate(
         if pool is not None:
             pool.shutdown()
     out = dataclasses.replace(kept, seconds=time.perf_counter() - t0)
-    return out, GateRecord(sweeps=done, rounds=k, gate_met=bool(met), cap=rounds.cap)
+    return out, GateRecord(sweeps=done, rounds=k, gate_met=bool(met), cap=rounds.cap, burn=rounds.burn)
 
 
 _FIELDS = ("mu", "sigma", "tau", "mu_group", "beta_std", "a_std", "sigma_e_std", "nu", "gamma_std")
 
 
-def _kept(history: list[list[dict[str, np.ndarray]]], sweeps: int) -> GibbsDraws:
-    """The second half of every chain's ``sweeps`` sweeps (the first ``sweeps // 2`` are warm-up)."""
-    burn = sweeps // 2
+def _kept(history: list[list[dict[str, np.ndarray]]], burn: int) -> GibbsDraws:
+    """Every chain's sweeps after the first ``burn`` (the warm-up)."""
     arrays: dict[str, Any] = {}
     for name in _FIELDS:
         per_block = [np.concatenate([keep[name] for keep in past], axis=1)[:, burn:] for past in history]

@@ -31,11 +31,11 @@ import xarray as xr
 
 from ..errors import ArgumentError
 from .design import StackedData
-from .diagnostics import diagnose
+from .diagnostics import gate_check
 from .gibbs import GibbsDraws, gibbs_sample
 from .rounds import GateRecord, Rounds, gibbs_to_gate
 
-__all__ = ["SAMPLERS", "Sampler", "SamplerSession", "gibbs_inference_data"]
+__all__ = ["RANK_COPIES", "SAMPLERS", "Sampler", "SamplerSession", "gibbs_inference_data", "posterior_arrays"]
 
 Sampler = Literal["gibbs", "pymc", "nutpie"]
 SAMPLERS: tuple[str, ...] = ("gibbs", "pymc", "nutpie")
@@ -201,10 +201,11 @@ def gibbs_inference_data(
     :func:`pymc.compute_log_likelihood` and the result methods work unchanged.
     ``sample_stats`` holds no divergences: the sampler has nothing that can diverge.
 
-    With ``rounds`` the sampler runs to the convergence gate (:func:`causalmacro.bayes.rounds.gibbs_to_gate`,
-    the gate of :func:`causalmacro.bayes.diagnostics.diagnose` on these variables), ``draws`` and ``tune``
-    ignored; the posterior's attrs say how it stopped: ``sweeps`` (per chain), ``rounds``, ``gate_met``,
-    ``max_sweeps`` and ``stop`` (in words), ``tuning_steps`` the warm-up half.
+    With ``rounds`` the sampler runs to the convergence gate (:func:`causalmacro.bayes.rounds.gibbs_to_gate`;
+    each round :func:`causalmacro.bayes.diagnostics.gate_check` on the raw arrays of these variables, less
+    the :data:`RANK_COPIES`), ``draws`` and ``tune`` ignored; the posterior's attrs say how it stopped:
+    ``sweeps`` (per chain, warm-up included), ``rounds``, ``gate_met``, ``max_sweeps`` and ``stop`` (in
+    words), ``tuning_steps`` the warm-up.
     """
     pooled = "tau" in model.named_vars
     record: GateRecord | None = None
@@ -212,11 +213,12 @@ def gibbs_inference_data(
         out = gibbs_sample(design, draws=draws, tune=tune, chains=chains, rng=rng, pooled=pooled, cores=cores)
     else:
         def gate(kept: GibbsDraws) -> bool:
-            return diagnose(_to_inference_data(model, design, kept, tune=0)).passed
+            post = posterior_arrays(design, kept, pooled)
+            return gate_check({name: v for name, (_, v) in post.items() if name not in RANK_COPIES})[0]
 
         out, record = gibbs_to_gate(design, chains=chains, rng=rng, gate=gate, rounds=rounds, pooled=pooled,
                                     cores=cores)
-        tune = record.sweeps // 2
+        tune = record.burn
     idata = _to_inference_data(model, design, out, tune=tune, log_likelihood=log_likelihood)
     if record is not None:
         idata["posterior"].attrs.update(sweeps=record.sweeps, rounds=record.rounds, gate_met=int(record.gate_met),
@@ -224,15 +226,17 @@ def gibbs_inference_data(
     return idata
 
 
-def _to_inference_data(model: pm.Model, design: StackedData, out: GibbsDraws, *, tune: int,
-                       log_likelihood: bool = False) -> az.InferenceData:
-    """The Gibbs draws ``out`` as the InferenceData a PyMC fit of ``model`` would give."""
-    pooled = "tau" in model.named_vars
-    chains, draws = out.nu.shape
+def posterior_arrays(design: StackedData, out: GibbsDraws, pooled: bool = True
+                     ) -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
+    """Every posterior variable of the PyMC model, free and deterministic, from the Gibbs draws ``out``.
+
+    Name -> (dims after ``(chain, draw)``, ``(chain, draw, ...)`` array): what
+    :func:`gibbs_inference_data` puts in the posterior, without the labels.
+    """
+    lead = out.nu.shape
     regimes = bool(design.regimes)
     k, n_l = len(design.shocks), design.lags + 1
     n_a, n_r = len(design.assets), len(design.regimes)
-    lead = (chains, draws)
     # the hierarchy's dims: (shock, lag), or (shock, effect, lag) with regimes
     hier: tuple[str, ...] = ("shock", "effect") if regimes else ("shock",)
     hshape = (k, n_r) if regimes else (k,)
@@ -281,6 +285,22 @@ def _to_inference_data(model: pm.Model, design: StackedData, out: GibbsDraws, *,
         post["gamma_std"] = (("asset", "covariate"), gamma_std)
         post["gamma"] = (("asset", "covariate"), gamma_std * design.y_scale[:, None])
     post["sigma_e"] = (("asset",), out.sigma_e_std * design.y_scale)
+    return post
+
+
+RANK_COPIES = frozenset({"beta", "sigma_e", "gamma"})
+"""Posterior variables that are positive rescalings of another (``beta_std``, ``sigma_e_std``, ``gamma_std``):
+the same ranks, so the same rank-normalised R-hat and bulk ESS; the per-round gate check skips them."""
+
+
+def _to_inference_data(model: pm.Model, design: StackedData, out: GibbsDraws, *, tune: int,
+                       log_likelihood: bool = False) -> az.InferenceData:
+    """The Gibbs draws ``out`` as the InferenceData a PyMC fit of ``model`` would give."""
+    pooled = "tau" in model.named_vars
+    chains, draws = out.nu.shape
+    post = posterior_arrays(design, out, pooled)
+    n_l = design.lags + 1
+    regimes = bool(design.regimes)
     coords: dict[str, Any] = {"chain": np.arange(chains), "draw": np.arange(draws), "asset": list(design.assets),
                               "shock": list(design.shocks), "lag": list(range(n_l))}
     if pooled:

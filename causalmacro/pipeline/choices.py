@@ -133,7 +133,7 @@ class RunChoices:
         The asset model's regime definition and the regime the chain is in now.
     asset_sampling
         How long the asset model's sampler ran and why it stopped (:func:`asset_sampling`): ``sweeps`` per
-        chain, ``rounds``, ``gate_met``, ``cap``, ``reason``; None when not fitted.
+        chain, ``warm_up`` (of those, discarded), ``rounds``, ``gate_met``, ``cap``, ``reason``; None when not fitted.
     lp_links, lp_lags, lp_lag_augment, lp_state
         Local projections: links, control lags, lag augmentation, the state regime.
     identification, compare
@@ -279,8 +279,8 @@ def asset_sampling(settings: Mapping[str, Any], passed: bool) -> dict[str, Any]:
     count (``[assets].draws`` set, or a NUTS sampler) is its warm-up plus its kept draws.
     """
     if "stop" in settings:
-        return {"sweeps": int(settings["sweeps"]), "rounds": int(settings["rounds"]), "gate_met": bool(passed), "cap": int(settings["max_sweeps"]),
-                "reason": str(settings["stop"])}
+        return {"sweeps": int(settings["sweeps"]), "warm_up": int(settings["tune"]), "rounds": int(settings["rounds"]),
+                "gate_met": bool(passed), "cap": int(settings["max_sweeps"]), "reason": str(settings["stop"])}
     sweeps = int(settings["draws"]) + int(settings["tune"])
-    return {"sweeps": sweeps, "rounds": None, "gate_met": passed, "cap": None,
+    return {"sweeps": sweeps, "warm_up": int(settings["tune"]), "rounds": None, "gate_met": passed, "cap": None,
             "reason": f"fixed count: {settings['tune']} warm-up + {settings['draws']} kept per chain"}

@@ -239,6 +239,7 @@ def _asset_sampling_choice() -> Node:
     """``choices.asset_sampling``: how long the asset model's sampler ran (:func:`causalmacro.pipeline.choices.asset_sampling`)."""
     return _obj("How long the asset model's sampler ran and why it stopped (null when not fitted).", {
         "sweeps": _leaf("integer", "Sweeps (Gibbs) or steps (NUTS) per chain, warm-up included."),
+        "warm_up": _leaf("integer", "Of those, the warm-up sweeps or tuning steps per chain, discarded."),
         "rounds": _leaf(["integer", "null"], "Rounds of sweeps run to the convergence gate (null: a fixed "
                         "count)."),
         "gate_met": _leaf("boolean", "Whether the convergence gate passed."),

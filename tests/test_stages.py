@@ -29,7 +29,7 @@ CHOICE_KEYS = (
     "assets_fitted", "events", "event_bands", "asset_events", "asset_regime", "asset_regime_now", "lp_links",
     "lp_lags", "lp_lag_augment", "lp_state", "identification", "compare", "scenarios", "scenario_density",
     "estimator", "bvar", "estimator_notes",
-    "scenario_parameters",
+    "scenario_parameters", "asset_sampling",
 )
 
 

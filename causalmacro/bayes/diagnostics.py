@@ -10,14 +10,15 @@ localization: an improved R-hat", *Bayesian Analysis* 16(2); Betancourt, 2017,
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import arviz as az
 import numpy as np
+from scipy import fft, stats
 
-__all__ = ["ESS_BULK_MIN", "RHAT_MAX", "ConvergenceDiagnostics", "diagnose"]
+__all__ = ["ESS_BULK_MIN", "RHAT_MAX", "ConvergenceDiagnostics", "diagnose", "ess_bulk", "gate_check", "rhat_rank"]
 
 RHAT_MAX = 1.01
 ESS_BULK_MIN = 400.0
@@ -163,6 +164,127 @@ def diagnose(idata: az.InferenceData, var_names: Sequence[str] | None = None) ->
         passed=not messages,
         messages=tuple(messages),
     )
+
+
+def _z_scale(x: np.ndarray) -> np.ndarray:
+    """Rank-normalise every column of ``(n, p)`` (average ranks, Blom's offset 3/8, the normal quantile)."""
+    rank = stats.rankdata(x, axis=0, method="average")
+    return np.asarray(stats.norm.ppf((rank - 0.375) / (x.shape[0] + 0.25)))
+
+
+def _split(x: np.ndarray) -> np.ndarray:
+    """``(chain, draw, p)`` -> ``(2 chain, draw // 2, p)``: each chain's first and last halves (the middle draw
+    of an odd count dropped), as arviz splits chains."""
+    half = x.shape[1] // 2
+    return np.concatenate([x[:, :half], x[:, x.shape[1] - half:]], axis=0)
+
+
+def _rhat_2d(z: np.ndarray) -> np.ndarray:
+    """Split R-hat of ``(chain, draw, p)``, per column (arviz's ``_rhat``)."""
+    n = z.shape[1]
+    between = n * np.var(z.mean(axis=1), axis=0, ddof=1)
+    within = np.var(z, axis=1, ddof=1).mean(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(np.sqrt((between / within + n - 1) / n))
+
+
+def _flat(draws: np.ndarray) -> np.ndarray:
+    x = np.asarray(draws, dtype=float)
+    if x.ndim < 2:
+        raise ValueError(f"draws: expected (chain, draw, ...), got shape {x.shape}")
+    return x.reshape(x.shape[0], x.shape[1], -1)
+
+
+def rhat_rank(draws: np.ndarray) -> np.ndarray:
+    """Rank-normalised split R-hat of every element of ``(chain, draw, ...)`` draws, vectorised.
+
+    The larger of the bulk R-hat (z-scaled split chains) and the tail R-hat (z-scaled
+    folded split chains), as :func:`arviz.rhat` with ``method="rank"`` computes it
+    element by element (Vehtari et al., 2021); shape ``draws.shape[2:]``. NaN where a
+    column holds a NaN or, as arviz, fewer than 2 chains or 4 draws.
+    """
+    x = _flat(draws)
+    out = np.full(x.shape[2], np.nan)
+    if x.shape[0] >= 2 and x.shape[1] >= 4:
+        s = _split(x)
+        c, n, p = s.shape
+        flat = s.reshape(c * n, p)
+        bulk = _rhat_2d(_z_scale(flat).reshape(c, n, p))
+        tail = _rhat_2d(_z_scale(np.abs(flat - np.median(flat, axis=0))).reshape(c, n, p))
+        out = np.where(tail > bulk, tail, bulk)  # Python's max(bulk, tail), NaN as arviz leaves it
+    out[np.isnan(x).any(axis=(0, 1))] = np.nan
+    return out.reshape(np.shape(draws)[2:])
+
+
+def _ess_2d(z: np.ndarray) -> np.ndarray:
+    """ESS of ``(chain, draw, p)`` per column: Geyer's initial positive and monotone sequences (arviz's ``_ess``)."""
+    m, n, p = z.shape
+    size = m * n
+    acov = fft.irfft(np.abs(fft.rfft(z - z.mean(axis=1, keepdims=True), n=fft.next_fast_len(2 * n), axis=1)) ** 2,
+                     axis=1, n=fft.next_fast_len(2 * n))[:, :n] / n
+    mean_var = acov[:, 0].mean(axis=0) * n / (n - 1.0)
+    var_plus = mean_var * (n - 1.0) / n
+    if m > 1:
+        var_plus = var_plus + np.var(z.mean(axis=1), axis=0, ddof=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rho = 1.0 - (mean_var - acov.mean(axis=0)) / var_plus  # (n, p): every lag
+    rho[0] = 1.0
+    k_max = max((n - 3) // 2, 0)  # the last pair (rho[2k], rho[2k+1]) arviz's loop reaches
+    pairs = rho[: 2 * k_max + 2].reshape(k_max + 1, 2, p)
+    sums = pairs.sum(axis=1)  # (k_max + 1, p)
+    nonpos = sums <= 0
+    first = np.where(nonpos.any(axis=0), nonpos.argmax(axis=0), k_max + 1)
+    big_k = np.minimum(k_max, first)  # pairs 1..K computed; 0..K-1 enter tau in full
+    monotone = np.minimum.accumulate(sums, axis=0)
+    idx = np.arange(k_max + 1)[:, None]
+    head = np.where(idx < big_k, monotone, 0.0).sum(axis=0)
+    last_even = np.take_along_axis(pairs[:, 0], big_k[None], axis=0)[0]
+    last_sum = np.take_along_axis(sums, big_k[None], axis=0)[0]
+    tail = np.where((last_even > 0) | (last_sum >= 0), last_even, 0.0)
+    tau = np.maximum(-1.0 + 2.0 * head + tail, 1.0 / np.log10(size))
+    ess = size / tau
+    ess[np.isnan(rho).any(axis=0)] = np.nan
+    const = (z.max(axis=(0, 1)) - z.min(axis=(0, 1))) < np.finfo(float).resolution
+    ess[const] = size
+    return np.asarray(ess)
+
+
+def ess_bulk(draws: np.ndarray) -> np.ndarray:
+    """Bulk effective sample size of every element of ``(chain, draw, ...)`` draws, vectorised.
+
+    The ESS of the z-scaled split chains, as :func:`arviz.ess` with ``method="bulk"``
+    computes it element by element; shape ``draws.shape[2:]``. NaN where a column
+    holds a NaN or there are fewer than 4 draws.
+    """
+    x = _flat(draws)
+    out = np.full(x.shape[2], np.nan)
+    if x.shape[1] >= 4:
+        s = _split(x)
+        c, n, p = s.shape
+        out = _ess_2d(_z_scale(s.reshape(c * n, p)).reshape(c, n, p))
+    out[np.isnan(x).any(axis=(0, 1))] = np.nan
+    return out.reshape(np.shape(draws)[2:])
+
+
+def gate_check(draws: Mapping[str, np.ndarray]) -> tuple[bool, float, float]:
+    """The gate's two sample criteria on raw draw arrays: ``(passed, max R-hat, min bulk ESS)``.
+
+    ``draws`` maps names to ``(chain, draw, ...)`` arrays (every variable the gate
+    covers); the gate passes when every element has :func:`rhat_rank` <= :data:`RHAT_MAX`
+    and :func:`ess_bulk` >= :data:`ESS_BULK_MIN` (a NaN fails, as in :func:`diagnose`).
+    The same numbers as :func:`diagnose` without building an InferenceData, the
+    tail ESS (reported, not gated) or the labels: what the Gibbs sampler checks
+    each round when it samples to the gate (:mod:`causalmacro.bayes.rounds`).
+    """
+    max_rhat, min_ess = -np.inf, np.inf
+    for values in draws.values():
+        if np.size(values) == 0:
+            continue
+        r = rhat_rank(values)
+        e = ess_bulk(values)
+        max_rhat = max(max_rhat, float(np.where(np.isnan(r), np.inf, r).max()))
+        min_ess = min(min_ess, float(np.where(np.isnan(e), -np.inf, e).min()))
+    return bool(max_rhat <= RHAT_MAX and min_ess >= ESS_BULK_MIN), max_rhat, min_ess
 
 
 def __getattr__(name: str) -> Any:

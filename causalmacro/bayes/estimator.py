@@ -48,6 +48,7 @@ from .design import DEFAULT_GROUPS, ShockSource, StackedData, as_shock_frame, st
 from .diagnostics import ConvergenceDiagnostics, diagnose
 from .model import Parameterization, Pooling, build_model, data_values
 from .results import AssetResponseResults, FitFailedWarning
+from .rounds import Rounds
 from .sampling import SAMPLERS, Sampler, SamplerSession
 
 __all__ = ["SAMPLER_DEFAULTS", "AssetResponseModel"]
@@ -212,6 +213,10 @@ class AssetResponseModel:
         log_likelihood: bool = False,
         cores: int | None = None,
         progressbar: bool = False,
+        burn_sweeps: int = ASSETS.burn_sweeps,
+        first_sweeps: int = ASSETS.first_sweeps,
+        extra_sweeps: int = ASSETS.extra_sweeps,
+        max_sweeps: int = ASSETS.max_sweeps,
     ) -> AssetResponseResults:
         """Sample the posterior; the model is not changed.
 
@@ -220,8 +225,12 @@ class AssetResponseModel:
         draws, tune, chains : int, optional
             Kept draws and tuning steps per chain (burn-in sweeps for Gibbs);
             number of chains. ``None``: the sampler's default,
-            :data:`SAMPLER_DEFAULTS` (Gibbs 8 chains x (200 + 1000); NUTS
-            4 x (1000 + 1000)).
+            :data:`SAMPLER_DEFAULTS` (Gibbs 8 chains; NUTS 4 x (1000 + 1000)).
+            The Gibbs sampler with ``draws=None`` samples to the convergence
+            gate (:mod:`causalmacro.bayes.rounds`): rounds of sweeps until
+            R-hat and bulk ESS pass on every chain's sweeps after a fixed
+            warm-up (``burn_sweeps``), or
+            ``max_sweeps``; ``tune`` must then be None too.
         target_accept : float
             NUTS target acceptance (NUTS samplers only); default 0.95
             (:data:`causalmacro.spec.defaults.ASSETS`) because classes of 2-3
@@ -241,13 +250,24 @@ class AssetResponseModel:
             Chains run in parallel; default ``min(chains, cpu count)``.
         progressbar : bool
             Show the sampler's progress bar (off by default).
+        burn_sweeps, first_sweeps, extra_sweeps, max_sweeps : int
+            Gibbs sampling to the gate: warm-up sweeps per chain (discarded), kept
+            sweeps in the first round, added by each further round, and the cap on
+            all sweeps (defaults ``[assets]`` of the spec,
+            :data:`causalmacro.spec.defaults.ASSETS`: 100, 400, 200, 4000). Unused
+            with ``draws`` set or a NUTS sampler.
 
         Returns
         -------
         AssetResponseResults
-            Frozen results; a failed convergence gate warns
-            (:class:`FitFailedWarning`) and sets ``diagnostics.passed=False``.
+            Frozen results; a failed convergence gate (with the gate rule: the
+            cap reached) warns (:class:`FitFailedWarning`) and sets
+            ``diagnostics.passed=False``. Sampling to the gate records
+            ``settings["sweeps"]``, ``["rounds"]``, ``["max_sweeps"]`` and
+            ``["stop"]`` (why it stopped); ``draws`` and ``tune`` are then the
+            kept sweeps and the warm-up.
         """
+        rounds = _rounds(sampler, draws, tune, first_sweeps, extra_sweeps, max_sweeps, burn_sweeps)
         draws, tune, chains = _defaults(sampler, draws, tune, chains)
         _check_counts(draws, tune, chains, target_accept)
         seed = _seed(rng)
@@ -263,10 +283,15 @@ class AssetResponseModel:
             log_likelihood=log_likelihood,
             cores=cores,
             progressbar=progressbar,
+            rounds=rounds,
         )
+        if rounds is not None:  # the kept sweeps and the warm-up
+            draws = idata["posterior"].sizes["draw"]
+            tune = int(idata["posterior"].attrs["sweeps"]) - draws
         diagnostics = diagnose(idata)
         settings = self._settings(
-            sampler=sampler, draws=draws, tune=tune, chains=chains, target_accept=target_accept, seed=seed
+            sampler=sampler, draws=draws, tune=tune, chains=chains, target_accept=target_accept, seed=seed,
+            **_gate_settings([idata]),
         )
         return _finish(idata, self._design, diagnostics, settings)
 
@@ -284,6 +309,10 @@ class AssetResponseModel:
         log_likelihood: bool = False,
         cores: int | None = None,
         progressbar: bool = False,
+        burn_sweeps: int = ASSETS.burn_sweeps,
+        first_sweeps: int = ASSETS.first_sweeps,
+        extra_sweeps: int = ASSETS.extra_sweeps,
+        max_sweeps: int = ASSETS.max_sweeps,
     ) -> AssetResponseResults:
         """Propagate shock uncertainty: refit on SVAR bootstrap draws of the shocks.
 
@@ -298,6 +327,10 @@ class AssetResponseModel:
             Cost grows linearly: ``n_shock_draws`` samplings of ``chains`` chains.
         draws, tune, chains, target_accept, sampler, log_likelihood, cores, progressbar
             As in :meth:`fit`, per shock draw (the same :data:`SAMPLER_DEFAULTS`).
+        burn_sweeps, first_sweeps, extra_sweeps, max_sweeps : int
+            As in :meth:`fit`; with the Gibbs sampler and ``draws=None`` every refit
+            samples to the gate, and all are then cut to the fewest kept draws of
+            any (so that they pool along ``chain``; each stays past its own warm-up).
         rng : int, numpy.random.Generator or None, default 0
             Seed of the choice of draws and of the samplers, as in :meth:`fit`;
             recorded in ``settings["seed"]``.
@@ -309,6 +342,7 @@ class AssetResponseModel:
             chains, coordinate ``shock_draw`` along ``chain``. The gate is the
             worst case over the fits.
         """
+        rounds = _rounds(sampler, draws, tune, first_sweeps, extra_sweeps, max_sweeps, burn_sweeps)
         draws, tune, chains = _defaults(sampler, draws, tune, chains)
         _check_counts(draws, tune, chains, target_accept)
         if not isinstance(shock_draws, xr.DataArray) or set(shock_draws.dims) != {
@@ -356,8 +390,15 @@ class AssetResponseModel:
                     log_likelihood=log_likelihood,
                     cores=cores,
                     progressbar=progressbar,
+                    rounds=rounds,
                 )
             )
+        gate = _gate_settings(parts)
+        if rounds is not None:  # pool along chain: every fit's last ``n`` draws, n the fewest any fit kept
+            draws = min(p["posterior"].sizes["draw"] for p in parts)
+            parts = [_last_draws(p, draws) for p in parts]
+            tune = int(gate["sweeps"]) - draws
+        # the gate of the draws reported (a refit cut to fewer draws is checked on those)
         diagnostics = ConvergenceDiagnostics.combine([diagnose(p) for p in parts])
         labels = [
             int(shock_draws["draw"].values[j])
@@ -375,8 +416,44 @@ class AssetResponseModel:
             n_shock_draws=n_shock_draws,
             seed=seed,
             shock_draws=",".join(str(v) for v in labels),
+            **gate,
         )
         return _finish(idata, self._design, diagnostics, settings)
+
+
+def _rounds(sampler: str, draws: int | None, tune: int | None, first: int, extra: int, cap: int,
+            burn: int) -> Rounds | None:
+    """The gate's schedule when the Gibbs sampler runs to the gate (``draws`` unset), else None."""
+    if sampler != "gibbs" or draws is not None:
+        return None
+    if tune is not None:
+        raise ArgumentError(f"tune: set draws too (a fixed count), or neither (the Gibbs sampler samples to the "
+                            f"convergence gate after burn_sweeps of warm-up); got tune={tune!r}")
+    return Rounds(first=first, extra=extra, cap=cap, burn=burn)
+
+
+def _gate_settings(parts: list[az.InferenceData]) -> dict[str, Any]:
+    """What sampling to the gate recorded (the longest fit when several), else nothing."""
+    attrs = [p["posterior"].attrs for p in parts if "sweeps" in p["posterior"].attrs]
+    if not attrs:
+        return {}
+    longest = max(attrs, key=lambda a: int(a["sweeps"]))
+    out = {"sweeps": int(longest["sweeps"]), "rounds": int(longest["rounds"]),
+           "max_sweeps": int(longest["max_sweeps"]), "stop": str(longest["stop"])}
+    if len(attrs) > 1:
+        out["stop"] = f"longest of {len(attrs)} fits: {out['stop']}"
+    return out
+
+
+def _last_draws(idata: az.InferenceData, n: int) -> az.InferenceData:
+    """The last ``n`` draws of every chain (groups with a ``draw`` dim), renumbered from 0."""
+    groups: dict[str, Any] = {}
+    for g in idata.groups():
+        ds = idata[g]
+        if "draw" in ds.dims:
+            ds = ds.isel(draw=slice(ds.sizes["draw"] - n, None)).assign_coords(draw=np.arange(n))
+        groups[g] = ds
+    return az.InferenceData(**groups)
 
 
 def _check_counts(draws: int, tune: int, chains: int, target_accept: float) -> None:

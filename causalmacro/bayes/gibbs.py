@@ -529,37 +529,52 @@ def _run_block(args: tuple[StackedData, int, int, int, np.random.SeedSequence, i
     rng = np.random.default_rng(seed)
     dn = _dense(design, pooled)
     st = _State(chains, dn, rng)
+    keep = _empty_draws(dn, chains, draws)
+    for it in range(tune + draws * thin):
+        _sweep(st, dn, rng)
+        j, rem = divmod(it - tune, thin)
+        if it >= tune and rem == thin - 1:
+            _record(keep, j, st)
+    return keep
+
+
+def _empty_draws(dn: _Dense, chains: int, draws: int) -> dict[str, np.ndarray]:
+    """Room for ``draws`` kept draws of every parameter, chains first (the fields of :class:`GibbsDraws`)."""
     n_a, g, c, k = dn.y.shape[0], dn.onehot.shape[1], dn.c, dn.k
-    keep = {
+    return {
         "mu": np.empty((chains, draws, c)), "sigma": np.empty((chains, draws, k)),
         "tau": np.empty((chains, draws, g, k)), "mu_group": np.empty((chains, draws, g, c)),
         "beta_std": np.empty((chains, draws, n_a, c)), "a_std": np.empty((chains, draws, n_a)),
         "sigma_e_std": np.empty((chains, draws, n_a)), "nu": np.empty((chains, draws)),
         "gamma_std": np.empty((chains, draws, n_a, dn.f - 1)),
     }
-    for it in range(tune + draws * thin):
-        _draw_locations(st, dn, rng)
+
+
+def _record(keep: dict[str, np.ndarray], j: int, st: _State) -> None:
+    """Store the current state as draw ``j`` of ``keep``."""
+    keep["mu"][:, j] = st.mu
+    keep["sigma"][:, j] = st.sigma
+    keep["tau"][:, j] = st.tau
+    keep["mu_group"][:, j] = st.m
+    keep["beta_std"][:, j] = st.beta
+    keep["a_std"][:, j] = st.a
+    keep["gamma_std"][:, j] = st.gamma
+    keep["sigma_e_std"][:, j] = st.se
+    keep["nu"][:, j] = st.nu
+
+
+def _sweep(st: _State, dn: _Dense, rng: np.random.Generator) -> None:
+    """One sweep of every block (steps 1-5 of the module docstring), every chain of ``st`` at once."""
+    _draw_locations(st, dn, rng)
+    resid = dn.y - _fitted(st, dn)
+    _draw_residual_scales(st, dn, resid, rng)
+    if dn.pooled:
+        _draw_scales(st, dn, rng)
         resid = dn.y - _fitted(st, dn)
-        _draw_residual_scales(st, dn, resid, rng)
-        if dn.pooled:
-            _draw_scales(st, dn, rng)
-            resid = dn.y - _fitted(st, dn)
-        if dn.n_cov:
-            resid = _draw_covariates(st, dn, resid, rng)
-        _draw_nu(st, dn, resid, rng)
-        _draw_weights(st, dn, resid, rng)
-        j, rem = divmod(it - tune, thin)
-        if it >= tune and rem == thin - 1:
-            keep["mu"][:, j] = st.mu
-            keep["sigma"][:, j] = st.sigma
-            keep["tau"][:, j] = st.tau
-            keep["mu_group"][:, j] = st.m
-            keep["beta_std"][:, j] = st.beta
-            keep["a_std"][:, j] = st.a
-            keep["gamma_std"][:, j] = st.gamma
-            keep["sigma_e_std"][:, j] = st.se
-            keep["nu"][:, j] = st.nu
-    return keep
+    if dn.n_cov:
+        resid = _draw_covariates(st, dn, resid, rng)
+    _draw_nu(st, dn, resid, rng)
+    _draw_weights(st, dn, resid, rng)
 
 
 def gibbs_sample(

@@ -793,7 +793,9 @@ class AssetResponseResults:
         return "\n".join([*self._header(), "", body])
 
     def _failure_line(self) -> str:
-        return "FIT FAILED THE CONVERGENCE GATE: " + "; ".join(self.diagnostics.messages)
+        cap = self.settings.get("max_sweeps") if self.settings.get("sweeps") else None
+        reached = f" (after {self.settings['sweeps']} sweeps a chain, the cap max_sweeps={cap})" if cap else ""
+        return "FIT FAILED THE CONVERGENCE GATE: " + "; ".join(self.diagnostics.messages) + reached
 
     def _header(self) -> list[str]:
         s = self.settings
@@ -812,6 +814,8 @@ class AssetResponseResults:
             f"{s.get('tune', '?')}"
             + ("" if s.get("sampler") == "gibbs" else f"  target_accept: {s.get('target_accept', '?')}"),
         ]
+        if s.get("stop"):
+            lines.append(f"sampled to the convergence gate: {s['stop']}")
         if s.get("n_shock_draws"):
             lines.append(f"shock uncertainty: {s['n_shock_draws']} SVAR shock draws pooled")
         if not self.diagnostics.passed:

@@ -31,9 +31,11 @@ import xarray as xr
 
 from ..errors import ArgumentError
 from .design import StackedData
-from .gibbs import gibbs_sample
+from .diagnostics import gate_check
+from .gibbs import GibbsDraws, gibbs_sample
+from .rounds import GateRecord, Rounds, gibbs_to_gate
 
-__all__ = ["SAMPLERS", "Sampler", "SamplerSession", "gibbs_inference_data"]
+__all__ = ["RANK_COPIES", "SAMPLERS", "Sampler", "SamplerSession", "gibbs_inference_data", "posterior_arrays"]
 
 Sampler = Literal["gibbs", "pymc", "nutpie"]
 SAMPLERS: tuple[str, ...] = ("gibbs", "pymc", "nutpie")
@@ -88,6 +90,7 @@ class SamplerSession:
         log_likelihood: bool = False,
         cores: int | None = None,
         progressbar: bool = False,
+        rounds: Rounds | None = None,
     ) -> az.InferenceData:
         """Sample the posterior, optionally after swapping in new data.
 
@@ -109,6 +112,9 @@ class SamplerSession:
             Parallel chains; default ``min(chains, os.cpu_count())``.
         progressbar : bool
             Show the sampler's progress bar.
+        rounds : Rounds, optional
+            Gibbs only: sample to the convergence gate on this schedule
+            (:mod:`causalmacro.bayes.rounds`); ``draws`` and ``tune`` are then ignored.
 
         Returns
         -------
@@ -121,7 +127,9 @@ class SamplerSession:
             if data:
                 pm.set_data(dict(data), model=self.model)
             return gibbs_inference_data(self.model, design, draws=draws, tune=tune, chains=chains, rng=rng,
-                                        log_likelihood=log_likelihood, cores=cores)
+                                        log_likelihood=log_likelihood, cores=cores, rounds=rounds)
+        if rounds is not None:
+            raise ArgumentError(f"rounds: sampling to the gate is the Gibbs sampler's, not {self.sampler!r}'s")
         if self.sampler == "nutpie":
             import nutpie
 
@@ -183,6 +191,7 @@ def gibbs_inference_data(
     rng: np.random.Generator,
     log_likelihood: bool = False,
     cores: int = 1,
+    rounds: Rounds | None = None,
 ) -> az.InferenceData:
     """Run the Gibbs sampler and return its draws as a PyMC fit of ``model`` would.
 
@@ -191,13 +200,43 @@ def gibbs_inference_data(
     with the model's names, dims and coordinates, so posterior predictive checks,
     :func:`pymc.compute_log_likelihood` and the result methods work unchanged.
     ``sample_stats`` holds no divergences: the sampler has nothing that can diverge.
+
+    With ``rounds`` the sampler runs to the convergence gate (:func:`causalmacro.bayes.rounds.gibbs_to_gate`;
+    each round :func:`causalmacro.bayes.diagnostics.gate_check` on the raw arrays of these variables, less
+    the :data:`RANK_COPIES`), ``draws`` and ``tune`` ignored; the posterior's attrs say how it stopped:
+    ``sweeps`` (per chain, warm-up included), ``rounds``, ``gate_met``, ``max_sweeps`` and ``stop`` (in
+    words), ``tuning_steps`` the warm-up.
     """
     pooled = "tau" in model.named_vars
-    out = gibbs_sample(design, draws=draws, tune=tune, chains=chains, rng=rng, pooled=pooled, cores=cores)
+    record: GateRecord | None = None
+    if rounds is None:
+        out = gibbs_sample(design, draws=draws, tune=tune, chains=chains, rng=rng, pooled=pooled, cores=cores)
+    else:
+        def gate(kept: GibbsDraws) -> bool:
+            post = posterior_arrays(design, kept, pooled)
+            return gate_check({name: v for name, (_, v) in post.items() if name not in RANK_COPIES})[0]
+
+        out, record = gibbs_to_gate(design, chains=chains, rng=rng, gate=gate, rounds=rounds, pooled=pooled,
+                                    cores=cores)
+        tune = record.burn
+    idata = _to_inference_data(model, design, out, tune=tune, log_likelihood=log_likelihood)
+    if record is not None:
+        idata["posterior"].attrs.update(sweeps=record.sweeps, rounds=record.rounds, gate_met=int(record.gate_met),
+                                        max_sweeps=record.cap, stop=record.reason)
+    return idata
+
+
+def posterior_arrays(design: StackedData, out: GibbsDraws, pooled: bool = True
+                     ) -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
+    """Every posterior variable of the PyMC model, free and deterministic, from the Gibbs draws ``out``.
+
+    Name -> (dims after ``(chain, draw)``, ``(chain, draw, ...)`` array): what
+    :func:`gibbs_inference_data` puts in the posterior, without the labels.
+    """
+    lead = out.nu.shape
     regimes = bool(design.regimes)
     k, n_l = len(design.shocks), design.lags + 1
     n_a, n_r = len(design.assets), len(design.regimes)
-    lead = (chains, draws)
     # the hierarchy's dims: (shock, lag), or (shock, effect, lag) with regimes
     hier: tuple[str, ...] = ("shock", "effect") if regimes else ("shock",)
     hshape = (k, n_r) if regimes else (k,)
@@ -246,6 +285,22 @@ def gibbs_inference_data(
         post["gamma_std"] = (("asset", "covariate"), gamma_std)
         post["gamma"] = (("asset", "covariate"), gamma_std * design.y_scale[:, None])
     post["sigma_e"] = (("asset",), out.sigma_e_std * design.y_scale)
+    return post
+
+
+RANK_COPIES = frozenset({"beta", "sigma_e", "gamma"})
+"""Posterior variables that are positive rescalings of another (``beta_std``, ``sigma_e_std``, ``gamma_std``):
+the same ranks, so the same rank-normalised R-hat and bulk ESS; the per-round gate check skips them."""
+
+
+def _to_inference_data(model: pm.Model, design: StackedData, out: GibbsDraws, *, tune: int,
+                       log_likelihood: bool = False) -> az.InferenceData:
+    """The Gibbs draws ``out`` as the InferenceData a PyMC fit of ``model`` would give."""
+    pooled = "tau" in model.named_vars
+    chains, draws = out.nu.shape
+    post = posterior_arrays(design, out, pooled)
+    n_l = design.lags + 1
+    regimes = bool(design.regimes)
     coords: dict[str, Any] = {"chain": np.arange(chains), "draw": np.arange(draws), "asset": list(design.assets),
                               "shock": list(design.shocks), "lag": list(range(n_l))}
     if pooled:

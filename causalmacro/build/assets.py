@@ -115,7 +115,9 @@ def asset_fit_options(spec: ModelSpec, *, sampler: str | None = None, draws: int
     """
     a = _assets(spec)
     return {"draws": a.draws if draws is None else int(draws), "tune": a.tune, "chains": a.chains,
-            "target_accept": a.target_accept, "sampler": sampler or a.sampler}
+            "target_accept": a.target_accept, "sampler": sampler or a.sampler, "burn_sweeps": a.burn_sweeps,
+            "first_sweeps": a.first_sweeps,
+            "extra_sweeps": a.extra_sweeps, "max_sweeps": a.max_sweeps}
 
 
 def regime_now(spec: ModelSpec, regimes: pd.DataFrame, until: pd.Timestamp | None = None) -> str | None:

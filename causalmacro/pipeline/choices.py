@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-__all__ = ["EventChoice", "RunChoices", "ScenarioChoice"]
+__all__ = ["EventChoice", "RunChoices", "ScenarioChoice", "asset_sampling"]
 
 
 @dataclass(frozen=True)
@@ -131,6 +131,9 @@ class RunChoices:
         events entering the asset model.
     asset_regime, asset_regime_now
         The asset model's regime definition and the regime the chain is in now.
+    asset_sampling
+        How long the asset model's sampler ran and why it stopped (:func:`asset_sampling`): ``sweeps`` per
+        chain, ``warm_up`` (of those, discarded), ``rounds``, ``gate_met``, ``cap``, ``reason``; None when not fitted.
     lp_links, lp_lags, lp_lag_augment, lp_state
         Local projections: links, control lags, lag augmentation, the state regime.
     identification, compare
@@ -193,6 +196,7 @@ class RunChoices:
     bvar: Mapping[str, Any] | None = None
     estimator_notes: tuple[str, ...] = ()
     scenario_parameters: str | None = None
+    asset_sampling: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -266,3 +270,17 @@ class RunChoices:
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.keys())
+
+
+def asset_sampling(settings: Mapping[str, Any], passed: bool) -> dict[str, Any]:
+    """How long the asset model's sampler ran and why it stopped, from its fit's ``settings`` and gate.
+
+    Sampling to the gate (:mod:`causalmacro.bayes.rounds`) records its sweeps, rounds and reason; a fixed
+    count (``[assets].draws`` set, or a NUTS sampler) is its warm-up plus its kept draws.
+    """
+    if "stop" in settings:
+        return {"sweeps": int(settings["sweeps"]), "warm_up": int(settings["tune"]), "rounds": int(settings["rounds"]),
+                "gate_met": bool(passed), "cap": int(settings["max_sweeps"]), "reason": str(settings["stop"])}
+    sweeps = int(settings["draws"]) + int(settings["tune"])
+    return {"sweeps": sweeps, "warm_up": int(settings["tune"]), "rounds": None, "gate_met": passed, "cap": None,
+            "reason": f"fixed count: {settings['tune']} warm-up + {settings['draws']} kept per chain"}

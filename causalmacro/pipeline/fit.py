@@ -24,7 +24,7 @@ from causalmacro.errors import ArgumentError, SpecError
 from causalmacro.panel import Panel
 from causalmacro.panel.regimes import regimes as compute_regimes
 from causalmacro.pipeline.answer import answer, with_answer_robustness
-from causalmacro.pipeline.choices import EventChoice, RunChoices, ScenarioChoice
+from causalmacro.pipeline.choices import EventChoice, RunChoices, ScenarioChoice, asset_sampling
 from causalmacro.pipeline.results import RunResults, band_text
 from causalmacro.pipeline.scenarios import ScenarioStage, scenario_stage
 from causalmacro.pipeline.stages import (
@@ -137,8 +137,10 @@ def fit_spec(
                       progress=progress)
     if am.res is not None:
         timings["assets"] = time.perf_counter() - t1
+        sweeps = asset_sampling(am.res.settings, am.res.diagnostics.passed)["sweeps"]
         say(f"sampling: asset model, {len(spec.assets.groups) if spec.assets else 0} assets, sampler {am.sampler}, gate "
-            f"{'passed' if am.res.diagnostics.passed else 'FAILED'} ({timings['assets']:.1f} s)")
+            f"{'passed' if am.res.diagnostics.passed else 'FAILED'}, {sweeps} sweeps a chain "
+            f"({timings['assets']:.1f} s)")
     gs = _timed(timings, "graph", lambda: graph_stage(spec, panel, sv, am, regime_frame))
     scn = _scenarios(spec, panel, sv, am, seed=int(rng), n_reps=n_reps, timings=timings, say=say)
     choices = _grid_note(run_choices(spec, int(rng), (svar_seed, asset_seed), sv, lps, am, gs, scn), grid)
@@ -229,6 +231,7 @@ def run_choices(spec: ModelSpec, seed: int, seeds: tuple[int, int], sv: SvarStag
         asset_flip=tuple(spec.assets.flip) if spec.assets is not None else (),
         asset_shocks=tuple(spec.asset_shocks) if fitted else (),
         asset_sampler=am.sampler, assets_fitted=fitted,
+        asset_sampling=asset_sampling(am.res.settings, am.res.diagnostics.passed) if am.res is not None else None,
         events={name: EventChoice(date=spec.event_date(name).isoformat(), shape=e.shape, periods=e.periods,
                                   var=e.var, assets=e.assets, title=spec.event_title(name))
                 for name, e in spec.events.items()},

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -55,16 +56,20 @@ def run_key(spec: ModelSpec, panel: Panel, options: dict[str, Any]) -> dict[str,
 
 
 def manifest(key: dict[str, Any], panel: Panel, *, timings: dict[str, float], files: list[str],
-             spec_file: str | None, bands: str | None = None) -> dict[str, Any]:
+             spec_file: str | None, bands: str | None = None,
+             sampling: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The full manifest: the key plus the window, package versions, timings and files.
 
     ``bands`` is the run's bands in words (:func:`causalmacro.pipeline.results.band_text`: the bootstrap
-    replications used and dropped, or why there are none).
+    replications used and dropped, or why there are none); ``sampling`` how long the asset model's
+    sampler ran and why it stopped (``RunChoices.asset_sampling``: sweeps per chain, rounds, gate met,
+    cap, reason; null without the asset model).
     """
     return {
         **key,
         "spec_file": spec_file,
         "bands": bands,
+        "sampling": dict(sampling) if sampling is not None else None,
         "synthetic": panel.synthetic,
         "window": dict(panel.window),
         "packages": {name: _version(name) for name in _PACKAGES},

@@ -231,7 +231,23 @@ def _choices() -> Node:
         "bvar": _bvar_choice(),
         "estimator_notes": _strings("What the run could not do with this estimator, in words (events left out of "
                                     "the Bayesian VAR, the grid's OLS VARs); empty: nothing."),
+        "asset_sampling": _asset_sampling_choice(),
     })
+
+
+def _asset_sampling_choice() -> Node:
+    """``choices.asset_sampling``: how long the asset model's sampler ran (:func:`causalmacro.pipeline.choices.asset_sampling`)."""
+    return _obj("How long the asset model's sampler ran and why it stopped (null when not fitted).", {
+        "sweeps": _leaf("integer", "Sweeps (Gibbs) or steps (NUTS) per chain, warm-up included."),
+        "warm_up": _leaf("integer", "Of those, the warm-up sweeps or tuning steps per chain, discarded."),
+        "rounds": _leaf(["integer", "null"], "Rounds of sweeps run to the convergence gate (null: a fixed "
+                        "count)."),
+        "gate_met": _leaf("boolean", "Whether the convergence gate passed."),
+        "cap": _leaf(["integer", "null"], "The cap on sweeps per chain (``[assets].max_sweeps``; null: a "
+                     "fixed count)."),
+        "reason": _leaf("string", "Why the sampler stopped, in words: the gate met at round k, the cap "
+                        "reached, or the fixed count of ``[assets].draws`` and ``tune``."),
+    }, nullable=True)
 
 
 def _panel() -> Node:

@@ -143,7 +143,8 @@ def write_run(
         files.append(MANIFEST)
         _write_text(staging / MANIFEST, json.dumps(
             manifest(run_key(run.spec, run.panel, opts), run.panel, timings=stages, files=files,
-                     spec_file=spec_file, bands=band_text(run.choices)), indent=2))
+                     spec_file=spec_file, bands=band_text(run.choices), sampling=run.choices.asset_sampling),
+            indent=2))
         replace_folder(staging, folder)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

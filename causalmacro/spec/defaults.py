@@ -83,6 +83,15 @@ class AssetsDefaults:
     lags: int = 2
     sampler: Literal["gibbs", "pymc", "nutpie"] = "gibbs"
     target_accept: float = 0.95
+    # the Gibbs sampler without a set `draws` samples to the convergence gate (causalmacro.bayes.rounds): every
+    # chain runs burn_sweeps of warm-up (discarded), then first_sweeps kept, then extra_sweeps more kept a round
+    # until R-hat and bulk ESS pass on all its kept sweeps, at most max_sweeps in all; reaching the cap fails the
+    # gate (FitFailedWarning). burn_sweeps: the sampler forgets its start within ~50 sweeps on the demo and
+    # weekly designs (benchmarks/README.md, "Warm-up of the Gibbs sampler"); 100 is twice that
+    burn_sweeps: int = 100
+    first_sweeps: int = 400
+    extra_sweeps: int = 200
+    max_sweeps: int = 4000
 
 
 @dataclass(frozen=True)

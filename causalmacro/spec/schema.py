@@ -711,11 +711,15 @@ class AssetsSpec(_Strict):
     so every response on the spectrum reads as a gain (positive) or a loss.
     ``sampler`` is the blocked Gibbs sampler (default; see
     :mod:`causalmacro.bayes.gibbs`), PyMC's NUTS or nutpie, which sample the same
-    posterior; ``draws`` and ``tune`` are per chain, and unset they are the
-    sampler's defaults (Gibbs: 8 chains x (200 burn-in + 1000) sweeps; PyMC: 4 x
-    (1000 tuning + 1000) steps; nutpie: 4 x (1500 tuning + 2500) steps, what the
-    demo needs to pass the gate); ``target_accept`` applies to
-    the NUTS samplers only.
+    posterior; ``draws`` and ``tune`` are per chain. Unset, the Gibbs sampler
+    (8 chains) samples to the convergence gate: ``burn_sweeps`` of warm-up, then
+    ``first_sweeps`` kept sweeps a chain, then ``extra_sweeps`` more a round until
+    R-hat and bulk ESS pass on all kept sweeps, at most ``max_sweeps`` in all
+    (:mod:`causalmacro.bayes.rounds`);
+    set, it runs that fixed count. The NUTS samplers' defaults are PyMC 4 x
+    (1000 tuning + 1000) steps, nutpie 4 x (1500 tuning + 2500) steps, what the
+    demo needs to pass the gate; ``target_accept`` applies to the NUTS samplers
+    only.
     """
 
     groups: dict[Name, Name] = Field(
@@ -746,12 +750,13 @@ class AssetsSpec(_Strict):
     )
     draws: int | None = Field(
         default=None, ge=100,
-        description="Kept draws per chain. Unset: the sampler's default (Gibbs 1000, PyMC 1000, nutpie 2500).",
+        description="Kept draws per chain. Unset: Gibbs samples to the convergence gate (``burn_sweeps``, "
+        "``first_sweeps``, ``extra_sweeps``, ``max_sweeps``), PyMC keeps 1000, nutpie 2500.",
     )
     tune: int | None = Field(
         default=None, ge=100,
-        description="Burn-in sweeps (Gibbs) or tuning steps (NUTS) per chain, discarded. Unset: the sampler's "
-        "default (Gibbs 200, PyMC 1000, nutpie 1500).",
+        description="Burn-in sweeps (Gibbs, with ``draws``) or tuning steps (NUTS) per chain, discarded. Unset: "
+        "the sampler's default (Gibbs 200 with ``draws``, PyMC 1000, nutpie 1500).",
     )
     chains: int | None = Field(
         default=None, ge=1, le=16,
@@ -761,11 +766,40 @@ class AssetsSpec(_Strict):
         default=_ASSETS.target_accept, gt=0.5, lt=1,
         description="Target acceptance rate of the NUTS samplers (``pymc``, ``nutpie``); unused by Gibbs.",
     )
+    burn_sweeps: int = Field(
+        default=_ASSETS.burn_sweeps, ge=0, le=1_000_000,
+        description="Gibbs without ``draws``: warm-up sweeps of every chain, discarded, before the kept sweeps.",
+    )
+    first_sweeps: int = Field(
+        default=_ASSETS.first_sweeps, ge=4, le=1_000_000,
+        description="Gibbs without ``draws``: kept sweeps of every chain (after the warm-up) before the "
+        "convergence gate is first applied (to every kept sweep).",
+    )
+    extra_sweeps: int = Field(
+        default=_ASSETS.extra_sweeps, ge=1, le=1_000_000,
+        description="Gibbs without ``draws``: kept sweeps added to every chain (continuing it) each time the gate "
+        "fails.",
+    )
+    max_sweeps: int = Field(
+        default=_ASSETS.max_sweeps, ge=4, le=1_000_000,
+        description="Gibbs without ``draws``: the cap on sweeps per chain, warm-up included; reaching it with the "
+        "gate failing fails the fit as a fixed count does (a warning, the report's banner).",
+    )
     regime: Name | None = Field(
         default=None,
         description="A ``[regimes]`` definition to fit the responses by: each return gets the regime of the "
         "period before it, and the spectrum is reported per regime. Unset: one set of responses.",
     )
+
+    @model_validator(mode="after")
+    def _check_sweeps(self) -> AssetsSpec:
+        if self.sampler == "gibbs" and self.tune is not None and self.draws is None:
+            raise ValueError("tune: set draws too (a fixed count), or neither (the Gibbs sampler samples to the "
+                             "convergence gate)")
+        if self.max_sweeps < self.burn_sweeps + self.first_sweeps:
+            raise ValueError(f"max_sweeps: expected at least burn_sweeps + first_sweeps "
+                             f"({self.burn_sweeps + self.first_sweeps}), got {self.max_sweeps}")
+        return self
 
 
 class GraphSpec(_Strict):

@@ -61,6 +61,7 @@ from typing import Any
 
 import numpy as np
 from scipy import special
+from scipy.linalg.lapack import dtrtri as _dtrtri
 
 from ..errors import DataError
 from .design import StackedData
@@ -160,27 +161,51 @@ def _cholesky(mat: np.ndarray, names: tuple[str, ...], what: str) -> np.ndarray:
     raise AssertionError("unreachable: a batched Cholesky failed and no item fails alone")  # pragma: no cover
 
 
-def _scaled_gauss(chol: np.ndarray, scale: np.ndarray, lin: np.ndarray, z: np.ndarray) -> np.ndarray:
+def _tri_inv(chol: np.ndarray) -> np.ndarray:
+    """Inverses of a batch of lower-triangular (Cholesky) factors, by LAPACK ``dtrtri`` one matrix at a time.
+
+    A factor is inverted once and every solve with it becomes a matrix product:
+    numpy's batched ``solve`` runs a full LU factorisation per call, which cost
+    most of the location block on small matrices.
+    """
+    flat = np.ascontiguousarray(chol).reshape(-1, *chol.shape[-2:])
+    out = np.empty_like(flat)
+    for i, one in enumerate(flat):
+        out[i], info = _dtrtri(one, lower=1)
+        if info:  # pragma: no cover - a Cholesky factor has a positive diagonal
+            raise AssertionError(f"dtrtri failed on a Cholesky factor (info={info})")
+    return out.reshape(chol.shape)
+
+
+def _scaled_gauss(linv: np.ndarray, scale: np.ndarray, lin: np.ndarray, z: np.ndarray) -> np.ndarray:
     """Draw from N(Q^-1 lin, Q^-1) with ``Q = D^-1/2 K D^-1/2``, ``D = diag(scale^2)``, ``K = chol chol'``.
 
-    Equal to ``Q^-1 lin + L'^-1 z`` with ``Q = L L'`` (the Cholesky factor of ``Q``
-    is ``D^-1/2 chol``, so the same ``z`` gives the same draw) but factorising the
-    prior-scaled ``K``, whose eigenvalues are at least 1 when ``Q`` is a data
-    precision plus a prior precision ``D^-1``: a precision that spans many orders
-    of magnitude (a class scale of 1e-9 beside well-pinned free columns) cannot
-    lose definiteness by cancellation.
+    ``linv`` is ``chol^-1`` (:func:`_tri_inv`). Equal to ``Q^-1 lin + L'^-1 z``
+    with ``Q = L L'`` (the Cholesky factor of ``Q`` is ``D^-1/2 chol``, so the
+    same ``z`` gives the same draw) but factorising the prior-scaled ``K``, whose
+    eigenvalues are at least 1 when ``Q`` is a data precision plus a prior
+    precision ``D^-1``: a precision that spans many orders of magnitude (a class
+    scale of 1e-9 beside well-pinned free columns) cannot lose definiteness by
+    cancellation.
     """
-    mean = _cho_solve(chol, scale * lin)
-    noise = np.linalg.solve(np.swapaxes(chol, -1, -2), z[..., None])[..., 0]
-    return scale * (mean + noise)
+    return scale * _tmatvec(linv, _matvec(linv, scale * lin) + z)
 
 
-def _cho_solve(chol: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``(chol chol')^-1 b`` for a batch of vectors (or of matrices, when ``b`` has one more axis than the vectors)."""
-    vec = b.ndim == chol.ndim - 1
-    rhs = b[..., None] if vec else b
-    out = np.linalg.solve(np.swapaxes(chol, -1, -2), np.linalg.solve(chol, rhs))
-    return out[..., 0] if vec else out
+def _matvec(mat: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``mat @ v`` for batches of matrices and vectors."""
+    return (mat @ v[..., None])[..., 0]
+
+
+def _tmatvec(mat: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``mat' @ v`` for batches of matrices and vectors."""
+    return (v[..., None, :] @ mat)[..., 0, :]
+
+
+def _cho_solve(linv: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``(chol chol')^-1 b = linv' linv b`` for a batch of vectors (or of matrices, when ``b`` has one more axis)."""
+    if b.ndim == linv.ndim - 1:
+        return _tmatvec(linv, _matvec(linv, b))
+    return np.swapaxes(linv, -1, -2) @ (linv @ b)
 
 
 class _State:
@@ -281,34 +306,33 @@ def _draw_locations(st: _State, dn: _Dense, rng: np.random.Generator, *, noise: 
         return rng.standard_normal(shape) if noise else np.zeros(shape)
 
     if not dn.pooled:
-        theta = _scaled_gauss(chol, ps, h, z(n_c, n_a, d))
+        theta = _scaled_gauss(_tri_inv(chol), ps, h, z(n_c, n_a, d))
         st.a, st.gamma, st.beta = theta[..., 0], theta[..., 1:f], theta[..., f:]
         return
+    linv = _tri_inv(chol)  # every solve below is a product with an inverse factor
     # message from asset i to its class mean: exp(-m'J m/2 + m'k); with G_s the prior-scaled data precision
     # of the betas (free columns integrated out), J = T^-1/2 G_s (I + G_s)^-1 T^-1/2
-    lf = chol[..., :f, :f]
-    wmat = np.linalg.solve(lf, gmat[..., :f, f:])  # L_ff^-1 G_fb
+    wmat = linv[..., :f, :f] @ gmat[..., :f, f:]  # L_ff^-1 G_fb
     g_s = gmat[..., f:, f:] - np.swapaxes(wmat, -1, -2) @ wmat
-    lb = chol[..., f:, f:]  # I + G_s = L_bb L_bb'
-    j_s = _cho_solve(lb, g_s)
+    j_s = _cho_solve(linv[..., f:, f:], g_s)  # I + G_s = L_bb L_bb', and (L^-1)_bb = L_bb^-1
     j_s = 0.5 * (j_s + np.swapaxes(j_s, -1, -2))
     tsd = ps[..., f:]  # class scales per column (c, A, C)
     jmsg = j_s / tsd[..., :, None] / tsd[..., None, :]
-    kmsg = _cho_solve(chol, ps * h)[..., f:] / tsd
+    kmsg = _cho_solve(linv, ps * h)[..., f:] / tsd
     jg = np.einsum("ag,caij->cgij", dn.onehot, jmsg)
     kg = np.einsum("ag,cai->cgi", dn.onehot, kmsg)
     ssd = _lag_scale(st.sigma, dn.lags)[:, None].repeat(jg.shape[1], axis=1)  # (c, G, C)
     # message from each class mean to mu, the same way: J_mu = S^-1/2 H (I + H)^-1 S^-1/2, H = S^1/2 J_g S^1/2
     hmat = ssd[..., :, None] * jg * ssd[..., None, :]
-    chol_g = _cholesky(hmat + np.eye(c), dn.groups, "class")
-    jmu = _cho_solve(chol_g, hmat)
+    linv_g = _tri_inv(_cholesky(hmat + np.eye(c), dn.groups, "class"))
+    jmu = _cho_solve(linv_g, hmat)
     jmu = 0.5 * (jmu + np.swapaxes(jmu, -1, -2)) / ssd[..., :, None] / ssd[..., None, :]
-    kmu = _cho_solve(chol_g, ssd * kg) / ssd
+    kmu = _cho_solve(linv_g, ssd * kg) / ssd
     chol_mu = _cholesky((PRIOR_MU_SD**2 * jmu.sum(axis=1) + np.eye(c))[:, None], ("mu",), "overall mean")[:, 0]
-    st.mu = _scaled_gauss(chol_mu, np.full(c, PRIOR_MU_SD), kmu.sum(axis=1), z(n_c, c))
-    st.m = _scaled_gauss(chol_g, ssd, kg + st.mu[:, None] / ssd**2, z(*kg.shape))
+    st.mu = _scaled_gauss(_tri_inv(chol_mu), np.full(c, PRIOR_MU_SD), kmu.sum(axis=1), z(n_c, c))
+    st.m = _scaled_gauss(linv_g, ssd, kg + st.mu[:, None] / ssd**2, z(*kg.shape))
     prior_mean = np.concatenate([np.zeros((n_c, n_a, f)), st.m[:, dn.group_of]], axis=-1)
-    theta = _scaled_gauss(chol, ps, h + p0 * prior_mean, z(n_c, n_a, d))
+    theta = _scaled_gauss(linv, ps, h + p0 * prior_mean, z(n_c, n_a, d))
     st.a, st.gamma, st.beta = theta[..., 0], theta[..., 1:f], theta[..., f:]
 
 

@@ -87,7 +87,8 @@ class _Dense:
     y: np.ndarray  # (A, T), 0 where missing
     mask: np.ndarray  # (A, T) float, 1 where observed
     x1: np.ndarray  # (T, D): the F free columns (intercept first), then the C hierarchical columns
-    xx: np.ndarray  # (T, D * D)
+    xx: np.ndarray  # (T, D (D + 1) / 2): the products x_i x_j, i <= j (upper triangle, row-major)
+    tri_full: np.ndarray  # (D * D,) int: column of ``xx`` holding entry (i, j) of the D x D matrix
     group_of: np.ndarray  # (A,) int
     onehot: np.ndarray  # (A, G)
     n_obs: np.ndarray  # (A,)
@@ -120,7 +121,10 @@ def _dense(design: StackedData, pooled: bool = True) -> _Dense:
     g = len(design.groups)
     onehot = np.zeros((n_a, g))
     onehot[np.arange(n_a), design.asset_group] = 1.0
-    return _Dense(y=y, mask=mask, x1=x1, xx=(x1[:, :, None] * x1[:, None, :]).reshape(n_t, d * d),
+    iu, ju = np.triu_indices(d)
+    tri_full = np.empty((d, d), dtype=np.intp)
+    tri_full[iu, ju] = tri_full[ju, iu] = np.arange(iu.size)
+    return _Dense(y=y, mask=mask, x1=x1, xx=x1[:, iu] * x1[:, ju], tri_full=tri_full.ravel(),
                   group_of=np.asarray(design.asset_group), onehot=onehot, n_obs=mask.sum(axis=1),
                   k=design.n_terms, lags=design.lags + 1, pooled=pooled,
                   free_prec=1.0 / np.asarray(free_sd) ** 2, n_cov=len(design.covariates),
@@ -237,7 +241,7 @@ def _asset_terms(st: _State, dn: _Dense) -> tuple[np.ndarray, np.ndarray, np.nda
     """Per asset: prior precision diagonal, data precision and data linear term."""
     wm = st.w * dn.mask / st.se[..., None] ** 2  # (c, A, T)
     d = dn.x1.shape[1]
-    lam = (wm @ dn.xx).reshape(*wm.shape[:2], d, d)
+    lam = (wm @ dn.xx)[..., dn.tri_full].reshape(*wm.shape[:2], d, d)  # symmetric: each product once
     h = (wm * dn.y) @ dn.x1
     tau_a = _lag_scale(st.tau, dn.lags)[:, dn.group_of] if dn.pooled else np.full(st.beta.shape, PRIOR_MU_SD)
     p0 = np.concatenate([np.broadcast_to(dn.free_prec, (*tau_a.shape[:2], dn.f)), 1.0 / tau_a**2], axis=-1)
@@ -476,18 +480,22 @@ def _draw_covariates(st: _State, dn: _Dense, resid: np.ndarray, rng: np.random.G
     """
     nu = st.nu[:, None, None]
     se2 = st.se[..., None] ** 2
+    half = (nu[..., 0] + 1) / 2  # (c, 1), the same for every covariate: computed once
+    nus2 = nu * se2[..., 0][..., None]  # (c, A, 1)
     for j in range(dn.f - dn.n_cov, dn.f):
         x = dn.x1[:, j]  # (T,)
         touched = x != 0
         xt = x[touched]
         g = j - 1  # gamma holds the free columns after the intercept
         part = resid[..., touched] + st.gamma[..., g, None] * xt  # (c, A, Tj)
-        mask, s2 = dn.mask[:, touched], se2[..., 0][..., None]
+        mask = dn.mask[:, touched]
+        # unobserved entries contribute exactly 0 either way: log1p(0) = 0 where part and x are zeroed
+        part_m, xt_m = part * mask, xt * mask  # (c, A, Tj), (A, Tj)
 
-        def logp(v: np.ndarray, part: np.ndarray = part, xt: np.ndarray = xt, mask: np.ndarray = mask,
-                 s2: np.ndarray = s2, prec: float = float(dn.free_prec[j])) -> np.ndarray:
-            r2 = (part - v[..., None] * xt) ** 2
-            ll = -(nu[..., 0] + 1) / 2 * (mask * np.log1p(r2 / (nu * s2))).sum(axis=-1)
+        def logp(v: np.ndarray, part_m: np.ndarray = part_m, xt_m: np.ndarray = xt_m,
+                 prec: float = float(dn.free_prec[j])) -> np.ndarray:
+            r2 = (part_m - v[..., None] * xt_m) ** 2
+            ll = -half * np.log1p(r2 / nus2).sum(axis=-1)
             return np.asarray(ll - 0.5 * prec * v**2)
 
         st.gamma[..., g] = slice_update(logp, st.gamma[..., g], rng, 1.0)

@@ -424,8 +424,8 @@ def _draw_scales(st: _State, dn: _Dense, rng: np.random.Generator) -> None:
 
     def logp_sigma(log_sigma: np.ndarray) -> np.ndarray:  # (c, K)
         s2 = np.exp(2 * log_sigma)
-        v = s2[:, None, :] + st.tau**2 / n_g
-        ll = (-0.5 * dn.lags * np.log(v) - dev2 / (2 * v)).sum(axis=1)
+        v = s2[..., None, :] + st.tau**2 / n_g
+        ll = (-0.5 * dn.lags * np.log(v) - dev2 / (2 * v)).sum(axis=-2)
         return np.asarray(ll - s2 / (2 * PRIOR_SIGMA_SD**2) + log_sigma)
 
     st.sigma = np.exp(slice_update(logp_sigma, np.log(st.sigma), rng, st.width["sigma"]))
@@ -509,7 +509,7 @@ def _nu_logp(log_nu: np.ndarray, r2: np.ndarray, mask: np.ndarray, n: float) -> 
     alpha, rate = PRIOR_NU
     prior = (alpha - 1) * np.log(nu) - rate * nu + log_nu
     ll = n * (special.gammaln((nu + 1) / 2) - special.gammaln(nu / 2) - 0.5 * np.log(nu))
-    ll = ll - (nu + 1) / 2 * (mask * np.log1p(r2 / nu[:, None, None])).sum(axis=(1, 2))
+    ll = ll - (nu + 1) / 2 * (mask * np.log1p(r2 / nu[..., None, None])).sum(axis=(-2, -1))
     return np.asarray(prior + ll)
 
 

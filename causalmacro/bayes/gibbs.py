@@ -87,8 +87,10 @@ class _Dense:
     y: np.ndarray  # (A, T), 0 where missing
     mask: np.ndarray  # (A, T) float, 1 where observed
     x1: np.ndarray  # (T, D): the F free columns (intercept first), then the C hierarchical columns
-    xx: np.ndarray  # (T, D (D + 1) / 2): the products x_i x_j, i <= j (upper triangle, row-major)
-    tri_full: np.ndarray  # (D * D,) int: column of ``xx`` holding entry (i, j) of the D x D matrix
+    xx: np.ndarray  # (T, P): the products x_i x_j, i <= j, that are non-zero outside the covariates' dates
+    xx_rows: np.ndarray  # (U,) int: the dates where a covariate (event dummy) is non-zero
+    xx_sparse: np.ndarray  # (U, Q): the other products x_i x_j, i <= j, on those dates only (zero elsewhere)
+    tri_full: np.ndarray  # (D * D,) int: column of ``[xx, xx_sparse]`` holding entry (i, j) of the D x D matrix
     group_of: np.ndarray  # (A,) int
     onehot: np.ndarray  # (A, G)
     n_obs: np.ndarray  # (A,)
@@ -121,10 +123,22 @@ def _dense(design: StackedData, pooled: bool = True) -> _Dense:
     g = len(design.groups)
     onehot = np.zeros((n_a, g))
     onehot[np.arange(n_a), design.asset_group] = 1.0
+    # each product of two regressors once (the matrix is symmetric); a product that vanishes outside the
+    # covariates' few dates (an event dummy times anything) is summed over those dates only
     iu, ju = np.triu_indices(d)
+    prod = x1[:, iu] * x1[:, ju]
+    n_free = len(free_sd)
+    rows = np.flatnonzero((x1[:, n_free - len(design.covariates):n_free] != 0).any(axis=1))
+    outside = np.ones(n_t, dtype=bool)
+    outside[rows] = False
+    sparse = ~(prod[outside] != 0).any(axis=0)
+    order = np.concatenate([np.flatnonzero(~sparse), np.flatnonzero(sparse)])
+    pos = np.empty(iu.size, dtype=np.intp)
+    pos[order] = np.arange(iu.size)
     tri_full = np.empty((d, d), dtype=np.intp)
-    tri_full[iu, ju] = tri_full[ju, iu] = np.arange(iu.size)
-    return _Dense(y=y, mask=mask, x1=x1, xx=x1[:, iu] * x1[:, ju], tri_full=tri_full.ravel(),
+    tri_full[iu, ju] = tri_full[ju, iu] = pos
+    return _Dense(y=y, mask=mask, x1=x1, xx=np.ascontiguousarray(prod[:, ~sparse]), xx_rows=rows,
+                  xx_sparse=np.ascontiguousarray(prod[np.ix_(rows, np.flatnonzero(sparse))]), tri_full=tri_full.ravel(),
                   group_of=np.asarray(design.asset_group), onehot=onehot, n_obs=mask.sum(axis=1),
                   k=design.n_terms, lags=design.lags + 1, pooled=pooled,
                   free_prec=1.0 / np.asarray(free_sd) ** 2, n_cov=len(design.covariates),
@@ -241,7 +255,8 @@ def _asset_terms(st: _State, dn: _Dense) -> tuple[np.ndarray, np.ndarray, np.nda
     """Per asset: prior precision diagonal, data precision and data linear term."""
     wm = st.w * dn.mask / st.se[..., None] ** 2  # (c, A, T)
     d = dn.x1.shape[1]
-    lam = (wm @ dn.xx)[..., dn.tri_full].reshape(*wm.shape[:2], d, d)  # symmetric: each product once
+    tri = np.concatenate([wm @ dn.xx, wm[..., dn.xx_rows] @ dn.xx_sparse], axis=-1)  # each product once
+    lam = tri[..., dn.tri_full].reshape(*wm.shape[:2], d, d)
     h = (wm * dn.y) @ dn.x1
     tau_a = _lag_scale(st.tau, dn.lags)[:, dn.group_of] if dn.pooled else np.full(st.beta.shape, PRIOR_MU_SD)
     p0 = np.concatenate([np.broadcast_to(dn.free_prec, (*tau_a.shape[:2], dn.f)), 1.0 / tau_a**2], axis=-1)

@@ -66,3 +66,14 @@ def test_tri_inv_is_the_inverse_factor() -> None:
     inv = fast._tri_inv(chol)
     np.testing.assert_allclose(inv @ chol, np.broadcast_to(np.eye(6), chol.shape), atol=1e-13)
     assert np.all(np.triu(inv, 1) == 0.0)
+
+
+def test_data_precision_from_the_split_products_equals_the_direct_sum(regime_model: AssetResponseModel) -> None:
+    """The event dummies' products summed over their dates only: the same X' W X as the sum over every date."""
+    dn = fast._dense(regime_model.design)
+    assert dn.xx_rows.size < dn.y.shape[1] and dn.xx_sparse.shape[1] > 0  # the sparse path is exercised
+    st = fast._State(2, dn, np.random.default_rng(0))
+    st.w = np.random.default_rng(1).gamma(3.0, 1 / 3.0, st.w.shape)
+    _, lam, _ = fast._asset_terms(st, dn)
+    wm = st.w * dn.mask / st.se[..., None] ** 2
+    np.testing.assert_allclose(lam, np.einsum("cat,ti,tj->caij", wm, dn.x1, dn.x1), rtol=1e-13, atol=1e-12)

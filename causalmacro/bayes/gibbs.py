@@ -91,6 +91,8 @@ class _Dense:
     xx_rows: np.ndarray  # (U,) int: the dates where a covariate (event dummy) is non-zero
     xx_sparse: np.ndarray  # (U, Q): the other products x_i x_j, i <= j, on those dates only (zero elsewhere)
     tri_full: np.ndarray  # (D * D,) int: column of ``[xx, xx_sparse]`` holding entry (i, j) of the D x D matrix
+    x_free_t: np.ndarray  # (F - 1, T): the free columns after the intercept, transposed (contiguous)
+    x_terms_t: np.ndarray  # (C, T): the hierarchical columns, transposed (contiguous)
     group_of: np.ndarray  # (A,) int
     onehot: np.ndarray  # (A, G)
     n_obs: np.ndarray  # (A,)
@@ -139,6 +141,7 @@ def _dense(design: StackedData, pooled: bool = True) -> _Dense:
     tri_full[iu, ju] = tri_full[ju, iu] = pos
     return _Dense(y=y, mask=mask, x1=x1, xx=np.ascontiguousarray(prod[:, ~sparse]), xx_rows=rows,
                   xx_sparse=np.ascontiguousarray(prod[np.ix_(rows, np.flatnonzero(sparse))]), tri_full=tri_full.ravel(),
+                  x_free_t=np.ascontiguousarray(x1[:, 1:n_free].T), x_terms_t=np.ascontiguousarray(x1[:, n_free:].T),
                   group_of=np.asarray(design.asset_group), onehot=onehot, n_obs=mask.sum(axis=1),
                   k=design.n_terms, lags=design.lags + 1, pooled=pooled,
                   free_prec=1.0 / np.asarray(free_sd) ** 2, n_cov=len(design.covariates),
@@ -356,9 +359,9 @@ def _draw_locations(st: _State, dn: _Dense, rng: np.random.Generator, *, noise: 
 
 
 def _fitted(st: _State, dn: _Dense) -> np.ndarray:
-    out = st.a[..., None] + st.beta @ dn.x1[:, dn.f:].T
+    out = st.a[..., None] + st.beta @ dn.x_terms_t
     if dn.f > 1:
-        out = out + st.gamma @ dn.x1[:, 1:dn.f].T
+        out = out + st.gamma @ dn.x_free_t
     return out
 
 
@@ -387,17 +390,19 @@ def _draw_residual_scales(st: _State, dn: _Dense, resid: np.ndarray, rng: np.ran
     _draw_weights(st, dn, resid, rng)
 
 
-def _class_scales_noncentred(st: _State, dn: _Dense, rng: np.random.Generator) -> None:
-    """tau | z, y: beta = mu_group + tau z with z held; tau[g, k] enters the likelihood linearly."""
+def _class_scales_noncentred(st: _State, dn: _Dense, rng: np.random.Generator, wm: np.ndarray) -> None:
+    """tau | z, y: beta = mu_group + tau z with z held; tau[g, k] enters the likelihood linearly.
+
+    ``wm``: the observations' precisions ``w * mask / sigma_e^2`` (unchanged by the scale steps).
+    """
     dev = (st.beta - st.m[:, dn.group_of]).reshape(*st.beta.shape[:2], dn.k, dn.lags)
-    wm = st.w * dn.mask / st.se[..., None] ** 2
-    x = dn.x1[:, dn.f:].reshape(-1, dn.k, dn.lags)  # (T, K, L)
+    xk = dn.x_terms_t.reshape(dn.k, dn.lags, -1)  # (K, L, T)
     resid = dn.y - _fitted(st, dn)
     beta = st.beta.reshape(*st.beta.shape[:2], dn.k, dn.lags).copy()
     for k in range(dn.k):
         tau_a = st.tau[:, dn.group_of, k]  # (c, A)
         z = dev[..., k, :] / tau_a[..., None]  # (c, A, L)
-        u = z @ x[:, k, :].T  # (c, A, T)
+        u = z @ xk[k]  # (c, A, T)
         part = resid + tau_a[..., None] * u
         prec = (wm * u**2).sum(axis=-1) @ dn.onehot + 1.0 / PRIOR_TAU_SD**2  # (c, G)
         lin = (wm * u * part).sum(axis=-1) @ dn.onehot
@@ -453,21 +458,21 @@ def _draw_scales(st: _State, dn: _Dense, rng: np.random.Generator) -> None:
     m = (bbar / within_v + mu[:, None] / s2) / prec_m + rng.standard_normal(bbar.shape) / np.sqrt(prec_m)
     st.mu = mu.reshape(st.mu.shape)
     st.m = m.reshape(st.m.shape)
-    _class_scales_noncentred(st, dn, rng)
-    _mean_scales_noncentred(st, dn, rng)
+    wm = st.w * dn.mask / st.se[..., None] ** 2  # the same for both non-centred steps
+    _class_scales_noncentred(st, dn, rng, wm)
+    _mean_scales_noncentred(st, dn, rng, wm)
 
 
-def _mean_scales_noncentred(st: _State, dn: _Dense, rng: np.random.Generator) -> None:
-    """sigma | z, y: class means and betas move with sigma, z held (Yu & Meng's ancillary step)."""
+def _mean_scales_noncentred(st: _State, dn: _Dense, rng: np.random.Generator, wm: np.ndarray) -> None:
+    """sigma | z, y: class means and betas move with sigma, z held (Yu & Meng's ancillary step); ``wm`` as above."""
     dev = (st.m - st.mu[:, None]).reshape(*st.m.shape[:2], dn.k, dn.lags)
-    wm = st.w * dn.mask / st.se[..., None] ** 2
-    x = dn.x1[:, dn.f:].reshape(-1, dn.k, dn.lags)
+    xk = dn.x_terms_t.reshape(dn.k, dn.lags, -1)
     resid = dn.y - _fitted(st, dn)
     m = st.m.reshape(*st.m.shape[:2], dn.k, dn.lags).copy()
     beta = st.beta.reshape(*st.beta.shape[:2], dn.k, dn.lags).copy()
     for k in range(dn.k):
         zg = dev[..., k, :] / st.sigma[:, None, k, None]  # (c, G, L)
-        u = zg[:, dn.group_of] @ x[:, k, :].T  # (c, A, T): the class mean moves every asset of the class
+        u = zg[:, dn.group_of] @ xk[k]  # (c, A, T): the class mean moves every asset of the class
         part = resid + st.sigma[:, k, None, None] * u
         prec = (wm * u**2).sum(axis=(1, 2)) + 1.0 / PRIOR_SIGMA_SD**2
         lin = (wm * u * part).sum(axis=(1, 2))

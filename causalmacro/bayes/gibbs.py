@@ -61,6 +61,7 @@ from typing import Any
 
 import numpy as np
 from scipy import special
+from scipy.linalg.lapack import dtrtri as _dtrtri
 
 from ..errors import DataError
 from .design import StackedData
@@ -86,7 +87,12 @@ class _Dense:
     y: np.ndarray  # (A, T), 0 where missing
     mask: np.ndarray  # (A, T) float, 1 where observed
     x1: np.ndarray  # (T, D): the F free columns (intercept first), then the C hierarchical columns
-    xx: np.ndarray  # (T, D * D)
+    xx: np.ndarray  # (T, P): the products x_i x_j, i <= j, that are non-zero outside the covariates' dates
+    xx_rows: np.ndarray  # (U,) int: the dates where a covariate (event dummy) is non-zero
+    xx_sparse: np.ndarray  # (U, Q): the other products x_i x_j, i <= j, on those dates only (zero elsewhere)
+    tri_full: np.ndarray  # (D * D,) int: column of ``[xx, xx_sparse]`` holding entry (i, j) of the D x D matrix
+    x_free_t: np.ndarray  # (F - 1, T): the free columns after the intercept, transposed (contiguous)
+    x_terms_t: np.ndarray  # (C, T): the hierarchical columns, transposed (contiguous)
     group_of: np.ndarray  # (A,) int
     onehot: np.ndarray  # (A, G)
     n_obs: np.ndarray  # (A,)
@@ -119,7 +125,23 @@ def _dense(design: StackedData, pooled: bool = True) -> _Dense:
     g = len(design.groups)
     onehot = np.zeros((n_a, g))
     onehot[np.arange(n_a), design.asset_group] = 1.0
-    return _Dense(y=y, mask=mask, x1=x1, xx=(x1[:, :, None] * x1[:, None, :]).reshape(n_t, d * d),
+    # each product of two regressors once (the matrix is symmetric); a product that vanishes outside the
+    # covariates' few dates (an event dummy times anything) is summed over those dates only
+    iu, ju = np.triu_indices(d)
+    prod = x1[:, iu] * x1[:, ju]
+    n_free = len(free_sd)
+    rows = np.flatnonzero((x1[:, n_free - len(design.covariates):n_free] != 0).any(axis=1))
+    outside = np.ones(n_t, dtype=bool)
+    outside[rows] = False
+    sparse = ~(prod[outside] != 0).any(axis=0)
+    order = np.concatenate([np.flatnonzero(~sparse), np.flatnonzero(sparse)])
+    pos = np.empty(iu.size, dtype=np.intp)
+    pos[order] = np.arange(iu.size)
+    tri_full = np.empty((d, d), dtype=np.intp)
+    tri_full[iu, ju] = tri_full[ju, iu] = pos
+    return _Dense(y=y, mask=mask, x1=x1, xx=np.ascontiguousarray(prod[:, ~sparse]), xx_rows=rows,
+                  xx_sparse=np.ascontiguousarray(prod[np.ix_(rows, np.flatnonzero(sparse))]), tri_full=tri_full.ravel(),
+                  x_free_t=np.ascontiguousarray(x1[:, 1:n_free].T), x_terms_t=np.ascontiguousarray(x1[:, n_free:].T),
                   group_of=np.asarray(design.asset_group), onehot=onehot, n_obs=mask.sum(axis=1),
                   k=design.n_terms, lags=design.lags + 1, pooled=pooled,
                   free_prec=1.0 / np.asarray(free_sd) ** 2, n_cov=len(design.covariates),
@@ -160,27 +182,51 @@ def _cholesky(mat: np.ndarray, names: tuple[str, ...], what: str) -> np.ndarray:
     raise AssertionError("unreachable: a batched Cholesky failed and no item fails alone")  # pragma: no cover
 
 
-def _scaled_gauss(chol: np.ndarray, scale: np.ndarray, lin: np.ndarray, z: np.ndarray) -> np.ndarray:
+def _tri_inv(chol: np.ndarray) -> np.ndarray:
+    """Inverses of a batch of lower-triangular (Cholesky) factors, by LAPACK ``dtrtri`` one matrix at a time.
+
+    A factor is inverted once and every solve with it becomes a matrix product:
+    numpy's batched ``solve`` runs a full LU factorisation per call, which cost
+    most of the location block on small matrices.
+    """
+    flat = np.ascontiguousarray(chol).reshape(-1, *chol.shape[-2:])
+    out = np.empty_like(flat)
+    for i, one in enumerate(flat):
+        out[i], info = _dtrtri(one, lower=1)
+        if info:  # pragma: no cover - a Cholesky factor has a positive diagonal
+            raise AssertionError(f"dtrtri failed on a Cholesky factor (info={info})")
+    return out.reshape(chol.shape)
+
+
+def _scaled_gauss(linv: np.ndarray, scale: np.ndarray, lin: np.ndarray, z: np.ndarray) -> np.ndarray:
     """Draw from N(Q^-1 lin, Q^-1) with ``Q = D^-1/2 K D^-1/2``, ``D = diag(scale^2)``, ``K = chol chol'``.
 
-    Equal to ``Q^-1 lin + L'^-1 z`` with ``Q = L L'`` (the Cholesky factor of ``Q``
-    is ``D^-1/2 chol``, so the same ``z`` gives the same draw) but factorising the
-    prior-scaled ``K``, whose eigenvalues are at least 1 when ``Q`` is a data
-    precision plus a prior precision ``D^-1``: a precision that spans many orders
-    of magnitude (a class scale of 1e-9 beside well-pinned free columns) cannot
-    lose definiteness by cancellation.
+    ``linv`` is ``chol^-1`` (:func:`_tri_inv`). Equal to ``Q^-1 lin + L'^-1 z``
+    with ``Q = L L'`` (the Cholesky factor of ``Q`` is ``D^-1/2 chol``, so the
+    same ``z`` gives the same draw) but factorising the prior-scaled ``K``, whose
+    eigenvalues are at least 1 when ``Q`` is a data precision plus a prior
+    precision ``D^-1``: a precision that spans many orders of magnitude (a class
+    scale of 1e-9 beside well-pinned free columns) cannot lose definiteness by
+    cancellation.
     """
-    mean = _cho_solve(chol, scale * lin)
-    noise = np.linalg.solve(np.swapaxes(chol, -1, -2), z[..., None])[..., 0]
-    return scale * (mean + noise)
+    return scale * _tmatvec(linv, _matvec(linv, scale * lin) + z)
 
 
-def _cho_solve(chol: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``(chol chol')^-1 b`` for a batch of vectors (or of matrices, when ``b`` has one more axis than the vectors)."""
-    vec = b.ndim == chol.ndim - 1
-    rhs = b[..., None] if vec else b
-    out = np.linalg.solve(np.swapaxes(chol, -1, -2), np.linalg.solve(chol, rhs))
-    return out[..., 0] if vec else out
+def _matvec(mat: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``mat @ v`` for batches of matrices and vectors."""
+    return (mat @ v[..., None])[..., 0]
+
+
+def _tmatvec(mat: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``mat' @ v`` for batches of matrices and vectors."""
+    return (v[..., None, :] @ mat)[..., 0, :]
+
+
+def _cho_solve(linv: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``(chol chol')^-1 b = linv' linv b`` for a batch of vectors (or of matrices, when ``b`` has one more axis)."""
+    if b.ndim == linv.ndim - 1:
+        return _tmatvec(linv, _matvec(linv, b))
+    return np.swapaxes(linv, -1, -2) @ (linv @ b)
 
 
 class _State:
@@ -212,7 +258,8 @@ def _asset_terms(st: _State, dn: _Dense) -> tuple[np.ndarray, np.ndarray, np.nda
     """Per asset: prior precision diagonal, data precision and data linear term."""
     wm = st.w * dn.mask / st.se[..., None] ** 2  # (c, A, T)
     d = dn.x1.shape[1]
-    lam = (wm @ dn.xx).reshape(*wm.shape[:2], d, d)
+    tri = np.concatenate([wm @ dn.xx, wm[..., dn.xx_rows] @ dn.xx_sparse], axis=-1)  # each product once
+    lam = tri[..., dn.tri_full].reshape(*wm.shape[:2], d, d)
     h = (wm * dn.y) @ dn.x1
     tau_a = _lag_scale(st.tau, dn.lags)[:, dn.group_of] if dn.pooled else np.full(st.beta.shape, PRIOR_MU_SD)
     p0 = np.concatenate([np.broadcast_to(dn.free_prec, (*tau_a.shape[:2], dn.f)), 1.0 / tau_a**2], axis=-1)
@@ -281,41 +328,40 @@ def _draw_locations(st: _State, dn: _Dense, rng: np.random.Generator, *, noise: 
         return rng.standard_normal(shape) if noise else np.zeros(shape)
 
     if not dn.pooled:
-        theta = _scaled_gauss(chol, ps, h, z(n_c, n_a, d))
+        theta = _scaled_gauss(_tri_inv(chol), ps, h, z(n_c, n_a, d))
         st.a, st.gamma, st.beta = theta[..., 0], theta[..., 1:f], theta[..., f:]
         return
+    linv = _tri_inv(chol)  # every solve below is a product with an inverse factor
     # message from asset i to its class mean: exp(-m'J m/2 + m'k); with G_s the prior-scaled data precision
     # of the betas (free columns integrated out), J = T^-1/2 G_s (I + G_s)^-1 T^-1/2
-    lf = chol[..., :f, :f]
-    wmat = np.linalg.solve(lf, gmat[..., :f, f:])  # L_ff^-1 G_fb
+    wmat = linv[..., :f, :f] @ gmat[..., :f, f:]  # L_ff^-1 G_fb
     g_s = gmat[..., f:, f:] - np.swapaxes(wmat, -1, -2) @ wmat
-    lb = chol[..., f:, f:]  # I + G_s = L_bb L_bb'
-    j_s = _cho_solve(lb, g_s)
+    j_s = _cho_solve(linv[..., f:, f:], g_s)  # I + G_s = L_bb L_bb', and (L^-1)_bb = L_bb^-1
     j_s = 0.5 * (j_s + np.swapaxes(j_s, -1, -2))
     tsd = ps[..., f:]  # class scales per column (c, A, C)
     jmsg = j_s / tsd[..., :, None] / tsd[..., None, :]
-    kmsg = _cho_solve(chol, ps * h)[..., f:] / tsd
+    kmsg = _cho_solve(linv, ps * h)[..., f:] / tsd
     jg = np.einsum("ag,caij->cgij", dn.onehot, jmsg)
     kg = np.einsum("ag,cai->cgi", dn.onehot, kmsg)
     ssd = _lag_scale(st.sigma, dn.lags)[:, None].repeat(jg.shape[1], axis=1)  # (c, G, C)
     # message from each class mean to mu, the same way: J_mu = S^-1/2 H (I + H)^-1 S^-1/2, H = S^1/2 J_g S^1/2
     hmat = ssd[..., :, None] * jg * ssd[..., None, :]
-    chol_g = _cholesky(hmat + np.eye(c), dn.groups, "class")
-    jmu = _cho_solve(chol_g, hmat)
+    linv_g = _tri_inv(_cholesky(hmat + np.eye(c), dn.groups, "class"))
+    jmu = _cho_solve(linv_g, hmat)
     jmu = 0.5 * (jmu + np.swapaxes(jmu, -1, -2)) / ssd[..., :, None] / ssd[..., None, :]
-    kmu = _cho_solve(chol_g, ssd * kg) / ssd
+    kmu = _cho_solve(linv_g, ssd * kg) / ssd
     chol_mu = _cholesky((PRIOR_MU_SD**2 * jmu.sum(axis=1) + np.eye(c))[:, None], ("mu",), "overall mean")[:, 0]
-    st.mu = _scaled_gauss(chol_mu, np.full(c, PRIOR_MU_SD), kmu.sum(axis=1), z(n_c, c))
-    st.m = _scaled_gauss(chol_g, ssd, kg + st.mu[:, None] / ssd**2, z(*kg.shape))
+    st.mu = _scaled_gauss(_tri_inv(chol_mu), np.full(c, PRIOR_MU_SD), kmu.sum(axis=1), z(n_c, c))
+    st.m = _scaled_gauss(linv_g, ssd, kg + st.mu[:, None] / ssd**2, z(*kg.shape))
     prior_mean = np.concatenate([np.zeros((n_c, n_a, f)), st.m[:, dn.group_of]], axis=-1)
-    theta = _scaled_gauss(chol, ps, h + p0 * prior_mean, z(n_c, n_a, d))
+    theta = _scaled_gauss(linv, ps, h + p0 * prior_mean, z(n_c, n_a, d))
     st.a, st.gamma, st.beta = theta[..., 0], theta[..., 1:f], theta[..., f:]
 
 
 def _fitted(st: _State, dn: _Dense) -> np.ndarray:
-    out = st.a[..., None] + st.beta @ dn.x1[:, dn.f:].T
+    out = st.a[..., None] + st.beta @ dn.x_terms_t
     if dn.f > 1:
-        out = out + st.gamma @ dn.x1[:, 1:dn.f].T
+        out = out + st.gamma @ dn.x_free_t
     return out
 
 
@@ -344,17 +390,19 @@ def _draw_residual_scales(st: _State, dn: _Dense, resid: np.ndarray, rng: np.ran
     _draw_weights(st, dn, resid, rng)
 
 
-def _class_scales_noncentred(st: _State, dn: _Dense, rng: np.random.Generator) -> None:
-    """tau | z, y: beta = mu_group + tau z with z held; tau[g, k] enters the likelihood linearly."""
+def _class_scales_noncentred(st: _State, dn: _Dense, rng: np.random.Generator, wm: np.ndarray) -> None:
+    """tau | z, y: beta = mu_group + tau z with z held; tau[g, k] enters the likelihood linearly.
+
+    ``wm``: the observations' precisions ``w * mask / sigma_e^2`` (unchanged by the scale steps).
+    """
     dev = (st.beta - st.m[:, dn.group_of]).reshape(*st.beta.shape[:2], dn.k, dn.lags)
-    wm = st.w * dn.mask / st.se[..., None] ** 2
-    x = dn.x1[:, dn.f:].reshape(-1, dn.k, dn.lags)  # (T, K, L)
+    xk = dn.x_terms_t.reshape(dn.k, dn.lags, -1)  # (K, L, T)
     resid = dn.y - _fitted(st, dn)
     beta = st.beta.reshape(*st.beta.shape[:2], dn.k, dn.lags).copy()
     for k in range(dn.k):
         tau_a = st.tau[:, dn.group_of, k]  # (c, A)
         z = dev[..., k, :] / tau_a[..., None]  # (c, A, L)
-        u = z @ x[:, k, :].T  # (c, A, T)
+        u = z @ xk[k]  # (c, A, T)
         part = resid + tau_a[..., None] * u
         prec = (wm * u**2).sum(axis=-1) @ dn.onehot + 1.0 / PRIOR_TAU_SD**2  # (c, G)
         lin = (wm * u * part).sum(axis=-1) @ dn.onehot
@@ -396,8 +444,8 @@ def _draw_scales(st: _State, dn: _Dense, rng: np.random.Generator) -> None:
 
     def logp_sigma(log_sigma: np.ndarray) -> np.ndarray:  # (c, K)
         s2 = np.exp(2 * log_sigma)
-        v = s2[:, None, :] + st.tau**2 / n_g
-        ll = (-0.5 * dn.lags * np.log(v) - dev2 / (2 * v)).sum(axis=1)
+        v = s2[..., None, :] + st.tau**2 / n_g
+        ll = (-0.5 * dn.lags * np.log(v) - dev2 / (2 * v)).sum(axis=-2)
         return np.asarray(ll - s2 / (2 * PRIOR_SIGMA_SD**2) + log_sigma)
 
     st.sigma = np.exp(slice_update(logp_sigma, np.log(st.sigma), rng, st.width["sigma"]))
@@ -410,21 +458,21 @@ def _draw_scales(st: _State, dn: _Dense, rng: np.random.Generator) -> None:
     m = (bbar / within_v + mu[:, None] / s2) / prec_m + rng.standard_normal(bbar.shape) / np.sqrt(prec_m)
     st.mu = mu.reshape(st.mu.shape)
     st.m = m.reshape(st.m.shape)
-    _class_scales_noncentred(st, dn, rng)
-    _mean_scales_noncentred(st, dn, rng)
+    wm = st.w * dn.mask / st.se[..., None] ** 2  # the same for both non-centred steps
+    _class_scales_noncentred(st, dn, rng, wm)
+    _mean_scales_noncentred(st, dn, rng, wm)
 
 
-def _mean_scales_noncentred(st: _State, dn: _Dense, rng: np.random.Generator) -> None:
-    """sigma | z, y: class means and betas move with sigma, z held (Yu & Meng's ancillary step)."""
+def _mean_scales_noncentred(st: _State, dn: _Dense, rng: np.random.Generator, wm: np.ndarray) -> None:
+    """sigma | z, y: class means and betas move with sigma, z held (Yu & Meng's ancillary step); ``wm`` as above."""
     dev = (st.m - st.mu[:, None]).reshape(*st.m.shape[:2], dn.k, dn.lags)
-    wm = st.w * dn.mask / st.se[..., None] ** 2
-    x = dn.x1[:, dn.f:].reshape(-1, dn.k, dn.lags)
+    xk = dn.x_terms_t.reshape(dn.k, dn.lags, -1)
     resid = dn.y - _fitted(st, dn)
     m = st.m.reshape(*st.m.shape[:2], dn.k, dn.lags).copy()
     beta = st.beta.reshape(*st.beta.shape[:2], dn.k, dn.lags).copy()
     for k in range(dn.k):
         zg = dev[..., k, :] / st.sigma[:, None, k, None]  # (c, G, L)
-        u = zg[:, dn.group_of] @ x[:, k, :].T  # (c, A, T): the class mean moves every asset of the class
+        u = zg[:, dn.group_of] @ xk[k]  # (c, A, T): the class mean moves every asset of the class
         part = resid + st.sigma[:, k, None, None] * u
         prec = (wm * u**2).sum(axis=(1, 2)) + 1.0 / PRIOR_SIGMA_SD**2
         lin = (wm * u * part).sum(axis=(1, 2))
@@ -452,18 +500,22 @@ def _draw_covariates(st: _State, dn: _Dense, resid: np.ndarray, rng: np.random.G
     """
     nu = st.nu[:, None, None]
     se2 = st.se[..., None] ** 2
+    half = (nu[..., 0] + 1) / 2  # (c, 1), the same for every covariate: computed once
+    nus2 = nu * se2[..., 0][..., None]  # (c, A, 1)
     for j in range(dn.f - dn.n_cov, dn.f):
         x = dn.x1[:, j]  # (T,)
         touched = x != 0
         xt = x[touched]
         g = j - 1  # gamma holds the free columns after the intercept
         part = resid[..., touched] + st.gamma[..., g, None] * xt  # (c, A, Tj)
-        mask, s2 = dn.mask[:, touched], se2[..., 0][..., None]
+        mask = dn.mask[:, touched]
+        # unobserved entries contribute exactly 0 either way: log1p(0) = 0 where part and x are zeroed
+        part_m, xt_m = part * mask, xt * mask  # (c, A, Tj), (A, Tj)
 
-        def logp(v: np.ndarray, part: np.ndarray = part, xt: np.ndarray = xt, mask: np.ndarray = mask,
-                 s2: np.ndarray = s2, prec: float = float(dn.free_prec[j])) -> np.ndarray:
-            r2 = (part - v[..., None] * xt) ** 2
-            ll = -(nu[..., 0] + 1) / 2 * (mask * np.log1p(r2 / (nu * s2))).sum(axis=-1)
+        def logp(v: np.ndarray, part_m: np.ndarray = part_m, xt_m: np.ndarray = xt_m,
+                 prec: float = float(dn.free_prec[j])) -> np.ndarray:
+            r2 = (part_m - v[..., None] * xt_m) ** 2
+            ll = -half * np.log1p(r2 / nus2).sum(axis=-1)
             return np.asarray(ll - 0.5 * prec * v**2)
 
         st.gamma[..., g] = slice_update(logp, st.gamma[..., g], rng, 1.0)
@@ -477,7 +529,7 @@ def _nu_logp(log_nu: np.ndarray, r2: np.ndarray, mask: np.ndarray, n: float) -> 
     alpha, rate = PRIOR_NU
     prior = (alpha - 1) * np.log(nu) - rate * nu + log_nu
     ll = n * (special.gammaln((nu + 1) / 2) - special.gammaln(nu / 2) - 0.5 * np.log(nu))
-    ll = ll - (nu + 1) / 2 * (mask * np.log1p(r2 / nu[:, None, None])).sum(axis=(1, 2))
+    ll = ll - (nu + 1) / 2 * (mask * np.log1p(r2 / nu[..., None, None])).sum(axis=(-2, -1))
     return np.asarray(prior + ll)
 
 

@@ -45,33 +45,40 @@ def truncated_positive_normal(mean: np.ndarray, sd: np.ndarray, rng: np.random.G
 def slice_update(f: Callable[[np.ndarray], np.ndarray], x0: np.ndarray, rng: np.random.Generator, width: float | np.ndarray) -> np.ndarray:
     """One slice-sampling update of every entry of ``x0`` (independent targets), vectorised.
 
-    ``f`` maps an array shaped like ``x0`` to the log densities of its entries.
-    An interval of ``width`` (a scalar or one per entry) placed uniformly at
-    random around ``x0``, stepped out until it brackets the slice, then shrunk
-    (Neal, 2003, sec. 4, fig. 3 and 5).
+    ``f`` maps an array shaped like ``x0`` to the log densities of its entries,
+    entry by entry, and must broadcast over a leading axis: it is called on a
+    stack of such arrays (the current point with both interval ends, then both
+    ends while stepping out), so one call does the work of three. An interval of
+    ``width`` (a scalar or one per entry) placed uniformly at random around
+    ``x0``, stepped out until it brackets the slice, then shrunk (Neal, 2003,
+    sec. 4, fig. 3 and 5). The random stream is consumed as by one call per
+    array (level, interval, then one uniform per entry and shrink).
     """
-    level = f(x0) + np.log(rng.uniform(size=x0.shape))
+    u = rng.uniform(size=x0.shape)
     left = x0 - width * rng.uniform(size=x0.shape)
     right = left + width
-    for _ in range(50):
-        out = f(left) > level
-        if not out.any():
+    f0, f_left, f_right = f(np.stack([x0, left, right]))
+    level = f0 + np.log(u)
+    out_left, out_right = f_left > level, f_right > level
+    for _ in range(50):  # each end steps out at most 50 times, both ends evaluated in one call
+        if not (out_left.any() or out_right.any()):
             break
-        left = np.where(out, left - width, left)
-    for _ in range(50):
-        out = f(right) > level
-        if not out.any():
-            break
-        right = np.where(out, right + width, right)
-    new = x0.copy()
+        left = np.where(out_left, left - width, left)
+        right = np.where(out_right, right + width, right)
+        f_left, f_right = f(np.stack([left, right]))
+        out_left &= f_left > level
+        out_right &= f_right > level
+    new = np.array(x0, dtype=float, copy=True)
+    left, right = np.array(left, dtype=float, copy=True), np.array(right, dtype=float, copy=True)
     todo = np.ones(x0.shape, dtype=bool)
     for _ in range(200):
         cand = rng.uniform(left, right)
         ok = (f(cand) > level) & todo
-        new = np.where(ok, cand, new)
-        todo &= ~ok
+        np.copyto(new, cand, where=ok)
+        todo ^= ok
         if not todo.any():
             break
-        left = np.where(todo & (cand < x0), cand, left)
-        right = np.where(todo & (cand >= x0), cand, right)
+        below = cand < x0
+        np.copyto(left, cand, where=todo & below)
+        np.copyto(right, cand, where=todo & ~below)
     return new

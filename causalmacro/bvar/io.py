@@ -20,7 +20,6 @@ posterior bands equal the saved ones. Index and scheme encodings are those of
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
 import os
 import zipfile
@@ -43,7 +42,7 @@ from causalmacro.svar.io import (
     _encode_index,
     _npy,
     _plain,
-    _zip_magic,
+    read_archive,
 )
 
 if TYPE_CHECKING:
@@ -101,30 +100,7 @@ def save_bvar(res: BVARResults | BayesianSVARResults, path: str | os.PathLike[st
 
 
 def _read(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    foreign = DataError(f"{path} is not a causalmacro BVAR results file")
-    try:
-        with zipfile.ZipFile(path) as zf:
-            if "manifest.json" not in zf.namelist():
-                raise foreign
-            manifest = json.loads(zf.read("manifest.json").decode("utf-8"))
-            if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-                raise foreign
-            if manifest.get("version") != VERSION:
-                raise DataError(f"{path} has BVAR results format version {manifest.get('version')!r}; "
-                                f"this causalmacro reads version {VERSION}")
-            arrays = {name: np.load(io.BytesIO(zf.read(f"{name}.npy")), allow_pickle=False)
-                      for name in manifest["arrays"]}
-    except DataError:
-        raise
-    except zipfile.BadZipFile as exc:
-        if not _zip_magic(path):
-            raise foreign from None
-        raise DataError(f"{path} is corrupt: damaged zip archive ({exc})".splitlines()[0]) from None
-    except OSError as exc:
-        raise DataError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except Exception as exc:  # any failure to parse an untrusted file is damage
-        raise DataError(f"{path} is corrupt: {type(exc).__name__}: {exc}".splitlines()[0]) from None
-    return manifest, arrays
+    return read_archive(path, fmt=FORMAT, version=VERSION, what="BVAR results")
 
 
 def load_bvar(path: str | os.PathLike[str], bvar_cls: type[BVARResults],

@@ -276,18 +276,29 @@ def _zip_magic(path: Path) -> bool:
 
 def _read(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """Manifest and arrays of a results file; DataError for foreign or unreadable files."""
-    foreign = DataError(f"{path} is not a causalmacro SVAR results file")
+    return read_archive(path, fmt=FORMAT, version=VERSION, what="SVAR results")
+
+
+def read_archive(path: Path, *, fmt: str, version: int,
+                 what: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """Manifest and ``.npy`` arrays of a zip results file of format ``fmt``, version ``version``.
+
+    The one reader of the package's zip results (the SVAR's here, the BVAR's in
+    :mod:`causalmacro.bvar.io`); every failure is one ``DataError`` line naming the file:
+    not such a file (``what``), another version, unreadable, or damaged.
+    """
+    foreign = DataError(f"{path} is not a causalmacro {what} file")
     try:
         with zipfile.ZipFile(path) as zf:
             if "manifest.json" not in zf.namelist():
                 raise foreign
             manifest = json.loads(zf.read("manifest.json").decode("utf-8"))
-            if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+            if not isinstance(manifest, dict) or manifest.get("format") != fmt:
                 raise foreign
-            if manifest.get("version") != VERSION:
+            if manifest.get("version") != version:
                 raise DataError(
-                    f"{path} has results format version {manifest.get('version')!r}; "
-                    f"this causalmacro reads version {VERSION}"
+                    f"{path} has {what} format version {manifest.get('version')!r}; "
+                    f"this causalmacro reads version {version}"
                 )
             arrays = {
                 name: np.load(io.BytesIO(zf.read(f"{name}.npy")), allow_pickle=False)

@@ -303,6 +303,10 @@ def test_an_explosive_var_reports_its_bands_missing_not_a_crash(demo) -> None:
     assert "no bands: only 0 of 30 bootstrap replications were usable (30 explosive" in lines[0]
     assert "largest root is 1.060" in c.bands_missing
     assert run.to_dict()["choices"]["bands_missing"] == c.bands_missing
+    # the scenarios go on at the point estimates, and say why; no density forecast from no replications
+    assert run.scenarios is not None and run.scenarios.density is None
+    assert c.scenario_parameters == f"the point estimates ('point'): the run's draws are unusable ({c.bands_missing})"
+    assert run.scenarios.density_note == f"none: {c.bands_missing}"
 
 
 def test_compare_draws_each_scheme_beside_the_chosen_one(demo) -> None:

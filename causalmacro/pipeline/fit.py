@@ -193,14 +193,15 @@ def _scenarios(spec: ModelSpec, panel: Panel, sv: SvarStage, am: AssetStage, *, 
 
     The scenarios draw from the run's seed (``[seed, i]`` for the ``i``-th), as
     ``causalmacro scenario`` does; their parameter draws are the run's own bootstrap
-    draws (the point estimates with ``reps = 0``), and with the asset model each
+    draws (the point estimates with ``reps = 0`` or when none is usable), and with the asset model each
     scenario's shock draws go through it (the asset spectrum under the scenario).
     """
     if not spec.scenarios:
         return None
+    usable = sv.draws if sv.draws is not None and sv.band_facts.bands_missing is None else None
     scn = _timed(timings, "scenarios", lambda: scenario_stage(
-        spec, panel, sv.res, seed=seed, n_reps=n_reps, parameters=sv.draws if sv.draws is not None else "point",
-        assets=am.res))
+        spec, panel, sv.res, seed=seed, n_reps=n_reps, parameters=usable if usable is not None else "point",
+        assets=am.res, missing=sv.band_facts.bands_missing))
     assert scn is not None
     kl = ", ".join(f"{n} kl_mean {float(ds.attrs['kl_mean']):.2f}" for n, ds in scn.scenarios.items())
     say(f"scenarios: {len(scn.scenarios)} over {scn.steps} periods ({kl}); density: {scn.density_note} "

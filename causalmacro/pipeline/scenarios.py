@@ -317,11 +317,13 @@ def scenario_table(ds: xr.Dataset, baseline: pd.DataFrame, conditioned: pd.DataF
 
 
 def _density(spec: ModelSpec, res: SVARResults, steps: int, n_reps: int, *, rng: np.random.Generator,
-             exog_future: Any) -> tuple[xr.DataArray | None, str]:
+             exog_future: Any, missing: str | None = None) -> tuple[xr.DataArray | None, str]:
     """The chain's density forecast beside the scenarios, and how it was drawn (or why there is none)."""
     assert spec.var is not None
     if n_reps == 0:
         return None, "none: the run draws no bootstrap replications (reps = 0)"
+    if missing:
+        return None, f"none: {missing}"
     if isinstance(res, BayesianSVARResults):
         paths = min(n_reps, res.posterior.n_kept)
         density = res.forecast_density(steps, paths, method="posterior", level=spec.var.level, rng=rng)
@@ -360,12 +362,14 @@ def scenario_spectra(assets: AssetResponseResults, ds: xr.Dataset) -> dict[str, 
                                                                      scale=SPECTRUM_SCALE) for r in regimes}
 
 
-def describe_parameters(parameters: BootstrapDraws | Literal["bootstrap", "point"] | None, n_reps: int) -> str:
+def describe_parameters(parameters: BootstrapDraws | Literal["bootstrap", "point"] | None, n_reps: int,
+                        missing: str | None = None) -> str:
     """Where the scenarios' parameter draws come from, in words (empty for ``None``: each scenario's own)."""
     if parameters is None:
         return ""
     if isinstance(parameters, str):
-        why = f": the run draws no bootstrap replications (reps = {n_reps})" if n_reps == 0 else ""
+        why = (f": the run draws no bootstrap replications (reps = {n_reps})" if n_reps == 0
+               else f": the run's draws are unusable ({missing})" if missing else "")
         return f"the point estimates ({parameters!r}){why}"
     what = "posterior draws" if parameters.method == "posterior" else f"{parameters.method} bootstrap draws"
     return (f"the run's {what}: {parameters.params.shape[0]} kept replications (of {parameters.reps}), "
@@ -375,7 +379,7 @@ def describe_parameters(parameters: BootstrapDraws | Literal["bootstrap", "point
 def scenario_stage(spec: ModelSpec, panel: Panel, res: SVARResults, *, seed: int, n_reps: int,
                    names: list[str] | None = None,
                    parameters: BootstrapDraws | Literal["bootstrap", "point"] | None = None,
-                   assets: AssetResponseResults | None = None) -> ScenarioStage | None:
+                   assets: AssetResponseResults | None = None, missing: str | None = None) -> ScenarioStage | None:
     """Every scenario of the spec (or ``names``), the baseline and the density forecast; None without scenarios.
 
     Each scenario draws from its own stream, ``numpy.random.default_rng([seed, i])`` for
@@ -390,6 +394,9 @@ def scenario_stage(spec: ModelSpec, panel: Panel, res: SVARResults, *, seed: int
         (:meth:`~causalmacro.SVARResults.conditional_forecast`'s default).
     assets : AssetResponseResults, optional
         The run's asset model: each scenario's asset spectrum (:func:`scenario_spectra`).
+    missing : str, optional
+        Why the run's draws are unusable (its ``bands_missing``), when ``parameters`` is
+        ``"point"`` for that reason: said in ``parameters_note``.
     """
     wanted = list(spec.scenarios) if names is None else names
     if not wanted:
@@ -412,6 +419,6 @@ def scenario_stage(spec: ModelSpec, panel: Panel, res: SVARResults, *, seed: int
         tables[n] = scenario_table(ds, baseline, conds[n])
     spectra = {} if assets is None else {n: scenario_spectra(assets, ds) for n, ds in out.items()}
     density, note = _density(spec, res, steps, n_reps, rng=np.random.default_rng([seed, len(spec.scenarios)]),
-                             exog_future=ex)
+                             exog_future=ex, missing=missing)
     return ScenarioStage(steps=steps, baseline=baseline, density=density, density_note=note, scenarios=out,
-                         conditions=conds, tables=tables, parameters_note=describe_parameters(parameters, n_reps), spectra=spectra)
+                         conditions=conds, tables=tables, parameters_note=describe_parameters(parameters, n_reps, missing), spectra=spectra)

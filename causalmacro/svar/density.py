@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from causalmacro.errors import ArgumentError
+from causalmacro.errors import ArgumentError, DataError
 from causalmacro.labelled import DENSITY_DIMS, check_level, fan_quantiles
 from causalmacro.svar.bootstrap import BootstrapDraws, block_length_rule, block_shocks, dof_scale
 from causalmacro.svar.exog import validate_exog_future
@@ -139,6 +139,9 @@ def density_forecast(
         raise ArgumentError(f"steps must be a positive int, got {steps!r}")
     level = check_level(level)
     steps = int(steps)
+    if draws.n_kept < 2:
+        raise DataError(f"density forecast: only {draws.n_kept} of {draws.reps} bootstrap replications are usable "
+                        f"({draws.n_explosive} explosive, {draws.n_unidentified} unidentified)")
     errors = future_errors(rf, draws.n_kept, steps, draws.method, rng, draws.block_length)
     return paths_density(rf, draws, errors, level=level, exog_future=exog_future,
                          method=f"bootstrap predictive density ({draws.method}), parameter uncertainty included")

@@ -20,9 +20,7 @@ posterior bands equal the saved ones. Index and scheme encodings are those of
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -31,7 +29,6 @@ import numpy as np
 
 from causalmacro.bvar.prior import Minnesota
 from causalmacro.errors import DataError
-from causalmacro.fileutil import replace_atomically
 from causalmacro.svar import _format
 from causalmacro.svar.identification import Identified
 from causalmacro.svar.io import (
@@ -40,9 +37,9 @@ from causalmacro.svar.io import (
     _decode_index,
     _encode_identification,
     _encode_index,
-    _npy,
     _plain,
     read_archive,
+    write_archive,
 )
 
 if TYPE_CHECKING:
@@ -79,24 +76,7 @@ def save_bvar(res: BVARResults | BayesianSVARResults, path: str | os.PathLike[st
             arrays["accepted"] = np.asarray(sres.identified.accepted)
         if sres.identified.weights is not None:
             arrays["weights"] = np.asarray(sres.identified.weights)
-    manifest["arrays"] = sorted(arrays)
-    if not target.parent.is_dir():
-        raise DataError(f"cannot write {target}: folder {target.parent} does not exist")
-
-    def write(tmp: str) -> None:
-        with open(tmp, "wb") as fh:
-            with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-                zf.writestr("manifest.json", json.dumps(manifest, indent=1))
-                for name, arr in arrays.items():
-                    zf.writestr(f"{name}.npy", _npy(arr))
-            fh.flush()
-            os.fsync(fh.fileno())
-
-    try:
-        replace_atomically(target, write)
-    except OSError as exc:
-        raise DataError(f"cannot write {target}: {exc.strerror or exc}") from None
-    return target
+    return write_archive(target, manifest, arrays)
 
 
 def _read(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:

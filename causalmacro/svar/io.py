@@ -201,9 +201,20 @@ def save_results(res: SVARResults, path: str | os.PathLike[str]) -> Path:
         arrays["accepted"] = res.identified.accepted
     if res.identified.weights is not None:
         arrays["weights"] = res.identified.weights
-    manifest["arrays"] = sorted(arrays)
+    return write_archive(target, manifest, arrays)
+
+
+def write_archive(target: Path, manifest: dict[str, Any], arrays: Mapping[str, Any]) -> Path:
+    """Write ``manifest.json`` and one ``.npy`` per array to the zip ``target`` atomically.
+
+    The one writer of the package's zip results (the SVAR's here, the BVAR's in
+    :mod:`causalmacro.bvar.io`); :func:`read_archive` reads them. A missing folder or a
+    failed write is one ``DataError`` line naming the file; the previous file is kept.
+    """
+    manifest = {**manifest, "arrays": sorted(arrays)}
     if not target.parent.is_dir():
         raise DataError(f"cannot write {target}: folder {target.parent} does not exist")
+
     def write(tmp: str) -> None:
         with open(tmp, "wb") as fh:
             with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:

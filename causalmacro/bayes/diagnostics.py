@@ -12,13 +12,15 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import arviz as az
 import numpy as np
-from scipy import fft, stats
+from scipy import fft, special
 
-__all__ = ["ESS_BULK_MIN", "RHAT_MAX", "ConvergenceDiagnostics", "diagnose", "ess_bulk", "gate_check", "rhat_rank"]
+if TYPE_CHECKING:
+    import arviz as az
+
+__all__ = ["ESS_BULK_MIN", "RHAT_MAX", "ConvergenceDiagnostics", "diagnose", "ess_bulk", "ess_tail", "gate_check", "rhat_rank"]
 
 RHAT_MAX = 1.01
 ESS_BULK_MIN = 400.0
@@ -108,25 +110,31 @@ class ConvergenceDiagnostics:
         )
 
 
-def _extreme(ds: Any, pick: str) -> tuple[float, str]:
-    """Max or min over every element of every variable, with its label."""
+def _extreme(post: Any, values: Mapping[str, np.ndarray], pick: str) -> tuple[float, str]:
+    """Max or min over every element of every variable's ``values`` (shaped as the variable less its
+    ``chain``/``draw`` dimensions), with its label from ``post``'s coordinates; a NaN loses."""
     best_val, best_name = (-np.inf if pick == "max" else np.inf), ""
-    for name, da in ds.data_vars.items():
-        vals = np.asarray(da.values, dtype=float)
+    for name, vals in values.items():
         if vals.size == 0:
             continue
         flat = np.where(np.isfinite(vals), vals, np.inf if pick == "max" else -np.inf).ravel()
         pos = int(np.argmax(flat) if pick == "max" else np.argmin(flat))
         val = float(flat[pos])
         if (pick == "max" and val > best_val) or (pick == "min" and val < best_val):
+            da = post[name]
+            dims = da.dims[2:]
             idx = np.unravel_index(pos, vals.shape) if vals.ndim else ()
-            labels = [str(da[d].values[i]) for d, i in zip(da.dims, idx, strict=True)]
+            labels = [str(da[d].values[i]) for d, i in zip(dims, idx, strict=True)]
             best_val, best_name = val, f"{name}[{', '.join(labels)}]" if labels else str(name)
     return best_val, best_name
 
 
 def diagnose(idata: az.InferenceData, var_names: Sequence[str] | None = None) -> ConvergenceDiagnostics:
     """Apply the convergence gate to a posterior sample.
+
+    R-hat, bulk and tail ESS are :func:`rhat_rank`, :func:`ess_bulk` and :func:`ess_tail`: the numbers
+    :func:`arviz.rhat` and :func:`arviz.ess` give (to rounding, ``tests/bayes/test_rounds.py``), computed
+    for every element of a variable at once rather than element by element.
 
     Parameters
     ----------
@@ -139,13 +147,13 @@ def diagnose(idata: az.InferenceData, var_names: Sequence[str] | None = None) ->
     -------
     ConvergenceDiagnostics
     """
-    post = idata["posterior"] if var_names is None else idata["posterior"][list(var_names)]
-    rhat = az.rhat(post)
-    ess_bulk = az.ess(post, method="bulk")
-    ess_tail = az.ess(post, method="tail")
-    max_rhat, worst_rhat = _extreme(rhat, "max")
-    min_bulk, worst_ess = _extreme(ess_bulk, "min")
-    min_tail, _ = _extreme(ess_tail, "min")
+    post = idata["posterior"]
+    names = list(post.data_vars) if var_names is None else list(var_names)
+    arrays = {name: np.asarray(post[name].transpose("chain", "draw", ...).values, dtype=float) for name in names}
+    pairs = {k: _rhat_and_bulk_ess(v) for k, v in arrays.items()}
+    max_rhat, worst_rhat = _extreme(post, {k: r for k, (r, _) in pairs.items()}, "max")
+    min_bulk, worst_ess = _extreme(post, {k: e for k, (_, e) in pairs.items()}, "min")
+    min_tail, _ = _extreme(post, {k: ess_tail(v) for k, v in arrays.items()}, "min")
     divergences = int(idata["sample_stats"]["diverging"].sum()) if "sample_stats" in idata else 0
     messages = []
     if not max_rhat <= RHAT_MAX:
@@ -166,33 +174,95 @@ def diagnose(idata: az.InferenceData, var_names: Sequence[str] | None = None) ->
     )
 
 
+def _average_ranks(x: np.ndarray) -> np.ndarray:
+    """Ranks 1..n along every row of ``(p, n)``, ties given their average rank (``scipy.stats.rankdata``'s
+    ``"average"`` method, which loops over rows in Python: this sorts every row at once and averages only the
+    runs of equal values)."""
+    p, n = x.shape
+    order = np.argsort(x, axis=1)  # any order among ties: they get the same average
+    xs = np.take_along_axis(x, order, axis=1)
+    vals = np.tile(np.arange(1.0, n + 1.0), (p, 1))
+    row, pos = np.nonzero(xs[:, 1:] == xs[:, :-1])  # sorted positions pos and pos + 1 hold equal values
+    if row.size:
+        key = row * n + pos
+        new_run = np.ones(key.size, dtype=bool)
+        new_run[1:] = key[1:] != key[:-1] + 1
+        run = np.cumsum(new_run) - 1
+        ends = np.append(new_run[1:], True)
+        mean_rank = (pos[new_run] + pos[ends] + 1) / 2.0 + 1.0  # a run covers sorted positions first..last + 1
+        vals[row, pos] = mean_rank[run]
+        vals[row, pos + 1] = mean_rank[run]
+    ranks = np.empty((p, n))
+    ranks.ravel()[(order + (np.arange(p) * n)[:, None]).ravel()] = vals.ravel()
+    return ranks
+
+
 def _z_scale(x: np.ndarray) -> np.ndarray:
-    """Rank-normalise every column of ``(n, p)`` (average ranks, Blom's offset 3/8, the normal quantile)."""
-    rank = stats.rankdata(x, axis=0, method="average")
-    return np.asarray(stats.norm.ppf((rank - 0.375) / (x.shape[0] + 0.25)))
+    """Rank-normalise every row of ``(p, n)`` (average ranks, Blom's offset 3/8, the normal quantile)."""
+    return np.asarray(special.ndtri((_average_ranks(x) - 0.375) / (x.shape[1] + 0.25)))
 
 
 def _split(x: np.ndarray) -> np.ndarray:
-    """``(chain, draw, p)`` -> ``(2 chain, draw // 2, p)``: each chain's first and last halves (the middle draw
+    """``(p, chain, draw)`` -> ``(p, 2 chain, draw // 2)``: each chain's first and last halves (the middle draw
     of an odd count dropped), as arviz splits chains."""
-    half = x.shape[1] // 2
-    return np.concatenate([x[:, :half], x[:, x.shape[1] - half:]], axis=0)
+    half = x.shape[2] // 2
+    return np.concatenate([x[:, :, :half], x[:, :, x.shape[2] - half:]], axis=1)
 
 
-def _rhat_2d(z: np.ndarray) -> np.ndarray:
-    """Split R-hat of ``(chain, draw, p)``, per column (arviz's ``_rhat``)."""
-    n = z.shape[1]
-    between = n * np.var(z.mean(axis=1), axis=0, ddof=1)
-    within = np.var(z, axis=1, ddof=1).mean(axis=0)
+def _rhat_3d(z: np.ndarray) -> np.ndarray:
+    """Split R-hat of ``(p, chain, draw)``, per row (arviz's ``_rhat``)."""
+    n = z.shape[2]
+    between = n * np.var(z.mean(axis=2), axis=1, ddof=1)
+    within = np.var(z, axis=2, ddof=1).mean(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.asarray(np.sqrt((between / within + n - 1) / n))
 
 
-def _flat(draws: np.ndarray) -> np.ndarray:
-    x = np.asarray(draws, dtype=float)
+_BLOCK = 32  # elements per block: every temporary is block x chains x draws, small enough to stay in cache
+
+
+def _blocks(draws: np.ndarray) -> tuple[tuple[int, ...], list[np.ndarray]]:
+    """``(chain, draw, ...)`` draws as contiguous ``(block, chain, draw)`` arrays of at most :data:`_BLOCK`
+    elements each, with the shape of one draw: every statistic below works along the last axis, where the data
+    are contiguous, a block at a time (whole-array temporaries cost more in memory traffic than the arithmetic)."""
+    x = np.asarray(draws)
     if x.ndim < 2:
         raise ValueError(f"draws: expected (chain, draw, ...), got shape {x.shape}")
-    return x.reshape(x.shape[0], x.shape[1], -1)
+    flat = x.reshape(x.shape[0], x.shape[1], -1)
+    out = [np.ascontiguousarray(np.moveaxis(flat[:, :, i: i + _BLOCK], 2, 0), dtype=float)
+           for i in range(0, flat.shape[2], _BLOCK)]
+    return x.shape[2:], out
+
+
+def _rhat_and_bulk_ess_block(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """R-hat and bulk ESS of every row of a ``(p, chain, draw)`` block."""
+    p = x.shape[0]
+    rhat = np.full(p, np.nan)
+    ess = np.full(p, np.nan)
+    if x.shape[2] >= 4:
+        s = _split(x)
+        flat = s.reshape(p, -1)
+        z = _z_scale(flat).reshape(s.shape)
+        ess = _ess_3d(z)
+        if x.shape[1] >= 2:
+            bulk = _rhat_3d(z)
+            tail = _rhat_3d(_z_scale(np.abs(flat - np.median(flat, axis=1, keepdims=True))).reshape(s.shape))
+            rhat = np.where(tail > bulk, tail, bulk)  # Python's max(bulk, tail), NaN as arviz leaves it
+    bad = np.isnan(x).any(axis=(1, 2))
+    rhat[bad] = np.nan
+    ess[bad] = np.nan
+    return rhat, ess
+
+
+def _rhat_and_bulk_ess(draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`rhat_rank` and :func:`ess_bulk` of ``draws`` together: both use the z-scaled split chains, ranked
+    once here."""
+    shape, blocks = _blocks(draws)
+    if not blocks:
+        return np.full(shape, np.nan), np.full(shape, np.nan)
+    parts = [_rhat_and_bulk_ess_block(b) for b in blocks]
+    return (np.concatenate([r for r, _ in parts]).reshape(shape),
+            np.concatenate([e for _, e in parts]).reshape(shape))
 
 
 def rhat_rank(draws: np.ndarray) -> np.ndarray:
@@ -203,31 +273,22 @@ def rhat_rank(draws: np.ndarray) -> np.ndarray:
     element by element (Vehtari et al., 2021); shape ``draws.shape[2:]``. NaN where a
     column holds a NaN or, as arviz, fewer than 2 chains or 4 draws.
     """
-    x = _flat(draws)
-    out = np.full(x.shape[2], np.nan)
-    if x.shape[0] >= 2 and x.shape[1] >= 4:
-        s = _split(x)
-        c, n, p = s.shape
-        flat = s.reshape(c * n, p)
-        bulk = _rhat_2d(_z_scale(flat).reshape(c, n, p))
-        tail = _rhat_2d(_z_scale(np.abs(flat - np.median(flat, axis=0))).reshape(c, n, p))
-        out = np.where(tail > bulk, tail, bulk)  # Python's max(bulk, tail), NaN as arviz leaves it
-    out[np.isnan(x).any(axis=(0, 1))] = np.nan
-    return out.reshape(np.shape(draws)[2:])
+    return _rhat_and_bulk_ess(draws)[0]
 
 
-def _ess_2d(z: np.ndarray) -> np.ndarray:
-    """ESS of ``(chain, draw, p)`` per column: Geyer's initial positive and monotone sequences (arviz's ``_ess``)."""
-    m, n, p = z.shape
+def _ess_3d(z: np.ndarray) -> np.ndarray:
+    """ESS of ``(p, chain, draw)`` per row: Geyer's initial positive and monotone sequences (arviz's ``_ess``)."""
+    p, m, n = z.shape
     size = m * n
-    acov = fft.irfft(np.abs(fft.rfft(z - z.mean(axis=1, keepdims=True), n=fft.next_fast_len(2 * n), axis=1)) ** 2,
-                     axis=1, n=fft.next_fast_len(2 * n))[:, :n] / n
-    mean_var = acov[:, 0].mean(axis=0) * n / (n - 1.0)
+    nfft = fft.next_fast_len(2 * n)
+    acov = fft.irfft(np.abs(fft.rfft(z - z.mean(axis=2, keepdims=True), n=nfft, axis=2)) ** 2,
+                     axis=2, n=nfft)[:, :, :n] / n
+    mean_var = acov[:, :, 0].mean(axis=1) * n / (n - 1.0)
     var_plus = mean_var * (n - 1.0) / n
     if m > 1:
-        var_plus = var_plus + np.var(z.mean(axis=1), axis=0, ddof=1)
+        var_plus = var_plus + np.var(z.mean(axis=2), axis=1, ddof=1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        rho = 1.0 - (mean_var - acov.mean(axis=0)) / var_plus  # (n, p): every lag
+        rho = (1.0 - (mean_var[:, None] - acov.mean(axis=1)) / var_plus[:, None]).T  # (n, p): every lag
     rho[0] = 1.0
     k_max = max((n - 3) // 2, 0)  # the last pair (rho[2k], rho[2k+1]) arviz's loop reaches
     pairs = rho[: 2 * k_max + 2].reshape(k_max + 1, 2, p)
@@ -244,7 +305,7 @@ def _ess_2d(z: np.ndarray) -> np.ndarray:
     tau = np.maximum(-1.0 + 2.0 * head + tail, 1.0 / np.log10(size))
     ess = size / tau
     ess[np.isnan(rho).any(axis=0)] = np.nan
-    const = (z.max(axis=(0, 1)) - z.min(axis=(0, 1))) < np.finfo(float).resolution
+    const = (z.max(axis=(1, 2)) - z.min(axis=(1, 2))) < np.finfo(float).resolution
     ess[const] = size
     return np.asarray(ess)
 
@@ -256,14 +317,7 @@ def ess_bulk(draws: np.ndarray) -> np.ndarray:
     computes it element by element; shape ``draws.shape[2:]``. NaN where a column
     holds a NaN or there are fewer than 4 draws.
     """
-    x = _flat(draws)
-    out = np.full(x.shape[2], np.nan)
-    if x.shape[1] >= 4:
-        s = _split(x)
-        c, n, p = s.shape
-        out = _ess_2d(_z_scale(s.reshape(c * n, p)).reshape(c, n, p))
-    out[np.isnan(x).any(axis=(0, 1))] = np.nan
-    return out.reshape(np.shape(draws)[2:])
+    return _rhat_and_bulk_ess(draws)[1]
 
 
 def gate_check(draws: Mapping[str, np.ndarray]) -> tuple[bool, float, float]:
@@ -280,8 +334,7 @@ def gate_check(draws: Mapping[str, np.ndarray]) -> tuple[bool, float, float]:
     for values in draws.values():
         if np.size(values) == 0:
             continue
-        r = rhat_rank(values)
-        e = ess_bulk(values)
+        r, e = _rhat_and_bulk_ess(values)
         max_rhat = max(max_rhat, float(np.where(np.isnan(r), np.inf, r).max()))
         min_ess = min(min_ess, float(np.where(np.isnan(e), -np.inf, e).min()))
     return bool(max_rhat <= RHAT_MAX and min_ess >= ESS_BULK_MIN), max_rhat, min_ess
@@ -294,3 +347,29 @@ def __getattr__(name: str) -> Any:
                       DeprecationWarning, stacklevel=2)
         return ConvergenceDiagnostics
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _ess_tail_block(x: np.ndarray) -> np.ndarray:
+    """Tail ESS of every row of a ``(p, chain, draw)`` block."""
+    out = np.full(x.shape[0], np.nan)
+    if x.shape[2] >= 4:
+        q = np.quantile(x.reshape(x.shape[0], -1), [0.05, 0.95], axis=1)
+        low = _ess_3d(_split((x <= q[0][:, None, None]).astype(float)))
+        high = _ess_3d(_split((x <= q[1][:, None, None]).astype(float)))
+        out = np.where(high < low, high, low)  # Python's min(low, high), as arviz takes it
+    out[np.isnan(x).any(axis=(1, 2))] = np.nan
+    return out
+
+
+def ess_tail(draws: np.ndarray) -> np.ndarray:
+    """Tail effective sample size of every element of ``(chain, draw, ...)`` draws, vectorised.
+
+    The smaller of the ESS of the indicators ``draw <= q05`` and ``draw <= q95`` (the 5% and 95%
+    quantiles of all the element's draws, R's type 7) on split chains, as :func:`arviz.ess` with
+    ``method="tail"`` computes it element by element (Vehtari et al., 2021); shape
+    ``draws.shape[2:]``. NaN where a column holds a NaN or there are fewer than 4 draws.
+    """
+    shape, blocks = _blocks(draws)
+    if not blocks:
+        return np.full(shape, np.nan)
+    return np.concatenate([_ess_tail_block(b) for b in blocks]).reshape(shape)

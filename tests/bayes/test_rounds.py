@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -118,18 +119,19 @@ def test_manifest_records_the_sampling(demo) -> None:
     assert manifest({"seed": 1}, panel, timings={}, files=[], spec_file=None)["sampling"] is None
 
 
-def _arviz_pair(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _arviz_triple(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     import arviz as az
 
     ds = az.convert_to_dataset({"v": x})
-    return az.rhat(ds)["v"].values, az.ess(ds, method="bulk")["v"].values
+    return az.rhat(ds)["v"].values, az.ess(ds, method="bulk")["v"].values, az.ess(ds, method="tail")["v"].values
 
 
 @pytest.mark.parametrize(("shape", "kind"), [((8, 200, 6), "ar"), ((4, 101, 3), "ar"), ((2, 9, 4), "iid"),
                                              ((8, 600, 4), "sticky"), ((3, 300, 5), "anti")])
-def test_vectorised_rhat_and_bulk_ess_equal_arviz(shape: tuple[int, int, int], kind: str) -> None:
-    """The per-round gate check's numpy R-hat and bulk ESS equal arviz's element-by-element values to 1e-10."""
-    from causalmacro.bayes.diagnostics import ess_bulk, rhat_rank
+def test_vectorised_rhat_and_ess_equal_arviz(shape: tuple[int, int, int], kind: str) -> None:
+    """The numpy R-hat, bulk and tail ESS (the per-round gate check and diagnose()) equal arviz's
+    element-by-element values to 1e-10."""
+    from causalmacro.bayes.diagnostics import ess_bulk, ess_tail, rhat_rank
 
     rng = np.random.default_rng(sum(shape))
     e = rng.normal(size=shape)
@@ -140,9 +142,10 @@ def test_vectorised_rhat_and_bulk_ess_equal_arviz(shape: tuple[int, int, int], k
         x[:, t] = phi * x[:, t - 1] + e[:, t]
     x[:, :, 0] += np.arange(shape[0])[:, None] * 1.5  # chains apart: R-hat well above 1
     x[:, :, -1] = np.round(x[:, :, -1])  # ties: average ranks
-    r_az, e_az = _arviz_pair(x)
+    r_az, e_az, t_az = _arviz_triple(x)
     np.testing.assert_allclose(rhat_rank(x), r_az, rtol=1e-10, atol=0)
     np.testing.assert_allclose(ess_bulk(x), e_az, rtol=1e-10, atol=0)
+    np.testing.assert_allclose(ess_tail(x), t_az, rtol=1e-10, atol=0)
     assert rhat_rank(x)[0] > 1.05  # the test could fail: a real spread between chains
 
 
@@ -159,3 +162,25 @@ def test_gate_check_equals_diagnose_on_a_gibbs_fit(model: AssetResponseModel) ->
     assert passed == res.diagnostics.passed
     np.testing.assert_allclose([max_rhat, min_ess], [res.diagnostics.max_rhat, res.diagnostics.min_ess_bulk],
                                rtol=1e-10)
+
+
+def test_diagnose_equals_arviz_on_a_gibbs_fit(model: AssetResponseModel) -> None:
+    """diagnose() (numpy, every element at once) gives arviz's worst R-hat, bulk and tail ESS, and the same labels."""
+    import arviz as az
+
+    from causalmacro.bayes.diagnostics import _extreme, diagnose
+
+    with pytest.warns(FitFailedWarning):
+        res = model.fit(draws=150, tune=100, chains=4, rng=3)
+    post = res.idata["posterior"]
+    ours = diagnose(res.idata)
+
+    def values(ds: Any) -> dict[str, np.ndarray]:
+        return {k: np.asarray(v.values) for k, v in ds.data_vars.items()}
+
+    r_az, r_name = _extreme(post, values(az.rhat(post)), "max")
+    b_az, b_name = _extreme(post, values(az.ess(post, method="bulk")), "min")
+    t_az, _ = _extreme(post, values(az.ess(post, method="tail")), "min")
+    np.testing.assert_allclose([ours.max_rhat, ours.min_ess_bulk, ours.min_ess_tail], [r_az, b_az, t_az], rtol=1e-10)
+    assert (ours.worst_rhat, ours.worst_ess) == (r_name, b_name)
+    assert ours.max_rhat > 1.0 and not ours.passed  # 150 draws: short enough to fail, so the labels mean something

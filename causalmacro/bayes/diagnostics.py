@@ -148,7 +148,7 @@ def diagnose(idata: az.InferenceData, var_names: Sequence[str] | None = None) ->
     ConvergenceDiagnostics
     """
     post = idata["posterior"]
-    names = list(post.data_vars) if var_names is None else list(var_names)
+    names = [str(n) for n in post.data_vars] if var_names is None else list(var_names)
     arrays = {name: np.asarray(post[name].transpose("chain", "draw", ...).values, dtype=float) for name in names}
     pairs = {k: _rhat_and_bulk_ess(v) for k, v in arrays.items()}
     max_rhat, worst_rhat = _extreme(post, {k: r for k, (r, _) in pairs.items()}, "max")

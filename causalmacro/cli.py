@@ -346,16 +346,19 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"nothing changed since the run in {args.out} (same spec, data, options and version): "
               "reused it; --force refits")
         return 0
-    from .pipeline import fit_spec
-    from .report import write_run
+    from .report.figures import FigureWorkers
 
-    def stage(line: str) -> None:
-        _note(args, line)
+    with FigureWorkers(args.jobs) as workers:  # started now: their start-up overlaps the fit
+        from .pipeline import fit_spec
+        from .report import write_run
 
-    run = fit_spec(spec, panel, rng=args.seed, reps=args.reps, assets=not args.no_assets,
-                   sampler=args.sampler, progress=_progress(args), on_stage=stage, grid=grid_results)
-    out = write_run(run, args.out, options=options, timings=timings, compare=args.compare, on_stage=stage,
-                    jobs=args.jobs)
+        def stage(line: str) -> None:
+            _note(args, line)
+
+        run = fit_spec(spec, panel, rng=args.seed, reps=args.reps, assets=not args.no_assets,
+                       sampler=args.sampler, progress=_progress(args), on_stage=stage, grid=grid_results)
+        out = write_run(run, args.out, options=options, timings=timings, compare=args.compare, on_stage=stage,
+                        workers=workers)
     print(out.summary())
     return 0 if out.ok else 1
 

@@ -68,7 +68,8 @@ def test_a_failing_figure_leaves_the_previous_folder(run: Any, tmp_path: Path, m
 
     def with_bad_figure(r: Any, folder: Any) -> None:
         original(r, folder)
-        folder.tasks.append(_bad(r))
+        bad = _bad(r)
+        folder.figure(bad.names, bad.function, *bad.args, cost=bad.cost)
 
     monkeypatch.setattr(write, "_write_optional", with_bad_figure)
     with pytest.raises(ArgumentError, match="no_such_variable"):

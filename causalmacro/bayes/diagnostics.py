@@ -20,7 +20,7 @@ from scipy import fft, special
 if TYPE_CHECKING:
     import arviz as az
 
-__all__ = ["ESS_BULK_MIN", "RHAT_MAX", "ConvergenceDiagnostics", "diagnose", "ess_bulk", "ess_tail", "gate_check", "rhat_rank"]
+__all__ = ["ESS_BULK_MIN", "RHAT_MAX", "ConvergenceDiagnostics", "diagnose", "ess_bulk", "ess_tail", "first_failing", "gate_check", "rhat_rank"]
 
 RHAT_MAX = 1.01
 ESS_BULK_MIN = 400.0
@@ -327,8 +327,7 @@ def gate_check(draws: Mapping[str, np.ndarray]) -> tuple[bool, float, float]:
     covers); the gate passes when every element has :func:`rhat_rank` <= :data:`RHAT_MAX`
     and :func:`ess_bulk` >= :data:`ESS_BULK_MIN` (a NaN fails, as in :func:`diagnose`).
     The same numbers as :func:`diagnose` without building an InferenceData, the
-    tail ESS (reported, not gated) or the labels: what the Gibbs sampler checks
-    each round when it samples to the gate (:mod:`causalmacro.bayes.rounds`).
+    tail ESS (reported, not gated) or the labels.
     """
     max_rhat, min_ess = -np.inf, np.inf
     for values in draws.values():
@@ -338,6 +337,21 @@ def gate_check(draws: Mapping[str, np.ndarray]) -> tuple[bool, float, float]:
         max_rhat = max(max_rhat, float(np.where(np.isnan(r), np.inf, r).max()))
         min_ess = min(min_ess, float(np.where(np.isnan(e), -np.inf, e).min()))
     return bool(max_rhat <= RHAT_MAX and min_ess >= ESS_BULK_MIN), max_rhat, min_ess
+
+
+def first_failing(draws: Mapping[str, np.ndarray], order: Sequence[str] = ()) -> str | None:
+    """The first variable of ``draws`` that fails the gate's sample criteria, or None when all pass.
+
+    What :func:`gate_check` decides, checking the variables named in ``order`` first and stopping at the
+    first failure: the Gibbs sampler's per-round check (:mod:`causalmacro.bayes.rounds`), which passes the
+    variable that failed the round before first, so that a round that fails again costs one variable.
+    """
+    names = [n for n in order if n in draws] + [n for n in draws if n not in order]
+    for name in names:
+        values = draws[name]
+        if np.size(values) and not gate_check({name: values})[0]:
+            return name
+    return None
 
 
 def __getattr__(name: str) -> Any:

@@ -4,8 +4,9 @@ The blocked Gibbs sampler (:mod:`causalmacro.bayes.gibbs`) needs no adaptation, 
 only question is how long to run it. Rather than a fixed count, :func:`gibbs_to_gate`
 runs every chain ``burn`` sweeps of warm-up, discarded, then ``first`` kept sweeps,
 and applies the convergence gate's criteria (rank-normalised split R-hat and bulk ESS
-of every posterior variable, :func:`causalmacro.bayes.diagnostics.gate_check` on the
-raw draw arrays) to **every kept sweep so far**; while they fail and the cap allows,
+of every posterior variable, :func:`causalmacro.bayes.diagnostics.first_failing` on the
+raw draw arrays, the variable that failed the round before checked first) to **every
+kept sweep so far**; while they fail and the cap allows,
 every chain runs ``extra`` more kept sweeps, continuing from where it stopped (no
 restart: each chain's history is kept, and its draws are those a single run of the
 same length would give with the same seed). The warm-up is fixed, not a share of the

@@ -31,7 +31,7 @@ import xarray as xr
 
 from ..errors import ArgumentError
 from .design import StackedData
-from .diagnostics import gate_check
+from .diagnostics import first_failing
 from .gibbs import GibbsDraws, gibbs_sample
 from .rounds import GateRecord, Rounds, gibbs_to_gate
 
@@ -202,7 +202,7 @@ def gibbs_inference_data(
     ``sample_stats`` holds no divergences: the sampler has nothing that can diverge.
 
     With ``rounds`` the sampler runs to the convergence gate (:func:`causalmacro.bayes.rounds.gibbs_to_gate`;
-    each round :func:`causalmacro.bayes.diagnostics.gate_check` on the raw arrays of these variables, less
+    each round :func:`causalmacro.bayes.diagnostics.first_failing` on the raw arrays of these variables, less
     the :data:`RANK_COPIES`), ``draws`` and ``tune`` ignored; the posterior's attrs say how it stopped:
     ``sweeps`` (per chain, warm-up included), ``rounds``, ``gate_met``, ``max_sweeps`` and ``stop`` (in
     words), ``tuning_steps`` the warm-up.
@@ -212,9 +212,13 @@ def gibbs_inference_data(
     if rounds is None:
         out = gibbs_sample(design, draws=draws, tune=tune, chains=chains, rng=rng, pooled=pooled, cores=cores)
     else:
+        failed: list[str] = []  # the variable that failed the last round: checked first in the next
+
         def gate(kept: GibbsDraws) -> bool:
             post = posterior_arrays(design, kept, pooled)
-            return gate_check({name: v for name, (_, v) in post.items() if name not in RANK_COPIES})[0]
+            name = first_failing({name: v for name, (_, v) in post.items() if name not in RANK_COPIES}, failed)
+            failed[:] = [name] if name is not None else []
+            return name is None
 
         out, record = gibbs_to_gate(design, chains=chains, rng=rng, gate=gate, rounds=rounds, pooled=pooled,
                                     cores=cores)

@@ -2,15 +2,20 @@
 
 The report writer describes each figure as a :class:`FigureTask` (which
 ``causalmacro.plotting`` function, the data it needs, the files it becomes)
-and :func:`draw_figures` draws them. With ``jobs=1`` every figure is drawn here,
-one after another; with ``jobs=N`` this process and ``N - 1`` worker processes
-draw them at once (:mod:`concurrent.futures`, started by ``forkserver`` where
-the platform has it, else ``spawn``: never ``fork``, which copies the threads of
-PyMC or Dask). Workers draw with matplotlib's Agg backend and this process's
-``rcParams``, ignore Ctrl-C (this process stops them), and get only data that
-pickles (the frozen results do). A figure's files are the same bytes whichever
-process draws it, so the folder does not depend on ``jobs``; the order of the
-folder's file list is the order the writer declared the figures in.
+and hands it to a :class:`FigureDrawing` as soon as it is declared. With ``jobs=1``
+every figure is drawn in this process, one after another, once the folder's other
+files are written; with ``jobs=N``, ``N - 1`` worker processes draw them as they
+are declared, while this process writes the tables and the posterior, and this
+process then draws the figures no worker has started (:mod:`concurrent.futures`,
+workers started by ``forkserver`` where the platform has it, else ``spawn``: never
+``fork``, which copies the threads of PyMC or Dask). :class:`FigureWorkers` starts
+the workers ahead of time: ``causalmacro run`` starts them before fitting, so that
+their start-up (a process importing the plotting code) overlaps the fit. Workers
+draw with matplotlib's Agg backend and this process's ``rcParams``, ignore Ctrl-C
+(this process stops them), and get only data that pickles (the frozen results do).
+A figure's files are the same bytes whichever process draws it, so the folder does
+not depend on ``jobs``; the order of the folder's file list is the order the writer
+declared the figures in.
 
 Each figure is drawn once: a figure saved in several formats (``graph.png`` and
 ``graph.svg``) is one task, one draw, saved to each of its files.
@@ -27,14 +32,14 @@ import os
 import signal
 from collections import deque
 from collections.abc import Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from causalmacro.errors import ArgumentError
 
-__all__ = ["FIGURE_JOBS_CAP", "FigureTask", "default_jobs", "draw_figures"]
+__all__ = ["FIGURE_JOBS_CAP", "FigureDrawing", "FigureTask", "FigureWorkers", "default_jobs", "draw_figures"]
 
 FIGURE_JOBS_CAP = 4
 """The most processes :func:`default_jobs` draws with, whatever the cores: a run has about 20 figures, the
@@ -78,42 +83,106 @@ def check_jobs(jobs: int | None) -> int:
     return jobs
 
 
-def draw_figures(tasks: Sequence[FigureTask], folder: str | os.PathLike[str], *, jobs: int = 1) -> None:
-    """Draw ``tasks`` into ``folder`` with ``jobs`` processes (this one included; 1: all here, in order).
+class FigureWorkers:
+    """Processes that draw figures, started ahead of the figures (a context manager; ``jobs=1``: none).
 
-    The first error raised by a figure is raised here, as it would be in
-    this process; the other figures then stop (running ones finish, queued
-    ones are dropped).
+    ``jobs`` counts this process, so ``jobs - 1`` workers start at once: their start-up
+    (a process, the plotting code, matplotlib) then overlaps whatever the caller does
+    before it declares its first figure, such as fitting the run. The workers draw
+    with the ``rcParams`` this process has when they start.
     """
-    folder = Path(folder)
-    jobs = min(check_jobs(jobs), len(tasks))
-    if jobs <= 1:
-        for task in tasks:
-            _draw(task, folder)
-        return
-    from causalmacro.plotting._common import figure_settings
 
-    queue = deque(sorted(tasks, key=lambda t: -t.cost))  # stable: equal costs keep the declared order
-    workers = jobs - 1
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_start_worker,
-                               initargs=(figure_settings(),))
-    running: set[Future[None]] = set()
-    try:
-        while queue or running:
-            while queue and len(running) < 2 * workers:  # one queued behind each worker's current figure
-                running.add(pool.submit(_draw, queue.popleft(), folder))
-            finished = {f for f in running if f.done()}
-            if queue:
-                _draw(queue.pop(), folder)  # this process takes the smallest figures left
-            elif not finished:
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-            for f in finished:
-                f.result()  # a worker's error, raised here
-            running -= finished
-    except BaseException:
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
+    def __init__(self, jobs: int | None = None) -> None:
+        self.jobs = check_jobs(jobs)
+        self.pool: ProcessPoolExecutor | None = None
+        if self.jobs > 1:
+            from causalmacro.plotting._common import figure_settings
+
+            self.pool = ProcessPoolExecutor(max_workers=self.jobs - 1, mp_context=_context(),
+                                            initializer=_start_worker, initargs=(figure_settings(),))
+            for _ in range(self.jobs - 1):  # one per worker: each submit starts a process while none is idle
+                self.pool.submit(_ready)
+
+    def close(self, *, cancel: bool = False) -> None:
+        """Stop the workers once they finish what they draw (``cancel``: drop what they have not started)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=cancel)
+            self.pool = None
+
+    def __enter__(self) -> FigureWorkers:
+        return self
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        self.close(cancel=kind is not None)
+
+
+class FigureDrawing:
+    """A folder's figures, drawn as they are declared (a context manager).
+
+    With workers (``jobs`` above 1, or ``workers`` already started) each :meth:`add` hands the
+    figure to them at once, so they draw while this process goes on writing the folder's other
+    files; :meth:`finish` then draws here the figures no worker has started, taking them from the
+    end of the queue while the workers take them from the front, and raises the first error a
+    figure raised. Without workers :meth:`finish` draws every figure here, in order. Leaving the
+    ``with`` block on an error drops the figures not started and waits for those being drawn.
+    """
+
+    def __init__(self, folder: str | os.PathLike[str], *, jobs: int = 1, workers: FigureWorkers | None = None) -> None:
+        self.folder = Path(folder)
+        self._own = FigureWorkers(jobs) if workers is None and check_jobs(jobs) > 1 else None
+        started = workers if workers is not None else self._own
+        self._pool = started.pool if started is not None else None
+        self.jobs = started.jobs if started is not None and self._pool is not None else 1
+        self._here: deque[FigureTask] = deque()
+        self._sent: list[tuple[FigureTask, Future[None]]] = []
+
+    def add(self, task: FigureTask) -> None:
+        """Declare a figure: sent to a worker now, or drawn here by :meth:`finish`."""
+        if self._pool is None:
+            self._here.append(task)
+        else:
+            self._sent.append((task, self._pool.submit(_draw, task, self.folder)))
+
+    def finish(self) -> None:
+        """Draw what is left here and wait for the workers; the first figure's error is raised here."""
+        while self._here:
+            _draw(self._here.popleft(), self.folder)
+        for task, future in reversed(self._sent):  # the last declared first: the workers took the first
+            if future.cancel():
+                _draw(task, self.folder)
+        for _, future in self._sent:
+            if not future.cancelled():
+                future.result()  # a worker's error, raised here
+
+    def close(self, *, cancel: bool = False) -> None:
+        """Drop (``cancel``) or keep the figures not started, wait for those being drawn, stop own workers."""
+        if cancel:
+            for _, future in self._sent:
+                future.cancel()
+            wait([f for _, f in self._sent])
+        if self._own is not None:
+            self._own.close(cancel=cancel)
+
+    def __enter__(self) -> FigureDrawing:
+        return self
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        self.close(cancel=kind is not None)
+
+
+def draw_figures(tasks: Sequence[FigureTask], folder: str | os.PathLike[str], *, jobs: int = 1,
+                 workers: FigureWorkers | None = None) -> None:
+    """Draw ``tasks`` into ``folder`` with ``jobs`` processes (this one included; 1: all here, in order), or with
+    ``workers`` already started.
+
+    The largest figures (by ``cost``) go to the workers first. The first error raised by a figure is raised here,
+    as it would be in this process; the other figures then stop (running ones finish, queued ones are dropped).
+    """
+    ordered = sorted(tasks, key=lambda t: -t.cost) if check_jobs(jobs) > 1 or workers is not None else tasks
+    with FigureDrawing(folder, jobs=min(check_jobs(jobs), max(len(tasks), 1)), workers=workers) as drawing:
+        for task in ordered:  # stable: equal costs keep the declared order
+            drawing.add(task)
+        drawing.finish()
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -131,6 +200,10 @@ def _start_worker(settings: dict[str, Any]) -> None:
     from causalmacro.plotting._common import use_figure_settings
 
     use_figure_settings(settings)
+
+
+def _ready() -> None:
+    """Nothing: submitted once per worker so that every worker starts now."""
 
 
 def _draw(task: FigureTask, folder: Path) -> None:

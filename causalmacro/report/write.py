@@ -32,7 +32,7 @@ from causalmacro.pipeline.fit import with_robustness
 from causalmacro.pipeline.results import band_text
 from causalmacro.report.changes import changes_markdown, load_run
 from causalmacro.report.changes import compare as compare_runs
-from causalmacro.report.figures import FigureTask, check_jobs, draw_figures
+from causalmacro.report.figures import FigureDrawing, FigureTask, FigureWorkers, check_jobs
 from causalmacro.report.graph_html import graph_html
 from causalmacro.report.html import (
     FAN_FIGURE,
@@ -79,6 +79,7 @@ def write_run(
     on_stage: Callable[[str], None] | None = None,
     grid: GridResults | None = None,
     jobs: int | None = None,
+    workers: FigureWorkers | None = None,
 ) -> RunOutput:
     """Write the figures, tables, ``results.json``, ``report.md`` and ``manifest.json`` of a run.
 
@@ -112,6 +113,9 @@ def write_run(
         The folder's files are the same whatever the number. With more than one,
         a script calling this needs the ``if __name__ == "__main__":`` guard of
         any process pool (the workers import the main module).
+    workers : FigureWorkers, optional
+        Figure workers already started (:class:`causalmacro.report.figures.FigureWorkers`, e.g. before
+        fitting, so that their start-up overlaps the fit); they replace ``jobs``, and stay open.
 
     Returns
     -------
@@ -121,7 +125,7 @@ def write_run(
         warnings.warn("write_run(grid=) is deprecated; pass the grid to fit_spec(grid=), whose results the report "
                       "formats", DeprecationWarning, stacklevel=2)
         run = with_robustness(run, grid)
-    n_jobs = check_jobs(jobs)
+    n_jobs = workers.jobs if workers is not None else check_jobs(jobs)
     folder = Path(out)
     folder.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(folder)
@@ -130,11 +134,11 @@ def write_run(
         t0 = time.perf_counter()
         diff = _changes(run, Path(compare) if compare is not None else folder, required=compare is not None)
         drawn: list[float] = []
-        files = _write_files(run, staging, diff, jobs=n_jobs, drawn=drawn)
+        files = _write_files(run, staging, diff, jobs=n_jobs, drawn=drawn, workers=workers)
         if on_stage is not None:
             how = "in this process" if n_jobs == 1 else f"by {n_jobs} processes"
-            on_stage(f"figures and report: {len(files)} files, figures drawn {how} in {drawn[0]:.1f} s "
-                     f"({time.perf_counter() - t0:.1f} s)")
+            on_stage(f"figures and report: {len(files)} files, figures drawn {how} in {drawn[0]:.1f} s with the "
+                     f"other files ({time.perf_counter() - t0:.1f} s)")
         opts = options if options is not None else {
             "seed": run.choices.seed, "reps": run.choices.reps,
             "assets": run.choices.assets_fitted, "sampler": run.choices.asset_sampler}
@@ -176,20 +180,21 @@ def _changes(run: RunResults, previous: Path, *, required: bool) -> dict[str, An
 
 
 class _Folder:
-    """The staging folder being written and the names of its files, in order."""
+    """The staging folder being written and the names of its files, in order; figures go to ``drawing``."""
 
-    def __init__(self, folder: Path, run: RunResults) -> None:
+    def __init__(self, folder: Path, run: RunResults, drawing: FigureDrawing) -> None:
         self.path = folder
         self.files: list[str] = []
-        self.tasks: list[FigureTask] = []
+        self.drawing = drawing
         self.synthetic = run.synthetic
         self.units = {name: info.units for name, info in run.panel.columns.items()}
         self.horizon_unit = {"monthly": "months", "weekly": "weeks"}.get(run.spec.frequency, "periods")
 
     def figure(self, name: str | tuple[str, ...], function: str, *args: Any, cost: float = 1.0, **kwargs: Any) -> None:
-        """Declare a figure, ``causalmacro.plotting.<function>(*args, **kwargs)`` saved as ``name`` (drawn later)."""
+        """Declare a figure, ``causalmacro.plotting.<function>(*args, **kwargs)`` saved as ``name``: a worker
+        draws it while the folder's other files are written, or this process at the end."""
         names = (name,) if isinstance(name, str) else name
-        self.tasks.append(FigureTask(names, function, args, kwargs, cost))
+        self.drawing.add(FigureTask(names, function, args, kwargs, cost))
         self.files.append(names[0])
 
     def csv(self, frame: pd.DataFrame | Panel, name: str, **kw: Any) -> None:
@@ -202,23 +207,25 @@ class _Folder:
 
 
 def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = None, *, jobs: int = 1,
-                 drawn: list[float] | None = None) -> list[str]:
-    """Write the folder's files into ``folder``; ``drawn`` gets the seconds spent drawing the figures."""
-    out = _Folder(folder, run)
-    _write_var_figures(run, out)
-    _write_optional(run, out)
-    _write_tables(run, out)
-    if run.asset_tables is not None:
-        _write_assets(run, out)
-    if run.robustness is not None:
-        _write_spec_curves(run, out)
-    if run.scenarios is not None:
-        _write_scenarios(run, out)
-    out.text(json.dumps(run.to_dict(), indent=2, default=str), "results.json")
-    if diff is not None:
-        out.text(json.dumps(diff, indent=2), "changes.json")
+                 drawn: list[float] | None = None, workers: FigureWorkers | None = None) -> list[str]:
+    """Write the folder's files into ``folder``; ``drawn`` gets the seconds from the first figure declared to the
+    last drawn (the other files are written meanwhile)."""
     t0 = time.perf_counter()
-    draw_figures(out.tasks, folder, jobs=jobs)  # before report.html, which embeds the PNGs
+    with FigureDrawing(folder, jobs=jobs, workers=workers) as drawing:
+        out = _Folder(folder, run, drawing)
+        _write_var_figures(run, out)
+        _write_optional(run, out)
+        _write_tables(run, out)
+        if run.asset_tables is not None:
+            _write_assets(run, out)
+        if run.robustness is not None:
+            _write_spec_curves(run, out)
+        if run.scenarios is not None:
+            _write_scenarios(run, out)
+        out.text(json.dumps(run.to_dict(), indent=2, default=str), "results.json")
+        if diff is not None:
+            out.text(json.dumps(diff, indent=2), "changes.json")
+        drawing.finish()  # before report.html, which embeds the PNGs
     if drawn is not None:
         drawn.append(time.perf_counter() - t0)
     files = out.files

@@ -184,3 +184,20 @@ def test_diagnose_equals_arviz_on_a_gibbs_fit(model: AssetResponseModel) -> None
     np.testing.assert_allclose([ours.max_rhat, ours.min_ess_bulk, ours.min_ess_tail], [r_az, b_az, t_az], rtol=1e-10)
     assert (ours.worst_rhat, ours.worst_ess) == (r_name, b_name)
     assert ours.max_rhat > 1.0 and not ours.passed  # 150 draws: short enough to fail, so the labels mean something
+
+
+def test_first_failing_agrees_with_gate_check_and_checks_the_named_variable_first() -> None:
+    """The per-round check decides as gate_check does; it names the failing variable, the one asked first."""
+    from causalmacro.bayes.diagnostics import first_failing, gate_check
+
+    rng = np.random.default_rng(11)
+    good = rng.normal(size=(4, 400, 3))
+    bad = rng.normal(size=(4, 400, 2))
+    bad[:, :, 1] += np.arange(4)[:, None]  # chains apart: R-hat far above 1.01
+    sticky = np.cumsum(rng.normal(size=(4, 400)), axis=1)  # a random walk: bulk ESS far below 400
+    assert first_failing({"good": good}) is None and gate_check({"good": good})[0]
+    draws = {"good": good, "bad": bad, "sticky": sticky}
+    assert not gate_check(draws)[0]
+    assert first_failing(draws) == "bad"  # the declared order
+    assert first_failing(draws, ["sticky"]) == "sticky"  # the named variable first
+    assert first_failing(draws, ["good", "missing"]) == "bad"

@@ -41,11 +41,13 @@ extensions = [
     "sphinxarg.ext",
     "sphinx_copybutton",
     "sphinx_design",
+    "sphinx_gallery.gen_gallery",
     "cm_reference",
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
-exclude_patterns = ["_build", "_templates", "**/_generated/*.md", "README.md"]
+exclude_patterns = ["_build", "_templates", "**/_generated/*.md", "README.md",
+                    "examples", "gallery/*.ipynb"]  # the gallery's sources, and its notebooks (downloads, not pages)
 templates_path = ["_templates"]
 root_doc = "index"
 
@@ -67,6 +69,27 @@ _ipython_dir = Path(tempfile.mkdtemp(prefix="cm-docs-ipython-"))
 (_ipython_dir / "profile_default" / "startup").mkdir(parents=True)
 shutil.copy(DOCS / "_ext" / "kernel_startup.py", _ipython_dir / "profile_default" / "startup" / "00-causalmacro.py")
 os.environ["IPYTHONDIR"] = str(_ipython_dir)
+
+# --- the example gallery (sphinx-gallery) ------------------------------------------
+# docs/examples/plot_*.py, run in this process at build time, become docs/gallery/ (generated, not committed):
+# one page per example with its figure, and the index of thumbnails. An unchanged example is not rerun (its
+# checksum is kept in docs/gallery/). The examples that fit the demo share one fit (_ext/gallery_memo.py).
+sphinx_gallery_conf = {
+    "examples_dirs": "examples",
+    "gallery_dirs": "gallery",
+    "filename_pattern": r"/plot_",
+    "ignore_pattern": r"__init__\.py",
+    "reset_modules": ("matplotlib", "gallery_memo.reset"),
+    "reset_modules_order": "both",
+    "abort_on_example_error": True,  # an example that fails fails the build
+    "remove_config_comments": True,
+    "write_computation_times": False,
+    "download_all_examples": False,
+    "show_signature": False,
+    "thumbnail_size": (400, 280),
+    "within_subsection_order": "FileNameSortKey",
+    "matplotlib_animations": False,
+}
 
 # --- API reference --------------------------------------------------------------
 autosummary_generate = True

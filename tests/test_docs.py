@@ -165,6 +165,42 @@ def test_every_figure_of_the_tutorial_pages_is_drawn(site: Path, browser: Any, p
     assert min(widths) > 0, seen["images"]
 
 
+def _example_titles() -> dict[str, str]:
+    """Each gallery example (``docs/examples/plot_*.py``) -> its title, the first line of its docstring."""
+    import ast
+
+    titles = {}
+    for path in sorted((DOCS / "examples").glob("plot_*.py")):
+        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
+        assert doc, f"{path.name} has no docstring (its title and reading)"
+        titles[path.stem] = doc.splitlines()[0]
+    return titles
+
+
+def test_gallery_has_one_drawn_and_linked_thumbnail_per_example(site: Path, browser: Any) -> None:
+    titles = _example_titles()
+    assert len(titles) >= 12, sorted(titles)
+    index = site / "gallery" / "index.html"
+    page = browser.new_page()
+    page.goto(index.as_uri(), wait_until="load")
+    cards = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.sphx-glr-thumbcontainer')).map(c => {"
+        " const img = c.querySelector('img'); const a = c.querySelector('a');"
+        " return {src: img && img.getAttribute('src'), width: img ? img.naturalWidth : 0,"
+        " href: a && a.getAttribute('href'), text: a ? a.textContent.trim() : ''}; })"
+    )
+    page.close()
+    assert len(cards) == len(titles), cards
+    seen = {}
+    for card in cards:
+        assert card["src"] and card["width"] > 0, card  # the thumbnail is drawn
+        target = (index.parent / unquote(urlsplit(card["href"]).path)).resolve()
+        assert target.is_file(), card  # and links to a page of the site
+        seen[target.stem] = card["text"]
+    assert seen == titles  # one card per example, titled by it, linking to its own page
+    assert any(ref.startswith("gallery/index.html") for ref in _parse(site / "index.html").refs)  # the home page links it
+
+
 def test_api_reference_documents_every_public_name(site: Path) -> None:
     api = site / "reference" / "api.html"
     text = api.read_text(encoding="utf-8")

@@ -21,7 +21,7 @@ Each replication ``r = 1..R``:
    :func:`causalmacro.bayes.design.stack` would re-standardise them by their sample
    sd and move the parameters off their prior draws);
 2. the fit: :func:`causalmacro.bayes.sampling.gibbs_inference_data` with the default
-   schedule (``Rounds()``: 100 warm-up, 400 kept, +200 a round, cap 4000) and the
+   schedule (``Rounds()``: 100 warm-up, 400 kept, +100 a round, cap 4000) and the
    default 8 chains: the path ``AssetResponseModel.fit(draws=None)`` takes;
 3. the kept draws of all chains, pooled, thinned to ``L`` evenly spaced ones (the gate
    guarantees bulk ESS >= 400 for every variable, so ``L = 99`` are roughly

@@ -90,7 +90,7 @@ def test_fit_defaults_are_the_table() -> None:
         params = inspect.signature(method).parameters
         assert params["burn_sweeps"].default == defaults.ASSETS.burn_sweeps == 100
         assert params["first_sweeps"].default == defaults.ASSETS.first_sweeps == 400
-        assert params["extra_sweeps"].default == defaults.ASSETS.extra_sweeps == 200
+        assert params["extra_sweeps"].default == defaults.ASSETS.extra_sweeps == 100
         assert params["max_sweeps"].default == defaults.ASSETS.max_sweeps == 4000
 
 

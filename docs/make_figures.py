@@ -10,7 +10,9 @@ or from FRED itself: with ``FRED_API_KEY`` set, ``--fred`` reads every series th
 ``causalmacro fetch models/liquidity_chain.toml`` fetches the same series ahead of time.
 Newer data move the numbers: the page quotes the run on the folder's vintage (to 2025-10).
 
-Writes ``docs/figures/*.png`` and nothing else (never data, never extracts of data):
+Writes ``docs/figures/*.png`` and ``docs/figures/caption_numbers.json`` (the estimates the captions
+quote, compared with the pages by ``tests/test_docs_claims.py``) and nothing else (never data, never
+extracts of data):
 
 - ``chain_*.png``: the monthly chain of ``models/liquidity_chain.toml`` as a plain SVAR
   (no event dummies): the figures of ``concepts/chain.md``, ``concepts/graph.md`` and the
@@ -35,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -46,12 +49,15 @@ from matplotlib.lines import Line2D
 
 import causalmacro as cm
 from causalmacro.data.sources.csvdir import CsvDirSource
+from causalmacro.fileutil import replace_atomically
 from causalmacro.pipeline.tables import flag_transforms
 from causalmacro.plotting import save_figure
 
 ROOT = Path(__file__).resolve().parents[1]
 FRED = ROOT / ".." / "shared" / "data" / "fred"
 OUT = ROOT / "docs" / "figures"
+#: the numbers the pages' captions quote, written beside the figures (tests/test_docs_claims.py compares)
+NUMBERS = OUT / "caption_numbers.json"
 DPI = 90
 SEED = 20261201
 CHAIN = ["inflation", "real_rate", "net_liquidity", "hy_spread", "btc"]
@@ -79,6 +85,27 @@ def impact_and_peak(irf: Any, response: str, shock: str) -> str:
 
 def units_of(panel: Any) -> dict[str, str]:
     return {name: info.units for name, info in panel.columns.items()}
+
+
+def curve_numbers(curve: pd.DataFrame) -> dict[str, Any]:
+    """A specification curve's point estimates in numbers: count and median, and by lag length median, min and max.
+
+    Only the point estimates: they do not depend on the bootstrap, so a rerun with
+    other replications quotes the same numbers.
+    """
+    by_lags = {str(int(lags)): {"median": round(float(part.median()), 4), "min": round(float(part.min()), 4),
+                                "max": round(float(part.max()), 4), "n": int(part.size)}
+               for lags, part in curve.groupby("lags")["point"]}
+    return {"at": curve.attrs.get("at"), "n": len(curve), "median": round(float(curve["point"].median()), 4),
+            "by_lags": by_lags}
+
+
+def record_numbers(key: str, value: dict[str, Any]) -> None:
+    """Put ``value`` under ``key`` in :data:`NUMBERS` (the other keys kept), written atomically."""
+    numbers = json.loads(NUMBERS.read_text(encoding="utf-8")) if NUMBERS.exists() else {}
+    numbers[key] = value
+    text = json.dumps(numbers, indent=2, sort_keys=True) + "\n"
+    replace_atomically(NUMBERS, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 
 def open_data(spec: Any, data_dir: Path | None) -> Any:
@@ -283,9 +310,12 @@ def robustness_grid(spec: Any, panel: Any) -> None:
         return type(g)(data=g.data.sel(window=[window]))
 
     whole = sub(full)
+    curves = {}
     for source, name in (("net_liquidity", "liquidity"), ("real_rate", "real_rate")):
-        save_figure(cm.plot_spec_curve(whole.curve(source, "btc", at="peak"), units=units),
-                    OUT / f"case_spec_curve_{name}_btc.png", dpi=DPI)
+        curve = whole.curve(source, "btc", at="peak")
+        save_figure(cm.plot_spec_curve(curve, units=units), OUT / f"case_spec_curve_{name}_btc.png", dpi=DPI)
+        curves[f"{source}->btc"] = curve_numbers(curve)
+    record_numbers("spec_curve", curves)  # the captions of case_spec_curve_*.png quote these
     # BTC's responses before and after 2020: the spec's ordering at the lag order AIC picks on the whole sample
     fig, axes = plt.subplots(1, 4, figsize=(12, 3.2), squeeze=False)
     lags = 2

@@ -15,6 +15,7 @@ from causalmacro.cli import main
 from causalmacro.errors import DataError, SpecError
 from causalmacro.panel.events import event_dummies, event_period
 from causalmacro.spec import EVENT_KINDS, event_catalogue, parse_spec
+from causalmacro.spec.events import SOURCE_HOSTS, source_problem
 
 sys.path.insert(0, str(Path(__file__).parent / "svar"))
 from varx_sim import VARX_CHOL, VARX_GAMMA, simulate_varx
@@ -42,7 +43,7 @@ def test_catalogue_entries_are_dated_sourced_and_of_known_kind() -> None:
     assert dates == sorted(dates)
     for key, e in cat.items():
         assert e.kind in EVENT_KINDS, key
-        assert e.source.startswith("https://") or e.source.startswith("http://"), key
+        assert e.source.startswith("https://"), key
         assert str(e.date.year) in key, key  # ids carry their year
     # the events the issue names are there, on the dates their sources give
     assert cat["bybit_hack_2025"].date == dt.date(2025, 2, 21)
@@ -51,6 +52,41 @@ def test_catalogue_entries_are_dated_sourced_and_of_known_kind() -> None:
     assert cat["deepseek_r1_release_2025"].date == dt.date(2025, 1, 20)
     assert cat["svb_failure_2023"].date == dt.date(2023, 3, 10)
     assert cat["fomc_cut_to_zero_2020_03_15"].date == dt.date(2020, 3, 15)
+
+
+def test_every_source_is_a_primary_or_reputable_record() -> None:
+    """https, no tracking parameters, no staging/preview/newsletter page, a host on SOURCE_HOSTS."""
+    problems = {key: source_problem(e.source) for key, e in event_catalogue().items()}
+    assert {key: p for key, p in problems.items() if p is not None} == {}
+    # the sources issue 23 found doubtful are gone
+    sources = {e.source for e in event_catalogue().values()}
+    assert not any(s for s in sources if "petition11" in s or "techstartups" in s or "utm_" in s)
+
+
+@pytest.mark.parametrize(("url", "problem"), [
+    ("http://www.federalreserve.gov/newsevents/press/monetary/20080122b.htm",
+     "not https: http://www.federalreserve.gov/newsevents/press/monetary/20080122b.htm"),
+    ("https://www.coindesk.com/policy/2023/11/21/x/?utm_medium=referral&utm_source=rss",
+     "tracking parameter 'utm_medium': https://www.coindesk.com/policy/2023/11/21/x/?utm_medium=referral&utm_source=rss"),
+    ("https://www.theverge.com/2022/6/13/x?fbclid=abc", "tracking parameter 'fbclid': https://www.theverge.com/2022/6/13/x?fbclid=abc"),
+    ("https://www.sec.gov/news/x?ref=home", "tracking parameter 'ref': https://www.sec.gov/news/x?ref=home"),
+    ("https://www.bbc.com/staging/2018/01/26/coincheck", "a staging, preview or newsletter page: "
+     "https://www.bbc.com/staging/2018/01/26/coincheck"),
+    ("https://www.petition11.com/p/housingtech", "host 'www.petition11.com' is not on SOURCE_HOSTS (a primary or "
+     "reputable record): https://www.petition11.com/p/housingtech"),
+    ("https://notsec.gov/x", "host 'notsec.gov' is not on SOURCE_HOSTS (a primary or reputable record): "
+     "https://notsec.gov/x"),
+    ("https://www.sec.gov/cgi-bin/browse-edgar?action=getcompany&CIK=0001312109&type=8-K", None),
+    ("https://media.cadc.uscourts.gov/opinions/docs/2023/08/22-1142-2013488.pdf", None),
+])
+def test_source_problem_names_what_is_wrong(url: str, problem: str | None) -> None:
+    assert source_problem(url) == problem
+
+
+def test_source_hosts_are_bare_lower_case_hosts() -> None:
+    hosts = [h for group in SOURCE_HOSTS.values() for h in group]
+    assert len(hosts) == len(set(hosts))
+    assert all(h == h.lower() and "/" not in h and not h.startswith(("www.", "http")) for h in hosts)
 
 
 def test_spec_names_catalogue_entries_and_own_dates() -> None:

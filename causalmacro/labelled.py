@@ -34,6 +34,7 @@ __all__ = [
     "freeze",
     "frozen_array",
     "has_bands",
+    "horizon_unit",
     "point_of",
     "point_only",
     "thaw",
@@ -48,6 +49,32 @@ BOUNDS = ("point", "lower", "upper")
 
 DENSITY_DIMS = ("period", "variable", "quantile")
 """Dims of a density forecast (the chain's and the assets'), in this order."""
+
+
+_PERIOD_UNITS = {"M": "months", "W": "weeks", "Q": "quarters", "A": "years", "Y": "years", "D": "days",
+                 "B": "business days", "h": "hours", "H": "hours"}
+
+
+def horizon_unit(index: Any) -> str | None:
+    """The unit one horizon step is in: ``"months"`` for a monthly index, ``"weeks"``, ``"quarters"``, ...
+
+    From the frequency of ``index`` (a :class:`pandas.PeriodIndex`, or a
+    :class:`pandas.DatetimeIndex` with a ``freq`` or one that pandas can
+    infer); None when the index says none (integer
+    rows, irregular dates). Results record it as ``attrs["horizon_unit"]``,
+    and figures label their horizon axis with it.
+    """
+    import pandas as pd
+
+    freq = getattr(index, "freqstr", None)
+    if freq is None and isinstance(index, pd.DatetimeIndex) and len(index) >= 3:
+        freq = getattr(pd.DatetimeIndex(index, freq="infer").freq, "freqstr", None)
+    if not freq or freq[0].isdigit():  # none, or a multiple ("2D"): no plain unit
+        return None
+    code = freq.split("-")[0]
+    if code not in ("B", "BD") and code.startswith("B"):  # business month / quarter / year starts and ends
+        code = code[1:]
+    return _PERIOD_UNITS.get("B" if code in ("B", "BD") else code[:1])
 
 
 def fan_quantiles(level: float) -> tuple[float, ...]:

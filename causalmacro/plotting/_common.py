@@ -147,6 +147,13 @@ def resolve_units(units: Any, attrs: Mapping[str, Any], *, function: str, name: 
     return {str(k): str(v) for k, v in units.items()}
 
 
+def horizon_unit_of(given: str | None, attrs: Mapping[str, Any]) -> str:
+    """The horizon axis's unit: ``given``, else the data's ``attrs["horizon_unit"]`` (``"months"``), else ``"periods"``."""
+    if given is not None:
+        return given
+    return str(attrs.get("horizon_unit") or "periods")
+
+
 def unit_of(units: Mapping[str, str], name: str) -> str:
     """The unit of ``name``, or the words saying it is in the units of the series."""
     return units.get(str(name), DEFAULT_UNIT)

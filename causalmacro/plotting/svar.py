@@ -18,6 +18,7 @@ from ._common import (
     banner,
     grid,
     headline,
+    horizon_unit_of,
     legacy_keywords,
     level_phrase,
     one_ax,
@@ -61,7 +62,7 @@ def plot_irf(
     units: Mapping[str, str] | None = None,
     synthetic: bool = False,
     color: str = "C0",
-    horizon_unit: str = "periods",
+    horizon_unit: str | None = None,
 ) -> Figure:
     """Grid of impulse responses: one row per response, one column per shock.
 
@@ -91,8 +92,9 @@ def plot_irf(
         Mark the figure as drawn from synthetic data.
     color : str
         Matplotlib colour of the point responses and their bands.
-    horizon_unit : str
-        Unit of the horizon axis (``"months"`` for a monthly panel).
+    horizon_unit : str, optional
+        Unit of the horizon axis; default the data's ``attrs["horizon_unit"]``
+        (``"months"`` for an SVAR fitted on monthly data), else ``"periods"``.
 
     Returns
     -------
@@ -103,6 +105,7 @@ def plot_irf(
     for layer in layers:
         check_response(layer)
     units = resolve_units(units, irf.attrs, function="plot_irf")
+    horizon_unit = horizon_unit_of(horizon_unit, irf.attrs)
     responses = _names(layers[0], "response", responses, "responses")
     shocks = _names(layers[0], "shock", shocks, "shocks")
     fig, ax = grid(len(responses), len(shocks), axes)
@@ -160,7 +163,7 @@ def plot_fevd(
     title: str | None = None,
     units: Mapping[str, str] | None = None,
     synthetic: bool = False,
-    horizon_unit: str = "periods",
+    horizon_unit: str | None = None,
 ) -> Figure:
     """Stacked forecast-error variance shares of one response by shock.
 
@@ -179,8 +182,9 @@ def plot_fevd(
         Unused (variance shares have no units); accepted for the common signature.
     synthetic : bool
         Mark the figure as drawn from synthetic data (a banner across the top).
-    horizon_unit : str
-        Unit of the horizon axis (``"months"`` for a monthly panel).
+    horizon_unit : str, optional
+        Unit of the horizon axis; default the data's ``attrs["horizon_unit"]``
+        (``"months"`` for an SVAR fitted on monthly data), else ``"periods"``.
 
     Returns
     -------
@@ -188,6 +192,7 @@ def plot_fevd(
     """
     check_response(fevd)
     resolve_units(units, fevd.attrs, function="plot_fevd")
+    horizon_unit = horizon_unit_of(horizon_unit, fevd.attrs)
     fevd = point_of(fevd)
     (response,) = _names(fevd, "response", [response], "response")
     fig, ax = one_ax(ax)
@@ -281,7 +286,7 @@ def plot_channels(
     title: str | None = None,
     units: Mapping[str, str] | None = None,
     synthetic: bool = False,
-    horizon_unit: str = "periods",
+    horizon_unit: str | None = None,
 ) -> Figure:
     """Channel decomposition of one variable's responses, one panel per shock.
 
@@ -302,7 +307,8 @@ def plot_channels(
     units : mapping, optional
         Variable -> units (a plain string, the units of ``response``, is deprecated).
     synthetic : bool
-    horizon_unit : str
+    horizon_unit : str, optional
+        Unit of the horizon axis; default the data's ``attrs["horizon_unit"]``, else ``"periods"``.
 
     Returns
     -------
@@ -311,6 +317,7 @@ def plot_channels(
     shocks = list(channels)
     first = channels[shocks[0]].attrs if shocks else {}
     units = resolve_units(units, first, function="plot_channels", name=response)
+    horizon_unit = horizon_unit_of(horizon_unit, first)
     fig, ax = grid(1, len(shocks), axes, size=3.2)
     for j, shock in enumerate(shocks):
         a = ax[0, j]
@@ -358,7 +365,7 @@ def plot_event_effects(
     units: Mapping[str, str] | None = None,
     synthetic: bool = False,
     titles: Mapping[str, str] | None = None,
-    horizon_unit: str = "periods",
+    horizon_unit: str | None = None,
 ) -> Figure:
     """Each event's estimated effect on each variable: one row per event, one column per variable.
 
@@ -381,8 +388,9 @@ def plot_event_effects(
         Mark the figure as drawn from synthetic data (a banner across the top).
     titles : mapping, optional
         Event -> a short title for its row.
-    horizon_unit : str
-        Unit of the horizon axis (``"months"`` for a monthly panel).
+    horizon_unit : str, optional
+        Unit of the horizon axis; default the data's ``attrs["horizon_unit"]``
+        (``"months"`` for an SVAR fitted on monthly data), else ``"periods"``.
 
     Returns
     -------
@@ -390,6 +398,7 @@ def plot_event_effects(
     """
     check_response(effects)
     units = resolve_units(units, effects.attrs, function="plot_event_effects")
+    horizon_unit = horizon_unit_of(horizon_unit, effects.attrs)
     titles = dict(titles or {})
     events = _names(effects, "shock", events, "events")
     responses = _names(effects, "response", responses, "responses")

@@ -30,6 +30,7 @@ from causalmacro.labelled import (
     RESPONSE_DIMS,
     check_level,
     freeze,
+    horizon_unit,
     point_only,
     rebuild,
     with_bounds,
@@ -367,6 +368,12 @@ class SVARResults:
             )
         return draws.coefs, draws.impact, {"bands": draws.method, **draws.attrs(), "interval": _interval(draws)}
 
+    def _add_horizon_unit(self, attrs: dict[str, Any]) -> None:
+        """``attrs["horizon_unit"]`` from the data's index (``"months"`` for monthly data), when it says one."""
+        unit = horizon_unit(self.reduced_form.index)
+        if unit is not None:
+            attrs["horizon_unit"] = unit
+
     def _banded(self, point: xr.DataArray, draws: np.ndarray, level: float, attrs: dict[str, Any],
                 joint: bool = False) -> xr.DataArray:
         """``point`` with its band from ``draws``: pointwise percentiles, or sup-t over the horizons (``joint``)."""
@@ -452,7 +459,10 @@ class SVARResults:
             ``bound`` is ``["point", "lower", "upper"]`` with bands, ``["point"]``
             without (the same dims either way, so ``.sel(bound="point")`` always works); the
             package's response type (:mod:`causalmacro.labelled`). ``attrs`` hold
-            the level and count kept, explosive and unidentified replications.
+            the level and count kept, explosive and unidentified replications, and
+            ``horizon_unit`` (``"months"`` for monthly data, from the index's
+            frequency; absent when the index has none), which figures label the
+            horizon axis with.
 
         Notes
         -----
@@ -477,6 +487,7 @@ class SVARResults:
             "shock_size": shock_size if orth else "unit innovation",
             "cumulative": int(cumulative),
         }
+        self._add_horizon_unit(attrs)
         if not orth:
             attrs["orth"] = 0
         out = xr.DataArray(point, dims=RESPONSE_DIMS, coords=coords, attrs=attrs, name="irf")
@@ -675,6 +686,7 @@ class SVARResults:
         coords = {"horizon": np.arange(horizon + 1), "response": list(self.names), "shock": exog}
         out = xr.DataArray(point, dims=RESPONSE_DIMS, coords=coords, name="exog_response",
                            attrs={"shock_size": "unit of the regressor"})
+        self._add_horizon_unit(out.attrs)
         if bands is None:
             return point_only(out)
         level = check_level(level)
@@ -727,6 +739,7 @@ class SVARResults:
         names = list(self.names)
         coords = {"horizon": np.arange(1, horizon + 1), "response": names, "shock": names}
         attrs: dict[str, Any] = {"identification": self.identification.name}
+        self._add_horizon_unit(attrs)
         out = xr.DataArray(point, dims=RESPONSE_DIMS, coords=coords, attrs=attrs, name="fevd")
         if bands is None:
             return point_only(out)
@@ -810,6 +823,7 @@ class SVARResults:
                    "credible": bool(np.isfinite(max_offset) and max_offset <= OFFSET_LIMIT)},
             name="channel_decomposition",
         )
+        self._add_horizon_unit(point.attrs)
         if bands is None:
             return point_only(point)
         level = check_level(level)

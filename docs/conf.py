@@ -43,6 +43,9 @@ extensions = [
     "sphinx_design",
     "sphinx_gallery.gen_gallery",
     "cm_reference",
+    "cm_apidocs",  # a field without a docstring takes its class's description (API tables)
+    "cm_citations",  # "(Author Year)" linked to its entry on references.md
+    "cm_watermark",  # "Executed with causalmacro x, numpy y, ..." under the title of each executed page
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}

@@ -100,6 +100,10 @@ class Panel:
         ``WTREGEN``, ``RRPONTSYD`` of ``net_liquidity``), aligned to the panel
         frequency in their own raw units, over the rows of ``levels``: the
         parts a report draws beside the derived level (empty without derived series).
+    spec_name : str
+        Name of the spec the panel was built from (empty when built without one).
+    notes : tuple of str
+        Things the user should know about the data (the embedded demo is synthetic).
     """
 
     data: pd.DataFrame

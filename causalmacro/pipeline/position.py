@@ -66,6 +66,8 @@ class CyclePosition:
         Posterior probability of a gain (positive cumulative response), same layout.
     spectrum_regime : tuple of (str, str) or None
         ``(definition, current label)`` the spectrum is conditional on.
+    period : str
+        The panel's period in words (``"week"``, ``"month"`` or ``"period"``), for the summary's sentences.
     """
 
     date: pd.Timestamp

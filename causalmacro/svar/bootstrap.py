@@ -92,13 +92,17 @@ class BootstrapDraws:
         Re-estimated coefficients of the ``n`` kept replications (bias-corrected
         slopes when ``bias_corrected``).
     coefs : ndarray, shape (n, p, K, K)
+        Lag coefficient matrices :math:`A_1, \\dots, A_p` of each kept replication.
     sigma_u : ndarray, shape (n, K, K)
+        Residual covariance of each kept replication.
     impact : ndarray, shape (n, K, K)
+        Impact matrix :math:`B_0^{-1}` of each kept replication, identified as the point estimate is.
     n_explosive : int
         Replications dropped because their estimate is explosive.
     n_unidentified : int
         Replications dropped because the identification failed.
     bias_corrected : bool
+        Whether the replications are Kilian's (1998) bias-corrected bootstrap-after-bootstrap.
     seed : int or None
         Seed of the random stream (None when a Generator was passed in).
     block_length : int or None

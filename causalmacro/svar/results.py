@@ -1425,22 +1425,34 @@ class SVARResults:
 
     @property
     def aic(self) -> float:
-        """Akaike criterion :math:`\\log|\\tilde\\Sigma_u| + 2 n / T` (Lütkepohl 2005, sec. 4.3), as statsmodels."""
+        """Akaike criterion :math:`\\log|\\tilde\\Sigma_u| + 2 n / T`, as statsmodels computes it.
+
+        Lütkepohl (2005), section 4.3.
+        """
         return float(self._sm.aic)
 
     @property
     def bic(self) -> float:
-        """Schwarz criterion :math:`\\log|\\tilde\\Sigma_u| + n \\log T / T` (Lütkepohl 2005, sec. 4.3), as statsmodels."""
+        """Schwarz criterion :math:`\\log|\\tilde\\Sigma_u| + n \\log T / T`, as statsmodels computes it.
+
+        Lütkepohl (2005), section 4.3.
+        """
         return float(self._sm.bic)
 
     @property
     def hqic(self) -> float:
-        """Hannan-Quinn criterion :math:`\\log|\\tilde\\Sigma_u| + 2 n \\log\\log T / T` (Lütkepohl 2005, sec. 4.3), as statsmodels."""
+        """Hannan-Quinn criterion :math:`\\log|\\tilde\\Sigma_u| + 2 n \\log\\log T / T`, as statsmodels computes it.
+
+        Lütkepohl (2005), section 4.3.
+        """
         return float(self._sm.hqic)
 
     @property
     def fpe(self) -> float:
-        """Final prediction error (Lütkepohl 2005, sec. 4.3), as statsmodels."""
+        """Final prediction error, as statsmodels computes it.
+
+        Lütkepohl (2005), section 4.3.
+        """
         return float(self._sm.fpe)
 
     def narrative_report(self) -> pd.DataFrame:

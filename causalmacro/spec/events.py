@@ -47,13 +47,13 @@ EVENT_KINDS: tuple[str, ...] = get_args(EventKind)
 #: The hosts an event's source may be on, by kind of record (a subdomain of one counts as it).
 SOURCE_HOSTS: MappingProxyType[str, tuple[str, ...]] = MappingProxyType({
     "central bank": ("federalreserve.gov", "newyorkfed.org", "stlouisfed.org", "mas.gov.sg"),
-    "regulator or court": ("sec.gov", "fdic.gov", "justice.gov", "ic3.gov", "osc.ca", "uscourts.gov",
+    "regulator or court": ("sec.gov", "fdic.gov", "justice.gov", "ic3.gov", "osc.ca", "osc.gov.on.ca", "uscourts.gov",
                            "cases.stretto.com"),
     "firm or project": ("circle.com", "binance.com", "proshares.com", "ethereum.org", "huggingface.co",
                         "deepseek.com", "nasdaq.com"),
     "the chain": ("blockstream.info",),
     "news": ("abcnews.go.com", "bbc.com", "scmp.com", "france24.com", "time.com", "theverge.com", "engadget.com",
-             "coindesk.com", "decrypt.co"),
+             "coindesk.com", "decrypt.co", "rte.ie"),
 })
 #: Query parameters that track a click rather than name a page.
 TRACKING_PARAMETERS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ref", "ea_", "scrolla", "original_slug",

@@ -84,7 +84,7 @@ def legible(fig: Any, shown: float) -> float:
     is redone (under the figure's title, if it has one).
     """
     total = 1.0
-    for _ in range(4):  # text outside the axes (legends beside them) widens the image: converge in a few rounds
+    for _ in range(10):  # text outside the axes (legends, titles beside them) widens the image: a few rounds
         px = tick_px(fig, shown)
         if px >= MIN_TICK_PX:
             return total

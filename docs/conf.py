@@ -110,6 +110,7 @@ html_theme = "pydata_sphinx_theme"
 html_title = f"causalmacro {release}"
 html_static_path = ["_static"]
 html_css_files = ["causalmacro.css"]
+html_js_files = ["causalmacro.js"]  # break points in long dotted names (tables, "on this page")
 html_theme_options = {
     "navbar_align": "left",
     "show_toc_level": 2,

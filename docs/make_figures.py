@@ -36,6 +36,7 @@ from the code; the numbers printed under ``==`` headings are the ones the pages 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import time
@@ -46,6 +47,7 @@ import numpy as np
 import pandas as pd
 from matplotlib import pyplot as plt
 from matplotlib.lines import Line2D
+from matplotlib.text import Text
 
 import causalmacro as cm
 from causalmacro.data.sources.csvdir import CsvDirSource
@@ -58,12 +60,71 @@ FRED = ROOT / ".." / "shared" / "data" / "fred"
 OUT = ROOT / "docs" / "figures"
 #: the numbers the pages' captions quote, written beside the figures (tests/test_docs_claims.py compares)
 NUMBERS = OUT / "caption_numbers.json"
-DPI = 90
+# legible at the width shown (tests/test_docs.py checks the built site): the width in px each figure is shown
+# at in a 1280-px window (its page's article, times the figure's :width: option), the smallest tick label
+# that is legible there, and the saved image at least twice the width shown (sharp on high-density screens)
+ARTICLE = 880  # case-study.md, getting-started.md and index.md: pages without section navigation
+CONCEPTS = 790  # the concept and how-to pages (with section navigation)
+MIN_TICK_PX = 9.5
 SEED = 20261201
 CHAIN = ["inflation", "real_rate", "net_liquidity", "hy_spread", "btc"]
 ASSET_SHOCKS = ["inflation", "real_rate", "net_liquidity", "hy_spread"]
 # sign restrictions of the robustness check (models/demo_sign.toml): BTC is left free
 SIGNS = {"real_rate": {"real_rate": 1, "hy_spread": 1}, "net_liquidity": {"net_liquidity": 1, "hy_spread": -1}}
+
+
+def tick_px(fig: Any, shown: float) -> float:
+    """The smallest tick label of ``fig``, in screen px, when the saved image (``bbox_inches="tight"``) is ``shown`` px wide."""
+    fig.canvas.draw()
+    width = fig.get_tightbbox().width  # inches, as save_figure crops it
+    sizes = [t.get_fontsize() for ax in fig.axes for t in ax.get_xticklabels() + ax.get_yticklabels()
+             if t.get_visible() and t.get_text()]
+    return min(sizes) * shown / (72 * width) if sizes else float("inf")
+
+
+def legible(fig: Any, shown: float) -> float:
+    """Enlarge every text of ``fig`` by one factor until its tick labels are ``MIN_TICK_PX`` on screen; the factor.
+
+    The package draws for a notebook or a report at full size; the docs show a figure at the article's
+    width, often smaller. Larger text relative to the figure is what keeps it legible there; the layout
+    is redone (under the figure's title, if it has one).
+    """
+    total = 1.0
+    for _ in range(10):  # text outside the axes (legends, titles beside them) widens the image: a few rounds
+        px = tick_px(fig, shown)
+        if px >= MIN_TICK_PX:
+            return total
+        factor = 1.04 * MIN_TICK_PX / px
+        total *= factor
+        ticks = set()
+        for ax in fig.axes:
+            labels = ax.get_xticklabels() + ax.get_yticklabels()
+            ticks.update(id(t) for t in labels)
+            shown_labels = [t for t in labels if t.get_text()]
+            if shown_labels:
+                ax.tick_params(labelsize=shown_labels[0].get_fontsize() * factor)
+        for text in fig.findobj(Text):
+            if id(text) not in ticks:  # tick labels: tick_params above, once
+                text.set_fontsize(text.get_fontsize() * factor)
+        title = fig._suptitle
+        top = 1.0
+        if title is not None and title.get_text():
+            box = title.get_window_extent(fig.canvas.get_renderer()).transformed(fig.transFigure.inverted())
+            top = min(top, box.y0 - 0.01)
+        with contextlib.suppress(Exception):  # insets that tight_layout cannot lay out keep their places
+            fig.tight_layout(rect=(0, 0, 1, top))
+    raise AssertionError(f"tick labels stay under {MIN_TICK_PX} px at {shown} px: {tick_px(fig, shown):.1f} px")
+
+
+def save(fig: Any, name: str, shown: float) -> None:
+    """Make ``fig`` legible at ``shown`` px, then write ``docs/figures/name`` at least twice that wide."""
+    factor = legible(fig, shown)
+    width = fig.get_tightbbox().width
+    dpi = int(np.ceil(2 * shown / width)) + 1
+    px = tick_px(fig, shown)
+    save_figure(fig, OUT / name, dpi=dpi)
+    print(f"  {name}: shown {shown:.0f} px, tick labels {px:.1f} px (text x{factor:.2f}), "
+          f"{dpi} dpi, {width * dpi:.0f} px wide")
 
 
 def heading(text: str) -> None:
@@ -121,14 +182,14 @@ def plain_chain(spec: Any, panel: Any) -> None:
     units = units_of(panel)
     res = cm.SVAR(panel.data[order], order=order, lags=spec.var.lags, max_lags=spec.var.max_lags).fit()
     irf = res.irf(24, bands="block", reps=2000, level=0.9, rng=20261121)
-    save_figure(cm.plot_irf(irf, units=units, horizon_unit="months"), OUT / "chain_irf.png", dpi=80)
-    save_figure(cm.plot_fevd(res.fevd(12), "btc", horizon_unit="months"), OUT / "chain_fevd_btc.png", dpi=80)
-    save_figure(cm.plot_historical_decomposition(res.historical_decomposition(), "btc", last=36,
-                                                 units=units), OUT / "chain_hd_btc.png", dpi=80)
+    save(cm.plot_irf(irf, units=units, horizon_unit="months"), "chain_irf.png", CONCEPTS)
+    save(cm.plot_fevd(res.fevd(12), "btc", horizon_unit="months"), "chain_fevd_btc.png", CONCEPTS)
+    save(cm.plot_historical_decomposition(res.historical_decomposition(), "btc", last=36,
+                                                 units=units), "chain_hd_btc.png", CONCEPTS)
     draws = res.bootstrap(2000, rng=20261121)  # the block bootstrap: the graph's path test and joint bands
     graph = cm.dependency_graph(res.irf(24, bands=draws, level=0.9, joint=True), res.causality_table(),
                                 path_test=res.irf_test(24, bands=draws))
-    save_figure(cm.plot_graph(graph, units=units), OUT / "chain_graph.png", dpi=80)
+    save(cm.plot_graph(graph, units=units), "chain_graph.png", CONCEPTS)
     heading("plain monthly chain (chain_*.png)")
     print(res.summary())
     print(res.causality_table().query("chain_link").round(3).to_string(index=False))
@@ -140,19 +201,18 @@ def weekly_chain(data_dir: Path | None) -> None:
     weekly = cm.load_spec(ROOT / "models" / "events_weekly.toml")
     run = cm.fit_spec(weekly, cm.build_panel(weekly, open_data(weekly, data_dir)), assets=False, rng=SEED)
     units = units_of(run.panel)
-    save_figure(cm.plot_lp(run.irf, dict(run.lp), lp_state=dict(run.lp_state), state_name="liquidity", units=units,
-                           horizon_unit="weeks"), OUT / "weekly_lp.png", dpi=80)
+    save(cm.plot_lp(run.irf, dict(run.lp), lp_state=dict(run.lp_state), state_name="liquidity", units=units,
+                           horizon_unit="weeks"), "weekly_lp.png", CONCEPTS)
     assert run.event_effects is not None and run.position is not None
     titles = {name: weekly.event_title(name) for name in weekly.events}
     four = ["covid_crash_2020", "terra_ust_collapse_2022", "ftx_collapse_2022", "bybit_hack_2025"]
-    save_figure(cm.plot_event_effects(run.event_effects, titles=titles, units=units, horizon_unit="weeks",
-                                      events=four), OUT / "weekly_events.png", dpi=80)
-    save_figure(cm.plot_position(run.position, units=units), OUT / "weekly_position.png", dpi=80)
+    save(cm.plot_event_effects(run.event_effects, titles=titles, units=units, horizon_unit="weeks",
+                                      events=four), "weekly_events.png", CONCEPTS)
+    save(cm.plot_position(run.position, units=units), "weekly_position.png", CONCEPTS)
     crypto_events = ["covid_crash_2020", "terra_ust_collapse_2022", "ftx_collapse_2022", "usdc_depeg_2023",
                      "spot_bitcoin_etf_approval_2024", "bybit_hack_2025"]
-    save_figure(cm.plot_event_effects(run.event_effects, titles=titles, units=units, horizon_unit="weeks",
-                                      events=crypto_events, responses=["real_rate", "hy_spread", "btc"]),
-                OUT / "case_events_weekly.png", dpi=DPI)
+    save(cm.plot_event_effects(run.event_effects, titles=titles, units=units, horizon_unit="weeks",
+                                      events=crypto_events, responses=["real_rate", "hy_spread", "btc"]), "case_events_weekly.png", 0.8 * ARTICLE)
     heading("weekly chain with events (weekly_*.png, case_events_weekly.png)")
     print("\n".join(run.summary_lines()))
     fx = run.event_effects
@@ -184,13 +244,12 @@ def chain_figures(run: Any) -> None:
     """The graph, the impulse responses, the FEVD and historical decomposition of BTC, LP against VAR."""
     units = units_of(run.panel)
     res = run.svar
-    save_figure(cm.plot_graph(run.graph, rank_shock="net_liquidity", units=units), OUT / "case_graph.png", dpi=DPI)
-    save_figure(cm.plot_irf(run.irf, units=units, horizon_unit="months"), OUT / "case_irf.png", dpi=DPI)
-    save_figure(cm.plot_fevd(run.fevd, "btc", horizon_unit="months"), OUT / "case_fevd_btc.png", dpi=DPI)
-    save_figure(cm.plot_historical_decomposition(run.historical_decomposition, "btc", last=36, units=units),
-                OUT / "case_hd_btc.png", dpi=DPI)
-    save_figure(cm.plot_lp(run.irf, dict(run.lp), lp_state=dict(run.lp_state), state_name="liquidity",
-                           units=units, horizon_unit="months"), OUT / "case_lp.png", dpi=DPI)
+    save(cm.plot_graph(run.graph, rank_shock="net_liquidity", units=units), "case_graph.png", ARTICLE)
+    save(cm.plot_irf(run.irf, units=units, horizon_unit="months"), "case_irf.png", ARTICLE)
+    save(cm.plot_fevd(run.fevd, "btc", horizon_unit="months"), "case_fevd_btc.png", 0.8 * ARTICLE)
+    save(cm.plot_historical_decomposition(run.historical_decomposition, "btc", last=36, units=units), "case_hd_btc.png", 0.9 * ARTICLE)
+    save(cm.plot_lp(run.irf, dict(run.lp), lp_state=dict(run.lp_state), state_name="liquidity",
+                           units=units, horizon_unit="months"), "case_lp.png", ARTICLE)
     assert run.event_effects is not None
 
     heading("monthly main job: SVAR")
@@ -250,14 +309,14 @@ def spectrum_figures(pooled: Any, by_regime: Any) -> None:
                          title=f"one-s.d. {shock} shock")
     fig.suptitle("Asset spectrum map, monthly 2015-2025 (pooled over regimes)", fontsize=11)
     fig.tight_layout()
-    save_figure(fig, OUT / "case_spectrum.png", dpi=DPI)
+    save(fig, "case_spectrum.png", ARTICLE)
     regimes = list(post_r.regimes)
     fig, axes = plt.subplots(1, 2, figsize=(13, 4.8))
     for ax, shock in zip(axes, ["net_liquidity", "real_rate"], strict=True):
         cm.plot_spectrum_by_regime({r: post_r.spectrum(shock, regime=r, scale="standardized") for r in regimes}, ax=ax,
                                    title=f"one-s.d. {shock} shock, by liquidity regime (of the month before)")
     fig.tight_layout()
-    save_figure(fig, OUT / "case_spectrum_regime.png", dpi=DPI)
+    save(fig, "case_spectrum_regime.png", ARTICLE)
 
     heading("asset model (pooled): diagnostics")
     print(post.diagnostics)
@@ -313,7 +372,7 @@ def robustness_grid(spec: Any, panel: Any) -> None:
     curves = {}
     for source, name in (("net_liquidity", "liquidity"), ("real_rate", "real_rate")):
         curve = whole.curve(source, "btc", at="peak")
-        save_figure(cm.plot_spec_curve(curve, units=units), OUT / f"case_spec_curve_{name}_btc.png", dpi=DPI)
+        save(cm.plot_spec_curve(curve, units=units), f"case_spec_curve_{name}_btc.png", 0.8 * ARTICLE)
         curves[f"{source}->btc"] = curve_numbers(curve)
     record_numbers("spec_curve", curves)  # the captions of case_spec_curve_*.png quote these
     # BTC's responses before and after 2020: the spec's ordering at the lag order AIC picks on the whole sample
@@ -328,7 +387,7 @@ def robustness_grid(spec: Any, panel: Any) -> None:
                loc="lower center", ncol=2, fontsize=8, bbox_to_anchor=(0.5, -0.06))
     fig.suptitle(f"BTC's responses before and after 2020 (recursive, VAR({lags}), no event dummies; "
                  "one-s.d. shocks of each sub-sample, 90% moving-block bootstrap bands)", fontsize=9)
-    save_figure(fig, OUT / "case_subsamples_btc.png", dpi=DPI)
+    save(fig, "case_subsamples_btc.png", ARTICLE)
 
     heading(f"robustness grid ({g.n_specifications} specifications, {seconds:.0f} s)")
     print(g.summary())
@@ -371,8 +430,7 @@ def sign_identified(spec: Any, panel: Any) -> None:
     boot = res.irf(24, bands="block", reps=1000, level=0.9)
     identified_set = res.irf(24, bands="set", level=0.9)
     units = units_of(panel)
-    save_figure(cm.plot_irf(boot, shocks=["real_rate", "net_liquidity"], units=units, horizon_unit="months"),
-                OUT / "case_sign_irf.png", dpi=DPI)
+    save(cm.plot_irf(boot, shocks=["real_rate", "net_liquidity"], units=units, horizon_unit="months"), "case_sign_irf.png", 0.6 * ARTICLE)
     heading("sign-identified chain (real_rate: real_rate+, hy_spread+; net_liquidity: net_liquidity+, hy_spread-; "
             "h=0..2; btc free)")
     print(res.identified.details)
@@ -446,7 +504,7 @@ def identification_side_by_side(spec: Any, panel: Any) -> None:
     fig.suptitle("BTC's response to a one-s.d. liquidity and risk (HY spread) shock under five identifications\n"
                  "same VAR, 90% joint moving-block bootstrap bands (1000 replications, each re-identified)", fontsize=9)
     fig.tight_layout()
-    save_figure(fig, OUT / "case_identification.png", dpi=DPI)
+    save(fig, "case_identification.png", 0.95 * ARTICLE)
     heading(f"identification side by side (case_identification.png), VAR({rec.lags}) without event dummies, "
             "90% joint block-bootstrap bands")
     vol = fits["volatility"].identification_details
@@ -477,13 +535,12 @@ def scenario_figures(run: Any) -> None:
     ds = stage.scenarios["tga_rebuild"]
     units = units_of(run.panel)
     shown = ["net_liquidity", "hy_spread", "btc"]
-    save_figure(cm.plot_fan(stage.density, shown, history=run.panel.data, units=units,
-                            title="Density forecast of the chain: 12 months after 2025-10"), OUT / "case_fan.png", dpi=DPI)
-    save_figure(cm.plot_scenario(ds, stage.baseline, shown, units=units), OUT / "case_scenario.png", dpi=DPI)
+    save(cm.plot_fan(stage.density, shown, history=run.panel.data, units=units,
+                            title="Density forecast of the chain: 12 months after 2025-10"), "case_fan.png", ARTICLE)
+    save(cm.plot_scenario(ds, stage.baseline, shown, units=units), "case_scenario.png", ARTICLE)
     now = run.choices.asset_regime_now
-    save_figure(cm.plot_scenario_spectrum(stage.spectra["tga_rebuild"][now], title=(
-        f"Asset spectrum under the $500bn TGA rebuild (liquidity shocks only; {now} regime, now)")),
-        OUT / "case_scenario_spectrum.png", dpi=DPI)
+    save(cm.plot_scenario_spectrum(stage.spectra["tga_rebuild"][now], title=(
+        f"Asset spectrum under the $500bn TGA rebuild (liquidity shocks only; {now} regime, now)")), "case_scenario_spectrum.png", ARTICLE)
     heading("scenario tga_rebuild: conditions, plausibility, parameters")
     for r in stage.condition_rows(run.spec, "tga_rebuild"):
         print(f"  {r['variable']} {r['period']} (h {r['horizon']}): {r['value']:g} ({r['units']}) = "

@@ -226,3 +226,87 @@ def test_generated_references_cover_the_cli_and_the_spec(site: Path) -> None:
         assert f"<span class=\"pre\">{key}</span>" in spec, key
     events = (site / "reference" / "events.html").read_text(encoding="utf-8")
     assert all(event_id in events for event_id in cm.event_catalogue())
+
+
+# ------------------------------------------------------------------ layout at 1280 px (docs/_static/causalmacro.css)
+_LAYOUT_JS = """() => {
+  const vw = document.documentElement.clientWidth, lost = [];
+  const name = e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ')[0] : '');
+  const scrolls = s => ['auto', 'scroll'].includes(s.overflowX);
+  const boxes = 'article table, article pre, article div.highlight, article dl.py > dt, article img,'
+    + ' article .pst-scrollable-table-container, .bd-sidebar-secondary nav.page-toc';
+  for (const e of document.querySelectorAll(boxes)) {
+    const r = e.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    // content wider than the box, and the box does not scroll: the rest is cut or spills out
+    if (e.scrollWidth > e.clientWidth + 1 && !scrolls(getComputedStyle(e)))
+      lost.push(`${name(e)}: content ${e.scrollWidth} px in a ${e.clientWidth}-px box that does not scroll`);
+    // the box itself reaches past the first ancestor that clips, or past the window with none that scrolls
+    let a = e.parentElement, held = false;
+    for (; a && a !== document.body; a = a.parentElement) {
+      const s = getComputedStyle(a);
+      if (s.overflowX === 'visible') continue;
+      const ar = a.getBoundingClientRect();
+      held = scrolls(s);
+      if (!held && (r.right > ar.right + 1 || r.left < ar.left - 1))
+        lost.push(`${name(e)}: ${Math.round(r.width)} px cut by ${name(a)} (${Math.round(ar.width)} px)`);
+      break;
+    }
+    if (!held && r.right > vw + 1) lost.push(`${name(e)}: right edge at ${Math.round(r.right)} px, window ${vw} px`);
+  }
+  // text outside code and formulas: TeX left untypeset
+  const article = document.querySelector('article');
+  const copy = article ? article.cloneNode(true) : document.createElement('div');
+  copy.querySelectorAll('pre, code, mjx-container, script, .math').forEach(n => n.remove());
+  const tex = (copy.textContent.match(/\\\\[()\\[\\]]|\\$\\$/g) || []).length;
+  const images = Array.from(document.querySelectorAll('article img')).map(i =>
+    [i.getAttribute('src'), i.naturalWidth, i.getBoundingClientRect().width]);
+  const empty = [];
+  for (const t of document.querySelectorAll('table.autosummary'))
+    for (const row of t.rows)
+      if (row.cells.length > 1 && !row.cells[row.cells.length - 1].innerText.trim()) empty.push(row.cells[0].innerText);
+  return {lost: [...new Set(lost)], tex, images, empty};
+}"""
+
+
+@pytest.fixture(scope="module")
+def layouts(site: Path, browser: Any) -> dict[str, dict[str, Any]]:
+    """Every page at 1280 x 900 (a laptop): what it loses, TeX left as text, its images, empty API summaries."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    seen = {}
+    for path in _pages(site):
+        page = context.new_page()
+        page.goto(path.as_uri(), wait_until="load")
+        with contextlib.suppress(Exception):
+            page.wait_for_function("() => document.querySelectorAll('mjx-container').length"
+                                   " >= document.querySelectorAll('span.math, div.math').length", timeout=20_000)
+        seen[str(path.relative_to(site))] = page.evaluate(_LAYOUT_JS)
+        page.close()
+    context.close()
+    return seen
+
+
+def test_no_content_is_lost_at_1280_px(layouts: dict[str, dict[str, Any]]) -> None:
+    """Tables, code blocks, signatures and "on this page" fit their box, or scroll inside their own box."""
+    assert len(layouts) > 20
+    lost = [f"{page}: {what}" for page, seen in layouts.items() for what in seen["lost"]]
+    assert lost == []
+
+
+def test_no_formula_is_left_as_tex(layouts: dict[str, dict[str, Any]]) -> None:
+    assert {page: seen["tex"] for page, seen in layouts.items() if seen["tex"]} == {}
+
+
+def test_no_api_summary_is_empty(layouts: dict[str, dict[str, Any]]) -> None:
+    """Every row of an autosummary table (methods, attributes, the API index) has a description."""
+    assert {page: seen["empty"] for page, seen in layouts.items() if seen["empty"]} == {}
+
+
+def test_every_image_is_drawn_at_twice_its_displayed_width(layouts: dict[str, dict[str, Any]]) -> None:
+    """Sharp on a high-density screen and when zoomed: natural width at least twice the width shown at 1280 px."""
+    blurred = [f"{page}: {src} natural {natural} px, shown {shown:.0f} px"
+               for page, seen in layouts.items() for src, natural, shown in seen["images"]
+               if natural < 2 * shown - 1]
+    undrawn = [f"{page}: {src}" for page, seen in layouts.items() for src, natural, _ in seen["images"] if natural == 0]
+    assert undrawn == []
+    assert blurred == []

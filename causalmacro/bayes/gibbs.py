@@ -81,6 +81,45 @@ __all__ = ["GibbsDraws", "LocationPosterior", "gibbs_sample", "location_posterio
 
 
 @dataclass(frozen=True)
+class _CovBatch:
+    """Covariates that touch disjoint dates, updated together by step 3b (their conditionals are independent)."""
+
+    cols: np.ndarray  # (B,) int: their columns of ``x1``
+    rows: np.ndarray  # (B, M) int: the dates each touches, padded to the longest with date 0
+    x: np.ndarray  # (B, M): the covariate's value on those dates, 0 in the padding
+    valid: np.ndarray  # (B, M) bool: False in the padding
+
+
+def _covariate_batches(x1: np.ndarray, cols: range, batch: bool) -> tuple[_CovBatch, ...]:
+    """The covariate columns ``cols`` of ``x1`` in batches of columns with disjoint non-zero dates (greedily, in
+    order; ``batch=False``: one column a batch)."""
+    groups: list[list[int]] = []
+    seen: list[np.ndarray] = []
+    for j in cols:
+        touched = x1[:, j] != 0
+        for k, used in enumerate(seen):
+            if batch and not (used & touched).any():
+                groups[k].append(j)
+                seen[k] = used | touched
+                break
+        else:
+            groups.append([j])
+            seen.append(touched.copy())
+    out = []
+    for group in groups:
+        dates = [np.flatnonzero(x1[:, j] != 0) for j in group]
+        width = max(max((d.size for d in dates), default=0), 1)
+        rows = np.zeros((len(group), width), dtype=np.intp)
+        valid = np.zeros((len(group), width), dtype=bool)
+        for b, d in enumerate(dates):
+            rows[b, : d.size] = d
+            valid[b, : d.size] = True
+        x = np.where(valid, x1[rows, np.asarray(group)[:, None]], 0.0)
+        out.append(_CovBatch(cols=np.asarray(group, dtype=np.intp), rows=rows, x=x, valid=valid))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
 class _Dense:
     """The stacked design on an (asset, date) grid, with the regressors' outer products."""
 
@@ -101,6 +140,7 @@ class _Dense:
     pooled: bool  # partial pooling (else independent Normal(0, PRIOR_MU_SD) betas)
     free_prec: np.ndarray  # (F,) prior precisions of the free columns (prior means 0)
     n_cov: int = 0  # covariates: the last n_cov free columns
+    cov_batches: tuple[_CovBatch, ...] = ()  # the covariates, in batches of disjoint dates (step 3b)
     assets: tuple[str, ...] = ()  # names, for errors
     groups: tuple[str, ...] = ()
 
@@ -113,7 +153,9 @@ class _Dense:
         return self.x1.shape[1] - self.f
 
 
-def _dense(design: StackedData, pooled: bool = True) -> _Dense:
+def _dense(design: StackedData, pooled: bool = True, *, batch_covariates: bool = True) -> _Dense:
+    """The design on the (asset, date) grid (``batch_covariates=False``: step 3b one covariate at a time, as the
+    sampler did before batching; the tests compare the two)."""
     n_a, n_t = len(design.assets), len(design.dates)
     y = np.zeros((n_a, n_t))
     mask = np.zeros((n_a, n_t))
@@ -145,6 +187,7 @@ def _dense(design: StackedData, pooled: bool = True) -> _Dense:
                   group_of=np.asarray(design.asset_group), onehot=onehot, n_obs=mask.sum(axis=1),
                   k=design.n_terms, lags=design.lags + 1, pooled=pooled,
                   free_prec=1.0 / np.asarray(free_sd) ** 2, n_cov=len(design.covariates),
+                  cov_batches=_covariate_batches(x1, range(n_free - len(design.covariates), n_free), batch_covariates),
                   assets=tuple(design.assets), groups=tuple(design.groups))
 
 
@@ -496,30 +539,30 @@ def _draw_covariates(st: _State, dn: _Dense, resid: np.ndarray, rng: np.random.G
     likelihood of the observations the covariate touches times its normal prior;
     ``w`` is drawn afresh in step 5, after the other collapsed steps, so the
     sweep stays a partially collapsed Gibbs sampler (van Dyk & Park, 2008).
+    Covariates that touch disjoint dates (``dn.cov_batches``: most event dummies)
+    have independent conditionals given the rest, so each batch is one vectorised
+    slice update: the same conditionals as one covariate at a time, fewer passes.
     Returns the updated residuals.
     """
-    nu = st.nu[:, None, None]
-    se2 = st.se[..., None] ** 2
-    half = (nu[..., 0] + 1) / 2  # (c, 1), the same for every covariate: computed once
-    nus2 = nu * se2[..., 0][..., None]  # (c, A, 1)
-    for j in range(dn.f - dn.n_cov, dn.f):
-        x = dn.x1[:, j]  # (T,)
-        touched = x != 0
-        xt = x[touched]
-        g = j - 1  # gamma holds the free columns after the intercept
-        part = resid[..., touched] + st.gamma[..., g, None] * xt  # (c, A, Tj)
-        mask = dn.mask[:, touched]
-        # unobserved entries contribute exactly 0 either way: log1p(0) = 0 where part and x are zeroed
-        part_m, xt_m = part * mask, xt * mask  # (c, A, Tj), (A, Tj)
+    nu = st.nu[:, None, None, None]
+    half = (nu + 1) / 2  # (c, 1, 1, 1)
+    nus2 = nu * st.se[..., None, None] ** 2  # (c, A, 1, 1)
+    for batch in dn.cov_batches:
+        g = batch.cols - 1  # gamma holds the free columns after the intercept
+        part = resid[..., batch.rows] + st.gamma[..., g, None] * batch.x  # (c, A, B, M)
+        mask = dn.mask[:, batch.rows] * batch.valid  # (A, B, M)
+        # unobserved entries and the padding contribute exactly 0 either way: log1p(0) = 0 where both are zeroed
+        part_m, xt_m = part * mask, batch.x * mask
 
         def logp(v: np.ndarray, part_m: np.ndarray = part_m, xt_m: np.ndarray = xt_m,
-                 prec: float = float(dn.free_prec[j])) -> np.ndarray:
+                 prec: np.ndarray = dn.free_prec[batch.cols]) -> np.ndarray:
             r2 = (part_m - v[..., None] * xt_m) ** 2
-            ll = -half * np.log1p(r2 / nus2).sum(axis=-1)
+            ll = -half[..., 0] * np.log1p(r2 / nus2).sum(axis=-1)
             return np.asarray(ll - 0.5 * prec * v**2)
 
-        st.gamma[..., g] = slice_update(logp, st.gamma[..., g], rng, 1.0)
-        resid[..., touched] = part - st.gamma[..., g, None] * xt
+        new = slice_update(logp, st.gamma[..., g], rng, 1.0)
+        st.gamma[..., g] = new
+        resid[..., batch.rows[batch.valid]] = (part - new[..., None] * batch.x)[..., batch.valid]
     return resid
 
 

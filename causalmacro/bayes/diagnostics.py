@@ -9,7 +9,9 @@ localization: an improved R-hat", *Bayesian Analysis* 16(2); Betancourt, 2017,
 
 from __future__ import annotations
 
+import hashlib
 import warnings
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -254,15 +256,37 @@ def _rhat_and_bulk_ess_block(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return rhat, ess
 
 
+_MEMO: OrderedDict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+_MEMO_SIZE = 64  # variables: a fit's gate check and its diagnose() share the R-hat and bulk ESS of each
+
+
 def _rhat_and_bulk_ess(draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """:func:`rhat_rank` and :func:`ess_bulk` of ``draws`` together: both use the z-scaled split chains, ranked
-    once here."""
-    shape, blocks = _blocks(draws)
+    once here.
+
+    Remembered for the last :data:`_MEMO_SIZE` arrays by a digest of their bytes: the Gibbs sampler's last gate
+    check and :func:`diagnose` look at the same draws, so the second asks again for numbers already computed (the
+    digest costs a few percent of the sort it saves; the results are read-only copies).
+    """
+    x = np.ascontiguousarray(draws, dtype=float)
+    key = (x.shape, hashlib.blake2b(x.data, digest_size=16).digest())
+    hit = _MEMO.get(key)
+    if hit is not None:
+        _MEMO.move_to_end(key)
+        return hit
+    shape, blocks = _blocks(x)
     if not blocks:
-        return np.full(shape, np.nan), np.full(shape, np.nan)
-    parts = [_rhat_and_bulk_ess_block(b) for b in blocks]
-    return (np.concatenate([r for r, _ in parts]).reshape(shape),
-            np.concatenate([e for _, e in parts]).reshape(shape))
+        out = (np.full(shape, np.nan), np.full(shape, np.nan))
+    else:
+        parts = [_rhat_and_bulk_ess_block(b) for b in blocks]
+        out = (np.concatenate([r for r, _ in parts]).reshape(shape),
+               np.concatenate([e for _, e in parts]).reshape(shape))
+    for a in out:
+        a.flags.writeable = False
+    _MEMO[key] = out
+    while len(_MEMO) > _MEMO_SIZE:
+        _MEMO.popitem(last=False)
+    return out
 
 
 def rhat_rank(draws: np.ndarray) -> np.ndarray:
@@ -273,7 +297,7 @@ def rhat_rank(draws: np.ndarray) -> np.ndarray:
     element by element (Vehtari et al., 2021); shape ``draws.shape[2:]``. NaN where a
     column holds a NaN or, as arviz, fewer than 2 chains or 4 draws.
     """
-    return _rhat_and_bulk_ess(draws)[0]
+    return _rhat_and_bulk_ess(draws)[0].copy()
 
 
 def _ess_3d(z: np.ndarray) -> np.ndarray:
@@ -317,7 +341,7 @@ def ess_bulk(draws: np.ndarray) -> np.ndarray:
     computes it element by element; shape ``draws.shape[2:]``. NaN where a column
     holds a NaN or there are fewer than 4 draws.
     """
-    return _rhat_and_bulk_ess(draws)[1]
+    return _rhat_and_bulk_ess(draws)[1].copy()
 
 
 def gate_check(draws: Mapping[str, np.ndarray]) -> tuple[bool, float, float]:

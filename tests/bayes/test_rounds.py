@@ -201,3 +201,20 @@ def test_first_failing_agrees_with_gate_check_and_checks_the_named_variable_firs
     assert first_failing(draws) == "bad"  # the declared order
     assert first_failing(draws, ["sticky"]) == "sticky"  # the named variable first
     assert first_failing(draws, ["good", "missing"]) == "bad"
+
+
+def test_rhat_and_ess_are_remembered_by_value_not_by_object() -> None:
+    """diagnose() reuses the last gate check's numbers for the same draws (equal bytes), and only for those."""
+    from causalmacro.bayes import diagnostics as d
+
+    x = np.random.default_rng(5).normal(size=(4, 300, 3))
+    first = d._rhat_and_bulk_ess(x)
+    again = d._rhat_and_bulk_ess(x.copy())  # another object, the same values: the remembered arrays
+    assert again[0] is first[0] and again[1] is first[1]
+    y = x.copy()
+    y[0, 0, 0] += 1e-9  # one draw changed: computed afresh
+    assert d._rhat_and_bulk_ess(y)[0] is not first[0]
+    assert not first[0].flags.writeable  # the remembered arrays cannot be changed by a caller
+    r = d.rhat_rank(x)
+    r[0] = 99.0  # the public functions return copies
+    assert d.rhat_rank(x)[0] != 99.0

@@ -83,6 +83,7 @@ sphinx_gallery_conf = {
     "filename_pattern": r"/plot_",
     "ignore_pattern": r"__init__\.py",
     "reset_modules": ("matplotlib", "gallery_memo.reset"),
+    "image_scrapers": ("gallery_images.scraper",),  # images at least twice the article's width
     "reset_modules_order": "both",
     "abort_on_example_error": True,  # an example that fails fails the build
     "remove_config_comments": True,

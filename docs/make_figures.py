@@ -39,6 +39,7 @@ import argparse
 import contextlib
 import itertools
 import json
+import textwrap
 import time
 from pathlib import Path
 from typing import Any
@@ -82,12 +83,30 @@ def tick_px(fig: Any, shown: float) -> float:
     return min(sizes) * shown / (72 * width) if sizes else float("inf")
 
 
+def wrap_to_width(fig: Any) -> None:
+    """Wrap the figure's own texts (its title, notes) that run past its width, onto more lines.
+
+    Enlarged, a one-line title wider than the figure would widen the saved image with the text, and the
+    tick labels would shrink on screen as fast as they grow: ``legible`` would never converge.
+    """
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for text in [fig._suptitle, *fig.texts]:
+        if text is None or not text.get_text():
+            continue
+        wide = text.get_window_extent(renderer).width
+        if wide > 0.98 * fig.bbox.width:
+            lines = text.get_text().splitlines()
+            chars = max(10, int(max(map(len, lines)) * 0.95 * fig.bbox.width / wide))
+            text.set_text("\n".join(textwrap.fill(line, chars) for line in lines))
+
+
 def legible(fig: Any, shown: float) -> float:
     """Enlarge every text of ``fig`` by one factor until its tick labels are ``MIN_TICK_PX`` on screen; the factor.
 
     The package draws for a notebook or a report at full size; the docs show a figure at the article's
     width, often smaller. Larger text relative to the figure is what keeps it legible there; the layout
-    is redone (under the figure's title, if it has one).
+    is redone (under the figure's title and any banner at its top).
     """
     total = 1.0
     for _ in range(10):  # text outside the axes (legends, titles beside them) widens the image: a few rounds
@@ -106,11 +125,14 @@ def legible(fig: Any, shown: float) -> float:
         for text in fig.findobj(Text):
             if id(text) not in ticks:  # tick labels: tick_params above, once
                 text.set_fontsize(text.get_fontsize() * factor)
-        title = fig._suptitle
+        wrap_to_width(fig)
+        # tight_layout leaves room for the figure's title itself; other texts in the upper half (a banner) it
+        # does not see: the axes go under them
         top = 1.0
-        if title is not None and title.get_text():
-            box = title.get_window_extent(fig.canvas.get_renderer()).transformed(fig.transFigure.inverted())
-            top = min(top, box.y0 - 0.01)
+        for text in fig.texts:
+            box = text.get_window_extent(fig.canvas.get_renderer()).transformed(fig.transFigure.inverted())
+            if text.get_text() and box.y0 > 0.5:
+                top = min(top, box.y0 - 0.01)
         with contextlib.suppress(Exception):  # insets that tight_layout cannot lay out keep their places
             fig.tight_layout(rect=(0, 0, 1, top))
     raise AssertionError(f"tick labels stay under {MIN_TICK_PX} px at {shown} px: {tick_px(fig, shown):.1f} px")
@@ -125,6 +147,13 @@ def save(fig: Any, name: str, shown: float) -> None:
     save_figure(fig, OUT / name, dpi=dpi)
     print(f"  {name}: shown {shown:.0f} px, tick labels {px:.1f} px (text x{factor:.2f}), "
           f"{dpi} dpi, {width * dpi:.0f} px wide")
+
+
+def taller(fig: Any, factor: float) -> Any:
+    """``fig`` with its height times ``factor`` (its width, hence the legibility at the width shown, unchanged)."""
+    width, height = fig.get_size_inches()
+    fig.set_size_inches(width, height * factor)
+    return fig
 
 
 def heading(text: str) -> None:
@@ -206,13 +235,15 @@ def weekly_chain(data_dir: Path | None) -> None:
     assert run.event_effects is not None and run.position is not None
     titles = {name: weekly.event_title(name) for name in weekly.events}
     four = ["covid_crash_2020", "terra_ust_collapse_2022", "ftx_collapse_2022", "bybit_hack_2025"]
-    save(cm.plot_event_effects(run.event_effects, titles=titles, units=units, horizon_unit="weeks",
-                                      events=four), "weekly_events.png", CONCEPTS)
+    # the rows' labels (each event's id and title, on four or five lines) need taller rows than the default
+    save(taller(cm.plot_event_effects(run.event_effects, titles=titles, units=units, horizon_unit="weeks",
+                                      events=four), 1.45), "weekly_events.png", CONCEPTS)
     save(cm.plot_position(run.position, units=units), "weekly_position.png", CONCEPTS)
     crypto_events = ["covid_crash_2020", "terra_ust_collapse_2022", "ftx_collapse_2022", "usdc_depeg_2023",
                      "spot_bitcoin_etf_approval_2024", "bybit_hack_2025"]
-    save(cm.plot_event_effects(run.event_effects, titles=titles, units=units, horizon_unit="weeks",
-                                      events=crypto_events, responses=["real_rate", "hy_spread", "btc"]), "case_events_weekly.png", 0.8 * ARTICLE)
+    save(taller(cm.plot_event_effects(run.event_effects, titles=titles, units=units, horizon_unit="weeks",
+                                      events=crypto_events, responses=["real_rate", "hy_spread", "btc"]), 1.15),
+         "case_events_weekly.png", 0.8 * ARTICLE)
     heading("weekly chain with events (weekly_*.png, case_events_weekly.png)")
     print("\n".join(run.summary_lines()))
     fx = run.event_effects
@@ -491,7 +522,7 @@ def identification_side_by_side(spec: Any, panel: Any) -> None:
         print(f"  {label}: fit and 1000 block-bootstrap replications in {time.perf_counter() - t0:.1f} s "
               f"({res.bootstrap(1000).n_kept} kept)")
     # one column per scheme, one row per shock, the same scale along a row: four overlaid bands would hide each other
-    fig, ax = plt.subplots(2, len(irfs), figsize=(2.3 * len(irfs) + 1.2, 4.8), sharey="row", sharex=True,
+    fig, ax = plt.subplots(2, len(irfs), figsize=(2.3 * len(irfs) + 1.2, 5.6), sharey="row", sharex=True,
                            squeeze=False)
     for j, (label, irf) in enumerate(irfs.items()):
         cm.plot_irf(irf, responses=["btc"], shocks=["net_liquidity", "hy_spread"], axes=np.array([ax[0, j], ax[1, j]]),
@@ -499,7 +530,7 @@ def identification_side_by_side(spec: Any, panel: Any) -> None:
         ax[0, j].set_title(f"{label}\nnet_liquidity shock", fontsize=8)
         ax[1, j].set_title("hy_spread shock", fontsize=8)
         for a in ax[:, j]:
-            a.set_ylabel("btc (% log change)" if j == 0 else "", fontsize=7)
+            a.set_ylabel("btc\n(% log change)" if j == 0 else "", fontsize=7)  # two lines: the rows are short
         ax[0, j].set_xlabel("")
     fig.suptitle("BTC's response to a one-s.d. liquidity and risk (HY spread) shock under five identifications\n"
                  "same VAR, 90% joint moving-block bootstrap bands (1000 replications, each re-identified)", fontsize=9)

@@ -61,3 +61,26 @@ def test_a_figure_already_legible_is_left_alone(make_figures: Any) -> None:
     assert make_figures.legible(fig, make_figures.CONCEPTS) == 1.0
     assert ax.get_xticklabels()[0].get_fontsize() == 10
     plt.close(fig)
+
+
+def test_a_title_wider_than_the_figure_is_wrapped_so_that_legible_converges(make_figures: Any) -> None:
+    """weekly_events' failure: a one-line title wider than the figure grows with the text it enlarges."""
+    from matplotlib import pyplot as plt
+
+    fig, axes = plt.subplots(1, 5, figsize=(12.5, 4))
+    for ax in axes:
+        ax.plot([0, 1], [0, 1])
+        ax.tick_params(labelsize=7)
+    title = fig.suptitle("Estimated effects of the events (VAR dummies, each along its own shape), "
+                         "90% joint (sup-t) moving-block bootstrap bands, " * 2, fontsize=12)
+    fig.canvas.draw()
+    assert title.get_window_extent().width > fig.bbox.width  # as drawn: the title widens the saved image
+    factor = make_figures.legible(fig, make_figures.CONCEPTS)
+    assert factor > 1.2
+    assert make_figures.tick_px(fig, make_figures.CONCEPTS) >= make_figures.MIN_TICK_PX
+    fig.canvas.draw()
+    assert "\n" in title.get_text()
+    assert title.get_window_extent().width <= fig.bbox.width
+    # the saved image is the figure's width: the title no longer sets it
+    assert fig.get_tightbbox().width <= fig.get_size_inches()[0] + 0.05
+    plt.close(fig)

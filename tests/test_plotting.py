@@ -161,10 +161,23 @@ def test_lp_titles_follow_the_projection_shock_size(size: str, words: str) -> No
     fig = plotting.plot_lp(_irf(shock_size="std"), _lp(size), units={"b": "Percent"})
     ax = fig.axes[0]
     assert ax.get_title() == f"b to a {words}\na shock"
-    assert ax.get_ylabel() == "b (pp)"
+    assert ax.get_ylabel() == "b\n(pp)"  # two short lines: the label stays within the panel's height
     assert fig.get_suptitle() == "Local projections (Jordà 2005) beside the VAR's responses, 68% pointwise bands"
     lines = [line for line in ax.get_lines() if line.get_label() == "local projection"]
     assert_allclose(lines[0].get_ydata(), [0.0, 0.5, 0.2, 0.1])
+
+
+def test_lp_state_row_names_the_states_in_the_legend_title_not_in_the_axis_label() -> None:
+    """The state row's axis label is as short as the row above's; the states' definition titles the legend."""
+    states = xr.concat([_irf(level=0.68), _irf(level=0.68) + 0.2], dim=pd.Index(["contracting", "expanding"],
+                                                                                name="state"))
+    fig = plotting.plot_lp(_irf(shock_size="std"), _lp("std"), lp_state={"a -> b": states}, state_name="liquidity",
+                           units={"b": "Percent"})
+    top, bottom = fig.axes
+    assert bottom.get_ylabel() == top.get_ylabel() == "b\n(pp)"
+    legend = bottom.get_legend()
+    assert legend.get_title().get_text() == "liquidity in the period\nbefore the shock"
+    assert [t.get_text() for t in legend.get_texts()] == ["contracting", "expanding"]
 
 
 def test_lp_from_local_projections_says_its_shock_size() -> None:

@@ -68,7 +68,7 @@ def plot_lp(
     lp_state : mapping, optional
         Link -> state-dependent projections (a ``state`` dim).
     state_name : str, optional
-        The regime definition of the states (for the row's label).
+        The regime definition of the states (the title of the state row's legend).
     horizon_unit : str
         Unit of the horizon axis (``"months"`` for a monthly panel).
 
@@ -97,7 +97,8 @@ def plot_lp(
         a.axhline(0, color="0.4", lw=0.6)
         size = shock_phrase(proj.attrs)
         a.set_title(f"{target} to a {size + chr(10) if size else ''}{source} shock", fontsize=8)
-        a.set_ylabel(f"{target} ({short_unit(unit_of(units, target))})", fontsize=7)
+        unit = short_unit(unit_of(units, target))
+        a.set_ylabel(f"{target}\n({unit})", fontsize=7)  # two short lines: the panel's height holds them
         if j == 0:
             a.legend(fontsize=6, loc="best")
         a.tick_params(labelsize=7)
@@ -107,9 +108,10 @@ def plot_lp(
             for k, state in enumerate(da.coords["state"].values):
                 band(b, h, da.sel(state=state), f"C{k + 1}", str(state))
             b.axhline(0, color="0.4", lw=0.6)
-            b.set_ylabel(f"{target}, by {state_name or 'state'}\n(state of the period before the shock)", fontsize=6)
-            if j == 0:
-                b.legend(fontsize=6, loc="best")
+            b.set_ylabel(f"{target}\n({unit})", fontsize=7)
+            if j == 0:  # the states, named in the legend's title: the row's label stays short
+                b.legend(fontsize=6, loc="best", title=f"{state_name or 'state'} in the period\nbefore the shock",
+                         title_fontsize=6)
             b.tick_params(labelsize=7)
         ax[-1, j].set_xlabel(f"horizon ({horizon_unit})", fontsize=8)
     attrs = lp[links[0]].attrs if links else {}

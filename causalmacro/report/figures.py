@@ -30,6 +30,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 from collections import deque
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, wait
@@ -100,11 +101,22 @@ class FigureWorkers:
 
             self.pool = ProcessPoolExecutor(max_workers=self.jobs - 1, mp_context=_context(),
                                             initializer=_start_worker, initargs=(figure_settings(),))
-            for _ in range(self.jobs - 1):  # one per worker: each submit starts a process while none is idle
-                self.pool.submit(_ready)
+            # started from a thread: starting a process waits for the forkserver to import the plotting code
+            # (seconds), which this process would otherwise spend waiting rather than working
+            self._starter: threading.Thread | None = threading.Thread(target=self._start, daemon=True)
+            self._starter.start()
+
+    def _start(self) -> None:
+        assert self.pool is not None
+        for _ in range(self.jobs - 1):  # one per worker: each submit starts a process while none is idle
+            self.pool.submit(_ready)
 
     def close(self, *, cancel: bool = False) -> None:
         """Stop the workers once they finish what they draw (``cancel``: drop what they have not started)."""
+        starter: threading.Thread | None = getattr(self, "_starter", None)
+        if starter is not None:
+            starter.join()
+            self._starter = None
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=cancel)
             self.pool = None

@@ -14,6 +14,7 @@ from causalmacro.errors import ArgumentError
 from causalmacro.report.figures import (
     FIGURE_JOBS_CAP,
     FigureTask,
+    FigureWorkers,
     check_jobs,
     default_jobs,
     draw_figures,
@@ -33,8 +34,14 @@ def _snapshot(folder: Path) -> dict[str, str]:
 def test_folder_is_the_same_bytes_for_one_and_two_processes(run: Any, tmp_path: Path) -> None:
     one = write.write_run(run, tmp_path / "one", jobs=1)
     two = write.write_run(run, tmp_path / "two", jobs=2)
-    assert one.files == two.files  # the declared order, not the order figures finished in
+    with FigureWorkers(2) as workers:  # started ahead, as `causalmacro run` starts them before the fit
+        ahead = write.write_run(run, tmp_path / "ahead", workers=workers)
+        assert workers.pool is not None  # write_run leaves workers it was given open
+    assert workers.pool is None
+    assert one.files == two.files == ahead.files  # the declared order, not the order figures finished in
     a, b = _snapshot(tmp_path / "one"), _snapshot(tmp_path / "two")
+    c = _snapshot(tmp_path / "ahead")
+    assert {k: v for k, v in c.items() if k != "manifest.json"} == {k: v for k, v in a.items() if k != "manifest.json"}
     assert set(a) == set(b) == set(one.files)
     assert {"irf.png", "graph.png", "graph.svg", "graph.html", "lp.png"} <= set(a)
     differ = sorted(name for name in a if a[name] != b[name])

@@ -97,8 +97,8 @@ def _covariate_batches(x1: np.ndarray, cols: range, batch: bool) -> tuple[_CovBa
     seen: list[np.ndarray] = []
     for j in cols:
         touched = x1[:, j] != 0
-        for k, used in enumerate(seen):
-            if batch and not (used & touched).any():
+        for k, used in enumerate(seen if batch else []):
+            if not (used & touched).any():
                 groups[k].append(j)
                 seen[k] = used | touched
                 break

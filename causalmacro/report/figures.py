@@ -96,6 +96,7 @@ class FigureWorkers:
     def __init__(self, jobs: int | None = None) -> None:
         self.jobs = check_jobs(jobs)
         self.pool: ProcessPoolExecutor | None = None
+        self._starter: threading.Thread | None = None
         if self.jobs > 1:
             from causalmacro.plotting._common import figure_settings
 
@@ -103,7 +104,7 @@ class FigureWorkers:
                                             initializer=_start_worker, initargs=(figure_settings(),))
             # started from a thread: starting a process waits for the forkserver to import the plotting code
             # (seconds), which this process would otherwise spend waiting rather than working
-            self._starter: threading.Thread | None = threading.Thread(target=self._start, daemon=True)
+            self._starter = threading.Thread(target=self._start, daemon=True)
             self._starter.start()
 
     def _start(self) -> None:
@@ -113,9 +114,8 @@ class FigureWorkers:
 
     def close(self, *, cancel: bool = False) -> None:
         """Stop the workers once they finish what they draw (``cancel``: drop what they have not started)."""
-        starter: threading.Thread | None = getattr(self, "_starter", None)
-        if starter is not None:
-            starter.join()
+        if self._starter is not None:
+            self._starter.join()
             self._starter = None
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=cancel)
@@ -144,7 +144,6 @@ class FigureDrawing:
         self._own = FigureWorkers(jobs) if workers is None and check_jobs(jobs) > 1 else None
         started = workers if workers is not None else self._own
         self._pool = started.pool if started is not None else None
-        self.jobs = started.jobs if started is not None and self._pool is not None else 1
         self._here: deque[FigureTask] = deque()
         self._sent: list[tuple[FigureTask, Future[None]]] = []
 

@@ -169,7 +169,7 @@ def replicate(truth: dict[str, Any], y: np.ndarray, seed: int, *, n_draws: int =
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            idata = gibbs_inference_data(_model(n_periods, design_seed), design, draws=0, tune=0,
+            idata = gibbs_inference_data(design, draws=0, tune=0,
                                          chains=SAMPLER_DEFAULTS["gibbs"]["chains"],
                                          rng=np.random.default_rng(seed), rounds=rounds or Rounds())
     except np.linalg.LinAlgError as exc:  # the known defect on prior-possible data with tiny nu (issue 22)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -41,10 +42,19 @@ def test_import_is_light(module: str) -> None:
     assert out.strip() == "[]"
 
 
+def test_the_main_job_with_the_gibbs_sampler_imports_no_pymc() -> None:
+    """PyMC and PyTensor (about 1.5 s to import) load only for the NUTS samplers or a posterior predictive."""
+    code = ("import sys, causalmacro as cm; spec = cm.load_spec('models/demo.toml'); "
+            "cm.fit_spec(spec, cm.build_panel(spec, cm.open_source(spec)), reps=0); "
+            "print(sorted(m for m in ('pymc', 'pytensor') if m in sys.modules))")
+    root = Path(cm.__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root).stdout
+    assert out.strip().splitlines()[-1] == "[]"
+
+
 def test_build_requirement_supports_the_license_field() -> None:
     """``license = "BSD-3-Clause"`` (an SPDX string, PEP 639) needs setuptools >= 77; older ones fail the build."""
     import tomllib
-    from pathlib import Path
 
     from packaging.requirements import Requirement
     from packaging.version import Version

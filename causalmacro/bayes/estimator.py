@@ -34,12 +34,11 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import arviz as az
 import numpy as np
 import pandas as pd
-import pymc as pm
 import xarray as xr
 
 from ..errors import ArgumentError, DataError
@@ -50,6 +49,9 @@ from .model import Parameterization, Pooling, build_model, data_values
 from .results import AssetResponseResults, FitFailedWarning
 from .rounds import Rounds
 from .sampling import SAMPLERS, Sampler, SamplerSession
+
+if TYPE_CHECKING:
+    import pymc as pm
 
 __all__ = ["SAMPLER_DEFAULTS", "AssetResponseModel"]
 
@@ -271,7 +273,7 @@ class AssetResponseModel:
         draws, tune, chains = _defaults(sampler, draws, tune, chains)
         _check_counts(draws, tune, chains, target_accept)
         seed = _seed(rng)
-        session = SamplerSession(self.build(), sampler)
+        session = SamplerSession(self.build, sampler, pooled=self._pooling == "partial")  # built if NUTS needs it
         idata = session.sample(
             None,
             design=self._design,
@@ -372,10 +374,10 @@ class AssetResponseModel:
             )
             designs.append(self._design.with_shocks(frame))
 
-        model = build_model(
-            designs[0], pooling=self._pooling, parameterization=self._parameterization
-        )
-        session = SamplerSession(model, sampler)
+        first = designs[0]
+        session = SamplerSession(lambda: build_model(first, pooling=self._pooling,
+                                                     parameterization=self._parameterization),
+                                 sampler, pooled=self._pooling == "partial")
         parts: list[az.InferenceData] = []
         for design in designs:
             parts.append(

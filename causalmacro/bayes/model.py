@@ -67,14 +67,15 @@ the effect of a unit of the covariate in the asset's return units.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import pymc as pm
-import pytensor.tensor as pt
 
 from ..errors import ArgumentError
 from .design import StackedData
+
+if TYPE_CHECKING:
+    import pymc as pm
 
 __all__ = [
     "PRIOR_A_SD",
@@ -174,6 +175,9 @@ def build_model(
     # the hierarchy's dims: (shock, lag), or (shock, effect, lag) with regimes
     hier: tuple[str, ...] = ("shock", "effect") if regimes else ("shock",)
     suffix = "_effect" if regimes else ""
+    import pymc as pm  # here, not at import: the Gibbs sampler samples this posterior without PyMC
+    import pytensor.tensor as pt
+
     values = data_values(data)
     with pm.Model(coords=coords) as model:
         x = pm.Data("x", values["x"], dims=("time", "coef"))

@@ -21,12 +21,11 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from collections.abc import Mapping
-from typing import Any, Literal
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Literal
 
 import arviz as az
 import numpy as np
-import pymc as pm
 import xarray as xr
 
 from ..errors import ArgumentError
@@ -34,6 +33,9 @@ from .design import StackedData
 from .diagnostics import first_failing
 from .gibbs import GibbsDraws, gibbs_sample
 from .rounds import GateRecord, Rounds, gibbs_to_gate
+
+if TYPE_CHECKING:
+    import pymc as pm
 
 __all__ = ["RANK_COPIES", "SAMPLERS", "Sampler", "SamplerSession", "gibbs_inference_data", "posterior_arrays"]
 
@@ -46,14 +48,20 @@ def _seed(rng: np.random.Generator) -> int:
 
 
 class SamplerSession:
-    """A built model plus its compiled sampler, refittable on new data.
+    """A model plus its compiled sampler, refittable on new data.
 
     Parameters
     ----------
-    model : pymc.Model
-        Model whose data live in ``pm.Data`` containers.
+    model : pymc.Model or callable
+        Model whose data live in ``pm.Data`` containers, or a function of no
+        argument that builds it. The Gibbs sampler never needs the PyMC model
+        (it samples the same posterior from the design): given a builder, it
+        samples without building it, or importing PyMC at all.
     sampler : {"gibbs", "pymc", "nutpie"}
         The blocked Gibbs sampler, or a NUTS implementation.
+    pooled : bool, default True
+        The model's hierarchy (``pooling="partial"``; False: ``"none"``), which the
+        Gibbs sampler needs to know without the model.
 
     Raises
     ------
@@ -61,10 +69,18 @@ class SamplerSession:
         If ``sampler="nutpie"`` and nutpie is not installed.
     """
 
-    def __init__(self, model: pm.Model, sampler: Sampler = "pymc") -> None:
+    def __init__(self, model: pm.Model | Callable[[], pm.Model], sampler: Sampler = "pymc", *,
+                 pooled: bool = True) -> None:
         if sampler not in SAMPLERS:
             raise ArgumentError(f"sampler: expected one of {', '.join(map(repr, SAMPLERS))}, got {sampler!r}")
-        self.model = model
+        self._model: pm.Model | None = None
+        self._build: Callable[[], pm.Model] | None = None
+        if callable(model) and not hasattr(model, "named_vars"):
+            self._build = model
+        else:
+            self._model = model
+            pooled = "tau" in model.named_vars
+        self.pooled = pooled
         self.sampler: Sampler = sampler
         self._compiled: Any = None
         if sampler == "nutpie":
@@ -75,7 +91,15 @@ class SamplerSession:
                 )
             import nutpie
 
-            self._compiled = nutpie.compile_pymc_model(model, backend="numba")
+            self._compiled = nutpie.compile_pymc_model(self.model, backend="numba")
+
+    @property
+    def model(self) -> pm.Model:
+        """The PyMC model (built on first use when the session was given a builder)."""
+        if self._model is None:
+            assert self._build is not None
+            self._model = self._build()
+        return self._model
 
     def sample(
         self,
@@ -124,12 +148,15 @@ class SamplerSession:
         if self.sampler == "gibbs":
             if design is None:
                 raise ArgumentError("sampler='gibbs' needs the design to sample")
-            if data:
-                pm.set_data(dict(data), model=self.model)
-            return gibbs_inference_data(self.model, design, draws=draws, tune=tune, chains=chains, rng=rng,
+            if data and self._model is not None:  # a model built: kept in step with the design sampled
+                import pymc as pm
+
+                pm.set_data(dict(data), model=self._model)
+            return gibbs_inference_data(design, pooled=self.pooled, draws=draws, tune=tune, chains=chains, rng=rng,
                                         log_likelihood=log_likelihood, cores=cores, rounds=rounds)
         if rounds is not None:
             raise ArgumentError(f"rounds: sampling to the gate is the Gibbs sampler's, not {self.sampler!r}'s")
+        import pymc as pm
         if self.sampler == "nutpie":
             import nutpie
 
@@ -182,9 +209,9 @@ def _drop_unconstrained(idata: az.InferenceData) -> az.InferenceData:
 
 
 def gibbs_inference_data(
-    model: pm.Model,
     design: StackedData,
     *,
+    pooled: bool = True,
     draws: int,
     tune: int,
     chains: int,
@@ -193,8 +220,9 @@ def gibbs_inference_data(
     cores: int = 1,
     rounds: Rounds | None = None,
 ) -> az.InferenceData:
-    """Run the Gibbs sampler and return its draws as a PyMC fit of ``model`` would.
+    """Run the Gibbs sampler and return its draws as a PyMC fit of the design's model would.
 
+    ``pooled``: the model of ``build_model(design, pooling="partial")``, else ``pooling="none"``.
     The posterior holds every free variable of the PyMC model (the non-centred
     ``z_group``, ``z_beta`` recomputed from the draws) and every deterministic,
     with the model's names, dims and coordinates, so posterior predictive checks,
@@ -207,7 +235,6 @@ def gibbs_inference_data(
     ``sweeps`` (per chain, warm-up included), ``rounds``, ``gate_met``, ``max_sweeps`` and ``stop`` (in
     words), ``tuning_steps`` the warm-up.
     """
-    pooled = "tau" in model.named_vars
     record: GateRecord | None = None
     if rounds is None:
         out = gibbs_sample(design, draws=draws, tune=tune, chains=chains, rng=rng, pooled=pooled, cores=cores)
@@ -223,7 +250,7 @@ def gibbs_inference_data(
         out, record = gibbs_to_gate(design, chains=chains, rng=rng, gate=gate, rounds=rounds, pooled=pooled,
                                     cores=cores)
         tune = record.burn
-    idata = _to_inference_data(model, design, out, tune=tune, log_likelihood=log_likelihood)
+    idata = _to_inference_data(design, out, pooled=pooled, tune=tune, log_likelihood=log_likelihood)
     if record is not None:
         idata["posterior"].attrs.update(sweeps=record.sweeps, rounds=record.rounds, gate_met=int(record.gate_met),
                                         max_sweeps=record.cap, stop=record.reason)
@@ -297,10 +324,9 @@ RANK_COPIES = frozenset({"beta", "sigma_e", "gamma"})
 the same ranks, so the same rank-normalised R-hat and bulk ESS; the per-round gate check skips them."""
 
 
-def _to_inference_data(model: pm.Model, design: StackedData, out: GibbsDraws, *, tune: int,
+def _to_inference_data(design: StackedData, out: GibbsDraws, *, pooled: bool, tune: int,
                        log_likelihood: bool = False) -> az.InferenceData:
-    """The Gibbs draws ``out`` as the InferenceData a PyMC fit of ``model`` would give."""
-    pooled = "tau" in model.named_vars
+    """The Gibbs draws ``out`` as the InferenceData a PyMC fit of the design's model would give."""
     chains, draws = out.nu.shape
     post = posterior_arrays(design, out, pooled)
     n_l = design.lags + 1

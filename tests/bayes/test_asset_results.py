@@ -85,6 +85,26 @@ def test_unknown_sampler_is_refused_before_the_model_is_built(model, monkeypatch
                               sampler="stan")  # type: ignore[arg-type]
 
 
+def test_the_gibbs_sampler_needs_no_pymc_model(model, monkeypatch, small_panel):
+    """The Gibbs sampler samples the model's posterior from the design: fitting builds no PyMC graph (seconds
+    of PyTensor work and PyMC's import, which the main job used to pay), and the result is that of a session
+    given the built model."""
+    fresh = model.fit(draws=10, tune=5, chains=2, rng=3)
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the PyMC model was built")
+
+    monkeypatch.setattr(estimator_module, "build_model", boom)
+    monkeypatch.setattr(AssetResponseModel, "build", boom)
+    xr.testing.assert_equal(model.fit(draws=10, tune=5, chains=2, rng=3).idata["posterior"],
+                            fresh.idata["posterior"])
+    shocks = small_panel.shocks
+    draws = xr.DataArray(shocks.to_numpy()[None], dims=("draw", "time", "shock"),
+                         coords={"draw": [0], "time": shocks.index, "shock": list(shocks.columns)})
+    assert model.fit_shock_draws(draws, n_shock_draws=1, draws=10, tune=5, chains=2).idata["posterior"].sizes[
+        "chain"] == 2
+
+
 def test_one_default_scale():
     assert DEFAULT_SCALE == "data"
     for name in ("cumulative", "responses", "spectrum", "to_dataframe", "plot", "plot_spectrum"):

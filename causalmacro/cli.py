@@ -350,13 +350,19 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     with FigureWorkers(args.jobs) as workers:  # started now: their start-up overlaps the fit
         from .pipeline import fit_spec
+        from .pipeline.results import VarPart
         from .report import write_run
+        from .report.write import var_figure_tasks
 
         def stage(line: str) -> None:
             _note(args, line)
 
+        def ahead(part: VarPart) -> None:  # the VAR's figures, drawn while the asset model samples
+            workers.ahead(var_figure_tasks(part), beside=args.out)
+
         run = fit_spec(spec, panel, rng=args.seed, reps=args.reps, assets=not args.no_assets,
-                       sampler=args.sampler, progress=_progress(args), on_stage=stage, grid=grid_results)
+                       sampler=args.sampler, progress=_progress(args), on_stage=stage, grid=grid_results,
+                       on_var=ahead)
         out = write_run(run, args.out, options=options, timings=timings, compare=args.compare, on_stage=stage,
                         workers=workers)
     print(out.summary())

@@ -278,8 +278,8 @@ def test_run_compare_refuses_a_run_of_another_frequency(run, tmp_path: Path) -> 
     (other / "results.json").write_text(json.dumps(results))
     (other / "manifest.json").write_text(json.dumps({"data": {}, "window": {}}))
     with pytest.raises(cm.DataError, match=r"weekly and this run cannot be compared: frequency weekly vs monthly$"):
-        _changes(run, other, required=True)  # --compare DIR
-    assert _changes(run, other, required=False) is None  # the previous run in --out: no comparison
+        _changes(run, run.to_dict(), other, required=True)  # --compare DIR
+    assert _changes(run, run.to_dict(), other, required=False) is None  # the previous run in --out: no comparison
 
 
 def test_an_explosive_var_reports_its_bands_missing_not_a_crash(demo) -> None:

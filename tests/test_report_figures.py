@@ -13,8 +13,10 @@ import causalmacro.report.write as write
 from causalmacro.errors import ArgumentError
 from causalmacro.report.figures import (
     FIGURE_JOBS_CAP,
+    FigureDrawing,
     FigureTask,
     FigureWorkers,
+    _same,
     check_jobs,
     default_jobs,
     draw_figures,
@@ -71,14 +73,14 @@ def test_a_failing_figure_leaves_the_previous_folder(run: Any, tmp_path: Path, m
     out = tmp_path / "run"
     write.write_run(run, out, jobs=1)
     before = _snapshot(out)
-    original = write._write_optional
+    original = write._write_var_files
 
     def with_bad_figure(r: Any, folder: Any) -> None:
         original(r, folder)
         bad = _bad(r)
         folder.figure(bad.names, bad.function, *bad.args, cost=bad.cost)
 
-    monkeypatch.setattr(write, "_write_optional", with_bad_figure)
+    monkeypatch.setattr(write, "_write_var_files", with_bad_figure)
     with pytest.raises(ArgumentError, match="no_such_variable"):
         write.write_run(run, out, jobs=2)
     assert _snapshot(out) == before
@@ -91,3 +93,83 @@ def test_jobs_default_and_refusal() -> None:
         check_jobs(0)
     assert str(info.value) == ("jobs: expected a whole number of processes, at least 1 (1: draw in this process), "
                                "got 0")
+
+
+def test_the_fit_hands_over_the_objects_the_run_holds(demo: tuple[Any, Any]) -> None:
+    # what `causalmacro run` draws ahead is adopted only if the finished run declares the same figures on the
+    # same objects: the part handed over before the asset model samples must be the run's own
+    spec, panel = demo
+    parts: list[Any] = []
+    run = cm.fit_spec(spec, panel, rng=0, reps=20, assets=False, on_var=parts.append)
+    (part,) = parts
+    assert part.irf is run.irf and part.historical_decomposition is run.historical_decomposition
+    assert part.tracker is run.tracker and part.event_effects is run.event_effects
+    early, late = write.var_figure_tasks(part), write.var_figure_tasks(run.var_part())
+    assert [t.names for t in early] == [t.names for t in late]
+    assert {"irf.png", "fevd_btc.png", "hd_btc.png", "lp.png", "events.png"} <= {t.names[0] for t in early}
+    assert all(_same(a, b) for a, b in zip(early, late, strict=True))
+
+
+def test_same_compares_data_by_identity_and_options_by_value(run: Any) -> None:
+    task = FigureTask(("irf.png",), "plot_irf", (run.irf,), {"units": {"btc": "%"}, "synthetic": True})
+    assert _same(task, FigureTask(("irf.png",), "plot_irf", (run.irf,), {"units": {"btc": "%"}, "synthetic": True}))
+    assert not _same(task, FigureTask(("irf.png",), "plot_irf", (run.irf.copy(),),  # equal values, another object
+                                      {"units": {"btc": "%"}, "synthetic": True}))
+    assert not _same(task, FigureTask(("irf.png",), "plot_irf", (run.irf,), {"units": {"btc": "pp"},
+                                                                             "synthetic": True}))
+    assert not _same(task, FigureTask(("irf.png",), "plot_irf", (run.irf,), {"units": {"btc": "%"},
+                                                                             "synthetic": 1}))
+
+
+def test_figures_drawn_ahead_are_moved_in_not_drawn_again(run: Any, tmp_path: Path) -> None:
+    write.write_run(run, tmp_path / "one", jobs=1)
+    tasks = write.var_figure_tasks(run.var_part())
+    with FigureWorkers(2) as workers:
+        workers.ahead(tasks, beside=tmp_path / "ahead")
+        for task in tasks:  # wait until drawn, then note each file's inode: a file drawn again would be a new one
+            found = workers._ahead[task.names]
+            found[1].result()
+        scratch = workers._scratch
+        assert scratch is not None and scratch.name.startswith(".ahead.staging-")
+        inodes = {name: (scratch / name).stat().st_ino for t in tasks for name in t.names}
+        out = write.write_run(run, tmp_path / "ahead", workers=workers)
+        assert all(workers.take(t) is None for t in tasks)  # each adopted once
+        assert {name: (tmp_path / "ahead" / name).stat().st_ino for name in inodes} == inodes
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ahead", "one"]  # the scratch folder removed
+    a, b = _snapshot(tmp_path / "one"), _snapshot(tmp_path / "ahead")
+    assert set(inodes) <= set(out.files)
+    assert sorted(name for name in a if a[name] != b[name]) == ["manifest.json"]  # its timings
+
+
+def test_a_figure_drawn_ahead_on_other_data_is_drawn_again(run: Any, tmp_path: Path) -> None:
+    other = FigureTask(("irf.png",), "plot_irf", (run.irf.copy(),))
+    same = FigureTask(("irf.png",), "plot_irf", (run.irf,))
+    folder = tmp_path / "out"
+    folder.mkdir()
+    with FigureWorkers(2) as workers:
+        workers.ahead([other], beside=folder)
+        assert workers.take(same) is None  # equal values, but not the run's own data: not adopted
+        with FigureDrawing(folder, workers=workers) as drawing:
+            drawing.add(same)
+            drawing.finish()
+    assert (folder / "irf.png").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # the unused drawing and its folder removed
+
+
+def test_an_error_in_a_figure_drawn_ahead_is_raised_when_adopted(run: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    with FigureWorkers(2) as workers:
+        workers.ahead([_bad(run)], beside=folder)
+        with pytest.raises(ArgumentError, match="no_such_variable"), FigureDrawing(folder, workers=workers) as drawing:
+            drawing.add(_bad(run))
+            drawing.finish()
+    assert list(folder.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_one_process_draws_nothing_ahead(run: Any, tmp_path: Path) -> None:
+    with FigureWorkers(1) as workers:
+        workers.ahead(write.var_figure_tasks(run.var_part()), beside=tmp_path / "out")
+        assert workers.take(write.var_figure_tasks(run.var_part())[0]) is None
+    assert list(tmp_path.iterdir()) == []

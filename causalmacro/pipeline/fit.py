@@ -18,6 +18,7 @@ from typing import TypeVar
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from causalmacro.build import asset_returns, bvar_b, lp_lags, split_seed
 from causalmacro.errors import ArgumentError, SpecError
@@ -25,7 +26,7 @@ from causalmacro.panel import Panel
 from causalmacro.panel.regimes import regimes as compute_regimes
 from causalmacro.pipeline.answer import answer, with_answer_robustness
 from causalmacro.pipeline.choices import EventChoice, RunChoices, ScenarioChoice, asset_sampling
-from causalmacro.pipeline.results import RunResults, band_text
+from causalmacro.pipeline.results import RunResults, VarPart, band_text
 from causalmacro.pipeline.scenarios import ScenarioStage, scenario_stage
 from causalmacro.pipeline.stages import (
     DRAWN_BANDS,
@@ -59,6 +60,7 @@ def fit_spec(
     progress: bool = False,
     on_stage: Callable[[str], None] | None = None,
     grid: GridLike | None = None,
+    on_var: Callable[[VarPart], None] | None = None,
 ) -> RunResults:
     """Fit everything the spec describes on a panel; the main job without its writer.
 
@@ -86,6 +88,11 @@ def fit_spec(
         results gain :attr:`RunResults.robustness` (its sign shares and the
         specification curve of each link into the focus variable, read at
         ``tables.SPEC_CURVE_AT``), which the report shows.
+    on_var : callable, optional
+        Called with the run's :class:`~causalmacro.pipeline.results.VarPart` (the VAR's
+        responses, decompositions, comparisons, local projections and event effects) once
+        they are fitted, before the asset model samples: ``causalmacro run`` draws their
+        figures meanwhile. The finished run holds the same objects.
 
     Returns
     -------
@@ -107,6 +114,17 @@ def fit_spec(
     >>> run = cm.fit_spec(spec, cm.build_panel(spec, cm.open_source(spec)))  # doctest: +SKIP
     >>> run.irf.sel(response="btc", shock="net_liquidity", bound="point")     # doctest: +SKIP
     """
+    # K x K algebra on a few hundred periods: BLAS threads only contend, with each other and with the processes
+    # that sample the asset model or draw figures meanwhile (the SVAR and LP stages 1.5-2.5x slower on 2 busy cores)
+    with threadpool_limits(limits=1):
+        return _fit_spec(spec, panel, rng=rng, reps=reps, assets=assets, sampler=sampler, progress=progress,
+                         on_stage=on_stage, grid=grid, on_var=on_var)
+
+
+def _fit_spec(spec: ModelSpec, panel: Panel, *, rng: int, reps: int | None, assets: bool, sampler: str | None,
+              progress: bool, on_stage: Callable[[str], None] | None, grid: GridLike | None,
+              on_var: Callable[[VarPart], None] | None) -> RunResults:
+    """:func:`fit_spec`, with one BLAS thread."""
     if spec.var is None:
         raise SpecError(f"{spec.path or spec.name}: the spec has no [var] section to fit")
     if isinstance(rng, bool) or not isinstance(rng, int | np.integer) or rng < 0:
@@ -132,6 +150,13 @@ def fit_spec(
     if lps.lp:
         say(f"local projections: {len(lps.lp)} links" + (f", by {spec.lp.state}" if lps.by_state else "")
             + f" ({timings['lp']:.1f} s)")
+    tracker = liquidity_tracker(spec, panel)
+    if on_var is not None:
+        assert spec.focus is not None  # a spec with [var] has a focus
+        on_var(VarPart(spec=spec, panel=panel, irf=sv.irf, fevd=sv.fevd, historical_decomposition=sv.hd,
+                       focus=spec.focus, hd_periods=spec.report.hd_periods, channels=sv.channels,
+                       event_effects=sv.event_effects, lp=lps.lp, lp_state=lps.by_state,
+                       lp_state_name=spec.lp.state if lps.by_state else None, irf_compare=cmp, tracker=tracker))
     t1 = time.perf_counter()
     am = asset_stage(spec, panel, sv.res, regime_frame, fit=assets, sampler=sampler, seed=asset_seed,
                       progress=progress)
@@ -155,7 +180,7 @@ def fit_spec(
         historical_decomposition=sv.hd, causality=sv.causality, graph=gs.graph, assets=am.res,
         channels=sv.channels, events=sv.events, event_effects=sv.event_effects, regimes=regime_frame, lp=lps.lp,
         lp_state=lps.by_state, position=gs.position, choices=choices, timings=timings, asset_tables=tables,
-        robustness=rob, answer=headline, tracker=liquidity_tracker(spec, panel), irf_compare=cmp, scenarios=scn,
+        robustness=rob, answer=headline, tracker=tracker, irf_compare=cmp, scenarios=scn,
     )
 
 

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from causalmacro.svar import BootstrapDraws, SVARResults
     from causalmacro.svar.diagnostics import ResidualDiagnostics
 
-__all__ = ["RunResults", "band_text"]
+__all__ = ["RunResults", "VarPart", "band_text"]
 
 
 _METHOD_WORDS = {"block": "moving-block", "residual": "residual", "wild": "wild"}
@@ -119,6 +119,40 @@ def _thaw(obj: Any) -> Any:
     if isinstance(obj, tuple | list):
         return [_thaw(v) for v in obj]
     return obj
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class VarPart:
+    """The part of a run known before the asset model samples: the VAR's outputs that its figures draw.
+
+    :func:`~causalmacro.pipeline.fit_spec` hands it to ``on_var`` once the structural VAR,
+    its comparisons, the local projections and the events are fitted, so that a caller can
+    draw their figures while the asset model samples (``causalmacro run`` does); a finished
+    run gives the same part, holding the same objects, as :meth:`RunResults.var_part`.
+    The attributes are those of :class:`RunResults` of the same names; ``focus``,
+    ``hd_periods`` and ``lp_state_name`` are ``choices.focus``, ``choices.hd_periods`` and
+    ``choices.lp_state``.
+    """
+
+    spec: ModelSpec
+    panel: Panel
+    irf: xr.DataArray
+    fevd: xr.DataArray
+    historical_decomposition: xr.DataArray
+    focus: str
+    hd_periods: int
+    channels: Mapping[str, xr.DataArray] = field(default_factory=dict)
+    event_effects: xr.DataArray | None = None
+    lp: Mapping[str, xr.DataArray] = field(default_factory=dict)
+    lp_state: Mapping[str, xr.DataArray] = field(default_factory=dict)
+    lp_state_name: str | None = None
+    irf_compare: xr.DataArray | None = None
+    tracker: LiquidityTracker | None = None
+
+    @property
+    def synthetic(self) -> bool:
+        """Whether the data are the embedded synthetic demo."""
+        return bool(self.panel.synthetic)
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -235,6 +269,15 @@ class RunResults:
     def synthetic(self) -> bool:
         """Whether the data are the embedded synthetic demo."""
         return bool(self.panel.synthetic)
+
+    def var_part(self) -> VarPart:
+        """The run's :class:`VarPart`: the VAR's outputs its figures draw (the same objects)."""
+        c = self.choices
+        return VarPart(spec=self.spec, panel=self.panel, irf=self.irf, fevd=self.fevd,
+                       historical_decomposition=self.historical_decomposition, focus=c.focus,
+                       hd_periods=c.hd_periods, channels=self.channels, event_effects=self.event_effects, lp=self.lp,
+                       lp_state=self.lp_state, lp_state_name=c.lp_state, irf_compare=self.irf_compare,
+                       tracker=self.tracker)
 
     @property
     def ok(self) -> bool:

@@ -10,7 +10,10 @@ process then draws the figures no worker has started (:mod:`concurrent.futures`,
 workers started by ``forkserver`` where the platform has it, else ``spawn``: never
 ``fork``, which copies the threads of PyMC or Dask). :class:`FigureWorkers` starts
 the workers ahead of time: ``causalmacro run`` starts them before fitting, so that
-their start-up (a process importing the plotting code) overlaps the fit. Workers
+their start-up (a process importing the plotting code) overlaps the fit, and
+hands them the VAR's figures as soon as the VAR is fitted (:meth:`FigureWorkers.ahead`),
+so that they are drawn while the asset model samples; the writer then adopts each
+of them, declared again with the same data, rather than drawing it twice. Workers
 draw with matplotlib's Agg backend and this process's ``rcParams``, ignore Ctrl-C
 (this process stops them), and get only data that pickles (the frozen results do).
 A figure's files are the same bytes whichever process draws it, so the folder does
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import signal
 import threading
 from collections import deque
@@ -39,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from causalmacro.errors import ArgumentError
+from causalmacro.fileutil import staging_folder
 
 __all__ = ["FIGURE_JOBS_CAP", "FigureDrawing", "FigureTask", "FigureWorkers", "default_jobs", "draw_figures"]
 
@@ -97,6 +102,9 @@ class FigureWorkers:
         self.jobs = check_jobs(jobs)
         self.pool: ProcessPoolExecutor | None = None
         self._starter: threading.Thread | None = None
+        self._ahead: dict[tuple[str, ...], tuple[FigureTask, Future[None]]] = {}
+        self._scratch: Path | None = None
+        self._lock: int | None = None
         if self.jobs > 1:
             from causalmacro.plotting._common import figure_settings
 
@@ -112,14 +120,51 @@ class FigureWorkers:
         for _ in range(self.jobs - 1):  # one per worker: each submit starts a process while none is idle
             self.pool.submit(_ready)
 
+    def ahead(self, tasks: Sequence[FigureTask], beside: str | os.PathLike[str]) -> None:
+        """Start drawing ``tasks`` now, before the folder they belong to is written (no workers: nothing).
+
+        They are drawn into a scratch folder beside ``beside`` (the run folder to come: a hidden
+        ``.NAME.staging-*`` folder, locked, so that a concurrent run leaves it alone and a killed
+        one's is removed by the next run), largest first. A :class:`FigureDrawing` with these
+        workers then adopts each task declared again with the same function, files and data
+        (the same objects) instead of drawing it; what is not adopted is dropped on :meth:`close`.
+        """
+        if self.pool is None or not tasks:
+            return
+        if self._scratch is None:
+            self._scratch, self._lock = staging_folder(Path(beside))
+        for task in sorted(tasks, key=lambda t: -t.cost):
+            self._ahead[task.names] = (task, self.pool.submit(_draw, task, self._scratch))
+
+    def take(self, task: FigureTask) -> tuple[Future[None], Path] | None:
+        """The drawing of ``task`` started by :meth:`ahead` and the folder it draws into; None when there is none,
+        or the task declared ahead differs (another function, other options, or other data)."""
+        found = self._ahead.get(task.names)
+        if found is None or not _same(found[0], task):
+            return None
+        del self._ahead[task.names]
+        assert self._scratch is not None
+        return found[1], self._scratch
+
     def close(self, *, cancel: bool = False) -> None:
-        """Stop the workers once they finish what they draw (``cancel``: drop what they have not started)."""
+        """Stop the workers once they finish what they draw (``cancel``: drop what they have not started); figures
+        drawn ahead and never taken are dropped, and their scratch folder removed."""
         if self._starter is not None:
             self._starter.join()
             self._starter = None
+        for _, future in self._ahead.values():
+            future.cancel()
+        wait([future for _, future in self._ahead.values()])
+        self._ahead.clear()
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=cancel)
             self.pool = None
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
 
     def __enter__(self) -> FigureWorkers:
         return self
@@ -135,42 +180,49 @@ class FigureDrawing:
     figure to them at once, so they draw while this process goes on writing the folder's other
     files; :meth:`finish` then draws here the figures no worker has started, taking them from the
     end of the queue while the workers take them from the front, and raises the first error a
-    figure raised. Without workers :meth:`finish` draws every figure here, in order. Leaving the
+    figure raised. A figure that ``workers`` were given ahead (:meth:`FigureWorkers.ahead`) with
+    the same data is adopted: its files are moved into the folder once drawn. Without workers :meth:`finish` draws every figure here, in order. Leaving the
     ``with`` block on an error drops the figures not started and waits for those being drawn.
     """
 
     def __init__(self, folder: str | os.PathLike[str], *, jobs: int = 1, workers: FigureWorkers | None = None) -> None:
         self.folder = Path(folder)
         self._own = FigureWorkers(jobs) if workers is None and check_jobs(jobs) > 1 else None
-        started = workers if workers is not None else self._own
-        self._pool = started.pool if started is not None else None
+        self._workers = workers if workers is not None else self._own
+        self._pool = self._workers.pool if self._workers is not None else None
         self._here: deque[FigureTask] = deque()
-        self._sent: list[tuple[FigureTask, Future[None]]] = []
+        self._sent: list[tuple[FigureTask, Future[None], Path]] = []  # and the folder it is drawn into
 
     def add(self, task: FigureTask) -> None:
-        """Declare a figure: sent to a worker now, or drawn here by :meth:`finish`."""
-        if self._pool is None:
+        """Declare a figure: adopted if drawn ahead, else sent to a worker now, or drawn here by :meth:`finish`."""
+        taken = self._workers.take(task) if self._workers is not None else None
+        if taken is not None:
+            self._sent.append((task, *taken))
+        elif self._pool is None:
             self._here.append(task)
         else:
-            self._sent.append((task, self._pool.submit(_draw, task, self.folder)))
+            self._sent.append((task, self._pool.submit(_draw, task, self.folder), self.folder))
 
     def finish(self) -> None:
         """Draw what is left here and wait for the workers; the first figure's error is raised here."""
         while self._here:
             _draw(self._here.popleft(), self.folder)
-        for task, future in reversed(self._sent):  # the last declared first: the workers took the first
+        for task, future, _ in reversed(self._sent):  # the last declared first: the workers took the first
             if future.cancel():
                 _draw(task, self.folder)
-        for _, future in self._sent:
+        for task, future, where in self._sent:
             if not future.cancelled():
                 future.result()  # a worker's error, raised here
+                if where != self.folder:  # drawn ahead, into the workers' scratch folder
+                    for name in task.names:
+                        os.replace(where / name, self.folder / name)
 
     def close(self, *, cancel: bool = False) -> None:
         """Drop (``cancel``) or keep the figures not started, wait for those being drawn, stop own workers."""
         if cancel:
-            for _, future in self._sent:
+            for _, future, _ in self._sent:
                 future.cancel()
-            wait([f for _, f in self._sent])
+            wait([f for _, f, _ in self._sent])
         if self._own is not None:
             self._own.close(cancel=cancel)
 
@@ -194,6 +246,22 @@ def draw_figures(tasks: Sequence[FigureTask], folder: str | os.PathLike[str], *,
         for task in ordered:  # stable: equal costs keep the declared order
             drawing.add(task)
         drawing.finish()
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether two figure tasks (or their arguments) draw the same: equal names, options and plain values, and the
+    same objects for data (arrays and tables are compared by identity, never by value)."""
+    if a is b:
+        return True
+    if isinstance(a, FigureTask) and isinstance(b, FigureTask):
+        return (a.names == b.names and a.function == b.function and _same(a.args, b.args)
+                and _same(dict(a.kwargs), dict(b.kwargs)))
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    plain = (str, int, float, bool, type(None))
+    return isinstance(a, plain) and isinstance(b, plain) and type(a) is type(b) and a == b
 
 
 def _context() -> multiprocessing.context.BaseContext:

@@ -29,7 +29,7 @@ from causalmacro.graph import write_graph
 from causalmacro.panel import Panel
 from causalmacro.pipeline import RunResults, fit_spec
 from causalmacro.pipeline.fit import with_robustness
-from causalmacro.pipeline.results import band_text
+from causalmacro.pipeline.results import VarPart, band_text
 from causalmacro.report.changes import changes_markdown, load_run
 from causalmacro.report.changes import compare as compare_runs
 from causalmacro.report.figures import FigureDrawing, FigureTask, FigureWorkers, check_jobs
@@ -46,7 +46,7 @@ from causalmacro.report.markdown import markdown
 from causalmacro.spec import ModelSpec
 from causalmacro.specgrid import GridResults
 
-__all__ = ["RunOutput", "run_report", "write_run"]
+__all__ = ["RunOutput", "run_report", "var_figure_tasks", "write_run"]
 
 
 @dataclass(frozen=True)
@@ -132,9 +132,10 @@ def write_run(
     staging, lock = staging_folder(folder)  # locked: a concurrent run's remove_stale leaves it alone
     try:
         t0 = time.perf_counter()
-        diff = _changes(run, Path(compare) if compare is not None else folder, required=compare is not None)
+        results = run.to_dict()
+        diff = _changes(run, results, Path(compare) if compare is not None else folder, required=compare is not None)
         drawn: list[float] = []
-        files = _write_files(run, staging, diff, jobs=n_jobs, drawn=drawn, workers=workers)
+        files = _write_files(run, staging, diff, jobs=n_jobs, drawn=drawn, workers=workers, results=results)
         if on_stage is not None:
             how = "in this process" if n_jobs == 1 else f"by {n_jobs} processes"
             on_stage(f"figures and report: {len(files)} files, figures drawn {how} in {drawn[0]:.1f} s with the "
@@ -159,8 +160,9 @@ def write_run(
     return RunOutput(folder=folder, files=tuple(files), ok=run.ok, lines=tuple(run.summary_lines()))
 
 
-def _changes(run: RunResults, previous: Path, *, required: bool) -> dict[str, Any] | None:
-    """Differences from the run in ``previous``; None when there is none (and none was asked for)."""
+def _changes(run: RunResults, results: dict[str, Any], previous: Path, *, required: bool) -> dict[str, Any] | None:
+    """Differences from the run in ``previous`` (``results``: ``run.to_dict()``); None when there is none (and none
+    was asked for)."""
     if not required and not (previous / "results.json").is_file():
         return None
     try:
@@ -170,13 +172,28 @@ def _changes(run: RunResults, previous: Path, *, required: bool) -> dict[str, An
             raise
         return None
     new_manifest = {"data": {k: dict(v) for k, v in run.panel.inputs.items()}, "window": dict(run.panel.window)}
-    new_results = json.loads(json.dumps(run.to_dict(), default=str))
+    new_results = json.loads(json.dumps(results, default=str))
     try:
         return compare_runs(old, (new_manifest, new_results), labels=(str(previous), "this run"))
     except DataError:
         if required:  # --compare: a run that cannot be compared is refused
             raise
         return None  # the previous run in --out differs in frequency or variables: nothing to compare
+
+
+def _task(name: str | tuple[str, ...], function: str, *args: Any, cost: float = 1.0, **kwargs: Any) -> FigureTask:
+    """``causalmacro.plotting.<function>(*args, **kwargs)`` saved as ``name`` (or each of several names)."""
+    return FigureTask((name,) if isinstance(name, str) else name, function, args, kwargs, cost)
+
+
+def _units(panel: Panel) -> dict[str, str]:
+    """Each column's units, for the figures' axis labels."""
+    return {name: info.units for name, info in panel.columns.items()}
+
+
+def _horizon_unit(spec: ModelSpec) -> str:
+    """What a horizon counts: months, weeks or periods."""
+    return {"monthly": "months", "weekly": "weeks"}.get(spec.frequency, "periods")
 
 
 class _Folder:
@@ -187,15 +204,14 @@ class _Folder:
         self.files: list[str] = []
         self.drawing = drawing
         self.synthetic = run.synthetic
-        self.units = {name: info.units for name, info in run.panel.columns.items()}
-        self.horizon_unit = {"monthly": "months", "weekly": "weeks"}.get(run.spec.frequency, "periods")
+        self.units = _units(run.panel)
 
     def figure(self, name: str | tuple[str, ...], function: str, *args: Any, cost: float = 1.0, **kwargs: Any) -> None:
         """Declare a figure, ``causalmacro.plotting.<function>(*args, **kwargs)`` saved as ``name``: a worker
         draws it while the folder's other files are written, or this process at the end."""
-        names = (name,) if isinstance(name, str) else name
-        self.drawing.add(FigureTask(names, function, args, kwargs, cost))
-        self.files.append(names[0])
+        task = _task(name, function, *args, cost=cost, **kwargs)
+        self.drawing.add(task)
+        self.files.append(task.names[0])
 
     def csv(self, frame: pd.DataFrame | Panel, name: str, **kw: Any) -> None:
         frame.to_csv(self.path / name, **kw)
@@ -207,14 +223,15 @@ class _Folder:
 
 
 def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = None, *, jobs: int = 1,
-                 drawn: list[float] | None = None, workers: FigureWorkers | None = None) -> list[str]:
+                 drawn: list[float] | None = None, workers: FigureWorkers | None = None,
+                 results: dict[str, Any] | None = None) -> list[str]:
     """Write the folder's files into ``folder``; ``drawn`` gets the seconds from the first figure declared to the
-    last drawn (the other files are written meanwhile)."""
+    last drawn (the other files are written meanwhile); ``results``: ``run.to_dict()``, if already made."""
     t0 = time.perf_counter()
     with FigureDrawing(folder, jobs=jobs, workers=workers) as drawing:
         out = _Folder(folder, run, drawing)
-        _write_var_figures(run, out)
-        _write_optional(run, out)
+        _var_figures(run.var_part(), out.figure)
+        _write_var_files(run, out)
         _write_tables(run, out)
         if run.asset_tables is not None:
             _write_assets(run, out)
@@ -222,7 +239,7 @@ def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = No
             _write_spec_curves(run, out)
         if run.scenarios is not None:
             _write_scenarios(run, out)
-        out.text(json.dumps(run.to_dict(), indent=2, default=str), "results.json")
+        out.text(json.dumps(run.to_dict() if results is None else results, indent=2, default=str), "results.json")
         if diff is not None:
             out.text(json.dumps(diff, indent=2), "changes.json")
         drawing.finish()  # before report.html, which embeds the PNGs
@@ -235,49 +252,63 @@ def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = No
     return files
 
 
-def _write_var_figures(run: RunResults, out: _Folder) -> None:
-    """The VAR's figures: the liquidity tracker, responses, variance shares, historical decomposition, the graph, channels."""
-    synthetic, units, horizon_unit, focus = out.synthetic, out.units, out.horizon_unit, run.choices.focus
-    if run.tracker is not None and run.tracker.skipped is None:
-        out.figure(TRACKER_FIGURE, "plot_liquidity_tracker", run.tracker, synthetic=synthetic)
-    out.figure("irf.png", "plot_irf", run.irf, synthetic=synthetic, units=units, horizon_unit=horizon_unit,
-               cost=run.irf.sizes.get("response", 1) * run.irf.sizes.get("shock", 1))
-    out.figure(f"fevd_{focus}.png", "plot_fevd", run.fevd, focus, synthetic=synthetic, horizon_unit=horizon_unit)
-    out.figure(f"hd_{focus}.png", "plot_historical_decomposition", run.historical_decomposition, focus,
-               last=run.choices.hd_periods, synthetic=synthetic, units=units)
+def var_figure_tasks(part: VarPart) -> list[FigureTask]:
+    """The VAR's figures of a run folder, as :func:`write_run` declares them, from the run's part known before
+    the asset model samples (:class:`~causalmacro.pipeline.results.VarPart`): for
+    :meth:`causalmacro.report.figures.FigureWorkers.ahead`."""
+    tasks: list[FigureTask] = []
+    _var_figures(part, lambda *a, **kw: tasks.append(_task(*a, **kw)))
+    return tasks
+
+
+def _var_figures(part: VarPart, figure: Callable[..., None]) -> None:
+    """Declare the VAR's figures with ``figure(name, function, *args, cost=, **kwargs)``: the liquidity tracker,
+    responses, variance shares, historical decomposition, channels, local projections, event effects and the
+    identification schemes compared."""
+    synthetic, units, horizon_unit, focus = part.synthetic, _units(part.panel), _horizon_unit(part.spec), part.focus
+    if part.tracker is not None and part.tracker.skipped is None:
+        figure(TRACKER_FIGURE, "plot_liquidity_tracker", part.tracker, synthetic=synthetic)
+    figure("irf.png", "plot_irf", part.irf, synthetic=synthetic, units=units, horizon_unit=horizon_unit,
+           cost=part.irf.sizes.get("response", 1) * part.irf.sizes.get("shock", 1))
+    figure(f"fevd_{focus}.png", "plot_fevd", part.fevd, focus, synthetic=synthetic, horizon_unit=horizon_unit)
+    figure(f"hd_{focus}.png", "plot_historical_decomposition", part.historical_decomposition, focus,
+           last=part.hd_periods, synthetic=synthetic, units=units)
+    if part.channels:
+        figure(f"channels_{focus}.png", "plot_channels", dict(part.channels), focus, synthetic=synthetic,
+               units=units, horizon_unit=horizon_unit, cost=len(part.channels))
+    if part.lp:
+        figure("lp.png", "plot_lp", part.irf, dict(part.lp), lp_state=dict(part.lp_state) or None,
+               state_name=part.lp_state_name, synthetic=synthetic, units=units, horizon_unit=horizon_unit,
+               cost=len(part.lp))
+    if part.event_effects is not None:
+        titles = {name: part.spec.event_title(name) for name in part.spec.events}
+        figure("events.png", "plot_event_effects", part.event_effects, titles=titles, synthetic=synthetic,
+               units=units, horizon_unit=horizon_unit, cost=2)
+    if part.irf_compare is not None:
+        figure(f"irf_compare_{focus}.png", "plot_irf", part.irf_compare, responses=[focus], synthetic=synthetic,
+               units=units, horizon_unit=horizon_unit)
+
+
+def _write_var_files(run: RunResults, out: _Folder) -> None:
+    """The graph (figure, SVG and interactive page), the cycle position, and the tables of the local projections,
+    event effects, regimes and identification schemes compared, where the run has them."""
+    synthetic, units = out.synthetic, out.units
     out.figure(("graph.png", "graph.svg"), "plot_graph", run.graph, synthetic=synthetic)  # one drawing, two formats
     _write_text(out.path / "graph.html", graph_html(run.graph, title=f"Dependency graph: {run.spec.name}",
                                                     synthetic=synthetic))
     out.files += ["graph.svg", "graph.html"]
-    if run.channels:
-        out.figure(f"channels_{focus}.png", "plot_channels", dict(run.channels), focus, synthetic=synthetic,
-                   units=units, horizon_unit=horizon_unit, cost=len(run.channels))
-
-
-def _write_optional(run: RunResults, out: _Folder) -> None:
-    """The cycle position, local projections, event effects and regimes, where the run has them."""
-    synthetic, units, horizon_unit = out.synthetic, out.units, out.horizon_unit
     if run.position is not None:
         out.figure("position.png", "plot_position", run.position, synthetic=synthetic, units=units)
         out.csv(run.position.links, "position.csv")
     if run.lp:
-        out.figure("lp.png", "plot_lp", run.irf, dict(run.lp), lp_state=dict(run.lp_state) or None,
-                   state_name=run.choices.lp_state, synthetic=synthetic, units=units, horizon_unit=horizon_unit,
-                   cost=len(run.lp))
         lp_rows = [da.to_dataframe(name="value").reset_index().assign(link=link)
                    for link, da in [*run.lp.items(), *run.lp_state.items()]]
         out.csv(pd.concat(lp_rows, ignore_index=True), "lp.csv", index=False)
     if run.event_effects is not None:
-        titles = {name: run.spec.event_title(name) for name in run.spec.events}
-        out.figure("events.png", "plot_event_effects", run.event_effects, titles=titles, synthetic=synthetic,
-                   units=units, horizon_unit=horizon_unit, cost=2)
         out.csv(run.event_effects.to_dataframe(), "event_effects.csv")
     if len(run.regimes.columns):
         out.csv(run.regimes, "regimes.csv")
     if run.irf_compare is not None:
-        focus = run.choices.focus
-        out.figure(f"irf_compare_{focus}.png", "plot_irf", run.irf_compare, responses=[focus], synthetic=synthetic,
-                   units=units, horizon_unit=horizon_unit)
         out.csv(run.irf_compare.to_dataframe(), "irf_compare.csv")
 
 

@@ -126,6 +126,7 @@ def test_figures_drawn_ahead_are_moved_in_not_drawn_again(run: Any, tmp_path: Pa
     tasks = write.var_figure_tasks(run.var_part())
     with FigureWorkers(2) as workers:
         workers.ahead(tasks, beside=tmp_path / "ahead")
+        workers._join_submitter()
         for task in tasks:  # wait until drawn, then note each file's inode: a file drawn again would be a new one
             found = workers._ahead[task.names]
             found[1].result()

@@ -105,6 +105,7 @@ class FigureWorkers:
         self._ahead: dict[tuple[str, ...], tuple[FigureTask, Future[None]]] = {}
         self._scratch: Path | None = None
         self._lock: int | None = None
+        self._submitter: threading.Thread | None = None
         if self.jobs > 1:
             from causalmacro.plotting._common import figure_settings
 
@@ -133,12 +134,29 @@ class FigureWorkers:
             return
         if self._scratch is None:
             self._scratch, self._lock = staging_folder(Path(beside))
-        for task in sorted(tasks, key=lambda t: -t.cost):
-            self._ahead[task.names] = (task, self.pool.submit(_draw, task, self._scratch))
+        pool, scratch, earlier = self.pool, self._scratch, self._submitter
+
+        def submit() -> None:
+            if earlier is not None:
+                earlier.join()
+            for task in sorted(tasks, key=lambda t: -t.cost):
+                self._ahead[task.names] = (task, pool.submit(_draw, task, scratch))
+
+        # from a thread, as the workers are started: a submit waits while a worker process starts (the
+        # forkserver importing the plotting code), which the caller would otherwise spend waiting
+        self._submitter = threading.Thread(target=submit, daemon=True)
+        self._submitter.start()
+
+    def _join_submitter(self) -> None:
+        """Wait until the figures given to :meth:`ahead` are all submitted."""
+        if self._submitter is not None:
+            self._submitter.join()
+            self._submitter = None
 
     def take(self, task: FigureTask) -> tuple[Future[None], Path] | None:
         """The drawing of ``task`` started by :meth:`ahead` and the folder it draws into; None when there is none,
         or the task declared ahead differs (another function, other options, or other data)."""
+        self._join_submitter()
         found = self._ahead.get(task.names)
         if found is None or not _same(found[0], task):
             return None
@@ -152,6 +170,7 @@ class FigureWorkers:
         if self._starter is not None:
             self._starter.join()
             self._starter = None
+        self._join_submitter()
         for _, future in self._ahead.values():
             future.cancel()
         wait([future for _, future in self._ahead.values()])

@@ -15,10 +15,8 @@ quote, compared with the pages by ``tests/test_docs_claims.py``) and nothing els
 extracts of data):
 
 - ``chain_*.png``: the monthly chain of ``models/liquidity_chain.toml`` as a plain SVAR
-  (no event dummies): the figures of ``concepts/chain.md``, ``concepts/graph.md`` and the
-  front page;
-- ``weekly_*.png``: the weekly chain with events (``models/events_weekly.toml``):
-  the figures of ``cycles.md``;
+  (no event dummies): the variance shares, historical decomposition and graph of the concept pages;
+- ``case_events_weekly.png``: the weekly chain with events (``models/events_weekly.toml``), in the case study;
 - ``case_*.png``: the case study (``case-study.md``): the main job (``cm.fit_spec``) on
   the monthly spec, the asset spectrum pooled and by liquidity regime, and the robustness
   checks: one specification grid (every ordering x lags 1-4 x the full sample, pre- and
@@ -36,10 +34,9 @@ from the code; the numbers printed under ``==`` headings are the ones the pages 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import itertools
 import json
-import textwrap
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -48,13 +45,18 @@ import numpy as np
 import pandas as pd
 from matplotlib import pyplot as plt
 from matplotlib.lines import Line2D
-from matplotlib.text import Text
 
 import causalmacro as cm
 from causalmacro.data.sources.csvdir import CsvDirSource
 from causalmacro.fileutil import replace_atomically
 from causalmacro.pipeline.tables import flag_transforms
 from causalmacro.plotting import save_figure
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "_ext"))
+from legible import (  # docs/_ext: shared with the gallery's scraper and the pages' kernels
+    legible,
+    tick_px,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 FRED = ROOT / ".." / "shared" / "data" / "fred"
@@ -66,76 +68,11 @@ NUMBERS = OUT / "caption_numbers.json"
 # that is legible there, and the saved image at least twice the width shown (sharp on high-density screens)
 ARTICLE = 880  # case-study.md, getting-started.md and index.md: pages without section navigation
 CONCEPTS = 790  # the concept and how-to pages (with section navigation)
-MIN_TICK_PX = 9.5
 SEED = 20261201
 CHAIN = ["inflation", "real_rate", "net_liquidity", "hy_spread", "btc"]
 ASSET_SHOCKS = ["inflation", "real_rate", "net_liquidity", "hy_spread"]
 # sign restrictions of the robustness check (models/demo_sign.toml): BTC is left free
 SIGNS = {"real_rate": {"real_rate": 1, "hy_spread": 1}, "net_liquidity": {"net_liquidity": 1, "hy_spread": -1}}
-
-
-def tick_px(fig: Any, shown: float) -> float:
-    """The smallest tick label of ``fig``, in screen px, when the saved image (``bbox_inches="tight"``) is ``shown`` px wide."""
-    fig.canvas.draw()
-    width = fig.get_tightbbox().width  # inches, as save_figure crops it
-    sizes = [t.get_fontsize() for ax in fig.axes for t in ax.get_xticklabels() + ax.get_yticklabels()
-             if t.get_visible() and t.get_text()]
-    return min(sizes) * shown / (72 * width) if sizes else float("inf")
-
-
-def wrap_to_width(fig: Any) -> None:
-    """Wrap the figure's own texts (its title, notes) that run past its width, onto more lines.
-
-    Enlarged, a one-line title wider than the figure would widen the saved image with the text, and the
-    tick labels would shrink on screen as fast as they grow: ``legible`` would never converge.
-    """
-    fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
-    for text in [fig._suptitle, *fig.texts]:
-        if text is None or not text.get_text():
-            continue
-        wide = text.get_window_extent(renderer).width
-        if wide > 0.98 * fig.bbox.width:
-            lines = text.get_text().splitlines()
-            chars = max(10, int(max(map(len, lines)) * 0.95 * fig.bbox.width / wide))
-            text.set_text("\n".join(textwrap.fill(line, chars) for line in lines))
-
-
-def legible(fig: Any, shown: float) -> float:
-    """Enlarge every text of ``fig`` by one factor until its tick labels are ``MIN_TICK_PX`` on screen; the factor.
-
-    The package draws for a notebook or a report at full size; the docs show a figure at the article's
-    width, often smaller. Larger text relative to the figure is what keeps it legible there; the layout
-    is redone (under the figure's title and any banner at its top).
-    """
-    total = 1.0
-    for _ in range(10):  # text outside the axes (legends, titles beside them) widens the image: a few rounds
-        px = tick_px(fig, shown)
-        if px >= MIN_TICK_PX:
-            return total
-        factor = 1.04 * MIN_TICK_PX / px
-        total *= factor
-        ticks = set()
-        for ax in fig.axes:
-            labels = ax.get_xticklabels() + ax.get_yticklabels()
-            ticks.update(id(t) for t in labels)
-            shown_labels = [t for t in labels if t.get_text()]
-            if shown_labels:
-                ax.tick_params(labelsize=shown_labels[0].get_fontsize() * factor)
-        for text in fig.findobj(Text):
-            if id(text) not in ticks:  # tick labels: tick_params above, once
-                text.set_fontsize(text.get_fontsize() * factor)
-        wrap_to_width(fig)
-        # tight_layout leaves room for the figure's title itself; other texts in the upper half (a banner) it
-        # does not see: the axes go under them
-        top = 1.0
-        for text in fig.texts:
-            box = text.get_window_extent(fig.canvas.get_renderer()).transformed(fig.transFigure.inverted())
-            if text.get_text() and box.y0 > 0.5:
-                top = min(top, box.y0 - 0.01)
-        with contextlib.suppress(Exception):  # insets that tight_layout cannot lay out keep their places
-            fig.tight_layout(rect=(0, 0, 1, top))
-    raise AssertionError(f"tick labels stay under {MIN_TICK_PX} px at {shown} px: {tick_px(fig, shown):.1f} px")
 
 
 def save(fig: Any, name: str, shown: float) -> None:
@@ -210,8 +147,6 @@ def plain_chain(spec: Any, panel: Any) -> None:
     order = list(spec.var.order)
     units = units_of(panel)
     res = cm.SVAR(panel.data[order], order=order, lags=spec.var.lags, max_lags=spec.var.max_lags).fit()
-    irf = res.irf(24, bands="block", reps=2000, level=0.9, rng=20261121)
-    save(cm.plot_irf(irf, units=units, horizon_unit="months"), "chain_irf.png", CONCEPTS)
     save(cm.plot_fevd(res.fevd(12), "btc", horizon_unit="months"), "chain_fevd_btc.png", CONCEPTS)
     save(cm.plot_historical_decomposition(res.historical_decomposition(), "btc", last=36,
                                                  units=units), "chain_hd_btc.png", CONCEPTS)
@@ -224,27 +159,20 @@ def plain_chain(spec: Any, panel: Any) -> None:
     print(res.causality_table().query("chain_link").round(3).to_string(index=False))
 
 
-# ------------------------------------------------------------------ the weekly chain (cycles.md, case study)
+# ------------------------------------------------------------------ the weekly chain (case study)
 def weekly_chain(data_dir: Path | None) -> None:
-    """``weekly_*.png`` and ``case_events_weekly.png``: the weekly chain with its events."""
+    """``case_events_weekly.png``: the weekly chain with its events."""
     weekly = cm.load_spec(ROOT / "models" / "events_weekly.toml")
     run = cm.fit_spec(weekly, cm.build_panel(weekly, open_data(weekly, data_dir)), assets=False, rng=SEED)
     units = units_of(run.panel)
-    save(cm.plot_lp(run.irf, dict(run.lp), lp_state=dict(run.lp_state), state_name="liquidity", units=units,
-                           horizon_unit="weeks"), "weekly_lp.png", CONCEPTS)
-    assert run.event_effects is not None and run.position is not None
+    assert run.event_effects is not None
     titles = {name: weekly.event_title(name) for name in weekly.events}
-    four = ["covid_crash_2020", "terra_ust_collapse_2022", "ftx_collapse_2022", "bybit_hack_2025"]
-    # the rows' labels (each event's id and title, on four or five lines) need taller rows than the default
-    save(taller(cm.plot_event_effects(run.event_effects, titles=titles, units=units, horizon_unit="weeks",
-                                      events=four), 1.45), "weekly_events.png", CONCEPTS)
-    save(cm.plot_position(run.position, units=units), "weekly_position.png", CONCEPTS)
     crypto_events = ["covid_crash_2020", "terra_ust_collapse_2022", "ftx_collapse_2022", "usdc_depeg_2023",
                      "spot_bitcoin_etf_approval_2024", "bybit_hack_2025"]
     save(taller(cm.plot_event_effects(run.event_effects, titles=titles, units=units, horizon_unit="weeks",
                                       events=crypto_events, responses=["real_rate", "hy_spread", "btc"]), 1.15),
          "case_events_weekly.png", 0.8 * ARTICLE)
-    heading("weekly chain with events (weekly_*.png, case_events_weekly.png)")
+    heading("weekly chain with events (case_events_weekly.png)")
     print("\n".join(run.summary_lines()))
     fx = run.event_effects
     for name in fx["shock"].values:

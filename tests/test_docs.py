@@ -259,8 +259,11 @@ _LAYOUT_JS = """() => {
   const copy = article ? article.cloneNode(true) : document.createElement('div');
   copy.querySelectorAll('pre, code, mjx-container, script, .math').forEach(n => n.remove());
   const tex = (copy.textContent.match(/\\\\[()\\[\\]]|\\$\\$/g) || []).length;
+  // drawn at build time (the gallery's scraper, the executed pages' inline figures): marked with their tick size
+  const kind = i => i.matches('img.sphx-glr-single-img, img.sphx-glr-multi-img') ? 'gallery'
+    : (i.closest('.cell_output') ? 'cell' : '');
   const images = Array.from(document.querySelectorAll('article img')).map(i =>
-    [i.getAttribute('src'), i.naturalWidth, i.getBoundingClientRect().width]);
+    [i.getAttribute('src'), i.naturalWidth, i.getBoundingClientRect().width, kind(i)]);
   const empty = [];
   for (const t of document.querySelectorAll('table.autosummary'))
     for (const row of t.rows)
@@ -305,8 +308,44 @@ def test_no_api_summary_is_empty(layouts: dict[str, dict[str, Any]]) -> None:
 def test_every_image_is_drawn_at_twice_its_displayed_width(layouts: dict[str, dict[str, Any]]) -> None:
     """Sharp on a high-density screen and when zoomed: natural width at least twice the width shown at 1280 px."""
     blurred = [f"{page}: {src} natural {natural} px, shown {shown:.0f} px"
-               for page, seen in layouts.items() for src, natural, shown in seen["images"]
+               for page, seen in layouts.items() for src, natural, shown, _ in seen["images"]
                if natural < 2 * shown - 1]
-    undrawn = [f"{page}: {src}" for page, seen in layouts.items() for src, natural, _ in seen["images"] if natural == 0]
+    undrawn = [f"{page}: {src}" for page, seen in layouts.items() for src, natural, _, _ in seen["images"]
+               if natural == 0]
     assert undrawn == []
     assert blurred == []
+
+
+TICK_KEY = "causalmacro:tick-px"  # docs/_ext/legible.py: the smallest tick label's height in the image's pixels
+
+
+def test_every_figure_drawn_at_build_time_has_legible_tick_labels(site: Path,
+                                                                  layouts: dict[str, dict[str, Any]]) -> None:
+    """The gallery's images and the executed pages' figures: tick labels at least 9 px on screen at 1280 px.
+
+    Each such PNG carries its smallest tick label's height in image pixels (written where the build draws it);
+    on screen that is scaled by the width shown over the image's own width. A figure without the mark fails
+    too, so that the check cannot pass by not measuring.
+    """
+    from PIL import Image
+
+    small, unmarked, measured = [], [], []
+    for page, seen in layouts.items():
+        for src, natural, shown, kind in seen["images"]:
+            if not kind or not natural:
+                continue
+            if src.startswith("data:"):
+                unmarked.append(f"{page}: an embedded {kind} image (no file to read its mark from)")
+                continue
+            with Image.open((site / page).parent / src.split("#")[0].split("?")[0]) as image:
+                mark = image.text.get(TICK_KEY)
+            if mark is None:
+                unmarked.append(f"{page}: {src}")
+            elif mark != "none":
+                px = float(mark) * shown / natural
+                measured.append(px)
+                if px < 9:
+                    small.append(f"{page}: {src} tick labels {px:.1f} px on screen")
+    assert unmarked == []
+    assert small == []
+    assert len(measured) > 20  # the gallery's twelve examples and the executed pages' figures

@@ -53,18 +53,7 @@ def make_figures() -> Any:
 def test_a_5x5_irf_grid_is_enlarged_until_its_tick_labels_are_legible(make_figures: Any) -> None:
     from matplotlib import pyplot as plt
 
-    import causalmacro as cm
-
-    rng = np.random.default_rng(0)
-    data = np.zeros((200, 5))
-    for t in range(1, 200):
-        data[t] = 0.5 * data[t - 1] + rng.standard_normal(5)
-    import pandas as pd
-
-    names = ["a", "b", "c", "d", "e"]
-    frame = pd.DataFrame(data, columns=names, index=pd.date_range("2000-01-01", periods=200, freq="MS"))
-    irf = cm.SVAR(frame, order=names, lags=1).fit().irf(12)
-    fig = cm.plot_irf(irf)
+    fig = _grid()
     shown = make_figures.ARTICLE
     # as the package draws it: 7-pt tick labels in a figure about 12 inches wide, shown 880 px wide:
     # 7 * 880 / (72 * 12) = 7.1 px on screen, the "6-px tick labels"

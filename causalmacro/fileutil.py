@@ -20,6 +20,7 @@ __all__ = [
     "InterruptedAfterSwap",
     "current_umask",
     "lock_folder",
+    "move_files",
     "remove_stale",
     "replace_atomically",
     "replace_folder",
@@ -113,6 +114,16 @@ def staging_folder(target: Path) -> tuple[Path, int | None]:
     """
     path = _unique_folder(target, "staging")
     return path, lock_folder(path)
+
+
+def move_files(names: Sequence[str], source: Path, target: Path) -> None:
+    """Move the files ``names`` from folder ``source`` into folder ``target`` on the same file system.
+
+    Each is renamed (never copied): it is whole in one folder or the other, and one already in
+    ``target`` under that name is replaced.
+    """
+    for name in names:
+        os.replace(source / name, target / name)
 
 
 def replace_folder(staging: Path, folder: Path) -> None:

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from causalmacro.errors import ArgumentError
-from causalmacro.fileutil import staging_folder
+from causalmacro.fileutil import move_files, staging_folder
 
 __all__ = ["FIGURE_JOBS_CAP", "FigureDrawing", "FigureTask", "FigureWorkers", "default_jobs", "draw_figures"]
 
@@ -233,8 +233,7 @@ class FigureDrawing:
             if not future.cancelled():
                 future.result()  # a worker's error, raised here
                 if where != self.folder:  # drawn ahead, into the workers' scratch folder
-                    for name in task.names:
-                        os.replace(where / name, self.folder / name)
+                    move_files(task.names, where, self.folder)
 
     def close(self, *, cancel: bool = False) -> None:
         """Drop (``cancel``) or keep the figures not started, wait for those being drawn, stop own workers."""

@@ -200,8 +200,9 @@ class FigureDrawing:
     files; :meth:`finish` then draws here the figures no worker has started, taking them from the
     end of the queue while the workers take them from the front, and raises the first error a
     figure raised. A figure that ``workers`` were given ahead (:meth:`FigureWorkers.ahead`) with
-    the same data is adopted: its files are moved into the folder once drawn. Without workers :meth:`finish` draws every figure here, in order. Leaving the
-    ``with`` block on an error drops the figures not started and waits for those being drawn.
+    the same data is adopted: its files are moved into the folder once drawn. Without workers
+    :meth:`finish` draws every figure here, in order. Leaving the ``with`` block on an error drops
+    the figures not started and waits for those being drawn.
     """
 
     def __init__(self, folder: str | os.PathLike[str], *, jobs: int = 1, workers: FigureWorkers | None = None) -> None:

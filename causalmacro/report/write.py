@@ -135,7 +135,7 @@ def write_run(
         results = run.to_dict()
         diff = _changes(run, results, Path(compare) if compare is not None else folder, required=compare is not None)
         drawn: list[float] = []
-        files = _write_files(run, staging, diff, jobs=n_jobs, drawn=drawn, workers=workers, results=results)
+        files = _write_files(run, staging, results, diff, jobs=n_jobs, drawn=drawn, workers=workers)
         if on_stage is not None:
             how = "in this process" if n_jobs == 1 else f"by {n_jobs} processes"
             on_stage(f"figures and report: {len(files)} files, figures drawn {how} in {drawn[0]:.1f} s with the "
@@ -222,11 +222,10 @@ class _Folder:
         self.files.append(name)
 
 
-def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = None, *, jobs: int = 1,
-                 drawn: list[float] | None = None, workers: FigureWorkers | None = None,
-                 results: dict[str, Any] | None = None) -> list[str]:
-    """Write the folder's files into ``folder``; ``drawn`` gets the seconds from the first figure declared to the
-    last drawn (the other files are written meanwhile); ``results``: ``run.to_dict()``, if already made."""
+def _write_files(run: RunResults, folder: Path, results: dict[str, Any], diff: dict[str, Any] | None = None, *,
+                 jobs: int = 1, drawn: list[float] | None = None, workers: FigureWorkers | None = None) -> list[str]:
+    """Write the folder's files into ``folder`` (``results``: ``run.to_dict()``, for ``results.json``); ``drawn`` gets
+    the seconds from the first figure declared to the last drawn (the other files are written meanwhile)."""
     t0 = time.perf_counter()
     with FigureDrawing(folder, jobs=jobs, workers=workers) as drawing:
         out = _Folder(folder, run, drawing)
@@ -239,7 +238,7 @@ def _write_files(run: RunResults, folder: Path, diff: dict[str, Any] | None = No
             _write_spec_curves(run, out)
         if run.scenarios is not None:
             _write_scenarios(run, out)
-        out.text(json.dumps(run.to_dict() if results is None else results, indent=2, default=str), "results.json")
+        out.text(json.dumps(results, indent=2, default=str), "results.json")
         if diff is not None:
             out.text(json.dumps(diff, indent=2), "changes.json")
         drawing.finish()  # before report.html, which embeds the PNGs

@@ -42,6 +42,22 @@ def test_import_is_light(module: str) -> None:
     assert out.strip() == "[]"
 
 
+def test_the_figure_pool_imports_without_the_report_writer() -> None:
+    """``causalmacro run`` starts its figure processes' server first thing: importing that code loads no pandas,
+    matplotlib or models, and the report package's names still load on first use."""
+    code = ("import sys, causalmacro.report.figures; "
+            "print(sorted(m for m in ('pandas', 'matplotlib', 'statsmodels', 'xarray') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+    import causalmacro.report as report
+    from causalmacro.report.write import write_run
+
+    assert report.write_run is write_run and callable(report.reusable) and callable(report.run_key)
+    assert set(report.__all__) <= set(dir(report))
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        report.nothing  # noqa: B018
+
+
 def test_the_main_job_with_the_gibbs_sampler_imports_no_pymc() -> None:
     """PyMC and PyTensor (about 1.5 s to import) load only for the NUTS samplers or a posterior predictive."""
     code = ("import sys, causalmacro as cm; spec = cm.load_spec('models/demo.toml'); "

@@ -174,3 +174,27 @@ def test_one_process_draws_nothing_ahead(run: Any, tmp_path: Path) -> None:
         workers.ahead(write.var_figure_tasks(run.var_part()), beside=tmp_path / "out")
         assert workers.take(write.var_figure_tasks(run.var_part())[0]) is None
     assert list(tmp_path.iterdir()) == []
+
+
+_CHILDREN = ("import json, os, sys, time; from causalmacro.report.figures import start_server; start_server({jobs}); "
+             "me = os.getpid(); time.sleep(0.2); "
+             "kids = open(f'/proc/{{me}}/task/{{me}}/children').read().split(); "
+             "print(json.dumps([open(f'/proc/{{k}}/cmdline').read().replace(chr(0), ' ') for k in kids]))")
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists() or "forkserver" not in __import__("multiprocessing")
+                    .get_all_start_methods(), reason="reads child processes from Linux's /proc")
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_start_server_starts_the_forkserver_now_and_only_for_workers(jobs: int) -> None:
+    """With workers to come, the server that forks them is running (importing the plotting code) as soon as
+    start_server returns; with one process, nothing starts."""
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _CHILDREN.format(jobs=jobs)], capture_output=True, text=True,
+                         check=True).stdout
+    servers = [cmd for cmd in json.loads(out) if "multiprocessing.forkserver" in cmd]
+    assert len(servers) == (jobs > 1)
+    if servers:
+        assert "causalmacro.plotting" in servers[0]  # preloaded: each worker is forked with it imported

@@ -121,14 +121,14 @@ def write_results(res: AssetResponseResults, path: Path) -> Path:
 
 
 def write_idata(idata: az.InferenceData, path: Path) -> Path:
-    """Write ``idata`` as ArviZ does (one NetCDF group per group, numbers compressed), atomically.
+    """Write ``idata`` as ArviZ does (one NetCDF group per group; uncompressed, see :func:`write_netcdf`), atomically.
 
     The file is built in memory and only its bytes go to disk (temporary file,
     then rename): when the disk is full the write fails with a plain
     :class:`OSError` and no HDF5 file is left open (h5py would crash the
     interpreter closing it later, during garbage collection).
     """
-    return write_netcdf(path, [(group, idata[group]) for group in idata.groups()], compress=True)
+    return write_netcdf(path, [(group, idata[group]) for group in idata.groups()])
 
 
 def _regimes_and_covariates(c: xr.Dataset, meta: dict[str, Any]) -> dict[str, Any]:

@@ -12,14 +12,17 @@ missing column is an :class:`~causalmacro.errors.ArgumentError` naming it
 
 from __future__ import annotations
 
+import io
 import os
 import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+import matplotlib.image as mimage
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.colors import to_rgba
 
 from causalmacro.errors import ArgumentError
 from causalmacro.labelled import has_bands, point_of
@@ -48,15 +51,62 @@ def class_colour(group: str) -> str:
 def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 110, close: bool = True) -> None:
     """Write a figure to ``path`` (format from the suffix) and release it (``close=False``: keep it for another format).
 
+    The figure is cropped to what it draws plus ``savefig.pad_inches`` (as
+    ``bbox_inches="tight"``); a PNG is cropped by :func:`save_png_cropped` when it can be.
     The bytes depend on the figure alone: an SVG carries no date and its ids come from a fixed salt.
     """
     if str(path).endswith(".svg"):
         with plt.rc_context({"svg.hashsalt": "causalmacro"}):
             fig.savefig(path, dpi=dpi, bbox_inches="tight", metadata={"Date": None})
-    else:
+    elif not (str(path).endswith(".png") and save_png_cropped(fig, path, dpi=dpi)):
         fig.savefig(path, dpi=dpi, bbox_inches="tight")
     if close:
         plt.close(fig)
+
+
+def save_png_cropped(fig: Figure, path: str | os.PathLike[str], *, dpi: int) -> bool:
+    """Draw ``fig`` once, crop the pixels to the ink plus ``savefig.pad_inches`` and write a PNG; False if it cannot.
+
+    ``bbox_inches="tight"`` finds the box by laying out and measuring every artist
+    once more before drawing (a sixth of the time of a figure with many tick
+    labels); here the box is read from the drawn pixels that differ from the
+    background. That works when everything drawn lies inside the figure: when ink
+    reaches an edge (a title wider than the figure, which ``"tight"`` would widen
+    the image for), or the background is transparent or not the figure's colour,
+    nothing is written and False is returned, for ``savefig(bbox_inches="tight")``.
+    The box is the ink's, to the pixel, where ``"tight"`` takes the text's line
+    boxes (a few pixels of white more under the lowest labels).
+    """
+    face = plt.rcParams["savefig.facecolor"]
+    colour = to_rgba(fig.get_facecolor() if isinstance(face, str) and face == "auto" else face)
+    if plt.rcParams["savefig.transparent"] or colour[3] != 1:
+        return False
+    buf = io.BytesIO()
+    fig.savefig(buf, format="rgba", dpi=dpi)
+    raw = buf.getbuffer()
+    # the buffer has no header: its width is the figure's in pixels, which Agg rounds from inches x dpi one way or
+    # the other by a last bit; the one that divides the buffer into rows of the figure's height is it
+    n, w, h = raw.nbytes // 4, fig.get_figwidth() * dpi, fig.get_figheight() * dpi
+    sizes = [(c, n // c) for c in {int(w), round(w)} if c > 2 and n % c == 0 and abs(n // c - h) < 1.5]
+    if len(sizes) != 1 or sizes[0][1] < 3:
+        return False
+    width, height = sizes[0]
+    image = np.frombuffer(raw, dtype=np.uint8).reshape(height, width, 4)
+    if not np.array_equal(image[0, 0], np.round(np.asarray(colour) * 255)):
+        return False
+    pixels = image.view(np.uint32)[:, :, 0]
+    ink = pixels != pixels[0, 0]
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if not rows.size or rows[0] == 0 or cols[0] == 0 or rows[-1] == height - 1 or cols[-1] == width - 1:
+        return False
+    pad = round(float(plt.rcParams["savefig.pad_inches"]) * dpi)
+    top, bottom, left, right = rows[0] - pad, rows[-1] + 1 + pad, cols[0] - pad, cols[-1] + 1 + pad
+    crop = image[max(top, 0): bottom, max(left, 0): right]
+    if top < 0 or left < 0 or bottom > height or right > width:  # the margin reaches past the figure: background
+        widths = ((max(-top, 0), max(bottom - height, 0)), (max(-left, 0), max(right - width, 0)))
+        crop = np.stack([np.pad(crop[:, :, k], widths, constant_values=image[0, 0, k]) for k in range(4)], axis=2)
+    mimage.imsave(path, np.ascontiguousarray(crop), dpi=dpi, format="png")
+    return True
 
 
 _PROCESS_SETTINGS = ("backend", "backend_fallback", "interactive")
@@ -112,7 +162,29 @@ def headline(fig: Figure, title: str | None, *, synthetic: bool, fontsize: float
         fig.suptitle(title, fontsize=fontsize, y=1 - (0.3 if synthetic else 0.1) * inch)
     banner(fig, synthetic)
     top = (0.2 if synthetic else 0.0) + (room if title else 0.05)
-    fig.tight_layout(rect=(0, 0, 1, 1 - top * inch))
+    tight_below(fig, top * inch)
+
+
+def tight_below(fig: Figure, drop: float) -> None:
+    """``fig.tight_layout(rect=(0, 0, 1, 1 - drop))`` in one pass over the figure's text rather than two.
+
+    With a ``rect``, matplotlib lays the figure out twice and measures every tick
+    label both times, the axes unmoved in between: the second pass only lowers the
+    top margin by ``drop`` and rescales ``hspace`` so that the gaps between rows
+    keep their height. This does that arithmetic on the first pass's parameters
+    (the same layout, a third of a figure's drawing time less on the larger grids).
+    """
+    fig.tight_layout()
+    p = fig.subplotpars
+    rows = max((spec.get_gridspec().nrows for ax in fig.axes if (spec := ax.get_subplotspec()) is not None),
+               default=1)
+    top = p.top - drop
+    if rows > 1:
+        gap = p.hspace * (p.top - p.bottom) / (rows + (rows - 1) * p.hspace)  # a gap's height, figure fraction
+        height = (top - p.bottom - gap * (rows - 1)) / rows
+        fig.subplots_adjust(top=top, hspace=gap / height)
+    else:
+        fig.subplots_adjust(top=top)
 
 
 def title_or(title: str | None, default: str) -> str:

@@ -45,7 +45,8 @@ from typing import Any
 from causalmacro.errors import ArgumentError
 from causalmacro.fileutil import move_files, staging_folder
 
-__all__ = ["FIGURE_JOBS_CAP", "FigureDrawing", "FigureTask", "FigureWorkers", "default_jobs", "draw_figures"]
+__all__ = ["FIGURE_JOBS_CAP", "FigureDrawing", "FigureTask", "FigureWorkers", "default_jobs", "draw_figures",
+           "start_server"]
 
 FIGURE_JOBS_CAP = 4
 """The most processes :func:`default_jobs` draws with, whatever the cores: a run has about 20 figures, the
@@ -281,6 +282,31 @@ def _same(a: Any, b: Any) -> bool:
         return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
     plain = (str, int, float, bool, type(None))
     return isinstance(a, plain) and isinstance(b, plain) and type(a) is type(b) and a == b
+
+
+def start_server(jobs: int | None = None) -> None:
+    """Start the process that starts the figure workers, now, so that it imports the plotting code meanwhile.
+
+    With ``forkserver`` (Linux), every worker is forked from one server process
+    that imports matplotlib, pandas, xarray and :mod:`causalmacro.plotting` once
+    (about 2 CPU-seconds). ``causalmacro run`` calls this first, so that the
+    server does that on a core the command leaves idle while it imports its own
+    modules and loads the data; :class:`FigureWorkers` later forks its workers
+    from the server at once. Nothing happens with ``jobs`` 1, without
+    ``forkserver``, or when the server runs already. A server started for a run
+    that then ends early (a bad input, a run reused) exits by itself once the
+    command has exited.
+
+    Raises
+    ------
+    ArgumentError
+        ``jobs`` not a positive integer (:func:`check_jobs`).
+    """
+    if check_jobs(jobs) > 1 and "forkserver" in multiprocessing.get_all_start_methods():
+        from multiprocessing import forkserver
+
+        _context()  # the modules the server imports, set before it starts
+        forkserver.ensure_running()
 
 
 def _context() -> multiprocessing.context.BaseContext:

@@ -68,14 +68,14 @@ def test_a_png_is_cropped_as_bbox_inches_tight(tmp_path: Path) -> None:
     ours, theirs = _pixels(tmp_path / "ours.png"), _pixels(tmp_path / "theirs.png")
     assert abs(ours.shape[0] - theirs.shape[0]) <= 3 and abs(ours.shape[1] - theirs.shape[1]) <= 3
     pad = 10  # savefig.pad_inches 0.1 at 100 dpi
+    inks = [(img < 255).any(axis=2) for img in (ours, theirs)]
     margins = []
-    for img in (ours, theirs):
-        ink = (img < 255).any(axis=2)
+    for ink in inks:
         rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-        margins.append(np.array([rows[0], img.shape[0] - 1 - rows[-1], cols[0], img.shape[1] - 1 - cols[-1]]))
+        margins.append(np.array([rows[0], ink.shape[0] - 1 - rows[-1], cols[0], ink.shape[1] - 1 - cols[-1]]))
     assert list(margins[0]) == [pad] * 4  # the ink's box, then the margin
     assert (abs(margins[1] - pad) <= 3).all()  # "tight": the text's line boxes, then the margin
-    assert ink.sum() == pytest.approx((ours < 255).any(axis=2).sum(), rel=0.02)  # the same drawing
+    assert inks[0].sum() == pytest.approx(inks[1].sum(), rel=0.02)  # the same drawing
     with Image.open(tmp_path / "ours.png") as img:
         assert img.info["dpi"] == pytest.approx((100, 100), abs=0.01)
     plt.close(fig)

@@ -100,12 +100,12 @@ def save_png_cropped(fig: Figure, path: str | os.PathLike[str], *, dpi: int) -> 
     if not rows.size or rows[0] == 0 or cols[0] == 0 or rows[-1] == height - 1 or cols[-1] == width - 1:
         return False
     pad = round(float(plt.rcParams["savefig.pad_inches"]) * dpi)
-    top, bottom, left, right = rows[0] - pad, rows[-1] + 1 + pad, cols[0] - pad, cols[-1] + 1 + pad
-    crop = image[max(top, 0): bottom, max(left, 0): right]
-    if top < 0 or left < 0 or bottom > height or right > width:  # the margin reaches past the figure: background
-        widths = ((max(-top, 0), max(bottom - height, 0)), (max(-left, 0), max(right - width, 0)))
-        crop = np.stack([np.pad(crop[:, :, k], widths, constant_values=image[0, 0, k]) for k in range(4)], axis=2)
-    mimage.imsave(path, np.ascontiguousarray(crop), dpi=dpi, format="png")
+    top, left = rows[0] - pad, cols[0] - pad
+    out = np.empty((rows[-1] + 1 + pad - top, cols[-1] + 1 + pad - left, 4), dtype=np.uint8)
+    out[:] = image[0, 0]  # background where the margin reaches past the figure
+    part = image[max(top, 0): top + out.shape[0], max(left, 0): left + out.shape[1]]
+    out[max(-top, 0): max(-top, 0) + part.shape[0], max(-left, 0): max(-left, 0) + part.shape[1]] = part
+    mimage.imsave(path, out, dpi=dpi, format="png")
     return True
 
 

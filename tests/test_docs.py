@@ -34,7 +34,13 @@ DOCS = ROOT / "docs"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The built HTML site: ``CAUSALMACRO_DOCS_HTML`` if set, else built here as the README says."""
+    """The built HTML site: ``CAUSALMACRO_DOCS_HTML`` if set, else built here as the README says.
+
+    Built once per session: the first pytest-xdist worker to need it builds it into the folder the workers share
+    (the parent of each one's base temporary folder) under a file lock, and the others wait and read it. The
+    ``xdist_group`` mark alone does not keep two builds apart (pytest-xdist 3.8 under pytest 9.2 ignores it), and
+    two builds at once collide in the pages' execution cache (``docs/_build/.jupyter_cache``).
+    """
     prebuilt = os.environ.get("CAUSALMACRO_DOCS_HTML")
     if prebuilt:
         path = Path(prebuilt).resolve()
@@ -42,14 +48,39 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         return path
     for module in ("sphinx", "myst_nb", "numpydoc", "pydata_sphinx_theme", "sphinxarg"):
         pytest.importorskip(module, reason="the docs toolchain is not installed (pip install -e '.[docs]')")
-    out = tmp_path_factory.mktemp("docs")
-    build = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", "-d", str(out / "doctrees"),
-         str(DOCS), str(out / "html")],
-        capture_output=True, text=True, cwd=ROOT, timeout=900,
-    )
-    assert build.returncode == 0, (build.stdout + build.stderr)[-4000:]
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    out, failed = shared / "docs", shared / "docs-failed.txt"
+    with _locked(shared / "docs.lock"):
+        if failed.is_file():  # another worker's build failed: the same failure, not a second build
+            pytest.fail(failed.read_text(encoding="utf-8"), pytrace=False)
+        if not (out / "html" / "index.html").is_file():
+            build = subprocess.run(
+                [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", "-d",
+                 str(out / "doctrees"), str(DOCS), str(out / "html")],
+                capture_output=True, text=True, cwd=ROOT, timeout=900,
+            )
+            if build.returncode != 0:
+                failed.write_text((build.stdout + build.stderr)[-4000:], encoding="utf-8")
+            assert build.returncode == 0, (build.stdout + build.stderr)[-4000:]
     return out / "html"
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (created if absent) while the block runs (no lock where ``fcntl`` is
+    absent: Windows)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _pages(site: Path) -> list[Path]:

@@ -4,10 +4,23 @@ How it is judged: for every element of ``beta`` (data units) and ``mu_group``,
 the posterior mean and the 5% and 95% quantiles (the ends of the 90% equal-tailed
 interval) of the two samples must agree within four combined Monte Carlo
 standard errors, ``|a - b| <= 4 sqrt(mcse_a^2 + mcse_b^2)``, with each MCSE from
-ArviZ (``az.mcse``, mean and quantile methods). Four s.e. leaves a family of a
-few hundred comparisons a false-alarm rate under 2%, and catches any bias of
-half a posterior s.d. or more at these sample sizes. Both fits must also pass the
+ArviZ (``az.mcse``, mean and quantile methods) or, where larger, from the spread
+of the statistic between the four chains (its s.d. over the chains / 2). Four
+s.e. leaves a family of a few hundred comparisons a false-alarm rate of about 2%
+(396 on the real chain) were the MCSEs exact, and catches any bias of half a
+posterior s.d. or more at these sample sizes. Both fits must also pass the
 convergence gate, so the MCSEs can be trusted.
+
+Why the chains' spread too: ArviZ's MCSE of a 5% quantile can be too small, by 2-3x
+on these posteriors. Measured with replicate fits: on the real chain the 5%
+quantile of ``beta[eth, risk shock, lag 1]`` came out 0.357, 0.153, 0.237 and
+0.242 from four Gibbs seeds (4 x 2000 draws; s.d. 0.084) where ArviZ reported
+0.04-0.056 each (a run of 4 x 20000 draws: 0.261 +- 0.019); on the simulated panel
+the 5% quantile of ``beta[DOW, shock0, lag 1]`` came out -1.308 and -1.290 from two
+Gibbs seeds (4 x 8000 draws, reported +- 0.004) and -1.272 and -1.300 from two
+NUTS seeds (reported +- 0.0056). With ArviZ's MCSE alone these raised false alarms
+(z = 4.16 on the real chain with NUTS' seed 2, pymc 5.28; z = 5.2 on the simulated
+panel with 4 x 8000 Gibbs draws), the differences being a tenth of a posterior s.d.
 
 Three cases: a panel simulated from the model (always), a panel with two regimes
 and two covariates (always; ``gamma``, the covariate effects, and ``a``, the
@@ -20,6 +33,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import Any
 
 import arviz as az
 import numpy as np
@@ -45,15 +59,23 @@ def _agree(gibbs: cm.AssetResponseResults, nuts: cm.AssetResponseResults) -> Non
     for name in names:
         a, b = gibbs.idata["posterior"][name], nuts.idata["posterior"][name]
         checks = [(a.mean(("chain", "draw")), b.mean(("chain", "draw")),
-                   az.mcse(a.to_dataset(), method="mean")[name], az.mcse(b.to_dataset(), method="mean")[name])]
+                   _mcse(a, "mean", az.mcse(a.to_dataset(), method="mean")[name]),
+                   _mcse(b, "mean", az.mcse(b.to_dataset(), method="mean")[name]))]
         for q in (0.05, 0.95):
             checks.append((a.quantile(q, ("chain", "draw")), b.quantile(q, ("chain", "draw")),
-                           az.mcse(a.to_dataset(), method="quantile", prob=q)[name],
-                           az.mcse(b.to_dataset(), method="quantile", prob=q)[name]))
+                           _mcse(a, q, az.mcse(a.to_dataset(), method="quantile", prob=q)[name]),
+                           _mcse(b, q, az.mcse(b.to_dataset(), method="quantile", prob=q)[name])))
         for va, vb, ea, eb in checks:
             z = np.abs(va.values - vb.values) / np.sqrt(ea.values**2 + eb.values**2)
             worst = max(worst, float(z.max()))
     assert worst <= 4.0, f"largest standardised difference {worst:.2f}"
+
+
+def _mcse(draws: Any, stat: str | float, arviz_mcse: Any) -> Any:
+    """The larger of ArviZ's MCSE and the between-chain one: the statistic's s.d. over the chains / sqrt(chains)."""
+    per_chain = draws.mean("draw") if stat == "mean" else draws.quantile(float(stat), "draw")
+    between = per_chain.std("chain", ddof=1) / np.sqrt(draws.sizes["chain"])
+    return np.maximum(arviz_mcse, between.drop_vars("quantile", errors="ignore"))
 
 
 def _fit_both(model: AssetResponseModel, target_accept: float = 0.95

@@ -353,12 +353,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from .report.figures import FigureWorkers
 
     with FigureWorkers(args.jobs) as workers:  # started now: their start-up overlaps the fit
+        # only what the VAR needs is loaded before it is fitted (the plotting and writing code after): the
+        # workers get its figures, and the core that is idle until then its work, sooner
         from .pipeline import fit_spec
         from .pipeline.results import VarPart
-        from .report import write_run
-        from .report.write import var_figure_tasks
+        from .report.var_figures import var_figure_tasks
+
+        gc.freeze()  # what is loaded stays: out of the way of the collections that follow
 
         def stage(line: str) -> None:
+            gc.freeze()  # the modules each stage loaded and its results
             _note(args, line)
 
         def ahead(part: VarPart) -> None:  # the VAR's figures, drawn while the asset model samples
@@ -367,6 +371,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         run = fit_spec(spec, panel, rng=args.seed, reps=args.reps, assets=not args.no_assets,
                        sampler=args.sampler, progress=_progress(args), on_stage=stage, grid=grid_results,
                        on_var=ahead)
+        from .report import write_run
+
         out = write_run(run, args.out, options=options, timings=timings, compare=args.compare, on_stage=stage,
                         workers=workers)
     print(out.summary())

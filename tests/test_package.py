@@ -58,6 +58,34 @@ def test_the_figure_pool_imports_without_the_report_writer() -> None:
         report.nothing  # noqa: B018
 
 
+@pytest.mark.parametrize("module", ["causalmacro.pipeline.tracker", "causalmacro.pipeline.position",
+                                    "causalmacro.report.var_figures"])
+def test_what_a_figure_worker_unpickles_loads_no_estimators(module: str) -> None:
+    """A figure task carries a tracker or a cycle position: unpickling it in a worker imports that module alone
+    (the pipeline package's names load on first use), not statsmodels or the samplers; the VAR figures' tasks are
+    declared without matplotlib."""
+    code = (f"import sys, {module}; "
+            "print(sorted(m for m in ('statsmodels', 'pymc', 'arviz', 'matplotlib', 'causalmacro.pipeline.fit') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+    import causalmacro.pipeline as pipeline
+    from causalmacro.pipeline.fit import fit_spec
+
+    assert pipeline.fit_spec is fit_spec and set(pipeline.__all__) <= set(dir(pipeline))
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        pipeline.nothing  # noqa: B018
+
+
+def test_figure_workers_get_this_process_settings_only_when_it_has_loaded_matplotlib() -> None:
+    """Without matplotlib loaded here nothing here can have changed its settings: the workers read their own."""
+    code = ("import sys, causalmacro.report.figures as f; a = f._settings(); import matplotlib as mpl; "
+            "mpl.rcParams['lines.linewidth'] = 7.5; b = f._settings(); "
+            "print(a is None, b['lines.linewidth'])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "7.5"]
+
+
 def test_the_main_job_with_the_gibbs_sampler_imports_no_pymc() -> None:
     """PyMC and PyTensor (about 1.5 s to import) load only for the NUTS samplers or a posterior predictive."""
     code = ("import sys, causalmacro as cm; spec = cm.load_spec('models/demo.toml'); "

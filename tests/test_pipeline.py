@@ -196,6 +196,14 @@ def test_asset_model_by_regime_with_event_covariates_in_the_main_job(tmp_path: P
     out = cm.write_run(run, tmp_path / "run")
     for shock in spec.asset_shocks:
         assert f"spectrum_{shock}_by_regime.png" in out.files
+    # the posterior is written after the figures are declared but keeps its place in the folder's list: after the
+    # asset figures, before the scenarios' files; and it reads back as the run's posterior
+    order = out.files
+    assert order.index(f"spectrum_{spec.asset_shocks[-1]}_by_regime.png") < order.index("asset_posterior.nc")
+    assert order.index("asset_posterior.nc") < min(i for i, f in enumerate(order) if f.startswith("scenario"))
+    back = cm.AssetResponseResults.load(tmp_path / "run" / "asset_posterior.nc")
+    # saved as float32 (AssetResponseResults.save): equal to float32's relative precision, 6e-8, with room
+    xr.testing.assert_allclose(back.idata["posterior"], run.assets.idata["posterior"], rtol=1e-6, atol=1e-12)
     results = json.loads((tmp_path / "run" / "results.json").read_text())
     assert results["position"]["spectrum_regime"] == ["liquidity", now]
 

@@ -131,7 +131,7 @@ def test_write_run_grid_is_deprecated_for_fit_spec_grid(run, tmp_path: Path, mon
     import causalmacro.report.write as write
 
     seen = {}
-    monkeypatch.setattr(write, "_write_files", lambda r, folder, results, diff=None, **_: seen.setdefault("run", r) and [])
+    monkeypatch.setattr(write, "_write_files", lambda r, folder, contents, **_: seen.setdefault("run", r) and [])
     with pytest.warns(DeprecationWarning, match=r"pass the grid to fit_spec\(grid=\)"):
         write.write_run(run, tmp_path / "out", grid=_FakeGrid())  # type: ignore[arg-type]
     assert seen["run"].robustness is not None and seen["run"].robustness.curve_at == "peak"

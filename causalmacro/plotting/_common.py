@@ -117,10 +117,12 @@ def figure_settings() -> dict[str, Any]:
     return {k: v for k, v in plt.rcParams.items() if k not in _PROCESS_SETTINGS}
 
 
-def use_figure_settings(settings: Mapping[str, Any]) -> None:
-    """Draw with the Agg backend and ``settings`` (from :func:`figure_settings`): a figure worker's set-up."""
+def use_figure_settings(settings: Mapping[str, Any] | None) -> None:
+    """Draw with the Agg backend and ``settings`` (from :func:`figure_settings`; None: this process's own), a
+    figure worker's set-up."""
     plt.switch_backend("agg")
-    plt.rcParams.update(dict(settings))  # type: ignore[arg-type]
+    if settings is not None:
+        plt.rcParams.update(dict(settings))  # type: ignore[arg-type]
 
 
 def grid(n_rows: int, n_cols: int, axes: Any, size: float = 2.2) -> tuple[Figure, np.ndarray]:

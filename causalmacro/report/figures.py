@@ -30,10 +30,12 @@ staging folder that :func:`causalmacro.report.write_run` then removes.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import shutil
 import signal
+import sys
 import threading
 from collections import deque
 from collections.abc import Mapping, Sequence
@@ -108,10 +110,8 @@ class FigureWorkers:
         self._lock: int | None = None
         self._submitter: threading.Thread | None = None
         if self.jobs > 1:
-            from causalmacro.plotting._common import figure_settings
-
             self.pool = ProcessPoolExecutor(max_workers=self.jobs - 1, mp_context=_context(),
-                                            initializer=_start_worker, initargs=(figure_settings(),))
+                                            initializer=_start_worker, initargs=(_settings(),))
             # started from a thread: starting a process waits for the forkserver to import the plotting code
             # (seconds), which this process would otherwise spend waiting rather than working
             self._starter = threading.Thread(target=self._start, daemon=True)
@@ -318,12 +318,34 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")  # pragma: no cover - Windows
 
 
-def _start_worker(settings: dict[str, Any]) -> None:
-    """A worker: Ctrl-C is for the writer (which stops the pool), figures drawn with Agg and ``settings``."""
+def _settings() -> dict[str, Any] | None:
+    """This process's matplotlib settings, for the workers; None when this process has not loaded matplotlib.
+
+    Then nothing here can have changed them, and a worker, which reads the same
+    ``matplotlibrc`` files (same environment and working folder), has the same
+    ones: the workers start without this process loading the plotting code.
+    """
+    if "matplotlib" not in sys.modules:
+        return None
+    from causalmacro.plotting._common import figure_settings
+
+    return figure_settings()
+
+
+def _start_worker(settings: dict[str, Any] | None) -> None:
+    """A worker: Ctrl-C is for the writer (which stops the pool), figures drawn with Agg and ``settings``.
+
+    What the worker has loaded by now (the plotting code) is then frozen out of the garbage collector's way
+    (:func:`gc.freeze`): each figure leaves many objects to collect, and every full collection would walk
+    matplotlib and pandas again (about a quarter of a second per run).
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(os, "nice"):
+        os.nice(10)
     from causalmacro.plotting._common import use_figure_settings
 
     use_figure_settings(settings)
+    gc.freeze()
 
 
 def _ready() -> None:

@@ -14,6 +14,7 @@ from causalmacro.labelled import has_bands, point_of
 from causalmacro.pipeline import RunResults
 from causalmacro.pipeline.tables import Robustness
 from causalmacro.report.changes import with_article
+from causalmacro.report.var_figures import TRACKER_FIGURE
 
 __all__ = [
     "FAN_FIGURE",
@@ -26,9 +27,6 @@ __all__ = [
     "scenario_paths",
     "scenario_spectrum_regime",
 ]
-
-TRACKER_FIGURE = "liquidity.png"
-"""The liquidity tracker's figure (:func:`causalmacro.plotting.plot_liquidity_tracker`), near the top of the page."""
 
 FAN_FIGURE = "fan.png"
 """The chain's density forecast (a fan chart), shown in the Scenarios section when the folder has it."""

@@ -29,24 +29,29 @@ from causalmacro.graph import write_graph
 from causalmacro.panel import Panel
 from causalmacro.pipeline import RunResults, fit_spec
 from causalmacro.pipeline.fit import with_robustness
-from causalmacro.pipeline.results import VarPart, band_text
+from causalmacro.pipeline.results import band_text
 from causalmacro.report.changes import changes_markdown, load_run
 from causalmacro.report.changes import compare as compare_runs
-from causalmacro.report.figures import FigureDrawing, FigureTask, FigureWorkers, check_jobs
+from causalmacro.report.figures import FigureDrawing, FigureWorkers, check_jobs
 from causalmacro.report.graph_html import graph_html
 from causalmacro.report.html import (
     FAN_FIGURE,
-    TRACKER_FIGURE,
     html_report,
     scenario_figures,
     scenario_spectrum_regime,
 )
 from causalmacro.report.manifest import MANIFEST, manifest, run_key
 from causalmacro.report.markdown import markdown
+from causalmacro.report.var_figures import (
+    declare_var_figures,
+    figure_task,
+    units_of,
+    var_figure_tasks,
+)
 from causalmacro.spec import ModelSpec
 from causalmacro.specgrid import GridResults
 
-__all__ = ["RunOutput", "run_report", "var_figure_tasks", "write_run"]
+__all__ = ["RunOutput", "run_report", "var_figure_tasks", "write_run"]  # var_figure_tasks: from report.var_figures
 
 
 @dataclass(frozen=True)
@@ -132,10 +137,14 @@ def write_run(
     staging, lock = staging_folder(folder)  # locked: a concurrent run's remove_stale leaves it alone
     try:
         t0 = time.perf_counter()
-        results = run.to_dict()
-        diff = _changes(run, results, Path(compare) if compare is not None else folder, required=compare is not None)
+        previous, required = (Path(compare) if compare is not None else folder), compare is not None
+
+        def contents() -> tuple[dict[str, Any], dict[str, Any] | None]:
+            results = run.to_dict()
+            return results, _changes(run, results, previous, required=required)
+
         drawn: list[float] = []
-        files = _write_files(run, staging, results, diff, jobs=n_jobs, drawn=drawn, workers=workers)
+        files = _write_files(run, staging, contents, jobs=n_jobs, drawn=drawn, workers=workers)
         if on_stage is not None:
             how = "in this process" if n_jobs == 1 else f"by {n_jobs} processes"
             on_stage(f"figures and report: {len(files)} files, figures drawn {how} in {drawn[0]:.1f} s with the "
@@ -181,21 +190,6 @@ def _changes(run: RunResults, results: dict[str, Any], previous: Path, *, requir
         return None  # the previous run in --out differs in frequency or variables: nothing to compare
 
 
-def _task(name: str | tuple[str, ...], function: str, *args: Any, cost: float = 1.0, **kwargs: Any) -> FigureTask:
-    """``causalmacro.plotting.<function>(*args, **kwargs)`` saved as ``name`` (or each of several names)."""
-    return FigureTask((name,) if isinstance(name, str) else name, function, args, kwargs, cost)
-
-
-def _units(panel: Panel) -> dict[str, str]:
-    """Each column's units, for the figures' axis labels."""
-    return {name: info.units for name, info in panel.columns.items()}
-
-
-def _horizon_unit(spec: ModelSpec) -> str:
-    """What a horizon counts: months, weeks or periods."""
-    return {"monthly": "months", "weekly": "weeks"}.get(spec.frequency, "periods")
-
-
 class _Folder:
     """The staging folder being written and the names of its files, in order; figures go to ``drawing``."""
 
@@ -204,12 +198,13 @@ class _Folder:
         self.files: list[str] = []
         self.drawing = drawing
         self.synthetic = run.synthetic
-        self.units = _units(run.panel)
+        self.units = units_of(run.panel)
+        self._later: list[tuple[str, Callable[[Path], object]]] = []
 
     def figure(self, name: str | tuple[str, ...], function: str, *args: Any, cost: float = 1.0, **kwargs: Any) -> None:
         """Declare a figure, ``causalmacro.plotting.<function>(*args, **kwargs)`` saved as ``name``: a worker
         draws it while the folder's other files are written, or this process at the end."""
-        task = _task(name, function, *args, cost=cost, **kwargs)
+        task = figure_task(name, function, *args, cost=cost, **kwargs)
         self.drawing.add(task)
         self.files.append(task.names[0])
 
@@ -221,15 +216,33 @@ class _Folder:
         _write_text(self.path / name, text)
         self.files.append(name)
 
+    def later(self, name: str, write: Callable[[Path], object]) -> None:
+        """List the file ``name`` here, but write it (``write(path)``) once every figure is declared: the
+        workers then draw while this process writes it."""
+        self.files.append(name)
+        self._later.append((name, write))
 
-def _write_files(run: RunResults, folder: Path, results: dict[str, Any], diff: dict[str, Any] | None = None, *,
-                 jobs: int = 1, drawn: list[float] | None = None, workers: FigureWorkers | None = None) -> list[str]:
-    """Write the folder's files into ``folder`` (``results``: ``run.to_dict()``, for ``results.json``); ``drawn`` gets
-    the seconds from the first figure declared to the last drawn (the other files are written meanwhile)."""
+    def write_later(self) -> None:
+        """Write the files put off by :meth:`later`, in order."""
+        for name, write in self._later:
+            write(self.path / name)
+        self._later.clear()
+
+
+def _write_files(run: RunResults, folder: Path,
+                 contents: Callable[[], tuple[dict[str, Any], dict[str, Any] | None]], *, jobs: int = 1,
+                 drawn: list[float] | None = None, workers: FigureWorkers | None = None) -> list[str]:
+    """Write the folder's files into ``folder``; ``drawn`` gets the seconds from the first figure declared to the
+    last drawn (the other files are written meanwhile).
+
+    ``contents()`` gives ``run.to_dict()`` (for ``results.json``) and the differences from the previous run (for
+    ``changes.json``, None: no such file); it is called, and the posterior written, once every figure is declared,
+    so that the figure workers draw meanwhile.
+    """
     t0 = time.perf_counter()
     with FigureDrawing(folder, jobs=jobs, workers=workers) as drawing:
         out = _Folder(folder, run, drawing)
-        _var_figures(run.var_part(), out.figure)
+        declare_var_figures(run.var_part(), out.figure)
         _write_var_files(run, out)
         _write_tables(run, out)
         if run.asset_tables is not None:
@@ -238,9 +251,11 @@ def _write_files(run: RunResults, folder: Path, results: dict[str, Any], diff: d
             _write_spec_curves(run, out)
         if run.scenarios is not None:
             _write_scenarios(run, out)
+        results, diff = contents()
         out.text(json.dumps(results, indent=2, default=str), "results.json")
         if diff is not None:
             out.text(json.dumps(diff, indent=2), "changes.json")
+        out.write_later()
         drawing.finish()  # before report.html, which embeds the PNGs
     if drawn is not None:
         drawn.append(time.perf_counter() - t0)
@@ -249,43 +264,6 @@ def _write_files(run: RunResults, folder: Path, results: dict[str, Any], diff: d
     _write_text(folder / "report.md", markdown(run, files, changes_markdown(diff) if diff is not None else None))
     _write_text(folder / "report.html", html_report(run, folder, files, diff))
     return files
-
-
-def var_figure_tasks(part: VarPart) -> list[FigureTask]:
-    """The VAR's figures of a run folder, as :func:`write_run` declares them, from the run's part known before
-    the asset model samples (:class:`~causalmacro.pipeline.results.VarPart`): for
-    :meth:`causalmacro.report.figures.FigureWorkers.ahead`."""
-    tasks: list[FigureTask] = []
-    _var_figures(part, lambda *a, **kw: tasks.append(_task(*a, **kw)))
-    return tasks
-
-
-def _var_figures(part: VarPart, figure: Callable[..., None]) -> None:
-    """Declare the VAR's figures with ``figure(name, function, *args, cost=, **kwargs)``: the liquidity tracker,
-    responses, variance shares, historical decomposition, channels, local projections, event effects and the
-    identification schemes compared."""
-    synthetic, units, horizon_unit, focus = part.synthetic, _units(part.panel), _horizon_unit(part.spec), part.focus
-    if part.tracker is not None and part.tracker.skipped is None:
-        figure(TRACKER_FIGURE, "plot_liquidity_tracker", part.tracker, synthetic=synthetic)
-    figure("irf.png", "plot_irf", part.irf, synthetic=synthetic, units=units, horizon_unit=horizon_unit,
-           cost=part.irf.sizes.get("response", 1) * part.irf.sizes.get("shock", 1))
-    figure(f"fevd_{focus}.png", "plot_fevd", part.fevd, focus, synthetic=synthetic, horizon_unit=horizon_unit)
-    figure(f"hd_{focus}.png", "plot_historical_decomposition", part.historical_decomposition, focus,
-           last=part.hd_periods, synthetic=synthetic, units=units)
-    if part.channels:
-        figure(f"channels_{focus}.png", "plot_channels", dict(part.channels), focus, synthetic=synthetic,
-               units=units, horizon_unit=horizon_unit, cost=len(part.channels))
-    if part.lp:
-        figure("lp.png", "plot_lp", part.irf, dict(part.lp), lp_state=dict(part.lp_state) or None,
-               state_name=part.lp_state_name, synthetic=synthetic, units=units, horizon_unit=horizon_unit,
-               cost=len(part.lp))
-    if part.event_effects is not None:
-        titles = {name: part.spec.event_title(name) for name in part.spec.events}
-        figure("events.png", "plot_event_effects", part.event_effects, titles=titles, synthetic=synthetic,
-               units=units, horizon_unit=horizon_unit, cost=2)
-    if part.irf_compare is not None:
-        figure(f"irf_compare_{focus}.png", "plot_irf", part.irf_compare, responses=[focus], synthetic=synthetic,
-               units=units, horizon_unit=horizon_unit)
 
 
 def _write_var_files(run: RunResults, out: _Folder) -> None:
@@ -337,8 +315,7 @@ def _write_assets(run: RunResults, out: _Folder) -> None:
             out.figure(f"spectrum_{shock}_by_regime.png", "plot_spectrum_by_regime", by_regime,
                        title=f"Asset spectrum by {tables.regime} regime: cumulative response "
                        f"to a one-s.d. {shock} shock", synthetic=out.synthetic, cost=len(by_regime))
-    assets.save(out.path / "asset_posterior.nc")
-    out.files.append("asset_posterior.nc")
+    out.later("asset_posterior.nc", assets.save)
 
 
 def _write_scenarios(run: RunResults, out: _Folder) -> None:

@@ -198,3 +198,30 @@ def test_start_server_starts_the_forkserver_now_and_only_for_workers(jobs: int) 
     assert len(servers) == (jobs > 1)
     if servers:
         assert "causalmacro.plotting" in servers[0]  # preloaded: each worker is forked with it imported
+
+
+def test_ctrl_c_while_the_workers_start_stops_their_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An interrupt inside ``FigureWorkers(...)``, before the caller's ``with`` holds it, shuts the pool down (its
+    queues' semaphores released; the CLI's exit by ``os._exit`` on Ctrl-C would otherwise leave them to the resource
+    tracker, which warns of them on stderr: seen once in CI, an extra line after the one-line message)."""
+    import concurrent.futures
+    import threading
+
+    import causalmacro.report.figures as figures
+
+    pools: list[concurrent.futures.ProcessPoolExecutor] = []
+
+    class Recorded(concurrent.futures.ProcessPoolExecutor):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            pools.append(self)
+
+    class Interrupted(threading.Thread):
+        def start(self) -> None:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(figures, "ProcessPoolExecutor", Recorded)
+    monkeypatch.setattr(figures.threading, "Thread", Interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        FigureWorkers(2)
+    assert len(pools) == 1 and pools[0]._shutdown_thread

@@ -110,12 +110,19 @@ class FigureWorkers:
         self._lock: int | None = None
         self._submitter: threading.Thread | None = None
         if self.jobs > 1:
-            self.pool = ProcessPoolExecutor(max_workers=self.jobs - 1, mp_context=_context(),
-                                            initializer=_start_worker, initargs=(_settings(),))
-            # started from a thread: starting a process waits for the forkserver to import the plotting code
-            # (seconds), which this process would otherwise spend waiting rather than working
-            self._starter = threading.Thread(target=self._start, daemon=True)
-            self._starter.start()
+            try:
+                self.pool = ProcessPoolExecutor(max_workers=self.jobs - 1, mp_context=_context(),
+                                                initializer=_start_worker, initargs=(_settings(),))
+                # started from a thread: starting a process waits for the forkserver to import the plotting code
+                # (seconds), which this process would otherwise spend waiting rather than working
+                self._starter = threading.Thread(target=self._start, daemon=True)
+                self._starter.start()
+            except BaseException:
+                # Ctrl-C before the caller's ``with`` holds these workers: stopped here, so that the pool's queues
+                # are released (a process ending by os._exit, as the CLI does on Ctrl-C, would leave their
+                # semaphores to the resource tracker, which then warns of them on stderr)
+                self.close(cancel=True)
+                raise
 
     def _start(self) -> None:
         assert self.pool is not None
@@ -169,7 +176,8 @@ class FigureWorkers:
         """Stop the workers once they finish what they draw (``cancel``: drop what they have not started); figures
         drawn ahead and never taken are dropped, and their scratch folder removed."""
         if self._starter is not None:
-            self._starter.join()
+            if self._starter.ident is not None:  # started (a Ctrl-C can come between making and starting it)
+                self._starter.join()
             self._starter = None
         self._join_submitter()
         for _, future in self._ahead.values():

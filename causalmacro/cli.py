@@ -357,7 +357,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         # workers get its figures, and the core that is idle until then its work, sooner
         from .pipeline import fit_spec
         from .pipeline.results import VarPart
-        from .report.var_figures import var_figure_tasks
+        from .pipeline.tracker import LiquidityTracker
+        from .report.var_figures import tracker_figure_tasks, var_figure_tasks
 
         gc.freeze()  # what is loaded stays: out of the way of the collections that follow
 
@@ -368,9 +369,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
         def ahead(part: VarPart) -> None:  # the VAR's figures, drawn while the asset model samples
             workers.ahead(var_figure_tasks(part), beside=args.out)
 
+        def tracker_ahead(tracker: LiquidityTracker) -> None:  # drawn while the VAR is fitted (a core idle then)
+            workers.ahead(tracker_figure_tasks(tracker, synthetic=panel.synthetic), beside=args.out)
+
         run = fit_spec(spec, panel, rng=args.seed, reps=args.reps, assets=not args.no_assets,
                        sampler=args.sampler, progress=_progress(args), on_stage=stage, grid=grid_results,
-                       on_var=ahead)
+                       on_var=ahead, on_tracker=tracker_ahead)
         from .report import write_run
 
         out = write_run(run, args.out, options=options, timings=timings, compare=args.compare, on_stage=stage,

@@ -21,7 +21,6 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import arviz as az
 import numpy as np
 import pandas as pd
 import xarray as xr
@@ -30,8 +29,11 @@ from ..errors import DataError
 from ..fileutil import write_netcdf
 from .design import StackedData
 from .diagnostics import ConvergenceDiagnostics
+from .posterior import PosteriorGroups
 
 if TYPE_CHECKING:
+    import arviz as az
+
     from .results import AssetResponseResults
 
 __all__ = ["read_results", "write_results"]
@@ -95,17 +97,19 @@ def _rederive(post: xr.Dataset, design: StackedData) -> xr.Dataset:
 
 
 def write_results(res: AssetResponseResults, path: Path) -> Path:
-    """Write ``res`` to ``path`` atomically (temporary file, then rename), compactly (module docstring)."""
-    idata = res.idata.copy()
-    setattr(idata, "posterior", _compact(idata["posterior"], DERIVED))  # noqa: B010
-    if "log_likelihood" in idata.groups():
-        setattr(idata, "log_likelihood", _compact(idata["log_likelihood"]))  # noqa: B010
-    had = "constant_data" in idata.groups()
+    """Write ``res`` to ``path`` atomically (temporary file, then rename), compactly (module docstring).
+
+    Works on the fit's groups (:class:`~causalmacro.bayes.posterior.PosteriorGroups`): nothing of ``res`` is
+    modified or copied beyond the compacted groups, and ArviZ is not imported.
+    """
+    groups = dict(res._groups)
+    groups["posterior"] = _compact(groups["posterior"], DERIVED)
+    if "log_likelihood" in groups:
+        groups["log_likelihood"] = _compact(groups["log_likelihood"])
+    had = "constant_data" in groups
     design = _design_dataset(res.design)
-    if had:  # PyMC's data containers live there: the design goes beside them
-        setattr(idata, "constant_data", xr.merge([idata["constant_data"], design]))  # noqa: B010
-    else:
-        idata.add_groups(constant_data=design)
+    # PyMC's data containers live in constant_data: the design goes beside them
+    groups["constant_data"] = xr.merge([groups["constant_data"], design]) if had else design
     meta = {
         "format": FORMAT_REGIMES if res.design.regimes or res.design.covariates else FORMAT,
         "had_constant_data": had,
@@ -115,13 +119,14 @@ def write_results(res: AssetResponseResults, path: Path) -> Path:
         "settings": dict(res.settings),
         "diagnostics": {**res.diagnostics.to_dict(), "messages": list(res.diagnostics.messages)},
     }
-    idata["posterior"].attrs[_ATTR] = json.dumps(meta, default=str)
+    groups["posterior"].attrs = {**groups["posterior"].attrs, _ATTR: json.dumps(meta, default=str)}
     path.parent.mkdir(parents=True, exist_ok=True)
-    return write_idata(idata, path)
+    return write_idata(PosteriorGroups(groups), path)
 
 
-def write_idata(idata: az.InferenceData, path: Path) -> Path:
-    """Write ``idata`` as ArviZ does (one NetCDF group per group; uncompressed, see :func:`write_netcdf`), atomically.
+def write_idata(idata: az.InferenceData | PosteriorGroups, path: Path) -> Path:
+    """Write ``idata`` as ArviZ does (one NetCDF group per group, in its order; uncompressed, see
+    :func:`write_netcdf`), atomically.
 
     The file is built in memory and only its bytes go to disk (temporary file,
     then rename): when the disk is full the write fails with a plain
@@ -153,6 +158,8 @@ def read_results(path: Path) -> tuple[az.InferenceData, StackedData, Convergence
     """
     if not path.is_file():
         raise DataError(f"{path}: no such results file")
+    import arviz as az
+
     try:
         idata = az.from_netcdf(str(path), engine="h5netcdf")
         meta = json.loads(idata["posterior"].attrs[_ATTR])

@@ -131,7 +131,7 @@ def _extreme(post: Any, values: Mapping[str, np.ndarray], pick: str) -> tuple[fl
     return best_val, best_name
 
 
-def diagnose(idata: az.InferenceData, var_names: Sequence[str] | None = None) -> ConvergenceDiagnostics:
+def diagnose(idata: az.InferenceData | Mapping[str, Any], var_names: Sequence[str] | None = None) -> ConvergenceDiagnostics:
     """Apply the convergence gate to a posterior sample.
 
     R-hat, bulk and tail ESS are :func:`rhat_rank`, :func:`ess_bulk` and :func:`ess_tail`: the numbers
@@ -140,7 +140,7 @@ def diagnose(idata: az.InferenceData, var_names: Sequence[str] | None = None) ->
 
     Parameters
     ----------
-    idata : arviz.InferenceData
+    idata : arviz.InferenceData or mapping of str to xarray.Dataset
         Posterior with a ``sample_stats.diverging`` variable.
     var_names : sequence of str, optional
         Variables checked; default every posterior variable.

@@ -36,7 +36,6 @@ import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import arviz as az
 import numpy as np
 import pandas as pd
 import xarray as xr
@@ -46,11 +45,13 @@ from ..spec.defaults import ASSETS
 from .design import DEFAULT_GROUPS, ShockSource, StackedData, as_shock_frame, stack
 from .diagnostics import ConvergenceDiagnostics, diagnose
 from .model import Parameterization, Pooling, build_model, data_values
+from .posterior import PosteriorGroups
 from .results import AssetResponseResults, FitFailedWarning
 from .rounds import Rounds
 from .sampling import SAMPLERS, Sampler, SamplerSession
 
 if TYPE_CHECKING:
+    import arviz as az
     import pymc as pm
 
 __all__ = ["SAMPLER_DEFAULTS", "AssetResponseModel"]
@@ -378,7 +379,7 @@ class AssetResponseModel:
         session = SamplerSession(lambda: build_model(first, pooling=self._pooling,
                                                      parameterization=self._parameterization),
                                  sampler, pooled=self._pooling == "partial")
-        parts: list[az.InferenceData] = []
+        parts: list[az.InferenceData | PosteriorGroups] = []
         for design in designs:
             parts.append(
                 session.sample(
@@ -434,7 +435,7 @@ def _rounds(sampler: str, draws: int | None, tune: int | None, first: int, extra
     return Rounds(first=first, extra=extra, cap=cap, burn=burn)
 
 
-def _gate_settings(parts: list[az.InferenceData]) -> dict[str, Any]:
+def _gate_settings(parts: list[az.InferenceData | PosteriorGroups]) -> dict[str, Any]:
     """What sampling to the gate recorded (the longest fit when several), else nothing."""
     attrs = [p["posterior"].attrs for p in parts if "sweeps" in p["posterior"].attrs]
     if not attrs:
@@ -447,7 +448,7 @@ def _gate_settings(parts: list[az.InferenceData]) -> dict[str, Any]:
     return out
 
 
-def _last_draws(idata: az.InferenceData, n: int) -> az.InferenceData:
+def _last_draws(idata: az.InferenceData | PosteriorGroups, n: int) -> PosteriorGroups:
     """The last ``n`` draws of every chain (groups with a ``draw`` dim), renumbered from 0."""
     groups: dict[str, Any] = {}
     for g in idata.groups():
@@ -455,7 +456,7 @@ def _last_draws(idata: az.InferenceData, n: int) -> az.InferenceData:
         if "draw" in ds.dims:
             ds = ds.isel(draw=slice(ds.sizes["draw"] - n, None)).assign_coords(draw=np.arange(n))
         groups[g] = ds
-    return az.InferenceData(**groups)
+    return PosteriorGroups(groups)
 
 
 def _check_counts(draws: int, tune: int, chains: int, target_accept: float) -> None:
@@ -470,7 +471,7 @@ def _check_counts(draws: int, tune: int, chains: int, target_accept: float) -> N
         raise ArgumentError(f"target_accept: expected a number in (0, 1), got {target_accept!r}")
 
 
-def _pool(parts: list[az.InferenceData], labels: list[int]) -> az.InferenceData:
+def _pool(parts: list[az.InferenceData | PosteriorGroups], labels: list[int]) -> PosteriorGroups:
     """Concatenate fits along ``chain``, labelling each chain by its shock draw."""
     groups: dict[str, xr.Dataset] = {}
     for group in ("posterior", "sample_stats", "log_likelihood"):
@@ -488,12 +489,11 @@ def _pool(parts: list[az.InferenceData], labels: list[int]) -> az.InferenceData:
         groups[group] = xr.concat(pieces, dim="chain")
     if "observed_data" in parts[0].groups():
         groups["observed_data"] = parts[0]["observed_data"]
-    kwargs: dict[str, Any] = dict(groups)
-    return az.InferenceData(**kwargs)
+    return PosteriorGroups(groups)
 
 
 def _finish(
-    idata: az.InferenceData,
+    idata: az.InferenceData | PosteriorGroups,
     design: StackedData,
     diagnostics: ConvergenceDiagnostics,
     settings: dict[str, Any],

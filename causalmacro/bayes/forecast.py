@@ -74,7 +74,7 @@ def past_shocks(results: AssetResponseResults) -> np.ndarray:
 
 def _draws(results: AssetResponseResults, regime: str | None) -> dict[str, np.ndarray]:
     """Posterior draws flattened over (chain, draw): a (n, A), beta (n, A, K, L+1), sigma_e (n, A), nu (n,)."""
-    post = results.idata["posterior"]
+    post = results.posterior
     missing = [v for v in ("a", "beta", "sigma_e", "nu") if v not in post]
     if missing:
         raise ArgumentError(f"forecast_density: the posterior has no {missing[0]!r} (a fit of AssetResponseModel "

@@ -433,28 +433,50 @@ def _draw_residual_scales(st: _State, dn: _Dense, resid: np.ndarray, rng: np.ran
     _draw_weights(st, dn, resid, rng)
 
 
+def _scale_moves(wm: np.ndarray, u: np.ndarray, resid: np.ndarray, axes: tuple[int, ...]
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """The sums the non-centred scale moves need, for every term at once: ``gram[..., k, j]`` and ``b[..., k]``,
+    the sums over ``axes`` (and dates) of ``wm u_k u_j`` and of ``wm u_k resid``.
+
+    ``u``: ``(c, A, K, T)``, the fit's change per unit of each term's scale; ``wm`` and ``resid``: ``(c, A, T)``.
+    Moving term ``j``'s scale by ``d_j`` moves the residuals by ``-d_j u_j``, so every later move's conditional
+    follows from these sums and the earlier moves, without recomputing residuals over the data.
+    """
+    wu = wm[:, :, None, :] * u
+    gram = wu @ np.swapaxes(u, -1, -2)  # (c, A, K, K)
+    b = (wu * resid[:, :, None, :]).sum(axis=-1)  # (c, A, K)
+    if axes:
+        gram, b = gram.sum(axis=axes), b.sum(axis=axes)
+    return gram, b
+
+
+def _terms_of(z: np.ndarray, dn: _Dense) -> np.ndarray:
+    """``u[..., k, t] = sum_l z[..., k, l] x[t, (k, l)]``: each term's lag coefficients ``z`` (``(c, A, K, L)``)
+    times its columns, ``(c, A, K, T)``."""
+    xk = dn.x_terms_t.reshape(dn.k, dn.lags, -1)  # (K, L, T)
+    return np.swapaxes(np.swapaxes(z, 0, 2) @ xk[:, None], 0, 2)  # (K, A, c, L) @ (K, 1, L, T)
+
+
 def _class_scales_noncentred(st: _State, dn: _Dense, rng: np.random.Generator, wm: np.ndarray) -> None:
     """tau | z, y: beta = mu_group + tau z with z held; tau[g, k] enters the likelihood linearly.
 
-    ``wm``: the observations' precisions ``w * mask / sigma_e^2`` (unchanged by the scale steps).
+    ``wm``: the observations' precisions ``w * mask / sigma_e^2`` (unchanged by the scale steps). The terms
+    are moved one after another, each given the moves before it (:func:`_scale_moves`).
     """
-    dev = (st.beta - st.m[:, dn.group_of]).reshape(*st.beta.shape[:2], dn.k, dn.lags)
-    xk = dn.x_terms_t.reshape(dn.k, dn.lags, -1)  # (K, L, T)
-    resid = dn.y - _fitted(st, dn)
-    beta = st.beta.reshape(*st.beta.shape[:2], dn.k, dn.lags).copy()
+    n_c, n_a = st.beta.shape[:2]
+    dev = (st.beta - st.m[:, dn.group_of]).reshape(n_c, n_a, dn.k, dn.lags)
+    tau_a = st.tau[:, dn.group_of]  # (c, A, K), the scales before the moves
+    z = dev / tau_a[..., None]  # (c, A, K, L)
+    gram, b = _scale_moves(wm, _terms_of(z, dn), dn.y - _fitted(st, dn), ())
+    shift = np.zeros_like(tau_a)  # each asset's move of each term's scale
     for k in range(dn.k):
-        tau_a = st.tau[:, dn.group_of, k]  # (c, A)
-        z = dev[..., k, :] / tau_a[..., None]  # (c, A, L)
-        u = z @ xk[k]  # (c, A, T)
-        part = resid + tau_a[..., None] * u
-        prec = (wm * u**2).sum(axis=-1) @ dn.onehot + 1.0 / PRIOR_TAU_SD**2  # (c, G)
-        lin = (wm * u * part).sum(axis=-1) @ dn.onehot
+        g_kk = gram[..., k, k]  # (c, A)
+        prec = g_kk @ dn.onehot + 1.0 / PRIOR_TAU_SD**2  # (c, G)
+        lin = (b[..., k] - (shift[..., :k] * gram[..., k, :k]).sum(axis=-1) + tau_a[..., k] * g_kk) @ dn.onehot
         new = truncated_positive_normal(lin / prec, 1.0 / np.sqrt(prec), rng)
-        new_a = new[:, dn.group_of]
-        resid = part - new_a[..., None] * u
+        shift[..., k] = new[:, dn.group_of] - tau_a[..., k]
         st.tau[:, :, k] = new
-        beta[..., k, :] += (new_a - tau_a)[..., None] * z
-    st.beta = beta.reshape(st.beta.shape)
+    st.beta = (st.beta.reshape(z.shape) + shift[..., None] * z).reshape(st.beta.shape)
 
 
 def _draw_scales(st: _State, dn: _Dense, rng: np.random.Generator) -> None:
@@ -507,26 +529,25 @@ def _draw_scales(st: _State, dn: _Dense, rng: np.random.Generator) -> None:
 
 
 def _mean_scales_noncentred(st: _State, dn: _Dense, rng: np.random.Generator, wm: np.ndarray) -> None:
-    """sigma | z, y: class means and betas move with sigma, z held (Yu & Meng's ancillary step); ``wm`` as above."""
-    dev = (st.m - st.mu[:, None]).reshape(*st.m.shape[:2], dn.k, dn.lags)
-    xk = dn.x_terms_t.reshape(dn.k, dn.lags, -1)
-    resid = dn.y - _fitted(st, dn)
-    m = st.m.reshape(*st.m.shape[:2], dn.k, dn.lags).copy()
-    beta = st.beta.reshape(*st.beta.shape[:2], dn.k, dn.lags).copy()
+    """sigma | z, y: class means and betas move with sigma, z held (Yu & Meng's ancillary step); ``wm`` as above.
+
+    A class mean moves every asset of its class; the terms are moved one after another (:func:`_scale_moves`).
+    """
+    n_c, n_g = st.m.shape[:2]
+    dev = (st.m - st.mu[:, None]).reshape(n_c, n_g, dn.k, dn.lags)
+    sigma = st.sigma.copy()  # the scales before the moves
+    zg = dev / sigma[:, None, :, None]  # (c, G, K, L)
+    gram, b = _scale_moves(wm, _terms_of(zg[:, dn.group_of], dn), dn.y - _fitted(st, dn), (1,))  # (c, K, K), (c, K)
+    shift = np.zeros_like(sigma)
     for k in range(dn.k):
-        zg = dev[..., k, :] / st.sigma[:, None, k, None]  # (c, G, L)
-        u = zg[:, dn.group_of] @ xk[k]  # (c, A, T): the class mean moves every asset of the class
-        part = resid + st.sigma[:, k, None, None] * u
-        prec = (wm * u**2).sum(axis=(1, 2)) + 1.0 / PRIOR_SIGMA_SD**2
-        lin = (wm * u * part).sum(axis=(1, 2))
+        prec = gram[:, k, k] + 1.0 / PRIOR_SIGMA_SD**2
+        lin = b[:, k] - (shift[:, :k] * gram[:, k, :k]).sum(axis=-1) + sigma[:, k] * gram[:, k, k]
         new = truncated_positive_normal(lin / prec, 1.0 / np.sqrt(prec), rng)
-        resid = part - new[:, None, None] * u
-        shift = (new - st.sigma[:, k])[:, None, None] * zg  # (c, G, L)
-        m[..., k, :] += shift
-        beta[..., k, :] += shift[:, dn.group_of]
+        shift[:, k] = new - sigma[:, k]
         st.sigma[:, k] = new
-    st.m = m.reshape(st.m.shape)
-    st.beta = beta.reshape(st.beta.shape)
+    moved = shift[:, None, :, None] * zg  # (c, G, K, L)
+    st.m = (st.m.reshape(zg.shape) + moved).reshape(st.m.shape)
+    st.beta = (st.beta.reshape(n_c, -1, dn.k, dn.lags) + moved[:, dn.group_of]).reshape(st.beta.shape)
 
 
 def _draw_covariates(st: _State, dn: _Dense, resid: np.ndarray, rng: np.random.Generator) -> np.ndarray:

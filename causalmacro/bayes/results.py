@@ -30,13 +30,13 @@ from __future__ import annotations
 
 import html
 import os
+import sys
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import arviz as az
 import numpy as np
 import pandas as pd
 import xarray as xr
@@ -46,6 +46,10 @@ from ..errors import ArgumentError, DataError
 from ..labelled import RESPONSE_DIMS, check_level, freeze, thaw, with_bounds
 from .design import StackedData
 from .diagnostics import ConvergenceDiagnostics
+from .posterior import PosteriorGroups, as_groups, hdi, to_inference_data
+
+if TYPE_CHECKING:
+    import arviz as az
 
 __all__ = ["DEFAULT_SCALE", "AssetResponseResults", "FitFailedWarning", "Scale"]
 
@@ -64,14 +68,23 @@ class FitFailedWarning(UserWarning):
 
 
 def _hdi(samples: xr.DataArray, level: float) -> tuple[xr.DataArray, xr.DataArray]:
-    """Lower and upper HDI bounds over ``chain`` and ``draw``."""
-    out = az.hdi(samples.to_dataset(name="x"), hdi_prob=check_level(level))["x"]
-    return out.sel(hdi="lower", drop=True), out.sel(hdi="higher", drop=True)
+    """Lower and upper HDI bounds over ``chain`` and ``draw`` (:func:`arviz.hdi`'s, without ArviZ)."""
+    return hdi(samples, check_level(level))
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, init=False, eq=False)
 class AssetResponseResults:
     """Posterior of the asset-response model (read-only).
+
+    Parameters
+    ----------
+    idata : arviz.InferenceData or mapping of str to xarray.Dataset
+        The fit's groups: an InferenceData, or its groups by name (a
+        :class:`~causalmacro.bayes.posterior.PosteriorGroups`, as the Gibbs
+        sampler gives them, so that ArviZ is imported only when :attr:`idata`
+        is first read).
+    design, diagnostics, settings
+        As the attributes.
 
     Attributes
     ----------
@@ -80,7 +93,10 @@ class AssetResponseResults:
         ``regime`` with regimes; ``beta_std`` and ``mu_group`` on the
         standardised scale; ``gamma`` dims ``asset, covariate`` with
         covariates), sample stats, observed data and, on request, the
-        pointwise log-likelihood.
+        pointwise log-likelihood. Built from the fit's groups when first read
+        (importing ArviZ); the same Datasets as :attr:`posterior`.
+    posterior : xarray.Dataset
+        The posterior draws (``idata.posterior``, without ArviZ).
     design : StackedData
         The long-format design the model was fitted on.
     diagnostics : ConvergenceDiagnostics
@@ -90,17 +106,39 @@ class AssetResponseResults:
         and, with shock propagation, the shock draws used.
     """
 
-    idata: az.InferenceData
     design: StackedData
     diagnostics: ConvergenceDiagnostics
     settings: Mapping[str, Any] = field(default_factory=dict)
+    _groups: PosteriorGroups = field(init=False, repr=False)
+    _idata: az.InferenceData | None = field(init=False, repr=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "settings", freeze(self.settings))
+    def __init__(self, idata: az.InferenceData | Mapping[str, xr.Dataset], design: StackedData,
+                 diagnostics: ConvergenceDiagnostics, settings: Mapping[str, Any] | None = None) -> None:
+        object.__setattr__(self, "design", design)
+        object.__setattr__(self, "diagnostics", diagnostics)
+        object.__setattr__(self, "settings", freeze(dict(settings or {})))
+        object.__setattr__(self, "_groups", as_groups(idata))
+        arviz = sys.modules.get("arviz")  # without it loaded, ``idata`` is no InferenceData
+        object.__setattr__(self, "_idata", idata if arviz is not None and isinstance(idata, arviz.InferenceData)
+                           else None)
+
+    @property
+    def idata(self) -> az.InferenceData:
+        """The fit as an :class:`arviz.InferenceData` (built on first use, from the same Datasets)."""
+        if self._idata is None:
+            object.__setattr__(self, "_idata", to_inference_data(self._groups))
+        assert self._idata is not None
+        return self._idata
+
+    @property
+    def posterior(self) -> xr.Dataset:
+        """The posterior draws, dims ``(chain, draw, ...)``: ``idata.posterior`` without importing ArviZ."""
+        return self._groups["posterior"]
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle through the constructor, the settings as a plain dict (a mapping proxy does not pickle)."""
-        return (type(self), (self.idata, self.design, self.diagnostics, thaw(self.settings)))
+        return (type(self), (self._idata if self._idata is not None else self._groups, self.design, self.diagnostics,
+                             thaw(self.settings)))
 
     # ------------------------------------------------------------------ draws
     @property
@@ -113,13 +151,13 @@ class AssetResponseResults:
             raise ArgumentError(f"scale: expected 'data' or 'standardized', got {scale!r}")
         var = "beta" if scale == "data" else "beta_std"
         if name == "beta":
-            return self.idata["posterior"][var]
+            return self.posterior[var]
         if name == "mu_group":
-            if "mu_group" not in self.idata["posterior"]:
+            if "mu_group" not in self.posterior:
                 raise DataError("class means: this fit has no pooling (pooling='none')")
             if scale == "data":
                 raise DataError("class means exist on the standardized scale only")
-            return self.idata["posterior"]["mu_group"]
+            return self.posterior["mu_group"]
         raise KeyError(name)
 
     def _check_shock(self, shock: str) -> None:
@@ -536,7 +574,7 @@ class AssetResponseResults:
             raise ArgumentError(f"prob_regime_greater: first and second are both '{first}'")
         h = self._horizon(horizon)
         parts = [("asset", self.cumulative(scale="standardized").rename(asset="name"), self.groups)]
-        if "mu_group" in self.idata["posterior"]:
+        if "mu_group" in self.posterior:
             cls = self.cumulative(scale="standardized", of="mu_group").rename(group="name")
             parts.append(("class", cls, {g: g for g in self.design.groups}))
         rows = []
@@ -578,7 +616,7 @@ class AssetResponseResults:
         """
         if not self.design.covariates:
             raise DataError("covariate_effects: this fit has no covariates")
-        draws = self.idata["posterior"]["gamma"]
+        draws = self.posterior["gamma"]
         lower, upper = _hdi(draws, level)
         dims = ("asset", "covariate")
         mean = draws.mean(("chain", "draw")).transpose(*dims).rename("covariate_effect")
@@ -651,8 +689,10 @@ class AssetResponseResults:
         DataError
             The fit holds no log-likelihood.
         """
-        if "log_likelihood" not in self.idata.groups():
+        if "log_likelihood" not in self._groups:
             raise DataError("loo: refit with log_likelihood=True to store the log-likelihood")
+        import arviz as az
+
         return az.loo(self.idata, **kwargs)
 
     def to_netcdf(self, path: str | Path) -> Path:

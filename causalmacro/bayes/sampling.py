@@ -2,8 +2,9 @@
 
 ``sampler="gibbs"`` (:mod:`causalmacro.bayes.gibbs`) draws every block of the
 model from its exact conditional, all chains at once in numpy: nothing is
-compiled, and its draws come back as the same InferenceData (same variable
-names and dims) as a PyMC fit. The two NUTS samplers (Hoffman & Gelman, 2014)
+compiled, and its draws come back as the same groups (same variable names and
+dims) as a PyMC fit's InferenceData, held without ArviZ
+(:class:`~causalmacro.bayes.posterior.PosteriorGroups`). The two NUTS samplers (Hoffman & Gelman, 2014)
 run with diagonal mass-matrix adaptation. What is reused across refits of one
 model shape (e.g. the shock draws of :meth:`AssetResponseModel.fit_shock_draws`):
 
@@ -24,7 +25,6 @@ import os
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
-import arviz as az
 import numpy as np
 import xarray as xr
 
@@ -32,9 +32,11 @@ from ..errors import ArgumentError
 from .design import StackedData
 from .diagnostics import first_failing
 from .gibbs import GibbsDraws, gibbs_sample
+from .posterior import PosteriorGroups, to_inference_data
 from .rounds import GateRecord, Rounds, gibbs_to_gate
 
 if TYPE_CHECKING:
+    import arviz as az
     import pymc as pm
 
 __all__ = ["RANK_COPIES", "SAMPLERS", "Sampler", "SamplerSession", "gibbs_inference_data", "posterior_arrays"]
@@ -115,7 +117,7 @@ class SamplerSession:
         cores: int | None = None,
         progressbar: bool = False,
         rounds: Rounds | None = None,
-    ) -> az.InferenceData:
+    ) -> az.InferenceData | PosteriorGroups:
         """Sample the posterior, optionally after swapping in new data.
 
         Parameters
@@ -142,7 +144,9 @@ class SamplerSession:
 
         Returns
         -------
-        arviz.InferenceData
+        arviz.InferenceData or PosteriorGroups
+            The NUTS samplers' InferenceData; the Gibbs sampler's groups, without ArviZ
+            (:func:`_gibbs_groups`).
         """
         cores = cores if cores is not None else max(1, min(chains, os.cpu_count() or 1))
         if self.sampler == "gibbs":
@@ -152,8 +156,8 @@ class SamplerSession:
                 import pymc as pm
 
                 pm.set_data(dict(data), model=self._model)
-            return gibbs_inference_data(design, pooled=self.pooled, draws=draws, tune=tune, chains=chains, rng=rng,
-                                        log_likelihood=log_likelihood, cores=cores, rounds=rounds)
+            return _gibbs_groups(design, pooled=self.pooled, draws=draws, tune=tune, chains=chains, rng=rng,
+                                 log_likelihood=log_likelihood, cores=cores, rounds=rounds)
         if rounds is not None:
             raise ArgumentError(f"rounds: sampling to the gate is the Gibbs sampler's, not {self.sampler!r}'s")
         import pymc as pm
@@ -205,7 +209,7 @@ def _drop_unconstrained(idata: az.InferenceData) -> az.InferenceData:
     post = post.drop_dims(unused)
     groups: dict[str, Any] = {g: idata[g] for g in idata.groups()}
     groups["posterior"] = post
-    return az.InferenceData(**groups)
+    return to_inference_data(groups)
 
 
 def gibbs_inference_data(
@@ -235,6 +239,23 @@ def gibbs_inference_data(
     ``sweeps`` (per chain, warm-up included), ``rounds``, ``gate_met``, ``max_sweeps`` and ``stop`` (in
     words), ``tuning_steps`` the warm-up.
     """
+    return to_inference_data(_gibbs_groups(design, pooled=pooled, draws=draws, tune=tune, chains=chains, rng=rng,
+                                           log_likelihood=log_likelihood, cores=cores, rounds=rounds))
+
+
+def _gibbs_groups(
+    design: StackedData,
+    *,
+    pooled: bool,
+    draws: int,
+    tune: int,
+    chains: int,
+    rng: np.random.Generator,
+    log_likelihood: bool,
+    cores: int,
+    rounds: Rounds | None,
+) -> PosteriorGroups:
+    """:func:`gibbs_inference_data`'s groups, without ArviZ."""
     record: GateRecord | None = None
     if rounds is None:
         out = gibbs_sample(design, draws=draws, tune=tune, chains=chains, rng=rng, pooled=pooled, cores=cores)
@@ -250,7 +271,7 @@ def gibbs_inference_data(
         out, record = gibbs_to_gate(design, chains=chains, rng=rng, gate=gate, rounds=rounds, pooled=pooled,
                                     cores=cores)
         tune = record.burn
-    idata = _to_inference_data(design, out, pooled=pooled, tune=tune, log_likelihood=log_likelihood)
+    idata = _to_groups(design, out, pooled=pooled, tune=tune, log_likelihood=log_likelihood)
     if record is not None:
         idata["posterior"].attrs.update(sweeps=record.sweeps, rounds=record.rounds, gate_met=int(record.gate_met),
                                         max_sweeps=record.cap, stop=record.reason)
@@ -324,9 +345,9 @@ RANK_COPIES = frozenset({"beta", "sigma_e", "gamma"})
 the same ranks, so the same rank-normalised R-hat and bulk ESS; the per-round gate check skips them."""
 
 
-def _to_inference_data(design: StackedData, out: GibbsDraws, *, pooled: bool, tune: int,
-                       log_likelihood: bool = False) -> az.InferenceData:
-    """The Gibbs draws ``out`` as the InferenceData a PyMC fit of the design's model would give."""
+def _to_groups(design: StackedData, out: GibbsDraws, *, pooled: bool, tune: int,
+               log_likelihood: bool = False) -> PosteriorGroups:
+    """The Gibbs draws ``out`` as the groups of the InferenceData a PyMC fit of the design's model would give."""
     chains, draws = out.nu.shape
     post = posterior_arrays(design, out, pooled)
     n_l = design.lags + 1
@@ -358,4 +379,4 @@ def _to_inference_data(design: StackedData, out: GibbsDraws, *, pooled: bool, tu
         groups["log_likelihood"] = xr.Dataset({"y": (("chain", "draw", "obs"), ll)},
                                               coords={"chain": coords["chain"], "draw": coords["draw"],
                                                       "obs": np.arange(len(design.y))})
-    return az.InferenceData(**groups)
+    return PosteriorGroups(groups)

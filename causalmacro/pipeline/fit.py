@@ -43,7 +43,7 @@ from causalmacro.pipeline.stages import (
     svar_stage,
 )
 from causalmacro.pipeline.tables import GridLike, asset_tables, robustness
-from causalmacro.pipeline.tracker import liquidity_tracker
+from causalmacro.pipeline.tracker import LiquidityTracker, liquidity_tracker
 from causalmacro.spec import ModelSpec
 
 __all__ = ["asset_returns", "fit_spec", "lp_lags", "run_choices", "with_robustness"]
@@ -61,6 +61,7 @@ def fit_spec(
     on_stage: Callable[[str], None] | None = None,
     grid: GridLike | None = None,
     on_var: Callable[[VarPart], None] | None = None,
+    on_tracker: Callable[[LiquidityTracker], None] | None = None,
 ) -> RunResults:
     """Fit everything the spec describes on a panel; the main job without its writer.
 
@@ -93,6 +94,11 @@ def fit_spec(
         responses, decompositions, comparisons, local projections and event effects) once
         they are fitted, before the asset model samples: ``causalmacro run`` draws their
         figures meanwhile. The finished run holds the same objects.
+    on_tracker : callable, optional
+        Called with the run's liquidity tracker
+        (:class:`~causalmacro.pipeline.tracker.LiquidityTracker`, from the panel alone) before
+        anything is fitted: ``causalmacro run`` draws its figure while the VAR is fitted.
+        :attr:`RunResults.tracker` and the ``VarPart`` hold the same object.
 
     Returns
     -------
@@ -118,12 +124,13 @@ def fit_spec(
     # that sample the asset model or draw figures meanwhile (the SVAR and LP stages 1.5-2.5x slower on 2 busy cores)
     with threadpool_limits(limits=1):
         return _fit_spec(spec, panel, rng=rng, reps=reps, assets=assets, sampler=sampler, progress=progress,
-                         on_stage=on_stage, grid=grid, on_var=on_var)
+                         on_stage=on_stage, grid=grid, on_var=on_var, on_tracker=on_tracker)
 
 
 def _fit_spec(spec: ModelSpec, panel: Panel, *, rng: int, reps: int | None, assets: bool, sampler: str | None,
               progress: bool, on_stage: Callable[[str], None] | None, grid: GridLike | None,
-              on_var: Callable[[VarPart], None] | None) -> RunResults:
+              on_var: Callable[[VarPart], None] | None,
+              on_tracker: Callable[[LiquidityTracker], None] | None) -> RunResults:
     """:func:`fit_spec`, with one BLAS thread."""
     if spec.var is None:
         raise SpecError(f"{spec.path or spec.name}: the spec has no [var] section to fit")
@@ -133,7 +140,9 @@ def _fit_spec(spec: ModelSpec, panel: Panel, *, rng: int, reps: int | None, asse
     svar_seed, asset_seed = split_seed(int(rng))
     say = on_stage or (lambda line: None)
     timings: dict[str, float] = {}
-
+    tracker = liquidity_tracker(spec, panel)  # the panel alone: its figure can be drawn while the rest is fitted
+    if on_tracker is not None:
+        on_tracker(tracker)
     sv = _timed(timings, "svar", lambda: svar_stage(spec, panel, seed=svar_seed, n_reps=n_reps,
                                                     override=reps is not None))
     say(f"svar: VAR({sv.res.lags}) on {sv.res.nobs} periods, {band_text(sv.band_facts.to_dict())} "
@@ -150,7 +159,6 @@ def _fit_spec(spec: ModelSpec, panel: Panel, *, rng: int, reps: int | None, asse
     if lps.lp:
         say(f"local projections: {len(lps.lp)} links" + (f", by {spec.lp.state}" if lps.by_state else "")
             + f" ({timings['lp']:.1f} s)")
-    tracker = liquidity_tracker(spec, panel)
     if on_var is not None:
         assert spec.focus is not None  # a spec with [var] has a focus
         on_var(VarPart(spec=spec, panel=panel, irf=sv.irf, fevd=sv.fevd, historical_decomposition=sv.hd,

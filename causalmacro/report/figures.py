@@ -30,6 +30,7 @@ staging folder that :func:`causalmacro.report.write_run` then removes.
 
 from __future__ import annotations
 
+import functools
 import gc
 import multiprocessing
 import os
@@ -92,6 +93,73 @@ def check_jobs(jobs: int | None) -> int:
     return jobs
 
 
+class _Feed:
+    """Figures waiting for a worker, handed to the pool one at a time as a worker frees.
+
+    A :class:`~concurrent.futures.ProcessPoolExecutor` moves a submitted call into its
+    own queue, for a worker to take next, before one is free; a call there can no
+    longer be cancelled, so the writer could not take it to draw itself, and the run
+    ended waiting on a worker's last two figures while this process had nothing left
+    to draw (about 0.15 s of the demo's run on 2 cores). Here a figure reaches the
+    pool only when a worker is free: until then its future is pending, and
+    :meth:`FigureDrawing.finish` can take it (``future.cancel()``).
+    """
+
+    def __init__(self, pool: ProcessPoolExecutor, slots: int) -> None:
+        self._pool = pool
+        self._slots = slots
+        self._lock = threading.Lock()
+        self._waiting: deque[tuple[Future[None], tuple[Any, ...]]] = deque()
+        self._busy = 0
+
+    def submit(self, *call: Any) -> Future[None]:
+        """``pool.submit(*call)`` once a worker is free; the future is pending (cancellable) until then."""
+        future: Future[None] = Future()
+        with self._lock:
+            self._waiting.append((future, call))
+        self._pump()
+        return future
+
+    def _pump(self) -> None:
+        while True:
+            with self._lock:
+                if self._busy >= self._slots or not self._waiting:
+                    return
+                future, call = self._waiting.popleft()
+                if not future.set_running_or_notify_cancel():  # cancelled while waiting: taken by the writer
+                    continue
+                self._busy += 1
+            try:
+                inner = self._pool.submit(*call)
+            except BaseException as exc:  # the pool shut down (an error elsewhere): this figure fails with it
+                with self._lock:
+                    self._busy -= 1
+                future.set_exception(exc)
+                continue
+            inner.add_done_callback(functools.partial(self._finished, future))
+
+    def _finished(self, future: Future[None], inner: Future[None]) -> None:
+        with self._lock:
+            self._busy -= 1
+        if inner.cancelled():
+            from concurrent.futures import CancelledError
+
+            future.set_exception(CancelledError())
+        elif inner.exception() is not None:
+            future.set_exception(inner.exception())
+        else:
+            future.set_result(None)
+        self._pump()
+
+    def cancel_waiting(self) -> None:
+        """Cancel every figure not handed to the pool yet."""
+        with self._lock:
+            waiting = list(self._waiting)
+            self._waiting.clear()
+        for future, _ in waiting:
+            future.cancel()
+
+
 class FigureWorkers:
     """Processes that draw figures, started ahead of the figures (a context manager; ``jobs=1``: none).
 
@@ -104,6 +172,7 @@ class FigureWorkers:
     def __init__(self, jobs: int | None = None) -> None:
         self.jobs = check_jobs(jobs)
         self.pool: ProcessPoolExecutor | None = None
+        self.feed: _Feed | None = None
         self._starter: threading.Thread | None = None
         self._ahead: dict[tuple[str, ...], tuple[FigureTask, Future[None]]] = {}
         self._scratch: Path | None = None
@@ -113,6 +182,7 @@ class FigureWorkers:
             try:
                 self.pool = ProcessPoolExecutor(max_workers=self.jobs - 1, mp_context=_context(),
                                                 initializer=_start_worker, initargs=(_settings(),))
+                self.feed = _Feed(self.pool, self.jobs - 1)
                 # started from a thread: starting a process waits for the forkserver to import the plotting code
                 # (seconds), which this process would otherwise spend waiting rather than working
                 self._starter = threading.Thread(target=self._start, daemon=True)
@@ -137,18 +207,21 @@ class FigureWorkers:
         one's is removed by the next run), largest first. A :class:`FigureDrawing` with these
         workers then adopts each task declared again with the same function, files and data
         (the same objects) instead of drawing it; what is not adopted is dropped on :meth:`close`.
+        A task given ahead again with the same data is not drawn again.
         """
-        if self.pool is None or not tasks:
+        if self.feed is None or not tasks:
             return
         if self._scratch is None:
             self._scratch, self._lock = staging_folder(Path(beside))
-        pool, scratch, earlier = self.pool, self._scratch, self._submitter
+        feed, scratch, earlier = self.feed, self._scratch, self._submitter
 
         def submit() -> None:
             if earlier is not None:
                 earlier.join()
             for task in sorted(tasks, key=lambda t: -t.cost):
-                self._ahead[task.names] = (task, pool.submit(_draw, task, scratch))
+                known = self._ahead.get(task.names)
+                if known is None or not _same(known[0], task):  # given ahead before with the same data: drawn once
+                    self._ahead[task.names] = (task, feed.submit(_draw, task, scratch))
 
         # from a thread, as the workers are started: a submit waits while a worker process starts (the
         # forkserver importing the plotting code), which the caller would otherwise spend waiting
@@ -182,11 +255,14 @@ class FigureWorkers:
         self._join_submitter()
         for _, future in self._ahead.values():
             future.cancel()
+        if cancel and self.feed is not None:
+            self.feed.cancel_waiting()
         wait([future for _, future in self._ahead.values()])
         self._ahead.clear()
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=cancel)
             self.pool = None
+            self.feed = None
         if self._scratch is not None:
             shutil.rmtree(self._scratch, ignore_errors=True)
             self._scratch = None
@@ -218,7 +294,7 @@ class FigureDrawing:
         self.folder = Path(folder)
         self._own = FigureWorkers(jobs) if workers is None and check_jobs(jobs) > 1 else None
         self._workers = workers if workers is not None else self._own
-        self._pool = self._workers.pool if self._workers is not None else None
+        self._feed = self._workers.feed if self._workers is not None else None
         self._here: deque[FigureTask] = deque()
         self._sent: list[tuple[FigureTask, Future[None], Path]] = []  # and the folder it is drawn into
 
@@ -227,10 +303,10 @@ class FigureDrawing:
         taken = self._workers.take(task) if self._workers is not None else None
         if taken is not None:
             self._sent.append((task, *taken))
-        elif self._pool is None:
+        elif self._feed is None:
             self._here.append(task)
         else:
-            self._sent.append((task, self._pool.submit(_draw, task, self.folder), self.folder))
+            self._sent.append((task, self._feed.submit(_draw, task, self.folder), self.folder))
 
     def finish(self) -> None:
         """Draw what is left here and wait for the workers; the first figure's error is raised here."""
@@ -321,7 +397,9 @@ def _context() -> multiprocessing.context.BaseContext:
     """``forkserver`` (its server imports the plotting code once, then forks each worker), else ``spawn``."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["causalmacro.report.figures", "causalmacro.plotting"])
+        # dask.array: xarray imports it (when installed) on the first DataArray a process builds, as a figure
+        # worker does unpickling its data (0.1 CPU-second); the server loads it once, before the fit needs the cores
+        ctx.set_forkserver_preload(["causalmacro.report.figures", "causalmacro.plotting", "dask.array"])
         return ctx
     return multiprocessing.get_context("spawn")  # pragma: no cover - Windows
 

@@ -18,9 +18,11 @@ from causalmacro.report.figures import FigureTask
 if TYPE_CHECKING:
     from causalmacro.panel import Panel
     from causalmacro.pipeline.results import VarPart
+    from causalmacro.pipeline.tracker import LiquidityTracker
     from causalmacro.spec import ModelSpec
 
-__all__ = ["TRACKER_FIGURE", "declare_var_figures", "figure_task", "horizon_unit", "units_of", "var_figure_tasks"]
+__all__ = ["TRACKER_FIGURE", "declare_var_figures", "figure_task", "horizon_unit", "tracker_figure_tasks", "units_of",
+           "var_figure_tasks"]
 
 TRACKER_FIGURE = "liquidity.png"
 """The liquidity tracker's figure (:func:`causalmacro.plotting.plot_liquidity_tracker`), near the top of the page."""
@@ -51,13 +53,21 @@ def var_figure_tasks(part: VarPart) -> list[FigureTask]:
     return tasks
 
 
+def tracker_figure_tasks(tracker: LiquidityTracker | None, *, synthetic: bool) -> list[FigureTask]:
+    """The liquidity tracker's figure as :func:`declare_var_figures` declares it (none when the tracker is absent or
+    skipped): known from the panel alone, so ``causalmacro run`` has it drawn while the VAR is fitted."""
+    if tracker is None or tracker.skipped is not None:
+        return []
+    return [figure_task(TRACKER_FIGURE, "plot_liquidity_tracker", tracker, synthetic=synthetic)]
+
+
 def declare_var_figures(part: VarPart, figure: Callable[..., None]) -> None:
     """Declare the VAR's figures with ``figure(name, function, *args, cost=, **kwargs)``: the liquidity tracker,
     responses, variance shares, historical decomposition, channels, local projections, event effects and the
     identification schemes compared."""
     synthetic, units, per, focus = part.synthetic, units_of(part.panel), horizon_unit(part.spec), part.focus
-    if part.tracker is not None and part.tracker.skipped is None:
-        figure(TRACKER_FIGURE, "plot_liquidity_tracker", part.tracker, synthetic=synthetic)
+    for task in tracker_figure_tasks(part.tracker, synthetic=synthetic):
+        figure(*task.names, task.function, *task.args, cost=task.cost, **task.kwargs)
     figure("irf.png", "plot_irf", part.irf, synthetic=synthetic, units=units, horizon_unit=per,
            cost=part.irf.sizes.get("response", 1) * part.irf.sizes.get("shock", 1))
     figure(f"fevd_{focus}.png", "plot_fevd", part.fevd, focus, synthetic=synthetic, horizon_unit=per)

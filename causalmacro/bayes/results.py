@@ -111,6 +111,7 @@ class AssetResponseResults:
     settings: Mapping[str, Any] = field(default_factory=dict)
     _groups: PosteriorGroups = field(init=False, repr=False)
     _idata: az.InferenceData | None = field(init=False, repr=False)
+    _cumulative: dict[tuple[str, str], xr.DataArray] = field(init=False, repr=False)
 
     def __init__(self, idata: az.InferenceData | Mapping[str, xr.Dataset], design: StackedData,
                  diagnostics: ConvergenceDiagnostics, settings: Mapping[str, Any] | None = None) -> None:
@@ -121,6 +122,7 @@ class AssetResponseResults:
         arviz = sys.modules.get("arviz")  # without it loaded, ``idata`` is no InferenceData
         object.__setattr__(self, "_idata", idata if arviz is not None and isinstance(idata, arviz.InferenceData)
                            else None)
+        object.__setattr__(self, "_cumulative", {})
 
     @property
     def idata(self) -> az.InferenceData:
@@ -204,9 +206,16 @@ class AssetResponseResults:
             Dims ``(chain, draw, asset, shock, horizon)`` (the class in place of
             ``asset`` for class means), then ``regime`` with regimes: the running
             sums of the lag coefficients, horizon ``h`` summing lags ``0..h``.
+            Computed once per ``scale`` and ``of`` and shared by every later call
+            (the spectra, responses and tables of a run ask for it dozens of
+            times), so read-only: ``.copy()`` it to modify it.
         """
-        draws = self._draws(of, scale)
-        return draws.cumsum("lag").rename(lag="horizon")
+        key = (scale, of)
+        if key not in self._cumulative:
+            out = self._draws(of, scale).cumsum("lag").rename(lag="horizon")
+            out.values.flags.writeable = False
+            self._cumulative[key] = out
+        return self._cumulative[key]
 
     # --------------------------------------------------------------- outputs
     def responses(self, *, level: float = 0.9, scale: Scale = DEFAULT_SCALE) -> xr.DataArray:

@@ -23,7 +23,14 @@ curve), ``graph`` (dependency graph), ``tracker`` (net liquidity and its parts i
 
 from __future__ import annotations
 
-from ._common import CLASS_COLOURS, SYNTHETIC_BANNER, class_colour, save_figure
+from ._common import (
+    CLASS_COLOURS,
+    SAVE_DPI,
+    SYNTHETIC_BANNER,
+    at_save_dpi,
+    class_colour,
+    save_figure,
+)
 from .assets import plot_position, plot_spectrum, plot_spectrum_by_regime
 from .forecast import plot_fan, plot_scenario, plot_scenario_spectrum
 from .graph import plot_graph
@@ -40,7 +47,9 @@ from .tracker import plot_liquidity_tracker
 
 __all__ = [
     "CLASS_COLOURS",
+    "SAVE_DPI",
     "SYNTHETIC_BANNER",
+    "at_save_dpi",
     "class_colour",
     "plot_channels",
     "plot_event_effects",

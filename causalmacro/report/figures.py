@@ -442,7 +442,8 @@ def _draw(task: FigureTask, folder: Path) -> None:
     """Draw one figure and save it to each of its files (one drawing, several formats)."""
     import causalmacro.plotting as plotting
 
-    fig = getattr(plotting, task.function)(*task.args, **task.kwargs)
+    with plotting.at_save_dpi():  # laid out at the resolution it is saved at: its text measured once
+        fig = getattr(plotting, task.function)(*task.args, **task.kwargs)
     *first, last = task.names
     for name in first:
         plotting.save_figure(fig, folder / name, close=False)

@@ -156,3 +156,17 @@ def test_diagnostics_is_a_deprecated_alias():
 
     with pytest.warns(DeprecationWarning, match="use ConvergenceDiagnostics"):
         assert diagnostics.Diagnostics is ConvergenceDiagnostics
+
+
+def test_cumulative_is_computed_once_and_read_only(res):
+    """The spectra, responses and tables of a run all read the cumulative draws: one array per scale, shared, so that
+    no caller can change what the others read; its values are the running sums of the lag coefficients."""
+    cum = res.cumulative()
+    assert res.cumulative() is cum and res.cumulative(scale="standardized") is not cum
+    expected = np.cumsum(res.posterior["beta"].transpose(..., "lag").values, axis=-1)
+    np.testing.assert_array_equal(cum.transpose(..., "horizon").values, expected)
+    with pytest.raises(ValueError, match="read-only"):
+        cum.values[0, 0, 0, 0, 0] = 1.0
+    spectrum = res.spectrum("shock1")  # computed from the shared array, which it leaves as it was
+    np.testing.assert_array_equal(cum.transpose(..., "horizon").values, expected)
+    assert spectrum["mean"].notna().all()

@@ -114,21 +114,3 @@ def test_ink_near_the_edge_gets_the_whole_margin(tmp_path: Path) -> None:
     img = _pixels(tmp_path / "b.png")
     assert (img[:10] == 255).all() and not (img[10:14] == 255).all()
 
-
-def test_figures_made_at_the_save_resolution_save_the_same_size(tmp_path: Path) -> None:
-    """Within at_save_dpi() a new figure has SAVE_DPI (its layout measured at the drawn size); the saved PNG is as
-    large as one made at matplotlib's default resolution (the crop within a pixel or two: the text is measured at
-    another size), and the setting is matplotlib's again afterwards."""
-    from causalmacro.plotting import SAVE_DPI, at_save_dpi
-
-    before = plt.rcParams["figure.dpi"]
-    with at_save_dpi():
-        ours = _grid(3, 4)
-    assert ours.dpi == SAVE_DPI and plt.rcParams["figure.dpi"] == before != SAVE_DPI
-    theirs = _grid(3, 4)
-    for fig, name in ((ours, "ours.png"), (theirs, "theirs.png")):
-        headline(fig, "Responses", synthetic=True)
-        save_figure(fig, tmp_path / name)
-    a, b = _pixels(tmp_path / "ours.png"), _pixels(tmp_path / "theirs.png")
-    assert abs(a.shape[0] - b.shape[0]) <= 2 and abs(a.shape[1] - b.shape[1]) <= 2
-    assert b.shape[1] > 0.9 * (2.2 * 4 + 1) * SAVE_DPI  # both saved at SAVE_DPI, not at the figure's own

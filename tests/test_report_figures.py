@@ -21,6 +21,7 @@ from causalmacro.report.figures import (
     default_jobs,
     draw_figures,
 )
+from causalmacro.report.var_figures import tracker_figure_tasks
 
 
 @pytest.fixture(scope="module")
@@ -225,3 +226,64 @@ def test_ctrl_c_while_the_workers_start_stops_their_pool(monkeypatch: pytest.Mon
     with pytest.raises(KeyboardInterrupt):
         FigureWorkers(2)
     assert len(pools) == 1 and pools[0]._shutdown_thread
+
+
+def test_the_tracker_is_handed_over_before_the_var_and_declared_as_the_run_declares_it(demo: tuple[Any, Any]) -> None:
+    """`causalmacro run` draws the tracker's figure while the VAR is fitted: the fit hands over the run's own tracker
+    first, and its task is the one the VAR's figures (and so the writer) declare, so it is adopted, not redrawn."""
+    spec, panel = demo
+    order: list[str] = []
+    trackers: list[Any] = []
+    run = cm.fit_spec(spec, panel, rng=0, reps=0, assets=False, on_var=lambda part: order.append("var"),
+                      on_tracker=lambda tracker: (order.append("tracker"), trackers.append(tracker)))
+    assert order == ["tracker", "var"] and trackers[0] is run.tracker
+    (early,) = tracker_figure_tasks(run.tracker, synthetic=run.synthetic)
+    (late,) = [t for t in write.var_figure_tasks(run.var_part()) if t.names == early.names]
+    assert _same(early, late)
+
+
+def test_a_task_given_ahead_twice_with_the_same_data_is_drawn_once(run: Any, tmp_path: Path) -> None:
+    (task,) = tracker_figure_tasks(run.tracker, synthetic=True)
+    with FigureWorkers(2) as workers:
+        workers.ahead([task], beside=tmp_path / "out")
+        workers.ahead([task], beside=tmp_path / "out")
+        workers._join_submitter()
+        first = workers._ahead[task.names][1]
+        workers.ahead(write.var_figure_tasks(run.var_part()), beside=tmp_path / "out")  # the tracker again, in a set
+        workers._join_submitter()
+        assert workers._ahead[task.names][1] is first
+        first.result()
+
+
+def test_the_feed_keeps_figures_out_of_the_pool_until_a_worker_is_free() -> None:
+    """A figure waits in the feed, cancellable (the writer then draws it), until a worker is free; the pool never
+    holds more calls than workers, so none is reserved beyond the writer's reach; a call's error reaches its future."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from causalmacro.report.figures import _Feed
+
+    release, in_pool, peak, lock = threading.Event(), [0], [0], threading.Lock()
+
+    def call(value: Any) -> Any:
+        with lock:
+            in_pool[0] += 1
+            peak[0] = max(peak[0], in_pool[0])
+        release.wait(10)
+        with lock:
+            in_pool[0] -= 1
+        if value == "bad":
+            raise ValueError("bad figure")
+        return value
+
+    with ThreadPoolExecutor(max_workers=4) as pool:  # more threads than slots: the feed, not the pool, limits
+        feed = _Feed(pool, 1)
+        futures = [feed.submit(call, v) for v in ("a", "bad", "c", "d")]
+        assert futures[0].running() and not any(f.running() or f.done() for f in futures[1:])
+        assert futures[3].cancel()  # the writer takes the last one
+        release.set()
+        assert futures[0].result(10) is None  # drawn (the feed reports completion, not the value)
+        with pytest.raises(ValueError, match="bad figure"):
+            futures[1].result(10)
+        assert futures[2].result(10) is None and futures[3].cancelled()
+    assert peak[0] == 1

@@ -27,7 +27,6 @@ from ._common import (
     CLASS_COLOURS,
     SAVE_DPI,
     SYNTHETIC_BANNER,
-    at_save_dpi,
     class_colour,
     save_figure,
 )
@@ -49,7 +48,6 @@ __all__ = [
     "CLASS_COLOURS",
     "SAVE_DPI",
     "SYNTHETIC_BANNER",
-    "at_save_dpi",
     "class_colour",
     "plot_channels",
     "plot_event_effects",

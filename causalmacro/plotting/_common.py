@@ -16,7 +16,6 @@ import io
 import os
 import warnings
 from collections.abc import Mapping
-from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 import matplotlib.image as mimage
@@ -51,17 +50,6 @@ def class_colour(group: str) -> str:
 
 SAVE_DPI = 110
 """The resolution :func:`save_figure` writes at (pixels per inch)."""
-
-
-def at_save_dpi() -> AbstractContextManager[None]:
-    """Within it, new figures are made at :data:`SAVE_DPI`, the resolution :func:`save_figure` writes.
-
-    Their layout (``tight_layout``) then measures the text at the size it is drawn,
-    with the renderer the drawing reuses, so the text is laid out once rather than
-    again at the save's resolution (about 4% of a run folder's figures' CPU time);
-    the saved image has the same pixel size either way.
-    """
-    return plt.rc_context({"figure.dpi": SAVE_DPI})
 
 
 def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = SAVE_DPI, close: bool = True) -> None:

@@ -40,7 +40,7 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, wait
+from concurrent.futures import CancelledError, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,7 +105,7 @@ class _Feed:
     :meth:`FigureDrawing.finish` can take it (``future.cancel()``).
     """
 
-    def __init__(self, pool: ProcessPoolExecutor, slots: int) -> None:
+    def __init__(self, pool: Executor, slots: int) -> None:
         self._pool = pool
         self._slots = slots
         self._lock = threading.Lock()
@@ -141,14 +141,11 @@ class _Feed:
     def _finished(self, future: Future[None], inner: Future[None]) -> None:
         with self._lock:
             self._busy -= 1
-        if inner.cancelled():
-            from concurrent.futures import CancelledError
-
-            future.set_exception(CancelledError())
-        elif inner.exception() is not None:
-            future.set_exception(inner.exception())
-        else:
+        error = CancelledError() if inner.cancelled() else inner.exception()
+        if error is None:
             future.set_result(None)
+        else:
+            future.set_exception(error)
         self._pump()
 
     def cancel_waiting(self) -> None:
@@ -442,8 +439,7 @@ def _draw(task: FigureTask, folder: Path) -> None:
     """Draw one figure and save it to each of its files (one drawing, several formats)."""
     import causalmacro.plotting as plotting
 
-    with plotting.at_save_dpi():  # laid out at the resolution it is saved at: its text measured once
-        fig = getattr(plotting, task.function)(*task.args, **task.kwargs)
+    fig = getattr(plotting, task.function)(*task.args, **task.kwargs)
     *first, last = task.names
     for name in first:
         plotting.save_figure(fig, folder / name, close=False)

@@ -56,9 +56,15 @@ def var_figure_tasks(part: VarPart) -> list[FigureTask]:
 def tracker_figure_tasks(tracker: LiquidityTracker | None, *, synthetic: bool) -> list[FigureTask]:
     """The liquidity tracker's figure as :func:`declare_var_figures` declares it (none when the tracker is absent or
     skipped): known from the panel alone, so ``causalmacro run`` has it drawn while the VAR is fitted."""
-    if tracker is None or tracker.skipped is not None:
-        return []
-    return [figure_task(TRACKER_FIGURE, "plot_liquidity_tracker", tracker, synthetic=synthetic)]
+    tasks: list[FigureTask] = []
+    _declare_tracker(tracker, synthetic, lambda *a, **kw: tasks.append(figure_task(*a, **kw)))
+    return tasks
+
+
+def _declare_tracker(tracker: LiquidityTracker | None, synthetic: bool, figure: Callable[..., None]) -> None:
+    """Declare the liquidity tracker's figure with ``figure`` (nothing when the tracker is absent or skipped)."""
+    if tracker is not None and tracker.skipped is None:
+        figure(TRACKER_FIGURE, "plot_liquidity_tracker", tracker, synthetic=synthetic)
 
 
 def declare_var_figures(part: VarPart, figure: Callable[..., None]) -> None:
@@ -66,8 +72,7 @@ def declare_var_figures(part: VarPart, figure: Callable[..., None]) -> None:
     responses, variance shares, historical decomposition, channels, local projections, event effects and the
     identification schemes compared."""
     synthetic, units, per, focus = part.synthetic, units_of(part.panel), horizon_unit(part.spec), part.focus
-    for task in tracker_figure_tasks(part.tracker, synthetic=synthetic):
-        figure(*task.names, task.function, *task.args, cost=task.cost, **task.kwargs)
+    _declare_tracker(part.tracker, synthetic, figure)
     figure("irf.png", "plot_irf", part.irf, synthetic=synthetic, units=units, horizon_unit=per,
            cost=part.irf.sizes.get("response", 1) * part.irf.sizes.get("shock", 1))
     figure(f"fevd_{focus}.png", "plot_fevd", part.fevd, focus, synthetic=synthetic, horizon_unit=per)
